@@ -1,0 +1,77 @@
+/**
+ * npm run keys -- <CC> [--force]
+ *
+ * Generates a participant's signing (Ed25519) and encryption (X25519) key pairs, writes the private keys to
+ * $TRM_KEYS_DIR (default ./keys) and prints the participant's directory entry on stdout, so the output can be
+ * piped straight into the shared directory file. Everything meant for a human goes to stderr.
+ */
+import * as path from 'node:path';
+import { KeyStoreError, writeKeyFiles } from '../src/crypto/key-store';
+import { generateKeyPairs } from '../src/crypto/trm-crypto';
+
+const USAGE = 'usage: npm run keys -- <CC> [--force]   (CC: ISO 3166-1 alpha-2 code, e.g. FR; XK for Kosovo)';
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { code: string; force: boolean } {
+  let code: string | undefined;
+  let force = false;
+  for (const arg of argv) {
+    if (arg === '--force') force = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (code === undefined) code = arg;
+    else throw new UsageError(`unexpected argument ${arg}`);
+  }
+  if (code === undefined) throw new UsageError('missing participant code');
+  if (!/^[A-Z]{2}$/.test(code))
+    throw new UsageError(`participant code must be two upper-case letters, got "${code}"`);
+  return { code, force };
+}
+
+export function main(argv: string[], env: NodeJS.ProcessEnv): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stderr.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const { code, force } = parseArgs(argv);
+    const dir = path.resolve(env.TRM_KEYS_DIR || './keys');
+    const pairs = generateKeyPairs(code);
+    const files = writeKeyFiles(dir, code, pairs, { force });
+    pairs.signing.privateRaw.fill(0);
+    pairs.encryption.privateRaw.fill(0);
+
+    // Same shape and key order as a participant of the directory file (PROTOCOL.md, "The directory file").
+    // `accepts` is left out (= every type) and the placeholders are for the operator to fill in.
+    const entry = {
+      code,
+      name: `${code}: national contact point`,
+      languages: [] as string[],
+      signingKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
+      encryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
+      contacts: [] as unknown[],
+    };
+    process.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+    process.stderr.write(
+      `${force ? 'Replaced' : 'Wrote'} private keys (mode 0600; keep them secret, never commit them):\n` +
+        `  ${files.signing}\n  ${files.encryption}\n` +
+        `Add the entry above to the directory file (fill in name, languages and contacts) and share it with every node.\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
+    } else if (err instanceof KeyStoreError) {
+      const hint = err.message.startsWith('refusing to overwrite') ? ' (pass --force to replace them)' : '';
+      process.stderr.write(`error: ${err.message}${hint}\n`);
+    } else {
+      const errno = (err as NodeJS.ErrnoException).code;
+      process.stderr.write(`error: ${(err as Error).message}${errno ? ` [${errno}]` : ''}\n`);
+    }
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), process.env);
+}

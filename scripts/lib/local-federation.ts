@@ -1,0 +1,253 @@
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import * as amqp from 'amqplib';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createNode } from '../../src/bootstrap';
+import { loadConfig, NodeConfig } from '../../src/config/config';
+import { writeKeyFiles } from '../../src/crypto/key-store';
+import { generateKeyPairs } from '../../src/crypto/trm-crypto';
+import { BrokerAdmin } from '../../src/transport/broker-admin';
+import { assertParticipantTopology } from '../../src/transport/topology';
+
+/**
+ * A federation of NCP nodes on one machine: one database per country, one vhost for the run, one broker user
+ * per country (named by its code, as PROTOCOL.md requires), keys and a shared directory file. Used by the
+ * tests, the demo and the benchmark, so all three exercise the same real setup.
+ */
+export interface FederationOptions {
+  codes: string[];
+  /** Names the vhost and databases; random by default so runs never collide. */
+  runId?: string;
+  pgAdminUrl?: string;
+  amqpHost?: string;
+  managementUrl?: string;
+  logLevel?: NodeConfig['logLevel'];
+  /** Per-participant directory overrides (e.g. `accepts`). */
+  participants?: Record<string, Record<string, unknown>>;
+}
+
+export interface RunningNode {
+  code: string;
+  url: string;
+  config: NodeConfig;
+  app?: INestApplication;
+  process?: ChildProcess;
+  dataSource?: DataSource;
+}
+
+const env = process.env;
+
+export class LocalFederation {
+  readonly runId: string;
+  readonly vhost: string;
+  readonly workDir: string;
+  readonly directoryFile: string;
+  readonly keysDir: string;
+  readonly nodes = new Map<string, RunningNode>();
+  private readonly admin: BrokerAdmin;
+  private readonly pgAdminUrl: string;
+  private readonly amqpHost: string;
+  private readonly passwords = new Map<string, string>();
+
+  constructor(readonly options: FederationOptions) {
+    this.runId = options.runId ?? randomBytes(4).toString('hex');
+    this.vhost = `trm-${this.runId}`;
+    this.pgAdminUrl = options.pgAdminUrl ?? env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    this.amqpHost = options.amqpHost ?? env.TRM_AMQP_HOST ?? '127.0.0.1:5672';
+    this.admin = new BrokerAdmin({
+      url: options.managementUrl ?? env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
+    });
+    this.workDir = mkdtempSync(path.join(tmpdir(), `trm-${this.runId}-`));
+    this.directoryFile = path.join(this.workDir, 'directory.json');
+    this.keysDir = path.join(this.workDir, 'keys');
+  }
+
+  databaseName(code: string): string {
+    return `trm_${this.runId}_${code.toLowerCase()}`;
+  }
+
+  databaseUrl(code: string): string {
+    const url = new URL(this.pgAdminUrl);
+    url.pathname = `/${this.databaseName(code)}`;
+    return url.toString();
+  }
+
+  amqpUrl(code: string, user = code, password = this.passwords.get(code) ?? ''): string {
+    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.amqpHost}/${encodeURIComponent(this.vhost)}`;
+  }
+
+  /** Creates the vhost, users, keys, directory, databases and every participant's queues. */
+  async setUp(): Promise<void> {
+    await this.admin.createVhost(this.vhost);
+    const participants = [];
+    for (const code of this.options.codes) {
+      const pairs = generateKeyPairs(code);
+      writeKeyFiles(this.keysDir, code, pairs);
+      participants.push({
+        code,
+        name: `${code}: national contact point`,
+        languages: ['en'],
+        signingKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
+        encryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
+        contacts: [{ sop: 1, institution: `${code} national referral coordination`, role: 'national coordinator' }],
+        ...(this.options.participants?.[code] ?? {}),
+      });
+      // Users are broker-wide; a fixed per-code password lets concurrent runs share them harmlessly.
+      const password = `trm-local-${code}`;
+      this.passwords.set(code, password);
+      await this.admin.setupParticipant(this.vhost, code, password);
+      await this.withPg((pg) => pg.query(`CREATE DATABASE ${this.databaseName(code)}`));
+    }
+    writeFileSync(this.directoryFile, JSON.stringify({ version: 1, participants }, null, 2));
+    // Declared up front so a message for a node that has never started yet waits in its queue.
+    await this.withAdminChannel(async (channel) => {
+      for (const code of this.options.codes) await assertParticipantTopology(channel, code);
+    });
+  }
+
+  nodeConfig(code: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
+    return {
+      ...loadConfig({
+        TRM_COUNTRY: code,
+        TRM_DIRECTORY_FILE: this.directoryFile,
+        TRM_KEYS_DIR: this.keysDir,
+        DATABASE_URL: this.databaseUrl(code),
+        AMQP_URL: this.amqpUrl(code),
+        PORT: '0',
+        TRM_LOG_LEVEL: this.options.logLevel ?? 'warn',
+      }),
+      ...overrides,
+    };
+  }
+
+  /** Starts a node inside this process. */
+  async start(code: string, overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
+    const config = this.nodeConfig(code, overrides);
+    const app = await createNode(config);
+    await app.listen(0, '127.0.0.1');
+    const node: RunningNode = { code, config, app, url: await app.getUrl(), dataSource: app.get(DataSource) };
+    node.url = node.url.replace('[::1]', '127.0.0.1');
+    this.nodes.set(code, node);
+    await waitForHealthy(node.url);
+    return node;
+  }
+
+  /** Starts a node as its own operating-system process (so a test can kill it hard). */
+  async spawn(code: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunningNode> {
+    const config = this.nodeConfig(code);
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../src/main.ts')], {
+      env: {
+        ...process.env,
+        TRM_COUNTRY: code,
+        TRM_DIRECTORY_FILE: this.directoryFile,
+        TRM_KEYS_DIR: this.keysDir,
+        DATABASE_URL: config.databaseUrl,
+        AMQP_URL: config.amqpUrl,
+        PORT: String(port),
+        TRM_LOG_LEVEL: 'warn',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const node: RunningNode = { code, config, process: child, url: `http://127.0.0.1:${port}` };
+    this.nodes.set(code, node);
+    await waitForHealthy(node.url, 60_000, child);
+    return node;
+  }
+
+  async stop(code: string): Promise<void> {
+    const node = this.nodes.get(code);
+    if (!node) return;
+    this.nodes.delete(code);
+    if (node.app) await node.app.close();
+    if (node.process && node.process.exitCode === null) {
+      const exited = new Promise((resolve) => node.process!.once('exit', resolve));
+      node.process.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  /** SIGKILL: no shutdown hooks, no goodbye to the broker or the database. */
+  async kill(code: string): Promise<void> {
+    const node = this.nodes.get(code);
+    if (!node?.process) throw new Error(`${code} is not a spawned node`);
+    this.nodes.delete(code);
+    const exited = new Promise((resolve) => node.process!.once('exit', resolve));
+    node.process.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A direct database connection to a node's own database (for assertions and benchmarks). */
+  async query<T = Record<string, unknown>>(code: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.databaseUrl(code) });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async withAdminChannel<T>(work: (channel: amqp.Channel) => Promise<T>): Promise<T> {
+    const connection = await amqp.connect(this.amqpUrl('guest', 'guest', 'guest'));
+    try {
+      const channel = await connection.createChannel();
+      return await work(channel);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    for (const code of [...this.nodes.keys()]) await this.stop(code).catch(() => undefined);
+    await this.admin.deleteVhost(this.vhost).catch(() => undefined);
+    for (const code of this.options.codes) {
+      await this.withPg((pg) => pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`)).catch(
+        () => undefined,
+      );
+    }
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private async withPg<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.pgAdminUrl });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+export async function waitForHealthy(url: string, timeoutMs = 30_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`node at ${url} exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`node at ${url} did not become healthy within ${timeoutMs} ms`);
+}
+
+/** Polls until `probe` returns a value that is not undefined. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

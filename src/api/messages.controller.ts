@@ -1,0 +1,17 @@
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { TransfersService } from '../transfers/transfers.service';
+import { MessageStatusView, toMessageStatusView } from './views';
+
+@ApiTags('messages')
+@Controller('messages')
+export class MessagesController {
+  constructor(private readonly transfers: TransfersService) {}
+
+  @Get(':id')
+  @ApiOkResponse({ type: MessageStatusView, description: 'delivery status, without the payload' })
+  @ApiNotFoundResponse()
+  async status(@Param('id', new ParseUUIDPipe()) id: string): Promise<MessageStatusView> {
+    return toMessageStatusView(await this.transfers.deliveryStatus(id));
+  }
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CaseEntity } from '../cases/case.entity';
+import { MessageRecordEntity } from '../transfers/message-record.entity';
+import type { CaseFile } from '../transfers/transfers.service';
+
+export class CaseView {
+  @ApiProperty({ example: 'TRM-FR-2026-000123' }) caseRef!: string;
+  @ApiProperty({ example: 'FR' }) ownerCountry!: string;
+  @ApiProperty({ type: [String] }) countries!: string[];
+  @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
+  @ApiProperty() openedAt!: string;
+  @ApiPropertyOptional({ nullable: true }) closedAt!: string | null;
+}
+
+export class MessageStatusView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiPropertyOptional({ nullable: true }) caseRef!: string | null;
+  @ApiProperty({ enum: ['OUTBOUND', 'INBOUND'] }) direction!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() counterpart!: string;
+  @ApiPropertyOptional({ nullable: true }) inReplyTo!: string | null;
+  @ApiProperty() legalBasis!: string;
+  @ApiProperty({ enum: ['QUEUED', 'SENT', 'DELIVERED', 'REJECTED', 'ACCEPTED'] }) status!: string;
+  @ApiPropertyOptional({ nullable: true }) reasonCode!: string | null;
+  @ApiPropertyOptional({ nullable: true }) reason!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ nullable: true }) sentAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) deliveredAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) rejectedAt!: string | null;
+}
+
+export class MessageView extends MessageStatusView {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) payload!: object | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) consent!: object | null;
+}
+
+export class CaseFileView {
+  @ApiProperty({ type: CaseView }) case!: CaseView;
+  @ApiProperty({ type: [MessageView] }) messages!: MessageView[];
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function toCaseView(c: CaseEntity): CaseView {
+  return {
+    caseRef: c.caseRef,
+    ownerCountry: c.ownerCountry,
+    countries: c.countries,
+    status: c.status,
+    openedAt: c.openedAt.toISOString(),
+    closedAt: iso(c.closedAt),
+  };
+}
+
+export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
+  return {
+    id: m.id,
+    caseRef: m.caseRef,
+    direction: m.direction,
+    type: m.type,
+    counterpart: m.counterpart,
+    inReplyTo: m.inReplyTo,
+    legalBasis: m.legalBasis,
+    status: m.status,
+    reasonCode: m.reasonCode,
+    reason: m.reason,
+    createdAt: m.createdAt.toISOString(),
+    sentAt: iso(m.sentAt),
+    deliveredAt: iso(m.deliveredAt),
+    rejectedAt: iso(m.rejectedAt),
+  };
+}
+
+export function toCaseFileView(file: CaseFile): CaseFileView {
+  return {
+    case: toCaseView(file.case),
+    messages: file.messages.map((m) => ({ ...toMessageStatusView(m), payload: m.payload, consent: m.consent })),
+  };
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CasesController } from './api/cases.controller';
+import { MessagesController } from './api/messages.controller';
+import { AuditModule } from './audit/audit.module';
+import { CasesModule } from './cases/cases.module';
+import { NodeConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DirectoryModule } from './directory/directory.module';
+import { HealthController } from './health/health.controller';
+import { TransfersModule } from './transfers/transfers.module';
+import { TransportModule } from './transport/transport.module';
+
+/** One NCP node. */
+@Module({})
+export class AppModule {
+  static forNode(config: NodeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        AuditModule,
+        DirectoryModule,
+        CasesModule,
+        TransportModule,
+        TransfersModule,
+      ],
+      controllers: [CasesController, MessagesController, HealthController],
+    };
+  }
+}

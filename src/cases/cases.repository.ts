@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CaseEntity } from './case.entity';
+
+@Injectable()
+export class CasesRepository {
+  async find(manager: EntityManager, caseRef: string): Promise<CaseEntity | null> {
+    return manager.findOne(CaseEntity, { where: { caseRef } });
+  }
+
+  /** Locks the case row, so two changes to one case never interleave. */
+  async findForUpdate(manager: EntityManager, caseRef: string): Promise<CaseEntity | null> {
+    return manager.findOne(CaseEntity, { where: { caseRef }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** TRM-<CC>-<year>-<6 digits>, gapless per year, safe under concurrency (the upsert serialises callers). */
+  async nextCaseRef(manager: EntityManager, country: string, year: number): Promise<string> {
+    const [row] = await manager.query(
+      `INSERT INTO case_ref_counters (year, last_value) VALUES ($1, 1)
+       ON CONFLICT (year) DO UPDATE SET last_value = case_ref_counters.last_value + 1
+       RETURNING last_value`,
+      [year],
+    );
+    const value = Number(row.last_value);
+    if (value > 999_999) throw new Error(`case reference space for ${year} is exhausted`);
+    return `TRM-${country}-${year}-${String(value).padStart(6, '0')}`;
+  }
+
+  async create(manager: EntityManager, caseRef: string, ownerCountry: string): Promise<CaseEntity> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CaseEntity)
+      .values({ caseRef, ownerCountry, countries: [], status: 'OPEN' })
+      .orIgnore()
+      .execute();
+    return (await this.findForUpdate(manager, caseRef))!;
+  }
+
+  async addCountry(manager: EntityManager, caseRef: string, country: string): Promise<void> {
+    await manager.query(
+      `UPDATE cases SET countries = array_append(countries, $2::text), updated_at = now()
+       WHERE case_ref = $1 AND NOT ($2::text = ANY(countries))`,
+      [caseRef, country],
+    );
+  }
+
+  async close(manager: EntityManager, caseRef: string): Promise<void> {
+    await manager.query(
+      `UPDATE cases SET status = 'CLOSED', closed_at = now(), updated_at = now() WHERE case_ref = $1 AND status = 'OPEN'`,
+      [caseRef],
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+
+/** Everything a node needs to know about its environment, validated once at boot. */
+export interface NodeConfig {
+  country: string;
+  directoryFile: string;
+  keysDir: string;
+  databaseUrl: string;
+  amqpUrl: string;
+  port: number;
+  /** Off for an instance that only accepts work while another instance relays (and in the crash test). */
+  outboxRelay: boolean;
+  /** Largest AMQP body accepted, in bytes. */
+  maxMessageBytes: number;
+  /** How far sentAt may lie in the past or the future before a message is STALE. */
+  maxMessageAgeMs: number;
+  maxClockSkewMs: number;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n - ${problems.join('\n - ')}`);
+  }
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** The only reader of process.env in the application: every variable is checked, all problems reported at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) problems.push(`${name} must be an integer >= ${min}`);
+    return value;
+  };
+
+  const country = required('TRM_COUNTRY');
+  if (country && !COUNTRY.test(country)) problems.push('TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR');
+  const directoryFile = required('TRM_DIRECTORY_FILE');
+  const databaseUrl = required('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// URL');
+  const amqpUrl = required('AMQP_URL');
+  if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
+  const port = integer('PORT', 3000, 0);
+  const relay = env.TRM_OUTBOX_RELAY ?? 'on';
+  if (!['on', 'off'].includes(relay)) problems.push('TRM_OUTBOX_RELAY must be on or off');
+  const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
+  if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
+  const config: NodeConfig = {
+    country,
+    directoryFile: directoryFile && path.resolve(directoryFile),
+    keysDir: path.resolve(env.TRM_KEYS_DIR?.trim() || './keys'),
+    databaseUrl,
+    amqpUrl,
+    port,
+    outboxRelay: relay === 'on',
+    maxMessageBytes: integer('TRM_MAX_MESSAGE_BYTES', 256 * 1024, 1024),
+    maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
+    maxClockSkewMs: integer('TRM_MAX_CLOCK_SKEW_SECONDS', 300, 0) * 1000,
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const NODE_CONFIG = Symbol('NODE_CONFIG');

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { KeyStore } from './key-store';
+
+@Module({
+  providers: [
+    {
+      provide: KeyStore,
+      inject: [NODE_CONFIG],
+      useFactory: (config: NodeConfig) => KeyStore.load(config.keysDir, config.country),
+    },
+  ],
+  exports: [KeyStore],
+})
+export class CryptoModule {}

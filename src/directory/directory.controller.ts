@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DirectoryFileDto } from './directory-file.dto';
+import { DirectoryService } from './directory.service';
+
+@ApiTags('directory')
+@Controller('directory')
+export class DirectoryController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @ApiOkResponse({ type: DirectoryFileDto, description: 'the directory this node runs with, in the directory-file format' })
+  get(): DirectoryFileDto {
+    return this.directory.toFile();
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { AmqpConnection } from '../transport/amqp-connection';
+import { Publisher } from '../transport/publisher';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly amqp: AmqpConnection,
+    private readonly publisher: Publisher,
+  ) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'database and broker reachable' })
+  @ApiServiceUnavailableResponse({ description: 'one of them is not' })
+  async check(@Res({ passthrough: true }) response: Response): Promise<{ status: string; database: string; broker: string }> {
+    const database = await this.dataSource
+      .query('SELECT 1')
+      .then(() => 'up')
+      .catch(() => 'down');
+    const broker = this.amqp.connected && this.publisher.ready ? 'up' : 'down';
+    const status = database === 'up' && broker === 'up' ? 'ok' : 'degraded';
+    if (status !== 'ok') response.status(503);
+    return { status, database, broker };
+  }
+}

@@ -1,0 +1,191 @@
+import type { PayloadOf } from './catalogue';
+import type { MessageType } from './message-types';
+import { RejectionCode } from './rejection-codes';
+
+// A fictional case modelled on the source's "minor returned from France": Ana Petrovska, born 2009-03-14 in
+// North Macedonia, trafficked through Serbia and Italy, identified in France, returning to MK. Every name,
+// number and address here is invented.
+
+const CASE_MANAGER_MK = {
+  name: 'Марија Стојановска',
+  institution: 'Center for Social Work Skopje',
+  role: 'Case manager, SOP 4 (return and reintegration)',
+  phone: '+389 2 000 0000',
+  email: 'case.manager@example.mk',
+};
+
+const EXAMPLES: { readonly [T in MessageType]: PayloadOf<T> } = {
+  REFERRAL_REQUEST: {
+    person: {
+      givenName: 'Ana',
+      familyName: 'Petrovska',
+      otherNames: ['Ана Петровска'],
+      sex: 'FEMALE',
+      dateOfBirth: '2009-03-14',
+      placeOfBirth: 'Skopje',
+      nationality: 'MK',
+      languages: ['mk', 'en'],
+    },
+    age: { status: 'DOCUMENTED_CHILD', ageWhenTrafficked: 16, ageNow: 17 },
+    residenceInOrigin: { country: 'MK', region: 'Skopje', locality: 'Kisela Voda' },
+    exploitationTypes: ['SEXUAL'],
+    identificationStatus: 'IDENTIFIED_VICTIM',
+    medical: {
+      conditions: ['untreated respiratory infection'],
+      vulnerabilities: ['minor', 'post-traumatic stress'],
+      needsUrgentCare: false,
+    },
+    riskSummary: {
+      level: 'HIGH',
+      summary: 'Traffickers know the family home; threats against the family reported in September.',
+      assessedAt: '2026-11-20T14:00:00.000Z',
+      validUntil: '2026-12-20T14:00:00.000Z',
+    },
+    assistanceNeeds: ['secure accommodation for a child', 'psychological support', 'schooling'],
+    estimatedDeparture: '2026-12-05T09:30:00+01:00',
+    otherInformation: 'Promised marriage in France; transited Serbia and Italy; exploited for nine months.',
+    requestedSop: 4,
+    placement: { description: 'secure child shelter, region Île-de-France', region: 'Île-de-France' },
+  },
+  REFERRAL_CONFIRMATION: {
+    caseManager: CASE_MANAGER_MK,
+    eligible: true,
+    assistanceOffered: ['secure child shelter', 'guardian appointment', 'psychological counselling'],
+    notes: 'Guardian appointed by the Center for Social Work before arrival.',
+  },
+  REFERRAL_DECLINED: {
+    reason: 'No capacity for a secure placement of a child in the requested region this month.',
+    alternatives: 'A partner NGO in Bitola can receive her from 15 December.',
+  },
+  IDENTITY_VERIFICATION_REQUEST: {
+    person: {
+      givenName: 'Ana',
+      familyName: 'Petrovska',
+      otherNames: ['Ана Петровска'],
+      sex: 'FEMALE',
+      dateOfBirth: '2009-03-14',
+      placeOfBirth: 'Skopje',
+      nationality: 'MK',
+    },
+    documents: [{ kind: 'PASSPORT', number: 'X0000000', issuingCountry: 'MK' }],
+    questions: 'Please confirm identity and whether a passport was reported lost or stolen.',
+  },
+  IDENTITY_VERIFICATION_RESULT: {
+    outcome: 'CONFIRMED',
+    details: 'Civil registry entry and passport issuance record match.',
+  },
+  EMERGENCY_ALERT: {
+    danger: 'FREEDOM',
+    description:
+      'Credible report that the trafficking network knows where she is placed and plans to take her.',
+    locationHint: 'Île-de-France',
+    justification:
+      'Immediate risk of abduction; no time to obtain the guardian’s consent (Convention art. 33).',
+    immediateActionsRequested: ['move her to another secure shelter', 'alert the police liaison officer'],
+  },
+  CASE_UPDATE: {
+    sop: 3,
+    summary: 'Started school in the shelter programme; attends counselling twice a week.',
+    status: 'assistance ongoing',
+  },
+  RISK_ASSESSMENT_REQUEST: {
+    purpose: 'RETURN',
+    questions: 'Is the family home safe? Have threats against the family continued?',
+    dueBy: '2026-11-30T17:00:00.000Z',
+  },
+  RISK_ASSESSMENT_RESULT: {
+    level: 'MEDIUM',
+    factors: [
+      { code: 'RF-02', status: 'PRESENT', note: 'threatening messages to her mother in September' },
+      { code: 'RF-04', status: 'ABSENT' },
+      { code: 'RF-19', status: 'PRESENT' },
+    ],
+    summary: 'Family not involved; threats have stopped since the arrests in Skopje.',
+    protectionPlan: 'Police patrol near the home for three months; guardian visits weekly.',
+    assessedAt: '2026-11-28T10:00:00.000Z',
+    validUntil: '2027-01-28T10:00:00.000Z',
+    complete: true,
+  },
+  FAMILY_TRACING_REQUEST: {
+    wishToReturnToFamily: true,
+    asylumClaimPending: false,
+    familyMembers: [
+      { relation: 'mother', givenName: 'Елена', familyName: 'Петровска', lastKnownLocality: 'Kisela Voda' },
+    ],
+    notes: 'She asked to return to her mother.',
+  },
+  FAMILY_TRACING_RESULT: {
+    outcome: 'FOUND',
+    familyRiskAssessed: true,
+    summary: 'Mother found at the known address; the family risk assessment found no involvement.',
+  },
+  RETURN_PLAN: {
+    estimatedDeparture: '2026-12-05T09:30:00+01:00',
+    travel: { mode: 'AIR', escort: true, details: 'Escorted by a social worker; met at the aircraft door.' },
+    receivingOrganisation: { name: 'Center for Social Work Skopje', contact: 'duty officer +389 2 000 0001' },
+    bestInterestsDetermination: {
+      date: '2026-11-29',
+      outcome: 'RETURN_IN_BEST_INTERESTS',
+      by: 'Juge des enfants',
+    },
+    childProtectionReceiver: 'Center for Social Work Skopje, child protection unit',
+    riskAssessmentRef: '0192f1c6-4b00-7000-8000-000000000042',
+  },
+  RETURN_PLAN_CONFIRMATION: {
+    accepted: true,
+    receptionArrangements:
+      'Met at Skopje airport by the guardian and a social worker; first night in a shelter.',
+    caseManager: CASE_MANAGER_MK,
+  },
+  ARRIVAL_CONFIRMATION: {
+    arrivedAt: '2026-12-05T13:05:00+01:00',
+    receivedBy: 'Center for Social Work Skopje',
+    followUpScheduled: '2026-12-12',
+  },
+  REINTEGRATION_REQUEST: {
+    needs: ['schooling', 'psychological support', 'family counselling'],
+    durationMonths: 12,
+  },
+  REINTEGRATION_CONFIRMATION: {
+    accepted: true,
+    programme: 'Twelve-month reintegration programme with school enrolment and monthly counselling.',
+    caseManager: CASE_MANAGER_MK,
+  },
+  EVIDENCE_REQUEST: {
+    purpose: 'Investigation of the network that recruited her in Skopje.',
+    requestingAuthority: 'Public Prosecutor’s Office, Skopje',
+    targetsOriginAuthorities: false,
+    items: ['witness statement taken in France', 'records of the French police investigation'],
+  },
+  EVIDENCE_RESPONSE: {
+    summary: 'Statement and investigation records transmitted through the liaison magistrate.',
+    itemsProvided: ['witness statement taken in France'],
+  },
+  CONSENT_WITHDRAWN: {
+    consentId: '0192f1c6-0000-7000-8000-000000000001',
+    withdrawnAt: '2026-12-20T08:00:00.000Z',
+    scopesWithdrawn: ['CRIMINAL_PROCEEDINGS'],
+  },
+  CASE_CLOSED: {
+    reason: 'COMPLETED',
+    summary: 'Reintegration programme completed; follow-up checks all positive.',
+  },
+  DELIVERY_RECEIPT: {
+    receivedAt: '2026-11-23T10:15:01.250Z',
+    messageId: '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f10',
+  },
+  DELIVERY_REJECTED: {
+    reasonCode: RejectionCode.SCHEMA_INVALID,
+    reason: 'payload: person.languages must contain at least 1 elements',
+  },
+  AUDIT_CHECKPOINT: {
+    seq: 1042,
+    headHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    at: '2026-11-23T12:00:00.000Z',
+  },
+};
+
+/** A valid, realistic payload for `type`; a fresh copy every call, so callers may mutate it. */
+export function examplePayload<T extends MessageType>(type: T): PayloadOf<T> {
+  return structuredClone(EXAMPLES[type]);
+}

@@ -1,0 +1,420 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { FieldError } from '../catalogue';
+import { SOPS, Sop } from '../message-types';
+import {
+  CaseManagerDto,
+  ID_MAX,
+  IsCountryCode,
+  IsDateOnly,
+  IsDateTime,
+  isLaterThan,
+  IsOptionalNotNull,
+  ITEM_MAX,
+  LANGUAGE_CODE_RE,
+  LIST_MAX,
+  NAME_MAX,
+  RISK_LEVELS,
+  RiskLevel,
+  TEXT_MAX,
+} from './common.dto';
+
+// SOP 1, identification: the referral and the verification of identity with the country of origin.
+
+export const SEXES = ['FEMALE', 'MALE', 'OTHER', 'UNKNOWN'] as const;
+export type Sex = (typeof SEXES)[number];
+
+export const AGE_STATUSES = ['DOCUMENTED_ADULT', 'DOCUMENTED_CHILD', 'PRESUMED_CHILD', 'DISPUTED'] as const;
+export type AgeStatus = (typeof AGE_STATUSES)[number];
+
+export const EXPLOITATION_TYPES = [
+  'SEXUAL',
+  'LABOUR',
+  'DOMESTIC_SERVITUDE',
+  'FORCED_BEGGING',
+  'FORCED_CRIMINALITY',
+  'FORCED_MARRIAGE',
+  'ORGAN_REMOVAL',
+  'OTHER',
+] as const;
+export type ExploitationType = (typeof EXPLOITATION_TYPES)[number];
+
+export const IDENTIFICATION_STATUSES = [
+  'PRESUMED_VICTIM',
+  'IDENTIFICATION_IN_PROGRESS',
+  'IDENTIFIED_VICTIM',
+  'NOT_IDENTIFIED',
+] as const;
+export type IdentificationStatus = (typeof IDENTIFICATION_STATUSES)[number];
+
+export const DOCUMENT_KINDS = [
+  'PASSPORT',
+  'NATIONAL_ID',
+  'BIRTH_CERTIFICATE',
+  'RESIDENCE_PERMIT',
+  'TRAVEL_DOCUMENT',
+  'OTHER',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export const VERIFICATION_OUTCOMES = ['CONFIRMED', 'NOT_CONFIRMED', 'PARTIAL', 'UNABLE'] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+
+const MAX_AGE = 120;
+const ADULT_AGE = 18;
+
+/** What identifies a person: enough for the country of origin to verify identity. */
+export class PersonIdentityDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  givenName!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  familyName!: string;
+
+  /** Aliases and the name in other scripts (Cyrillic, Latin transliteration). */
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(NAME_MAX, { each: true })
+  otherNames?: string[];
+
+  @IsOptionalNotNull()
+  @IsIn(SEXES)
+  sex?: Sex;
+
+  @IsOptionalNotNull()
+  @IsDateOnly()
+  dateOfBirth?: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  placeOfBirth?: string;
+
+  @IsOptionalNotNull()
+  @IsCountryCode()
+  nationality?: string;
+}
+
+export class PersonDto extends PersonIdentityDto {
+  /** ISO 639-1 codes, so the receiving country can arrange interpretation from day one. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @Matches(LANGUAGE_CODE_RE, { each: true, message: 'each value in $property must be an ISO 639-1 code' })
+  languages!: string[];
+}
+
+/**
+ * Age status and ages. A person presumed a child, or whose age is disputed, is protected as a child until
+ * verified (Council of Europe Convention, art. 10): see `isTreatedAsChild`.
+ */
+export class AgeDto {
+  @IsIn(AGE_STATUSES)
+  status!: AgeStatus;
+
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_AGE)
+  ageWhenTrafficked?: number;
+
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_AGE)
+  ageNow?: number;
+}
+
+/** Travels only when the person returns to the country of origin (least data per message type). */
+export class ResidenceInOriginDto {
+  @IsCountryCode()
+  country!: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  region?: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  locality?: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ITEM_MAX)
+  address?: string;
+}
+
+export class MedicalDto {
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(LIST_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(ITEM_MAX, { each: true })
+  conditions?: string[];
+
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(LIST_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(ITEM_MAX, { each: true })
+  vulnerabilities?: string[];
+
+  @IsOptionalNotNull()
+  @IsBoolean()
+  needsUrgentCare?: boolean;
+}
+
+/** Only the level and a summary cross the border; the sources of the information never do. */
+export class RiskSummaryDto {
+  @IsIn(RISK_LEVELS)
+  level!: RiskLevel;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  summary!: string;
+
+  @IsDateTime()
+  assessedAt!: string;
+
+  @IsOptionalNotNull()
+  @IsDateTime()
+  validUntil?: string;
+}
+
+/**
+ * Where the person is placed, described without an address ("secure child shelter, region X"): shelter
+ * locations are secret, and an unknown `address` field is rejected by the whitelist.
+ */
+export class PlacementDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ITEM_MAX)
+  description!: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  region?: string;
+}
+
+/** The referral content of the TRM guidelines. */
+export class ReferralRequestPayload {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PersonDto)
+  person!: PersonDto;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AgeDto)
+  age!: AgeDto;
+
+  @IsOptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResidenceInOriginDto)
+  residenceInOrigin?: ResidenceInOriginDto;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EXPLOITATION_TYPES.length)
+  @ArrayUnique()
+  @IsIn(EXPLOITATION_TYPES, { each: true })
+  exploitationTypes!: ExploitationType[];
+
+  /** Identification must travel with the case: a person returned unidentified gets too little assistance. */
+  @IsIn(IDENTIFICATION_STATUSES)
+  identificationStatus!: IdentificationStatus;
+
+  @IsOptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MedicalDto)
+  medical?: MedicalDto;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RiskSummaryDto)
+  riskSummary!: RiskSummaryDto;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIST_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(ITEM_MAX, { each: true })
+  assistanceNeeds!: string[];
+
+  @IsOptionalNotNull()
+  @IsDateTime()
+  estimatedDeparture?: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  otherInformation?: string;
+
+  @IsIn(SOPS)
+  requestedSop!: Sop;
+
+  @IsOptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PlacementDto)
+  placement?: PlacementDto;
+}
+
+export class ReferralConfirmationPayload {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CaseManagerDto)
+  caseManager!: CaseManagerDto;
+
+  /** The receiving organisation decides eligibility; a confirmation may still say the person is not. */
+  @IsBoolean()
+  eligible!: boolean;
+
+  @IsArray()
+  @ArrayMaxSize(LIST_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(ITEM_MAX, { each: true })
+  assistanceOffered!: string[];
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  notes?: string;
+}
+
+export class ReferralDeclinedPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  reason!: string;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  alternatives?: string;
+}
+
+export class IdentityDocumentDto {
+  @IsIn(DOCUMENT_KINDS)
+  kind!: DocumentKind;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ID_MAX)
+  number?: string;
+
+  @IsOptionalNotNull()
+  @IsCountryCode()
+  issuingCountry?: string;
+}
+
+export class IdentityVerificationRequestPayload {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PersonIdentityDto)
+  person!: PersonIdentityDto;
+
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => IdentityDocumentDto)
+  documents?: IdentityDocumentDto[];
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  questions?: string;
+}
+
+export class IdentityVerificationResultPayload {
+  @IsIn(VERIFICATION_OUTCOMES)
+  outcome!: VerificationOutcome;
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  details?: string;
+}
+
+/** Protective by design: anything short of a documented adult of known age is treated as a child. */
+export function isTreatedAsChild(age: Pick<AgeDto, 'status' | 'ageNow'>): boolean {
+  if (age.status !== 'DOCUMENTED_ADULT') return true;
+  return age.ageNow !== undefined && age.ageNow < ADULT_AGE;
+}
+
+export function referralRequestRuleErrors(payload: ReferralRequestPayload): FieldError[] {
+  const errors: FieldError[] = [];
+  const { status, ageNow, ageWhenTrafficked } = payload.age;
+  if (status === 'DOCUMENTED_ADULT' && ageNow !== undefined && ageNow < ADULT_AGE) {
+    errors.push({
+      path: 'age.status',
+      constraints: ['ageConsistent: a documented adult cannot be under 18'],
+    });
+  }
+  if (status === 'DOCUMENTED_CHILD' && ageNow !== undefined && ageNow >= ADULT_AGE) {
+    errors.push({
+      path: 'age.status',
+      constraints: ['ageConsistent: a documented child cannot be 18 or over'],
+    });
+  }
+  if (ageNow !== undefined && ageWhenTrafficked !== undefined && ageWhenTrafficked > ageNow) {
+    errors.push({
+      path: 'age.ageWhenTrafficked',
+      constraints: ['ageConsistent: ageWhenTrafficked cannot exceed ageNow'],
+    });
+  }
+  const { assessedAt, validUntil } = payload.riskSummary;
+  if (validUntil !== undefined && !isLaterThan(validUntil, assessedAt)) {
+    errors.push({
+      path: 'riskSummary.validUntil',
+      constraints: ['validAfterAssessment: validUntil must be after assessedAt'],
+    });
+  }
+  return errors;
+}

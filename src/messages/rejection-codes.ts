@@ -1,0 +1,21 @@
+/**
+ * The reason codes of a DELIVERY_REJECTED (PROTOCOL.md). One enum shared by the receiver, the sender's
+ * handling of rejections and the tests, so a new code that nobody handles fails to compile in exhaustive
+ * switches.
+ */
+export enum RejectionCode {
+  SIGNATURE_INVALID = 'SIGNATURE_INVALID',
+  SENDER_MISMATCH = 'SENDER_MISMATCH',
+  NOT_ADDRESSED_TO_ME = 'NOT_ADDRESSED_TO_ME',
+  DECRYPTION_FAILED = 'DECRYPTION_FAILED',
+  UNSUPPORTED_VERSION = 'UNSUPPORTED_VERSION',
+  UNKNOWN_TYPE = 'UNKNOWN_TYPE',
+  NOT_ACCEPTED = 'NOT_ACCEPTED',
+  SCHEMA_INVALID = 'SCHEMA_INVALID',
+  TOO_LARGE = 'TOO_LARGE',
+  STALE = 'STALE',
+  CONSENT_INSUFFICIENT = 'CONSENT_INSUFFICIENT',
+  POLICY_DENIED = 'POLICY_DENIED',
+  CASE_STATE_CONFLICT = 'CASE_STATE_CONFLICT',
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+}

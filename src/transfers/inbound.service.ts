@@ -1,0 +1,359 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CasesRepository } from '../cases/cases.repository';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { KeyStore } from '../crypto/key-store';
+import { sealAad, verify } from '../crypto/trm-crypto';
+import { DirectoryService } from '../directory/directory.service';
+import { Envelope, FieldError, validateEnvelope, validatePayload } from '../messages/catalogue';
+import { RejectionCode } from '../messages/rejection-codes';
+import { InboxRepository } from '../transport/inbox.repository';
+import { OutboxRelay } from '../transport/outbox-relay';
+import { OutboxRepository } from '../transport/outbox.repository';
+import { MessageRecordsRepository } from './message-records.repository';
+import { OutboundService } from './outbound.service';
+import { decideInbound } from './transfer.policy';
+
+/** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
+export interface InboundDelivery {
+  body: Buffer;
+  messageId?: string;
+  userId?: string;
+  type?: string;
+  headers: Record<string, unknown>;
+}
+
+export type Disposition =
+  | { outcome: 'ACCEPTED'; messageId: string }
+  | { outcome: 'DUPLICATE'; messageId: string }
+  | { outcome: 'REJECTED'; code: RejectionCode; reason: string; authenticated: boolean };
+
+/** A check failed: carries the protocol's reason code and a reason free of personal data. */
+class Rejection extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    readonly reason: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(reason);
+  }
+}
+
+class DuplicateRace extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CASE_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What we could learn about a message before it failed: enough to answer its sender, nothing more. */
+interface Known {
+  /** Who is answered: the verified signer, or else the publisher the broker vouches for (user_id). */
+  sender?: string;
+  id?: string;
+  type?: string;
+  caseRef: string;
+  envelope?: Envelope;
+}
+
+/**
+ * Inbound half of the transfer pipeline, in PROTOCOL.md's order: verify signature → sender = user_id →
+ * addressed to me → envelope schema → (duplicate?) → open → payload schema → policy → one transaction
+ * (inbox, message, case, audit, receipt in the outbox). The consumer acks only after this returns.
+ */
+@Injectable()
+export class InboundService {
+  private readonly logger = new Logger(InboundService.name);
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+    private readonly keys: KeyStore,
+    private readonly inbox: InboxRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly cases: CasesRepository,
+    private readonly records: MessageRecordsRepository,
+    private readonly outbound: OutboundService,
+    private readonly audit: AuditService,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async receive(delivery: InboundDelivery): Promise<Disposition> {
+    const known: Known = { caseRef: '' };
+    try {
+      const disposition = await this.process(delivery, known);
+      this.relay.kick();
+      return disposition;
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      return this.reject(delivery, known, error);
+    }
+  }
+
+  /** Used when processing failed for reasons of our own, after retries: the sender must still hear of it. */
+  async rejectAsInternalError(delivery: InboundDelivery): Promise<Disposition> {
+    const known: Known = { caseRef: '' };
+    // Whatever authenticate() learnt before failing is enough to answer; its own verdict does not matter here.
+    await this.authenticate(delivery, known).catch(() => undefined);
+    return this.reject(delivery, known, new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'));
+  }
+
+  private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
+    const parsed = await this.authenticate(delivery, known);
+    const sender = known.sender!;
+    if (parsed === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the body is not UTF-8 JSON');
+    if (delivery.userId !== sender) {
+      throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
+    }
+    if (parsed.to !== this.config.country) {
+      throw new Rejection(RejectionCode.NOT_ADDRESSED_TO_ME, `the message is not addressed to ${this.config.country}`);
+    }
+    const checked = validateEnvelope(parsed);
+    if (!checked.ok) throw new Rejection(checked.code, describeFields('envelope', checked.errors), checked.errors);
+    const envelope = checked.envelope;
+    known.envelope = envelope;
+
+    const earlier = await this.inbox.find(this.dataSource.manager, envelope.id);
+    if (earlier) return this.answerDuplicate(envelope, sender);
+
+    let plaintext: Buffer;
+    try {
+      plaintext = this.keys.open(envelope.sealed, sealAad(envelope));
+    } catch {
+      throw new Rejection(RejectionCode.DECRYPTION_FAILED, 'the payload could not be opened with this node’s key');
+    }
+    const payloadJson = parseJson(plaintext);
+    if (payloadJson === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the payload is not UTF-8 JSON');
+    const payload = validatePayload(envelope.type, payloadJson, envelope);
+    if (!payload.ok) throw new Rejection(RejectionCode.SCHEMA_INVALID, describeFields('payload', payload.errors), payload.errors);
+
+    try {
+      return await this.dataSource.transaction((manager) => this.accept(manager, envelope, payload.payload));
+    } catch (error) {
+      if (error instanceof DuplicateRace) return this.answerDuplicate(envelope, sender);
+      throw error;
+    }
+  }
+
+  /**
+   * Checks the signature with the directory key of the claimed sender: the envelope's `from` when the body
+   * parses, else the broker-vouched user_id (so an unparseable body from a known peer can still be answered).
+   * Returns the parsed body, or undefined when it is not JSON.
+   */
+  private async authenticate(delivery: InboundDelivery, known: Known): Promise<Record<string, unknown> | undefined> {
+    const tooLarge = delivery.body.length > this.config.maxMessageBytes;
+    const parsed = tooLarge ? undefined : parseJson(delivery.body);
+    const body = isRecord(parsed) ? parsed : undefined;
+    const claimed = typeof body?.from === 'string' && COUNTRY.test(body.from) ? body.from : delivery.userId;
+    const participant = claimed ? this.directory.find(claimed) : undefined;
+    const keyId = delivery.headers['x-trm-key-id'];
+    const signature = delivery.headers['x-trm-signature'];
+    const authentic =
+      participant !== undefined &&
+      keyId === participant.signingKey.keyId &&
+      typeof signature === 'string' &&
+      verify(delivery.body, signature, participant.signingKey.publicKey);
+    known.id = typeof body?.id === 'string' && UUID.test(body.id) ? body.id : undefined;
+    known.type = typeof body?.type === 'string' ? body.type.slice(0, 50) : delivery.type;
+    known.caseRef = typeof body?.caseRef === 'string' && CASE_REF.test(body.caseRef) ? body.caseRef : '';
+    if (!authentic) {
+      // RabbitMQ itself vouches for user_id, so a known publisher is still told why its message failed.
+      known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
+      throw new Rejection(RejectionCode.SIGNATURE_INVALID, 'the signature does not verify with the sender’s directory key');
+    }
+    known.sender = participant.code;
+    if (tooLarge) throw new Rejection(RejectionCode.TOO_LARGE, `the body exceeds ${this.config.maxMessageBytes} bytes`);
+    return body;
+  }
+
+  private async accept(manager: EntityManager, envelope: Envelope, payload: object): Promise<Disposition> {
+    const caseRow = envelope.caseRef
+      ? ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
+        (await this.cases.create(manager, envelope.caseRef, envelope.caseRef.slice(4, 6))))
+      : null;
+    const decision = decideInbound({
+      type: envelope.type,
+      caseRef: envelope.caseRef,
+      selfAccepts: this.directory.accepts(this.config.country, envelope.type),
+      case: caseRow,
+      sentAt: new Date(envelope.sentAt),
+      now: new Date(),
+      maxAgeMs: this.config.maxMessageAgeMs,
+      maxSkewMs: this.config.maxClockSkewMs,
+    });
+    if (!decision.allow) {
+      throw new Rejection(decision.reasons[0].code, decision.reasons.map((r) => r.message).join('; '));
+    }
+
+    const answersWithReceipt = envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED';
+    const receiptId = answersWithReceipt
+      ? await this.outbound.enqueueTechnical(manager, {
+          type: 'DELIVERY_RECEIPT',
+          to: envelope.from,
+          caseRef: envelope.caseRef,
+          inReplyTo: envelope.id,
+          payload: { receivedAt: new Date().toISOString(), messageId: envelope.id },
+        })
+      : null;
+    const claimed = await this.inbox.claim(manager, {
+      messageId: envelope.id,
+      sender: envelope.from,
+      type: envelope.type,
+      outcome: 'ACCEPTED',
+      reasonCode: null,
+      responseId: receiptId,
+    });
+    if (!claimed) throw new DuplicateRace();
+
+    await this.records.insert(manager, {
+      id: envelope.id,
+      caseRef: envelope.caseRef,
+      direction: 'INBOUND',
+      type: envelope.type,
+      counterpart: envelope.from,
+      inReplyTo: envelope.inReplyTo,
+      legalBasis: envelope.legalBasis,
+      consent: envelope.consent ?? null,
+      payload,
+      status: 'ACCEPTED',
+    });
+    if (envelope.caseRef) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
+    await this.applyEffects(manager, envelope, payload);
+    await this.audit.record(manager, {
+      action: 'MESSAGE_RECEIVED',
+      actor: envelope.from,
+      caseRef: envelope.caseRef,
+      messageId: envelope.id,
+      messageType: envelope.type,
+      counterpart: envelope.from,
+      legalBasis: envelope.legalBasis,
+      decision: 'ALLOW',
+      details: receiptId ? { receiptId } : {},
+    });
+    this.logger.log(`accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`);
+    return { outcome: 'ACCEPTED', messageId: envelope.id };
+  }
+
+  /** What an accepted message changes besides its own record. */
+  private async applyEffects(manager: EntityManager, envelope: Envelope, payload: object): Promise<void> {
+    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef) await this.cases.close(manager, envelope.caseRef);
+    if ((envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') && envelope.inReplyTo) {
+      const rejected = envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
+      const settled = await this.records.settleOutbound(
+        manager,
+        envelope.inReplyTo,
+        envelope.from,
+        rejected ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason } : { delivered: true },
+      );
+      if (settled) {
+        await this.audit.record(manager, {
+          action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
+          actor: envelope.from,
+          caseRef: settled.caseRef,
+          messageId: settled.id,
+          messageType: settled.type,
+          counterpart: envelope.from,
+          reasonCode: rejected?.reasonCode ?? null,
+        });
+      }
+    }
+  }
+
+  /** Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. */
+  private async answerDuplicate(envelope: Envelope, sender: string): Promise<Disposition> {
+    await this.dataSource.transaction((manager) => this.answerDuplicateIn(manager, envelope.id, sender, envelope));
+    return { outcome: 'DUPLICATE', messageId: envelope.id };
+  }
+
+  private async answerDuplicateIn(manager: EntityManager, id: string, sender: string, envelope: Envelope): Promise<void> {
+    const earlier = await this.inbox.find(manager, id);
+    if (earlier?.responseId) await this.outbox.requeueCopyOf(manager, earlier.responseId);
+    await this.audit.record(manager, {
+      action: 'DUPLICATE_RECEIVED',
+      actor: sender,
+      caseRef: envelope.caseRef,
+      messageId: id,
+      messageType: envelope.type,
+      counterpart: sender,
+      details: { firstOutcome: earlier?.outcome },
+    });
+    this.logger.log(`duplicate message ${id} ${envelope.type} from ${sender}: answered again, not re-applied`);
+  }
+
+  /**
+   * Records the rejection and, when the sender is authenticated, answers it with DELIVERY_REJECTED (never
+   * in answer to a receipt or a rejection, which would loop). The consumer then dead-letters the message.
+   */
+  private async reject(delivery: InboundDelivery, known: Known, rejection: Rejection): Promise<Disposition> {
+    const sender = known.sender;
+    const inReplyTo = known.id ?? (delivery.messageId ? delivery.messageId.slice(0, 200) : null);
+    const answerable = sender !== undefined && known.type !== 'DELIVERY_RECEIPT' && known.type !== 'DELIVERY_REJECTED';
+    const duplicate = await this.dataSource.transaction(async (manager) => {
+      // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
+      // someone else's id, and must not block the genuine message.
+      const remembered = known.envelope ? known.envelope.id : null;
+      if (remembered && sender && (await this.inbox.find(manager, remembered))) {
+        await this.answerDuplicateIn(manager, remembered, sender, known.envelope!);
+        return true;
+      }
+      let responseId: string | null = null;
+      if (answerable) {
+        responseId = await this.outbound.enqueueTechnical(manager, {
+          type: 'DELIVERY_REJECTED',
+          to: sender,
+          caseRef: known.caseRef,
+          inReplyTo,
+          payload: { reasonCode: rejection.code, reason: rejection.reason.slice(0, 500) },
+        });
+      }
+      if (remembered && sender) {
+        // A rejected id stays rejected: a redelivery of it is a duplicate, answered the same way.
+        await this.inbox.claim(manager, {
+          messageId: remembered,
+          sender,
+          type: known.type?.slice(0, 50) ?? null,
+          outcome: 'REJECTED',
+          reasonCode: rejection.code,
+          responseId,
+        });
+      }
+      await this.audit.record(manager, {
+        action: 'MESSAGE_REJECTED',
+        actor: sender ?? `unauthenticated:${delivery.userId ?? '?'}`.slice(0, 60),
+        caseRef: known.caseRef || null,
+        messageId: inReplyTo,
+        messageType: known.type?.slice(0, 50) ?? null,
+        counterpart: sender ?? null,
+        decision: 'DENY',
+        reasonCode: rejection.code,
+        details: { fields: rejection.fields.map((f) => f.path), answered: answerable },
+      });
+      return false;
+    });
+    if (duplicate) return { outcome: 'DUPLICATE', messageId: known.envelope!.id };
+    this.logger.warn(
+      `rejected message ${inReplyTo ?? '?'} ${known.type ?? '?'} case ${known.caseRef || '-'} from ${sender ?? 'unauthenticated sender'}: ${rejection.code}`,
+    );
+    return { outcome: 'REJECTED', code: rejection.code, reason: rejection.reason, authenticated: sender !== undefined };
+  }
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Field paths and constraint names only: values may be personal data. */
+function describeFields(part: string, errors: FieldError[]): string {
+  const listed = errors.slice(0, 10).map((e) => `${e.path}: ${e.constraints.join(', ')}`);
+  return `${part} invalid: ${listed.join('; ')}${errors.length > 10 ? `; and ${errors.length - 10} more` : ''}`.slice(0, 500);
+}

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { DataSource } from 'typeorm';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
+import { Publisher } from '../transport/publisher';
+import { assertParticipantTopology, DEAD_LETTER_EXCHANGE, inboxQueue, urgentQueue } from '../transport/topology';
+import { Disposition, InboundDelivery, InboundService } from './inbound.service';
+
+const PREFETCH = { routine: 32, urgent: 8 };
+const ATTEMPTS_BEFORE_INTERNAL_ERROR = 3;
+
+/**
+ * The AMQP edge of the inbound pipeline. Each lane has its own channel (an alert never waits behind routine
+ * traffic), messages are acked on the channel that delivered them and only after the inbound transaction
+ * committed, and messages of one case are handled in arrival order.
+ */
+@Injectable()
+export class InboxConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(InboxConsumer.name);
+  private readonly caseChains = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly amqp: AmqpConnection,
+    private readonly inbound: InboundService,
+    private readonly publisher: Publisher,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.amqp.onConnect(async (connection) => {
+      const setup = await connection.createChannel();
+      await assertParticipantTopology(setup, this.config.country);
+      await setup.close();
+      for (const [queue, prefetch] of [
+        [urgentQueue(this.config.country), PREFETCH.urgent],
+        [inboxQueue(this.config.country), PREFETCH.routine],
+      ] as const) {
+        const channel = await connection.createChannel();
+        channel.on('error', (error) => this.logger.warn(`consumer channel ${queue} error: ${describe(error)}`));
+        channel.on('close', () => closedChannels.add(channel));
+        await channel.prefetch(prefetch);
+        await channel.consume(queue, (message) => {
+          // null: the broker cancelled the consumer (queue deleted); the channel is closed and reconnect redoes this.
+          if (message) this.inOrder(message, () => this.handle(channel, queue, message));
+          else void channel.close().catch(() => undefined);
+        });
+      }
+    });
+  }
+
+  /** Chains deliveries that share a case reference (AMQP correlation_id), so one case's messages never race. */
+  private inOrder(message: ConsumeMessage, work: () => Promise<void>): void {
+    const key = String(message.properties.correlationId ?? '');
+    const previous = this.caseChains.get(key) ?? Promise.resolve();
+    const next = previous.then(work).catch((error) => this.logger.error(`inbound handling failed: ${describe(error)}`));
+    this.caseChains.set(key, next);
+    void next.finally(() => {
+      if (this.caseChains.get(key) === next) this.caseChains.delete(key);
+    });
+  }
+
+  private async handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
+    const delivery: InboundDelivery = {
+      body: message.content,
+      messageId: message.properties.messageId,
+      userId: message.properties.userId,
+      type: message.properties.type,
+      headers: message.properties.headers ?? {},
+    };
+    const disposition = await this.process(delivery, channel);
+    if (!disposition) return;
+    if (disposition.outcome === 'REJECTED') {
+      const deadLettered = await this.deadLetter(queue, message, disposition);
+      if (!deadLettered) return;
+    }
+    this.ack(channel, message);
+  }
+
+  /** Retries our own failures (a database outage waits for the database); a peer is told after that. */
+  private async process(delivery: InboundDelivery, channel: Channel): Promise<Disposition | null> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        return attempt < ATTEMPTS_BEFORE_INTERNAL_ERROR
+          ? await this.inbound.receive(delivery)
+          : await this.inbound.rejectAsInternalError(delivery);
+      } catch (error) {
+        if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
+        this.logger.warn(`inbound message ${delivery.messageId ?? '?'} failed: ${describe(error)}`);
+        if (await this.databaseReachable()) attempt += 1;
+        else await this.waitForDatabase(channel);
+        await sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async waitForDatabase(channel: Channel): Promise<void> {
+    this.logger.warn('database unreachable: holding inbound messages until it is back');
+    while (!isClosed(channel) && !(await this.databaseReachable())) await sleep(1000);
+  }
+
+  /**
+   * Republishes the rejected message, untouched, to trm.dead with the reason in headers, then the caller
+   * acks it. (A plain nack would dead-letter it too, but without saying why.) The original user_id moves
+   * to a header because the broker only lets us publish under our own.
+   */
+  private async deadLetter(
+    queue: string,
+    message: ConsumeMessage,
+    disposition: Extract<Disposition, { outcome: 'REJECTED' }>,
+  ): Promise<boolean> {
+    const { properties, fields } = message;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await this.publisher.publish(DEAD_LETTER_EXCHANGE, queue, message.content, {
+          messageId: String(properties.messageId ?? ''),
+          correlationId: properties.correlationId,
+          type: properties.type,
+          contentType: properties.contentType,
+          timestamp: properties.timestamp,
+          headers: {
+            ...(properties.headers ?? {}),
+            'x-trm-reject-code': disposition.code,
+            'x-trm-reject-reason': disposition.reason,
+            'x-trm-original-routing-key': fields.routingKey,
+            'x-trm-original-user-id': properties.userId ?? null,
+            'x-trm-sender-authenticated': disposition.authenticated,
+          },
+        });
+        return true;
+      } catch (error) {
+        this.logger.warn(`dead-lettering ${properties.messageId ?? '?'} failed (${describe(error)}); retrying`);
+        await sleep(500 * attempt);
+      }
+    }
+    // Leave it unacked: the broker redelivers it and the rejection is recorded (and answered) again.
+    return false;
+  }
+
+  private ack(channel: Channel, message: ConsumeMessage): void {
+    if (isClosed(channel)) return; // acking on a dead channel throws; the redelivery is a duplicate we handle
+    channel.ack(message);
+  }
+}
+
+/** amqplib has no public "is closed" flag, so channels are marked from their own 'close' event. */
+const closedChannels = new WeakSet<Channel>();
+
+function isClosed(channel: Channel): boolean {
+  return closedChannels.has(channel);
+}

@@ -1,0 +1,63 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type Direction = 'OUTBOUND' | 'INBOUND';
+/**
+ * Outbound: QUEUED (committed) → SENT (broker confirmed) → DELIVERED (receipt) or REJECTED (rejection).
+ * Inbound: ACCEPTED or REJECTED.
+ */
+export type MessageStatus = 'QUEUED' | 'SENT' | 'DELIVERED' | 'REJECTED' | 'ACCEPTED';
+
+@Entity('messages')
+export class MessageRecordEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text', { name: 'case_ref', nullable: true })
+  caseRef!: string | null;
+
+  @Column('text')
+  direction!: Direction;
+
+  @Column('text')
+  type!: string;
+
+  @Column('char', { length: 2 })
+  counterpart!: string;
+
+  @Column('text', { name: 'in_reply_to', nullable: true })
+  inReplyTo!: string | null;
+
+  @Column('text', { name: 'legal_basis' })
+  legalBasis!: string;
+
+  @Column('jsonb', { nullable: true })
+  consent!: object | null;
+
+  /** The opened payload: personal data, never logged. */
+  @Column('jsonb', { nullable: true })
+  payload!: object | null;
+
+  @Column('text')
+  status!: MessageStatus;
+
+  @Column('text', { name: 'reason_code', nullable: true })
+  reasonCode!: string | null;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'sent_at', nullable: true })
+  sentAt!: Date | null;
+
+  @Column('timestamptz', { name: 'delivered_at', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column('timestamptz', { name: 'rejected_at', nullable: true })
+  rejectedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+}

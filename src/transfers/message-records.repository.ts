@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { MessageRecordEntity } from './message-record.entity';
+
+export type NewMessageRecord = Pick<
+  MessageRecordEntity,
+  'id' | 'caseRef' | 'direction' | 'type' | 'counterpart' | 'inReplyTo' | 'legalBasis' | 'consent' | 'payload' | 'status'
+> &
+  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt'>>;
+
+@Injectable()
+export class MessageRecordsRepository {
+  async insert(manager: EntityManager, record: NewMessageRecord): Promise<void> {
+    await manager.insert(MessageRecordEntity, record);
+  }
+
+  async find(manager: EntityManager, id: string): Promise<MessageRecordEntity | null> {
+    return manager.findOne(MessageRecordEntity, { where: { id } });
+  }
+
+  async forCase(manager: EntityManager, caseRef: string): Promise<MessageRecordEntity[]> {
+    return manager.find(MessageRecordEntity, { where: { caseRef }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** QUEUED → SENT once the broker confirmed; a receipt that raced ahead has already moved it further. */
+  async markSent(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE messages SET status = 'SENT', sent_at = now(), updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'`,
+      [ids],
+    );
+  }
+
+  /** Applies a peer's receipt or rejection to one of our outbound messages; returns it if it changed. */
+  async settleOutbound(
+    manager: EntityManager,
+    id: string,
+    counterpart: string,
+    outcome: { delivered: true } | { delivered: false; reasonCode: string; reason: string },
+  ): Promise<MessageRecordEntity | null> {
+    const rows: Array<{ id: string }> = outcome.delivered
+      ? await manager.query(
+          `UPDATE messages SET status = 'DELIVERED', delivered_at = now(), sent_at = coalesce(sent_at, now()), updated_at = now()
+           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') RETURNING id`,
+          [id, counterpart],
+        )
+      : await manager.query(
+          `UPDATE messages SET status = 'REJECTED', rejected_at = now(), reason_code = $3, reason = $4,
+             sent_at = coalesce(sent_at, now()), updated_at = now()
+           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') RETURNING id`,
+          [id, counterpart, outcome.reasonCode, outcome.reason],
+        );
+    const updated = Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>) : rows;
+    return updated.length > 0 ? this.find(manager, id) : null;
+  }
+}

@@ -1,0 +1,80 @@
+import { RejectionCode } from '../messages/rejection-codes';
+import { isTechnicalType, MessageType } from '../messages/message-types';
+
+/** A rule's verdict, with every reason a coordinator or a peer needs to fix the message. */
+export type Decision = { allow: true } | { allow: false; reasons: PolicyReason[] };
+
+export interface PolicyReason {
+  code: RejectionCode;
+  /** Plain text without personal data: it travels in DELIVERY_REJECTED and into logs. */
+  message: string;
+}
+
+export interface CaseFacts {
+  status: 'OPEN' | 'CLOSED';
+}
+
+export interface OutboundFacts {
+  self: string;
+  type: MessageType;
+  to: string;
+  /** undefined: the recipient is not in the directory. */
+  recipientAccepts: boolean | undefined;
+  case: CaseFacts | null;
+}
+
+export interface InboundFacts {
+  type: MessageType;
+  caseRef: string | null;
+  selfAccepts: boolean;
+  case: CaseFacts | null;
+  sentAt: Date;
+  now: Date;
+  maxAgeMs: number;
+  maxSkewMs: number;
+}
+
+const deny = (code: RejectionCode, message: string): PolicyReason => ({ code, message });
+
+function decision(reasons: PolicyReason[]): Decision {
+  return reasons.length === 0 ? { allow: true } : { allow: false, reasons };
+}
+
+/** A closed case still takes technical traffic and a CASE_CLOSED from the other side (both may close at once). */
+function caseStateReasons(type: MessageType, facts: CaseFacts | null): PolicyReason[] {
+  if (facts?.status === 'CLOSED' && !isTechnicalType(type) && type !== 'CASE_CLOSED') {
+    return [deny(RejectionCode.CASE_STATE_CONFLICT, `the case is closed; ${type} is not allowed on it`)];
+  }
+  return [];
+}
+
+/** What the node itself checks before it stores and queues a message for sending. */
+export function decideOutbound(facts: OutboundFacts): Decision {
+  const reasons: PolicyReason[] = [];
+  if (facts.to === facts.self) reasons.push(deny(RejectionCode.NOT_ADDRESSED_TO_ME, 'a node does not send to itself'));
+  else if (facts.recipientAccepts === undefined) {
+    reasons.push(deny(RejectionCode.NOT_ACCEPTED, `${facts.to} is not a participant in the directory`));
+  } else if (!facts.recipientAccepts) {
+    reasons.push(deny(RejectionCode.NOT_ACCEPTED, `${facts.to} does not accept ${facts.type}`));
+  }
+  if (isTechnicalType(facts.type)) {
+    reasons.push(deny(RejectionCode.POLICY_DENIED, `${facts.type} is sent by the node itself, not on request`));
+  }
+  if (!facts.case) reasons.push(deny(RejectionCode.CASE_STATE_CONFLICT, 'no such case on this node'));
+  reasons.push(...caseStateReasons(facts.type, facts.case));
+  return decision(reasons);
+}
+
+/** What a receiver checks once a message is authentic, addressed to it, and valid against its schema. */
+export function decideInbound(facts: InboundFacts): Decision {
+  const reasons: PolicyReason[] = [];
+  if (!facts.selfAccepts) reasons.push(deny(RejectionCode.NOT_ACCEPTED, `this node does not accept ${facts.type}`));
+  const age = facts.now.getTime() - facts.sentAt.getTime();
+  if (age > facts.maxAgeMs) reasons.push(deny(RejectionCode.STALE, 'sentAt is older than this node accepts'));
+  if (-age > facts.maxSkewMs) reasons.push(deny(RejectionCode.STALE, 'sentAt lies in the future'));
+  if (facts.caseRef === null && facts.type !== 'AUDIT_CHECKPOINT') {
+    reasons.push(deny(RejectionCode.SCHEMA_INVALID, `${facts.type} must carry a caseRef`));
+  }
+  reasons.push(...caseStateReasons(facts.type, facts.case));
+  return decision(reasons);
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CasesService } from '../cases/cases.service';
+import { CaseEntity } from '../cases/case.entity';
+import { MessageRecordEntity } from './message-record.entity';
+import { MessageRecordsRepository } from './message-records.repository';
+import { TransferError, TransferErrorCode } from './transfer.errors';
+
+export interface CaseFile {
+  case: CaseEntity;
+  messages: MessageRecordEntity[];
+}
+
+/** Reads of the case file. Every read that returns personal data is audited, with who read it. */
+@Injectable()
+export class TransfersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cases: CasesService,
+    private readonly records: MessageRecordsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async caseFile(caseRef: string, actor: string): Promise<CaseFile> {
+    const found = await this.cases.find(caseRef);
+    if (!found) throw new TransferError(TransferErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
+    return this.dataSource.transaction(async (manager) => {
+      const messages = await this.records.forCase(manager, caseRef);
+      await this.audit.record(manager, {
+        action: 'PERSONAL_DATA_READ',
+        actor,
+        caseRef,
+        details: { messages: messages.length },
+      });
+      return { case: found, messages };
+    });
+  }
+
+  /** Delivery status only: no payload, so no personal data and no audit entry. */
+  async deliveryStatus(id: string): Promise<MessageRecordEntity> {
+    const record = await this.records.find(this.dataSource.manager, id);
+    if (!record) throw new TransferError(TransferErrorCode.MESSAGE_NOT_FOUND, `no message ${id} on this node`);
+    return record;
+  }
+}

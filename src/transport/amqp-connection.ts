@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import * as amqp from 'amqplib';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+
+type SetupStep = (connection: amqp.ChannelModel) => Promise<void>;
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * One AMQP connection per node, re-established with backoff whenever it drops. Everything that lives on a
+ * connection (topology, publisher channel, consumers) registers a setup step, re-run on every reconnect,
+ * because amqplib channels die with their connection and a consumer on a dead channel stops silently.
+ */
+@Injectable()
+export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AmqpConnection.name);
+  private readonly steps: SetupStep[] = [];
+  private connection: amqp.ChannelModel | null = null;
+  private closing = false;
+  private connecting: Promise<void> | null = null;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
+
+  /** Registers a step and, if connected, runs it now. Steps run in registration order. */
+  async onConnect(step: SetupStep): Promise<void> {
+    this.steps.push(step);
+    if (this.connection) await step(this.connection);
+  }
+
+  get connected(): boolean {
+    return this.connection !== null;
+  }
+
+  /** Resolves once connected (immediately if already). */
+  whenConnected(): Promise<void> {
+    if (this.connection) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Not awaited: the node serves HTTP and fills its outbox while the broker is away. */
+  onApplicationBootstrap(): void {
+    void this.start();
+  }
+
+  start(): Promise<void> {
+    this.connecting ??= this.connectWithBackoff().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async connectWithBackoff(): Promise<void> {
+    let delay = 200;
+    while (!this.closing) {
+      try {
+        await this.connectOnce();
+        return;
+      } catch (error) {
+        this.logger.warn(`broker unreachable (${describe(error)}); retrying in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const connection = await amqp.connect(this.config.amqpUrl, { clientProperties: { connection_name: `trm-node-${this.config.country}` } });
+    // An unhandled 'error' would kill the process; 'close' always follows it, and that is where we reconnect.
+    connection.on('error', (error) => this.logger.warn(`broker connection error: ${describe(error)}`));
+    connection.on('close', () => {
+      if (this.connection !== connection) return;
+      this.connection = null;
+      if (this.closing) return;
+      this.logger.warn('broker connection closed; reconnecting');
+      void this.start();
+    });
+    try {
+      for (const step of this.steps) await step(connection);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+    this.connection = connection;
+    this.logger.log('connected to the broker');
+    this.waiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const connection = this.connection;
+    this.connection = null;
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Error text for logs: amqplib and pg messages carry no payloads, only codes and names. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

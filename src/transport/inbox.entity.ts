@@ -1,0 +1,29 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type InboxOutcome = 'ACCEPTED' | 'REJECTED';
+
+/** One row per message id an authenticated sender ever sent us: the dedupe key of the idempotent inbox. */
+@Entity('inbox')
+export class InboxEntity {
+  @PrimaryColumn('text', { name: 'message_id' })
+  messageId!: string;
+
+  @Column('char', { length: 2 })
+  sender!: string;
+
+  @Column('text', { nullable: true })
+  type!: string | null;
+
+  @Column('text')
+  outcome!: InboxOutcome;
+
+  @Column('text', { name: 'reason_code', nullable: true })
+  reasonCode!: string | null;
+
+  /** The receipt or rejection we answered with: a duplicate gets the same one again. */
+  @Column('uuid', { name: 'response_id', nullable: true })
+  responseId!: string | null;
+
+  @Column('timestamptz', { name: 'received_at' })
+  receivedAt!: Date;
+}

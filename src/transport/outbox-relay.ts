@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { describe, sleep } from './amqp-connection';
+import { OutboxEntity } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
+import { Publisher } from './publisher';
+import { TRANSNATIONAL_EXCHANGE } from './topology';
+
+const BATCH_SIZE = 200;
+
+/** Runs in the relay's transaction for the rows the broker confirmed (message status, audit). */
+export type PublishedListener = (manager: EntityManager, published: OutboxEntity[]) => Promise<void>;
+const IDLE_POLL_MS = 500;
+
+/**
+ * Moves committed outbox rows to the broker. A row is marked published only after the broker confirmed it,
+ * in the transaction that claimed it: a crash or a broker restart before that leaves it pending, and it is
+ * sent again (the receiver's inbox makes the repeat harmless).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private readonly listeners: PublishedListener[] = [];
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly publisher: Publisher,
+  ) {}
+
+  onPublished(listener: PublishedListener): void {
+    this.listeners.push(listener);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.outboxRelay) {
+      this.logger.warn('outbox relay is off (TRM_OUTBOX_RELAY=off): committed messages wait for another instance');
+      return;
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+  }
+
+  /** Called after a commit that added outbox rows, so they leave at once instead of at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = IDLE_POLL_MS;
+    while (this.running) {
+      try {
+        const published = await this.relayBatch();
+        backoff = IDLE_POLL_MS;
+        if (published === BATCH_SIZE) continue;
+      } catch (error) {
+        this.logger.warn(`outbox relay paused: ${describe(error)}`);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+      await this.idle(backoff);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wake = null;
+        self.kicked = false;
+        resolve();
+      }
+    });
+  }
+
+  /** Publishes one batch; returns how many rows it claimed. */
+  async relayBatch(): Promise<number> {
+    if (!this.publisher.ready) {
+      await sleep(100);
+      return 0;
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await this.outbox.claimDue(manager, BATCH_SIZE);
+      if (rows.length === 0) return 0;
+      const results = await Promise.allSettled(
+        rows.map((row) =>
+          this.publisher.publish(TRANSNATIONAL_EXCHANGE, row.routingKey, row.body, {
+            ...row.properties,
+            contentType: 'application/json',
+            headers: row.headers,
+          }),
+        ),
+      );
+      const published = rows.filter((_, i) => results[i].status === 'fulfilled');
+      await this.outbox.markPublished(
+        manager,
+        published.map((row) => row.id),
+      );
+      if (published.length > 0) for (const listener of this.listeners) await listener(manager, published);
+      for (const [i, row] of rows.entries()) {
+        const result = results[i];
+        if (result.status === 'rejected') {
+          const reason = describe(result.reason);
+          this.logger.warn(`publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`);
+          await this.outbox.markFailed(manager, row.id, reason);
+        }
+      }
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { WireMessage } from './envelope-codec';
+import { OutboxEntity } from './outbox.entity';
+
+/** Every method takes the caller's EntityManager: the caller owns the transaction. */
+@Injectable()
+export class OutboxRepository {
+  async enqueue(manager: EntityManager, wire: WireMessage): Promise<void> {
+    await manager.insert(OutboxEntity, {
+      messageId: wire.properties.messageId,
+      routingKey: wire.routingKey,
+      body: wire.body,
+      headers: wire.headers,
+      properties: wire.properties,
+    });
+  }
+
+  /** Re-queues the exact bytes already sent for a message (a duplicate gets the same receipt again). */
+  async requeueCopyOf(manager: EntityManager, messageId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO outbox (message_id, routing_key, body, headers, properties)
+       SELECT message_id, routing_key, body, headers, properties FROM outbox
+       WHERE message_id = $1 ORDER BY id LIMIT 1`,
+      [messageId],
+    );
+  }
+
+  /**
+   * Claims due rows in order. SKIP LOCKED lets several relays (instances) share the table; the lock holds
+   * until the caller's transaction ends, after the broker has confirmed.
+   */
+  async claimDue(manager: EntityManager, limit: number): Promise<OutboxEntity[]> {
+    return manager
+      .createQueryBuilder(OutboxEntity, 'o')
+      .where('o.published_at IS NULL')
+      .andWhere('o.next_attempt_at <= now()')
+      .orderBy('o.id', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+
+  async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  /** Backs off exponentially, capped at a minute: a peer whose queue is missing is retried, never dropped. */
+  async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
+    await manager.query(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+         next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(attempts, 10)))
+       WHERE id = $1`,
+      [id, error.slice(0, 500)],
+    );
+  }
+
+  async pendingCount(manager: EntityManager): Promise<number> {
+    const [row] = await manager.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+    return row.n as number;
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AmqpConnection } from './amqp-connection';
+import { InboxRepository } from './inbox.repository';
+import { OutboxRelay } from './outbox-relay';
+import { OutboxRepository } from './outbox.repository';
+import { Publisher } from './publisher';
+
+/** RabbitMQ plumbing and the outbox/inbox tables; knows nothing of cases or message meaning. */
+@Module({
+  providers: [AmqpConnection, Publisher, OutboxRepository, OutboxRelay, InboxRepository],
+  exports: [AmqpConnection, Publisher, OutboxRepository, OutboxRelay, InboxRepository],
+})
+export class TransportModule {}
