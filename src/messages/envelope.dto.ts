@@ -16,6 +16,7 @@ import {
   isUUID,
   IsUUID,
   Length,
+  Matches,
   MaxLength,
   ValidateBy,
   ValidateNested,
@@ -124,6 +125,18 @@ export class ConsentSummaryDto implements ConsentSummary {
   expiresAt?: string;
 }
 
+/**
+ * Standard padded base64 of exactly `bytes` bytes. A length check alone would let a 31-byte key through
+ * (it also encodes to 44 characters); a wrong size here is a malformed message, not a decryption failure.
+ */
+function IsBase64OfBytes(bytes: number): PropertyDecorator {
+  const padding = (3 - (bytes % 3)) % 3;
+  const chars = Math.ceil(bytes / 3) * 4 - padding;
+  return Matches(new RegExp(`^[A-Za-z0-9+/]{${chars}}${'='.repeat(padding)}$`), {
+    message: `$property must be the standard base64 of ${bytes} bytes`,
+  });
+}
+
 export class SealedDto implements Sealed {
   @Equals(SEAL_ALG)
   alg!: typeof SEAL_ALG;
@@ -133,15 +146,10 @@ export class SealedDto implements Sealed {
   @MaxLength(ID_MAX)
   recipientKeyId!: string;
 
-  // Exact lengths: raw 32-byte key, 12-byte iv, 16-byte tag, in padded standard base64.
-  @IsString()
-  @Length(44, 44)
-  @IsBase64()
+  @IsBase64OfBytes(32)
   epk!: string;
 
-  @IsString()
-  @Length(16, 16)
-  @IsBase64()
+  @IsBase64OfBytes(12)
   iv!: string;
 
   @IsString()
@@ -149,9 +157,7 @@ export class SealedDto implements Sealed {
   @IsBase64()
   ct!: string;
 
-  @IsString()
-  @Length(24, 24)
-  @IsBase64()
+  @IsBase64OfBytes(16)
   tag!: string;
 }
 

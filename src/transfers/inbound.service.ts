@@ -83,12 +83,12 @@ export class InboundService {
   async receive(delivery: InboundDelivery): Promise<Disposition> {
     const known: Known = { caseRef: '' };
     try {
-      const disposition = await this.process(delivery, known);
-      this.relay.kick();
-      return disposition;
+      return await this.process(delivery, known);
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
-      return this.reject(delivery, known, error);
+      return await this.reject(delivery, known, error);
+    } finally {
+      this.relay.kick(); // the receipt or rejection leaves now, not at the next poll
     }
   }
 

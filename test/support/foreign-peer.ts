@@ -42,6 +42,7 @@ export const CONSENT = {
  */
 export class ForeignPeer {
   private replies: Reply[] = [];
+  private channelError: Error | null = null;
   private waiters: Array<() => void> = [];
 
   private constructor(
@@ -57,9 +58,10 @@ export class ForeignPeer {
     const connection = await amqp.connect(federation.amqpUrl(code));
     connection.on('error', () => undefined);
     const channel = await connection.createConfirmChannel();
-    channel.on('error', () => undefined);
     const directory = JSON.parse(readFileSync(federation.directoryFile, 'utf8')).participants;
     const peer = new ForeignPeer(code, federation, connection, channel, KeyStore.load(federation.keysDir, code), directory);
+    // The broker's reason for closing the channel (e.g. ACCESS_REFUSED) arrives as an 'error' event.
+    channel.on('error', (error: Error) => (peer.channelError = error));
     const consumer = await connection.createChannel();
     await consumer.consume(inboxQueue(code), (message) => {
       if (!message) return;
@@ -91,6 +93,10 @@ export class ForeignPeer {
     return { id, body, signature: this.keys.sign(body) };
   }
 
+  sign(body: Buffer): string {
+    return this.keys.sign(body);
+  }
+
   /** Publishes raw bytes with publisher confirms; every property can be forged for negative tests. */
   async publish(
     body: Buffer,
@@ -116,7 +122,10 @@ export class ForeignPeer {
             'x-trm-signature': options.signature ?? '',
           },
         },
-        (error) => (error ? reject(error) : resolve()),
+        (error) => {
+          if (!error) return resolve();
+          setImmediate(() => reject(this.channelError ?? error));
+        },
       );
     });
   }

@@ -382,7 +382,10 @@ export class IdentityVerificationResultPayload {
   details?: string;
 }
 
-/** Protective by design: anything short of a documented adult of known age is treated as a child. */
+/**
+ * Protective by design: only a documented adult not recorded as under 18 is treated as an adult; a presumed
+ * child and a disputed age are protected as a child until verified.
+ */
 export function isTreatedAsChild(age: Pick<AgeDto, 'status' | 'ageNow'>): boolean {
   if (age.status !== 'DOCUMENTED_ADULT') return true;
   return age.ageNow !== undefined && age.ageNow < ADULT_AGE;
