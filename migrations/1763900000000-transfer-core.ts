@@ -70,7 +70,9 @@ export class TransferCore1763900000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz
       )`);
-    await q.query(`CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE published_at IS NULL`);
+    await q.query(
+      `CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE published_at IS NULL`,
+    );
     await q.query(`CREATE INDEX outbox_message_idx ON outbox (message_id)`);
     await q.query(`
       CREATE TABLE inbox (
@@ -101,7 +103,15 @@ export class TransferCore1763900000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['audit_log', 'inbox', 'outbox', 'messages', 'case_ref_counters', 'cases', 'participants']) {
+    for (const table of [
+      'audit_log',
+      'inbox',
+      'outbox',
+      'messages',
+      'case_ref_counters',
+      'cases',
+      'participants',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -1,4 +1,10 @@
-import { BadRequestException, INestApplication, LogLevel, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  INestApplication,
+  LogLevel,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -22,7 +28,12 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
       transform: true,
       validationError: { target: false, value: false },
       exceptionFactory: (errors) =>
-        new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'invalid request', fields: fieldErrors(errors) }),
+        new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'invalid request',
+          fields: fieldErrors(errors),
+        }),
     }),
   );
   app.useGlobalFilters(new TransferErrorFilter());

@@ -27,10 +27,19 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     await federation.tearDown();
   });
 
-  const referral = (caseRef: string) => ({ type: 'REFERRAL_REQUEST' as const, to: 'MK', caseRef, payload: examplePayload('REFERRAL_REQUEST') });
+  const referral = (caseRef: string) => ({
+    type: 'REFERRAL_REQUEST' as const,
+    to: 'MK',
+    caseRef,
+    payload: examplePayload('REFERRAL_REQUEST'),
+  });
 
   async function storedMessages(id: string): Promise<number> {
-    const rows = await federation.query<{ n: number }>('MK', `SELECT count(*)::int AS n FROM messages WHERE id = $1`, [id]);
+    const rows = await federation.query<{ n: number }>(
+      'MK',
+      `SELECT count(*)::int AS n FROM messages WHERE id = $1`,
+      [id],
+    );
     return rows[0].n;
   }
 
@@ -61,7 +70,13 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
 
   it('applies a duplicate delivery once and answers it with the same receipt', async () => {
     const built = italy.build(referral('TRM-IT-2026-000101'));
-    const publish = () => italy.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature });
+    const publish = () =>
+      italy.publish(built.body, {
+        id: built.id,
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        signature: built.signature,
+      });
     await publish();
     await italy.replyTo(built.id);
     await publish();
@@ -84,7 +99,13 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     const forger = await ForeignPeer.connect(federation, 'IT');
     const built = forger.build(referral('TRM-IT-2026-000102'));
     await expect(
-      forger.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature, userId: 'FR' }),
+      forger.publish(built.body, {
+        id: built.id,
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        signature: built.signature,
+        userId: 'FR',
+      }),
     ).rejects.toThrow(/PRECONDITION_FAILED|user_id/i);
     await forger.close();
     expect(await storedMessages(built.id)).toBe(0);
@@ -94,7 +115,13 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     const peer = await ForeignPeer.connect(federation, 'IT');
     const built = peer.build(referral('TRM-IT-2026-000103'));
     await expect(
-      peer.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature, routingKey: 'routine.MK.FR.REFERRAL_REQUEST' }),
+      peer.publish(built.body, {
+        id: built.id,
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        signature: built.signature,
+        routingKey: 'routine.MK.FR.REFERRAL_REQUEST',
+      }),
     ).rejects.toThrow(/ACCESS_REFUSED|access/i);
     await peer.close();
   });
@@ -102,7 +129,13 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
   it('rejects an envelope that claims another sender (SENDER_MISMATCH)', async () => {
     // IT replays a body that FR really signed: the signature is FR's, the broker-vouched publisher is IT.
     const built = france.build(referral('TRM-FR-2026-000104'));
-    await italy.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature, keyId: 'FR-sig-1' });
+    await italy.publish(built.body, {
+      id: built.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: built.signature,
+      keyId: 'FR-sig-1',
+    });
     const reply = await france.replyTo(built.id);
     expect(reply.payload.reasonCode).toBe('SENDER_MISMATCH');
     expect((await deadLetterFor(built.id))['x-trm-reject-code']).toBe('SENDER_MISMATCH');
@@ -114,7 +147,12 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     const tampered = Buffer.from(built.body);
     const at = tampered.indexOf('"sentAt":"') + 12;
     tampered[at] = tampered[at] === 0x31 ? 0x32 : 0x31;
-    await italy.publish(tampered, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature });
+    await italy.publish(tampered, {
+      id: built.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: built.signature,
+    });
     const reply = await italy.replyTo(built.id);
     expect(reply.envelope.type).toBe('DELIVERY_REJECTED');
     expect(reply.payload.reasonCode).toBe('SIGNATURE_INVALID');
@@ -128,20 +166,36 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
   it('rejects a message signed with a key that is not the sender’s directory key', async () => {
     const built = italy.build(referral('TRM-IT-2026-000106'));
     const signedByFrance = france.build(referral('TRM-IT-2026-000106')).signature;
-    await italy.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: signedByFrance });
+    await italy.publish(built.body, {
+      id: built.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: signedByFrance,
+    });
     const reply = await italy.replyTo(built.id);
     expect(reply.payload.reasonCode).toBe('SIGNATURE_INVALID');
     expect(await storedMessages(built.id)).toBe(0);
 
     const claimsOtherKey = italy.build(referral('TRM-IT-2026-000107'));
-    await italy.publish(claimsOtherKey.body, { id: claimsOtherKey.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: claimsOtherKey.signature, keyId: 'IT-sig-9' });
+    await italy.publish(claimsOtherKey.body, {
+      id: claimsOtherKey.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: claimsOtherKey.signature,
+      keyId: 'IT-sig-9',
+    });
     expect((await italy.replyTo(claimsOtherKey.id)).payload.reasonCode).toBe('SIGNATURE_INVALID');
   });
 
   it('rejects a payload sealed for another recipient (DECRYPTION_FAILED)', async () => {
-    const directory = (await (await fetch(`${mk.url}/directory`)).json()) as { participants: Array<{ code: string; encryptionKey: { keyId: string; publicKey: string } }> };
+    const directory = (await (await fetch(`${mk.url}/directory`)).json()) as {
+      participants: Array<{ code: string; encryptionKey: { keyId: string; publicKey: string } }>;
+    };
     const frKey = directory.participants.find((p) => p.code === 'FR')!.encryptionKey;
-    const id = await italy.send({ ...referral('TRM-IT-2026-000108'), sealFor: { keyId: 'MK-enc-1', publicKey: frKey.publicKey } });
+    const id = await italy.send({
+      ...referral('TRM-IT-2026-000108'),
+      sealFor: { keyId: 'MK-enc-1', publicKey: frKey.publicKey },
+    });
     const reply = await italy.replyTo(id);
     expect(reply.payload.reasonCode).toBe('DECRYPTION_FAILED');
     expect((await deadLetterFor(id))['x-trm-reject-code']).toBe('DECRYPTION_FAILED');
@@ -149,20 +203,31 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('rejects a caseRef edited after sealing (the AAD no longer matches)', async () => {
-    const id = await italy.send({ ...referral('TRM-IT-2026-000109'), override: { caseRef: 'TRM-IT-2026-000110' } });
+    const id = await italy.send({
+      ...referral('TRM-IT-2026-000109'),
+      override: { caseRef: 'TRM-IT-2026-000110' },
+    });
     expect((await italy.replyTo(id)).payload.reasonCode).toBe('DECRYPTION_FAILED');
   });
 
   it('rejects a message addressed to another participant', async () => {
     const built = italy.build({ ...referral('TRM-IT-2026-000111'), to: 'FR' });
-    await italy.publish(built.body, { id: built.id, type: 'REFERRAL_REQUEST', to: 'MK', signature: built.signature });
+    await italy.publish(built.body, {
+      id: built.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: built.signature,
+    });
     expect((await italy.replyTo(built.id)).payload.reasonCode).toBe('NOT_ADDRESSED_TO_ME');
   });
 
   it('rejects an unsupported version and an unknown type with their own codes', async () => {
     const v2 = await italy.send({ ...referral('TRM-IT-2026-000112'), override: { version: 2 } });
     expect((await italy.replyTo(v2)).payload.reasonCode).toBe('UNSUPPORTED_VERSION');
-    const unknown = await italy.send({ ...referral('TRM-IT-2026-000113'), override: { type: 'TEA_INVITATION' } });
+    const unknown = await italy.send({
+      ...referral('TRM-IT-2026-000113'),
+      override: { type: 'TEA_INVITATION' },
+    });
     expect((await italy.replyTo(unknown)).payload.reasonCode).toBe('UNKNOWN_TYPE');
   });
 
@@ -173,14 +238,24 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
 
   it('answers a signed body that is not UTF-8 JSON with SCHEMA_INVALID, inReplyTo = its AMQP message_id', async () => {
     const body = Buffer.from('{"version":1,"id":');
-    await italy.publish(body, { id: 'not-json-1', type: 'REFERRAL_REQUEST', to: 'MK', signature: italy.sign(body) });
+    await italy.publish(body, {
+      id: 'not-json-1',
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: italy.sign(body),
+    });
     const reply = await italy.replyTo('not-json-1');
     expect(reply.envelope.caseRef).toBe('');
     expect(reply.payload.reasonCode).toBe('SCHEMA_INVALID');
     expect((await deadLetterFor('not-json-1'))['x-trm-reject-code']).toBe('SCHEMA_INVALID');
 
     const invalidUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]);
-    await italy.publish(invalidUtf8, { id: 'not-utf8-1', type: 'REFERRAL_REQUEST', to: 'MK', signature: italy.sign(invalidUtf8) });
+    await italy.publish(invalidUtf8, {
+      id: 'not-utf8-1',
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: italy.sign(invalidUtf8),
+    });
     expect((await italy.replyTo('not-utf8-1')).payload.reasonCode).toBe('SCHEMA_INVALID');
   });
 

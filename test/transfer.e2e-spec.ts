@@ -26,45 +26,81 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     await federation.tearDown();
   });
 
-  const businessTypes = MESSAGE_TYPES.filter((t) => !(TECHNICAL_TYPES as readonly string[]).includes(t) && t !== 'CASE_CLOSED');
+  const businessTypes = MESSAGE_TYPES.filter(
+    (t) => !(TECHNICAL_TYPES as readonly string[]).includes(t) && t !== 'CASE_CLOSED',
+  );
 
   it('carries a referral FR → MK and brings the receipt back', async () => {
     const caseRef = await openCase(fr);
     expect(caseRef).toMatch(/^TRM-FR-\d{4}-\d{6}$/);
-    const sent = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: examplePayload('REFERRAL_REQUEST') });
+    const sent = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
     expect(sent.status).toBe(202);
     expect(sent.body.status).toBe('QUEUED');
 
-    const delivered = await eventually(async () => {
-      const status = await messageStatus(fr, sent.body.id);
-      return status.status === 'DELIVERED' ? status : undefined;
-    }, 20_000, 'receipt at FR');
+    const delivered = await eventually(
+      async () => {
+        const status = await messageStatus(fr, sent.body.id);
+        return status.status === 'DELIVERED' ? status : undefined;
+      },
+      20_000,
+      'receipt at FR',
+    );
     expect(delivered.sentAt).not.toBeNull();
     expect(delivered.deliveredAt).not.toBeNull();
 
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
     expect(atMk.status).toBe(200);
     const received = atMk.body.messages.find((m: { id: string }) => m.id === sent.body.id);
-    expect(received).toMatchObject({ direction: 'INBOUND', type: 'REFERRAL_REQUEST', counterpart: 'FR', status: 'ACCEPTED' });
+    expect(received).toMatchObject({
+      direction: 'INBOUND',
+      type: 'REFERRAL_REQUEST',
+      counterpart: 'FR',
+      status: 'ACCEPTED',
+    });
     expect(received.payload.person.familyName).toBe('Petrovska');
     const receipt = atMk.body.messages.find((m: { type: string }) => m.type === 'DELIVERY_RECEIPT');
     expect(receipt).toMatchObject({ direction: 'OUTBOUND', inReplyTo: sent.body.id, counterpart: 'FR' });
   });
 
-  it.each(businessTypes)('accepts a valid %s end to end and rejects an invalid one with field-level reasons', async (type) => {
-    const caseRef = await openCase(fr);
-    const bad = await sendMessage(fr, caseRef, { type, to: 'MK', payload: { ...examplePayload(type), unexpectedField: 1 } });
-    expect(bad.status).toBe(422);
-    expect(bad.body.fields.map((f: { path: string }) => f.path)).toContain('unexpectedField');
+  it.each(businessTypes)(
+    'accepts a valid %s end to end and rejects an invalid one with field-level reasons',
+    async (type) => {
+      const caseRef = await openCase(fr);
+      const bad = await sendMessage(fr, caseRef, {
+        type,
+        to: 'MK',
+        payload: { ...examplePayload(type), unexpectedField: 1 },
+      });
+      expect(bad.status).toBe(422);
+      expect(bad.body.fields.map((f: { path: string }) => f.path)).toContain('unexpectedField');
 
-    const good = await sendMessage(fr, caseRef, { type, to: 'MK', payload: examplePayload(type), legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT' });
-    expect(good.status).toBe(202);
-    await eventually(async () => ((await messageStatus(fr, good.body.id)).status === 'DELIVERED' ? true : undefined), 20_000, `${type} delivered`);
-  });
+      const good = await sendMessage(fr, caseRef, {
+        type,
+        to: 'MK',
+        payload: examplePayload(type),
+        legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT',
+      });
+      expect(good.status).toBe(202);
+      await eventually(
+        async () => ((await messageStatus(fr, good.body.id)).status === 'DELIVERED' ? true : undefined),
+        20_000,
+        `${type} delivered`,
+      );
+    },
+  );
 
   it('answers an inbound payload that breaks its schema with DELIVERY_REJECTED naming the field', async () => {
     const payload = examplePayload('REFERRAL_REQUEST') as unknown as Record<string, unknown>;
-    const id = await italy.send({ type: 'REFERRAL_REQUEST', to: 'MK', caseRef: 'TRM-IT-2026-000001', payload: { ...payload, identificationStatus: 'MAYBE' } });
+    const id = await italy.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000001',
+      payload: { ...payload, identificationStatus: 'MAYBE' },
+    });
     const reply = await italy.replyTo(id);
     expect(reply.envelope.type).toBe('DELIVERY_REJECTED');
     expect(reply.payload.reasonCode).toBe('SCHEMA_INVALID');
@@ -72,29 +108,61 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('accepts a message from software that only follows PROTOCOL.md, and answers with a receipt it can open', async () => {
-    const id = await italy.send({ type: 'REFERRAL_REQUEST', to: 'MK', caseRef: 'TRM-IT-2026-000002', payload: examplePayload('REFERRAL_REQUEST') });
+    const id = await italy.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000002',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
     const reply = await italy.replyTo(id);
-    expect(reply.envelope).toMatchObject({ type: 'DELIVERY_RECEIPT', from: 'MK', to: 'IT', caseRef: 'TRM-IT-2026-000002', legalBasis: 'NONE' });
+    expect(reply.envelope).toMatchObject({
+      type: 'DELIVERY_RECEIPT',
+      from: 'MK',
+      to: 'IT',
+      caseRef: 'TRM-IT-2026-000002',
+      legalBasis: 'NONE',
+    });
     expect(reply.payload.messageId).toBe(id);
   });
 
   it('refuses over HTTP a recipient outside the directory and an unknown case', async () => {
     const caseRef = await openCase(fr);
-    const unknownPeer = await sendMessage(fr, caseRef, { type: 'CASE_UPDATE', to: 'ZZ', payload: examplePayload('CASE_UPDATE') });
+    const unknownPeer = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'ZZ',
+      payload: examplePayload('CASE_UPDATE'),
+    });
     expect(unknownPeer.status).toBe(422);
     expect(unknownPeer.body.reasons[0].code).toBe('NOT_ACCEPTED');
-    const noCase = await sendMessage(fr, 'TRM-FR-2026-999999', { type: 'CASE_UPDATE', to: 'MK', payload: examplePayload('CASE_UPDATE') });
+    const noCase = await sendMessage(fr, 'TRM-FR-2026-999999', {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
     expect(noCase.status).toBe(422);
-    const badBody = await api(fr, 'POST', `/cases/${caseRef}/messages`, { type: 'NOPE', to: 'mk', legalBasis: 'CONSENT', payload: {} });
+    const badBody = await api(fr, 'POST', `/cases/${caseRef}/messages`, {
+      type: 'NOPE',
+      to: 'mk',
+      legalBasis: 'CONSENT',
+      payload: {},
+    });
     expect(badBody.status).toBe(400);
     expect(badBody.body.fields.map((f: { path: string }) => f.path).sort()).toEqual(['to', 'type']);
   });
 
   it('keeps the consent summary with the message', async () => {
     const caseRef = await openCase(fr);
-    const sent = await sendMessage(fr, caseRef, { type: 'CASE_UPDATE', to: 'MK', payload: examplePayload('CASE_UPDATE') });
+    const sent = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
     const stored = await eventually(async () => {
-      const rows = await federation.query<{ consent: unknown }>('MK', 'SELECT consent FROM messages WHERE id = $1', [sent.body.id]);
+      const rows = await federation.query<{ consent: unknown }>(
+        'MK',
+        'SELECT consent FROM messages WHERE id = $1',
+        [sent.body.id],
+      );
       return rows[0];
     });
     expect(stored.consent).toEqual(CONSENT);

@@ -58,7 +58,8 @@ export class LocalFederation {
   constructor(readonly options: FederationOptions) {
     this.runId = options.runId ?? randomBytes(4).toString('hex');
     this.vhost = `trm-${this.runId}`;
-    this.pgAdminUrl = options.pgAdminUrl ?? env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    this.pgAdminUrl =
+      options.pgAdminUrl ?? env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     this.amqpHost = options.amqpHost ?? env.TRM_AMQP_HOST ?? '127.0.0.1:5672';
     this.admin = new BrokerAdmin({
       url: options.managementUrl ?? env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
@@ -95,7 +96,9 @@ export class LocalFederation {
         languages: ['en'],
         signingKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
         encryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
-        contacts: [{ sop: 1, institution: `${code} national referral coordination`, role: 'national coordinator' }],
+        contacts: [
+          { sop: 1, institution: `${code} national referral coordination`, role: 'national coordinator' },
+        ],
         ...(this.options.participants?.[code] ?? {}),
       });
       // Users are broker-wide; a fixed per-code password lets concurrent runs share them harmlessly.
@@ -141,20 +144,24 @@ export class LocalFederation {
   /** Starts a node as its own operating-system process (so a test can kill it hard). */
   async spawn(code: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunningNode> {
     const config = this.nodeConfig(code);
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../src/main.ts')], {
-      env: {
-        ...process.env,
-        TRM_COUNTRY: code,
-        TRM_DIRECTORY_FILE: this.directoryFile,
-        TRM_KEYS_DIR: this.keysDir,
-        DATABASE_URL: config.databaseUrl,
-        AMQP_URL: config.amqpUrl,
-        PORT: String(port),
-        TRM_LOG_LEVEL: 'warn',
-        ...extraEnv,
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../../src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          TRM_COUNTRY: code,
+          TRM_DIRECTORY_FILE: this.directoryFile,
+          TRM_KEYS_DIR: this.keysDir,
+          DATABASE_URL: config.databaseUrl,
+          AMQP_URL: config.amqpUrl,
+          PORT: String(port),
+          TRM_LOG_LEVEL: 'warn',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
     const node: RunningNode = { code, config, process: child, url: `http://127.0.0.1:${port}` };
     this.nodes.set(code, node);
     await waitForHealthy(node.url, 60_000, child);
@@ -208,9 +215,9 @@ export class LocalFederation {
     for (const code of [...this.nodes.keys()]) await this.stop(code).catch(() => undefined);
     await this.admin.deleteVhost(this.vhost).catch(() => undefined);
     for (const code of this.options.codes) {
-      await this.withPg((pg) => pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`)).catch(
-        () => undefined,
-      );
+      await this.withPg((pg) =>
+        pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`),
+      ).catch(() => undefined);
     }
     rmSync(this.workDir, { recursive: true, force: true });
   }
@@ -229,7 +236,8 @@ export class LocalFederation {
 export async function waitForHealthy(url: string, timeoutMs = 30_000, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`node at ${url} exited with code ${child.exitCode}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`node at ${url} exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`${url}/health`);
       if (response.ok) return;
@@ -242,7 +250,11 @@ export async function waitForHealthy(url: string, timeoutMs = 30_000, child?: Ch
 }
 
 /** Polls until `probe` returns a value that is not undefined. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -29,7 +29,11 @@ export class SendMessageDto {
   @Type(() => ConsentSummaryDto)
   consent?: ConsentSummaryDto;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'validated against docs/schemas/<type>.schema.json' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'validated against docs/schemas/<type>.schema.json',
+  })
   @IsObject()
   payload!: Record<string, unknown>;
 }

@@ -30,8 +30,10 @@ export class MessageStatusView {
 }
 
 export class MessageView extends MessageStatusView {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) payload!: object | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) consent!: object | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) payload!:
+    object | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) consent!:
+    object | null;
 }
 
 export class CaseFileView {
@@ -74,6 +76,10 @@ export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
 export function toCaseFileView(file: CaseFile): CaseFileView {
   return {
     case: toCaseView(file.case),
-    messages: file.messages.map((m) => ({ ...toMessageStatusView(m), payload: m.payload, consent: m.consent })),
+    messages: file.messages.map((m) => ({
+      ...toMessageStatusView(m),
+      payload: m.payload,
+      consent: m.consent,
+    })),
   };
 }

@@ -5,6 +5,10 @@ import { NODE_CONFIG, NodeConfig } from './config';
 @Module({})
 export class ConfigModule {
   static forRoot(config: NodeConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: NODE_CONFIG, useValue: config }], exports: [NODE_CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: NODE_CONFIG, useValue: config }],
+      exports: [NODE_CONFIG],
+    };
   }
 }

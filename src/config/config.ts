@@ -43,17 +43,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   };
 
   const country = required('TRM_COUNTRY');
-  if (country && !COUNTRY.test(country)) problems.push('TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR');
+  if (country && !COUNTRY.test(country))
+    problems.push('TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR');
   const directoryFile = required('TRM_DIRECTORY_FILE');
   const databaseUrl = required('DATABASE_URL');
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must be a postgres:// URL');
   const amqpUrl = required('AMQP_URL');
   if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
   const port = integer('PORT', 3000, 0);
   const relay = env.TRM_OUTBOX_RELAY ?? 'on';
   if (!['on', 'off'].includes(relay)) problems.push('TRM_OUTBOX_RELAY must be on or off');
   const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
-  if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
+  if (!['error', 'warn', 'log', 'debug'].includes(logLevel))
+    problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
   const config: NodeConfig = {
     country,
     directoryFile: directoryFile && path.resolve(directoryFile),

@@ -11,7 +11,14 @@ import { InboxEntity } from '../transport/inbox.entity';
 import { OutboxEntity } from '../transport/outbox.entity';
 import { migrateWithLock } from './migrate';
 
-export const ENTITIES = [ParticipantEntity, CaseEntity, MessageRecordEntity, OutboxEntity, InboxEntity, AuditEntryEntity];
+export const ENTITIES = [
+  ParticipantEntity,
+  CaseEntity,
+  MessageRecordEntity,
+  OutboxEntity,
+  InboxEntity,
+  AuditEntryEntity,
+];
 
 /** The schema comes only from migrations/, applied at boot under an advisory lock (never `synchronize`). */
 @Module({

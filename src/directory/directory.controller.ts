@@ -9,7 +9,10 @@ export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}
 
   @Get()
-  @ApiOkResponse({ type: DirectoryFileDto, description: 'the directory this node runs with, in the directory-file format' })
+  @ApiOkResponse({
+    type: DirectoryFileDto,
+    description: 'the directory this node runs with, in the directory-file format',
+  })
   get(): DirectoryFileDto {
     return this.directory.toFile();
   }

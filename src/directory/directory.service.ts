@@ -52,7 +52,10 @@ export class DirectoryService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const file = parseDirectoryFile(readFileSync(this.config.directoryFile, 'utf8'), this.config.directoryFile);
+    const file = parseDirectoryFile(
+      readFileSync(this.config.directoryFile, 'utf8'),
+      this.config.directoryFile,
+    );
     if (!file.participants.some((p) => p.code === this.config.country)) {
       throw new DirectoryError(`the directory does not list this node's country ${this.config.country}`);
     }

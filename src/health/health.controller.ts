@@ -18,7 +18,9 @@ export class HealthController {
   @HttpCode(200)
   @ApiOkResponse({ description: 'database and broker reachable' })
   @ApiServiceUnavailableResponse({ description: 'one of them is not' })
-  async check(@Res({ passthrough: true }) response: Response): Promise<{ status: string; database: string; broker: string }> {
+  async check(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ status: string; database: string; broker: string }> {
     const database = await this.dataSource
       .query('SELECT 1')
       .then(() => 'up')

@@ -310,9 +310,14 @@ export function envelopeRuleErrors(env: Envelope): FieldError[] {
         ruleError('inReplyTo', 'checkpointInReplyTo', 'inReplyTo must be null for AUDIT_CHECKPOINT'),
       );
     }
-  } else if (env.caseRef === null) {
+  } else if (env.caseRef === null && env.type !== 'DELIVERY_RECEIPT' && env.type !== 'DELIVERY_REJECTED') {
+    // Receipts and rejections carry the caseRef of what they answer: null when that was a checkpoint.
     errors.push(
-      ruleError('caseRef', 'caseRefRequired', 'caseRef is required (null only for AUDIT_CHECKPOINT)'),
+      ruleError(
+        'caseRef',
+        'caseRefRequired',
+        'caseRef is required (null only for AUDIT_CHECKPOINT and its answers)',
+      ),
     );
   } else if (env.caseRef === '' && env.type !== 'DELIVERY_REJECTED') {
     errors.push(

@@ -53,7 +53,8 @@ interface Known {
   sender?: string;
   id?: string;
   type?: string;
-  caseRef: string;
+  /** '' when unreadable; null for a checkpoint. */
+  caseRef: string | null;
   envelope?: Envelope;
 }
 
@@ -97,7 +98,11 @@ export class InboundService {
     const known: Known = { caseRef: '' };
     // Whatever authenticate() learnt before failing is enough to answer; its own verdict does not matter here.
     await this.authenticate(delivery, known).catch(() => undefined);
-    return this.reject(delivery, known, new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'));
+    return this.reject(
+      delivery,
+      known,
+      new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'),
+    );
   }
 
   private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
@@ -108,10 +113,14 @@ export class InboundService {
       throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
     }
     if (parsed.to !== this.config.country) {
-      throw new Rejection(RejectionCode.NOT_ADDRESSED_TO_ME, `the message is not addressed to ${this.config.country}`);
+      throw new Rejection(
+        RejectionCode.NOT_ADDRESSED_TO_ME,
+        `the message is not addressed to ${this.config.country}`,
+      );
     }
     const checked = validateEnvelope(parsed);
-    if (!checked.ok) throw new Rejection(checked.code, describeFields('envelope', checked.errors), checked.errors);
+    if (!checked.ok)
+      throw new Rejection(checked.code, describeFields('envelope', checked.errors), checked.errors);
     const envelope = checked.envelope;
     known.envelope = envelope;
 
@@ -122,12 +131,21 @@ export class InboundService {
     try {
       plaintext = this.keys.open(envelope.sealed, sealAad(envelope));
     } catch {
-      throw new Rejection(RejectionCode.DECRYPTION_FAILED, 'the payload could not be opened with this node’s key');
+      throw new Rejection(
+        RejectionCode.DECRYPTION_FAILED,
+        'the payload could not be opened with this node’s key',
+      );
     }
     const payloadJson = parseJson(plaintext);
-    if (payloadJson === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the payload is not UTF-8 JSON');
+    if (payloadJson === undefined)
+      throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the payload is not UTF-8 JSON');
     const payload = validatePayload(envelope.type, payloadJson, envelope);
-    if (!payload.ok) throw new Rejection(RejectionCode.SCHEMA_INVALID, describeFields('payload', payload.errors), payload.errors);
+    if (!payload.ok)
+      throw new Rejection(
+        RejectionCode.SCHEMA_INVALID,
+        describeFields('payload', payload.errors),
+        payload.errors,
+      );
 
     try {
       return await this.dataSource.transaction((manager) => this.accept(manager, envelope, payload.payload));
@@ -142,7 +160,10 @@ export class InboundService {
    * parses, else the broker-vouched user_id (so an unparseable body from a known peer can still be answered).
    * Returns the parsed body, or undefined when it is not JSON.
    */
-  private async authenticate(delivery: InboundDelivery, known: Known): Promise<Record<string, unknown> | undefined> {
+  private async authenticate(
+    delivery: InboundDelivery,
+    known: Known,
+  ): Promise<Record<string, unknown> | undefined> {
     const tooLarge = delivery.body.length > this.config.maxMessageBytes;
     const parsed = tooLarge ? undefined : parseJson(delivery.body);
     const body = isRecord(parsed) ? parsed : undefined;
@@ -157,14 +178,23 @@ export class InboundService {
       verify(delivery.body, signature, participant.signingKey.publicKey);
     known.id = typeof body?.id === 'string' && UUID.test(body.id) ? body.id : undefined;
     known.type = typeof body?.type === 'string' ? body.type.slice(0, 50) : delivery.type;
-    known.caseRef = typeof body?.caseRef === 'string' && CASE_REF.test(body.caseRef) ? body.caseRef : '';
+    known.caseRef =
+      body?.caseRef === null
+        ? null
+        : typeof body?.caseRef === 'string' && CASE_REF.test(body.caseRef)
+          ? body.caseRef
+          : '';
     if (!authentic) {
       // RabbitMQ itself vouches for user_id, so a known publisher is still told why its message failed.
       known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
-      throw new Rejection(RejectionCode.SIGNATURE_INVALID, 'the signature does not verify with the sender’s directory key');
+      throw new Rejection(
+        RejectionCode.SIGNATURE_INVALID,
+        'the signature does not verify with the sender’s directory key',
+      );
     }
     known.sender = participant.code;
-    if (tooLarge) throw new Rejection(RejectionCode.TOO_LARGE, `the body exceeds ${this.config.maxMessageBytes} bytes`);
+    if (tooLarge)
+      throw new Rejection(RejectionCode.TOO_LARGE, `the body exceeds ${this.config.maxMessageBytes} bytes`);
     return body;
   }
 
@@ -232,20 +262,29 @@ export class InboundService {
       decision: 'ALLOW',
       details: receiptId ? { receiptId } : {},
     });
-    this.logger.log(`accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`);
+    this.logger.log(
+      `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
+    );
     return { outcome: 'ACCEPTED', messageId: envelope.id };
   }
 
   /** What an accepted message changes besides its own record. */
   private async applyEffects(manager: EntityManager, envelope: Envelope, payload: object): Promise<void> {
-    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef) await this.cases.close(manager, envelope.caseRef);
-    if ((envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') && envelope.inReplyTo) {
-      const rejected = envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
+    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef)
+      await this.cases.close(manager, envelope.caseRef);
+    if (
+      (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') &&
+      envelope.inReplyTo
+    ) {
+      const rejected =
+        envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
       const settled = await this.records.settleOutbound(
         manager,
         envelope.inReplyTo,
         envelope.from,
-        rejected ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason } : { delivered: true },
+        rejected
+          ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
+          : { delivered: true },
       );
       if (settled) {
         await this.audit.record(manager, {
@@ -263,11 +302,18 @@ export class InboundService {
 
   /** Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. */
   private async answerDuplicate(envelope: Envelope, sender: string): Promise<Disposition> {
-    await this.dataSource.transaction((manager) => this.answerDuplicateIn(manager, envelope.id, sender, envelope));
+    await this.dataSource.transaction((manager) =>
+      this.answerDuplicateIn(manager, envelope.id, sender, envelope),
+    );
     return { outcome: 'DUPLICATE', messageId: envelope.id };
   }
 
-  private async answerDuplicateIn(manager: EntityManager, id: string, sender: string, envelope: Envelope): Promise<void> {
+  private async answerDuplicateIn(
+    manager: EntityManager,
+    id: string,
+    sender: string,
+    envelope: Envelope,
+  ): Promise<void> {
     const earlier = await this.inbox.find(manager, id);
     if (earlier?.responseId) await this.outbox.requeueCopyOf(manager, earlier.responseId);
     await this.audit.record(manager, {
@@ -279,7 +325,9 @@ export class InboundService {
       counterpart: sender,
       details: { firstOutcome: earlier?.outcome },
     });
-    this.logger.log(`duplicate message ${id} ${envelope.type} from ${sender}: answered again, not re-applied`);
+    this.logger.log(
+      `duplicate message ${id} ${envelope.type} from ${sender}: answered again, not re-applied`,
+    );
   }
 
   /**
@@ -289,7 +337,8 @@ export class InboundService {
   private async reject(delivery: InboundDelivery, known: Known, rejection: Rejection): Promise<Disposition> {
     const sender = known.sender;
     const inReplyTo = known.id ?? (delivery.messageId ? delivery.messageId.slice(0, 200) : null);
-    const answerable = sender !== undefined && known.type !== 'DELIVERY_RECEIPT' && known.type !== 'DELIVERY_REJECTED';
+    const answerable =
+      sender !== undefined && known.type !== 'DELIVERY_RECEIPT' && known.type !== 'DELIVERY_REJECTED';
     const duplicate = await this.dataSource.transaction(async (manager) => {
       // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
       // someone else's id, and must not block the genuine message.
@@ -303,7 +352,8 @@ export class InboundService {
         responseId = await this.outbound.enqueueTechnical(manager, {
           type: 'DELIVERY_REJECTED',
           to: sender,
-          caseRef: known.caseRef,
+          // PROTOCOL.md: answering a message without a readable id, caseRef is empty.
+          caseRef: known.id ? known.caseRef : '',
           inReplyTo,
           payload: { reasonCode: rejection.code, reason: rejection.reason.slice(0, 500) },
         });
@@ -336,7 +386,12 @@ export class InboundService {
     this.logger.warn(
       `rejected message ${inReplyTo ?? '?'} ${known.type ?? '?'} case ${known.caseRef || '-'} from ${sender ?? 'unauthenticated sender'}: ${rejection.code}`,
     );
-    return { outcome: 'REJECTED', code: rejection.code, reason: rejection.reason, authenticated: sender !== undefined };
+    return {
+      outcome: 'REJECTED',
+      code: rejection.code,
+      reason: rejection.reason,
+      authenticated: sender !== undefined,
+    };
   }
 }
 
@@ -355,5 +410,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Field paths and constraint names only: values may be personal data. */
 function describeFields(part: string, errors: FieldError[]): string {
   const listed = errors.slice(0, 10).map((e) => `${e.path}: ${e.constraints.join(', ')}`);
-  return `${part} invalid: ${listed.join('; ')}${errors.length > 10 ? `; and ${errors.length - 10} more` : ''}`.slice(0, 500);
+  return `${part} invalid: ${listed.join('; ')}${errors.length > 10 ? `; and ${errors.length - 10} more` : ''}`.slice(
+    0,
+    500,
+  );
 }

@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
 import { Publisher } from '../transport/publisher';
-import { assertParticipantTopology, DEAD_LETTER_EXCHANGE, inboxQueue, urgentQueue } from '../transport/topology';
+import {
+  assertParticipantTopology,
+  DEAD_LETTER_EXCHANGE,
+  inboxQueue,
+  urgentQueue,
+} from '../transport/topology';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 
 const PREFETCH = { routine: 32, urgent: 8 };
@@ -38,7 +43,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
         [inboxQueue(this.config.country), PREFETCH.routine],
       ] as const) {
         const channel = await connection.createChannel();
-        channel.on('error', (error) => this.logger.warn(`consumer channel ${queue} error: ${describe(error)}`));
+        channel.on('error', (error) =>
+          this.logger.warn(`consumer channel ${queue} error: ${describe(error)}`),
+        );
         channel.on('close', () => closedChannels.add(channel));
         await channel.prefetch(prefetch);
         await channel.consume(queue, (message) => {
@@ -54,7 +61,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
   private inOrder(message: ConsumeMessage, work: () => Promise<void>): void {
     const key = String(message.properties.correlationId ?? '');
     const previous = this.caseChains.get(key) ?? Promise.resolve();
-    const next = previous.then(work).catch((error) => this.logger.error(`inbound handling failed: ${describe(error)}`));
+    const next = previous
+      .then(work)
+      .catch((error) => this.logger.error(`inbound handling failed: ${describe(error)}`));
     this.caseChains.set(key, next);
     void next.finally(() => {
       if (this.caseChains.get(key) === next) this.caseChains.delete(key);
@@ -140,7 +149,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
         });
         return true;
       } catch (error) {
-        this.logger.warn(`dead-lettering ${properties.messageId ?? '?'} failed (${describe(error)}); retrying`);
+        this.logger.warn(
+          `dead-lettering ${properties.messageId ?? '?'} failed (${describe(error)}); retrying`,
+        );
         await sleep(500 * attempt);
       }
     }

@@ -4,7 +4,16 @@ import { MessageRecordEntity } from './message-record.entity';
 
 export type NewMessageRecord = Pick<
   MessageRecordEntity,
-  'id' | 'caseRef' | 'direction' | 'type' | 'counterpart' | 'inReplyTo' | 'legalBasis' | 'consent' | 'payload' | 'status'
+  | 'id'
+  | 'caseRef'
+  | 'direction'
+  | 'type'
+  | 'counterpart'
+  | 'inReplyTo'
+  | 'legalBasis'
+  | 'consent'
+  | 'payload'
+  | 'status'
 > &
   Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt'>>;
 

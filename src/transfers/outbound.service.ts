@@ -124,7 +124,13 @@ export class OutboundService implements OnModuleInit {
           status: 'QUEUED',
         });
         const wire = encodeMessage(
-          { ...envelopeView, type: command.type, sentAt, inReplyTo: envelopeView.inReplyTo, payload: checked.payload },
+          {
+            ...envelopeView,
+            type: command.type,
+            sentAt,
+            inReplyTo: envelopeView.inReplyTo,
+            payload: checked.payload,
+          },
           recipient!,
           this.keys,
         );
@@ -147,13 +153,19 @@ export class OutboundService implements OnModuleInit {
       this.logger.log(`queued message ${id} ${command.type} case ${command.caseRef} to ${command.to}`);
       return record;
     } catch (error) {
-      if (error instanceof TransferError && error.details.reasons) await this.auditRefusal(command, id, actor, error);
+      if (error instanceof TransferError && error.details.reasons)
+        await this.auditRefusal(command, id, actor, error);
       throw error;
     }
   }
 
   /** A refusal rolls the send back, so its audit entry needs a transaction of its own. */
-  private async auditRefusal(command: SendMessageCommand, id: string, actor: string, error: TransferError): Promise<void> {
+  private async auditRefusal(
+    command: SendMessageCommand,
+    id: string,
+    actor: string,
+    error: TransferError,
+  ): Promise<void> {
     await this.audit.record(this.dataSource.manager, {
       action: 'MESSAGE_REFUSED',
       actor,

@@ -51,14 +51,17 @@ function caseStateReasons(type: MessageType, facts: CaseFacts | null): PolicyRea
 /** What the node itself checks before it stores and queues a message for sending. */
 export function decideOutbound(facts: OutboundFacts): Decision {
   const reasons: PolicyReason[] = [];
-  if (facts.to === facts.self) reasons.push(deny(RejectionCode.NOT_ADDRESSED_TO_ME, 'a node does not send to itself'));
+  if (facts.to === facts.self)
+    reasons.push(deny(RejectionCode.NOT_ADDRESSED_TO_ME, 'a node does not send to itself'));
   else if (facts.recipientAccepts === undefined) {
     reasons.push(deny(RejectionCode.NOT_ACCEPTED, `${facts.to} is not a participant in the directory`));
   } else if (!facts.recipientAccepts) {
     reasons.push(deny(RejectionCode.NOT_ACCEPTED, `${facts.to} does not accept ${facts.type}`));
   }
   if (isTechnicalType(facts.type)) {
-    reasons.push(deny(RejectionCode.POLICY_DENIED, `${facts.type} is sent by the node itself, not on request`));
+    reasons.push(
+      deny(RejectionCode.POLICY_DENIED, `${facts.type} is sent by the node itself, not on request`),
+    );
   }
   if (!facts.case) reasons.push(deny(RejectionCode.CASE_STATE_CONFLICT, 'no such case on this node'));
   reasons.push(...caseStateReasons(facts.type, facts.case));
@@ -68,7 +71,8 @@ export function decideOutbound(facts: OutboundFacts): Decision {
 /** What a receiver checks once a message is authentic, addressed to it, and valid against its schema. */
 export function decideInbound(facts: InboundFacts): Decision {
   const reasons: PolicyReason[] = [];
-  if (!facts.selfAccepts) reasons.push(deny(RejectionCode.NOT_ACCEPTED, `this node does not accept ${facts.type}`));
+  if (!facts.selfAccepts)
+    reasons.push(deny(RejectionCode.NOT_ACCEPTED, `this node does not accept ${facts.type}`));
   const age = facts.now.getTime() - facts.sentAt.getTime();
   if (age > facts.maxAgeMs) reasons.push(deny(RejectionCode.STALE, 'sentAt is older than this node accepts'));
   if (-age > facts.maxSkewMs) reasons.push(deny(RejectionCode.STALE, 'sentAt lies in the future'));

@@ -40,7 +40,8 @@ export class TransfersService {
   /** Delivery status only: no payload, so no personal data and no audit entry. */
   async deliveryStatus(id: string): Promise<MessageRecordEntity> {
     const record = await this.records.find(this.dataSource.manager, id);
-    if (!record) throw new TransferError(TransferErrorCode.MESSAGE_NOT_FOUND, `no message ${id} on this node`);
+    if (!record)
+      throw new TransferError(TransferErrorCode.MESSAGE_NOT_FOUND, `no message ${id} on this node`);
     return record;
   }
 }

@@ -63,7 +63,9 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async connectOnce(): Promise<void> {
-    const connection = await amqp.connect(this.config.amqpUrl, { clientProperties: { connection_name: `trm-node-${this.config.country}` } });
+    const connection = await amqp.connect(this.config.amqpUrl, {
+      clientProperties: { connection_name: `trm-node-${this.config.country}` },
+    });
     // An unhandled 'error' would kill the process; 'close' always follows it, and that is where we reconnect.
     connection.on('error', (error) => this.logger.warn(`broker connection error: ${describe(error)}`));
     connection.on('close', () => {

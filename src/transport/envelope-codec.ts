@@ -34,7 +34,11 @@ export interface Recipient {
 /** Seals the payload for the recipient, builds the envelope and signs its bytes (PROTOCOL.md, "Body"). */
 export function encodeMessage(message: OutgoingMessage, recipient: Recipient, keys: KeyStore): WireMessage {
   const aad = sealAad(message);
-  const sealed: Sealed = seal(Buffer.from(JSON.stringify(message.payload), 'utf8'), recipient.encryptionKey, aad);
+  const sealed: Sealed = seal(
+    Buffer.from(JSON.stringify(message.payload), 'utf8'),
+    recipient.encryptionKey,
+    aad,
+  );
   const envelope = {
     version: 1,
     id: message.id,

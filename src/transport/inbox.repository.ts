@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InboxEntity } from './inbox.entity';
 
-export type NewInboxRow = Pick<InboxEntity, 'messageId' | 'sender' | 'type' | 'outcome' | 'reasonCode' | 'responseId'>;
+export type NewInboxRow = Pick<
+  InboxEntity,
+  'messageId' | 'sender' | 'type' | 'outcome' | 'reasonCode' | 'responseId'
+>;
 
 @Injectable()
 export class InboxRepository {

@@ -40,7 +40,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     if (!this.config.outboxRelay) {
-      this.logger.warn('outbox relay is off (TRM_OUTBOX_RELAY=off): committed messages wait for another instance');
+      this.logger.warn(
+        'outbox relay is off (TRM_OUTBOX_RELAY=off): committed messages wait for another instance',
+      );
       return;
     }
     this.running = true;
@@ -80,15 +82,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.kicked = false;
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       this.wake = done;
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.wake = null;
-        self.kicked = false;
-        resolve();
-      }
     });
   }
 
@@ -120,7 +121,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         const result = results[i];
         if (result.status === 'rejected') {
           const reason = describe(result.reason);
-          this.logger.warn(`publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`);
+          this.logger.warn(
+            `publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`,
+          );
           await this.outbox.markFailed(manager, row.id, reason);
         }
       }

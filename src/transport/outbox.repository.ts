@@ -44,7 +44,10 @@ export class OutboxRepository {
 
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await manager.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [ids]);
+    await manager.query(
+      `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
   }
 
   /** Backs off exponentially, capped at a minute: a peer whose queue is missing is retried, never dropped. */

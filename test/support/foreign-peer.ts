@@ -24,13 +24,26 @@ export interface Draft {
 }
 
 export interface Reply {
-  envelope: Record<string, unknown> & { id: string; type: string; inReplyTo: string | null; caseRef: string | null };
+  envelope: Record<string, unknown> & {
+    id: string;
+    type: string;
+    inReplyTo: string | null;
+    caseRef: string | null;
+  };
   payload: Record<string, unknown>;
 }
 
 export const CONSENT = {
   consentId: 'consent-1',
-  scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN', 'REINTEGRATION', 'CONTACT_FAMILY', 'CRIMINAL_PROCEEDINGS', 'CONTACT_ORIGIN_AUTHORITIES'],
+  scopes: [
+    'SHARE_IDENTITY',
+    'SHARE_HEALTH',
+    'RETURN',
+    'REINTEGRATION',
+    'CONTACT_FAMILY',
+    'CRIMINAL_PROCEEDINGS',
+    'CONTACT_ORIGIN_AUTHORITIES',
+  ],
   recipients: ['FR', 'IT', 'MK'],
   givenBy: 'VICTIM',
   givenAt: '2026-11-01T09:00:00.000Z',
@@ -59,7 +72,14 @@ export class ForeignPeer {
     connection.on('error', () => undefined);
     const channel = await connection.createConfirmChannel();
     const directory = JSON.parse(readFileSync(federation.directoryFile, 'utf8')).participants;
-    const peer = new ForeignPeer(code, federation, connection, channel, KeyStore.load(federation.keysDir, code), directory);
+    const peer = new ForeignPeer(
+      code,
+      federation,
+      connection,
+      channel,
+      KeyStore.load(federation.keysDir, code),
+      directory,
+    );
     // The broker's reason for closing the channel (e.g. ACCESS_REFUSED) arrives as an 'error' event.
     channel.on('error', (error: Error) => (peer.channelError = error));
     const consumer = await connection.createChannel();
@@ -100,7 +120,16 @@ export class ForeignPeer {
   /** Publishes raw bytes with publisher confirms; every property can be forged for negative tests. */
   async publish(
     body: Buffer,
-    options: { id: string; type: string; to: string; signature?: string; keyId?: string; userId?: string; routingKey?: string; caseRef?: string | null },
+    options: {
+      id: string;
+      type: string;
+      to: string;
+      signature?: string;
+      keyId?: string;
+      userId?: string;
+      routingKey?: string;
+      caseRef?: string | null;
+    },
   ): Promise<void> {
     const key = options.routingKey ?? routingKey(options.type as MessageType, options.to, this.code);
     await new Promise<void>((resolve, reject) => {
@@ -132,7 +161,13 @@ export class ForeignPeer {
 
   async send(draft: Draft): Promise<string> {
     const built = this.build(draft);
-    await this.publish(built.body, { id: built.id, type: draft.type, to: draft.to, signature: built.signature, caseRef: draft.caseRef });
+    await this.publish(built.body, {
+      id: built.id,
+      type: draft.type,
+      to: draft.to,
+      signature: built.signature,
+      caseRef: draft.caseRef,
+    });
     return built.id;
   }
 

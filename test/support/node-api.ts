@@ -7,7 +7,12 @@ export interface ApiResponse {
   body: any;
 }
 
-export async function api(node: RunningNode, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+export async function api(
+  node: RunningNode,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse> {
   const response = await fetch(`${node.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', 'x-trm-actor': 'test-coordinator' },
