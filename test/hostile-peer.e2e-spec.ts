@@ -9,7 +9,7 @@ import { ForeignPeer } from './support/foreign-peer';
  * vouches for; nothing of it reaches the case.
  */
 describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'] });
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
   let mk: RunningNode;
   let italy: ForeignPeer;
   let france: ForeignPeer;

@@ -9,7 +9,7 @@ import { api, openCase, sendMessage, messageStatus } from './support/node-api';
  * participant written straight from PROTOCOL.md with plain amqplib (interoperability).
  */
 describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'] });
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
   let fr: RunningNode;
   let mk: RunningNode;
   let italy: ForeignPeer;
