@@ -15,6 +15,7 @@ import {
   managementUrlFromAmqp,
   participantPermissions,
 } from '../src/transport/broker-admin';
+import { assertParticipantTopology } from '../src/transport/topology';
 
 const AMQP_HOST = process.env.TRM_TEST_AMQP_HOST ?? '127.0.0.1:5672';
 const MANAGEMENT_URL = managementUrlFromAmqp(
@@ -65,22 +66,6 @@ function laneQueueArguments(queue: string): Record<string, unknown> {
     'x-dead-letter-strategy': 'at-least-once',
     'x-overflow': 'reject-publish',
   };
-}
-
-/** What a node declares on connect, as PROTOCOL.md lists it. */
-async function declareTopology(ch: amqp.Channel, code: Code): Promise<void> {
-  await ch.assertExchange(EXCHANGE, 'topic', { durable: true });
-  await ch.assertExchange(DEAD_EXCHANGE, 'topic', { durable: true });
-  for (const [prefix, lane] of [
-    ['trm.inbox', 'routine'],
-    ['trm.urgent', 'urgent'],
-  ] as const) {
-    const queue = `${prefix}.${code}`;
-    await ch.assertQueue(queue, { durable: true, arguments: laneQueueArguments(queue) });
-    await ch.bindQueue(queue, EXCHANGE, `${lane}.${code}.#`);
-  }
-  await ch.assertQueue(`trm.dead.${code}`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await ch.bindQueue(`trm.dead.${code}`, DEAD_EXCHANGE, `trm.*.${code}`);
 }
 
 /** A channel whose server-side closure is recorded instead of becoming an unhandled 'error' event. */
@@ -236,12 +221,14 @@ describe('broker permissions (real RabbitMQ)', () => {
     });
   });
 
-  it('(a) lets each node declare the protocol topology exactly as PROTOCOL.md lists it', async () => {
+  it('(a) lets each node declare its queues exactly as PROTOCOL.md lists them, on exchanges the administrator made', async () => {
+    await admin.createExchange(vhost, EXCHANGE, 'topic', true);
+    await admin.createExchange(vhost, DEAD_EXCHANGE, 'topic', true);
     for (const code of ['FR', 'MK'] as const) {
       const { ch } = await guardedChannel(code);
-      await declareTopology(ch, code);
+      await assertParticipantTopology(ch, code);
       // Declaring again with the same arguments is what every node does on each (re)connect.
-      await declareTopology(ch, code);
+      await assertParticipantTopology(ch, code);
       await ch.close();
     }
     const inbox = await managementGet(`/api/queues/${encodeURIComponent(vhost)}/trm.inbox.FR`);
@@ -261,6 +248,13 @@ describe('broker permissions (real RabbitMQ)', () => {
     expect((err as Error).message).toMatch(
       /PUT \/api\/exchanges\/trm-test-[0-9a-f]+\/trm\.transnational failed/,
     );
+  });
+
+  it('(a) refuses a node deleting or redeclaring the shared exchanges', async () => {
+    expect((await refusal('FR', (ch) => ch.deleteExchange(EXCHANGE))).code).toBe(ACCESS_REFUSED);
+    expect(
+      (await refusal('FR', (ch) => ch.assertExchange(DEAD_EXCHANGE, 'topic', { durable: true }))).code,
+    ).toBe(ACCESS_REFUSED);
   });
 
   it('(a) refuses a redeclaration with other arguments, so every participant must use these', async () => {

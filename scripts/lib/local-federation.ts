@@ -13,7 +13,7 @@ import { loadConfig, NodeConfig } from '../../src/config/config';
 import { writeKeyFiles } from '../../src/crypto/key-store';
 import { generateKeyPairs } from '../../src/crypto/trm-crypto';
 import { BrokerAdmin } from '../../src/transport/broker-admin';
-import { assertParticipantTopology } from '../../src/transport/topology';
+import { assertParticipantTopology, declareSharedExchanges } from '../../src/transport/topology';
 
 /**
  * A federation of NCP nodes on one machine: one database per country, one vhost for the run, one broker user
@@ -110,6 +110,7 @@ export class LocalFederation {
     writeFileSync(this.directoryFile, JSON.stringify({ version: 1, participants }, null, 2));
     // Declared up front so a message for a node that has never started yet waits in its queue.
     await this.withAdminChannel(async (channel) => {
+      await declareSharedExchanges(channel);
       for (const code of this.options.codes) await assertParticipantTopology(channel, code);
     });
   }

@@ -86,9 +86,12 @@ function assertCode(code: string): void {
  */
 export function participantPermissions(code: string): ParticipantPermissions {
   assertCode(code);
+  const ownQueues = `^trm\\.(inbox|urgent|dead)\\.${code}$`;
   const resources = `^(trm\\.transnational|trm\\.dead|trm\\.(inbox|urgent|dead)\\.${code})$`;
   return {
-    permissions: { configure: resources, write: resources, read: resources },
+    // Configure covers only its own queues: the shared exchanges come from broker:setup, and a node that
+    // could declare them could delete them too.
+    permissions: { configure: ownQueues, write: resources, read: resources },
     topicPermissions: [
       {
         exchange: 'trm.transnational',

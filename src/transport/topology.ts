@@ -19,10 +19,22 @@ export function laneQueueArguments(queue: string): Record<string, unknown> {
   };
 }
 
-/** Declares the exchanges and one participant's three queues with their bindings. Idempotent. */
-export async function assertParticipantTopology(channel: Channel, code: string): Promise<void> {
+/**
+ * The shared exchanges are declared once by the broker's administrator (`npm run broker:setup`): a node
+ * allowed to declare them could also delete them, and stop every country's traffic.
+ */
+export async function declareSharedExchanges(channel: Channel): Promise<void> {
   await channel.assertExchange(TRANSNATIONAL_EXCHANGE, 'topic', { durable: true });
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'topic', { durable: true });
+}
+
+/**
+ * One participant's three queues with their bindings, after checking that the shared exchanges exist.
+ * Idempotent: every node runs it on each (re)connect.
+ */
+export async function assertParticipantTopology(channel: Channel, code: string): Promise<void> {
+  await channel.checkExchange(TRANSNATIONAL_EXCHANGE);
+  await channel.checkExchange(DEAD_LETTER_EXCHANGE);
   for (const [queue, lane] of [
     [inboxQueue(code), 'routine'],
     [urgentQueue(code), 'urgent'],
