@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from './config';
+
+const valid = {
+  TRM_COUNTRY: 'MK',
+  TRM_DIRECTORY_FILE: '/etc/trm/directory.json',
+  TRM_KEYS_DIR: '/etc/trm/keys',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/trm_mk',
+  AMQP_URL: 'amqp://MK:secret@127.0.0.1:5672/trm',
+  PORT: '3000',
+};
+
+describe('loadConfig', () => {
+  it('reads a complete environment with defaults for the rest', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      country: 'MK',
+      directoryFile: '/etc/trm/directory.json',
+      keysDir: '/etc/trm/keys',
+      port: 3000,
+      outboxRelay: true,
+      maxMessageBytes: 256 * 1024,
+      logLevel: 'log',
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const attempt = () =>
+      loadConfig({
+        TRM_COUNTRY: 'mkd',
+        DATABASE_URL: 'mysql://x',
+        PORT: 'eighty',
+        TRM_OUTBOX_RELAY: 'maybe',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR',
+        'TRM_DIRECTORY_FILE is required',
+        'DATABASE_URL must be a postgres:// URL',
+        'AMQP_URL is required',
+        'PORT must be an integer >= 0',
+        'TRM_OUTBOX_RELAY must be on or off',
+      ]);
+    }
+  });
+
+  it('never repeats a secret from the environment in its errors', () => {
+    try {
+      loadConfig({ ...valid, AMQP_URL: 'http://MK:hunter2@broker', PORT: '-1' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import { DirectoryError, parseDirectoryFile } from './directory.service';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const participant = (code: string, extra: Record<string, unknown> = {}) => ({
+  code,
+  name: `${code}: national contact point`,
+  languages: ['en'],
+  signingKey: { keyId: `${code}-sig-1`, publicKey: KEY },
+  encryptionKey: { keyId: `${code}-enc-1`, publicKey: KEY },
+  contacts: [
+    { sop: 4, institution: 'Ministry of Social Policy', role: 'case manager', email: 'sop4@example.org' },
+  ],
+  ...extra,
+});
+const file = (...participants: unknown[]) => JSON.stringify({ version: 1, participants });
+
+describe('parseDirectoryFile', () => {
+  it('reads the PROTOCOL.md directory format', () => {
+    const parsed = parseDirectoryFile(
+      file(participant('FR', { accepts: ['REFERRAL_REQUEST'] }), participant('XK')),
+    );
+    expect(parsed.participants.map((p) => p.code)).toEqual(['FR', 'XK']);
+    expect(parsed.participants[0].accepts).toEqual(['REFERRAL_REQUEST']);
+    expect(parsed.participants[1].contacts[0].sop).toBe(4);
+  });
+
+  it.each([
+    ['not JSON', '{', /not valid JSON/],
+    ['another version', JSON.stringify({ version: 2, participants: [] }), /version/],
+    ['a lower-case code', file(participant('fr')), /participants\.0\.code/],
+    [
+      'a key that is not 32 bytes',
+      file(participant('FR', { signingKey: { keyId: 'k', publicKey: 'AAAA' } })),
+      /signingKey\.publicKey/,
+    ],
+    ['an unknown message type', file(participant('FR', { accepts: ['TEA'] })), /accepts/],
+    [
+      'an SOP outside 1-5',
+      file(participant('FR', { contacts: [{ sop: 6, institution: 'x' }] })),
+      /contacts\.0\.sop/,
+    ],
+    ['an unknown field', file(participant('FR', { privateKey: 'oops' })), /privateKey/],
+    ['a participant listed twice', file(participant('FR'), participant('FR')), /FR twice/],
+  ])('refuses %s with a message naming the problem', (_, json, expected) => {
+    expect(() => parseDirectoryFile(json)).toThrow(DirectoryError);
+    expect(() => parseDirectoryFile(json)).toThrow(expected);
+  });
+});
