@@ -13,6 +13,7 @@ import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
+import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 
 /** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
@@ -79,6 +80,7 @@ export class InboundService {
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
+    private readonly effects: InboundEffects,
   ) {}
 
   async receive(delivery: InboundDelivery): Promise<Disposition> {
@@ -148,7 +150,13 @@ export class InboundService {
       );
 
     try {
-      return await this.dataSource.transaction((manager) => this.accept(manager, envelope, payload.payload));
+      const accepted = {
+        envelope,
+        payload: payload.payload,
+        body: delivery.body,
+        signature: String(delivery.headers['x-trm-signature']),
+      };
+      return await this.dataSource.transaction((manager) => this.accept(manager, accepted));
     } catch (error) {
       if (error instanceof DuplicateRace) return this.answerDuplicate(envelope, sender);
       throw error;
@@ -198,7 +206,8 @@ export class InboundService {
     return body;
   }
 
-  private async accept(manager: EntityManager, envelope: Envelope, payload: object): Promise<Disposition> {
+  private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
+    const { envelope, payload } = message;
     const caseRow = envelope.caseRef
       ? ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
         (await this.cases.create(manager, envelope.caseRef, envelope.caseRef.slice(4, 6))))
@@ -250,7 +259,10 @@ export class InboundService {
       status: 'ACCEPTED',
     });
     if (envelope.caseRef) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
-    await this.applyEffects(manager, envelope, payload);
+    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef)
+      await this.cases.close(manager, envelope.caseRef);
+    await this.settleAnsweredMessage(manager, envelope, payload);
+    await this.effects.apply(manager, message);
     await this.audit.record(manager, {
       action: 'MESSAGE_RECEIVED',
       actor: envelope.from,
@@ -268,8 +280,12 @@ export class InboundService {
     return { outcome: 'ACCEPTED', messageId: envelope.id };
   }
 
-  /** What an accepted message changes besides its own record. */
-  private async applyEffects(manager: EntityManager, envelope: Envelope, payload: object): Promise<void> {
+  /** A peer's receipt or rejection settles the delivery status of the message it answers. */
+  private async settleAnsweredMessage(
+    manager: EntityManager,
+    envelope: Envelope,
+    payload: object,
+  ): Promise<void> {
     if (envelope.type === 'CASE_CLOSED' && envelope.caseRef)
       await this.cases.close(manager, envelope.caseRef);
     if (

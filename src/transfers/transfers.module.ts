@@ -4,6 +4,7 @@ import { CasesModule } from '../cases/cases.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { TransportModule } from '../transport/transport.module';
+import { InboundEffects } from './inbound-effects';
 import { InboundService } from './inbound.service';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
@@ -13,7 +14,14 @@ import { TransfersService } from './transfers.service';
 /** The transfer pipeline: outbound and inbound halves, their AMQP edge and the message records. */
 @Module({
   imports: [AuditModule, CasesModule, CryptoModule, DirectoryModule, TransportModule],
-  providers: [MessageRecordsRepository, OutboundService, InboundService, InboxConsumer, TransfersService],
-  exports: [OutboundService, TransfersService],
+  providers: [
+    MessageRecordsRepository,
+    OutboundService,
+    InboundService,
+    InboxConsumer,
+    TransfersService,
+    InboundEffects,
+  ],
+  exports: [OutboundService, TransfersService, InboundEffects, MessageRecordsRepository],
 })
 export class TransfersModule {}
