@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
+import { ConsentController } from './api/consent.controller';
+import { RiskController } from './api/risk.controller';
+import { ConsentModule } from './consent/consent.module';
+import { RiskModule } from './risk/risk.module';
 import { AuditModule } from './audit/audit.module';
 import { CasesModule } from './cases/cases.module';
 import { NodeConfig } from './config/config';
@@ -23,10 +27,12 @@ export class AppModule {
         AuditModule,
         DirectoryModule,
         CasesModule,
+        ConsentModule,
+        RiskModule,
         TransportModule,
         TransfersModule,
       ],
-      controllers: [CasesController, MessagesController, HealthController],
+      controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
     };
   }
 }

@@ -8,7 +8,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { TransferErrorFilter } from './api/transfer-error.filter';
+import { DomainErrorFilter } from './api/domain-error.filter';
 import { AppModule } from './app.module';
 import { NodeConfig } from './config/config';
 
@@ -36,7 +36,7 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
         }),
     }),
   );
-  app.useGlobalFilters(new TransferErrorFilter());
+  app.useGlobalFilters(new DomainErrorFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { examplePayload } from '../src/messages/examples';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { messageStatus, openCase, sendMessage } from './support/node-api';
+import { messageStatus, openSharableCase, sendMessage } from './support/node-api';
 
 /**
  * Nothing lost, nothing applied twice: a receiver that is down, a sender killed between commit and publish,
@@ -37,7 +37,7 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
   }
 
   async function sendReferrals(node: RunningNode, count: number): Promise<string[]> {
-    const caseRef = await openCase(node);
+    const caseRef = await openSharableCase(node);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const sent = await sendMessage(node, caseRef, {

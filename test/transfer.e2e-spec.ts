@@ -1,8 +1,15 @@
 import { examplePayload } from '../src/messages/examples';
 import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { CONSENT, ForeignPeer } from './support/foreign-peer';
-import { api, openCase, sendMessage, messageStatus } from './support/node-api';
+import { ForeignPeer } from './support/foreign-peer';
+import {
+  api,
+  openCase,
+  openSharableCase,
+  recordConsent,
+  sendMessage,
+  messageStatus,
+} from './support/node-api';
 
 /**
  * The transfer core against the real PostgreSQL and RabbitMQ: FR and MK are trm-broker nodes, IT is a
@@ -31,7 +38,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   );
 
   it('carries a referral FR → MK and brings the receipt back', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openSharableCase(fr);
     expect(caseRef).toMatch(/^TRM-FR-\d{4}-\d{6}$/);
     const sent = await sendMessage(fr, caseRef, {
       type: 'REFERRAL_REQUEST',
@@ -69,7 +76,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   it.each(businessTypes)(
     'accepts a valid %s end to end and rejects an invalid one with field-level reasons',
     async (type) => {
-      const caseRef = await openCase(fr);
+      const caseRef = await openSharableCase(fr);
       const bad = await sendMessage(fr, caseRef, {
         type,
         to: 'MK',
@@ -126,7 +133,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('refuses over HTTP a recipient outside the directory and an unknown case', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openSharableCase(fr);
     const unknownPeer = await sendMessage(fr, caseRef, {
       type: 'CASE_UPDATE',
       to: 'ZZ',
@@ -150,8 +157,9 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     expect(badBody.body.fields.map((f: { path: string }) => f.path).sort()).toEqual(['to', 'type']);
   });
 
-  it('keeps the consent summary with the message', async () => {
+  it('attaches the case’s live consent record as the envelope’s consent summary, kept by the receiver', async () => {
     const caseRef = await openCase(fr);
+    const consentId = await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });
     const sent = await sendMessage(fr, caseRef, {
       type: 'CASE_UPDATE',
       to: 'MK',
@@ -165,7 +173,12 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
       );
       return rows[0];
     });
-    expect(stored.consent).toEqual(CONSENT);
+    expect(stored.consent).toMatchObject({
+      consentId,
+      scopes: ['SHARE_IDENTITY'],
+      recipients: ['MK'],
+      givenBy: 'GUARDIAN',
+    });
   });
 });
 

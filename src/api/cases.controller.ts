@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -11,18 +12,17 @@ import {
 import { CasesService } from '../cases/cases.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
+import { Actor } from './actor';
+import { OpenCaseDto } from './open-case.dto';
+import { SendMessageDto } from './send-message.dto';
 import {
   CaseFileView,
   CaseView,
-  MessageStatusView,
+  SentMessageView,
   toCaseFileView,
   toCaseView,
   toMessageStatusView,
 } from './views';
-import { SendMessageDto } from './send-message.dto';
-
-/** Until accounts exist (issue 5), the caller names itself for the audit log; it is not authenticated. */
-const actorOf = (header: string | undefined): string => `api:${(header ?? 'anonymous').slice(0, 60)}`;
 
 @ApiTags('cases')
 @ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
@@ -39,39 +39,40 @@ export class CasesController {
     type: CaseView,
     description: 'a new case with its transnational reference TRM-<CC>-<year>-<nnnnnn>',
   })
-  async open(@Headers('x-trm-actor') actor?: string): Promise<CaseView> {
-    return toCaseView(await this.cases.open(actorOf(actor)));
+  @ApiBadRequestResponse()
+  async open(@Body() body: OpenCaseDto, @Actor() actor: string): Promise<CaseView> {
+    return toCaseView(await this.cases.open(actor, body));
   }
 
   @Get(':caseRef')
   @ApiOkResponse({
     type: CaseFileView,
-    description: 'the case with every message (personal data: the read is audited)',
+    description:
+      'the case with every message (personal data: the read is audited; withheld on a restricted case)',
   })
   @ApiNotFoundResponse()
-  async get(
-    @Param('caseRef') caseRef: string,
-    @Headers('x-trm-actor') actor?: string,
-  ): Promise<CaseFileView> {
-    return toCaseFileView(await this.transfers.caseFile(caseRef, actorOf(actor)));
+  async get(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
+    return toCaseFileView(await this.transfers.caseFile(caseRef, actor));
   }
 
   @Post(':caseRef/messages')
   @HttpCode(202)
   @ApiAcceptedResponse({
-    type: MessageStatusView,
+    type: SentMessageView,
     description: 'stored and queued; follow its status at /messages/{id}',
   })
+  @ApiBadRequestResponse({ description: 'a malformed request, with field-level reasons' })
   @ApiUnprocessableEntityResponse({
-    description: 'the payload is invalid (field-level reasons) or a policy refused it',
+    description:
+      'the payload breaks its schema (`fields`), or the case, directory, consent or risk policy refuses it ' +
+      '(`reasons`: each with its code, and for consent the missing scope and the fields that need it)',
   })
-  @ApiNotFoundResponse()
   async send(
     @Param('caseRef') caseRef: string,
     @Body() body: SendMessageDto,
-    @Headers('x-trm-actor') actor?: string,
-  ): Promise<MessageStatusView> {
-    const record = await this.outbound.send({ ...body, caseRef }, actorOf(actor));
-    return toMessageStatusView(record);
+    @Actor() actor: string,
+  ): Promise<SentMessageView> {
+    const sent = await this.outbound.send({ ...body, caseRef }, actor);
+    return { ...toMessageStatusView(sent.record), redacted: sent.redacted };
   }
 }

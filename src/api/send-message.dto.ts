@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
-import { ConsentSummaryDto } from '../messages/envelope.dto';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
 
 /** The coordinator's request; the payload is checked against the catalogue schema of `type` afterwards. */
@@ -19,15 +17,23 @@ export class SendMessageDto {
   @IsUUID()
   inReplyTo?: string;
 
-  @ApiProperty({ enum: ['CONSENT', 'VITAL_INTEREST'] })
+  @ApiProperty({
+    enum: ['CONSENT', 'VITAL_INTEREST'],
+    description:
+      'CONSENT: the node attaches the live consent record of the case that covers the message. ' +
+      'VITAL_INTEREST: EMERGENCY_ALERT only, with a written justification in the payload; reviewed by auditors',
+  })
   @IsIn(['CONSENT', 'VITAL_INTEREST'])
   legalBasis!: 'CONSENT' | 'VITAL_INTEREST';
 
-  @ApiPropertyOptional({ type: ConsentSummaryDto, description: 'required with legalBasis CONSENT' })
+  @ApiPropertyOptional({
+    description:
+      'send without the field groups the live consent does not cover (and say which), instead of refusing; ' +
+      'a group the message needs cannot be removed',
+  })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => ConsentSummaryDto)
-  consent?: ConsentSummaryDto;
+  @IsBoolean()
+  redact?: boolean;
 
   @ApiProperty({
     type: 'object',

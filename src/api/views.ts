@@ -10,6 +10,13 @@ export class CaseView {
   @ApiProperty({ enum: ['OPEN', 'CLOSED'] }) status!: string;
   @ApiProperty() openedAt!: string;
   @ApiPropertyOptional({ nullable: true }) closedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) ageStatus!: string | null;
+  @ApiPropertyOptional({ nullable: true }) identificationStatus!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'consent was withdrawn: personal data is withheld and nothing but an emergency alert leaves',
+  })
+  restrictedAt!: string | null;
 }
 
 export class MessageStatusView {
@@ -27,6 +34,14 @@ export class MessageStatusView {
   @ApiPropertyOptional({ nullable: true }) sentAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) deliveredAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) rejectedAt!: string | null;
+}
+
+export class SentMessageView extends MessageStatusView {
+  @ApiProperty({
+    type: [String],
+    description: 'field groups left out because the consent does not cover them',
+  })
+  redacted!: string[];
 }
 
 export class MessageView extends MessageStatusView {
@@ -51,6 +66,9 @@ export function toCaseView(c: CaseEntity): CaseView {
     status: c.status,
     openedAt: c.openedAt.toISOString(),
     closedAt: iso(c.closedAt),
+    ageStatus: c.ageStatus,
+    identificationStatus: c.identificationStatus,
+    restrictedAt: iso(c.restrictedAt),
   };
 }
 

@@ -15,7 +15,12 @@ export type AuditAction =
   | 'DUPLICATE_RECEIVED'
   | 'RECEIPT_RECEIVED'
   | 'REJECTION_RECEIVED'
-  | 'PERSONAL_DATA_READ';
+  | 'PERSONAL_DATA_READ'
+  | 'CONSENT_RECORDED'
+  | 'CONSENT_WITHDRAWN'
+  | 'CASE_RESTRICTED'
+  | 'RISK_ASSESSED'
+  | 'RISK_OVERRIDDEN';
 
 export interface AuditRecord {
   action: AuditAction;

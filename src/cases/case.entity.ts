@@ -30,4 +30,22 @@ export class CaseEntity {
 
   @Column('timestamptz', { name: 'closed_at', nullable: true })
   closedAt!: Date | null;
+
+  /** From the referral: a documented, presumed or disputed child is protected as a child. */
+  @Column('text', { name: 'age_status', nullable: true })
+  ageStatus!: AgeStatus | null;
+
+  @Column('text', { name: 'identification_status', nullable: true })
+  identificationStatus!: string | null;
+
+  /** A peer withdrew consent: personal data is no longer shown or forwarded until new consent is recorded. */
+  @Column('timestamptz', { name: 'restricted_at', nullable: true })
+  restrictedAt!: Date | null;
+}
+
+export type AgeStatus = 'DOCUMENTED_ADULT' | 'DOCUMENTED_CHILD' | 'PRESUMED_CHILD' | 'DISPUTED';
+
+/** Age presumption (Council of Europe Convention, art. 10): only a documented adult is not treated as a child. */
+export function isChildCase(c: Pick<CaseEntity, 'ageStatus'>): boolean {
+  return c.ageStatus !== null && c.ageStatus !== 'DOCUMENTED_ADULT';
 }

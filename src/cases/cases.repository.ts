@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CaseEntity } from './case.entity';
+import { AgeStatus, CaseEntity } from './case.entity';
 
 @Injectable()
 export class CasesRepository {
@@ -42,6 +42,27 @@ export class CasesRepository {
       `UPDATE cases SET countries = array_append(countries, $2::text), updated_at = now()
        WHERE case_ref = $1 AND NOT ($2::text = ANY(countries))`,
       [caseRef, country],
+    );
+  }
+
+  async recordPersonFacts(
+    manager: EntityManager,
+    caseRef: string,
+    facts: { ageStatus?: AgeStatus; identificationStatus?: string },
+  ): Promise<void> {
+    await manager.update(CaseEntity, { caseRef }, { ...facts, updatedAt: new Date() });
+  }
+
+  async restrict(manager: EntityManager, caseRef: string): Promise<void> {
+    await manager.query(`UPDATE cases SET restricted_at = now(), updated_at = now() WHERE case_ref = $1`, [
+      caseRef,
+    ]);
+  }
+
+  async liftRestriction(manager: EntityManager, caseRef: string): Promise<void> {
+    await manager.query(
+      `UPDATE cases SET restricted_at = NULL, updated_at = now() WHERE case_ref = $1 AND restricted_at IS NOT NULL`,
+      [caseRef],
     );
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
-import { CaseEntity } from './case.entity';
+import { AgeStatus, CaseEntity } from './case.entity';
 import { CasesRepository } from './cases.repository';
 
 @Injectable()
@@ -15,12 +15,18 @@ export class CasesService {
   ) {}
 
   /** This node becomes the referring NCP and creates the transnational case reference. */
-  async open(actor: string, now = new Date()): Promise<CaseEntity> {
+  async open(
+    actor: string,
+    facts: { ageStatus?: AgeStatus; identificationStatus?: string } = {},
+    now = new Date(),
+  ): Promise<CaseEntity> {
     return this.dataSource.transaction(async (manager) => {
       const caseRef = await this.cases.nextCaseRef(manager, this.config.country, now.getUTCFullYear());
-      const created = await this.cases.create(manager, caseRef, this.config.country);
+      await this.cases.create(manager, caseRef, this.config.country);
+      if (facts.ageStatus || facts.identificationStatus)
+        await this.cases.recordPersonFacts(manager, caseRef, facts);
       await this.audit.record(manager, { action: 'CASE_OPENED', actor, caseRef });
-      return created;
+      return (await this.cases.find(manager, caseRef))!;
     });
   }
 

@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { CaseEntity } from '../cases/case.entity';
+import { ConsentRecordEntity } from '../consent/consent-record.entity';
+import { PeerConsentWithdrawalEntity } from '../consent/peer-consent-withdrawal.entity';
+import { RiskAssessmentEntity } from '../risk/risk-assessment.entity';
+import { RiskOverrideEntity } from '../risk/risk-override.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { ParticipantEntity } from '../directory/participant.entity';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
@@ -18,6 +22,10 @@ export const ENTITIES = [
   OutboxEntity,
   InboxEntity,
   AuditEntryEntity,
+  ConsentRecordEntity,
+  PeerConsentWithdrawalEntity,
+  RiskAssessmentEntity,
+  RiskOverrideEntity,
 ];
 
 /** The schema comes only from migrations/, applied at boot under an advisory lock (never `synchronize`). */

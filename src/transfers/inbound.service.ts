@@ -15,6 +15,8 @@ import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
+import { checkDeclaredConsent } from '../consent/consent.policy';
+import { ConsentRepository } from '../consent/consent.repository';
 
 /** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
 export interface InboundDelivery {
@@ -81,6 +83,7 @@ export class InboundService {
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
     private readonly effects: InboundEffects,
+    private readonly consents: ConsentRepository,
   ) {}
 
   async receive(delivery: InboundDelivery): Promise<Disposition> {
@@ -222,6 +225,20 @@ export class InboundService {
       maxAgeMs: this.config.maxMessageAgeMs,
       maxSkewMs: this.config.maxClockSkewMs,
     });
+    const consentReasons = checkDeclaredConsent({
+      type: envelope.type,
+      legalBasis: envelope.legalBasis,
+      consent: envelope.consent,
+      payload: payload as Record<string, unknown>,
+      self: this.config.country,
+      now: new Date(),
+      withdrawn: envelope.consent
+        ? await this.consents.isWithdrawnByPeer(manager, envelope.consent.consentId, envelope.from)
+        : false,
+    });
+    if (consentReasons.length > 0) {
+      throw new Rejection(consentReasons[0].code, consentReasons.map((r) => r.message).join('; '));
+    }
     if (!decision.allow) {
       throw new Rejection(decision.reasons[0].code, decision.reasons.map((r) => r.message).join('; '));
     }
@@ -259,8 +276,8 @@ export class InboundService {
       status: 'ACCEPTED',
     });
     if (envelope.caseRef) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
-    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef)
-      await this.cases.close(manager, envelope.caseRef);
+    if (envelope.caseRef)
+      await this.outbound.recordCaseChange(manager, envelope.caseRef, envelope.type, payload);
     await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
     await this.audit.record(manager, {
@@ -286,8 +303,6 @@ export class InboundService {
     envelope: Envelope,
     payload: object,
   ): Promise<void> {
-    if (envelope.type === 'CASE_CLOSED' && envelope.caseRef)
-      await this.cases.close(manager, envelope.caseRef);
     if (
       (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') &&
       envelope.inReplyTo

@@ -8,6 +8,9 @@ import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
 import { Envelope, validatePayload } from '../messages/catalogue';
 import { envelopeRuleErrors } from '../messages/envelope.dto';
+import { RejectionCode } from '../messages/rejection-codes';
+import { consentSummary } from '../consent/consent.policy';
+import { AgeStatus } from '../cases/case.entity';
 import { MessageType } from '../messages/message-types';
 import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
@@ -15,6 +18,7 @@ import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
 import { MessageRecordsRepository } from './message-records.repository';
 import { TransferError } from './transfer.errors';
+import { TransferGate } from './transfer.gate';
 import { decideOutbound } from './transfer.policy';
 
 export interface SendMessageCommand {
@@ -22,9 +26,16 @@ export interface SendMessageCommand {
   type: MessageType;
   to: string;
   inReplyTo?: string | null;
-  legalBasis: Envelope['legalBasis'];
-  consent?: Envelope['consent'];
+  legalBasis: 'CONSENT' | 'VITAL_INTEREST';
   payload: unknown;
+  /** Send without the field groups the consent does not cover, instead of refusing. */
+  redact?: boolean;
+}
+
+export interface SendResult {
+  record: MessageRecordEntity;
+  /** Field groups removed because the consent does not cover them. */
+  redacted: string[];
 }
 
 /** A message the node writes itself in answer to another (receipts, rejections): no policy applies. */
@@ -54,6 +65,7 @@ export class OutboundService implements OnModuleInit {
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
+    private readonly gate: TransferGate,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -78,10 +90,35 @@ export class OutboundService implements OnModuleInit {
     });
   }
 
-  async send(command: SendMessageCommand, actor: string): Promise<MessageRecordEntity> {
+  async send(command: SendMessageCommand, actor: string): Promise<SendResult> {
     const id = uuidv7();
+    try {
+      const result = await this.dataSource.transaction((manager) =>
+        this.sendWithin(manager, command, actor, id),
+      );
+      this.relay.kick();
+      this.logger.log(`queued message ${id} ${command.type} case ${command.caseRef} to ${command.to}`);
+      return result;
+    } catch (error) {
+      if (error instanceof TransferError && error.details.reasons)
+        await this.auditRefusal(command, id, actor, error);
+      throw error;
+    }
+  }
+
+  /**
+   * The whole outbound step inside the caller's transaction (a consent withdrawal sends several messages
+   * atomically): schema → case and directory rules → consent and risk gate → message row, outbox row, case
+   * update, audit entry. Throws TransferError when anything refuses; nothing is then written.
+   */
+  async sendWithin(
+    manager: EntityManager,
+    command: SendMessageCommand,
+    actor: string,
+    id: string = uuidv7(),
+  ): Promise<SendResult> {
     const sentAt = new Date();
-    const envelopeView = {
+    const head = {
       version: 1,
       id,
       type: command.type,
@@ -91,71 +128,105 @@ export class OutboundService implements OnModuleInit {
       inReplyTo: command.inReplyTo ?? null,
       sentAt: sentAt.toISOString(),
       legalBasis: command.legalBasis,
-      consent: command.consent,
     } as Envelope;
-    const ruleErrors = envelopeRuleErrors(envelopeView);
-    const checked = validatePayload(command.type, command.payload, envelopeView);
-    const fieldErrors = [...ruleErrors, ...(checked.ok ? [] : checked.errors)];
-    if (fieldErrors.length > 0 || !checked.ok) throw TransferError.invalid(fieldErrors);
+    const checked = validatePayload(command.type, command.payload, head);
+    if (!checked.ok) throw TransferError.invalid(checked.errors);
 
+    const caseRow = await this.cases.findForUpdate(manager, command.caseRef);
     const recipient = this.directory.find(command.to);
-    try {
-      const record = await this.dataSource.transaction(async (manager) => {
-        const caseRow = await this.cases.findForUpdate(manager, command.caseRef);
-        const decision = decideOutbound({
-          self: this.config.country,
-          type: command.type,
-          to: command.to,
-          recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
-          case: caseRow,
-        });
-        if (!decision.allow) throw TransferError.refused(decision.reasons);
+    const rules = decideOutbound({
+      self: this.config.country,
+      type: command.type,
+      to: command.to,
+      recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
+      case: caseRow,
+    });
+    if (command.legalBasis === 'VITAL_INTEREST' && command.type !== 'EMERGENCY_ALERT') {
+      throw TransferError.refused([
+        {
+          code: RejectionCode.POLICY_DENIED,
+          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT only',
+        },
+      ]);
+    }
+    if (!rules.allow || !caseRow || !recipient) throw TransferError.refused(rules.allow ? [] : rules.reasons);
+    const gate = await this.gate.decide(manager, {
+      case: caseRow,
+      type: command.type,
+      to: command.to,
+      legalBasis: command.legalBasis,
+      payload: checked.payload as unknown as Record<string, unknown>,
+      redact: command.redact ?? false,
+      now: sentAt,
+    });
+    if (!gate.allow) throw TransferError.refused(gate.reasons);
 
-        await this.records.insert(manager, {
-          id,
-          caseRef: command.caseRef,
-          direction: 'OUTBOUND',
-          type: command.type,
-          counterpart: command.to,
-          inReplyTo: command.inReplyTo ?? null,
-          legalBasis: command.legalBasis,
-          consent: command.consent ?? null,
-          payload: checked.payload,
-          status: 'QUEUED',
-        });
-        const wire = encodeMessage(
-          {
-            ...envelopeView,
-            type: command.type,
-            sentAt,
-            inReplyTo: envelopeView.inReplyTo,
-            payload: checked.payload,
-          },
-          recipient!,
-          this.keys,
-        );
-        await this.outbox.enqueue(manager, wire);
-        await this.cases.addCountry(manager, command.caseRef, command.to);
-        if (command.type === 'CASE_CLOSED') await this.cases.close(manager, command.caseRef);
-        await this.audit.record(manager, {
-          action: 'MESSAGE_QUEUED',
-          actor,
-          caseRef: command.caseRef,
-          messageId: id,
-          messageType: command.type,
-          counterpart: command.to,
-          legalBasis: command.legalBasis,
-          decision: 'ALLOW',
-        });
-        return (await this.records.find(manager, id))!;
+    const envelope: Envelope = {
+      ...head,
+      ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
+    };
+    const stillValid = [...envelopeRuleErrors(envelope)];
+    if (gate.redacted.length > 0) {
+      const again = validatePayload(command.type, gate.payload, envelope);
+      if (!again.ok) stillValid.push(...again.errors);
+    }
+    if (stillValid.length > 0) throw TransferError.invalid(stillValid);
+
+    await this.records.insert(manager, {
+      id,
+      caseRef: command.caseRef,
+      direction: 'OUTBOUND',
+      type: command.type,
+      counterpart: command.to,
+      inReplyTo: envelope.inReplyTo,
+      legalBasis: command.legalBasis,
+      consent: envelope.consent ?? null,
+      payload: gate.payload,
+      status: 'QUEUED',
+    });
+    const wire = encodeMessage(
+      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
+      recipient,
+      this.keys,
+    );
+    await this.outbox.enqueue(manager, wire);
+    await this.cases.addCountry(manager, command.caseRef, command.to);
+    await this.recordCaseChange(manager, command.caseRef, command.type, gate.payload);
+    await this.audit.record(manager, {
+      action: 'MESSAGE_QUEUED',
+      actor,
+      caseRef: command.caseRef,
+      messageId: id,
+      messageType: command.type,
+      counterpart: command.to,
+      legalBasis: command.legalBasis,
+      decision: 'ALLOW',
+      details: {
+        consentId: gate.consent?.consentId ?? null,
+        ...(gate.redacted.length > 0 ? { redacted: gate.redacted } : {}),
+        ...(gate.riskAssessmentId ? { riskAssessmentId: gate.riskAssessmentId } : {}),
+        ...(gate.overridden ? { riskOverridden: true } : {}),
+        // Transfers without consent are reviewed: auditors filter on this flag.
+        ...(gate.vitalInterest ? { review: 'VITAL_INTEREST' } : {}),
+      },
+    });
+    return { record: (await this.records.find(manager, id))!, redacted: gate.redacted };
+  }
+
+  /** What a message says about the case itself, in either direction. */
+  async recordCaseChange(
+    manager: EntityManager,
+    caseRef: string,
+    type: MessageType,
+    payload: object,
+  ): Promise<void> {
+    if (type === 'CASE_CLOSED') await this.cases.close(manager, caseRef);
+    if (type === 'REFERRAL_REQUEST') {
+      const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
+      await this.cases.recordPersonFacts(manager, caseRef, {
+        ageStatus: referral.age?.status,
+        identificationStatus: referral.identificationStatus,
       });
-      this.relay.kick();
-      this.logger.log(`queued message ${id} ${command.type} case ${command.caseRef} to ${command.to}`);
-      return record;
-    } catch (error) {
-      if (error instanceof TransferError && error.details.reasons)
-        await this.auditRefusal(command, id, actor, error);
-      throw error;
     }
   }
 

@@ -8,6 +8,11 @@ export interface PolicyReason {
   code: RejectionCode;
   /** Plain text without personal data: it travels in DELIVERY_REJECTED and into logs. */
   message: string;
+  /** A consent scope the message needs and the consent lacks, with the payload fields that need it. */
+  scope?: string;
+  fields?: string[];
+  /** A coordinator may override this refusal with a written reason (risk HIGH). */
+  overridable?: boolean;
 }
 
 export interface CaseFacts {

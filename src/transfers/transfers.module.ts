@@ -4,7 +4,12 @@ import { CasesModule } from '../cases/cases.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { TransportModule } from '../transport/transport.module';
+import { ConsentModule } from '../consent/consent.module';
+import { RiskModule } from '../risk/risk.module';
+import { ConsentWithdrawalService } from './consent-withdrawal.service';
 import { InboundEffects } from './inbound-effects';
+import { PeerAssessments } from './peer-assessments';
+import { TransferGate } from './transfer.gate';
 import { InboundService } from './inbound.service';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
@@ -13,7 +18,15 @@ import { TransfersService } from './transfers.service';
 
 /** The transfer pipeline: outbound and inbound halves, their AMQP edge and the message records. */
 @Module({
-  imports: [AuditModule, CasesModule, CryptoModule, DirectoryModule, TransportModule],
+  imports: [
+    AuditModule,
+    CasesModule,
+    ConsentModule,
+    CryptoModule,
+    DirectoryModule,
+    RiskModule,
+    TransportModule,
+  ],
   providers: [
     MessageRecordsRepository,
     OutboundService,
@@ -21,7 +34,16 @@ import { TransfersService } from './transfers.service';
     InboxConsumer,
     TransfersService,
     InboundEffects,
+    TransferGate,
+    ConsentWithdrawalService,
+    PeerAssessments,
   ],
-  exports: [OutboundService, TransfersService, InboundEffects, MessageRecordsRepository],
+  exports: [
+    OutboundService,
+    TransfersService,
+    InboundEffects,
+    MessageRecordsRepository,
+    ConsentWithdrawalService,
+  ],
 })
 export class TransfersModule {}

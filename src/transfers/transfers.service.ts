@@ -31,7 +31,7 @@ export class TransfersService {
         action: 'PERSONAL_DATA_READ',
         actor,
         caseRef,
-        details: { messages: messages.length },
+        details: { messages: messages.length, withheld: found.restrictedAt !== null },
       });
       return { case: found, messages };
     });

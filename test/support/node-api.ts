@@ -22,23 +22,74 @@ export async function api(
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-export async function openCase(node: RunningNode): Promise<string> {
-  const response = await api(node, 'POST', '/cases');
+export async function openCase(node: RunningNode, facts: Record<string, string> = {}): Promise<string> {
+  const response = await api(node, 'POST', '/cases', facts);
   if (response.status !== 201) throw new Error(`open case: HTTP ${response.status}`);
   return response.body.caseRef as string;
+}
+
+export const ALL_SCOPES = CONSENT.scopes;
+
+export async function recordConsent(
+  node: RunningNode,
+  caseRef: string,
+  consent: { scopes?: string[]; recipients?: string[]; givenBy?: string; expiresAt?: string } = {},
+): Promise<string> {
+  const response = await api(node, 'POST', `/cases/${caseRef}/consents`, {
+    scopes: consent.scopes ?? ALL_SCOPES,
+    recipients: consent.recipients ?? ['FR', 'IT', 'MK'],
+    givenBy: consent.givenBy ?? 'GUARDIAN',
+    informed: true,
+    informedLanguage: 'mk',
+    ...(consent.expiresAt ? { expiresAt: consent.expiresAt } : {}),
+  });
+  if (response.status !== 201)
+    throw new Error(`record consent: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.consentId as string;
+}
+
+export async function recordAssessment(
+  node: RunningNode,
+  caseRef: string,
+  assessment: { level?: string; complete?: boolean; protectionPlan?: string; validUntil?: string } = {},
+): Promise<string> {
+  const response = await api(node, 'POST', `/cases/${caseRef}/risk-assessments`, {
+    level: assessment.level ?? 'LOW',
+    factors: [
+      { code: 'RF-01', status: 'ABSENT' },
+      { code: 'RF-04', status: 'ABSENT' },
+    ],
+    summary: 'Reception arrangements checked with the receiving NGO; no threat reported.',
+    complete: assessment.complete ?? true,
+    ...(assessment.protectionPlan ? { protectionPlan: assessment.protectionPlan } : {}),
+    validUntil: assessment.validUntil ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
+  });
+  if (response.status !== 201)
+    throw new Error(`record assessment: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id as string;
+}
+
+/** A case that may carry anything: consent for every scope and recipient, and a current LOW assessment. */
+export async function openSharableCase(node: RunningNode): Promise<string> {
+  const caseRef = await openCase(node);
+  await recordConsent(node, caseRef);
+  await recordAssessment(node, caseRef);
+  return caseRef;
 }
 
 export async function sendMessage(
   node: RunningNode,
   caseRef: string,
-  message: { type: string; to: string; payload: unknown; legalBasis?: string; inReplyTo?: string },
+  message: {
+    type: string;
+    to: string;
+    payload: unknown;
+    legalBasis?: string;
+    inReplyTo?: string;
+    redact?: boolean;
+  },
 ): Promise<ApiResponse> {
-  const legalBasis = message.legalBasis ?? 'CONSENT';
-  return api(node, 'POST', `/cases/${caseRef}/messages`, {
-    ...message,
-    legalBasis,
-    ...(legalBasis === 'CONSENT' ? { consent: CONSENT } : {}),
-  });
+  return api(node, 'POST', `/cases/${caseRef}/messages`, { legalBasis: 'CONSENT', ...message });
 }
 
 export async function messageStatus(node: RunningNode, id: string): Promise<Record<string, string | null>> {

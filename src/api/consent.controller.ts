@@ -1,0 +1,74 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ConsentView, RecordConsentDto } from '../consent/consent.dto';
+import { ConsentService } from '../consent/consent.service';
+import { ConsentWithdrawalService } from '../transfers/consent-withdrawal.service';
+import { Actor } from './actor';
+
+class NotifiedView {
+  @ApiProperty() country!: string;
+  @ApiProperty({ format: 'uuid', description: 'the CONSENT_WITHDRAWN message sent to that country' })
+  messageId!: string;
+}
+
+class WithdrawalView {
+  @ApiProperty({ type: ConsentView }) consent!: ConsentView;
+  @ApiProperty({ type: [NotifiedView] }) notified!: NotifiedView[];
+  @ApiProperty({ description: 'current risk assessments now due for review' }) assessmentsToReview!: number;
+}
+
+@ApiTags('consent')
+@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Controller('cases/:caseRef/consents')
+export class ConsentController {
+  constructor(
+    private readonly consent: ConsentService,
+    private readonly withdrawals: ConsentWithdrawalService,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: ConsentView, description: 'a new consent record (records are never edited)' })
+  @ApiBadRequestResponse()
+  @ApiNotFoundResponse()
+  @ApiUnprocessableEntityResponse({
+    description: 'a child’s consent must come from a guardian or legal representative',
+  })
+  async record(
+    @Param('caseRef') caseRef: string,
+    @Body() body: RecordConsentDto,
+    @Actor() actor: string,
+  ): Promise<ConsentView> {
+    return this.consent.record(caseRef, body, actor);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ConsentView], description: 'every consent record of the case, newest first' })
+  async list(@Param('caseRef') caseRef: string): Promise<ConsentView[]> {
+    return this.consent.list(caseRef);
+  }
+
+  @Post(':consentId/withdraw')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: WithdrawalView,
+    description: 'withdrawn; CONSENT_WITHDRAWN queued to every country that received data of the case',
+  })
+  @ApiNotFoundResponse()
+  @ApiUnprocessableEntityResponse({ description: 'already withdrawn' })
+  async withdraw(
+    @Param('caseRef') caseRef: string,
+    @Param('consentId', new ParseUUIDPipe()) consentId: string,
+    @Actor() actor: string,
+  ): Promise<WithdrawalView> {
+    return this.withdrawals.withdraw(caseRef, consentId, actor);
+  }
+}

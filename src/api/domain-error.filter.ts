@@ -1,0 +1,77 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
+import { RiskError, RiskErrorCode } from '../risk/risk.errors';
+import { TransferError, TransferErrorCode } from '../transfers/transfer.errors';
+
+type DomainError = TransferError | ConsentError | RiskError;
+
+/**
+ * The one place domain errors become HTTP. Each switch is exhaustive: a new code that nobody maps fails to
+ * compile (the `never` below).
+ */
+@Catch(TransferError, ConsentError, RiskError)
+export class DomainErrorFilter implements ExceptionFilter {
+  catch(error: DomainError, host: ArgumentsHost): void {
+    const status = statusOf(error);
+    const details = error instanceof TransferError ? error.details : {};
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(status)
+      .json({
+        statusCode: status,
+        error: error.code,
+        message: error.message,
+        ...(details.fields ? { fields: details.fields } : {}),
+        ...(details.reasons ? { reasons: details.reasons } : {}),
+      });
+  }
+}
+
+function statusOf(error: DomainError): number {
+  if (error instanceof TransferError) return transferStatus(error.code);
+  if (error instanceof ConsentError) return consentStatus(error.code);
+  return riskStatus(error.code);
+}
+
+function transferStatus(code: TransferErrorCode): number {
+  switch (code) {
+    case TransferErrorCode.CASE_NOT_FOUND:
+    case TransferErrorCode.MESSAGE_NOT_FOUND:
+      return 404;
+    case TransferErrorCode.INVALID_MESSAGE:
+    case TransferErrorCode.POLICY_REFUSED:
+      return 422;
+    default:
+      return unmapped(code);
+  }
+}
+
+function consentStatus(code: ConsentErrorCode): number {
+  switch (code) {
+    case ConsentErrorCode.CONSENT_NOT_FOUND:
+      return 404;
+    case ConsentErrorCode.ALREADY_WITHDRAWN:
+    case ConsentErrorCode.CHILD_NEEDS_GUARDIAN:
+      return 422;
+    default:
+      return unmapped(code);
+  }
+}
+
+function riskStatus(code: RiskErrorCode): number {
+  switch (code) {
+    case RiskErrorCode.CASE_NOT_FOUND:
+      return 404;
+    case RiskErrorCode.NOT_OVERRIDABLE:
+    case RiskErrorCode.INVALID_ASSESSMENT:
+      return 422;
+    default:
+      return unmapped(code);
+  }
+}
+
+function unmapped(code: never): never {
+  throw new Error(`unmapped domain error ${String(code)}`);
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from '../risk/risk.dto';
+import { RiskService } from '../risk/risk.service';
+import { Actor } from './actor';
+
+@ApiTags('risk')
+@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Controller('cases/:caseRef')
+export class RiskController {
+  constructor(private readonly risk: RiskService) {}
+
+  @Post('risk-assessments')
+  @ApiCreatedResponse({ type: AssessmentView })
+  @ApiBadRequestResponse()
+  @ApiNotFoundResponse()
+  async record(
+    @Param('caseRef') caseRef: string,
+    @Body() body: RecordAssessmentDto,
+    @Actor() actor: string,
+  ): Promise<AssessmentView> {
+    return this.risk.record(caseRef, body, actor);
+  }
+
+  @Get('risk-assessments')
+  @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
+  async list(@Param('caseRef') caseRef: string): Promise<AssessmentView[]> {
+    return this.risk.list(caseRef);
+  }
+
+  @Post('risk-overrides')
+  @ApiCreatedResponse({
+    type: OverrideView,
+    description: 'lets one message type through despite a HIGH assessment; never at CRITICAL',
+  })
+  @ApiUnprocessableEntityResponse({ description: 'the current assessment is not HIGH' })
+  async override(
+    @Param('caseRef') caseRef: string,
+    @Body() body: RecordOverrideDto,
+    @Actor() actor: string,
+  ): Promise<OverrideView> {
+    return this.risk.override(caseRef, body, actor);
+  }
+}

@@ -1,0 +1,253 @@
+import type { ConsentGiver, ConsentScope, ConsentSummary, LegalBasis } from '../messages/envelope.dto';
+import type { MessageType } from '../messages/message-types';
+import { RejectionCode } from '../messages/rejection-codes';
+
+/**
+ * Which consent scopes a message needs, and the consent decision for sending or receiving it. Pure: the
+ * same rules decide for HTTP and AMQP, outbound and inbound. Published for partners in docs/consent-policy.md.
+ */
+
+type Payload = Record<string, unknown>;
+
+interface FieldGroup {
+  /** A top-level payload field. */
+  field: string;
+  scope: ConsentScope;
+  /** Only when the payload says so (e.g. a referral for return). */
+  when?: (payload: Payload) => boolean;
+  /** A required group cannot be redacted away: the message makes no sense without it. */
+  required?: boolean;
+}
+
+/** Scopes the type itself needs, whatever the payload holds. */
+export const TYPE_SCOPES: Readonly<Partial<Record<MessageType, readonly ConsentScope[]>>> = {
+  REFERRAL_REQUEST: ['SHARE_IDENTITY'],
+  IDENTITY_VERIFICATION_REQUEST: ['SHARE_IDENTITY', 'CONTACT_ORIGIN_AUTHORITIES'],
+  IDENTITY_VERIFICATION_RESULT: ['SHARE_IDENTITY'],
+  EMERGENCY_ALERT: ['SHARE_IDENTITY'],
+  FAMILY_TRACING_REQUEST: ['CONTACT_FAMILY'],
+  FAMILY_TRACING_RESULT: ['CONTACT_FAMILY'],
+  RETURN_PLAN: ['RETURN'],
+  RETURN_PLAN_CONFIRMATION: ['RETURN'],
+  ARRIVAL_CONFIRMATION: ['RETURN'],
+  REINTEGRATION_REQUEST: ['REINTEGRATION'],
+  REINTEGRATION_CONFIRMATION: ['REINTEGRATION'],
+  EVIDENCE_REQUEST: ['CRIMINAL_PROCEEDINGS'],
+  EVIDENCE_RESPONSE: ['CRIMINAL_PROCEEDINGS'],
+};
+
+/** Field groups that need a scope of their own. Assistance (SOPs 2–3) never needs CRIMINAL_PROCEEDINGS. */
+export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGroup[]>>> = {
+  REFERRAL_REQUEST: [
+    { field: 'person', scope: 'SHARE_IDENTITY', required: true },
+    { field: 'residenceInOrigin', scope: 'SHARE_IDENTITY' },
+    { field: 'medical', scope: 'SHARE_HEALTH' },
+    { field: 'requestedSop', scope: 'RETURN', when: (p) => p.requestedSop === 4, required: true },
+    {
+      field: 'requestedSop',
+      scope: 'CRIMINAL_PROCEEDINGS',
+      when: (p) => p.requestedSop === 5,
+      required: true,
+    },
+  ],
+  IDENTITY_VERIFICATION_REQUEST: [
+    { field: 'person', scope: 'SHARE_IDENTITY', required: true },
+    { field: 'documents', scope: 'SHARE_IDENTITY' },
+  ],
+  FAMILY_TRACING_REQUEST: [{ field: 'familyMembers', scope: 'SHARE_IDENTITY' }],
+  EVIDENCE_REQUEST: [
+    {
+      field: 'targetsOriginAuthorities',
+      scope: 'CONTACT_ORIGIN_AUTHORITIES',
+      when: (p) => p.targetsOriginAuthorities === true,
+      required: true,
+    },
+  ],
+};
+
+/** Types that must travel even when no consent is live: the withdrawal itself, and closing the case. */
+export const CONSENT_EXEMPT_TYPES: readonly MessageType[] = ['CONSENT_WITHDRAWN', 'CASE_CLOSED'];
+
+export interface ScopeNeed {
+  scope: ConsentScope;
+  /** The payload fields that need it; `(type)` when the message type itself does. */
+  fields: string[];
+  required: boolean;
+}
+
+/** Every scope the message needs, with the fields that need it. */
+export function scopesNeeded(type: MessageType, payload: Payload): ScopeNeed[] {
+  const needs = new Map<ConsentScope, ScopeNeed>();
+  const add = (scope: ConsentScope, field: string, required: boolean): void => {
+    const need = needs.get(scope) ?? { scope, fields: [], required: false };
+    if (!need.fields.includes(field)) need.fields.push(field);
+    need.required ||= required;
+    needs.set(scope, need);
+  };
+  for (const scope of TYPE_SCOPES[type] ?? []) add(scope, '(type)', true);
+  for (const group of FIELD_GROUPS[type] ?? []) {
+    if (payload[group.field] === undefined) continue;
+    if (group.when && !group.when(payload)) continue;
+    add(group.scope, group.field, group.required ?? false);
+  }
+  return [...needs.values()];
+}
+
+/** A consent record as the policy sees it. */
+export interface ConsentFacts {
+  consentId: string;
+  scopes: readonly ConsentScope[];
+  recipients: readonly string[];
+  givenBy: ConsentGiver;
+  givenAt: Date;
+  expiresAt: Date | null;
+  withdrawnAt: Date | null;
+}
+
+export interface ConsentReason {
+  code: RejectionCode;
+  message: string;
+  scope?: ConsentScope;
+  fields?: string[];
+}
+
+export interface OutboundConsentFacts {
+  type: MessageType;
+  to: string;
+  legalBasis: Exclude<LegalBasis, 'NONE'>;
+  payload: Payload;
+  /** Every consent record of the case, live or not, newest first. */
+  consents: readonly ConsentFacts[];
+  /** A child (documented, presumed or disputed age): only a guardian or legal representative consents. */
+  child: boolean;
+  /** The case was restricted by a withdrawal a peer told us about, and no consent was recorded since. */
+  restricted: boolean;
+  now: Date;
+  /** Remove uncovered, optional field groups instead of refusing. */
+  redact: boolean;
+}
+
+export type OutboundConsentDecision =
+  | {
+      allow: true;
+      consent: ConsentFacts | null;
+      payload: Payload;
+      redacted: string[];
+      vitalInterest: boolean;
+    }
+  | { allow: false; reasons: ConsentReason[] };
+
+const isLive = (c: ConsentFacts, now: Date): boolean =>
+  c.withdrawnAt === null && (c.expiresAt === null || c.expiresAt > now);
+
+const GUARDIANS: readonly ConsentGiver[] = ['GUARDIAN', 'LEGAL_REPRESENTATIVE'];
+
+const deny = (reasons: ConsentReason[]): OutboundConsentDecision => ({ allow: false, reasons });
+
+export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundConsentDecision {
+  if (facts.legalBasis === 'VITAL_INTEREST') {
+    // The envelope rules already confine VITAL_INTEREST to EMERGENCY_ALERT with a written justification.
+    return { allow: true, consent: null, payload: facts.payload, redacted: [], vitalInterest: true };
+  }
+  if (CONSENT_EXEMPT_TYPES.includes(facts.type)) {
+    const latest = facts.consents.find((c) => c.recipients.includes(facts.to));
+    if (!latest) {
+      return deny([
+        { code: RejectionCode.CONSENT_INSUFFICIENT, message: `no consent record ever named ${facts.to}` },
+      ]);
+    }
+    return { allow: true, consent: latest, payload: facts.payload, redacted: [], vitalInterest: false };
+  }
+  if (facts.restricted) {
+    return deny([
+      {
+        code: RejectionCode.CONSENT_INSUFFICIENT,
+        message:
+          'consent on this case was withdrawn; record new consent before sending anything but an emergency alert',
+      },
+    ]);
+  }
+  const eligible = facts.consents.filter(
+    (c) =>
+      isLive(c, facts.now) &&
+      c.recipients.includes(facts.to) &&
+      (!facts.child || GUARDIANS.includes(c.givenBy)),
+  );
+  if (eligible.length === 0) {
+    const why = facts.child
+      ? `no live consent from a guardian or legal representative names ${facts.to} (the person is treated as a child)`
+      : `no live consent names ${facts.to} as a recipient`;
+    return deny([{ code: RejectionCode.CONSENT_INSUFFICIENT, message: why }]);
+  }
+
+  const needs = scopesNeeded(facts.type, facts.payload);
+  const missingFor = (c: ConsentFacts) => needs.filter((n) => !c.scopes.includes(n.scope));
+  // The consent that leaves least uncovered; among equals the newest (the list is newest first).
+  const best = eligible.reduce((a, b) => (missingFor(b).length < missingFor(a).length ? b : a));
+  const missing = missingFor(best);
+  if (missing.length === 0) {
+    return { allow: true, consent: best, payload: facts.payload, redacted: [], vitalInterest: false };
+  }
+
+  const unredactable = facts.redact ? missing.filter((n) => n.required) : missing;
+  if (unredactable.length > 0) {
+    return deny(
+      (facts.redact ? unredactable : missing).map((n) => ({
+        code: RejectionCode.CONSENT_INSUFFICIENT,
+        message: `consent ${best.consentId} does not cover ${n.scope}, needed by ${n.fields.join(', ')}`,
+        scope: n.scope,
+        fields: n.fields,
+      })),
+    );
+  }
+  const removed = [...new Set(missing.flatMap((n) => n.fields))];
+  const payload = Object.fromEntries(Object.entries(facts.payload).filter(([key]) => !removed.includes(key)));
+  return { allow: true, consent: best, payload, redacted: removed, vitalInterest: false };
+}
+
+export interface InboundConsentFacts {
+  type: MessageType;
+  legalBasis: LegalBasis;
+  consent: ConsentSummary | undefined;
+  payload: Payload;
+  self: string;
+  now: Date;
+  /** The sender told us earlier that it withdrew this consent. */
+  withdrawn: boolean;
+}
+
+/** The receiver's check of the sender's declared consent against what the message carries (PROTOCOL.md). */
+export function checkDeclaredConsent(facts: InboundConsentFacts): ConsentReason[] {
+  if (facts.legalBasis !== 'CONSENT' || !facts.consent) return [];
+  const summary = facts.consent;
+  const reasons: ConsentReason[] = [];
+  const insufficient = (message: string, extra: Partial<ConsentReason> = {}) =>
+    reasons.push({ code: RejectionCode.CONSENT_INSUFFICIENT, message, ...extra });
+  if (!summary.recipients.includes(facts.self))
+    insufficient(`the declared consent does not name ${facts.self}`);
+  if (CONSENT_EXEMPT_TYPES.includes(facts.type)) return reasons;
+  if (facts.withdrawn) insufficient('the declared consent was withdrawn');
+  if (summary.expiresAt && new Date(summary.expiresAt) <= facts.now)
+    insufficient('the declared consent has expired');
+  for (const need of scopesNeeded(facts.type, facts.payload)) {
+    if (!summary.scopes.includes(need.scope)) {
+      insufficient(`the declared consent lacks ${need.scope}, needed by ${need.fields.join(', ')}`, {
+        scope: need.scope,
+        fields: need.fields,
+      });
+    }
+  }
+  return reasons;
+}
+
+/** The envelope's consent summary for a record. */
+export function consentSummary(c: ConsentFacts): ConsentSummary {
+  return {
+    consentId: c.consentId,
+    scopes: [...c.scopes],
+    recipients: [...c.recipients],
+    givenBy: c.givenBy,
+    givenAt: c.givenAt.toISOString(),
+    ...(c.expiresAt ? { expiresAt: c.expiresAt.toISOString() } : {}),
+  };
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A coordinator's written decision to let one message type through despite a HIGH assessment. */
+@Entity('risk_overrides')
+export class RiskOverrideEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text', { name: 'case_ref' })
+  caseRef!: string;
+
+  @Column('uuid', { name: 'assessment_id' })
+  assessmentId!: string;
+
+  @Column('text', { name: 'message_type' })
+  messageType!: string;
+
+  @Column('text')
+  reason!: string;
+
+  @Column('text', { name: 'overridden_by' })
+  overriddenBy!: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,111 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { MESSAGE_TYPES } from '../messages/message-types';
+
+export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+
+export class RiskFactorDto {
+  @ApiProperty({ example: 'RF-01', description: 'a risk factor code of domain.md (RF-01 … RF-20)' })
+  @Matches(/^RF-(0[1-9]|1\d|20)$/, { message: 'code must be RF-01 … RF-20' })
+  code!: string;
+
+  @ApiProperty({ enum: ['PRESENT', 'ABSENT', 'UNKNOWN'] })
+  @IsIn(['PRESENT', 'ABSENT', 'UNKNOWN'])
+  status!: 'PRESENT' | 'ABSENT' | 'UNKNOWN';
+
+  @ApiPropertyOptional({ description: 'the evidence; it stays in this country' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  evidence?: string;
+}
+
+export class RecordAssessmentDto {
+  @ApiProperty({ enum: RISK_LEVELS })
+  @IsIn(RISK_LEVELS)
+  level!: (typeof RISK_LEVELS)[number];
+
+  @ApiProperty({ type: [RiskFactorDto] })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => RiskFactorDto)
+  factors!: RiskFactorDto[];
+
+  @ApiProperty({ description: 'what crosses the border: no sources of information' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  summary!: string;
+
+  @ApiPropertyOptional({ description: 'required before a return plan at MEDIUM' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  protectionPlan?: string;
+
+  @ApiProperty({ description: 'false while a contribution (e.g. family tracing) is still missing' })
+  @IsBoolean()
+  complete!: boolean;
+
+  @ApiPropertyOptional({ description: 'default: now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  assessedAt?: string;
+
+  @ApiProperty({ description: 'the situation changes: an assessment is current only until then' })
+  @IsISO8601({ strict: true })
+  validUntil!: string;
+}
+
+export class RecordOverrideDto {
+  @ApiProperty({ enum: MESSAGE_TYPES, example: 'RETURN_PLAN' })
+  @IsIn(MESSAGE_TYPES)
+  messageType!: string;
+
+  @ApiProperty({ description: 'the written reason (at least 20 characters), reviewed by auditors' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(4000)
+  reason!: string;
+}
+
+export class AssessmentView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() caseRef!: string;
+  @ApiProperty() country!: string;
+  @ApiProperty({ enum: RISK_LEVELS }) level!: string;
+  @ApiProperty({ type: [RiskFactorDto] }) factors!: RiskFactorDto[];
+  @ApiProperty() summary!: string;
+  @ApiPropertyOptional({ nullable: true }) protectionPlan!: string | null;
+  @ApiProperty() complete!: boolean;
+  @ApiProperty() assessedBy!: string;
+  @ApiProperty() assessedAt!: string;
+  @ApiProperty() validUntil!: string;
+  @ApiPropertyOptional({ nullable: true }) reviewRequiredAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) sourceMessageId!: string | null;
+  @ApiProperty({ description: 'the assessment the policies use now' }) current!: boolean;
+}
+
+export class OverrideView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() caseRef!: string;
+  @ApiProperty({ format: 'uuid' }) assessmentId!: string;
+  @ApiProperty() messageType!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty() overriddenBy!: string;
+  @ApiProperty() createdAt!: string;
+}

@@ -1,0 +1,14 @@
+export enum RiskErrorCode {
+  CASE_NOT_FOUND = 'CASE_NOT_FOUND',
+  NOT_OVERRIDABLE = 'NOT_OVERRIDABLE',
+  INVALID_ASSESSMENT = 'INVALID_ASSESSMENT',
+}
+
+export class RiskError extends Error {
+  constructor(
+    readonly code: RiskErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

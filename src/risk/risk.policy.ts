@@ -1,0 +1,156 @@
+import type { ConsentGiver } from '../messages/envelope.dto';
+import type { MessageType } from '../messages/message-types';
+import { RejectionCode } from '../messages/rejection-codes';
+
+/**
+ * The risk and security gate (domain.md, "Risk and security assessment"). Pure: a return, a family tracing
+ * or a contact with the country of origin's authorities waits for a current assessment that permits it.
+ */
+
+export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+export interface AssessmentFacts {
+  id: string;
+  country: string;
+  level: RiskLevel;
+  factors: ReadonlyArray<{ code: string; status: 'PRESENT' | 'ABSENT' | 'UNKNOWN' }>;
+  protectionPlan: string | null;
+  complete: boolean;
+  assessedAt: Date;
+  validUntil: Date;
+  /** Set when something happened since (e.g. consent withdrawn under pressure): a new assessment is due. */
+  reviewRequiredAt: Date | null;
+}
+
+export interface OverrideFacts {
+  assessmentId: string;
+  messageType: string;
+}
+
+export interface RiskFacts {
+  type: MessageType;
+  payload: Record<string, unknown>;
+  child: boolean;
+  identificationStatus: string | null;
+  assessments: readonly AssessmentFacts[];
+  overrides: readonly OverrideFacts[];
+  /** Who gave the consent the message relies on (null on vital interest). */
+  consentGivenBy: ConsentGiver | null;
+  now: Date;
+}
+
+export interface RiskReason {
+  code: RejectionCode;
+  message: string;
+  /** A coordinator may override this one with a written reason. */
+  overridable?: boolean;
+}
+
+export type RiskDecision =
+  { allow: true; assessmentId: string | null; overridden: boolean } | { allow: false; reasons: RiskReason[] };
+
+/** Whether the message needs a current assessment at all. */
+export function needsRiskAssessment(type: MessageType, payload: Record<string, unknown>): boolean {
+  switch (type) {
+    case 'RETURN_PLAN':
+    case 'FAMILY_TRACING_REQUEST':
+    case 'IDENTITY_VERIFICATION_REQUEST':
+      return true;
+    case 'EVIDENCE_REQUEST':
+      return payload.targetsOriginAuthorities === true;
+    default:
+      return false;
+  }
+}
+
+/** The newest assessment still valid and not awaiting review; assessments from either country count. */
+export function currentAssessment(
+  assessments: readonly AssessmentFacts[],
+  now: Date,
+): AssessmentFacts | null {
+  const current = assessments
+    .filter((a) => a.validUntil > now && a.reviewRequiredAt === null)
+    .sort((a, b) => b.assessedAt.getTime() - a.assessedAt.getTime());
+  return current[0] ?? null;
+}
+
+const IDENTIFICATION_PENDING = ['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'];
+const denied = (message: string, overridable = false): RiskReason => ({
+  code: RejectionCode.POLICY_DENIED,
+  message,
+  ...(overridable ? { overridable } : {}),
+});
+
+export function decideRisk(facts: RiskFacts): RiskDecision {
+  if (!needsRiskAssessment(facts.type, facts.payload))
+    return { allow: true, assessmentId: null, overridden: false };
+  const reasons: RiskReason[] = [];
+  let overridden = false;
+
+  if (facts.type === 'RETURN_PLAN') {
+    if (facts.identificationStatus !== null && IDENTIFICATION_PENDING.includes(facts.identificationStatus)) {
+      reasons.push(denied('no return or removal while identification is in progress'));
+    }
+    if (facts.child) {
+      if (facts.consentGivenBy !== 'GUARDIAN' && facts.consentGivenBy !== 'LEGAL_REPRESENTATIVE') {
+        reasons.push(denied('the return of a child needs the consent of a guardian or legal representative'));
+      }
+      if (facts.payload.bestInterestsDetermination === undefined) {
+        reasons.push(denied('the return of a child needs a recorded best-interests determination'));
+      }
+      if (facts.payload.childProtectionReceiver === undefined) {
+        reasons.push(denied('the return of a child needs a named child-protection receiver on arrival'));
+      }
+    }
+  }
+  if (facts.type === 'FAMILY_TRACING_REQUEST' && facts.payload.asylumClaimPending === true) {
+    reasons.push(denied('no family tracing while an asylum claim is pending'));
+  }
+
+  const assessment = currentAssessment(facts.assessments, facts.now);
+  if (!assessment) {
+    reasons.push(denied(`${facts.type} needs a current risk and security assessment`));
+    return { allow: false, reasons };
+  }
+  if (!assessment.complete) {
+    reasons.push(denied('the current risk assessment is incomplete (a contribution is still missing)'));
+  }
+  switch (assessment.level) {
+    case 'CRITICAL':
+      reasons.push(
+        denied('the person is in immediate danger (CRITICAL): use the emergency path; no override'),
+      );
+      break;
+    case 'HIGH':
+      overridden = facts.overrides.some(
+        (o) => o.assessmentId === assessment.id && o.messageType === facts.type,
+      );
+      if (!overridden) {
+        reasons.push(
+          denied(
+            `the risk is HIGH: ${facts.type} needs a coordinator's override with a written reason`,
+            true,
+          ),
+        );
+      }
+      break;
+    case 'MEDIUM':
+      if (facts.type === 'RETURN_PLAN' && !assessment.protectionPlan) {
+        reasons.push(denied('the risk is MEDIUM: a protection plan must be recorded before a return plan'));
+      }
+      break;
+    case 'LOW':
+      break;
+  }
+  if (facts.type === 'FAMILY_TRACING_REQUEST' && facts.child) {
+    const family = assessment.factors.find((f) => f.code === 'RF-04');
+    if (!family || family.status === 'UNKNOWN') {
+      reasons.push(
+        denied('family tracing for a child needs a family risk assessment first (RF-04 assessed)'),
+      );
+    }
+  }
+  return reasons.length > 0
+    ? { allow: false, reasons }
+    : { allow: true, assessmentId: assessment.id, overridden };
+}

@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CasesRepository } from '../cases/cases.repository';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { RiskAssessmentEntity } from './risk-assessment.entity';
+import { RiskOverrideEntity } from './risk-override.entity';
+import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from './risk.dto';
+import { RiskError, RiskErrorCode } from './risk.errors';
+import { currentAssessment } from './risk.policy';
+import { NewAssessment, RiskRepository, toAssessmentFacts } from './risk.repository';
+
+@Injectable()
+export class RiskService {
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly dataSource: DataSource,
+    private readonly risk: RiskRepository,
+    private readonly cases: CasesRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async record(caseRef: string, dto: RecordAssessmentDto, actor: string): Promise<AssessmentView> {
+    const assessedAt = dto.assessedAt ? new Date(dto.assessedAt) : new Date();
+    const validUntil = new Date(dto.validUntil);
+    if (validUntil <= assessedAt) {
+      throw new RiskError(RiskErrorCode.INVALID_ASSESSMENT, 'validUntil must be later than assessedAt');
+    }
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.cases.findForUpdate(manager, caseRef))) {
+        throw new RiskError(RiskErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
+      }
+      const saved = await this.recordWithin(
+        manager,
+        {
+          caseRef,
+          country: this.config.country,
+          level: dto.level,
+          factors: dto.factors.map((f) => ({
+            code: f.code,
+            status: f.status,
+            ...(f.evidence ? { evidence: f.evidence } : {}),
+          })),
+          summary: dto.summary,
+          protectionPlan: dto.protectionPlan ?? null,
+          complete: dto.complete,
+          assessedBy: actor,
+          assessedAt,
+          validUntil,
+          sourceMessageId: null,
+        },
+        actor,
+      );
+      return this.view(saved, await this.risk.forCase(manager, caseRef));
+    });
+  }
+
+  /** Also used for RISK_ASSESSMENT_RESULT from a peer, inside the inbound transaction. */
+  async recordWithin(
+    manager: EntityManager,
+    assessment: NewAssessment,
+    actor: string,
+  ): Promise<RiskAssessmentEntity> {
+    const saved = await this.risk.insert(manager, assessment);
+    await this.audit.record(manager, {
+      action: 'RISK_ASSESSED',
+      actor,
+      caseRef: assessment.caseRef,
+      messageId: assessment.sourceMessageId,
+      counterpart: assessment.country === this.config.country ? null : assessment.country,
+      details: {
+        assessmentId: saved.id,
+        level: saved.level,
+        complete: saved.complete,
+        country: saved.country,
+      },
+    });
+    return saved;
+  }
+
+  async list(caseRef: string): Promise<AssessmentView[]> {
+    const all = await this.risk.forCase(this.dataSource.manager, caseRef);
+    return all.map((a) => this.view(a, all));
+  }
+
+  /** At HIGH a coordinator may let one message type through, with a written reason; CRITICAL never. */
+  async override(caseRef: string, dto: RecordOverrideDto, actor: string): Promise<OverrideView> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.cases.findForUpdate(manager, caseRef))) {
+        throw new RiskError(RiskErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
+      }
+      const current = currentAssessment(
+        (await this.risk.forCase(manager, caseRef)).map(toAssessmentFacts),
+        new Date(),
+      );
+      if (!current || current.level !== 'HIGH') {
+        throw new RiskError(
+          RiskErrorCode.NOT_OVERRIDABLE,
+          current
+            ? `the current assessment is ${current.level}: only HIGH can be overridden`
+            : 'there is no current assessment to override',
+        );
+      }
+      const saved = await this.risk.insertOverride(manager, {
+        caseRef,
+        assessmentId: current.id,
+        messageType: dto.messageType,
+        reason: dto.reason,
+        overriddenBy: actor,
+      });
+      await this.audit.record(manager, {
+        action: 'RISK_OVERRIDDEN',
+        actor,
+        caseRef,
+        messageType: dto.messageType,
+        decision: 'ALLOW',
+        details: { assessmentId: current.id, overrideId: saved.id, level: current.level },
+      });
+      return toOverrideView(saved);
+    });
+  }
+
+  private view(a: RiskAssessmentEntity, all: RiskAssessmentEntity[]): AssessmentView {
+    const current = currentAssessment(all.map(toAssessmentFacts), new Date());
+    return {
+      id: a.id,
+      caseRef: a.caseRef,
+      country: a.country,
+      level: a.level,
+      factors: a.factors,
+      summary: a.summary,
+      protectionPlan: a.protectionPlan,
+      complete: a.complete,
+      assessedBy: a.assessedBy,
+      assessedAt: a.assessedAt.toISOString(),
+      validUntil: a.validUntil.toISOString(),
+      reviewRequiredAt: a.reviewRequiredAt?.toISOString() ?? null,
+      sourceMessageId: a.sourceMessageId,
+      current: current?.id === a.id,
+    };
+  }
+}
+
+export function toOverrideView(o: RiskOverrideEntity): OverrideView {
+  return {
+    id: o.id,
+    caseRef: o.caseRef,
+    assessmentId: o.assessmentId,
+    messageType: o.messageType,
+    reason: o.reason,
+    overriddenBy: o.overriddenBy,
+    createdAt: o.createdAt.toISOString(),
+  };
+}

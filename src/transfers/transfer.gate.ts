@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CaseEntity, isChildCase } from '../cases/case.entity';
+import { decideOutboundConsent, ConsentFacts } from '../consent/consent.policy';
+import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
+import type { MessageType } from '../messages/message-types';
+import { decideRisk } from '../risk/risk.policy';
+import { RiskRepository, toAssessmentFacts, toOverrideFacts } from '../risk/risk.repository';
+import type { PolicyReason } from './transfer.policy';
+
+export interface GateRequest {
+  case: CaseEntity;
+  type: MessageType;
+  to: string;
+  legalBasis: 'CONSENT' | 'VITAL_INTEREST';
+  payload: Record<string, unknown>;
+  redact: boolean;
+  now: Date;
+}
+
+export type GateDecision =
+  | {
+      allow: true;
+      consent: ConsentFacts | null;
+      payload: Record<string, unknown>;
+      redacted: string[];
+      vitalInterest: boolean;
+      riskAssessmentId: string | null;
+      overridden: boolean;
+    }
+  | { allow: false; reasons: PolicyReason[] };
+
+/**
+ * Loads what the consent and risk policies need, inside the caller's transaction, and asks both. Every
+ * reason from both comes back at once, so a coordinator sees everything that stands in the way.
+ */
+@Injectable()
+export class TransferGate {
+  constructor(
+    private readonly consents: ConsentRepository,
+    private readonly risk: RiskRepository,
+  ) {}
+
+  async decide(manager: EntityManager, request: GateRequest): Promise<GateDecision> {
+    const child = isChildCase(request.case);
+    const consent = decideOutboundConsent({
+      type: request.type,
+      to: request.to,
+      legalBasis: request.legalBasis,
+      payload: request.payload,
+      consents: (await this.consents.forCase(manager, request.case.caseRef)).map(toConsentFacts),
+      child,
+      restricted: request.case.restrictedAt !== null,
+      now: request.now,
+      redact: request.redact,
+    });
+    const risk = decideRisk({
+      type: request.type,
+      payload: consent.allow ? consent.payload : request.payload,
+      child,
+      identificationStatus: request.case.identificationStatus,
+      assessments: (await this.risk.forCase(manager, request.case.caseRef)).map(toAssessmentFacts),
+      overrides: (await this.risk.overridesForCase(manager, request.case.caseRef)).map(toOverrideFacts),
+      consentGivenBy: consent.allow ? (consent.consent?.givenBy ?? null) : null,
+      now: request.now,
+    });
+    const reasons: PolicyReason[] = [
+      ...(consent.allow ? [] : consent.reasons),
+      ...(risk.allow ? [] : risk.reasons),
+    ];
+    if (!consent.allow || !risk.allow) return { allow: false, reasons };
+    return {
+      allow: true,
+      consent: consent.consent,
+      payload: consent.payload,
+      redacted: consent.redacted,
+      vitalInterest: consent.vitalInterest,
+      riskAssessmentId: risk.assessmentId,
+      overridden: risk.overridden,
+    };
+  }
+}
