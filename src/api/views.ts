@@ -94,9 +94,10 @@ export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
 export function toCaseFileView(file: CaseFile): CaseFileView {
   return {
     case: toCaseView(file.case),
+    // On a restricted case the personal data stays in the database but is no longer shown.
     messages: file.messages.map((m) => ({
       ...toMessageStatusView(m),
-      payload: m.payload,
+      payload: file.case.restrictedAt ? null : m.payload,
       consent: m.consent,
     })),
   };

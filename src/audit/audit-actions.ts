@@ -1,0 +1,39 @@
+/**
+ * The actions the node records, each with what it means. docs/audit.md lists the same with the fields each
+ * sets. The list is open (see AuditAction): a module may record a new action before it is listed here, as
+ * long as it is an UPPER_SNAKE code; list it here and in docs/audit.md when it lands.
+ */
+export const AUDIT_ACTIONS = {
+  CASE_OPENED: 'a case was opened on this node',
+  CASE_CLOSED: 'a case was closed',
+  CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
+  MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',
+  MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
+  MESSAGE_PUBLISHED: 'the broker confirmed a queued message (publisher confirm)',
+  MESSAGE_RECEIVED: 'an inbound message passed every check and was applied (decision ALLOW)',
+  MESSAGE_REJECTED: 'an inbound message failed a check (decision DENY, protocol reason code)',
+  MESSAGE_DEAD_LETTERED: 'a rejected inbound message was moved to the dead-letter queue with its reason',
+  DUPLICATE_RECEIVED: 'a message id seen before arrived again; answered again, not re-applied',
+  RECEIPT_RECEIVED: 'a peer confirmed it stored one of our messages',
+  REJECTION_RECEIVED: 'a peer rejected one of our messages (reason code)',
+  PERSONAL_DATA_READ: "someone read a victim's personal data through the API",
+  CONSENT_RECORDED: 'a consent record was added to a case',
+  CONSENT_WITHDRAWN: 'a consent was withdrawn; the countries that received data were told',
+  RISK_ASSESSED: 'a risk assessment was recorded (here or received from a peer)',
+  RISK_OVERRIDDEN: 'a coordinator let a message type through a HIGH risk level, with a written reason',
+  POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
+  AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
+  AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+} as const;
+
+export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;
+
+/**
+ * Any known action, or a new UPPER_SNAKE code (checked when recorded and by the database). The intersection
+ * keeps editor completion for the known ones while leaving the union open.
+ */
+export type AuditAction = KnownAuditAction | (string & Record<never, never>);
+
+export const AUDIT_ACTION_PATTERN = /^[A-Z][A-Z0-9_]{1,63}$/;
+
+export type AuditDecision = 'ALLOW' | 'DENY';

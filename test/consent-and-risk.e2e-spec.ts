@@ -1,0 +1,408 @@
+import { examplePayload } from '../src/messages/examples';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { CONSENT, ForeignPeer } from './support/foreign-peer';
+import {
+  api,
+  messageStatus,
+  openCase,
+  recordAssessment,
+  recordConsent,
+  sendMessage,
+} from './support/node-api';
+
+/**
+ * Issue 3 on the real services: no transfer without the victim's consent and a current risk assessment,
+ * enforced by the node itself, outbound and inbound.
+ */
+describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
+  let fr: RunningNode;
+  let mk: RunningNode;
+  let italy: ForeignPeer;
+
+  beforeAll(async () => {
+    await federation.setUp();
+    fr = await federation.start('FR');
+    mk = await federation.start('MK');
+    italy = await ForeignPeer.connect(federation, 'IT');
+  });
+
+  afterAll(async () => {
+    await italy?.close();
+    await federation.tearDown();
+  });
+
+  async function delivered(node: RunningNode, id: string): Promise<void> {
+    await eventually(
+      async () => ((await messageStatus(node, id)).status === 'DELIVERED' ? true : undefined),
+      20_000,
+      `${id} delivered`,
+    );
+  }
+
+  async function count(code: string, sql: string, params: unknown[]): Promise<number> {
+    return (await federation.query<{ n: number }>(code, sql, params))[0].n;
+  }
+
+  const referral = (changes: Record<string, unknown> = {}) => ({
+    ...examplePayload('REFERRAL_REQUEST'),
+    ...changes,
+  });
+
+  it('refuses a send the consent does not cover: every missing scope and its fields, nothing stored or published', async () => {
+    const caseRef = await openCase(fr);
+    await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });
+    const before = await api(fr, 'GET', `/cases/${caseRef}`);
+
+    const refused = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: referral(),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toBe('POLICY_REFUSED');
+    const reasons = refused.body.reasons as Array<{ code: string; scope: string; fields: string[] }>;
+    expect(reasons.map((r) => [r.code, r.scope, r.fields])).toEqual(
+      expect.arrayContaining([
+        ['CONSENT_INSUFFICIENT', 'SHARE_HEALTH', ['medical']],
+        ['CONSENT_INSUFFICIENT', 'RETURN', ['requestedSop']],
+      ]),
+    );
+    expect(reasons).toHaveLength(2);
+
+    expect(await count('FR', `SELECT count(*)::int AS n FROM messages WHERE case_ref = $1`, [caseRef])).toBe(
+      0,
+    );
+    expect(
+      await count(
+        'FR',
+        `SELECT count(*)::int AS n FROM outbox WHERE routing_key LIKE 'routine.MK.FR.%' AND message_id NOT IN (SELECT id FROM messages)`,
+        [],
+      ),
+    ).toBe(0);
+    const after = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(after.body.case).toEqual(before.body.case);
+    expect(
+      await count(
+        'FR',
+        `SELECT count(*)::int AS n FROM audit_log WHERE case_ref = $1 AND action = 'MESSAGE_REFUSED' AND decision = 'DENY'`,
+        [caseRef],
+      ),
+    ).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await count('MK', `SELECT count(*)::int AS n FROM cases WHERE case_ref = $1`, [caseRef])).toBe(0);
+  });
+
+  it('redacts, on request, the optional field groups the consent does not cover, and says which', async () => {
+    const caseRef = await openCase(fr);
+    await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });
+    const stillRefused = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: referral(),
+      redact: true,
+    });
+    expect(stillRefused.status).toBe(422);
+    expect(stillRefused.body.reasons.map((r: { scope: string }) => r.scope)).toEqual(['RETURN']);
+
+    const sent = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: referral({ requestedSop: 2 }),
+      redact: true,
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.redacted).toEqual(['medical']);
+    await delivered(fr, sent.body.id);
+    const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
+    const received = atMk.body.messages.find((m: { id: string }) => m.id === sent.body.id);
+    expect(received.payload.medical).toBeUndefined();
+    expect(received.payload.person.familyName).toBe('Petrovska');
+    expect(received.consent.scopes).toEqual(['SHARE_IDENTITY']);
+  });
+
+  it('lets an emergency alert through on vital interest, and nothing else', async () => {
+    // A person who does not see themselves as a victim: a case with no consent at all.
+    const caseRef = await openCase(fr);
+    const alert = await sendMessage(fr, caseRef, {
+      type: 'EMERGENCY_ALERT',
+      to: 'MK',
+      legalBasis: 'VITAL_INTEREST',
+      payload: examplePayload('EMERGENCY_ALERT'),
+    });
+    expect(alert.status).toBe(202);
+    await delivered(fr, alert.body.id);
+    const flagged = await federation.query<{ details: { review?: string } }>(
+      'FR',
+      `SELECT details FROM audit_log WHERE message_id = $1 AND action = 'MESSAGE_QUEUED'`,
+      [alert.body.id],
+    );
+    expect(flagged[0].details.review).toBe('VITAL_INTEREST');
+
+    const { justification: _, ...unjustified } = examplePayload('EMERGENCY_ALERT') as unknown as Record<
+      string,
+      unknown
+    >;
+    const noReason = await sendMessage(fr, caseRef, {
+      type: 'EMERGENCY_ALERT',
+      to: 'MK',
+      legalBasis: 'VITAL_INTEREST',
+      payload: unjustified,
+    });
+    expect(noReason.status).toBe(422);
+    expect(JSON.stringify(noReason.body.fields)).toContain('justification');
+
+    const update = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      legalBasis: 'VITAL_INTEREST',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(update.status).toBe(422);
+    const withoutConsent = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: referral(),
+    });
+    expect(withoutConsent.status).toBe(422);
+    expect(withoutConsent.body.reasons[0].code).toBe('CONSENT_INSUFFICIENT');
+
+    // And inbound: a peer cannot claim vital interest for anything but an alert.
+    const id = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000301',
+      payload: examplePayload('CASE_UPDATE'),
+      legalBasis: 'VITAL_INTEREST',
+    });
+    expect((await italy.replyTo(id)).payload.reasonCode).toBe('SCHEMA_INVALID');
+  });
+
+  it('rejects inbound a payload that exceeds its declared consent, or a consent that does not name the receiver', async () => {
+    const healthWithoutScope = await italy.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000302',
+      payload: referral(),
+      consent: { ...CONSENT, scopes: ['SHARE_IDENTITY', 'RETURN'] },
+    });
+    const reply = await italy.replyTo(healthWithoutScope);
+    expect(reply.payload.reasonCode).toBe('CONSENT_INSUFFICIENT');
+    expect(reply.payload.reason).toContain('SHARE_HEALTH');
+
+    const notForMk = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000303',
+      payload: examplePayload('CASE_UPDATE'),
+      consent: { ...CONSENT, recipients: ['FR'] },
+    });
+    expect((await italy.replyTo(notForMk)).payload.reasonCode).toBe('CONSENT_INSUFFICIENT');
+  });
+
+  it('carries a withdrawal to every country that received data and restricts the case there', async () => {
+    const caseRef = await openCase(fr);
+    const consentId = await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    const sent = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: referral() });
+    await delivered(fr, sent.body.id);
+    // MK has its own consent on its side of the case, so it could answer.
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const beforeWithdrawal = await sendMessage(mk, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(beforeWithdrawal.status).toBe(202);
+
+    const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
+    expect(withdrawal.status).toBe(200);
+    expect(withdrawal.body.notified.map((n: { country: string }) => n.country)).toEqual(['MK']);
+    expect(withdrawal.body.assessmentsToReview).toBe(1);
+    await delivered(fr, withdrawal.body.notified[0].messageId);
+
+    const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
+    expect(atMk.body.case.restrictedAt).not.toBeNull();
+    expect(atMk.body.messages.every((m: { payload: unknown }) => m.payload === null)).toBe(true);
+    const refused = await sendMessage(mk, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons[0].code).toBe('CONSENT_INSUFFICIENT');
+    // The emergency path stays open.
+    const alert = await sendMessage(mk, caseRef, {
+      type: 'EMERGENCY_ALERT',
+      to: 'FR',
+      legalBasis: 'VITAL_INTEREST',
+      payload: examplePayload('EMERGENCY_ALERT'),
+    });
+    expect(alert.status).toBe(202);
+
+    // At FR nothing but the alert path leaves either, and the assessment must be redone before a return.
+    const frRefused = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(frRefused.status).toBe(422);
+    const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
+    expect(assessments.body[0].reviewRequiredAt).not.toBeNull();
+
+    // New consent recorded at MK lifts the restriction there.
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    expect((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).toBeNull();
+  });
+
+  it('rejects inbound a message that relies on a consent its sender withdrew', async () => {
+    const caseRef = 'TRM-IT-2026-000304';
+    const consent = { ...CONSENT, consentId: 'it-consent-304' };
+    const first = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      caseRef,
+      payload: examplePayload('CASE_UPDATE'),
+      consent,
+    });
+    expect((await italy.replyTo(first)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const withdrawn = await italy.send({
+      type: 'CONSENT_WITHDRAWN',
+      to: 'MK',
+      caseRef,
+      consent,
+      payload: {
+        consentId: 'it-consent-304',
+        withdrawnAt: new Date().toISOString(),
+        scopesWithdrawn: ['SHARE_IDENTITY'],
+      },
+    });
+    expect((await italy.replyTo(withdrawn)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const after = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      caseRef,
+      payload: examplePayload('CASE_UPDATE'),
+      consent,
+    });
+    const reply = await italy.replyTo(after);
+    expect(reply.payload.reasonCode).toBe('CONSENT_INSUFFICIENT');
+    expect(reply.payload.reason).toContain('withdrawn');
+  });
+
+  it('blocks a return planned at HIGH risk until a coordinator overrides with a reason, or a new assessment allows it', async () => {
+    const caseRef = await openCase(fr);
+    await recordConsent(fr, caseRef);
+    const highId = await recordAssessment(fr, caseRef, { level: 'HIGH' });
+    const plan = { type: 'RETURN_PLAN', to: 'MK', payload: examplePayload('RETURN_PLAN') };
+
+    const refused = await sendMessage(fr, caseRef, plan);
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons).toEqual([
+      expect.objectContaining({ code: 'POLICY_DENIED', overridable: true }),
+    ]);
+    expect(await count('FR', `SELECT count(*)::int AS n FROM messages WHERE case_ref = $1`, [caseRef])).toBe(
+      0,
+    );
+
+    const tooShort = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, {
+      messageType: 'RETURN_PLAN',
+      reason: 'ok',
+    });
+    expect(tooShort.status).toBe(400);
+    const override = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, {
+      messageType: 'RETURN_PLAN',
+      reason: 'Joint protection plan signed by both countries; police escort arranged for the whole journey.',
+    });
+    expect(override.status).toBe(201);
+    expect(override.body.assessmentId).toBe(highId);
+    const allowed = await sendMessage(fr, caseRef, plan);
+    expect(allowed.status).toBe(202);
+    await delivered(fr, allowed.body.id);
+    const audited = await federation.query<{ details: { riskOverridden?: boolean } }>(
+      'FR',
+      `SELECT details FROM audit_log WHERE message_id = $1 AND action = 'MESSAGE_QUEUED'`,
+      [allowed.body.id],
+    );
+    expect(audited[0].details.riskOverridden).toBe(true);
+
+    // CRITICAL: no override is possible; a later LOW assessment allows the return again.
+    await recordAssessment(fr, caseRef, { level: 'CRITICAL' });
+    expect((await sendMessage(fr, caseRef, plan)).status).toBe(422);
+    const noOverride = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, {
+      messageType: 'RETURN_PLAN',
+      reason: 'We would like to return her anyway, the plane is booked already.',
+    });
+    expect(noOverride.status).toBe(422);
+    expect(noOverride.body.error).toBe('NOT_OVERRIDABLE');
+    await recordAssessment(fr, caseRef, { level: 'LOW' });
+    expect((await sendMessage(fr, caseRef, plan)).status).toBe(202);
+  });
+
+  it('never returns a person whose identification is still in progress, nor a child without the safeguards', async () => {
+    const inProgress = await openCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
+    await recordConsent(fr, inProgress);
+    await recordAssessment(fr, inProgress);
+    const refused = await sendMessage(fr, inProgress, {
+      type: 'RETURN_PLAN',
+      to: 'MK',
+      payload: examplePayload('RETURN_PLAN'),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons[0].message).toContain('identification is in progress');
+
+    const child = await openCase(fr, {
+      ageStatus: 'PRESUMED_CHILD',
+      identificationStatus: 'IDENTIFIED_VICTIM',
+    });
+    const victimConsent = await api(fr, 'POST', `/cases/${child}/consents`, {
+      scopes: ['RETURN'],
+      recipients: ['MK'],
+      givenBy: 'VICTIM',
+      informed: true,
+      informedLanguage: 'mk',
+    });
+    expect(victimConsent.status).toBe(422);
+    expect(victimConsent.body.error).toBe('CHILD_NEEDS_GUARDIAN');
+    await recordConsent(fr, child, { givenBy: 'GUARDIAN' });
+    await recordAssessment(fr, child);
+    const { bestInterestsDetermination: _, ...withoutBid } = examplePayload(
+      'RETURN_PLAN',
+    ) as unknown as Record<string, unknown>;
+    const noBid = await sendMessage(fr, child, { type: 'RETURN_PLAN', to: 'MK', payload: withoutBid });
+    expect(noBid.status).toBe(422);
+    expect(noBid.body.reasons[0].message).toContain('best-interests determination');
+    expect(
+      (
+        await sendMessage(fr, child, {
+          type: 'RETURN_PLAN',
+          to: 'MK',
+          payload: examplePayload('RETURN_PLAN'),
+        })
+      ).status,
+    ).toBe(202);
+  });
+
+  it('records the other country’s RISK_ASSESSMENT_RESULT as its assessment of the case', async () => {
+    const caseRef = await openCase(fr);
+    await recordConsent(fr, caseRef);
+    const referralSent = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: referral(),
+    });
+    await delivered(fr, referralSent.body.id);
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const result = await sendMessage(mk, caseRef, {
+      type: 'RISK_ASSESSMENT_RESULT',
+      to: 'FR',
+      payload: examplePayload('RISK_ASSESSMENT_RESULT'),
+    });
+    expect(result.status).toBe(202);
+    await delivered(mk, result.body.id);
+    const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
+    expect(assessments.body).toEqual([
+      expect.objectContaining({ country: 'MK', sourceMessageId: result.body.id }),
+    ]);
+  });
+});
