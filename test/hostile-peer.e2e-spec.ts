@@ -136,8 +136,10 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
       signature: built.signature,
       keyId: 'FR-sig-1',
     });
-    const reply = await france.replyTo(built.id);
+    // The publisher the broker vouches for is told, not the country whose body was replayed.
+    const reply = await italy.replyTo(built.id);
     expect(reply.payload.reasonCode).toBe('SENDER_MISMATCH');
+    expect(await france.repliesTo(built.id, 300)).toHaveLength(0);
     expect((await deadLetterFor(built.id))['x-trm-reject-code']).toBe('SENDER_MISMATCH');
     expect(await storedMessages(built.id)).toBe(0);
   });
@@ -159,6 +161,8 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     const dead = await deadLetterFor(built.id);
     expect(dead['x-trm-reject-code']).toBe('SIGNATURE_INVALID');
     expect(dead['x-trm-original-user-id']).toBe('IT');
+    expect(dead['x-trm-signature-verified']).toBe(false);
+    expect(dead['x-trm-sender-answered']).toBe(true);
     expect(await auditedRejection(built.id)).toBe('SIGNATURE_INVALID');
     expect(await storedMessages(built.id)).toBe(0);
   });

@@ -1,4 +1,10 @@
-import { DirectoryError, parseDirectoryFile } from './directory.service';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { KeyStore, writeKeyFiles } from '../crypto/key-store';
+import { generateKeyPairs } from '../crypto/trm-crypto';
+import { ParticipantDto } from './directory-file.dto';
+import { checkOwnKeys, DirectoryError, parseDirectoryFile } from './directory.service';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const participant = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -44,5 +50,38 @@ describe('parseDirectoryFile', () => {
   ])('refuses %s with a message naming the problem', (_, json, expected) => {
     expect(() => parseDirectoryFile(json)).toThrow(DirectoryError);
     expect(() => parseDirectoryFile(json)).toThrow(expected);
+  });
+});
+
+describe('checkOwnKeys', () => {
+  const pairs = generateKeyPairs('FR');
+  const dir = mkdtempSync(path.join(tmpdir(), 'trm-keys-'));
+  writeKeyFiles(dir, 'FR', pairs);
+  const keys = KeyStore.load(dir, 'FR');
+  const entry = (changes: Partial<ParticipantDto> = {}): ParticipantDto =>
+    ({
+      ...participant('FR'),
+      signingKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
+      encryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
+      ...changes,
+    }) as ParticipantDto;
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts keys that match the directory entry', () => {
+    expect(() => checkOwnKeys(entry(), keys)).not.toThrow();
+  });
+
+  it('refuses to run with keys another entry publishes, naming which key', () => {
+    const other = generateKeyPairs('FR', 2);
+    expect(() =>
+      checkOwnKeys(entry({ signingKey: { keyId: 'FR-sig-1', publicKey: other.signing.publicKey } }), keys),
+    ).toThrow(/signing key \(directory FR-sig-1, key file FR-sig-1\)/);
+    expect(() =>
+      checkOwnKeys(
+        entry({ encryptionKey: { keyId: 'FR-enc-2', publicKey: other.encryption.publicKey } }),
+        keys,
+      ),
+    ).toThrow(/encryption key/);
   });
 });

@@ -4,6 +4,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { DataSource, Not, In } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { KeyStore } from '../crypto/key-store';
 import { isTechnicalType, MessageType } from '../messages/message-types';
 import { DirectoryFileDto, ParticipantDto } from './directory-file.dto';
 import { ParticipantEntity } from './participant.entity';
@@ -38,6 +39,27 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /**
+ * A node whose private keys are not the ones its directory entry publishes would sign what every peer
+ * rejects and fail to open what every peer sends: refuse to start instead.
+ */
+export function checkOwnKeys(self: ParticipantDto, keys: KeyStore): void {
+  const mismatches = [
+    self.signingKey.keyId !== keys.signingKeyId || self.signingKey.publicKey !== keys.signingPublicKey
+      ? `signing key (directory ${self.signingKey.keyId}, key file ${keys.signingKeyId})`
+      : null,
+    self.encryptionKey.keyId !== keys.encryptionKeyId ||
+    self.encryptionKey.publicKey !== keys.encryptionPublicKey
+      ? `encryption key (directory ${self.encryptionKey.keyId}, key file ${keys.encryptionKeyId})`
+      : null,
+  ].filter((m) => m !== null);
+  if (mismatches.length > 0) {
+    throw new DirectoryError(
+      `this node's private keys do not match its directory entry: ${mismatches.join('; ')}`,
+    );
+  }
+}
+
+/**
  * Every node holds the same directory. It is loaded from the configured file at boot, persisted (so the
  * node's own records can name the keys they were checked with) and served from memory on the hot path.
  */
@@ -49,6 +71,7 @@ export class DirectoryService implements OnModuleInit {
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly dataSource: DataSource,
+    private readonly keys: KeyStore,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,9 +79,10 @@ export class DirectoryService implements OnModuleInit {
       readFileSync(this.config.directoryFile, 'utf8'),
       this.config.directoryFile,
     );
-    if (!file.participants.some((p) => p.code === this.config.country)) {
+    const self = file.participants.find((p) => p.code === this.config.country);
+    if (!self)
       throw new DirectoryError(`the directory does not list this node's country ${this.config.country}`);
-    }
+    checkOwnKeys(self, this.keys);
     await this.persist(file.participants);
     this.participants = new Map(file.participants.map((p) => [p.code, p]));
     this.logger.log(`directory loaded: ${[...this.participants.keys()].join(', ')}`);

@@ -30,7 +30,15 @@ export interface InboundDelivery {
 export type Disposition =
   | { outcome: 'ACCEPTED'; messageId: string }
   | { outcome: 'DUPLICATE'; messageId: string }
-  | { outcome: 'REJECTED'; code: RejectionCode; reason: string; authenticated: boolean };
+  | {
+      outcome: 'REJECTED';
+      code: RejectionCode;
+      reason: string;
+      /** A known participant (the signer, or the broker-vouched publisher) was told with DELIVERY_REJECTED. */
+      authenticated: boolean;
+      /** The body's signature verified with its sender's directory key and the publisher was that sender. */
+      signatureVerified: boolean;
+    };
 
 /** A check failed: carries the protocol's reason code and a reason free of personal data. */
 class Rejection extends Error {
@@ -54,6 +62,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 interface Known {
   /** Who is answered: the verified signer, or else the publisher the broker vouches for (user_id). */
   sender?: string;
+  signatureVerified?: boolean;
   id?: string;
   type?: string;
   /** '' when unreadable; null for a checkpoint. */
@@ -115,6 +124,9 @@ export class InboundService {
     const sender = known.sender!;
     if (parsed === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the body is not UTF-8 JSON');
     if (delivery.userId !== sender) {
+      // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
+      known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
+      known.signatureVerified = false;
       throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
     }
     if (parsed.to !== this.config.country) {
@@ -204,6 +216,7 @@ export class InboundService {
       );
     }
     known.sender = participant.code;
+    known.signatureVerified = true;
     if (tooLarge)
       throw new Rejection(RejectionCode.TOO_LARGE, `the body exceeds ${this.config.maxMessageBytes} bytes`);
     return body;
@@ -422,6 +435,7 @@ export class InboundService {
       code: rejection.code,
       reason: rejection.reason,
       authenticated: sender !== undefined,
+      signatureVerified: known.signatureVerified === true,
     };
   }
 }

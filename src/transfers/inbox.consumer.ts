@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
 import { Publisher } from '../transport/publisher';
@@ -31,6 +32,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
     private readonly inbound: InboundService,
     private readonly publisher: Publisher,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -83,8 +85,39 @@ export class InboxConsumer implements OnApplicationBootstrap {
     if (disposition.outcome === 'REJECTED') {
       const deadLettered = await this.deadLetter(queue, message, disposition);
       if (!deadLettered) return;
+      await this.auditDeadLetter(queue, message, disposition);
     }
     this.ack(channel, message);
+  }
+
+  /**
+   * No transaction to join: the copy is already in trm.dead. The properties come from an unverified sender,
+   * so only values shaped like ids and codes are kept. A failed write does not hold the message back: its
+   * MESSAGE_REJECTED entry is already committed.
+   */
+  private async auditDeadLetter(
+    queue: string,
+    message: ConsumeMessage,
+    disposition: Extract<Disposition, { outcome: 'REJECTED' }>,
+  ): Promise<void> {
+    const { messageId, correlationId, type, userId } = message.properties;
+    const shaped = (value: unknown, pattern: RegExp): string | null =>
+      typeof value === 'string' && pattern.test(value) ? value : null;
+    try {
+      await this.audit.record(this.dataSource.manager, {
+        action: 'MESSAGE_DEAD_LETTERED',
+        actor: `node:${this.config.country}`,
+        caseRef: shaped(correlationId, /^TRM-[A-Z]{2}-\d{4}-\d{6}$/),
+        messageId: shaped(messageId, /^[0-9a-f-]{36}$/i),
+        messageType: shaped(type, /^[A-Z_]{1,50}$/),
+        counterpart: disposition.authenticated ? shaped(userId, /^[A-Z]{2}$/) : null,
+        decision: 'DENY',
+        reasonCode: disposition.code,
+        details: { queue, authenticated: disposition.authenticated },
+      });
+    } catch (error) {
+      this.logger.warn(`dead letter ${String(messageId ?? '?')} not audited: ${describe(error)}`);
+    }
   }
 
   /** Retries our own failures (a database outage waits for the database); a peer is told after that. */
@@ -144,7 +177,8 @@ export class InboxConsumer implements OnApplicationBootstrap {
             'x-trm-reject-reason': disposition.reason,
             'x-trm-original-routing-key': fields.routingKey,
             'x-trm-original-user-id': properties.userId ?? null,
-            'x-trm-sender-authenticated': disposition.authenticated,
+            'x-trm-signature-verified': disposition.signatureVerified,
+            'x-trm-sender-answered': disposition.authenticated,
           },
         });
         return true;

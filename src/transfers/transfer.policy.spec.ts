@@ -72,6 +72,16 @@ describe('decideInbound', () => {
     ['no caseRef on a case message', { caseRef: null }, [RejectionCode.SCHEMA_INVALID]],
     ['an audit checkpoint without a case', { type: 'AUDIT_CHECKPOINT', caseRef: null, case: null }, []],
     [
+      'the receipt of a checkpoint, without a case',
+      { type: 'DELIVERY_RECEIPT', caseRef: null, case: null },
+      [],
+    ],
+    [
+      'the rejection of a checkpoint, without a case',
+      { type: 'DELIVERY_REJECTED', caseRef: null, case: null },
+      [],
+    ],
+    [
       'a message on a closed case',
       { case: closed, type: 'CASE_UPDATE' },
       [RejectionCode.CASE_STATE_CONFLICT],

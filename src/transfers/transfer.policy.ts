@@ -81,7 +81,8 @@ export function decideInbound(facts: InboundFacts): Decision {
   const age = facts.now.getTime() - facts.sentAt.getTime();
   if (age > facts.maxAgeMs) reasons.push(deny(RejectionCode.STALE, 'sentAt is older than this node accepts'));
   if (-age > facts.maxSkewMs) reasons.push(deny(RejectionCode.STALE, 'sentAt lies in the future'));
-  if (facts.caseRef === null && facts.type !== 'AUDIT_CHECKPOINT') {
+  // Receipts and rejections carry the caseRef of what they answer: null when that was a checkpoint.
+  if (facts.caseRef === null && !isTechnicalType(facts.type)) {
     reasons.push(deny(RejectionCode.SCHEMA_INVALID, `${facts.type} must carry a caseRef`));
   }
   reasons.push(...caseStateReasons(facts.type, facts.case));

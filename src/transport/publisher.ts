@@ -68,7 +68,7 @@ export class Publisher implements OnModuleInit {
             this.pending.delete(fail);
             // The broker sends basic.return before the confirm of an unroutable message.
             const wasReturned = this.returned.delete(options.messageId);
-            if (error) reject(new PublishError('broker refused the message (nack)'));
+            if (error) reject(new PublishError(`broker did not confirm the message: ${describe(error)}`));
             else if (wasReturned) reject(new PublishError(`no queue is bound for ${routingKey}`));
             else resolve();
           },

@@ -1,0 +1,919 @@
+/**
+ * npm run demo [-- --keep]
+ *
+ * Plays one case end to end on a real local federation: three NCP nodes (FR, IT, MK), each its own
+ * operating-system process with its own PostgreSQL database and broker user, exchanging signed and sealed
+ * TRM v1 messages through RabbitMQ. The demo only uses the nodes' HTTP API, as coordinators would.
+ *
+ * The output shows types, ids, case references and statuses, never a payload, a name or a date of birth,
+ * so it can be pasted into an issue. Everything the demo creates is removed at the end, also on failure
+ * and on Ctrl-C (with --keep the nodes stay up until Ctrl-C).
+ */
+import * as amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { Client } from 'pg';
+import type { ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
+import { examplePayload } from '../src/messages/examples';
+import { isTechnicalType, isMessageType, MessageType } from '../src/messages/message-types';
+import { BrokerAdmin, BrokerAdminError } from '../src/transport/broker-admin';
+import { LocalFederation, RunningNode } from './lib/local-federation';
+
+const CODES = ['FR', 'IT', 'MK'] as const;
+type Code = (typeof CODES)[number];
+
+/** Fixed ports make the --keep URLs predictable; any that are taken are replaced by free ones. */
+const PREFERRED_PORTS: Readonly<Record<Code, number>> = { FR: 3101, IT: 3102, MK: 3103 };
+const HTTP_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 20_000;
+const NODE_STOP_TIMEOUT_MS = 15_000;
+const PROBE_TIMEOUT_MS = 3_000;
+
+// The same defaults as LocalFederation, passed to it explicitly so the pre-flight checks probe exactly
+// the services the federation will use.
+const SERVICES = {
+  pgAdminUrl: process.env.TRM_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  amqpHost: process.env.TRM_AMQP_HOST || '127.0.0.1:5672',
+  managementUrl: process.env.RABBITMQ_MANAGEMENT_URL || 'http://guest:guest@127.0.0.1:15672',
+};
+
+const USAGE = `usage: npm run demo [-- --keep]
+
+Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a referral
+from France to North Macedonia over the nodes' HTTP API, prints the timeline and the delivery status of
+every message on every node, then stops the nodes and removes everything it created.
+
+  --keep    leave the nodes running (URLs and API docs are printed) until Ctrl-C
+  --help    this text
+
+Needs PostgreSQL (TRM_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres) and RabbitMQ
+with the management plugin (TRM_AMQP_HOST, default 127.0.0.1:5672; RABBITMQ_MANAGEMENT_URL, default
+http://guest:guest@127.0.0.1:15672). NO_COLOR turns colours off.`;
+
+// ---------------------------------------------------------------------------------------------- output
+
+const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint =
+  (code: string) =>
+  (text: string): string =>
+    colour ? `\x1b[${code}m${text}\x1b[0m` : text;
+const bold = paint('1');
+const dim = paint('2');
+const red = paint('31');
+const green = paint('32');
+const yellow = paint('33');
+const cyan = paint('36');
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function warn(line: string): void {
+  process.stderr.write(`${colour ? yellow(line) : line}\n`);
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
+
+/** Message ids are UUIDv7: the first digits are a timestamp shared by the whole run, the last are random. */
+const shortId = (id: string): string => `…${id.slice(-8)}`;
+
+function paintStatus(status: string): string {
+  if (status === 'DELIVERED' || status === 'ACCEPTED') return green(status);
+  if (status === 'REJECTED') return red(status);
+  if (status === '—' || status === 'SENT') return dim(status);
+  return yellow(status);
+}
+
+/** Pads before painting, so escape codes never count towards a column's width. */
+function row(cells: Array<[text: string, width: number, paintCell?: (s: string) => string]>): string {
+  return `  ${cells.map(([text, width, paintCell]) => (paintCell ?? String)(text.padEnd(width))).join('  ')}`.trimEnd();
+}
+
+/** A failure the demo explains itself: its message is printed as is, without a stack trace. */
+export class DemoError extends Error {}
+
+// ---------------------------------------------------------------------------------------------- the API
+
+/** The delivery facts of a message, as a node's API reports them; the payload is never kept. */
+export interface MessageStatus {
+  id: string;
+  caseRef: string | null;
+  direction: 'OUTBOUND' | 'INBOUND';
+  type: string;
+  counterpart: string;
+  inReplyTo: string | null;
+  status: string;
+  reasonCode: string | null;
+  createdAt: string;
+  /** The declared consent without its id and dates: what it allows, not whose it is. */
+  consent: { scopes: string[]; recipients: string[]; givenBy: string } | null;
+}
+
+interface DemoNode {
+  code: Code;
+  url: string;
+}
+
+interface ApiResult {
+  status: number;
+  body: unknown;
+}
+
+async function call(
+  node: DemoNode,
+  method: 'GET' | 'POST',
+  path: string,
+  actor: string,
+  body?: unknown,
+): Promise<ApiResult> {
+  let response: Response;
+  try {
+    response = await fetch(`${node.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-trm-actor': actor },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new DemoError(`${node.code}'s node did not answer ${method} ${path}: ${describeError(error)}`);
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    throw new DemoError(
+      `${node.code}'s node answered ${method} ${path} with HTTP ${response.status} and no JSON`,
+    );
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** Keeps only what the status views need: a case file also holds payloads, which must not be printed. */
+function statusOnly(raw: Record<string, unknown>): MessageStatus {
+  const text = (key: string): string => String(raw[key] ?? '');
+  const nullable = (key: string): string | null =>
+    typeof raw[key] === 'string' ? (raw[key] as string) : null;
+  return {
+    id: text('id'),
+    caseRef: nullable('caseRef'),
+    direction: raw.direction === 'INBOUND' ? 'INBOUND' : 'OUTBOUND',
+    type: text('type'),
+    counterpart: text('counterpart'),
+    inReplyTo: nullable('inReplyTo'),
+    status: text('status'),
+    reasonCode: nullable('reasonCode'),
+    createdAt: text('createdAt'),
+    consent: consentOf(raw.consent),
+  };
+}
+
+function consentOf(raw: unknown): MessageStatus['consent'] {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { scopes, recipients, givenBy } = raw as Record<string, unknown>;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  return { scopes: strings(scopes), recipients: strings(recipients), givenBy: String(givenBy) };
+}
+
+/** The HTTP error in words, from field paths and reason codes only (values could be personal data). */
+function refusal(result: ApiResult): string {
+  const body = (result.body ?? {}) as {
+    error?: unknown;
+    fields?: Array<{ path?: unknown }>;
+    reasons?: Array<{ code?: unknown }>;
+  };
+  const parts = [`HTTP ${result.status}`];
+  if (typeof body.error === 'string') parts.push(body.error);
+  if (Array.isArray(body.reasons))
+    parts.push(`reasons: ${body.reasons.map((r) => String(r.code)).join(', ')}`);
+  if (Array.isArray(body.fields)) parts.push(`fields: ${body.fields.map((f) => String(f.path)).join(', ')}`);
+  return parts.join(', ');
+}
+
+async function openCase(
+  node: DemoNode,
+  facts: { ageStatus: string; identificationStatus: string },
+  actor: string,
+): Promise<{ caseRef: string; openedAt: string }> {
+  const result = await call(node, 'POST', '/cases', actor, facts);
+  const body = result.body as { caseRef?: unknown; openedAt?: unknown } | null;
+  if (result.status !== 201 || typeof body?.caseRef !== 'string' || typeof body.openedAt !== 'string') {
+    throw new DemoError(`${node.code} could not open a case: ${refusal(result)}`);
+  }
+  return { caseRef: body.caseRef, openedAt: body.openedAt };
+}
+
+interface ConsentRecord {
+  scopes: ConsentScope[];
+  recipients: Code[];
+  givenBy: ConsentGiver;
+  informedLanguage: string;
+}
+
+/** Records a consent on the node's copy of the case; the node then attaches it to what it sends. */
+async function recordConsent(
+  node: DemoNode,
+  caseRef: string,
+  consent: ConsentRecord,
+  actor: string,
+): Promise<void> {
+  const result = await call(node, 'POST', `/cases/${caseRef}/consents`, actor, {
+    ...consent,
+    informed: true,
+  });
+  if (result.status !== 201) {
+    throw new DemoError(`${node.code} could not record consent on ${caseRef}: ${refusal(result)}`);
+  }
+}
+
+interface Send {
+  type: MessageType;
+  to: Code;
+  inReplyTo?: string;
+}
+
+async function send(from: DemoNode, caseRef: string, message: Send, actor: string): Promise<MessageStatus> {
+  const result = await call(from, 'POST', `/cases/${caseRef}/messages`, actor, {
+    type: message.type,
+    to: message.to,
+    legalBasis: 'CONSENT',
+    ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
+    payload: examplePayload(message.type),
+  });
+  if (result.status !== 202 || typeof result.body !== 'object' || result.body === null) {
+    throw new DemoError(`${from.code} refused to send ${message.type} to ${message.to}: ${refusal(result)}`);
+  }
+  // The consent recorded covers every field: a node that dropped some would be telling a different story.
+  const redacted = (result.body as { redacted?: unknown }).redacted;
+  if (Array.isArray(redacted) && redacted.length > 0) {
+    throw new DemoError(`${from.code} sent ${message.type} without fields ${redacted.join(', ')} (redacted)`);
+  }
+  return statusOnly(result.body as Record<string, unknown>);
+}
+
+async function messageStatus(node: DemoNode, id: string): Promise<MessageStatus | undefined> {
+  const result = await call(node, 'GET', `/messages/${id}`, 'demo');
+  if (result.status === 404) return undefined;
+  if (result.status !== 200) throw new DemoError(`${node.code}: GET /messages/${id}: ${refusal(result)}`);
+  return statusOnly(result.body as Record<string, unknown>);
+}
+
+/** Polls the sender until the receiver's DELIVERY_RECEIPT (or DELIVERY_REJECTED) has come back. */
+async function awaitReceipt(from: DemoNode, sent: MessageStatus): Promise<MessageStatus> {
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  let last = sent;
+  while (Date.now() < deadline) {
+    last = (await messageStatus(from, sent.id)) ?? last;
+    if (last.status === 'DELIVERED') return last;
+    if (last.status === 'REJECTED') {
+      throw new DemoError(
+        `${sent.counterpart} rejected ${sent.type} ${sent.id} with ${last.reasonCode ?? 'no reason code'} ` +
+          `(details: GET ${from.url}/messages/${sent.id})`,
+      );
+    }
+    await sleep(100);
+  }
+  throw new DemoError(
+    `no receipt from ${sent.counterpart} for ${sent.type} ${sent.id} within ${DELIVERY_TIMEOUT_MS / 1000}s ` +
+      `(last status ${last.status}): is ${sent.counterpart}'s node consuming trm.inbox.${sent.counterpart}?`,
+  );
+}
+
+/** A node's view of the case: every message it holds, or none when the case never reached it. */
+async function caseView(node: DemoNode, caseRef: string): Promise<MessageStatus[]> {
+  const result = await call(node, 'GET', `/cases/${caseRef}`, 'demo-status-report');
+  if (result.status === 404) return [];
+  const body = result.body as { messages?: unknown } | null;
+  if (result.status !== 200 || !Array.isArray(body?.messages)) {
+    throw new DemoError(`${node.code}: GET /cases/${caseRef}: ${refusal(result)}`);
+  }
+  return body.messages.map((m) => statusOnly(m as Record<string, unknown>));
+}
+
+// ---------------------------------------------------------------------------------------------- the case
+
+interface PlayedCase {
+  caseRef: string;
+  openedAt: string;
+  /** The business messages the demo sent, in order. */
+  sent: MessageStatus[];
+}
+
+/**
+ * She is a child, so her guardian consents for her, and each consent names only the country that needs
+ * the data: MK (identity, health, return), and later IT, which only hears how the case is going.
+ */
+async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
+  const { FR, MK } = nodes;
+  const sent: MessageStatus[] = [];
+  let step = 0;
+
+  const narrate = (text: string): void => say(`  ${bold(String(++step).padStart(2))}  ${text}`);
+  const transfer = async (
+    from: DemoNode,
+    caseRef: string,
+    message: Send,
+    actor: string,
+  ): Promise<MessageStatus> => {
+    const started = Date.now();
+    const queued = await send(from, caseRef, message, actor);
+    const delivered = await awaitReceipt(from, queued);
+    sent.push(delivered);
+    say(
+      `      ${from.code} → ${message.to}  ${message.type.padEnd(24)}${shortId(delivered.id)}  ` +
+        `${green('delivered')} ${dim(`(receipt after ${seconds(Date.now() - started)})`)}`,
+    );
+    return delivered;
+  };
+
+  say(bold('The case'));
+  say(dim('  A child from North Macedonia, trafficked through Italy and identified in France (fictional).'));
+  const facts = { ageStatus: 'DOCUMENTED_CHILD', identificationStatus: 'IDENTIFIED_VICTIM' };
+  const { caseRef, openedAt } = await openCase(FR, facts, 'FR-coordinator');
+  narrate(`FR opens the transnational case ${cyan(caseRef)} for a child identified as a victim`);
+
+  const toMk: ConsentRecord = {
+    scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN'],
+    recipients: ['MK'],
+    givenBy: 'GUARDIAN',
+    informedLanguage: 'mk',
+  };
+  await recordConsent(FR, caseRef, toMk, 'FR-coordinator');
+  narrate("FR records her guardian's consent (identity, health, return; to MK only) and refers her");
+  const referral = await transfer(FR, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK' }, 'FR-coordinator');
+
+  // MK's coordinator works from MK's own copy of the case: the referral must be there, opened and accepted.
+  const atMk = await caseView(MK, caseRef);
+  const received = atMk.find((m) => m.id === referral.id && m.direction === 'INBOUND');
+  if (received?.status !== 'ACCEPTED') {
+    throw new DemoError(`MK's copy of ${caseRef} has no accepted REFERRAL_REQUEST ${referral.id}`);
+  }
+  // The consent FR recorded must be what travelled: the node attaches it, the coordinator does not.
+  const declared = received.consent;
+  const asRecorded =
+    declared?.givenBy === toMk.givenBy &&
+    declared.recipients.join() === toMk.recipients.join() &&
+    [...declared.scopes].sort().join() === [...toMk.scopes].sort().join();
+  if (!asRecorded) throw new DemoError(`the REFERRAL_REQUEST reached MK without the consent FR recorded`);
+  // MK answers under a consent of its own: what FR declared lets data go to MK, not back out of it.
+  await recordConsent(MK, caseRef, { ...toMk, scopes: ['RETURN'], recipients: ['FR'] }, 'MK-coordinator');
+  narrate(
+    `MK's coordinator reads the case on MK (${atMk.length} messages, read audited), records consent, accepts`,
+  );
+  await transfer(
+    MK,
+    caseRef,
+    { type: 'REFERRAL_CONFIRMATION', to: 'FR', inReplyTo: referral.id },
+    'MK-coordinator',
+  );
+
+  narrate('Before any return is planned, FR asks MK for a risk assessment at home');
+  const request = await transfer(
+    FR,
+    caseRef,
+    { type: 'RISK_ASSESSMENT_REQUEST', to: 'MK' },
+    'FR-coordinator',
+  );
+
+  const requestAtMk = await messageStatus(MK, request.id);
+  if (requestAtMk?.status !== 'ACCEPTED') {
+    throw new DemoError(`MK holds no accepted RISK_ASSESSMENT_REQUEST ${request.id}`);
+  }
+  narrate("MK assesses the risk with police and social services; FR files it as MK's assessment");
+  const result = await transfer(
+    MK,
+    caseRef,
+    { type: 'RISK_ASSESSMENT_RESULT', to: 'FR', inReplyTo: request.id },
+    'MK-coordinator',
+  );
+  if (!(await assessmentFrom(FR, caseRef, result.id))) {
+    throw new DemoError(`FR did not record MK's RISK_ASSESSMENT_RESULT ${result.id} as an assessment`);
+  }
+
+  await recordConsent(
+    FR,
+    caseRef,
+    { ...toMk, scopes: ['SHARE_IDENTITY'], recipients: ['IT'] },
+    'FR-coordinator',
+  );
+  narrate("FR tells IT, a transit country, that she is safe and assisted (guardian's consent for IT)");
+  await transfer(FR, caseRef, { type: 'CASE_UPDATE', to: 'IT' }, 'FR-coordinator');
+
+  return { caseRef, openedAt, sent };
+}
+
+/** Whether the node filed the peer's RISK_ASSESSMENT_RESULT; only ids are compared, nothing is printed. */
+async function assessmentFrom(node: DemoNode, caseRef: string, messageId: string): Promise<boolean> {
+  const result = await call(node, 'GET', `/cases/${caseRef}/risk-assessments`, 'demo');
+  if (result.status !== 200 || !Array.isArray(result.body)) {
+    throw new DemoError(`${node.code}: GET /cases/${caseRef}/risk-assessments: ${refusal(result)}`);
+  }
+  return result.body.some((a) => (a as { sourceMessageId?: unknown }).sourceMessageId === messageId);
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+/** One message as the federation as a whole saw it: who sent it and what each node recorded. */
+export interface FederatedMessage {
+  id: string;
+  type: string;
+  from: string;
+  to: string;
+  caseRef: string | null;
+  inReplyTo: string | null;
+  createdAt: string;
+  statusAt: Partial<Record<Code, string>>;
+  /** The peer's reason code, as the sender recorded it, for a rejected message. */
+  reasonCode: string | null;
+}
+
+export function mergeViews(views: Record<Code, MessageStatus[]>): FederatedMessage[] {
+  const merged = new Map<string, FederatedMessage>();
+  for (const code of CODES) {
+    for (const m of views[code]) {
+      const outbound = m.direction === 'OUTBOUND';
+      const entry = merged.get(m.id) ?? {
+        id: m.id,
+        type: m.type,
+        from: outbound ? code : m.counterpart,
+        to: outbound ? m.counterpart : code,
+        caseRef: m.caseRef,
+        inReplyTo: m.inReplyTo,
+        createdAt: m.createdAt,
+        statusAt: {},
+        reasonCode: null,
+      };
+      // The sender's clock says when a message was written; the receiver's record comes later.
+      if (outbound) {
+        entry.createdAt = m.createdAt;
+        entry.reasonCode = m.reasonCode;
+      }
+      entry.statusAt[code] = m.status;
+      merged.set(m.id, entry);
+    }
+  }
+  return [...merged.values()].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+  );
+}
+
+const isReceiptOrRejection = (type: string): boolean =>
+  type === 'DELIVERY_RECEIPT' || type === 'DELIVERY_REJECTED';
+
+/** What must hold after the story: each problem is a sentence without personal data. */
+export function checkFederation(messages: FederatedMessage[], sentIds: string[]): string[] {
+  const problems: string[] = [];
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  for (const id of sentIds)
+    if (!byId.has(id)) problems.push(`message ${id} is missing from every node's case view`);
+  for (const m of messages) {
+    const label = `${m.type} ${shortId(m.id)} ${m.from} → ${m.to}`;
+    const atSender = m.statusAt[m.from as Code];
+    const atReceiver = m.statusAt[m.to as Code];
+    const expected = isReceiptOrRejection(m.type) ? ['SENT', 'DELIVERED'] : ['DELIVERED'];
+    if (!atSender || !expected.includes(atSender)) {
+      const why = m.reasonCode ? ` (${m.reasonCode})` : '';
+      problems.push(`${label}: ${atSender ?? 'absent'} at ${m.from}${why}`);
+    }
+    if (atReceiver !== 'ACCEPTED') problems.push(`${label}: ${atReceiver ?? 'absent'} at ${m.to}`);
+    for (const code of CODES) {
+      if (code !== m.from && code !== m.to && m.statusAt[code])
+        problems.push(`${label}: also held by ${code}`);
+    }
+    if (isMessageType(m.type) && !isTechnicalType(m.type)) {
+      const receipts = messages.filter((r) => r.type === 'DELIVERY_RECEIPT' && r.inReplyTo === m.id);
+      if (receipts.length !== 1) problems.push(`${label}: ${receipts.length} delivery receipts`);
+    }
+  }
+  return problems;
+}
+
+function printTimeline(messages: FederatedMessage[], openedAt: string): void {
+  const start = Date.parse(openedAt);
+  const typeWidth = Math.max(...messages.map((m) => m.type.length), 4);
+  const refWidth = Math.max(...messages.map((m) => (m.caseRef ?? '-').length), 4);
+  say(bold('Timeline') + dim('  (time since the case was opened; status as the sender records it)'));
+  say(
+    dim(
+      row([
+        ['time', 7],
+        ['from → to', 9],
+        ['type', typeWidth],
+        ['case', refWidth],
+        ['id', 9],
+        ['status', 9],
+        ['answers', 9],
+      ]),
+    ),
+  );
+  for (const m of messages) {
+    const receipt = isReceiptOrRejection(m.type);
+    say(
+      row([
+        [`+${seconds(Date.parse(m.createdAt) - start)}`, 7],
+        [`${m.from} → ${m.to}`, 9],
+        [m.type, typeWidth, receipt ? dim : undefined],
+        [m.caseRef ?? '-', refWidth],
+        [shortId(m.id), 9],
+        [m.statusAt[m.from as Code] ?? '?', 9, paintStatus],
+        [m.inReplyTo ? shortId(m.inReplyTo) : '', 9, dim],
+      ]),
+    );
+  }
+  say(dim('  A receipt is never itself acknowledged, so SENT is its final status at its sender.'));
+}
+
+function printStatusTable(messages: FederatedMessage[], caseRef: string): void {
+  const typeWidth = Math.max(...messages.map((m) => m.type.length), 4);
+  say(bold('Delivery status on every node') + dim(`  (GET /cases/${caseRef} on FR, IT and MK)`));
+  say(
+    dim(
+      row([
+        ['id', 9],
+        ['type', typeWidth],
+        ['from → to', 9],
+        ...CODES.map((code): [string, number] => [code, 9]),
+      ]),
+    ),
+  );
+  for (const m of messages) {
+    say(
+      row([
+        [shortId(m.id), 9],
+        [m.type, typeWidth, isReceiptOrRejection(m.type) ? dim : undefined],
+        [`${m.from} → ${m.to}`, 9],
+        ...CODES.map((code): [string, number, (s: string) => string] => [
+          m.statusAt[code] ?? '—',
+          9,
+          paintStatus,
+        ]),
+      ]),
+    );
+  }
+  say(dim('  — : the node does not hold the message (IT only ever receives what is addressed to it).'));
+}
+
+// ---------------------------------------------------------------------------------------------- services
+
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}`;
+  } catch {
+    return 'the configured server';
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'timed out';
+  const cause = (error as { cause?: unknown }).cause;
+  // undici says only "fetch failed" and keeps the reason (ECONNREFUSED…) in the cause.
+  if (cause instanceof Error) return `${error.message}: ${describeError(cause)}`;
+  // Refused on both IPv4 and IPv6: an AggregateError with an empty message and the reasons inside.
+  if (!error.message && error instanceof AggregateError) return error.errors.map(describeError).join('; ');
+  return error.message || error.name;
+}
+
+/** Probes PostgreSQL, AMQP and the management API together, so one run reports every missing service. */
+async function preflight(): Promise<void> {
+  const problems = await Promise.all([
+    (async () => {
+      const client = new Client({
+        connectionString: SERVICES.pgAdminUrl,
+        connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      });
+      try {
+        await client.connect();
+        return null;
+      } catch (error) {
+        return [
+          `PostgreSQL is not reachable at ${hostOf(SERVICES.pgAdminUrl)}: ${describeError(error)}`,
+          'start it: docker compose up -d --wait postgres   (or: sudo service postgresql start)',
+          'or set TRM_PG_ADMIN_URL=postgres://user@host:5432/postgres (a user who may create databases)',
+        ];
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    })(),
+    (async () => {
+      try {
+        const connection = await amqp.connect(`amqp://guest:guest@${SERVICES.amqpHost}`, {
+          timeout: PROBE_TIMEOUT_MS,
+        });
+        await connection.close();
+        return null;
+      } catch (error) {
+        return [
+          `RabbitMQ is not reachable at ${SERVICES.amqpHost}: ${describeError(error)}`,
+          'start it: docker compose up -d --wait rabbitmq   (or: sudo service rabbitmq-server start)',
+          'or set TRM_AMQP_HOST=host:5672 (the demo declares queues there as guest/guest)',
+        ];
+      }
+    })(),
+    (async () => {
+      const admin = new BrokerAdmin({ url: SERVICES.managementUrl, timeoutMs: PROBE_TIMEOUT_MS });
+      try {
+        const me = await admin.whoAmI();
+        if (me.tags.includes('administrator')) return null;
+        return [
+          `RabbitMQ management user ${me.name} is not an administrator: the demo creates a vhost and users`,
+        ];
+      } catch (error) {
+        // BrokerAdmin's message names the API and the endpoint, which the first line already says.
+        const detail = describeError(error)
+          .replace('RabbitMQ management API: ', '')
+          .replace(` (${admin.endpoint})`, '');
+        const answered = error instanceof BrokerAdminError && error.status !== undefined;
+        return [
+          `The RabbitMQ management API at ${admin.endpoint} failed: ${detail}`,
+          answered
+            ? 'check the administrator credentials in RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672'
+            : 'enable it: sudo rabbitmq-plugins enable rabbitmq_management',
+          ...(answered ? [] : ['or set RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672']),
+        ];
+      }
+    })(),
+  ]);
+  const found = problems.filter((p): p is string[] => p !== null);
+  if (found.length > 0) {
+    const lines = found.map(([first, ...hints]) =>
+      [`  ✗ ${first}`, ...hints.map((h) => `      ${h}`)].join('\n'),
+    );
+    throw new DemoError(`the services the demo needs are not all there\n${lines.join('\n')}`);
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    // No host: the node listens on every interface, so that is where a conflict would be.
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function choosePorts(): Promise<Record<Code, number>> {
+  const ports = { ...PREFERRED_PORTS };
+  for (const code of CODES) if (!(await portIsFree(ports[code]))) ports[code] = await freePort();
+  return ports;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------- lifecycle
+
+/** Owns what the run created, and removes it exactly once whichever way the run ends. */
+export class DemoSession {
+  federation: LocalFederation | null = null;
+  private cleaning: Promise<void> | null = null;
+
+  cleanUp(): Promise<void> {
+    this.cleaning ??= this.tearDown();
+    return this.cleaning;
+  }
+
+  private async tearDown(): Promise<void> {
+    const federation = this.federation;
+    if (!federation) return;
+    const started = Date.now();
+    await Promise.all([...federation.nodes.values()].map((node) => stopNode(federation, node)));
+    await federation.tearDown();
+    const leftovers = await leftoversOf(federation);
+    if (leftovers.length === 0) {
+      say(
+        dim(`Cleaned up in ${seconds(Date.now() - started)}: nodes stopped; vhost, databases, keys removed.`),
+      );
+    } else {
+      warn(`Clean-up incomplete; remove by hand: ${leftovers.join('; ')}`);
+    }
+  }
+}
+
+/**
+ * SIGTERM, then SIGKILL if the node hangs. A node that already exited (Ctrl-C reaches the whole process
+ * group, and a Nest node re-raises the signal after its shutdown hooks) is only forgotten: waiting for its
+ * 'exit' event again would wait forever.
+ */
+async function stopNode(federation: LocalFederation, node: RunningNode): Promise<void> {
+  const child = node.process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) {
+    federation.nodes.delete(node.code);
+    return;
+  }
+  const timer = setTimeout(() => child?.kill('SIGKILL'), NODE_STOP_TIMEOUT_MS);
+  try {
+    await federation.stop(node.code);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** LocalFederation.tearDown swallows its errors, so the demo checks what is really gone. */
+async function leftoversOf(federation: LocalFederation): Promise<string[]> {
+  const leftovers: string[] = [];
+  try {
+    const admin = new BrokerAdmin({ url: SERVICES.managementUrl, timeoutMs: PROBE_TIMEOUT_MS });
+    if (await admin.vhostExists(federation.vhost)) leftovers.push(`RabbitMQ vhost ${federation.vhost}`);
+  } catch {
+    leftovers.push(`RabbitMQ vhost ${federation.vhost} (could not check)`);
+  }
+  const client = new Client({
+    connectionString: SERVICES.pgAdminUrl,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+  });
+  // Everything of the run is named trm_<run>_…: its databases, and any role the federation made for them.
+  const pattern = `${federation.databaseName('').replace(/_/g, '\\_')}%`;
+  try {
+    await client.connect();
+    const found = await client.query<{ kind: string; name: string }>(
+      `SELECT 'database' AS kind, datname AS name FROM pg_database WHERE datname LIKE $1
+       UNION ALL SELECT 'role', rolname FROM pg_roles WHERE rolname LIKE $1`,
+      [pattern],
+    );
+    leftovers.push(...found.rows.map((r) => `${r.kind} ${r.name}`));
+  } catch {
+    leftovers.push(`databases ${federation.databaseName('*')} (could not check)`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (existsSync(federation.workDir)) leftovers.push(`directory ${federation.workDir}`);
+  return leftovers;
+}
+
+interface DemoOptions {
+  keep: boolean;
+}
+
+export function parseArgs(argv: string[]): DemoOptions | 'help' {
+  let keep = false;
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--keep') keep = true;
+    else throw new DemoError(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return { keep };
+}
+
+async function startFederation(session: DemoSession): Promise<Record<Code, DemoNode>> {
+  const runId = randomBytes(4).toString('hex');
+  const federation = new LocalFederation({
+    codes: [...CODES],
+    runId,
+    logLevel: 'warn',
+    pgAdminUrl: SERVICES.pgAdminUrl,
+    amqpHost: SERVICES.amqpHost,
+    managementUrl: SERVICES.managementUrl,
+  });
+  session.federation = federation;
+  say(dim(`run ${runId} · vhost ${federation.vhost} · databases ${federation.databaseName('*')}`));
+  say();
+  say(bold('Setting up'));
+
+  let started = Date.now();
+  await federation.setUp();
+  say(
+    `  ${green('✓')} vhost, broker users FR IT MK, keys, directory, queues, 3 databases  ${dim(seconds(Date.now() - started))}`,
+  );
+
+  started = Date.now();
+  const ports = await choosePorts();
+  // The nodes write warnings to the demo's own stdout: without a terminal, colour codes would only be noise.
+  const nodeEnv: Record<string, string> = colour ? {} : { NO_COLOR: '1' };
+  const running = await Promise.all(CODES.map((code) => federation.spawn(code, ports[code], nodeEnv)));
+  const nodes = Object.fromEntries(
+    running.map((node) => [node.code, { code: node.code as Code, url: node.url }]),
+  ) as Record<Code, DemoNode>;
+  const listing = CODES.map((code) => `${code} :${ports[code]}`).join(', ');
+  say(`  ${green('✓')} 3 nodes, one process each: ${listing}  ${dim(seconds(Date.now() - started))}`);
+  say();
+  return nodes;
+}
+
+async function keepRunning(
+  nodes: Record<Code, DemoNode>,
+  caseRef: string,
+  stop: Promise<void>,
+): Promise<void> {
+  say();
+  say(bold('The nodes keep running') + dim('  (Ctrl-C stops them and removes everything)'));
+  for (const code of CODES)
+    say(`  ${code}  ${nodes[code].url}   API docs ${cyan(`${nodes[code].url}/docs`)}`);
+  say(dim(`  The case: GET ${nodes.FR.url}/cases/${caseRef} (personal data; every read is audited)`));
+  await stop;
+  say();
+}
+
+/** Runs the demo; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const options = parseArgs(argv);
+  if (options === 'help') {
+    say(USAGE);
+    return 0;
+  }
+  const session = new DemoSession();
+  let interrupted = false;
+  // Set while --keep waits: then a signal is the normal way to finish, not an interruption.
+  let releaseKeep: (() => void) | undefined;
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (releaseKeep) {
+      const release = releaseKeep;
+      releaseKeep = undefined;
+      release();
+      return;
+    }
+    if (interrupted) {
+      warn(`${signal} again: exiting without finishing the clean-up.`);
+      process.exit(130);
+    }
+    interrupted = true;
+    warn(`\n${signal}: stopping the nodes and removing what the demo created…`);
+    // Not left to main(): it may be stuck waiting for a node that the signal has just stopped.
+    void session.cleanUp().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const started = Date.now();
+  let code = 0;
+  try {
+    say(bold('trm-broker demo') + ' · a referral from France to North Macedonia over a local federation');
+    await preflight();
+    const nodes = await startFederation(session);
+    const played = await playCase(nodes);
+    say();
+
+    const views = Object.fromEntries(
+      await Promise.all(CODES.map(async (c) => [c, await caseView(nodes[c], played.caseRef)] as const)),
+    ) as Record<Code, MessageStatus[]>;
+    const messages = mergeViews(views);
+    printTimeline(messages, played.openedAt);
+    say();
+    printStatusTable(messages, played.caseRef);
+    say();
+
+    const business = messages.filter((m) => !isReceiptOrRejection(m.type));
+    const delivered = business.filter((m) => m.statusAt[m.from as Code] === 'DELIVERED').length;
+    const rejected = messages.filter((m) => Object.values(m.statusAt).includes('REJECTED')).length;
+    const receipts = messages.filter((m) => m.type === 'DELIVERY_RECEIPT').length;
+    const problems = checkFederation(
+      messages,
+      played.sent.map((m) => m.id),
+    );
+    const summary =
+      `${business.length} messages, ${delivered} delivered, ${rejected} rejected ` +
+      `(and ${receipts} delivery receipts) in ${seconds(Date.now() - started)}`;
+    if (problems.length > 0) {
+      say(red(bold(summary)));
+      for (const problem of problems) say(red(`  ✗ ${problem}`));
+      code = 1;
+    } else {
+      say(green(bold(summary)));
+    }
+
+    if (options.keep && code === 0) {
+      await keepRunning(nodes, played.caseRef, new Promise<void>((resolve) => (releaseKeep = resolve)));
+    }
+  } catch (error) {
+    if (!interrupted) {
+      process.stderr.write(
+        `\n${red(bold('demo failed:'))} ${error instanceof DemoError ? error.message : describeError(error)}\n`,
+      );
+      if (!(error instanceof DemoError) && error instanceof Error && error.stack) {
+        process.stderr.write(
+          process.env.DEBUG ? `${error.stack}\n` : dim('(DEBUG=1 shows the stack trace)\n'),
+        );
+      }
+    }
+    code = 1;
+  } finally {
+    await session.cleanUp().catch((error: unknown) => warn(`clean-up failed: ${describeError(error)}`));
+  }
+  return interrupted ? 130 : code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
