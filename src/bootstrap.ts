@@ -38,6 +38,10 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   );
   app.useGlobalFilters(new DomainErrorFilter());
   app.enableShutdownHooks();
+  // Outlive the clients' idle keep-alive, so a client never reuses a socket the server is just closing.
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

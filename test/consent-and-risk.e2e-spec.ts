@@ -65,7 +65,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect(reasons.map((r) => [r.code, r.scope, r.fields])).toEqual(
       expect.arrayContaining([
         ['CONSENT_INSUFFICIENT', 'SHARE_HEALTH', ['medical']],
-        ['CONSENT_INSUFFICIENT', 'RETURN', ['requestedSop']],
+        ['CONSENT_INSUFFICIENT', 'RETURN', ['requestedSop', 'residenceInOrigin']],
       ]),
     );
     expect(reasons).toHaveLength(2);
@@ -112,7 +112,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
       redact: true,
     });
     expect(sent.status).toBe(202);
-    expect(sent.body.redacted).toEqual(['medical']);
+    expect(sent.body.redacted).toEqual(['medical', 'residenceInOrigin']);
     await delivered(fr, sent.body.id);
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
     const received = atMk.body.messages.find((m: { id: string }) => m.id === sent.body.id);
@@ -291,9 +291,12 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('blocks a return planned at HIGH risk until a coordinator overrides with a reason, or a new assessment allows it', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
     await recordConsent(fr, caseRef);
-    const highId = await recordAssessment(fr, caseRef, { level: 'HIGH' });
+    const highId = await recordAssessment(fr, caseRef, {
+      level: 'HIGH',
+      protectionPlan: 'Escorted travel; police liaison at arrival; shelter address shared with nobody.',
+    });
     const plan = { type: 'RETURN_PLAN', to: 'MK', payload: examplePayload('RETURN_PLAN') };
 
     const refused = await sendMessage(fr, caseRef, plan);
@@ -381,6 +384,34 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
         })
       ).status,
     ).toBe(202);
+  });
+
+  it('traces a child’s family assessed as a source of harm only on a coordinator’s written override', async () => {
+    const caseRef = await openCase(fr, {
+      ageStatus: 'PRESUMED_CHILD',
+      identificationStatus: 'IDENTIFIED_VICTIM',
+    });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef, { factors: [{ code: 'RF-04', status: 'PRESENT' }] });
+    const tracing = {
+      type: 'FAMILY_TRACING_REQUEST',
+      to: 'MK',
+      payload: examplePayload('FAMILY_TRACING_REQUEST'),
+    };
+    const refused = await sendMessage(fr, caseRef, tracing);
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons).toEqual([expect.objectContaining({ overridable: true })]);
+    const wrongType = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, {
+      messageType: 'RETURN_PLAN',
+      reason: 'An override for another message type must not be possible at LOW.',
+    });
+    expect(wrongType.status).toBe(422);
+    const override = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, {
+      messageType: 'FAMILY_TRACING_REQUEST',
+      reason: 'Only the grandmother is traced; the parents are excluded by the court order of 20 November.',
+    });
+    expect(override.status).toBe(201);
+    expect((await sendMessage(fr, caseRef, tracing)).status).toBe(202);
   });
 
   it('records the other country’s RISK_ASSESSMENT_RESULT as its assessment of the case', async () => {

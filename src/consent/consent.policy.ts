@@ -49,10 +49,16 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
       when: (p) => p.requestedSop === 5,
       required: true,
     },
+    // Residence in the country of origin travels only when the person returns there (domain.md).
+    { field: 'residenceInOrigin', scope: 'RETURN' },
   ],
   IDENTITY_VERIFICATION_REQUEST: [
     { field: 'person', scope: 'SHARE_IDENTITY', required: true },
     { field: 'documents', scope: 'SHARE_IDENTITY' },
+  ],
+  CASE_UPDATE: [
+    { field: 'sop', scope: 'RETURN', when: (p) => p.sop === 4, required: true },
+    { field: 'sop', scope: 'CRIMINAL_PROCEEDINGS', when: (p) => p.sop === 5, required: true },
   ],
   FAMILY_TRACING_REQUEST: [{ field: 'familyMembers', scope: 'SHARE_IDENTITY' }],
   EVIDENCE_REQUEST: [
@@ -182,8 +188,19 @@ export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundCons
 
   const needs = scopesNeeded(facts.type, facts.payload);
   const missingFor = (c: ConsentFacts) => needs.filter((n) => !c.scopes.includes(n.scope));
-  // The consent that leaves least uncovered; among equals the newest (the list is newest first).
-  const best = eligible.reduce((a, b) => (missingFor(b).length < missingFor(a).length ? b : a));
+  // The consent that leaves least uncovered; among equals the newest (the list is newest first). When
+  // redacting, what cannot be redacted away counts first: a consent that lets the message go with some
+  // optional groups removed beats one that leaves fewer scopes missing but refuses the message.
+  const rank = (c: ConsentFacts) => {
+    const missing = missingFor(c);
+    return {
+      unredactable: facts.redact ? missing.filter((n) => n.required).length : 0,
+      total: missing.length,
+    };
+  };
+  const better = (x: ReturnType<typeof rank>, y: ReturnType<typeof rank>): boolean =>
+    x.unredactable !== y.unredactable ? x.unredactable < y.unredactable : x.total < y.total;
+  const best = eligible.reduce((a, b) => (better(rank(b), rank(a)) ? b : a));
   const missing = missingFor(best);
   if (missing.length === 0) {
     return { allow: true, consent: best, payload: facts.payload, redacted: [], vitalInterest: false };
@@ -214,6 +231,8 @@ export interface InboundConsentFacts {
   now: Date;
   /** The sender told us earlier that it withdrew this consent. */
   withdrawn: boolean;
+  /** The receiver treats the person as a child (documented, presumed or disputed age). */
+  child: boolean;
 }
 
 /** The receiver's check of the sender's declared consent against what the message carries (PROTOCOL.md). */
@@ -229,6 +248,11 @@ export function checkDeclaredConsent(facts: InboundConsentFacts): ConsentReason[
   if (facts.withdrawn) insufficient('the declared consent was withdrawn');
   if (summary.expiresAt && new Date(summary.expiresAt) <= facts.now)
     insufficient('the declared consent has expired');
+  if (facts.child && !GUARDIANS.includes(summary.givenBy)) {
+    insufficient(
+      'the person is treated as a child: consent must come from a guardian or legal representative',
+    );
+  }
   for (const need of scopesNeeded(facts.type, facts.payload)) {
     if (!summary.scopes.includes(need.scope)) {
       insufficient(`the declared consent lacks ${need.scope}, needed by ${need.fields.join(', ')}`, {

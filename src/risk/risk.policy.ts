@@ -1,5 +1,6 @@
 import type { ConsentGiver } from '../messages/envelope.dto';
 import type { MessageType } from '../messages/message-types';
+import type { BestInterestsOutcome } from '../messages/payloads/return.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 
 /**
@@ -75,6 +76,7 @@ export function currentAssessment(
 }
 
 const IDENTIFICATION_PENDING = ['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'];
+const IN_BEST_INTERESTS: BestInterestsOutcome = 'RETURN_IN_BEST_INTERESTS';
 const denied = (message: string, overridable = false): RiskReason => ({
   code: RejectionCode.POLICY_DENIED,
   message,
@@ -85,18 +87,26 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
   if (!needsRiskAssessment(facts.type, facts.payload))
     return { allow: true, assessmentId: null, overridden: false };
   const reasons: RiskReason[] = [];
-  let overridden = false;
 
   if (facts.type === 'RETURN_PLAN') {
-    if (facts.identificationStatus !== null && IDENTIFICATION_PENDING.includes(facts.identificationStatus)) {
+    if (facts.identificationStatus === null) {
+      reasons.push(denied("no return before the person's identification status is recorded"));
+    } else if (IDENTIFICATION_PENDING.includes(facts.identificationStatus)) {
       reasons.push(denied('no return or removal while identification is in progress'));
     }
     if (facts.child) {
       if (facts.consentGivenBy !== 'GUARDIAN' && facts.consentGivenBy !== 'LEGAL_REPRESENTATIVE') {
         reasons.push(denied('the return of a child needs the consent of a guardian or legal representative'));
       }
-      if (facts.payload.bestInterestsDetermination === undefined) {
+      const determination = facts.payload.bestInterestsDetermination as
+        { outcome?: unknown } | null | undefined;
+      if (determination === undefined || determination === null) {
         reasons.push(denied('the return of a child needs a recorded best-interests determination'));
+      } else if (determination.outcome !== IN_BEST_INTERESTS) {
+        // Art. 16(7): a child is not returned when return is not in the child's best interests.
+        reasons.push(
+          denied("the best-interests determination found return not in the child's best interests"),
+        );
       }
       if (facts.payload.childProtectionReceiver === undefined) {
         reasons.push(denied('the return of a child needs a named child-protection receiver on arrival'));
@@ -112,9 +122,15 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
     reasons.push(denied(`${facts.type} needs a current risk and security assessment`));
     return { allow: false, reasons };
   }
-  if (!assessment.complete) {
+  // The contribution still missing is often the family tracing itself: it may go ahead, nothing else.
+  if (!assessment.complete && facts.type !== 'FAMILY_TRACING_REQUEST') {
     reasons.push(denied('the current risk assessment is incomplete (a contribution is still missing)'));
   }
+  // A coordinator's override, with a written reason, for this assessment and this message type.
+  const override = facts.overrides.some(
+    (o) => o.assessmentId === assessment.id && o.messageType === facts.type,
+  );
+  let overridden = false;
   switch (assessment.level) {
     case 'CRITICAL':
       reasons.push(
@@ -122,14 +138,20 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       );
       break;
     case 'HIGH':
-      overridden = facts.overrides.some(
-        (o) => o.assessmentId === assessment.id && o.messageType === facts.type,
-      );
-      if (!overridden) {
+      if (override) {
+        overridden = true;
+      } else {
         reasons.push(
           denied(
             `the risk is HIGH: ${facts.type} needs a coordinator's override with a written reason`,
             true,
+          ),
+        );
+      }
+      if (facts.type === 'RETURN_PLAN' && !assessment.protectionPlan) {
+        reasons.push(
+          denied(
+            'the risk is HIGH: a protection plan must be recorded before a return plan, override or not',
           ),
         );
       }
@@ -148,6 +170,18 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       reasons.push(
         denied('family tracing for a child needs a family risk assessment first (RF-04 assessed)'),
       );
+    } else if (family.status === 'PRESENT') {
+      // Families are sometimes the traffickers: tracing them for a child is a coordinator's decision.
+      if (override) {
+        overridden = true;
+      } else {
+        reasons.push(
+          denied(
+            "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason",
+            true,
+          ),
+        );
+      }
     }
   }
   return reasons.length > 0

@@ -7,7 +7,7 @@ import { RiskAssessmentEntity } from './risk-assessment.entity';
 import { RiskOverrideEntity } from './risk-override.entity';
 import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from './risk.dto';
 import { RiskError, RiskErrorCode } from './risk.errors';
-import { currentAssessment } from './risk.policy';
+import { AssessmentFacts, currentAssessment } from './risk.policy';
 import { NewAssessment, RiskRepository, toAssessmentFacts } from './risk.repository';
 
 @Injectable()
@@ -93,11 +93,12 @@ export class RiskService {
         (await this.risk.forCase(manager, caseRef)).map(toAssessmentFacts),
         new Date(),
       );
-      if (!current || current.level !== 'HIGH') {
+      if (!current || !isOverridable(current, dto.messageType)) {
         throw new RiskError(
           RiskErrorCode.NOT_OVERRIDABLE,
           current
-            ? `the current assessment is ${current.level}: only HIGH can be overridden`
+            ? `the current assessment (${current.level}) leaves nothing to override for ${dto.messageType}: ` +
+                'only HIGH, or a child’s family tracing with the family as a source of harm, can be overridden'
             : 'there is no current assessment to override',
         );
       }
@@ -139,6 +140,16 @@ export class RiskService {
       current: current?.id === a.id,
     };
   }
+}
+
+/** What a coordinator may override: HIGH (never CRITICAL), or tracing a family assessed as a source of harm. */
+function isOverridable(current: AssessmentFacts, messageType: string): boolean {
+  if (current.level === 'CRITICAL') return false;
+  if (current.level === 'HIGH') return true;
+  return (
+    messageType === 'FAMILY_TRACING_REQUEST' &&
+    current.factors.some((f) => f.code === 'RF-04' && f.status === 'PRESENT')
+  );
 }
 
 export function toOverrideView(o: RiskOverrideEntity): OverrideView {

@@ -16,6 +16,8 @@ import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 import { checkDeclaredConsent } from '../consent/consent.policy';
+import { isChildCase } from '../cases/case.entity';
+import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import { ConsentRepository } from '../consent/consent.repository';
 
 /** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
@@ -245,6 +247,7 @@ export class InboundService {
       payload: payload as Record<string, unknown>,
       self: this.config.country,
       now: new Date(),
+      child: caseRow ? isChildCase(caseRow) || referralOfChild(envelope.type, payload) : false,
       withdrawn: envelope.consent
         ? await this.consents.isWithdrawnByPeer(manager, envelope.consent.consentId, envelope.from)
         : false,
@@ -438,6 +441,12 @@ export class InboundService {
       signatureVerified: known.signatureVerified === true,
     };
   }
+}
+
+/** A referral tells the receiver the person's age status before the case knows it. */
+function referralOfChild(type: string, payload: object): boolean {
+  const age = (payload as { age?: Parameters<typeof isTreatedAsChild>[0] }).age;
+  return type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
 }
 
 function parseJson(bytes: Buffer): unknown {

@@ -45,7 +45,8 @@ export const CONSENT = {
     'CONTACT_ORIGIN_AUTHORITIES',
   ],
   recipients: ['FR', 'IT', 'MK'],
-  givenBy: 'VICTIM',
+  // The example referral is of a child: her guardian consents.
+  givenBy: 'GUARDIAN',
   givenAt: '2026-11-01T09:00:00.000Z',
 };
 

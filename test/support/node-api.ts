@@ -51,11 +51,17 @@ export async function recordConsent(
 export async function recordAssessment(
   node: RunningNode,
   caseRef: string,
-  assessment: { level?: string; complete?: boolean; protectionPlan?: string; validUntil?: string } = {},
+  assessment: {
+    level?: string;
+    complete?: boolean;
+    protectionPlan?: string;
+    validUntil?: string;
+    factors?: Array<{ code: string; status: string }>;
+  } = {},
 ): Promise<string> {
   const response = await api(node, 'POST', `/cases/${caseRef}/risk-assessments`, {
     level: assessment.level ?? 'LOW',
-    factors: [
+    factors: assessment.factors ?? [
       { code: 'RF-01', status: 'ABSENT' },
       { code: 'RF-04', status: 'ABSENT' },
     ],
@@ -71,7 +77,7 @@ export async function recordAssessment(
 
 /** A case that may carry anything: consent for every scope and recipient, and a current LOW assessment. */
 export async function openSharableCase(node: RunningNode): Promise<string> {
-  const caseRef = await openCase(node);
+  const caseRef = await openCase(node, { identificationStatus: 'IDENTIFIED_VICTIM' });
   await recordConsent(node, caseRef);
   await recordAssessment(node, caseRef);
   return caseRef;

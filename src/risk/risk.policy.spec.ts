@@ -1,0 +1,776 @@
+import { examplePayload } from '../messages/examples';
+import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
+import { RejectionCode } from '../messages/rejection-codes';
+import {
+  AssessmentFacts,
+  currentAssessment,
+  decideRisk,
+  needsRiskAssessment,
+  OverrideFacts,
+  RiskDecision,
+  RiskFacts,
+  RiskReason,
+} from './risk.policy';
+
+// The fictional case of src/messages/examples.ts: Ana Petrovska, 17, identified in France (FR), to return to
+// North Macedonia (MK). MK's assessment of the family home is the current one unless a test says otherwise.
+
+type Payload = Record<string, unknown>;
+
+const NOW = new Date('2026-12-01T09:00:00.000Z');
+const { POLICY_DENIED } = RejectionCode;
+
+/** The example payload of `type` with some fields changed; a field changed to `undefined` is removed. */
+function payloadOf(type: MessageType, change: Payload = {}): Payload {
+  const payload: Payload = { ...(examplePayload(type) as object), ...change };
+  for (const [key, value] of Object.entries(change)) if (value === undefined) delete payload[key];
+  return payload;
+}
+
+function assessment(change: Partial<AssessmentFacts> = {}): AssessmentFacts {
+  return {
+    id: 'ra-mk-2026-11-28',
+    country: 'MK',
+    level: 'LOW',
+    factors: [
+      { code: 'RF-02', status: 'ABSENT' },
+      { code: 'RF-04', status: 'ABSENT' },
+      { code: 'RF-19', status: 'PRESENT' },
+    ],
+    protectionPlan: 'Police patrol near the home for three months; guardian visits weekly.',
+    complete: true,
+    assessedAt: new Date('2026-11-28T10:00:00.000Z'),
+    validUntil: new Date('2027-01-28T10:00:00.000Z'),
+    reviewRequiredAt: null,
+    ...change,
+  };
+}
+
+const REASONS = {
+  none: (type: MessageType) => `${type} needs a current risk and security assessment`,
+  incomplete: 'the current risk assessment is incomplete (a contribution is still missing)',
+  critical: 'the person is in immediate danger (CRITICAL): use the emergency path; no override',
+  high: (type: MessageType) =>
+    `the risk is HIGH: ${type} needs a coordinator's override with a written reason`,
+  highReturn: 'the risk is HIGH: a protection plan must be recorded before a return plan, override or not',
+  mediumReturn: 'the risk is MEDIUM: a protection plan must be recorded before a return plan',
+  identification: 'no return or removal while identification is in progress',
+  noIdentificationStatus: "no return before the person's identification status is recorded",
+  guardian: 'the return of a child needs the consent of a guardian or legal representative',
+  bestInterests: 'the return of a child needs a recorded best-interests determination',
+  notInBestInterests: "the best-interests determination found return not in the child's best interests",
+  receiver: 'the return of a child needs a named child-protection receiver on arrival',
+  asylum: 'no family tracing while an asylum claim is pending',
+  familyRisk: 'family tracing for a child needs a family risk assessment first (RF-04 assessed)',
+  familyHarm:
+    "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason",
+};
+
+const denied = (message: string): RiskReason => ({ code: POLICY_DENIED, message });
+const overridable = (message: string): RiskReason => ({ code: POLICY_DENIED, message, overridable: true });
+const refused = (...reasons: RiskReason[]): RiskDecision => ({ allow: false, reasons });
+const allowed = (assessmentId: string | null, overridden = false): RiskDecision => ({
+  allow: true,
+  assessmentId,
+  overridden,
+});
+
+describe('needsRiskAssessment', () => {
+  const GATED: readonly MessageType[] = [
+    'RETURN_PLAN',
+    'FAMILY_TRACING_REQUEST',
+    'IDENTITY_VERIFICATION_REQUEST',
+  ];
+
+  it.each<[MessageType, boolean]>(
+    MESSAGE_TYPES.filter((type) => type !== 'EVIDENCE_REQUEST').map((type) => [type, GATED.includes(type)]),
+  )('%s (the example payload): %s', (type, expected) => {
+    expect(needsRiskAssessment(type, payloadOf(type))).toBe(expected);
+  });
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])('EVIDENCE_REQUEST with targetsOriginAuthorities %s: %s', (targetsOriginAuthorities, expected) => {
+    expect(
+      needsRiskAssessment('EVIDENCE_REQUEST', payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities })),
+    ).toBe(expected);
+  });
+});
+
+describe('currentAssessment', () => {
+  const mk = assessment();
+  const olderFr = assessment({
+    id: 'ra-fr-2026-11-20',
+    country: 'FR',
+    level: 'HIGH',
+    assessedAt: new Date('2026-11-20T14:00:00.000Z'),
+    validUntil: new Date('2026-12-20T14:00:00.000Z'),
+  });
+
+  it.each<[string, AssessmentFacts[], AssessmentFacts | null]>([
+    ['none recorded', [], null],
+    ['a valid one', [mk], mk],
+    ['only an expired one', [assessment({ validUntil: new Date('2026-11-30T10:00:00.000Z') })], null],
+    ['one expiring this very moment', [assessment({ validUntil: NOW })], null],
+    [
+      'only one awaiting review',
+      [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') })],
+      null,
+    ],
+    ['the newest, whatever the order given', [olderFr, mk], mk],
+    [
+      'the newest, from the other country (both countries count)',
+      [
+        mk,
+        assessment({
+          id: 'ra-fr-2026-11-30',
+          country: 'FR',
+          assessedAt: new Date('2026-11-30T16:00:00.000Z'),
+        }),
+      ],
+      assessment({ id: 'ra-fr-2026-11-30', country: 'FR', assessedAt: new Date('2026-11-30T16:00:00.000Z') }),
+    ],
+    [
+      'an older one when the newer expired',
+      [assessment({ validUntil: new Date('2026-11-30T00:00:00.000Z') }), olderFr],
+      olderFr,
+    ],
+    [
+      'an older one when the newer awaits review (consent withdrawn under pressure)',
+      [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') }), olderFr],
+      olderFr,
+    ],
+  ])('%s', (_, assessments, expected) => {
+    expect(currentAssessment(assessments, NOW)).toEqual(expected);
+  });
+});
+
+describe('decideRisk', () => {
+  // A child's return planned with the guardian's consent, a best-interests determination and a receiver.
+  const base: RiskFacts = {
+    type: 'RETURN_PLAN',
+    payload: payloadOf('RETURN_PLAN'),
+    child: true,
+    identificationStatus: 'IDENTIFIED_VICTIM',
+    assessments: [assessment()],
+    overrides: [],
+    consentGivenBy: 'GUARDIAN',
+    now: NOW,
+  };
+  const decide = (change: Partial<RiskFacts>): RiskDecision => decideRisk({ ...base, ...change });
+  const atLevel = (level: AssessmentFacts['level'], change: Partial<AssessmentFacts> = {}) => [
+    assessment({ level, ...change }),
+  ];
+
+  it('allows a child’s return with everything in place, naming the assessment relied on', () => {
+    expect(decide({})).toEqual(allowed('ra-mk-2026-11-28'));
+  });
+
+  it.each(MESSAGE_TYPES.filter((type) => !needsRiskAssessment(type, payloadOf(type))))(
+    'lets %s through without any assessment, even in immediate danger',
+    (type) => {
+      expect(decide({ type, payload: payloadOf(type), assessments: [] })).toEqual(allowed(null));
+      expect(decide({ type, payload: payloadOf(type), assessments: atLevel('CRITICAL') })).toEqual(
+        allowed(null),
+      );
+    },
+  );
+
+  it('lets an evidence request that stays with the destination’s authorities through at CRITICAL', () => {
+    const payload = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: false });
+    expect(decide({ type: 'EVIDENCE_REQUEST', payload, assessments: atLevel('CRITICAL') })).toEqual(
+      allowed(null),
+    );
+  });
+
+  describe('the assessment', () => {
+    it.each<[string, AssessmentFacts[]]>([
+      ['none recorded', []],
+      ['only an expired one', [assessment({ validUntil: new Date('2026-11-30T10:00:00.000Z') })]],
+      ['only one awaiting review', [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') })]],
+    ])('refuses a return with %s', (_, assessments) => {
+      expect(decide({ assessments })).toEqual(refused(denied(REASONS.none('RETURN_PLAN'))));
+    });
+
+    it('refuses a return on an incomplete assessment (family tracing contribution pending)', () => {
+      expect(decide({ assessments: atLevel('LOW', { complete: false }) })).toEqual(
+        refused(denied(REASONS.incomplete)),
+      );
+    });
+
+    it.each<[MessageType, Payload]>([
+      ['IDENTITY_VERIFICATION_REQUEST', payloadOf('IDENTITY_VERIFICATION_REQUEST')],
+      ['EVIDENCE_REQUEST', payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true })],
+    ])('refuses %s on an incomplete assessment', (type, payload) => {
+      expect(decide({ type, payload, assessments: atLevel('LOW', { complete: false }) })).toEqual(
+        refused(denied(REASONS.incomplete)),
+      );
+    });
+
+    it.each<[string, Partial<RiskFacts>]>([
+      ['for an adult', { child: false }],
+      ['for a child whose family risk (RF-04) is assessed absent', {}],
+    ])(
+      'lets family tracing go ahead on an incomplete assessment (the tracing is the missing part) %s',
+      (_, change) => {
+        expect(
+          decide({
+            type: 'FAMILY_TRACING_REQUEST',
+            payload: payloadOf('FAMILY_TRACING_REQUEST'),
+            assessments: atLevel('LOW', { complete: false }),
+            ...change,
+          }),
+        ).toEqual(allowed('ra-mk-2026-11-28'));
+      },
+    );
+
+    it('still asks an incomplete assessment to have assessed RF-04 before tracing a child’s family', () => {
+      expect(
+        decide({
+          type: 'FAMILY_TRACING_REQUEST',
+          payload: payloadOf('FAMILY_TRACING_REQUEST'),
+          assessments: atLevel('LOW', { complete: false, factors: [{ code: 'RF-04', status: 'UNKNOWN' }] }),
+        }),
+      ).toEqual(refused(denied(REASONS.familyRisk)));
+    });
+  });
+
+  describe('levels', () => {
+    const override = (change: Partial<OverrideFacts> = {}): OverrideFacts => ({
+      assessmentId: 'ra-mk-2026-11-28',
+      messageType: 'RETURN_PLAN',
+      ...change,
+    });
+
+    it.each<[string, Partial<RiskFacts>, RiskDecision]>([
+      ['LOW', { assessments: atLevel('LOW') }, allowed('ra-mk-2026-11-28')],
+      [
+        'LOW without a protection plan',
+        { assessments: atLevel('LOW', { protectionPlan: null }) },
+        allowed('ra-mk-2026-11-28'),
+      ],
+      ['MEDIUM with a protection plan', { assessments: atLevel('MEDIUM') }, allowed('ra-mk-2026-11-28')],
+      [
+        'MEDIUM without a protection plan',
+        { assessments: atLevel('MEDIUM', { protectionPlan: null }) },
+        refused(denied(REASONS.mediumReturn)),
+      ],
+      [
+        'MEDIUM with an empty protection plan',
+        { assessments: atLevel('MEDIUM', { protectionPlan: '' }) },
+        refused(denied(REASONS.mediumReturn)),
+      ],
+      [
+        'HIGH: refused, and a coordinator may override',
+        { assessments: atLevel('HIGH') },
+        refused(overridable(REASONS.high('RETURN_PLAN'))),
+      ],
+      [
+        'HIGH with the coordinator’s override for this assessment and this type',
+        { assessments: atLevel('HIGH'), overrides: [override()] },
+        allowed('ra-mk-2026-11-28', true),
+      ],
+      [
+        'HIGH without a protection plan: refused, and an override would not be enough',
+        { assessments: atLevel('HIGH', { protectionPlan: null }) },
+        refused(overridable(REASONS.high('RETURN_PLAN')), denied(REASONS.highReturn)),
+      ],
+      [
+        'HIGH without a protection plan, even with the coordinator’s override',
+        { assessments: atLevel('HIGH', { protectionPlan: null }), overrides: [override()] },
+        refused(denied(REASONS.highReturn)),
+      ],
+      [
+        'HIGH with an empty protection plan and the coordinator’s override',
+        { assessments: atLevel('HIGH', { protectionPlan: '' }), overrides: [override()] },
+        refused(denied(REASONS.highReturn)),
+      ],
+      [
+        'HIGH with an override given for family tracing only',
+        { assessments: atLevel('HIGH'), overrides: [override({ messageType: 'FAMILY_TRACING_REQUEST' })] },
+        refused(overridable(REASONS.high('RETURN_PLAN'))),
+      ],
+      [
+        'HIGH with an override given on an older, superseded assessment',
+        {
+          assessments: [
+            assessment({
+              id: 'ra-mk-2026-11-30',
+              level: 'HIGH',
+              assessedAt: new Date('2026-11-30T10:00:00.000Z'),
+            }),
+            assessment({ level: 'HIGH' }),
+          ],
+          overrides: [override()],
+        },
+        refused(overridable(REASONS.high('RETURN_PLAN'))),
+      ],
+      ['CRITICAL', { assessments: atLevel('CRITICAL') }, refused(denied(REASONS.critical))],
+      [
+        'CRITICAL, even with an override record for it',
+        { assessments: atLevel('CRITICAL'), overrides: [override()] },
+        refused(denied(REASONS.critical)),
+      ],
+    ])('RETURN_PLAN at %s', (_, change, expected) => {
+      expect(decide(change)).toEqual(expected);
+    });
+
+    it('does not mark a CRITICAL refusal as overridable', () => {
+      const decision = decide({ assessments: atLevel('CRITICAL'), overrides: [override()] });
+      expect(decision.allow ? [] : decision.reasons.map((r) => r.overridable)).toEqual([undefined]);
+    });
+
+    it.each<[MessageType, Payload]>([
+      ['FAMILY_TRACING_REQUEST', payloadOf('FAMILY_TRACING_REQUEST')],
+      ['EVIDENCE_REQUEST', payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true })],
+      ['IDENTITY_VERIFICATION_REQUEST', payloadOf('IDENTITY_VERIFICATION_REQUEST')],
+    ])('asks for a protection plan at HIGH only before a return: %s with an override', (type, payload) => {
+      expect(
+        decide({
+          type,
+          payload,
+          assessments: atLevel('HIGH', { protectionPlan: null }),
+          overrides: [override({ messageType: type })],
+        }),
+      ).toEqual(allowed('ra-mk-2026-11-28', true));
+    });
+
+    it('asks for a protection plan at MEDIUM only before a return', () => {
+      const payload = payloadOf('FAMILY_TRACING_REQUEST');
+      expect(
+        decide({
+          type: 'FAMILY_TRACING_REQUEST',
+          payload,
+          assessments: atLevel('MEDIUM', { protectionPlan: null }),
+        }),
+      ).toEqual(allowed('ra-mk-2026-11-28'));
+    });
+  });
+
+  describe('no removal while identification is in progress', () => {
+    it.each(['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'])('refuses a return plan for a %s', (status) => {
+      expect(decide({ identificationStatus: status })).toEqual(refused(denied(REASONS.identification)));
+    });
+
+    it('refuses a return plan while the identification status is not recorded', () => {
+      expect(decide({ identificationStatus: null })).toEqual(refused(denied(REASONS.noIdentificationStatus)));
+    });
+
+    it('refuses an adult’s return plan with no identification status and no assessment, for both reasons', () => {
+      expect(decide({ child: false, identificationStatus: null, assessments: [] })).toEqual(
+        refused(denied(REASONS.noIdentificationStatus), denied(REASONS.none('RETURN_PLAN'))),
+      );
+    });
+
+    it.each<[MessageType, Payload]>([
+      ['FAMILY_TRACING_REQUEST', payloadOf('FAMILY_TRACING_REQUEST')],
+      ['IDENTITY_VERIFICATION_REQUEST', payloadOf('IDENTITY_VERIFICATION_REQUEST')],
+      ['EVIDENCE_REQUEST', payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true })],
+    ])('does not hold back %s while the identification status is not recorded', (type, payload) => {
+      expect(decide({ type, payload, identificationStatus: null })).toEqual(allowed('ra-mk-2026-11-28'));
+    });
+
+    it.each(['IDENTIFIED_VICTIM', 'NOT_IDENTIFIED'])(
+      'allows a return plan once the status is %s',
+      (status) => {
+        expect(decide({ identificationStatus: status })).toEqual(allowed('ra-mk-2026-11-28'));
+      },
+    );
+
+    it('does not hold back family tracing during identification (only removal)', () => {
+      expect(
+        decide({
+          type: 'FAMILY_TRACING_REQUEST',
+          payload: payloadOf('FAMILY_TRACING_REQUEST'),
+          identificationStatus: 'PRESUMED_VICTIM',
+        }),
+      ).toEqual(allowed('ra-mk-2026-11-28'));
+    });
+  });
+
+  describe('the return of a child', () => {
+    it.each<[string, Partial<RiskFacts>, RiskReason[]]>([
+      ['consent given by the child herself', { consentGivenBy: 'VICTIM' }, [denied(REASONS.guardian)]],
+      ['no consent relied on (vital interest)', { consentGivenBy: null }, [denied(REASONS.guardian)]],
+      [
+        'no best-interests determination',
+        { payload: payloadOf('RETURN_PLAN', { bestInterestsDetermination: undefined }) },
+        [denied(REASONS.bestInterests)],
+      ],
+      [
+        'a best-interests determination that found return not in her best interests',
+        {
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: {
+              date: '2026-11-29',
+              outcome: 'RETURN_NOT_IN_BEST_INTERESTS',
+              by: 'Juge des enfants',
+            },
+          }),
+        },
+        [denied(REASONS.notInBestInterests)],
+      ],
+      [
+        'a best-interests determination without an outcome',
+        {
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: { date: '2026-11-29', by: 'Juge des enfants' },
+          }),
+        },
+        [denied(REASONS.notInBestInterests)],
+      ],
+      [
+        'a best-interests determination that found against return, even at LOW with an override',
+        {
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: {
+              date: '2026-11-29',
+              outcome: 'RETURN_NOT_IN_BEST_INTERESTS',
+              by: 'Juge des enfants',
+            },
+          }),
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+        },
+        [denied(REASONS.notInBestInterests)],
+      ],
+      [
+        'no child-protection receiver named',
+        { payload: payloadOf('RETURN_PLAN', { childProtectionReceiver: undefined }) },
+        [denied(REASONS.receiver)],
+      ],
+      [
+        'none of the three',
+        {
+          consentGivenBy: 'VICTIM',
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: undefined,
+            childProtectionReceiver: undefined,
+          }),
+        },
+        [denied(REASONS.guardian), denied(REASONS.bestInterests), denied(REASONS.receiver)],
+      ],
+    ])('is refused with %s', (_, change, reasons) => {
+      expect(decide(change)).toEqual(refused(...reasons));
+    });
+
+    it.each<[string, Partial<RiskFacts>]>([
+      ['with a legal representative’s consent', { consentGivenBy: 'LEGAL_REPRESENTATIVE' }],
+      ['with a guardian’s consent', { consentGivenBy: 'GUARDIAN' }],
+    ])('is allowed %s', (_, change) => {
+      expect(decide(change)).toEqual(allowed('ra-mk-2026-11-28'));
+    });
+
+    it('does not ask an adult’s return for a guardian, a determination or a child-protection receiver', () => {
+      const payload = payloadOf('RETURN_PLAN', {
+        bestInterestsDetermination: undefined,
+        childProtectionReceiver: undefined,
+      });
+      expect(decide({ child: false, consentGivenBy: 'VICTIM', payload })).toEqual(
+        allowed('ra-mk-2026-11-28'),
+      );
+    });
+  });
+
+  describe('family tracing', () => {
+    const tracing = (change: Partial<RiskFacts> = {}, payload: Payload = {}): RiskDecision =>
+      decide({
+        type: 'FAMILY_TRACING_REQUEST',
+        payload: payloadOf('FAMILY_TRACING_REQUEST', payload),
+        ...change,
+      });
+    const withFamilyFactor = (status?: 'PRESENT' | 'ABSENT' | 'UNKNOWN') =>
+      atLevel('LOW', {
+        factors: [
+          { code: 'RF-02', status: 'ABSENT' },
+          ...(status ? [{ code: 'RF-04', status }] : []),
+          { code: 'RF-19', status: 'PRESENT' },
+        ],
+      });
+
+    it('allows tracing a child’s mother once the family risk (RF-04) is assessed absent', () => {
+      expect(tracing({ assessments: withFamilyFactor('ABSENT') })).toEqual(allowed('ra-mk-2026-11-28'));
+    });
+
+    it.each<[string, Partial<RiskFacts>, Payload, RiskReason[]]>([
+      [
+        'an asylum claim pending (adult)',
+        { child: false },
+        { asylumClaimPending: true },
+        [denied(REASONS.asylum)],
+      ],
+      ['an asylum claim pending (child)', {}, { asylumClaimPending: true }, [denied(REASONS.asylum)]],
+      [
+        'a child whose family risk (RF-04) is unknown',
+        { assessments: withFamilyFactor('UNKNOWN') },
+        {},
+        [denied(REASONS.familyRisk)],
+      ],
+      [
+        'a child whose family risk (RF-04) was not assessed',
+        { assessments: withFamilyFactor() },
+        {},
+        [denied(REASONS.familyRisk)],
+      ],
+      ['no current assessment', { assessments: [] }, {}, [denied(REASONS.none('FAMILY_TRACING_REQUEST'))]],
+      [
+        'a HIGH assessment',
+        { assessments: atLevel('HIGH') },
+        {},
+        [overridable(REASONS.high('FAMILY_TRACING_REQUEST'))],
+      ],
+    ])('is refused with %s', (_, change, payload, reasons) => {
+      expect(tracing(change, payload)).toEqual(refused(...reasons));
+    });
+
+    describe('a child whose family is assessed as a source of harm (RF-04 present)', () => {
+      const tracingOverride = (change: Partial<OverrideFacts> = {}): OverrideFacts => ({
+        assessmentId: 'ra-mk-2026-11-28',
+        messageType: 'FAMILY_TRACING_REQUEST',
+        ...change,
+      });
+
+      it.each<[string, Partial<RiskFacts>, RiskDecision]>([
+        [
+          'no override',
+          { assessments: withFamilyFactor('PRESENT') },
+          refused(overridable(REASONS.familyHarm)),
+        ],
+        [
+          'a coordinator’s override for family tracing on this assessment',
+          { assessments: withFamilyFactor('PRESENT'), overrides: [tracingOverride()] },
+          allowed('ra-mk-2026-11-28', true),
+        ],
+        [
+          'an override given for the return only',
+          {
+            assessments: withFamilyFactor('PRESENT'),
+            overrides: [tracingOverride({ messageType: 'RETURN_PLAN' })],
+          },
+          refused(overridable(REASONS.familyHarm)),
+        ],
+        [
+          'an override given on an older, superseded assessment',
+          {
+            assessments: [
+              ...withFamilyFactor('PRESENT').map((a) => ({
+                ...a,
+                id: 'ra-mk-2026-11-30',
+                assessedAt: new Date('2026-11-30T10:00:00.000Z'),
+              })),
+              ...withFamilyFactor('PRESENT'),
+            ],
+            overrides: [tracingOverride()],
+          },
+          refused(overridable(REASONS.familyHarm)),
+        ],
+        [
+          'at HIGH with no override: both overridable reasons',
+          { assessments: atLevel('HIGH', { factors: [{ code: 'RF-04', status: 'PRESENT' }] }) },
+          refused(overridable(REASONS.high('FAMILY_TRACING_REQUEST')), overridable(REASONS.familyHarm)),
+        ],
+        [
+          'at HIGH with the coordinator’s override: one override lifts both',
+          {
+            assessments: atLevel('HIGH', { factors: [{ code: 'RF-04', status: 'PRESENT' }] }),
+            overrides: [tracingOverride()],
+          },
+          allowed('ra-mk-2026-11-28', true),
+        ],
+        [
+          'at CRITICAL, even with an override',
+          {
+            assessments: atLevel('CRITICAL', { factors: [{ code: 'RF-04', status: 'PRESENT' }] }),
+            overrides: [tracingOverride()],
+          },
+          refused(denied(REASONS.critical)),
+        ],
+        [
+          'an asylum claim pending, even with an override',
+          {
+            payload: payloadOf('FAMILY_TRACING_REQUEST', { asylumClaimPending: true }),
+            assessments: withFamilyFactor('PRESENT'),
+            overrides: [tracingOverride()],
+          },
+          refused(denied(REASONS.asylum)),
+        ],
+      ])('with %s', (_, change, expected) => {
+        expect(tracing(change)).toEqual(expected);
+      });
+
+      it('does not hold back an adult’s family tracing', () => {
+        expect(tracing({ child: false, assessments: withFamilyFactor('PRESENT') })).toEqual(
+          allowed('ra-mk-2026-11-28'),
+        );
+      });
+
+      it('marks an allowed tracing as overridden only when an override was needed', () => {
+        expect(tracing({ assessments: withFamilyFactor('ABSENT'), overrides: [tracingOverride()] })).toEqual(
+          allowed('ra-mk-2026-11-28'),
+        );
+      });
+    });
+
+    it('does not need RF-04 for an adult', () => {
+      expect(tracing({ child: false, assessments: withFamilyFactor('UNKNOWN') })).toEqual(
+        allowed('ra-mk-2026-11-28'),
+      );
+    });
+
+    it('is allowed at HIGH with an override for family tracing on this assessment', () => {
+      expect(
+        tracing({
+          assessments: atLevel('HIGH'),
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'FAMILY_TRACING_REQUEST' }],
+        }),
+      ).toEqual(allowed('ra-mk-2026-11-28', true));
+    });
+  });
+
+  describe('contact with the country of origin’s authorities', () => {
+    const evidence = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true });
+    const verification = payloadOf('IDENTITY_VERIFICATION_REQUEST');
+
+    it.each<[string, MessageType, Payload, Partial<RiskFacts>, RiskDecision]>([
+      ['evidence request at LOW', 'EVIDENCE_REQUEST', evidence, {}, allowed('ra-mk-2026-11-28')],
+      [
+        'evidence request at MEDIUM',
+        'EVIDENCE_REQUEST',
+        evidence,
+        { assessments: atLevel('MEDIUM', { protectionPlan: null }) },
+        allowed('ra-mk-2026-11-28'),
+      ],
+      [
+        'evidence request at HIGH',
+        'EVIDENCE_REQUEST',
+        evidence,
+        { assessments: atLevel('HIGH') },
+        refused(overridable(REASONS.high('EVIDENCE_REQUEST'))),
+      ],
+      [
+        'evidence request at HIGH with a senior coordinator’s override',
+        'EVIDENCE_REQUEST',
+        evidence,
+        {
+          assessments: atLevel('HIGH'),
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'EVIDENCE_REQUEST' }],
+        },
+        allowed('ra-mk-2026-11-28', true),
+      ],
+      [
+        'evidence request at HIGH with an override given for the return',
+        'EVIDENCE_REQUEST',
+        evidence,
+        {
+          assessments: atLevel('HIGH'),
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+        },
+        refused(overridable(REASONS.high('EVIDENCE_REQUEST'))),
+      ],
+      [
+        'evidence request at CRITICAL',
+        'EVIDENCE_REQUEST',
+        evidence,
+        { assessments: atLevel('CRITICAL') },
+        refused(denied(REASONS.critical)),
+      ],
+      [
+        'evidence request without an assessment',
+        'EVIDENCE_REQUEST',
+        evidence,
+        { assessments: [] },
+        refused(denied(REASONS.none('EVIDENCE_REQUEST'))),
+      ],
+      [
+        'identity verification at HIGH',
+        'IDENTITY_VERIFICATION_REQUEST',
+        verification,
+        { assessments: atLevel('HIGH') },
+        refused(overridable(REASONS.high('IDENTITY_VERIFICATION_REQUEST'))),
+      ],
+      [
+        'identity verification without an assessment',
+        'IDENTITY_VERIFICATION_REQUEST',
+        verification,
+        { assessments: [] },
+        refused(denied(REASONS.none('IDENTITY_VERIFICATION_REQUEST'))),
+      ],
+    ])('%s', (_, type, payload, change, expected) => {
+      expect(decide({ type, payload, ...change })).toEqual(expected);
+    });
+  });
+
+  describe('several reasons at once, so a coordinator sees everything in the way', () => {
+    it('a child’s return during identification, on her own consent, with nothing recorded, at HIGH, incomplete', () => {
+      expect(
+        decide({
+          identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+          consentGivenBy: 'VICTIM',
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: undefined,
+            childProtectionReceiver: undefined,
+          }),
+          assessments: atLevel('HIGH', { complete: false }),
+        }),
+      ).toEqual(
+        refused(
+          denied(REASONS.identification),
+          denied(REASONS.guardian),
+          denied(REASONS.bestInterests),
+          denied(REASONS.receiver),
+          denied(REASONS.incomplete),
+          overridable(REASONS.high('RETURN_PLAN')),
+        ),
+      );
+    });
+
+    it('a child’s return with no identification status, found against by the determination, HIGH with no plan', () => {
+      expect(
+        decide({
+          identificationStatus: null,
+          payload: payloadOf('RETURN_PLAN', {
+            bestInterestsDetermination: {
+              date: '2026-11-29',
+              outcome: 'RETURN_NOT_IN_BEST_INTERESTS',
+              by: 'Juge des enfants',
+            },
+          }),
+          assessments: atLevel('HIGH', { protectionPlan: null }),
+        }),
+      ).toEqual(
+        refused(
+          denied(REASONS.noIdentificationStatus),
+          denied(REASONS.notInBestInterests),
+          overridable(REASONS.high('RETURN_PLAN')),
+          denied(REASONS.highReturn),
+        ),
+      );
+    });
+
+    it('a return during identification with no assessment at all', () => {
+      expect(decide({ identificationStatus: 'PRESUMED_VICTIM', assessments: [] })).toEqual(
+        refused(denied(REASONS.identification), denied(REASONS.none('RETURN_PLAN'))),
+      );
+    });
+
+    it('a child’s family tracing with an asylum claim pending, in immediate danger, family risk unknown', () => {
+      expect(
+        decide({
+          type: 'FAMILY_TRACING_REQUEST',
+          payload: payloadOf('FAMILY_TRACING_REQUEST', { asylumClaimPending: true }),
+          assessments: atLevel('CRITICAL', { factors: [{ code: 'RF-04', status: 'UNKNOWN' }] }),
+        }),
+      ).toEqual(refused(denied(REASONS.asylum), denied(REASONS.critical), denied(REASONS.familyRisk)));
+    });
+
+    it('an override lifts only the HIGH reason, never the others', () => {
+      expect(
+        decide({
+          identificationStatus: 'PRESUMED_VICTIM',
+          assessments: atLevel('HIGH'),
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+        }),
+      ).toEqual(refused(denied(REASONS.identification)));
+    });
+  });
+});
