@@ -293,11 +293,66 @@ async function caseView(node: DemoNode, caseRef: string): Promise<MessageStatus[
 
 // ---------------------------------------------------------------------------------------------- the case
 
+interface Refusal {
+  at: string;
+  from: Code;
+  to: Code;
+  type: MessageType;
+  /** The policy's reasons: rule texts, never personal data. */
+  reasons: string[];
+}
+
+/** Tries a send that a policy should refuse; returns the refusal, or fails the demo if it went through. */
+async function expectRefusal(
+  from: DemoNode,
+  caseRef: string,
+  message: Send,
+  actor: string,
+): Promise<Refusal> {
+  const at = new Date().toISOString();
+  const result = await call(from, 'POST', `/cases/${caseRef}/messages`, actor, {
+    type: message.type,
+    to: message.to,
+    legalBasis: 'CONSENT',
+    payload: examplePayload(message.type),
+  });
+  const reasons = (result.body as { reasons?: Array<{ message?: unknown }> } | null)?.reasons;
+  if (result.status !== 422 || !Array.isArray(reasons)) {
+    throw new DemoError(`${from.code} should have refused ${message.type}: ${refusal(result)}`);
+  }
+  return {
+    at,
+    from: from.code,
+    to: message.to,
+    type: message.type,
+    reasons: reasons.map((r) => String(r.message)),
+  };
+}
+
+/** FR's own assessment before it hears from MK: the family home is known to the traffickers. */
+async function recordHighAssessment(node: DemoNode, caseRef: string, actor: string): Promise<void> {
+  const result = await call(node, 'POST', `/cases/${caseRef}/risk-assessments`, actor, {
+    level: 'HIGH',
+    factors: [
+      { code: 'RF-01', status: 'ABSENT' },
+      { code: 'RF-02', status: 'PRESENT' },
+      { code: 'RF-19', status: 'PRESENT' },
+    ],
+    summary: 'Threats against the family reported; reception arrangements at home not yet checked.',
+    complete: false,
+    validUntil: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+  });
+  if (result.status !== 201)
+    throw new DemoError(`${node.code} could not record an assessment: ${refusal(result)}`);
+}
+
 interface PlayedCase {
   caseRef: string;
   openedAt: string;
   /** The business messages the demo sent, in order. */
   sent: MessageStatus[];
+  /** Sends a node refused before anything was stored (so no node's case view holds them). */
+  refusals: Refusal[];
 }
 
 /**
@@ -307,6 +362,7 @@ interface PlayedCase {
 async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   const { FR, MK } = nodes;
   const sent: MessageStatus[] = [];
+  const refusals: Refusal[] = [];
   let step = 0;
 
   const narrate = (text: string): void => say(`  ${bold(String(++step).padStart(2))}  ${text}`);
@@ -321,7 +377,7 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     const delivered = await awaitReceipt(from, queued);
     sent.push(delivered);
     say(
-      `      ${from.code} → ${message.to}  ${message.type.padEnd(24)}${shortId(delivered.id)}  ` +
+      `      ${from.code} → ${message.to}  ${message.type.padEnd(25)}${shortId(delivered.id)}  ` +
         `${green('delivered')} ${dim(`(receipt after ${seconds(Date.now() - started)})`)}`,
     );
     return delivered;
@@ -368,7 +424,14 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     'MK-coordinator',
   );
 
-  narrate('Before any return is planned, FR asks MK for a risk assessment at home');
+  await recordHighAssessment(FR, caseRef, 'FR-coordinator');
+  narrate('FR assesses the risk as HIGH (threats against the family) and tries to plan her return');
+  const refused = await expectRefusal(FR, caseRef, { type: 'RETURN_PLAN', to: 'MK' }, 'FR-coordinator');
+  refusals.push(refused);
+  say(`      FR → MK  RETURN_PLAN              ${red('refused')} ${dim('(nothing stored, nothing sent)')}`);
+  for (const reason of refused.reasons) say(dim(`        · ${reason}`));
+
+  narrate('FR asks MK for a risk assessment at home before any return');
   const request = await transfer(
     FR,
     caseRef,
@@ -391,6 +454,16 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     throw new DemoError(`FR did not record MK's RISK_ASSESSMENT_RESULT ${result.id} as an assessment`);
   }
 
+  narrate("MK's assessment (MEDIUM, with a protection plan) is now the current one: FR plans the return");
+  const plan = await transfer(FR, caseRef, { type: 'RETURN_PLAN', to: 'MK' }, 'FR-coordinator');
+  narrate('MK confirms the reception arrangements for her arrival');
+  await transfer(
+    MK,
+    caseRef,
+    { type: 'RETURN_PLAN_CONFIRMATION', to: 'FR', inReplyTo: plan.id },
+    'MK-coordinator',
+  );
+
   await recordConsent(
     FR,
     caseRef,
@@ -400,7 +473,7 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   narrate("FR tells IT, a transit country, that she is safe and assisted (guardian's consent for IT)");
   await transfer(FR, caseRef, { type: 'CASE_UPDATE', to: 'IT' }, 'FR-coordinator');
 
-  return { caseRef, openedAt, sent };
+  return { caseRef, openedAt, sent, refusals };
 }
 
 /** Whether the node filed the peer's RISK_ASSESSMENT_RESULT; only ids are compared, nothing is printed. */
@@ -489,8 +562,16 @@ export function checkFederation(messages: FederatedMessage[], sentIds: string[])
   return problems;
 }
 
-function printTimeline(messages: FederatedMessage[], openedAt: string): void {
+function printTimeline(messages: FederatedMessage[], openedAt: string, refusals: Refusal[]): void {
   const start = Date.parse(openedAt);
+  const rows = [
+    ...messages.map((m) => ({
+      at: m.createdAt,
+      message: m as FederatedMessage | null,
+      refusal: null as Refusal | null,
+    })),
+    ...refusals.map((r) => ({ at: r.at, message: null, refusal: r as Refusal | null })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
   const typeWidth = Math.max(...messages.map((m) => m.type.length), 4);
   const refWidth = Math.max(...messages.map((m) => (m.caseRef ?? '-').length), 4);
   say(bold('Timeline') + dim('  (time since the case was opened; status as the sender records it)'));
@@ -507,7 +588,22 @@ function printTimeline(messages: FederatedMessage[], openedAt: string): void {
       ]),
     ),
   );
-  for (const m of messages) {
+  for (const { message: m, refusal: r } of rows) {
+    if (r) {
+      say(
+        row([
+          [`+${seconds(Date.parse(r.at) - start)}`, 7],
+          [`${r.from} → ${r.to}`, 9],
+          [r.type, typeWidth],
+          [messages[0]?.caseRef ?? '-', refWidth],
+          ['—', 9, dim],
+          ['REFUSED', 9, red],
+          ['', 9],
+        ]),
+      );
+      continue;
+    }
+    if (!m) continue;
     const receipt = isReceiptOrRejection(m.type);
     say(
       row([
@@ -522,6 +618,8 @@ function printTimeline(messages: FederatedMessage[], openedAt: string): void {
     );
   }
   say(dim('  A receipt is never itself acknowledged, so SENT is its final status at its sender.'));
+  if (refusals.length > 0)
+    say(dim('  REFUSED: a policy of the sending node stopped it; it exists on no node.'));
 }
 
 function printStatusTable(messages: FederatedMessage[], caseRef: string): void {
@@ -863,7 +961,7 @@ export async function main(argv: string[]): Promise<number> {
       await Promise.all(CODES.map(async (c) => [c, await caseView(nodes[c], played.caseRef)] as const)),
     ) as Record<Code, MessageStatus[]>;
     const messages = mergeViews(views);
-    printTimeline(messages, played.openedAt);
+    printTimeline(messages, played.openedAt, played.refusals);
     say();
     printStatusTable(messages, played.caseRef);
     say();
