@@ -84,9 +84,13 @@ export function ed25519PrivateFromSeed(seed: Buffer): KeyObject {
   return createPrivateKey({ key: Buffer.concat([DER.ed25519.pkcs8, seed]), format: 'der', type: 'pkcs8' });
 }
 
+// Public keys go through JWK rather than DER: an order of magnitude cheaper per message, same bytes.
 export function ed25519PublicFromRaw(raw: Buffer): KeyObject {
   requireRaw32(raw, 'Ed25519 public key');
-  return createPublicKey({ key: Buffer.concat([DER.ed25519.spki, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 export function x25519PrivateFromRaw(raw: Buffer): KeyObject {
@@ -96,7 +100,7 @@ export function x25519PrivateFromRaw(raw: Buffer): KeyObject {
 
 export function x25519PublicFromRaw(raw: Buffer): KeyObject {
   requireRaw32(raw, 'X25519 public key');
-  return createPublicKey({ key: Buffer.concat([DER.x25519.spki, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
 function okpType(key: KeyObject): OkpType {
@@ -110,12 +114,10 @@ function okpType(key: KeyObject): OkpType {
 /** Raw 32-byte public key; accepts a private key too (its public half is derived). */
 export function rawPublicKey(key: KeyObject): Buffer {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const der = pub.export({ format: 'der', type: 'spki' });
-  const header = DER[okpType(pub)].spki;
-  if (der.length !== header.length + KEY_LENGTH || !der.subarray(0, header.length).equals(header)) {
-    throw new TypeError('unexpected SPKI encoding');
-  }
-  return Buffer.from(der.subarray(header.length));
+  okpType(pub);
+  const raw = Buffer.from(pub.export({ format: 'jwk' }).x ?? '', 'base64url');
+  if (raw.length !== KEY_LENGTH) throw new TypeError('unexpected public key encoding');
+  return raw;
 }
 
 /** Raw 32-byte private key (Ed25519 seed or X25519 scalar). Handle the result as a secret. */
@@ -201,9 +203,10 @@ export function seal(
   if (!recipientPublic)
     throw new TypeError(`encryption key ${recipient.keyId} is not base64 of 32 raw bytes`);
 
-  const ephemeralPrivate = fixed?.ephemeralPrivate
-    ? x25519PrivateFromRaw(fixed.ephemeralPrivate)
-    : generateKeyPairSync('x25519').privateKey;
+  const ephemeral = fixed?.ephemeralPrivate
+    ? { privateKey: x25519PrivateFromRaw(fixed.ephemeralPrivate), publicKey: undefined }
+    : generateKeyPairSync('x25519');
+  const ephemeralPrivate = ephemeral.privateKey;
   const iv = fixed?.iv ?? randomBytes(IV_LENGTH);
   if (iv.length !== IV_LENGTH) throw new TypeError(`iv must be ${IV_LENGTH} bytes`);
 
@@ -215,7 +218,7 @@ export function seal(
     return {
       alg: SEAL_ALG,
       recipientKeyId: recipient.keyId,
-      epk: rawPublicKey(ephemeralPrivate).toString('base64'),
+      epk: rawPublicKey(ephemeral.publicKey ?? ephemeralPrivate).toString('base64'),
       iv: iv.toString('base64'),
       ct: ct.toString('base64'),
       tag: cipher.getAuthTag().toString('base64'),

@@ -19,8 +19,24 @@ export type NewMessageRecord = Pick<
 
 @Injectable()
 export class MessageRecordsRepository {
-  async insert(manager: EntityManager, record: NewMessageRecord): Promise<void> {
-    await manager.insert(MessageRecordEntity, record);
+  /** Returns the row as stored, without reading it back. */
+  async insert(
+    manager: EntityManager,
+    record: NewMessageRecord,
+    now = new Date(),
+  ): Promise<MessageRecordEntity> {
+    const row: MessageRecordEntity = {
+      reasonCode: null,
+      reason: null,
+      rejectedAt: null,
+      ...record,
+      createdAt: now,
+      updatedAt: now,
+      sentAt: null,
+      deliveredAt: null,
+    };
+    await manager.insert(MessageRecordEntity, row);
+    return row;
   }
 
   async find(manager: EntityManager, id: string): Promise<MessageRecordEntity | null> {

@@ -172,7 +172,7 @@ export class OutboundService implements OnModuleInit {
     }
     if (stillValid.length > 0) throw TransferError.invalid(stillValid);
 
-    await this.records.insert(manager, {
+    const record = await this.records.insert(manager, {
       id,
       caseRef: command.caseRef,
       direction: 'OUTBOUND',
@@ -210,7 +210,7 @@ export class OutboundService implements OnModuleInit {
         ...(gate.vitalInterest ? { review: 'VITAL_INTEREST' } : {}),
       },
     });
-    return { record: (await this.records.find(manager, id))!, redacted: gate.redacted };
+    return { record, redacted: gate.redacted };
   }
 
   /** What a message says about the case itself, in either direction. */

@@ -4,7 +4,7 @@ import { CaseEntity, isChildCase } from '../cases/case.entity';
 import { decideOutboundConsent, ConsentFacts } from '../consent/consent.policy';
 import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
 import type { MessageType } from '../messages/message-types';
-import { decideRisk } from '../risk/risk.policy';
+import { decideRisk, needsRiskAssessment } from '../risk/risk.policy';
 import { RiskRepository, toAssessmentFacts, toOverrideFacts } from '../risk/risk.repository';
 import type { PolicyReason } from './transfer.policy';
 
@@ -54,13 +54,20 @@ export class TransferGate {
       now: request.now,
       redact: request.redact,
     });
+    const payload = consent.allow ? consent.payload : request.payload;
+    // Most messages need no assessment: spare them the two reads on the hot path.
+    const assessed = needsRiskAssessment(request.type, payload);
     const risk = decideRisk({
       type: request.type,
-      payload: consent.allow ? consent.payload : request.payload,
+      payload,
       child,
       identificationStatus: request.case.identificationStatus,
-      assessments: (await this.risk.forCase(manager, request.case.caseRef)).map(toAssessmentFacts),
-      overrides: (await this.risk.overridesForCase(manager, request.case.caseRef)).map(toOverrideFacts),
+      assessments: assessed
+        ? (await this.risk.forCase(manager, request.case.caseRef)).map(toAssessmentFacts)
+        : [],
+      overrides: assessed
+        ? (await this.risk.overridesForCase(manager, request.case.caseRef)).map(toOverrideFacts)
+        : [],
       consentGivenBy: consent.allow ? (consent.consent?.givenBy ?? null) : null,
       now: request.now,
     });

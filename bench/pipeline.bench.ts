@@ -1,0 +1,479 @@
+import 'reflect-metadata';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { LocalFederation } from '../scripts/lib/local-federation';
+import { KeyStore } from '../src/crypto/key-store';
+import { CONSENT_SCOPES } from '../src/messages/envelope.dto';
+import { examplePayload } from '../src/messages/examples';
+import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
+import { cpuShare, snapshot } from './machine-load';
+import { measureHops, Route } from './pipeline-hops';
+import { installQueryCounter } from './query-counter';
+import { measureRawLimit, WireSample } from './raw-limit';
+import { atMost, formatTable, PhaseResult, round } from './stats';
+
+/**
+ * `npm run bench`: the transfer pipeline's throughput and latency as a ratio to the raw RabbitMQ +
+ * PostgreSQL limit measured in the same run (ARCHITECTURE.md, "bench/"). Everything it creates (vhost,
+ * users' permissions there, databases, key files) is removed at the end, also on failure or Ctrl-C.
+ *
+ * Environment (all optional):
+ *   BENCH_MESSAGES=2000          hops for the raw limit and the service pipeline
+ *   BENCH_HTTP_MESSAGES=500      hops for the HTTP variant (0 skips it)
+ *   BENCH_IDLE_HOPS=50           hops sent one at a time, raw and pipeline (latency without queueing)
+ *   BENCH_CONCURRENCY=32         send calls in flight
+ *   BENCH_MESSAGES_PER_CASE=10
+ *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
+ *   BENCH_PHASES=raw,pipeline,http
+ *   BENCH_PHASE_TIMEOUT_S=75     per phase (default: max(75, BENCH_MESSAGES / 20))
+ *   BENCH_COUNT_QUERIES=1        also count the nodes' SQL statements per hop, by kind (a diagnostic)
+ */
+
+const TARGET_RATIO = 0.5;
+const CODES = ['FR', 'IT', 'MK'];
+
+interface BenchOptions {
+  messages: number;
+  httpMessages: number;
+  idleHops: number;
+  concurrency: number;
+  messagesPerCase: number;
+  routes: Route[];
+  phases: Set<string>;
+  phaseTimeoutMs: number;
+}
+
+function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
+    return value;
+  };
+  const routes = (env.BENCH_ROUTES ?? 'FR>MK,IT>MK').split(',').map((pair) => {
+    const [from, to] = pair.trim().split('>');
+    if (!CODES.includes(from) || !CODES.includes(to) || from === to) {
+      throw new Error(`BENCH_ROUTES: ${pair} is not <from>><to> among ${CODES.join(', ')}`);
+    }
+    return { from, to };
+  });
+  const phases = new Set((env.BENCH_PHASES ?? 'raw,pipeline,http').split(',').map((p) => p.trim()));
+  for (const phase of phases) {
+    if (!['raw', 'pipeline', 'http'].includes(phase)) throw new Error(`BENCH_PHASES: unknown phase ${phase}`);
+  }
+  const messages = int('BENCH_MESSAGES', 2000, 1);
+  return {
+    messages,
+    httpMessages: int('BENCH_HTTP_MESSAGES', 500, 0),
+    idleHops: int('BENCH_IDLE_HOPS', 50, 0),
+    concurrency: int('BENCH_CONCURRENCY', 32, 1),
+    messagesPerCase: int('BENCH_MESSAGES_PER_CASE', 10, 1),
+    routes,
+    phases,
+    // Long enough for the requested count at 20 hops/s, far below what the pipeline does even here.
+    phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', Math.max(75, Math.ceil(messages / 20)), 5) * 1000,
+  };
+}
+
+const pgAdminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+
+async function main(): Promise<number> {
+  const options = readOptions(process.env);
+  if (process.env.BENCH_COUNT_QUERIES === '1') installQueryCounter();
+  const federation = new LocalFederation({ codes: CODES, logLevel: 'error' });
+  const rawDatabase = federation.databaseName('BENCH');
+  let cleaned: Promise<void> | null = null;
+  const cleanUp = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      // Bounded: stopping a node whose broker connection died can hang; the sweep below still runs.
+      await atMost(federation.tearDown(), 30_000);
+      await sweep(federation, rawDatabase);
+    })());
+  // Nest's shutdown hooks listen for these too, and re-raise the signal once their app is closed: `on`
+  // (not `once`) keeps a listener in place, so the process lives until our clean-up is done.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      console.error(`\n${signal}: cleaning up run ${federation.runId}`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+  const watchdogMs = (phaseCount(options) * options.phaseTimeoutMs + 60_000) * 1.2;
+  setTimeout(() => {
+    console.error(
+      `watchdog: no result after ${Math.round(watchdogMs / 1000)} s; cleaning up run ${federation.runId}`,
+    );
+    void cleanUp().finally(() => process.exit(1));
+  }, watchdogMs).unref();
+
+  const began = Date.now();
+  const results: Record<string, PhaseResult> = {};
+  const failures: string[] = [];
+  const machine = await describeMachine();
+  try {
+    log(
+      `run ${federation.runId}: setting up vhost ${federation.vhost}, databases and nodes ${CODES.join(', ')}`,
+    );
+    await federation.setUp();
+    await adminQuery(`CREATE DATABASE ${rawDatabase}`);
+    for (const code of CODES) await startNode(federation, code);
+    log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
+    const guestUrl = federation.amqpUrl('guest', 'guest', 'guest');
+    const timed = async (phase: string, work: () => Promise<PhaseResult>): Promise<void> => {
+      log(`${phase}: running`);
+      const before = snapshot();
+      const start = monotonicUs();
+      try {
+        const r = await work();
+        r.monotonicUs = { start, end: monotonicUs() };
+        r.cpu = cpuShare(before, snapshot());
+        results[phase] = r;
+        log(`${phase}: ${r.perSecond}/s, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms`);
+      } catch (error) {
+        failures.push(`${phase}: ${describeError(error)}`);
+        log(`${phase}: FAILED ${describeError(error)}`);
+      }
+    };
+
+    if (options.phases.has('raw')) {
+      const samples = wireSamples(federation);
+      await timed('raw', async () => {
+        const raw = await measureRawLimit({
+          amqpUrl: guestUrl,
+          databaseUrl: federation.databaseUrl('BENCH'),
+          messages: options.messages,
+          warmup: Math.min(500, options.messages),
+          ...samples,
+          // Tried 128–1024 in flight and batches of 64–256: these gave the best rates on 2 cores.
+          publishWindow: 512,
+          prefetch: 512,
+          maxBatch: 256,
+          parallelBatches: 2,
+          rounds: 3,
+          noDelay: process.env.BENCH_RAW_NODELAY !== '0',
+          idleHops: options.idleHops,
+          timeoutMs: options.phaseTimeoutMs,
+        });
+        if (raw.idle) results.rawIdle = raw.idle;
+        return raw.loaded;
+      });
+    }
+    const hops = (name: string, driver: 'service' | 'http', messages: number, oneAtATime = false) =>
+      measureHops(federation, {
+        name,
+        driver,
+        messages,
+        oneAtATime,
+        concurrency: options.concurrency,
+        messagesPerCase: options.messagesPerCase,
+        routes: options.routes,
+        timeoutMs: options.phaseTimeoutMs,
+        pollMs: 100,
+        amqpUrl: guestUrl,
+      });
+    if (options.phases.has('pipeline') || options.phases.has('http')) {
+      // JIT, connection pools and the first case rows; not measured.
+      await timed('warmup', () => hops('warm-up', 'service', Math.min(200, options.messages)));
+      delete results.warmup;
+    }
+    if (options.phases.has('pipeline')) {
+      if (options.idleHops > 0) {
+        await timed('pipelineIdle', () =>
+          hops('pipeline, one hop at a time', 'service', options.idleHops, true),
+        );
+      }
+      await timed('pipeline', () => hops('pipeline (service call)', 'service', options.messages));
+    }
+    if (options.phases.has('http') && options.httpMessages > 0) {
+      await timed('http', () => hops('pipeline (HTTP)', 'http', options.httpMessages));
+    }
+  } catch (error) {
+    failures.push(`setup: ${describeError(error)}`);
+  } finally {
+    await cleanUp();
+  }
+
+  const ratio =
+    results.raw && results.pipeline ? round(results.pipeline.perSecond / results.raw.perSecond, 3) : null;
+  const report = {
+    at: new Date().toISOString(),
+    runId: federation.runId,
+    seconds: round((Date.now() - began) / 1000),
+    machine,
+    options: {
+      ...options,
+      phases: [...options.phases],
+      routes: options.routes.map((r) => `${r.from}>${r.to}`),
+    },
+    results,
+    ratio,
+    targetRatio: TARGET_RATIO,
+    meetsTarget: ratio === null ? null : ratio >= TARGET_RATIO,
+    failures,
+  };
+  console.log(`\n${renderReport(report.machine, options, results, ratio)}`);
+  if (failures.length > 0) console.log(`\nFAILED:\n  ${failures.join('\n  ')}`);
+  const file = path.resolve(__dirname, 'results', 'latest.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nfull results: ${path.relative(process.cwd(), file)} (${report.seconds} s in all)`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+/** Removes what the run created even when tearDown could not (all idempotent). */
+async function sweep(federation: LocalFederation, rawDatabase: string): Promise<void> {
+  // Others on this machine restart the broker now and then: retry for a while rather than leave the vhost.
+  const url = new URL(managementUrl);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${url.origin}/api/vhosts/${encodeURIComponent(federation.vhost)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Basic ${auth.toString('base64')}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.ok || response.status === 404) break;
+      throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      if (attempt === 10) {
+        console.error(`clean-up: vhost ${federation.vhost} left behind: ${describeError(error)}`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+  for (const database of [...CODES.map((code) => federation.databaseName(code)), rawDatabase]) {
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error) =>
+      console.error(`clean-up: database ${database}: ${describeError(error)}`),
+    );
+  }
+  rmSync(federation.workDir, { recursive: true, force: true });
+}
+
+function phaseCount(options: BenchOptions): number {
+  return ['raw', 'pipeline', 'http'].filter((phase) => options.phases.has(phase)).length + 2;
+}
+
+/**
+ * Nest ends the process with process.exit(1) when a module fails to bootstrap, which would skip the clean-up
+ * and leave the run's vhost and databases behind. While a node starts, exit throws instead, so the failure
+ * travels up as an error like any other.
+ */
+async function startNode(federation: LocalFederation, code: string): Promise<void> {
+  const exit = process.exit;
+  process.exit = ((status?: number) => {
+    throw new Error(`node ${code} failed to start (Nest asked to exit with ${status ?? 0})`);
+  }) as typeof process.exit;
+  try {
+    await federation.start(code);
+  } finally {
+    process.exit = exit;
+  }
+}
+
+/**
+ * A real sealed and signed REFERRAL_REQUEST (FR → MK) and its DELIVERY_RECEIPT (MK → FR), made with the
+ * run's keys exactly as the nodes make them: the raw limit carries the same bytes and headers.
+ */
+function wireSamples(federation: LocalFederation): { request: WireSample; receipt: WireSample } {
+  const directory = JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as {
+    participants: Recipient[];
+  };
+  const recipient = (code: string): Recipient => directory.participants.find((p) => p.code === code)!;
+  const caseRef = `TRM-FR-${new Date().getUTCFullYear()}-000001`;
+  const request = encodeMessage(
+    {
+      id: uuidv7(),
+      type: 'REFERRAL_REQUEST',
+      from: 'FR',
+      to: 'MK',
+      caseRef,
+      inReplyTo: null,
+      sentAt: new Date(),
+      legalBasis: 'CONSENT',
+      // What the consent gate attaches for the cases the pipeline phases use (see pipeline-hops.ts).
+      consent: {
+        consentId: uuidv7(),
+        scopes: [...CONSENT_SCOPES],
+        recipients: ['FR', 'IT', 'MK'],
+        givenBy: 'GUARDIAN',
+        givenAt: new Date().toISOString(),
+      },
+      payload: examplePayload('REFERRAL_REQUEST'),
+    },
+    recipient('MK'),
+    KeyStore.load(federation.keysDir, 'FR'),
+  );
+  const receipt = encodeMessage(
+    {
+      id: uuidv7(),
+      type: 'DELIVERY_RECEIPT',
+      from: 'MK',
+      to: 'FR',
+      caseRef,
+      inReplyTo: request.properties.messageId,
+      sentAt: new Date(),
+      legalBasis: 'NONE',
+      payload: { receivedAt: new Date().toISOString(), messageId: request.properties.messageId },
+    },
+    recipient('FR'),
+    KeyStore.load(federation.keysDir, 'MK'),
+  );
+  return {
+    request: { body: request.body, headers: request.headers },
+    receipt: { body: receipt.body, headers: receipt.headers },
+  };
+}
+
+interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGb: number;
+  node: string;
+  rabbitmq: string;
+  postgres: string;
+  synchronousCommit: string;
+}
+
+async function describeMachine(): Promise<Machine> {
+  const cpus = os.cpus();
+  const pg = await adminQuery<{ version: string; sync: string }>(
+    `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync`,
+  ).catch(() => [{ version: '?', sync: '?' }]);
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model ?? '?',
+    memoryGb: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    rabbitmq: await rabbitmqVersion(),
+    postgres: pg[0].version,
+    synchronousCommit: pg[0].sync,
+  };
+}
+
+async function rabbitmqVersion(): Promise<string> {
+  try {
+    const url = new URL(managementUrl);
+    const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`);
+    const response = await fetch(`${url.origin}/api/overview`, {
+      headers: { authorization: `Basic ${auth.toString('base64')}` },
+    });
+    return String(((await response.json()) as { rabbitmq_version?: string }).rabbitmq_version ?? '?');
+  } catch {
+    return '?';
+  }
+}
+
+function renderReport(
+  machine: Machine,
+  options: BenchOptions,
+  results: Record<string, PhaseResult>,
+  ratio: number | null,
+): string {
+  const row = (result: PhaseResult | undefined, label: string): string[] =>
+    result
+      ? [
+          label,
+          String(result.messages),
+          result.perSecond.toFixed(1),
+          result.latency.p50Ms.toFixed(1),
+          result.latency.p99Ms.toFixed(1),
+          result.seconds.toFixed(2),
+        ]
+      : [label, '-', '-', '-', '-', '-'];
+  const table = formatTable(
+    ['', 'messages', 'msgs/s', 'p50 ms', 'p99 ms', 'seconds'],
+    [
+      row(results.raw, 'raw amqplib + pg (same hop shape)'),
+      row(results.pipeline, `pipeline, service call (${options.concurrency} in flight)`),
+      row(results.http, `pipeline, HTTP POST (${options.concurrency} in flight)`),
+      row(results.rawIdle, 'raw, one hop at a time'),
+      row(results.pipelineIdle, 'pipeline, one hop at a time'),
+    ],
+  );
+  const phases: Array<[string, PhaseResult | undefined]> = [
+    ['raw', results.raw],
+    ['pipeline, service call', results.pipeline],
+    ['pipeline, HTTP POST', results.http],
+  ];
+  const cpuRows = phases
+    .filter(([, result]) => result?.cpu)
+    .map(([label, result]) => {
+      const cpu = result!.cpu!;
+      return [
+        label,
+        ...[cpu.benchProcess, cpu.rabbitmq, cpu.postgres, cpu.other, cpu.machineBusy].map(String),
+      ];
+    });
+  const cpuTable =
+    cpuRows.length > 0
+      ? formatTable(
+          ['CPU % (100 = one core)', 'bench+nodes', 'rabbitmq', 'postgres', 'other', 'machine busy %'],
+          cpuRows,
+        )
+      : '';
+  const verdict =
+    ratio === null
+      ? 'n/a'
+      : `${ratio.toFixed(3)} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`;
+  const stages = results.pipeline?.details.stagesMs as
+    Record<string, { p50: number; p99: number }> | undefined;
+  const stageLines = stages
+    ? Object.entries(stages).map(([name, s]) => `  ${name.padEnd(24)} p50 ${s.p50} ms, p99 ${s.p99} ms`)
+    : [];
+  const queries = results.pipeline?.details.queriesPerHop as Record<string, { total: number }> | undefined;
+  const queryLine = queries
+    ? `SQL statements per hop (BENCH_COUNT_QUERIES): ${Object.entries(queries)
+        .map(([code, q]) => `${code} ${q.total}`)
+        .join(', ')} (by kind in the JSON)`
+    : '';
+  return [
+    `trm-broker transfer pipeline benchmark`,
+    `machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, RabbitMQ ${machine.rabbitmq}, ` +
+      `PostgreSQL ${machine.postgres} (synchronous_commit=${machine.synchronousCommit})`,
+    `hops: REFERRAL_REQUEST sender → receiver committed → DELIVERY_RECEIPT applied at sender; routes ` +
+      `${options.routes.map((r) => `${r.from}→${r.to}`).join(', ')}; ${options.concurrency} sends in flight; ` +
+      `${options.messagesPerCase} messages per case`,
+    '',
+    table,
+    '',
+    `ratio pipeline/raw (msgs/s): ${verdict}`,
+    ...(cpuTable ? ['', cpuTable] : []),
+    ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
+    ...(queryLine ? [queryLine] : []),
+  ].join('\n');
+}
+
+async function adminQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: pgAdminUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** process.hrtime and V8's profiler both read CLOCK_MONOTONIC, so these bound samples of a --cpu-prof. */
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function log(line: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${describeError(error)}`);
+    process.exit(1);
+  },
+);
