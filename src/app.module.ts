@@ -6,6 +6,7 @@ import { RiskController } from './api/risk.controller';
 import { ConsentModule } from './consent/consent.module';
 import { RiskModule } from './risk/risk.module';
 import { AuditModule } from './audit/audit.module';
+import { AuditCheckpointsModule } from './audit/checkpoints/audit-checkpoints.module';
 import { CasesModule } from './cases/cases.module';
 import { NodeConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -31,6 +32,7 @@ export class AppModule {
         RiskModule,
         TransportModule,
         TransfersModule,
+        AuditCheckpointsModule,
       ],
       controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
     };

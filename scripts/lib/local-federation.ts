@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { auditHandoverStatements } from '../../src/audit/audit-roles';
 import { createNode } from '../../src/bootstrap';
 import { loadConfig, NodeConfig } from '../../src/config/config';
 import { writeKeyFiles } from '../../src/crypto/key-store';
+import { migrateWithLock } from '../../src/database/migrate';
 import { generateKeyPairs } from '../../src/crypto/trm-crypto';
 import { BrokerAdmin } from '../../src/transport/broker-admin';
 import { assertParticipantTopology, declareSharedExchanges } from '../../src/transport/topology';
@@ -54,6 +57,7 @@ export class LocalFederation {
   private readonly pgAdminUrl: string;
   private readonly amqpHost: string;
   private readonly passwords = new Map<string, string>();
+  private readonly rolePasswords = new Map<string, string>();
 
   constructor(readonly options: FederationOptions) {
     this.runId = options.runId ?? randomBytes(4).toString('hex');
@@ -73,9 +77,28 @@ export class LocalFederation {
     return `trm_${this.runId}_${code.toLowerCase()}`;
   }
 
+  /** A superuser's connection to a node's database (for setup, assertions and tampering in tests). */
   databaseUrl(code: string): string {
     const url = new URL(this.pgAdminUrl);
     url.pathname = `/${this.databaseName(code)}`;
+    return url.toString();
+  }
+
+  /** The node's own role: no superuser, owns the tables it migrates but not the audit trail. */
+  appRole(code: string): string {
+    return `${this.databaseName(code)}_app`;
+  }
+
+  /** Owns the audit tables; nobody logs in as it, and the node's role is not a member. */
+  auditOwnerRole(code: string): string {
+    return `${this.databaseName(code)}_audit`;
+  }
+
+  /** What the node connects with (its DATABASE_URL). */
+  appDatabaseUrl(code: string): string {
+    const url = new URL(this.databaseUrl(code));
+    url.username = this.appRole(code);
+    url.password = this.rolePasswords.get(code) ?? '';
     return url.toString();
   }
 
@@ -106,6 +129,7 @@ export class LocalFederation {
       this.passwords.set(code, password);
       await this.admin.setupParticipant(this.vhost, code, password);
       await this.withPg((pg) => pg.query(`CREATE DATABASE ${this.databaseName(code)}`));
+      await this.prepareDatabase(code);
     }
     writeFileSync(this.directoryFile, JSON.stringify({ version: 1, participants }, null, 2));
     // Declared up front so a message for a node that has never started yet waits in its queue.
@@ -115,13 +139,52 @@ export class LocalFederation {
     });
   }
 
+  /**
+   * The node's role and the audit owner, the migrations run as the node's role (as a node does at boot), then
+   * the audit tables handed to their own owner, so the node can append to them and nothing else.
+   */
+  private async prepareDatabase(code: string): Promise<void> {
+    const database = this.databaseName(code);
+    const password = randomBytes(12).toString('hex');
+    this.rolePasswords.set(code, password);
+    await this.withPg(async (pg) => {
+      await pg.query(`DROP ROLE IF EXISTS ${this.appRole(code)}`);
+      await pg.query(`DROP ROLE IF EXISTS ${this.auditOwnerRole(code)}`);
+      await pg.query(
+        `CREATE ROLE ${this.appRole(code)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`,
+      );
+      await pg.query(`CREATE ROLE ${this.auditOwnerRole(code)} NOLOGIN`);
+      await pg.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+      await pg.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${this.appRole(code)}`);
+    });
+    await this.withPg(
+      (pg) => pg.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${this.appRole(code)}`),
+      this.databaseUrl(code),
+    );
+    const asNode = await new DataSource({
+      type: 'postgres',
+      url: this.appDatabaseUrl(code),
+      migrations: MIGRATIONS,
+    }).initialize();
+    try {
+      await migrateWithLock(asNode);
+    } finally {
+      await asNode.destroy();
+    }
+    await this.withPg(async (pg) => {
+      for (const statement of auditHandoverStatements(this.auditOwnerRole(code), this.appRole(code))) {
+        await pg.query(statement);
+      }
+    }, this.databaseUrl(code));
+  }
+
   nodeConfig(code: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
     return {
       ...loadConfig({
         TRM_COUNTRY: code,
         TRM_DIRECTORY_FILE: this.directoryFile,
         TRM_KEYS_DIR: this.keysDir,
-        DATABASE_URL: this.databaseUrl(code),
+        DATABASE_URL: this.appDatabaseUrl(code),
         AMQP_URL: this.amqpUrl(code),
         PORT: '0',
         TRM_LOG_LEVEL: this.options.logLevel ?? 'warn',
@@ -219,12 +282,16 @@ export class LocalFederation {
       await this.withPg((pg) =>
         pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`),
       ).catch(() => undefined);
+      await this.withPg(async (pg) => {
+        await pg.query(`DROP ROLE IF EXISTS ${this.appRole(code)}`);
+        await pg.query(`DROP ROLE IF EXISTS ${this.auditOwnerRole(code)}`);
+      }).catch(() => undefined);
     }
     rmSync(this.workDir, { recursive: true, force: true });
   }
 
-  private async withPg<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: this.pgAdminUrl });
+  private async withPg<T>(work: (client: Client) => Promise<T>, url = this.pgAdminUrl): Promise<T> {
+    const client = new Client({ connectionString: url });
     await client.connect();
     try {
       return await work(client);

@@ -15,6 +15,8 @@ export interface NodeConfig {
   /** How far sentAt may lie in the past or the future before a message is STALE. */
   maxMessageAgeMs: number;
   maxClockSkewMs: number;
+  /** How often this node signs its audit chain head and sends it to every peer; 0 turns it off. */
+  auditCheckpointIntervalMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     maxMessageBytes: integer('TRM_MAX_MESSAGE_BYTES', 256 * 1024, 1024),
     maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
     maxClockSkewMs: integer('TRM_MAX_CLOCK_SKEW_SECONDS', 300, 0) * 1000,
+    auditCheckpointIntervalMs: integer('TRM_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0) * 1000,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { CSV_HEADER, csvLine, jsonLine } from './audit-export';
+import type { AuditFilter, AuditPageRequest } from './audit-query';
+import { buildTimeline, CaseTimeline } from './audit-timeline';
+import {
+  AuditEntryRow,
+  AuditRepository,
+  ChainHead,
+  ChainRowView,
+  PeerCheckpointRow,
+  TIMELINE_LIMIT,
+} from './audit.repository';
+import { AuditError, AuditErrorCode } from './audit.errors';
+
+export interface AuditPage {
+  entries: AuditEntryRow[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ChainPage {
+  head: ChainHead | null;
+  rows: ChainRowView[];
+}
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+/** The auditors' read side: pages, exports, a case's timeline, and the chain hashes peers verify against. */
+@Injectable()
+export class AuditReadService {
+  constructor(private readonly repository: AuditRepository) {}
+
+  async page(request: AuditPageRequest): Promise<AuditPage> {
+    if (request.from && request.to && request.from >= request.to) {
+      throw new AuditError(AuditErrorCode.INVALID_QUERY, 'from must be earlier than to');
+    }
+    // One more than asked tells whether another page exists without counting.
+    const rows = await this.repository.page({ ...request, limit: request.limit + 1 });
+    const entries = rows.slice(0, request.limit);
+    return {
+      entries,
+      nextCursor: rows.length > request.limit ? entries[entries.length - 1].seq : null,
+    };
+  }
+
+  /** The export as text chunks, one per batch of entries, for the caller to stream. */
+  async *export(filter: AuditFilter, format: ExportFormat): AsyncGenerator<string> {
+    const line = format === 'csv' ? csvLine : jsonLine;
+    if (format === 'csv') yield CSV_HEADER;
+    for await (const batch of this.repository.stream(filter)) yield batch.map(line).join('');
+  }
+
+  async timeline(caseRef: string): Promise<CaseTimeline> {
+    const rows = await this.repository.forCase(caseRef);
+    if (rows.length === 0)
+      throw new AuditError(AuditErrorCode.NOT_FOUND, `no audit entries for case ${caseRef}`);
+    return buildTimeline(caseRef, rows.slice(0, TIMELINE_LIMIT), rows.length > TIMELINE_LIMIT);
+  }
+
+  async chain(fromPos: number, limit: number): Promise<ChainPage> {
+    const [head, rows] = await Promise.all([this.repository.head(), this.repository.chain(fromPos, limit)]);
+    return { head, rows };
+  }
+
+  async checkpoints(peer?: string): Promise<PeerCheckpointRow[]> {
+    return this.repository.peerCheckpoints(peer);
+  }
+}

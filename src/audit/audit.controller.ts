@@ -1,0 +1,107 @@
+import { Controller, Get, Param, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AuditFilter } from './audit-query';
+import { AuditReadService } from './audit-read.service';
+import { AuditErrorFilter } from './audit-error.filter';
+import {
+  AuditExportQueryDto,
+  AuditFilterDto,
+  AuditPageQueryDto,
+  AuditPageView,
+  CaseTimelineView,
+  ChainPageView,
+  ChainQueryDto,
+  CheckpointsQueryDto,
+  PeerCheckpointView,
+} from './audit.dto';
+
+/**
+ * Read-only views for auditors. Nothing here returns personal data (the log holds none), and nothing writes.
+ * Authentication and roles come with accounts (issue 5): guard this controller as a whole then.
+ */
+@ApiTags('audit')
+@UseFilters(AuditErrorFilter)
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditReadService) {}
+
+  @Get('entries')
+  @ApiOperation({ summary: 'audit entries, filtered, in time order, one keyset page at a time' })
+  @ApiOkResponse({ type: AuditPageView })
+  async entries(@Query() query: AuditPageQueryDto): Promise<AuditPageView> {
+    return this.audit.page({
+      ...toFilter(query),
+      after: query.after,
+      limit: query.limit ?? 100,
+      order: query.order ?? 'asc',
+    });
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'every matching entry, streamed as CSV or JSON Lines' })
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  async export(@Query() query: AuditExportQueryDto, @Res() response: Response): Promise<void> {
+    const csv = query.format === 'csv';
+    response.status(200);
+    response.setHeader(
+      'content-type',
+      csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    );
+    response.setHeader('content-disposition', `attachment; filename="audit.${query.format}"`);
+    // A failure half way leaves a cut-off file; destroying the response makes the client see it as failed.
+    await pipeline(Readable.from(this.audit.export(toFilter(query), query.format)), response).catch(() =>
+      response.destroy(),
+    );
+  }
+
+  @Get('cases/:caseRef/timeline')
+  @ApiOperation({ summary: "a case's timeline across its messages and decisions" })
+  @ApiOkResponse({ type: CaseTimelineView })
+  @ApiNotFoundResponse()
+  async timeline(@Param('caseRef') caseRef: string): Promise<CaseTimelineView> {
+    return this.audit.timeline(caseRef);
+  }
+
+  @Get('chain')
+  @ApiOperation({
+    summary: 'chain hashes from a position (no entry content), for peers checking their checkpoints',
+  })
+  @ApiOkResponse({ type: ChainPageView })
+  async chain(@Query() query: ChainQueryDto): Promise<ChainPageView> {
+    return this.audit.chain(query.fromPos ?? 1, query.limit ?? 1000);
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({ summary: "the peers' signed checkpoints this node keeps, with the exact signed bytes" })
+  @ApiOkResponse({ type: [PeerCheckpointView] })
+  async checkpoints(@Query() query: CheckpointsQueryDto): Promise<PeerCheckpointView[]> {
+    const rows = await this.audit.checkpoints(query.peer);
+    return rows.map((row) => ({
+      peer: row.peer,
+      messageId: row.messageId,
+      seq: row.seq,
+      headHash: row.headHash,
+      signedAt: row.signedAt,
+      receivedAt: row.receivedAt,
+      keyId: row.keyId,
+      body: row.body.toString('base64'),
+      signature: row.signature,
+    }));
+  }
+}
+
+function toFilter(query: AuditFilterDto): AuditFilter {
+  return {
+    caseRef: query.caseRef,
+    country: query.country,
+    messageType: query.messageType,
+    decision: query.decision,
+    actor: query.actor,
+    action: query.action,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+  };
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../../directory/directory.module';
+import { TransfersModule } from '../../transfers/transfers.module';
+import { TransportModule } from '../../transport/transport.module';
+import { AuditModule } from '../audit.module';
+import { AuditCheckpointService } from './audit-checkpoint.service';
+
+/**
+ * Sending and keeping AUDIT_CHECKPOINT messages. Apart from AuditModule because it needs the transfer
+ * pipeline (OutboundService, InboundEffects), and the pipeline itself imports AuditModule.
+ */
+@Module({
+  imports: [AuditModule, DirectoryModule, TransfersModule, TransportModule],
+  providers: [AuditCheckpointService],
+  exports: [AuditCheckpointService],
+})
+export class AuditCheckpointsModule {}
