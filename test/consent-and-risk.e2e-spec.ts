@@ -414,6 +414,54 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect((await sendMessage(fr, caseRef, tracing)).status).toBe(202);
   });
 
+  it('audits the case opened by a peer’s message, its closing, and every read of consents and assessments', async () => {
+    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    await recordConsent(fr, caseRef);
+    const sent = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await delivered(fr, sent.body.id);
+    const opened = await federation.query<{ actor: string; message_id: string }>(
+      'MK',
+      `SELECT actor, message_id FROM audit_log WHERE action = 'CASE_OPENED' AND case_ref = $1`,
+      [caseRef],
+    );
+    expect(opened).toEqual([{ actor: 'FR', message_id: sent.body.id }]);
+    const received = await federation.query<{ details: { consentId: string } }>(
+      'MK',
+      `SELECT details FROM audit_log WHERE action = 'MESSAGE_RECEIVED' AND message_id = $1`,
+      [sent.body.id],
+    );
+    expect(received[0].details.consentId).toBe(
+      sent.body && (await api(fr, 'GET', `/cases/${caseRef}/consents`)).body[0].consentId,
+    );
+
+    expect((await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`)).status).toBe(200);
+    const reads = await federation.query<{ details: { read: string } }>(
+      'FR',
+      `SELECT details FROM audit_log WHERE action = 'PERSONAL_DATA_READ' AND case_ref = $1 ORDER BY seq`,
+      [caseRef],
+    );
+    expect(reads.map((r) => r.details.read)).toEqual(['consents', 'risk-assessments']);
+
+    const closed = await sendMessage(fr, caseRef, {
+      type: 'CASE_CLOSED',
+      to: 'MK',
+      payload: examplePayload('CASE_CLOSED'),
+    });
+    await delivered(fr, closed.body.id);
+    for (const code of ['FR', 'MK']) {
+      const rows = await federation.query<{ actor: string }>(
+        code,
+        `SELECT actor FROM audit_log WHERE action = 'CASE_CLOSED' AND case_ref = $1`,
+        [caseRef],
+      );
+      expect(rows).toEqual([{ actor: code === 'FR' ? 'api:test-coordinator' : 'FR' }]);
+    }
+  });
+
   it('records the other country’s RISK_ASSESSMENT_RESULT as its assessment of the case', async () => {
     const caseRef = await openCase(fr);
     await recordConsent(fr, caseRef);

@@ -52,8 +52,8 @@ export class ConsentController {
 
   @Get()
   @ApiOkResponse({ type: [ConsentView], description: 'every consent record of the case, newest first' })
-  async list(@Param('caseRef') caseRef: string): Promise<ConsentView[]> {
-    return this.consent.list(caseRef);
+  async list(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<ConsentView[]> {
+    return this.consent.list(caseRef, actor);
   }
 
   @Post(':consentId/withdraw')

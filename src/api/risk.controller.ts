@@ -32,8 +32,8 @@ export class RiskController {
 
   @Get('risk-assessments')
   @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
-  async list(@Param('caseRef') caseRef: string): Promise<AssessmentView[]> {
-    return this.risk.list(caseRef);
+  async list(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<AssessmentView[]> {
+    return this.risk.list(caseRef, actor);
   }
 
   @Post('risk-overrides')

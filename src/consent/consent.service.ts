@@ -57,8 +57,18 @@ export class ConsentService {
     });
   }
 
-  async list(caseRef: string): Promise<ConsentView[]> {
-    return (await this.consents.forCase(this.dataSource.manager, caseRef)).map((r) => toConsentView(r));
+  /** Consent records hold the child's own view: the read is audited like any personal data. */
+  async list(caseRef: string, actor: string): Promise<ConsentView[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const records = await this.consents.forCase(manager, caseRef);
+      await this.audit.record(manager, {
+        action: 'PERSONAL_DATA_READ',
+        actor,
+        caseRef,
+        details: { read: 'consents', records: records.length },
+      });
+      return records.map((r) => toConsentView(r));
+    });
   }
 }
 

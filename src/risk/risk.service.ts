@@ -78,9 +78,18 @@ export class RiskService {
     return saved;
   }
 
-  async list(caseRef: string): Promise<AssessmentView[]> {
-    const all = await this.risk.forCase(this.dataSource.manager, caseRef);
-    return all.map((a) => this.view(a, all));
+  /** Assessments hold evidence and protection plans: the read is audited like any personal data. */
+  async list(caseRef: string, actor: string): Promise<AssessmentView[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const all = await this.risk.forCase(manager, caseRef);
+      await this.audit.record(manager, {
+        action: 'PERSONAL_DATA_READ',
+        actor,
+        caseRef,
+        details: { read: 'risk-assessments', records: all.length },
+      });
+      return all.map((a) => this.view(a, all));
+    });
   }
 
   /** At HIGH a coordinator may let one message type through, with a written reason; CRITICAL never. */

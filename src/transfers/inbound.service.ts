@@ -16,7 +16,7 @@ import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 import { checkDeclaredConsent } from '../consent/consent.policy';
-import { isChildCase } from '../cases/case.entity';
+import { CaseEntity, isChildCase } from '../cases/case.entity';
 import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import { ConsentRepository } from '../consent/consent.repository';
 
@@ -228,7 +228,7 @@ export class InboundService {
     const { envelope, payload } = message;
     const caseRow = envelope.caseRef
       ? ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
-        (await this.cases.create(manager, envelope.caseRef, envelope.caseRef.slice(4, 6))))
+        (await this.openForeignCase(manager, envelope)))
       : null;
     const decision = decideInbound({
       type: envelope.type,
@@ -293,7 +293,7 @@ export class InboundService {
     });
     if (envelope.caseRef) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
     if (envelope.caseRef)
-      await this.outbound.recordCaseChange(manager, envelope.caseRef, envelope.type, payload);
+      await this.outbound.recordCaseChange(manager, envelope.caseRef, envelope.type, payload, envelope.from);
     await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
     await this.audit.record(manager, {
@@ -305,12 +305,27 @@ export class InboundService {
       counterpart: envelope.from,
       legalBasis: envelope.legalBasis,
       decision: 'ALLOW',
-      details: receiptId ? { receiptId } : {},
+      details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
     });
     this.logger.log(
       `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
     );
     return { outcome: 'ACCEPTED', messageId: envelope.id };
+  }
+
+  /** The first message of another country's case opens it here, with that country as its owner. */
+  private async openForeignCase(manager: EntityManager, envelope: Envelope): Promise<CaseEntity> {
+    const caseRef = envelope.caseRef!;
+    const created = await this.cases.create(manager, caseRef, caseRef.slice(4, 6));
+    await this.audit.record(manager, {
+      action: 'CASE_OPENED',
+      actor: envelope.from,
+      caseRef,
+      messageId: envelope.id,
+      messageType: envelope.type,
+      counterpart: envelope.from,
+    });
+    return created;
   }
 
   /** A peer's receipt or rejection settles the delivery status of the message it answers. */

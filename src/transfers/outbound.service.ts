@@ -191,7 +191,7 @@ export class OutboundService implements OnModuleInit {
     );
     await this.outbox.enqueue(manager, wire);
     await this.cases.addCountry(manager, command.caseRef, command.to);
-    await this.recordCaseChange(manager, command.caseRef, command.type, gate.payload);
+    await this.recordCaseChange(manager, command.caseRef, command.type, gate.payload, actor);
     await this.audit.record(manager, {
       action: 'MESSAGE_QUEUED',
       actor,
@@ -219,8 +219,12 @@ export class OutboundService implements OnModuleInit {
     caseRef: string,
     type: MessageType,
     payload: object,
+    actor: string,
   ): Promise<void> {
-    if (type === 'CASE_CLOSED') await this.cases.close(manager, caseRef);
+    if (type === 'CASE_CLOSED') {
+      await this.cases.close(manager, caseRef);
+      await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: type });
+    }
     if (type === 'REFERRAL_REQUEST') {
       const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
       await this.cases.recordPersonFacts(manager, caseRef, {

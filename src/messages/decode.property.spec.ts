@@ -1,0 +1,503 @@
+import fc from 'fast-check';
+import {
+  generateKeyPairs,
+  open,
+  seal,
+  sealAad,
+  SealError,
+  verify,
+  x25519PrivateFromRaw,
+} from '../crypto/trm-crypto';
+import { FieldError, MAX_NESTING_DEPTH, validateEnvelope, validatePayload } from './catalogue';
+import { CONSENT_SCOPES, LEGAL_BASES } from './envelope.dto';
+import { examplePayload } from './examples';
+import { MESSAGE_TYPES, MessageType } from './message-types';
+import { RejectionCode } from './rejection-codes';
+
+/**
+ * Property-based tests of the receiver's decode and validation path (issue 5): whatever bytes or values a
+ * stranger sends, the path answers with its own typed rejection (a validation result with ok: false, a
+ * SealError) and never with another exception, and its errors never repeat a value they were given.
+ *
+ * Strings that must never be echoed carry SENTINEL. It is not a "safe" key (catalogue.ts keeps keys like
+ * `priority` in error paths, and replaces others with <invalid-key>), so it must not appear anywhere.
+ */
+
+const RUNS = { numRuns: 300 };
+const SENTINEL = 'ŞECRET';
+const REJECTION_CODES = new Set<string>(Object.values(RejectionCode));
+
+// --- the values a stranger sends --------------------------------------------------------------------------
+
+const secretString = fc
+  .oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }))
+  .map((s) => `${SENTINEL}${s}`);
+
+/** Strings the validators care about, so that generated inputs get past the first checks. */
+const meaningfulString = fc.constantFrom(
+  'MK',
+  'FR',
+  'mk',
+  'REFERRAL_REQUEST',
+  'EMERGENCY_ALERT',
+  'DELIVERY_RECEIPT',
+  'AUDIT_CHECKPOINT',
+  'CONSENT',
+  'NONE',
+  'VITAL_INTEREST',
+  'GUARDIAN',
+  ...CONSENT_SCOPES,
+  'X25519-HKDF-SHA256-A256GCM',
+  'TRM-FR-2026-000123',
+  '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f10',
+  '2026-11-23T10:15:00.000Z',
+  '2026-02-30T10:15:00Z',
+  '2009-03-14',
+  'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  '',
+  ' ',
+  '\u0000',
+  '\uD800',
+  '\uFEFF',
+  '__proto__',
+);
+
+const leaf = fc.oneof(
+  { arbitrary: secretString, weight: 3 },
+  { arbitrary: meaningfulString, weight: 3 },
+  { arbitrary: fc.string(), weight: 1 },
+  { arbitrary: fc.integer(), weight: 1 },
+  { arbitrary: fc.double(), weight: 1 },
+  { arbitrary: fc.boolean(), weight: 1 },
+  { arbitrary: fc.constant(null), weight: 1 },
+);
+
+/** Member names: the envelope's and payloads' own, the dangerous ones, secret ones, random ones. */
+const key = fc.oneof(
+  fc.constantFrom(
+    'version',
+    'id',
+    'type',
+    'from',
+    'to',
+    'caseRef',
+    'inReplyTo',
+    'sentAt',
+    'legalBasis',
+    'consent',
+    'sealed',
+    'person',
+    'givenName',
+    'scopes',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+  ),
+  secretString,
+  fc.string({ maxLength: 10 }),
+);
+
+/** Builds objects as JSON.parse does: `__proto__` becomes an own member, not the prototype. */
+const objectOf = <T>(value: fc.Arbitrary<T>) =>
+  fc.array(fc.tuple(key, value), { maxLength: 5 }).map((entries) => Object.fromEntries(entries));
+
+const { json } = fc.letrec<{ json: unknown }>((tie) => ({
+  json: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('json'), { maxLength: 4 }),
+    objectOf(tie('json')),
+  ),
+}));
+
+function nested(depth: number, kind: 'object' | 'array', innermost: unknown = 1): unknown {
+  let value: unknown = innermost;
+  for (let i = 0; i < depth; i++) value = kind === 'object' ? { a: value } : [value];
+  return value;
+}
+
+const deep = fc
+  .record({
+    depth: fc.integer({ min: MAX_NESTING_DEPTH, max: 20_000 }),
+    kind: fc.constantFrom('object', 'array'),
+  })
+  .map(({ depth, kind }) => nested(depth, kind as 'object' | 'array', `${SENTINEL}-innermost`));
+
+// --- a valid envelope to start from ------------------------------------------------------------------------
+
+const recipient = generateKeyPairs('MK').encryption;
+const recipientPrivate = x25519PrivateFromRaw(recipient.privateRaw);
+
+function validEnvelope(type: MessageType = 'REFERRAL_REQUEST'): Record<string, unknown> {
+  const technical =
+    type === 'DELIVERY_RECEIPT' || type === 'DELIVERY_REJECTED' || type === 'AUDIT_CHECKPOINT';
+  const head = {
+    version: 1,
+    id: '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f10',
+    type,
+    from: 'FR',
+    to: 'MK',
+    caseRef: type === 'AUDIT_CHECKPOINT' ? null : 'TRM-FR-2026-000123',
+  };
+  return {
+    ...head,
+    inReplyTo: technical && type !== 'AUDIT_CHECKPOINT' ? '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f11' : null,
+    sentAt: '2026-11-23T10:15:00.000Z',
+    legalBasis: technical ? 'NONE' : 'CONSENT',
+    ...(technical
+      ? {}
+      : {
+          consent: {
+            consentId: 'consent-1',
+            scopes: ['SHARE_IDENTITY'],
+            recipients: ['MK'],
+            givenBy: 'GUARDIAN',
+            givenAt: '2026-11-01T09:00:00.000Z',
+          },
+        }),
+    sealed: seal(Buffer.from(JSON.stringify(examplePayload(type))), recipient, sealAad(head)),
+  };
+}
+
+const VALID = Object.fromEntries(MESSAGE_TYPES.map((t) => [t, validEnvelope(t)])) as Record<
+  MessageType,
+  Record<string, unknown>
+>;
+
+/** One change to a JSON value at a place chosen by `at` (a walk down existing members). */
+interface Mutation {
+  at: number[];
+  kind: 'set' | 'delete' | 'add' | 'deep';
+  key: string;
+  value: unknown;
+}
+
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  at: fc.array(fc.nat(), { maxLength: 3 }),
+  kind: fc.constantFrom('set', 'delete', 'add', 'deep'),
+  key,
+  value: fc.oneof(json, deep),
+});
+
+function applyMutations(original: unknown, mutations: Mutation[]): unknown {
+  const root = structuredClone(original) as Record<string, unknown>;
+  for (const m of mutations) {
+    // Walk down to an object or array, picking members by index.
+    let node: Record<string, unknown> = root;
+    for (const step of m.at) {
+      const members = Object.keys(node);
+      const next = members.length > 0 ? node[members[step % members.length]] : undefined;
+      if (typeof next !== 'object' || next === null) break;
+      node = next as Record<string, unknown>;
+    }
+    const members = Object.keys(node);
+    const existing = members.length > 0 ? members[m.key.length % members.length] : m.key;
+    switch (m.kind) {
+      case 'set':
+        node[existing] = m.value;
+        break;
+      case 'delete':
+        delete node[existing];
+        break;
+      case 'add':
+        Object.defineProperty(node, m.key, {
+          value: m.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        break;
+      case 'deep':
+        node[existing] = nested(MAX_NESTING_DEPTH + (m.key.length % 3), 'object', m.value);
+        break;
+    }
+  }
+  return root;
+}
+
+// --- what every answer must look like ---------------------------------------------------------------------
+
+function expectNoEcho(text: string): void {
+  if (text.includes(SENTINEL)) throw new Error(`an input value is echoed: ${text.slice(0, 200)}`);
+}
+
+function expectWellFormedErrors(errors: FieldError[]): void {
+  expect(errors.length).toBeGreaterThan(0);
+  for (const error of errors) {
+    expect(typeof error.path).toBe('string');
+    expect(error.path.length).toBeLessThanOrEqual(1000);
+    expect(error.constraints.length).toBeGreaterThan(0);
+    for (const constraint of error.constraints) {
+      expect(constraint).toMatch(/^[A-Za-z]+: /);
+      expectNoEcho(constraint);
+    }
+    expectNoEcho(error.path);
+  }
+}
+
+function checkEnvelope(input: unknown): void {
+  const result = validateEnvelope(input);
+  if (result.ok) {
+    expect(result.envelope).toBe(input);
+    return;
+  }
+  expect(REJECTION_CODES.has(result.code)).toBe(true);
+  expectWellFormedErrors(result.errors);
+}
+
+function checkPayload(type: string, input: unknown, legalBasis?: string): void {
+  const envelope = legalBasis === undefined ? undefined : ({ legalBasis } as { legalBasis: 'CONSENT' });
+  const result = validatePayload(type as MessageType, input, envelope);
+  if (result.ok) {
+    expect(result.payload).toBe(input);
+    return;
+  }
+  expectWellFormedErrors(result.errors);
+}
+
+/** The receiver's first step on a body (src/transfers/inbound.service.ts, parseJson): strict UTF-8, then JSON. */
+function decode(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    // The only failures allowed: not UTF-8 (TypeError) or not JSON (SyntaxError).
+    if (!(error instanceof TypeError || error instanceof SyntaxError)) throw error;
+    return undefined;
+  }
+}
+
+/** Mangles the bytes of a valid body the way a network, a bug or an attacker would. */
+const mangledBody = fc
+  .record({
+    type: fc.constantFrom(...MESSAGE_TYPES),
+    cut: fc.nat(),
+    flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+    insert: fc.uint8Array({ maxLength: 8 }),
+    insertAt: fc.nat(),
+    truncate: fc.boolean(),
+  })
+  .map(({ type, cut, flips, insert, insertAt, truncate }) => {
+    let bytes = Buffer.from(JSON.stringify(VALID[type]));
+    for (const [at, value] of flips) bytes[at % bytes.length] = value;
+    const where = insertAt % bytes.length;
+    bytes = Buffer.concat([bytes.subarray(0, where), insert, bytes.subarray(where)]);
+    return truncate ? bytes.subarray(0, cut % bytes.length) : bytes;
+  });
+
+// --- the properties ---------------------------------------------------------------------------------------
+
+describe('decode and validation never throw and never echo (fast-check)', () => {
+  it('the starting envelopes are valid, so that mutations start from something real', () => {
+    for (const type of MESSAGE_TYPES) expect(validateEnvelope(VALID[type]).ok).toBe(true);
+  });
+
+  it('validateEnvelope: arbitrary JSON values', () => {
+    fc.assert(fc.property(fc.jsonValue(), checkEnvelope), RUNS);
+  });
+
+  it('validateEnvelope: arbitrary values with secret strings, odd keys and __proto__ members', () => {
+    fc.assert(fc.property(json, checkEnvelope), RUNS);
+  });
+
+  it('validateEnvelope: valid envelopes of every type with mutated, missing, extra and deep members', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MESSAGE_TYPES),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (type, ms) => checkEnvelope(applyMutations(VALID[type], ms)),
+      ),
+      RUNS,
+    );
+  });
+
+  it('validateEnvelope: nesting beyond the limit in any member is SCHEMA_INVALID, however deep', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('consent', 'sealed', 'caseRef', 'extension', 'inReplyTo'),
+        deep,
+        (member, value) => {
+          const result = validateEnvelope({ ...VALID.REFERRAL_REQUEST, [member]: value });
+          if (result.ok) throw new Error('a deep envelope was accepted');
+          expect(result.code).toBe(RejectionCode.SCHEMA_INVALID);
+          expectWellFormedErrors(result.errors);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('validatePayload: every type, arbitrary values and any legal basis', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MESSAGE_TYPES),
+        json,
+        fc.option(fc.constantFrom(...LEGAL_BASES), { nil: undefined }),
+        checkPayload,
+      ),
+      RUNS,
+    );
+  });
+
+  it('validatePayload: the example of every type with mutated, missing, extra and deep members', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MESSAGE_TYPES),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...LEGAL_BASES),
+        (type, ms, legalBasis) => checkPayload(type, applyMutations(examplePayload(type), ms), legalBasis),
+      ),
+      RUNS,
+    );
+  });
+
+  it('validatePayload: a type that is not a TRM type is refused, whatever the payload', () => {
+    fc.assert(
+      fc.property(fc.oneof(secretString, fc.string()), json, (type, payload) => {
+        fc.pre(!(MESSAGE_TYPES as readonly string[]).includes(type));
+        const result = validatePayload(type as MessageType, payload);
+        expect(result.ok).toBe(false);
+        if (!result.ok) expectWellFormedErrors(result.errors);
+      }),
+      RUNS,
+    );
+  });
+
+  it('bytes: arbitrary bytes decode to a value or to nothing, and the value validates without throwing', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+        const value = decode(bytes);
+        if (value !== undefined) checkEnvelope(value);
+      }),
+      RUNS,
+    );
+  });
+
+  it('bytes: valid bodies cut, flipped and spliced decode and validate without throwing', () => {
+    fc.assert(
+      fc.property(mangledBody, (bytes) => {
+        const value = decode(bytes);
+        if (value !== undefined) checkEnvelope(value);
+      }),
+      RUNS,
+    );
+  });
+
+  it('bytes: 10,000 levels of nesting decode and are refused without a stack overflow', () => {
+    for (const text of [
+      '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000),
+      '['.repeat(100_000) + ']'.repeat(100_000),
+    ]) {
+      const value = decode(Buffer.from(text));
+      const result = validateEnvelope(value);
+      expect(result.ok).toBe(false);
+      expect(validatePayload('REFERRAL_REQUEST', value).ok).toBe(false);
+    }
+  });
+});
+
+describe('open never throws anything but SealError, and SealError never echoes (fast-check)', () => {
+  const head = {
+    id: '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f10',
+    type: 'CASE_UPDATE',
+    from: 'FR',
+    to: 'MK',
+    caseRef: null,
+  };
+  const aad = sealAad(head);
+  const plaintext = Buffer.from(JSON.stringify(examplePayload('CASE_UPDATE')));
+  const sealed = seal(plaintext, recipient, aad) as unknown as Record<string, unknown>;
+
+  function checkOpen(candidate: unknown, candidateAad: unknown): void {
+    let opened: Buffer;
+    try {
+      opened = open(candidate as never, recipientPrivate, candidateAad as string);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      expect(['DECRYPTION_FAILED', 'UNSUPPORTED_ALG']).toContain(error.code);
+      expectNoEcho(error.message);
+      return;
+    }
+    // Only the untouched sealed payload, with its own AAD, may open; and then to its own plaintext.
+    expect(opened.equals(plaintext)).toBe(true);
+  }
+
+  const base64Of = (bytes: fc.Arbitrary<Uint8Array>) =>
+    fc.oneof(
+      bytes.map((b) => Buffer.from(b).toString('base64')),
+      bytes.map((b) => Buffer.from(b).toString('base64url')),
+      bytes.map((b) => Buffer.from(b).toString('base64').replace(/=+$/, '')),
+      bytes.map((b) => ` ${Buffer.from(b).toString('base64')}\n`),
+      secretString,
+    );
+
+  /** Objects shaped like `sealed`: each member kept, replaced by base64 of other lengths, or by anything. */
+  const sealedLike = fc
+    .record({
+      alg: fc.oneof(fc.constant(sealed.alg), secretString, json),
+      recipientKeyId: fc.oneof(fc.constant(sealed.recipientKeyId), secretString),
+      epk: fc.oneof(fc.constant(sealed.epk), base64Of(fc.uint8Array({ minLength: 31, maxLength: 33 })), json),
+      iv: fc.oneof(fc.constant(sealed.iv), base64Of(fc.uint8Array({ minLength: 11, maxLength: 13 })), json),
+      ct: fc.oneof(fc.constant(sealed.ct), base64Of(fc.uint8Array({ maxLength: 64 })), json),
+      tag: fc.oneof(fc.constant(sealed.tag), base64Of(fc.uint8Array({ minLength: 15, maxLength: 17 })), json),
+    })
+    .chain((candidate) =>
+      fc
+        .subarray(Object.keys(candidate))
+        .map((kept) => Object.fromEntries(kept.map((k) => [k, candidate[k as 'alg']]))),
+    );
+
+  it('arbitrary values as the sealed payload and as the AAD', () => {
+    fc.assert(fc.property(fc.oneof(json, fc.jsonValue()), fc.oneof(fc.string(), json), checkOpen), RUNS);
+  });
+
+  it('sealed-shaped objects with members missing, of the wrong length, non-canonical or of the wrong type', () => {
+    fc.assert(
+      fc.property(sealedLike, fc.oneof(fc.constant(aad), fc.string(), secretString), checkOpen),
+      RUNS,
+    );
+  });
+
+  it('a valid sealed payload with one bit flipped anywhere, or another AAD, fails to open', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('epk', 'iv', 'ct', 'tag'),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (member, at, bit) => {
+          const bytes = Buffer.from(String(sealed[member]), 'base64');
+          bytes[at % bytes.length] ^= 1 << bit;
+          expect(() =>
+            open({ ...sealed, [member]: bytes.toString('base64') } as never, recipientPrivate, aad),
+          ).toThrow(SealError);
+        },
+      ),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.string(), (other) => {
+        fc.pre(other !== aad);
+        expect(() => open(sealed as never, recipientPrivate, other)).toThrow(SealError);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('verify answers a boolean for any body, signature and key', () => {
+    const anyInput = fc.oneof(
+      json,
+      fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)),
+    );
+    const maybeBase64 = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 70 }).map((b) => Buffer.from(b).toString('base64')),
+      json,
+    );
+    fc.assert(
+      fc.property(anyInput, maybeBase64, maybeBase64, (body, signature, key) => {
+        expect(typeof verify(body as Buffer, signature as string, key as string)).toBe('boolean');
+      }),
+      RUNS,
+    );
+  });
+});
