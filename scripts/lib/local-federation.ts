@@ -237,7 +237,8 @@ export class LocalFederation {
     if (!node) return;
     this.nodes.delete(code);
     if (node.app) await node.app.close();
-    if (node.process && node.process.exitCode === null) {
+    // A process ended by a signal has a signalCode and no exitCode: it is gone all the same.
+    if (node.process && node.process.exitCode === null && node.process.signalCode === null) {
       const exited = new Promise((resolve) => node.process!.once('exit', resolve));
       node.process.kill('SIGTERM');
       await exited;
