@@ -13,6 +13,7 @@ import { AuditRepository } from '../src/audit/audit.repository';
 import { AuditService } from '../src/audit/audit.service';
 import { migrateWithLock } from '../src/database/migrate';
 import { formatTable, round, summarize } from './stats';
+import { MESSAGE_TYPES as ALL_MESSAGE_TYPES } from '../src/messages/message-types';
 
 /**
  * `npm run bench:audit`: the audit trail at scale (issue 4). In a throwaway database it seeds BENCH_AUDIT_ENTRIES
@@ -47,30 +48,8 @@ const COUNTRIES = [
   'ES',
   'NL',
 ];
-const MESSAGE_TYPES = [
-  'REFERRAL_REQUEST',
-  'REFERRAL_CONFIRMATION',
-  'REFERRAL_DECLINED',
-  'CASE_UPDATE',
-  'EMERGENCY_ALERT',
-  'IDENTITY_VERIFICATION_REQUEST',
-  'IDENTITY_VERIFICATION_RESULT',
-  'RISK_ASSESSMENT_REQUEST',
-  'RISK_ASSESSMENT_RESULT',
-  'FAMILY_TRACING_REQUEST',
-  'FAMILY_TRACING_RESULT',
-  'RETURN_PLAN',
-  'RETURN_PLAN_CONFIRMATION',
-  'ARRIVAL_CONFIRMATION',
-  'REINTEGRATION_REQUEST',
-  'REINTEGRATION_CONFIRMATION',
-  'EVIDENCE_REQUEST',
-  'EVIDENCE_RESPONSE',
-  'CONSENT_WITHDRAWN',
-  'CASE_CLOSED',
-  'DELIVERY_RECEIPT',
-  'DELIVERY_REJECTED',
-];
+/** Every type but the checkpoint, which carries no case. */
+const MESSAGE_TYPES = ALL_MESSAGE_TYPES.filter((type) => type !== 'AUDIT_CHECKPOINT');
 /** About ten entries per case, as a referral, its answers, reads and decisions make. */
 const CASES = 100_000;
 const ACTORS = 500;
