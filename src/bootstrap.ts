@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DomainErrorFilter } from './api/domain-error.filter';
+import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
 import { AppModule } from './app.module';
 import { NodeConfig } from './config/config';
 
@@ -20,7 +21,9 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: config.maxMessageBytes });
+  app.useBodyParser('json', { limit: config.maxMessageBytes, verify: verifyUtf8 });
+  app.use(bodyParserErrors);
+  app.use(bodyGuard);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -56,8 +59,19 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
 
 function fieldErrors(errors: ValidationError[], prefix = ''): Array<{ path: string; constraints: string[] }> {
   return errors.flatMap((e) => {
-    const path = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ path, constraints: Object.values(e.constraints) }] : [];
+    // Unknown member names come from the caller: only plain identifiers are repeated back.
+    const name = /^[A-Za-z0-9_]{1,64}$/.test(e.property) ? e.property : '?';
+    const path = prefix ? `${prefix}.${name}` : name;
+    const own = e.constraints
+      ? [
+          {
+            path,
+            constraints: Object.entries(e.constraints).map(([kind, message]) =>
+              kind === 'whitelistValidation' ? 'property is not allowed' : message,
+            ),
+          },
+        ]
+      : [];
     return [...own, ...fieldErrors(e.children ?? [], path)];
   });
 }

@@ -13,6 +13,7 @@ import { CasesService } from '../cases/cases.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
 import { Actor } from './actor';
+import { CaseRefPipe } from './request-guards';
 import { OpenCaseDto } from './open-case.dto';
 import { SendMessageDto } from './send-message.dto';
 import {
@@ -51,7 +52,7 @@ export class CasesController {
       'the case with every message (personal data: the read is audited; withheld on a restricted case)',
   })
   @ApiNotFoundResponse()
-  async get(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
+  async get(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
     return toCaseFileView(await this.transfers.caseFile(caseRef, actor));
   }
 
@@ -68,7 +69,7 @@ export class CasesController {
       '(`reasons`: each with its code, and for consent the missing scope and the fields that need it)',
   })
   async send(
-    @Param('caseRef') caseRef: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
     @Body() body: SendMessageDto,
     @Actor() actor: string,
   ): Promise<SentMessageView> {

@@ -13,6 +13,7 @@ import { ConsentView, RecordConsentDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
 import { ConsentWithdrawalService } from '../transfers/consent-withdrawal.service';
 import { Actor } from './actor';
+import { CaseRefPipe } from './request-guards';
 
 class NotifiedView {
   @ApiProperty() country!: string;
@@ -43,7 +44,7 @@ export class ConsentController {
     description: 'a child’s consent must come from a guardian or legal representative',
   })
   async record(
-    @Param('caseRef') caseRef: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
     @Body() body: RecordConsentDto,
     @Actor() actor: string,
   ): Promise<ConsentView> {
@@ -52,7 +53,7 @@ export class ConsentController {
 
   @Get()
   @ApiOkResponse({ type: [ConsentView], description: 'every consent record of the case, newest first' })
-  async list(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<ConsentView[]> {
+  async list(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<ConsentView[]> {
     return this.consent.list(caseRef, actor);
   }
 
@@ -65,7 +66,7 @@ export class ConsentController {
   @ApiNotFoundResponse()
   @ApiUnprocessableEntityResponse({ description: 'already withdrawn' })
   async withdraw(
-    @Param('caseRef') caseRef: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
     @Param('consentId', new ParseUUIDPipe()) consentId: string,
     @Actor() actor: string,
   ): Promise<WithdrawalView> {

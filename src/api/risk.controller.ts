@@ -11,6 +11,7 @@ import {
 import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from '../risk/risk.dto';
 import { RiskService } from '../risk/risk.service';
 import { Actor } from './actor';
+import { CaseRefPipe } from './request-guards';
 
 @ApiTags('risk')
 @ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
@@ -23,7 +24,7 @@ export class RiskController {
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
   async record(
-    @Param('caseRef') caseRef: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
     @Body() body: RecordAssessmentDto,
     @Actor() actor: string,
   ): Promise<AssessmentView> {
@@ -32,7 +33,10 @@ export class RiskController {
 
   @Get('risk-assessments')
   @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
-  async list(@Param('caseRef') caseRef: string, @Actor() actor: string): Promise<AssessmentView[]> {
+  async list(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Actor() actor: string,
+  ): Promise<AssessmentView[]> {
     return this.risk.list(caseRef, actor);
   }
 
@@ -43,7 +47,7 @@ export class RiskController {
   })
   @ApiUnprocessableEntityResponse({ description: 'the current assessment is not HIGH' })
   async override(
-    @Param('caseRef') caseRef: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
     @Body() body: RecordOverrideDto,
     @Actor() actor: string,
   ): Promise<OverrideView> {

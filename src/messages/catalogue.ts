@@ -111,10 +111,25 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Depth and key checks before class-transformer walks the input; iterative so depth cannot blow the stack. */
-function structureErrors(input: unknown): FieldError[] {
+/** PostgreSQL text and jsonb cannot hold NUL or an unpaired UTF-16 surrogate: refuse them at the door. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this pattern is for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function hasUnstorableText(value: string): boolean {
+  return UNSTORABLE.test(value);
+}
+
+/**
+ * Depth, forbidden keys and unstorable characters, checked iteratively (a recursive walk would overflow the
+ * stack on hostile nesting). Exported for the HTTP edge, which must refuse the same bodies.
+ */
+export function structureErrors(input: unknown): FieldError[] {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value: input, depth: 1, path: '' }];
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop()!;
+    if (typeof value === 'string' && hasUnstorableText(value)) {
+      return [{ path, constraints: ['storableText: contains a NUL character or an unpaired surrogate'] }];
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_NESTING_DEPTH) {
       return [{ path, constraints: [`maxDepth: nested deeper than ${MAX_NESTING_DEPTH} levels`] }];
@@ -126,7 +141,7 @@ function structureErrors(input: unknown): FieldError[] {
       continue;
     }
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) {
+      if (FORBIDDEN_KEYS.has(key) || hasUnstorableText(key)) {
         return [{ path: pathOf(path, key), constraints: ['forbiddenKey: property name is not allowed'] }];
       }
       stack.push({

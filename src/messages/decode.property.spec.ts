@@ -176,42 +176,53 @@ interface Mutation {
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   at: fc.array(fc.nat(), { maxLength: 3 }),
-  kind: fc.constantFrom('set', 'delete', 'add', 'deep'),
+  kind: fc.oneof(
+    { arbitrary: fc.constantFrom<Mutation['kind']>('set', 'delete', 'add'), weight: 9 },
+    { arbitrary: fc.constant<Mutation['kind']>('deep'), weight: 1 },
+  ),
   key,
-  value: fc.oneof(json, deep),
+  value: fc.oneof({ arbitrary: json, weight: 9 }, { arbitrary: deep, weight: 1 }),
 });
 
+/**
+ * Applies the mutations to a copy of `original`, keeping what JSON.parse could produce: arrays stay dense
+ * and get no named members. Only the copy's own nodes are edited, never a generated value inserted by an
+ * earlier mutation (fast-check reuses those between runs).
+ */
 function applyMutations(original: unknown, mutations: Mutation[]): unknown {
   const root = structuredClone(original) as Record<string, unknown>;
+  const own = new WeakSet<object>();
+  const collect = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    own.add(value);
+    Object.values(value).forEach(collect);
+  };
+  collect(root);
   for (const m of mutations) {
-    // Walk down to an object or array, picking members by index.
+    // Walk down to an object or array of the copy, picking members by index.
     let node: Record<string, unknown> = root;
     for (const step of m.at) {
       const members = Object.keys(node);
       const next = members.length > 0 ? node[members[step % members.length]] : undefined;
-      if (typeof next !== 'object' || next === null) break;
+      if (typeof next !== 'object' || next === null || !own.has(next)) break;
       node = next as Record<string, unknown>;
     }
     const members = Object.keys(node);
-    const existing = members.length > 0 ? members[m.key.length % members.length] : m.key;
-    switch (m.kind) {
-      case 'set':
-        node[existing] = m.value;
-        break;
-      case 'delete':
-        delete node[existing];
-        break;
-      case 'add':
-        Object.defineProperty(node, m.key, {
-          value: m.value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-        break;
-      case 'deep':
-        node[existing] = nested(MAX_NESTING_DEPTH + (m.key.length % 3), 'object', m.value);
-        break;
+    const existing = members.length > 0 ? members[m.key.length % members.length] : undefined;
+    const value =
+      m.kind === 'deep' ? nested(MAX_NESTING_DEPTH + (m.key.length % 3), 'object', m.value) : m.value;
+    if (Array.isArray(node)) {
+      const index = existing === undefined ? 0 : Number(existing);
+      if (m.kind === 'delete') node.splice(index, 1);
+      else if (m.kind === 'add') node.push(value);
+      else node[index] = value;
+    } else if (m.kind === 'delete') {
+      if (existing !== undefined) delete node[existing];
+    } else if (m.kind === 'add' || existing === undefined) {
+      // defineProperty, as JSON.parse does: `__proto__` becomes an own member.
+      Object.defineProperty(node, m.key, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      node[existing] = value;
     }
   }
   return root;
@@ -230,7 +241,7 @@ function expectWellFormedErrors(errors: FieldError[]): void {
     expect(error.path.length).toBeLessThanOrEqual(1000);
     expect(error.constraints.length).toBeGreaterThan(0);
     for (const constraint of error.constraints) {
-      expect(constraint).toMatch(/^[A-Za-z]+: /);
+      expect(constraint).toMatch(/^[A-Za-z0-9]+: /);
       expectNoEcho(constraint);
     }
     expectNoEcho(error.path);
@@ -262,28 +273,39 @@ function decode(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    // The only failures allowed: not UTF-8 (TypeError) or not JSON (SyntaxError).
-    if (!(error instanceof TypeError || error instanceof SyntaxError)) throw error;
+    // The only failures allowed: not UTF-8 (TypeError) or not JSON (SyntaxError). By name: Node's decoder
+    // throws from another realm than jest's, where instanceof fails.
+    const name = (error as Error | undefined)?.name;
+    if (name !== 'TypeError' && name !== 'SyntaxError') throw error;
     return undefined;
   }
 }
 
-/** Mangles the bytes of a valid body the way a network, a bug or an attacker would. */
+const ALNUM = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
+
+/**
+ * Mangles the bytes of a valid body the way a network, a bug or an attacker would: any byte anywhere (mostly
+ * undecodable), or letters and digits swapped for others (still JSON, with altered ids, codes and base64).
+ */
 const mangledBody = fc
   .record({
     type: fc.constantFrom(...MESSAGE_TYPES),
-    cut: fc.nat(),
-    flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+    keepJson: fc.boolean(),
+    edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
     insert: fc.uint8Array({ maxLength: 8 }),
-    insertAt: fc.nat(),
-    truncate: fc.boolean(),
+    cut: fc.option(fc.nat(), { nil: undefined }),
   })
-  .map(({ type, cut, flips, insert, insertAt, truncate }) => {
+  .map(({ type, keepJson, edits, insert, cut }) => {
     let bytes = Buffer.from(JSON.stringify(VALID[type]));
-    for (const [at, value] of flips) bytes[at % bytes.length] = value;
-    const where = insertAt % bytes.length;
+    if (keepJson) {
+      const alnum = [...bytes.keys()].filter((i) => ALNUM.includes(bytes[i]));
+      for (const [at, value] of edits) bytes[alnum[at % alnum.length]] = ALNUM[value % ALNUM.length];
+      return bytes;
+    }
+    for (const [at, value] of edits) bytes[at % bytes.length] = value;
+    const where = edits[0][0] % bytes.length;
     bytes = Buffer.concat([bytes.subarray(0, where), insert, bytes.subarray(where)]);
-    return truncate ? bytes.subarray(0, cut % bytes.length) : bytes;
+    return cut === undefined ? bytes : bytes.subarray(0, cut % bytes.length);
   });
 
 // --- the properties ---------------------------------------------------------------------------------------
@@ -467,7 +489,11 @@ describe('open never throws anything but SealError, and SealError never echoes (
         fc.integer({ min: 0, max: 7 }),
         (member, at, bit) => {
           const bytes = Buffer.from(String(sealed[member]), 'base64');
-          bytes[at % bytes.length] ^= 1 << bit;
+          const index = at % bytes.length;
+          // RFC 7748 has X25519 ignore the top bit of a public key: that one flip still opens (harmless: the
+          // body, epk included, is signed, and an id is processed once).
+          fc.pre(!(member === 'epk' && index === 31 && bit === 7));
+          bytes[index] ^= 1 << bit;
           expect(() =>
             open({ ...sealed, [member]: bytes.toString('base64') } as never, recipientPrivate, aad),
           ).toThrow(SealError);

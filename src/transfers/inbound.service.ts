@@ -226,10 +226,14 @@ export class InboundService {
 
   private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
     const { envelope, payload } = message;
-    const caseRow = envelope.caseRef
-      ? ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
-        (await this.openForeignCase(manager, envelope)))
-      : null;
+    // A receipt or rejection never opens a case nor adds its sender to one: it only settles a message.
+    const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
+    const caseRow = !envelope.caseRef
+      ? null
+      : answer
+        ? await this.cases.find(manager, envelope.caseRef)
+        : ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
+          (await this.openForeignCase(manager, envelope)));
     const decision = decideInbound({
       type: envelope.type,
       caseRef: envelope.caseRef,
@@ -291,7 +295,7 @@ export class InboundService {
       payload,
       status: 'ACCEPTED',
     });
-    if (envelope.caseRef) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
+    if (envelope.caseRef && !answer) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
     if (envelope.caseRef)
       await this.outbound.recordCaseChange(manager, envelope.caseRef, envelope.type, payload, envelope.from);
     await this.settleAnsweredMessage(manager, envelope, payload);
@@ -398,9 +402,15 @@ export class InboundService {
    */
   private async reject(delivery: InboundDelivery, known: Known, rejection: Rejection): Promise<Disposition> {
     const sender = known.sender;
-    const inReplyTo = known.id ?? (delivery.messageId ? delivery.messageId.slice(0, 200) : null);
+    // An unreadable body is answered by its AMQP message_id, but only one that is plain printable text.
+    const inReplyTo =
+      known.id ??
+      (delivery.messageId && /^[\x20-\x7e]{1,200}$/.test(delivery.messageId) ? delivery.messageId : null);
     const answerable =
-      sender !== undefined && known.type !== 'DELIVERY_RECEIPT' && known.type !== 'DELIVERY_REJECTED';
+      sender !== undefined &&
+      inReplyTo !== null &&
+      known.type !== 'DELIVERY_RECEIPT' &&
+      known.type !== 'DELIVERY_REJECTED';
     const duplicate = await this.dataSource.transaction(async (manager) => {
       // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
       // someone else's id, and must not block the genuine message.
@@ -452,7 +462,7 @@ export class InboundService {
       outcome: 'REJECTED',
       code: rejection.code,
       reason: rejection.reason,
-      authenticated: sender !== undefined,
+      authenticated: answerable,
       signatureVerified: known.signatureVerified === true,
     };
   }

@@ -11,6 +11,7 @@ import {
   inboxQueue,
   urgentQueue,
 } from '../transport/topology';
+import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 
 const PREFETCH = { routine: 32, urgent: 8 };
@@ -130,9 +131,20 @@ export class InboxConsumer implements OnApplicationBootstrap {
           : await this.inbound.rejectAsInternalError(delivery);
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
-        this.logger.warn(`inbound message ${delivery.messageId ?? '?'} failed: ${describe(error)}`);
+        this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);
         if (await this.databaseReachable()) attempt += 1;
         else await this.waitForDatabase(channel);
+        if (attempt >= 2 * ATTEMPTS_BEFORE_INTERNAL_ERROR) {
+          // Even recording the failure fails with a healthy database: a poison message. Dead-letter it without
+          // the database rather than hold it (and every later message of its case) forever.
+          return {
+            outcome: 'REJECTED',
+            code: RejectionCode.INTERNAL_ERROR,
+            reason: 'the receiver could not record this message',
+            authenticated: false,
+            signatureVerified: false,
+          };
+        }
         await sleep(200 * attempt);
       }
     }
@@ -204,4 +216,9 @@ const closedChannels = new WeakSet<Channel>();
 
 function isClosed(channel: Channel): boolean {
   return closedChannels.has(channel);
+}
+
+/** A message id from an unverified sender, fit for a log line. */
+function printable(id: unknown): string {
+  return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : '?';
 }
