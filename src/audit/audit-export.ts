@@ -1,22 +1,8 @@
+import { CANONICAL_FIELDS } from './audit-chain';
 import type { AuditEntryRow } from './audit.repository';
 
-/** Export columns, in order; the same names as the JSON fields. */
-export const EXPORT_COLUMNS: ReadonlyArray<keyof AuditEntryRow> = [
-  'seq',
-  'at',
-  'action',
-  'actor',
-  'caseRef',
-  'messageId',
-  'messageType',
-  'counterpart',
-  'legalBasis',
-  'decision',
-  'reasonCode',
-  'details',
-  'chainPos',
-  'hash',
-];
+/** Export columns, in order; the same names as the JSON fields: every hashed field, then its place in the chain. */
+export const EXPORT_COLUMNS: ReadonlyArray<keyof AuditEntryRow> = [...CANONICAL_FIELDS, 'chainPos', 'hash'];
 
 export const CSV_HEADER = `${EXPORT_COLUMNS.join(',')}\r\n`;
 
