@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AUDIT_ACTION_PATTERN, AuditAction, AuditDecision } from './audit-actions';
-import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
 export type { AuditAction, AuditDecision, KnownAuditAction } from './audit-actions';
@@ -70,10 +69,6 @@ export class AuditService {
        VALUES ${rows.join(', ')}`,
       values,
     );
-  }
-
-  async forCase(manager: EntityManager, caseRef: string): Promise<AuditEntryEntity[]> {
-    return manager.find(AuditEntryEntity, { where: { caseRef }, order: { seq: 'ASC' } });
   }
 }
 

@@ -18,7 +18,6 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
   private connection: amqp.ChannelModel | null = null;
   private closing = false;
   private connecting: Promise<void> | null = null;
-  private readonly waiters: Array<() => void> = [];
 
   constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
 
@@ -30,12 +29,6 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
 
   get connected(): boolean {
     return this.connection !== null;
-  }
-
-  /** Resolves once connected (immediately if already). */
-  whenConnected(): Promise<void> {
-    if (this.connection) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Not awaited: the node serves HTTP and fills its outbox while the broker is away. */
@@ -85,7 +78,6 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     }
     this.connection = connection;
     this.logger.log('connected to the broker');
-    this.waiters.splice(0).forEach((resolve) => resolve());
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -59,9 +59,4 @@ export class OutboxRepository {
       [id, error.slice(0, 500)],
     );
   }
-
-  async pendingCount(manager: EntityManager): Promise<number> {
-    const [row] = await manager.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
-    return row.n as number;
-  }
 }
