@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MessageType } from '../messages/message-types';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AgeStatus, CaseEntity } from './case.entity';
@@ -32,5 +33,26 @@ export class CasesService {
 
   async find(caseRef: string): Promise<CaseEntity | null> {
     return this.cases.find(this.dataSource.manager, caseRef);
+  }
+
+  /** What a message, sent or received, says about the case itself (in the message's transaction). */
+  async applyMessage(
+    manager: EntityManager,
+    caseRef: string,
+    type: MessageType,
+    payload: object,
+    actor: string,
+  ): Promise<void> {
+    if (type === 'CASE_CLOSED') {
+      await this.cases.close(manager, caseRef);
+      await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: type });
+    }
+    if (type === 'REFERRAL_REQUEST') {
+      const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
+      await this.cases.recordPersonFacts(manager, caseRef, {
+        ageStatus: referral.age?.status,
+        identificationStatus: referral.identificationStatus,
+      });
+    }
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
+import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { sealAad, verify } from '../crypto/trm-crypto';
@@ -89,6 +90,7 @@ export class InboundService {
     private readonly inbox: InboxRepository,
     private readonly outbox: OutboxRepository,
     private readonly cases: CasesRepository,
+    private readonly caseService: CasesService,
     private readonly records: MessageRecordsRepository,
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
@@ -297,7 +299,7 @@ export class InboundService {
     });
     if (envelope.caseRef && !answer) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
     if (envelope.caseRef)
-      await this.outbound.recordCaseChange(manager, envelope.caseRef, envelope.type, payload, envelope.from);
+      await this.caseService.applyMessage(manager, envelope.caseRef, envelope.type, payload, envelope.from);
     await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
     await this.audit.record(manager, {

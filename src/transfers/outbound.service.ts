@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
+import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
@@ -10,7 +11,6 @@ import { Envelope, validatePayload } from '../messages/catalogue';
 import { envelopeRuleErrors } from '../messages/envelope.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import { consentSummary } from '../consent/consent.policy';
-import { AgeStatus } from '../cases/case.entity';
 import { MessageType } from '../messages/message-types';
 import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
@@ -61,6 +61,7 @@ export class OutboundService implements OnModuleInit {
     private readonly directory: DirectoryService,
     private readonly keys: KeyStore,
     private readonly cases: CasesRepository,
+    private readonly caseService: CasesService,
     private readonly records: MessageRecordsRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
@@ -191,7 +192,7 @@ export class OutboundService implements OnModuleInit {
     );
     await this.outbox.enqueue(manager, wire);
     await this.cases.addCountry(manager, command.caseRef, command.to);
-    await this.recordCaseChange(manager, command.caseRef, command.type, gate.payload, actor);
+    await this.caseService.applyMessage(manager, command.caseRef, command.type, gate.payload, actor);
     await this.audit.record(manager, {
       action: 'MESSAGE_QUEUED',
       actor,
@@ -211,27 +212,6 @@ export class OutboundService implements OnModuleInit {
       },
     });
     return { record, redacted: gate.redacted };
-  }
-
-  /** What a message says about the case itself, in either direction. */
-  async recordCaseChange(
-    manager: EntityManager,
-    caseRef: string,
-    type: MessageType,
-    payload: object,
-    actor: string,
-  ): Promise<void> {
-    if (type === 'CASE_CLOSED') {
-      await this.cases.close(manager, caseRef);
-      await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: type });
-    }
-    if (type === 'REFERRAL_REQUEST') {
-      const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
-      await this.cases.recordPersonFacts(manager, caseRef, {
-        ageStatus: referral.age?.status,
-        identificationStatus: referral.identificationStatus,
-      });
-    }
   }
 
   /** A refusal rolls the send back, so its audit entry needs a transaction of its own. */
