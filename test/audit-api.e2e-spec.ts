@@ -1,7 +1,7 @@
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { examplePayload } from '../src/messages/examples';
 import { sealNow } from './support/audit-tools';
-import { messageStatus, openCase, openSharableCase, sendMessage } from './support/node-api';
+import { openCase, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 interface Entry {
   seq: string;
@@ -79,11 +79,7 @@ describe('auditor API (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(sent.status).toBe(202);
     referralId = sent.body.id;
-    await eventually(
-      async () => ((await messageStatus(fr, referralId)).status === 'DELIVERED' ? true : undefined),
-      20_000,
-      'receipt at FR',
-    );
+    await waitDelivered(fr, referralId, 20_000);
     // A refusal (no consent on this case) and a read by someone else.
     refused = await openCase(fr);
     const denied = await sendMessage(fr, refused, {

@@ -1,11 +1,11 @@
 import { Client } from 'pg';
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { canonicalForm, chainHash, CANONICAL_SQL, GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditService } from '../src/audit/audit.service';
 import { DataSource } from 'typeorm';
 import { examplePayload } from '../src/messages/examples';
 import { asTamperer, auditVerify, sealNow } from './support/audit-tools';
-import { api, messageStatus, openSharableCase, sendMessage } from './support/node-api';
+import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 /**
  * Issue 4, tamper evidence, on the real database: every committed entry is sealed into the hash chain, the
@@ -31,11 +31,7 @@ describe('audit chain (real PostgreSQL and RabbitMQ)', () => {
         payload: examplePayload('REFERRAL_REQUEST'),
       });
       expect(sent.status).toBe(202);
-      await eventually(
-        async () => ((await messageStatus(fr, sent.body.id)).status === 'DELIVERED' ? true : undefined),
-        20_000,
-        'receipt at FR',
-      );
+      await waitDelivered(fr, sent.body.id, 20_000);
       await api(fr, 'GET', `/cases/${caseRef}`);
     }
     await sealNow(fr);

@@ -9,7 +9,7 @@ import { verify } from '../src/crypto/trm-crypto';
 import { examplePayload } from '../src/messages/examples';
 import { asTamperer, auditVerify, sealNow } from './support/audit-tools';
 import { ForeignPeer } from './support/foreign-peer';
-import { messageStatus, openCase, openSharableCase, sendMessage } from './support/node-api';
+import { openCase, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 /**
  * Issue 4, cross-border witnessing: nodes sign their chain heads for each other, keep what peers signed,
@@ -45,11 +45,7 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
       payload: examplePayload('REFERRAL_REQUEST'),
     });
     expect(sent.status).toBe(202);
-    await eventually(
-      async () => ((await messageStatus(fr, sent.body.id)).status === 'DELIVERED' ? true : undefined),
-      20_000,
-      'receipt at FR',
-    );
+    await waitDelivered(fr, sent.body.id, 20_000);
   }
 
   /** FR signs its head for every peer; resolves once MK keeps it and FR has MK's receipt. */

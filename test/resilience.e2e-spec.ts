@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { examplePayload } from '../src/messages/examples';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { messageStatus, openSharableCase, sendMessage } from './support/node-api';
+import { messageStatus, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 /**
  * Nothing lost, nothing applied twice: a receiver that is down, a sender killed between commit and publish,
@@ -18,14 +18,6 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
   afterAll(async () => {
     await federation.tearDown();
   });
-
-  async function delivered(node: RunningNode, id: string, timeoutMs = 30_000): Promise<void> {
-    await eventually(
-      async () => ((await messageStatus(node, id)).status === 'DELIVERED' ? true : undefined),
-      timeoutMs,
-      `${id} delivered`,
-    );
-  }
 
   async function inboundCopies(ids: string[]): Promise<number> {
     const rows = await federation.query<{ n: number }>(
@@ -63,7 +55,7 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await messageStatus(fr, id)).status).toBe('SENT');
     await federation.start('MK');
-    await delivered(fr, id);
+    await waitDelivered(fr, id);
     expect(await inboundCopies([id])).toBe(1);
   });
 
@@ -82,7 +74,7 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
     await federation.kill('FR');
 
     fr = await federation.start('FR');
-    await delivered(fr, id);
+    await waitDelivered(fr, id);
     expect(await inboundCopies([id])).toBe(1);
   }, 120_000);
 
@@ -97,7 +89,7 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
       execSync(process.env.TRM_BROKER_START_CMD ?? 'rabbitmqctl -q start_app', { stdio: 'ignore' });
     }
     const all = [...before, ...during];
-    for (const id of all) await delivered(fr, id, 60_000);
+    for (const id of all) await waitDelivered(fr, id, 60_000);
     expect(await inboundCopies(all)).toBe(all.length);
     const receipts = await federation.query<{ n: number }>(
       'FR',
@@ -130,7 +122,7 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
     } finally {
       await federation.query('FR', `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
     }
-    for (const id of ids) await delivered(fr, id, 60_000);
+    for (const id of ids) await waitDelivered(fr, id, 60_000);
     expect(await inboundCopies(ids)).toBe(ids.length);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import {
   openSharableCase,
   recordConsent,
   sendMessage,
-  messageStatus,
+  waitDelivered,
 } from './support/node-api';
 
 /**
@@ -48,14 +48,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     expect(sent.status).toBe(202);
     expect(sent.body.status).toBe('QUEUED');
 
-    const delivered = await eventually(
-      async () => {
-        const status = await messageStatus(fr, sent.body.id);
-        return status.status === 'DELIVERED' ? status : undefined;
-      },
-      20_000,
-      'receipt at FR',
-    );
+    const delivered = await waitDelivered(fr, sent.body.id);
     expect(delivered.sentAt).not.toBeNull();
     expect(delivered.deliveredAt).not.toBeNull();
 
@@ -92,11 +85,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
         legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT',
       });
       expect(good.status).toBe(202);
-      await eventually(
-        async () => ((await messageStatus(fr, good.body.id)).status === 'DELIVERED' ? true : undefined),
-        20_000,
-        `${type} delivered`,
-      );
+      await waitDelivered(fr, good.body.id, 20_000);
     },
   );
 

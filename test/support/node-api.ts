@@ -1,4 +1,4 @@
-import type { RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, type RunningNode } from '../../scripts/lib/local-federation';
 import { CONSENT } from './foreign-peer';
 
 export interface ApiResponse {
@@ -102,4 +102,20 @@ export async function messageStatus(node: RunningNode, id: string): Promise<Reco
   const response = await api(node, 'GET', `/messages/${id}`);
   if (response.status !== 200) throw new Error(`message status: HTTP ${response.status}`);
   return response.body;
+}
+
+/** Waits until the sender records the peer's receipt; returns the message's final status view. */
+export async function waitDelivered(
+  node: RunningNode,
+  id: string,
+  timeoutMs = 20_000,
+): Promise<Record<string, string | null>> {
+  return eventually(
+    async () => {
+      const status = await messageStatus(node, id);
+      return status.status === 'DELIVERED' ? status : undefined;
+    },
+    timeoutMs,
+    `${id} delivered`,
+  );
 }
