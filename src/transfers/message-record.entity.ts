@@ -40,6 +40,10 @@ export class MessageRecordEntity {
   @Column('text')
   status!: MessageStatus;
 
+  /** Outbound: who asked for it (`api:<account>`, `agency:<code>`, `node:<CC>`); inbound: null. */
+  @Column('text', { name: 'submitted_by', nullable: true })
+  submittedBy!: string | null;
+
   @Column('text', { name: 'reason_code', nullable: true })
   reasonCode!: string | null;
 

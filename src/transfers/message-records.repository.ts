@@ -15,7 +15,7 @@ export type NewMessageRecord = Pick<
   | 'payload'
   | 'status'
 > &
-  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt'>>;
+  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy'>>;
 
 @Injectable()
 export class MessageRecordsRepository {
@@ -29,6 +29,7 @@ export class MessageRecordsRepository {
       reasonCode: null,
       reason: null,
       rejectedAt: null,
+      submittedBy: null,
       ...record,
       createdAt: now,
       updatedAt: now,

@@ -184,6 +184,7 @@ export class OutboundService implements OnModuleInit {
       consent: envelope.consent ?? null,
       payload: gate.payload,
       status: 'QUEUED',
+      submittedBy: actor,
     });
     const wire = encodeMessage(
       { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
@@ -254,6 +255,7 @@ export class OutboundService implements OnModuleInit {
       consent: null,
       payload: message.payload,
       status: 'QUEUED',
+      submittedBy: `node:${this.config.country}`,
     });
     const wire = encodeMessage(
       { id, from: this.config.country, sentAt: new Date(), legalBasis: 'NONE', ...message },
