@@ -167,7 +167,7 @@ describe('participantPermissions', () => {
     expect(() => participantPermissions('F.')).toThrow(/Invalid participant code/);
     expect(() => participantPermissions('fr')).toThrow(/Invalid participant code/);
     expect(participantPermissions('XK').permissions.read).toBe(
-      '^(trm\\.transnational|trm\\.dead|trm\\.(inbox|urgent|dead)\\.XK)$',
+      '^(trm\\.transnational|trm\\.dead|trm\\.(inbox|urgent|dead)\\.XK|trm\\.national\\.XK(\\.[a-z0-9.-]+)?)$',
     );
   });
 });

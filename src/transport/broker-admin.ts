@@ -78,7 +78,8 @@ function assertCode(code: string): void {
  * The least privilege a node needs, as PROTOCOL.md defines its duties:
  * - configure/write/read on the two shared exchanges (it asserts them on connect, publishes to
  *   `trm.transnational`, republishes rejected messages to `trm.dead`, and binds to both) and on its own
- *   three queues (declare, bind, consume). Nothing else: in particular not `amq.default`, so it cannot
+ *   three queues (declare, bind, consume), and on its own national exchange and queues (agencies, events;
+ *   not part of PROTOCOL.md). Nothing else: in particular not `amq.default`, so it cannot
  *   push straight into another country's queue through the default exchange.
  * - topic permissions, which RabbitMQ checks against the routing key on publish (write) and against the
  *   binding key on queue.bind/exchange.bind (read): it may only send as itself and only bind to traffic
@@ -86,8 +87,10 @@ function assertCode(code: string): void {
  */
 export function participantPermissions(code: string): ParticipantPermissions {
   assertCode(code);
-  const ownQueues = `^trm\\.(inbox|urgent|dead)\\.${code}$`;
-  const resources = `^(trm\\.transnational|trm\\.dead|trm\\.(inbox|urgent|dead)\\.${code})$`;
+  // Its national exchange (trm.national.<CC>) and the queues under it belong to the node alone.
+  const national = `trm\\.national\\.${code}(\\.[a-z0-9.-]+)?`;
+  const ownQueues = `^(trm\\.(inbox|urgent|dead)\\.${code}|${national})$`;
+  const resources = `^(trm\\.transnational|trm\\.dead|trm\\.(inbox|urgent|dead)\\.${code}|${national})$`;
   return {
     // Configure covers only its own queues: the shared exchanges come from broker:setup, and a node that
     // could declare them could delete them too.
