@@ -12,6 +12,7 @@ import { NodeConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DirectoryModule } from './directory/directory.module';
+import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
 import { TransfersModule } from './transfers/transfers.module';
 import { TransportModule } from './transport/transport.module';
@@ -33,6 +34,7 @@ export class AppModule {
         TransportModule,
         TransfersModule,
         AuditCheckpointsModule,
+        ExpectationsModule,
       ],
       controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
     };

@@ -24,6 +24,11 @@ export const AUDIT_ACTIONS = {
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+  EXPECTATION_OVERDUE:
+    'an awaited or owed answer passed its deadline (expectation id, who owes it, deadline)',
+  EXPECTATION_ESCALATED:
+    'an overdue answer was escalated to the next contact of the list (level, its function)',
+  EXPECTATION_ESCALATION_EXHAUSTED: 'an overdue answer: every contact of the list for its SOP was tried',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ExpectingType, parseDeadlines } from '../expectations/expectation-rules';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {
@@ -17,6 +18,10 @@ export interface NodeConfig {
   maxClockSkewMs: number;
   /** How often this node signs its audit chain head and sends it to every peer; 0 turns it off. */
   auditCheckpointIntervalMs: number;
+  /** How long the answering country has for each request type, in ms (TRM_DEADLINES over the defaults). */
+  deadlines: Record<ExpectingType, number>;
+  /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
+  expectationCheckIntervalMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -59,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
   if (!['error', 'warn', 'log', 'debug'].includes(logLevel))
     problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
+  const deadlines = parseDeadlines(env.TRM_DEADLINES);
+  problems.push(...deadlines.problems);
   const config: NodeConfig = {
     country,
     directoryFile: directoryFile && path.resolve(directoryFile),
@@ -71,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
     maxClockSkewMs: integer('TRM_MAX_CLOCK_SKEW_SECONDS', 300, 0) * 1000,
     auditCheckpointIntervalMs: integer('TRM_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0) * 1000,
+    deadlines: deadlines.deadlines,
+    expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,7 @@ import { PeerConsentWithdrawalEntity } from '../consent/peer-consent-withdrawal.
 import { RiskAssessmentEntity } from '../risk/risk-assessment.entity';
 import { RiskOverrideEntity } from '../risk/risk-override.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { ExpectationEntity } from '../expectations/expectation.entity';
 import { ParticipantEntity } from '../directory/participant.entity';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { InboxEntity } from '../transport/inbox.entity';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   PeerConsentWithdrawalEntity,
   RiskAssessmentEntity,
   RiskOverrideEntity,
+  ExpectationEntity,
 ];
 
 /** The schema comes only from migrations/, applied at boot under an advisory lock (never `synchronize`). */

@@ -17,6 +17,7 @@ import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
 import { MessageRecordsRepository } from './message-records.repository';
+import { OutboundEffects } from './outbound-effects';
 import { TransferError } from './transfer.errors';
 import { TransferGate } from './transfer.gate';
 import { decideOutbound } from './transfer.policy';
@@ -67,6 +68,7 @@ export class OutboundService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
     private readonly gate: TransferGate,
+    private readonly effects: OutboundEffects,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -194,6 +196,15 @@ export class OutboundService implements OnModuleInit {
     await this.outbox.enqueue(manager, wire);
     await this.cases.addCountry(manager, command.caseRef, command.to);
     await this.caseService.applyMessage(manager, command.caseRef, command.type, gate.payload, actor);
+    await this.effects.apply(manager, {
+      id,
+      type: command.type,
+      to: command.to,
+      caseRef: command.caseRef,
+      inReplyTo: envelope.inReplyTo,
+      sentAt,
+      actor,
+    });
     await this.audit.record(manager, {
       action: 'MESSAGE_QUEUED',
       actor,

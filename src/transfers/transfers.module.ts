@@ -13,6 +13,7 @@ import { TransferGate } from './transfer.gate';
 import { InboundService } from './inbound.service';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
+import { OutboundEffects } from './outbound-effects';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
 
@@ -34,6 +35,7 @@ import { TransfersService } from './transfers.service';
     InboxConsumer,
     TransfersService,
     InboundEffects,
+    OutboundEffects,
     TransferGate,
     ConsentWithdrawalService,
     PeerAssessments,
@@ -42,6 +44,7 @@ import { TransfersService } from './transfers.service';
     OutboundService,
     TransfersService,
     InboundEffects,
+    OutboundEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
   ],

@@ -1,0 +1,52 @@
+import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Roles } from '../auth/roles';
+import { contactsFor, RankedContact } from './contact-list';
+import { ContactDto } from './directory-file.dto';
+import { DirectoryService } from './directory.service';
+
+export class ContactQueryDto {
+  @ApiPropertyOptional({ example: 'MK' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  country?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 5, example: 4 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  sop?: number;
+}
+
+export class RankedContactView extends ContactDto {
+  @ApiProperty({ example: 'MK' }) country!: string;
+  @ApiProperty({ description: 'place in the escalation order for that country and SOP (0: first)' })
+  rank!: number;
+}
+
+/** The TRM contact list: "who handles SOP 4 in MK?". */
+@ApiTags('directory')
+@Roles('coordinator')
+@Controller('directory/contacts')
+export class ContactsController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @ApiOkResponse({ type: [RankedContactView], description: 'by country, then in escalation order per SOP' })
+  @ApiNotFoundResponse({ description: 'the country is not in the directory' })
+  list(@Query() query: ContactQueryDto): RankedContact[] {
+    if (query.country && !this.directory.find(query.country))
+      throw new NotFoundException(`${query.country} is not in the directory`);
+    return contactsFor(this.directory.all(), query);
+  }
+}

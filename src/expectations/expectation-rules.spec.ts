@@ -1,0 +1,169 @@
+import { loadConfig } from '../config/config';
+import { MESSAGE_TYPES, REPLY_TYPES, SOP_OF_TYPE } from '../messages/message-types';
+import {
+  ANSWER_TYPES,
+  DEFAULT_DEADLINES_MS,
+  dueAt,
+  EXPECTED_ANSWERS,
+  EXPECTING_TYPES,
+  isExpectingType,
+  overdueStep,
+  parseDeadlines,
+  parseDuration,
+  requestsAnsweredBy,
+} from './expectation-rules';
+
+const HOUR = 3_600_000;
+
+describe('which requests expect which answers', () => {
+  it('every request of the catalogue with a business reply opens an expectation, with those replies', () => {
+    for (const type of MESSAGE_TYPES.filter((t) => REPLY_TYPES[t].length > 0)) {
+      expect(isExpectingType(type)).toBe(true);
+      if (isExpectingType(type)) expect(EXPECTED_ANSWERS[type]).toEqual(REPLY_TYPES[type]);
+    }
+  });
+
+  it.each([
+    ['REFERRAL_REQUEST', ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED']],
+    ['EMERGENCY_ALERT', ['CASE_UPDATE']],
+    ['RETURN_PLAN', ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']],
+    ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
+  ] as const)('%s is answered by %j', (request, answers) => {
+    expect(EXPECTED_ANSWERS[request]).toEqual(answers);
+  });
+
+  it('technical types, updates, closings and answers themselves expect nothing', () => {
+    for (const type of [
+      'DELIVERY_RECEIPT',
+      'DELIVERY_REJECTED',
+      'AUDIT_CHECKPOINT',
+      'CASE_UPDATE',
+      'CASE_CLOSED',
+      'CONSENT_WITHDRAWN',
+      'REFERRAL_CONFIRMATION',
+    ])
+      expect(isExpectingType(type)).toBe(false);
+  });
+
+  it('maps an answer back to the requests it closes', () => {
+    expect(requestsAnsweredBy('REFERRAL_DECLINED')).toEqual(['REFERRAL_REQUEST']);
+    expect(requestsAnsweredBy('CASE_UPDATE')).toEqual(['EMERGENCY_ALERT']);
+    expect(requestsAnsweredBy('ARRIVAL_CONFIRMATION')).toEqual(['RETURN_PLAN']);
+    expect(requestsAnsweredBy('DELIVERY_RECEIPT')).toEqual([]);
+    expect(ANSWER_TYPES).toContain('EVIDENCE_RESPONSE');
+    expect(ANSWER_TYPES).not.toContain('DELIVERY_RECEIPT');
+  });
+
+  it('every request belongs to an SOP, whose contact list answers for it', () => {
+    for (const type of EXPECTING_TYPES) expect(SOP_OF_TYPE[type]).not.toBeNull();
+  });
+});
+
+describe('deadline rules', () => {
+  it('defaults: an alert acknowledged within an hour, a referral confirmed within 24 hours', () => {
+    expect(DEFAULT_DEADLINES_MS.EMERGENCY_ALERT).toBe(HOUR);
+    expect(DEFAULT_DEADLINES_MS.REFERRAL_REQUEST).toBe(24 * HOUR);
+    for (const type of EXPECTING_TYPES) expect(DEFAULT_DEADLINES_MS[type]).toBeGreaterThan(0);
+  });
+
+  it('a deadline runs from the time the request was sent', () => {
+    const sent = new Date('2026-11-23T10:00:00.000Z');
+    expect(dueAt('EMERGENCY_ALERT', sent, DEFAULT_DEADLINES_MS).toISOString()).toBe(
+      '2026-11-23T11:00:00.000Z',
+    );
+    expect(dueAt('REFERRAL_REQUEST', sent, DEFAULT_DEADLINES_MS).toISOString()).toBe(
+      '2026-11-24T10:00:00.000Z',
+    );
+  });
+
+  it.each([
+    ['PT1H', HOUR],
+    ['PT24H', 24 * HOUR],
+    ['P3D', 72 * HOUR],
+    ['P1DT12H', 36 * HOUR],
+    ['PT30M', 30 * 60_000],
+    ['PT2S', 2000],
+    ['P2W', 14 * 24 * HOUR],
+  ])('reads the ISO 8601 duration %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', 'P', 'PT', 'P1DT', '1H', 'PT1.5H', 'P1M', 'P1Y', 'PT0S', 'pt1h', 'PT-1H', ' PT1H'])(
+    'refuses %j (months and years vary in length; a deadline may not be zero)',
+    (text) => {
+      expect(parseDuration(text)).toBeNull();
+    },
+  );
+
+  it('TRM_DEADLINES overrides the defaults type by type', () => {
+    const { deadlines, problems } = parseDeadlines('EMERGENCY_ALERT=PT30M, RETURN_PLAN=P5D');
+    expect(problems).toEqual([]);
+    expect(deadlines.EMERGENCY_ALERT).toBe(30 * 60_000);
+    expect(deadlines.RETURN_PLAN).toBe(5 * 24 * HOUR);
+    expect(deadlines.REFERRAL_REQUEST).toBe(DEFAULT_DEADLINES_MS.REFERRAL_REQUEST);
+    expect(parseDeadlines(undefined).deadlines).toEqual(DEFAULT_DEADLINES_MS);
+  });
+
+  it('names every bad entry', () => {
+    const { problems } = parseDeadlines(
+      'CASE_UPDATE=PT1H,REFERRAL_REQUEST=tomorrow,EMERGENCY_ALERT,RETURN_PLAN=P1D=P2D',
+    );
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/CASE_UPDATE.*not a request type/);
+    expect(problems[1]).toMatch(/REFERRAL_REQUEST needs an ISO 8601 duration/);
+    expect(problems[2]).toMatch(/EMERGENCY_ALERT needs/);
+    expect(problems[3]).toMatch(/RETURN_PLAN needs/);
+  });
+
+  it('a bad TRM_DEADLINES stops the node with the other configuration problems', () => {
+    const env = {
+      TRM_COUNTRY: 'MK',
+      TRM_DIRECTORY_FILE: 'directory.json',
+      DATABASE_URL: 'postgres://x@localhost/x',
+      AMQP_URL: 'amqp://MK:x@localhost',
+    };
+    expect(loadConfig({ ...env, TRM_DEADLINES: 'EMERGENCY_ALERT=PT15M' }).deadlines.EMERGENCY_ALERT).toBe(
+      15 * 60_000,
+    );
+    expect(loadConfig(env).expectationCheckIntervalMs).toBe(60_000);
+    expect(() =>
+      loadConfig({ ...env, TRM_DEADLINES: 'EMERGENCY_ALERT=soon', TRM_EXPECTATION_CHECK_SECONDS: '-1' }),
+    ).toThrow(/TRM_DEADLINES: EMERGENCY_ALERT[\s\S]*TRM_EXPECTATION_CHECK_SECONDS/);
+  });
+});
+
+describe('escalation order', () => {
+  it('the first time a deadline passes: overdue, and the next contact is addressed', () => {
+    expect(overdueStep({ status: 'OPEN', escalationLevel: 0 }, 3)).toEqual({
+      kind: 'ESCALATE',
+      markOverdue: true,
+      level: 1,
+    });
+  });
+
+  it('still unanswered after that contact’s period: the one after, without marking it overdue again', () => {
+    expect(overdueStep({ status: 'OVERDUE', escalationLevel: 1 }, 3)).toEqual({
+      kind: 'ESCALATE',
+      markOverdue: false,
+      level: 2,
+    });
+  });
+
+  it('once the last contact was addressed, the list is exhausted', () => {
+    expect(overdueStep({ status: 'OVERDUE', escalationLevel: 2 }, 3)).toEqual({
+      kind: 'EXHAUSTED',
+      markOverdue: false,
+    });
+  });
+
+  it('with one contact, or none for the SOP, an overdue answer has nobody further to go to', () => {
+    expect(overdueStep({ status: 'OPEN', escalationLevel: 0 }, 1)).toEqual({
+      kind: 'EXHAUSTED',
+      markOverdue: true,
+    });
+    expect(overdueStep({ status: 'OPEN', escalationLevel: 0 }, 0)).toEqual({
+      kind: 'EXHAUSTED',
+      markOverdue: true,
+    });
+  });
+});

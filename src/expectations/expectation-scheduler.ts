@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { NationalEvents } from '../transport/national-exchange';
+import { ExpectingType, overdueStep } from './expectation-rules';
+import { ExpectationEntity } from './expectation.entity';
+import { OverdueChange, ExpectationsRepository } from './expectations.repository';
+import { addressed, ExpectationsService } from './expectations.service';
+
+const BATCH = 50;
+
+/**
+ * Marks overdue expectations and escalates them, every TRM_EXPECTATION_CHECK_SECONDS. Each step is audited
+ * and published on the national exchange in the transaction that records it: a failed publish rolls the
+ * step back and the next tick tries again (events are at least once). Rows are claimed with
+ * `FOR UPDATE SKIP LOCKED`, so several instances of one node never handle the same expectation twice.
+ */
+@Injectable()
+export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExpectationScheduler.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly dataSource: DataSource,
+    private readonly repository: ExpectationsRepository,
+    private readonly expectations: ExpectationsService,
+    private readonly audit: AuditService,
+    private readonly events: NationalEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.expectationCheckIntervalMs;
+    if (interval <= 0) return;
+    this.timer = setInterval(
+      () =>
+        void this.tick().catch((error: Error) =>
+          this.logger.warn(`overdue expectations not processed: ${error.message}`),
+        ),
+      interval,
+    );
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Handles every expectation due at `now` (the clock is a parameter so tests can move it); returns how many. */
+  async tick(now: Date = new Date()): Promise<number> {
+    // One pass at a time per process: a slow pass is not overtaken by the next interval.
+    if (this.running) return this.running;
+    this.running = this.processAll(now);
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async processAll(now: Date): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const count = await this.dataSource.transaction(async (manager) => {
+        const due = await this.repository.claimDue(manager, now, BATCH);
+        for (const expectation of due) await this.step(manager, expectation, now);
+        return due.length;
+      });
+      handled += count;
+      if (count < BATCH) return handled;
+    }
+  }
+
+  private async step(manager: EntityManager, e: ExpectationEntity, now: Date): Promise<void> {
+    const contacts = this.expectations.contacts(e.owedBy, e.sop);
+    const step = overdueStep(e, contacts.length);
+    const period = this.config.deadlines[e.requestType as ExpectingType];
+    const change: OverdueChange = {
+      status: 'OVERDUE',
+      overdueAt: e.overdueAt ?? now,
+      escalationLevel: e.escalationLevel,
+      contact: e.contact,
+      escalations: e.escalations,
+      escalationExhaustedAt: null,
+      // Each contact escalated to gets the same time to answer as the first.
+      nextCheckAt: new Date(now.getTime() + period),
+    };
+    if (step.kind === 'ESCALATE') {
+      change.escalationLevel = step.level;
+      change.contact = addressed(contacts[step.level]);
+      change.escalations = [
+        ...e.escalations,
+        { level: step.level, contact: change.contact, at: now.toISOString() },
+      ];
+    } else {
+      change.escalationExhaustedAt = now;
+      change.nextCheckAt = null;
+    }
+    await this.repository.applyOverdueChange(manager, e.id, change);
+
+    const about = {
+      actor: `node:${this.config.country}`,
+      caseRef: e.caseRef,
+      messageId: e.requestMessageId,
+      messageType: e.requestType,
+      counterpart: e.direction === 'AWAITED' ? e.owedBy : e.owedTo,
+    };
+    const event = {
+      expectationId: e.id,
+      caseRef: e.caseRef,
+      requestMessageId: e.requestMessageId,
+      requestType: e.requestType,
+      expectedTypes: e.expectedTypes,
+      direction: e.direction,
+      owedBy: e.owedBy,
+      owedTo: e.owedTo,
+      sop: e.sop,
+      dueAt: e.dueAt.toISOString(),
+      escalationLevel: change.escalationLevel,
+      contact: change.contact,
+    };
+    if (step.markOverdue) {
+      await this.audit.record(manager, {
+        ...about,
+        action: 'EXPECTATION_OVERDUE',
+        details: { expectationId: e.id, direction: e.direction, owedBy: e.owedBy, dueAt: event.dueAt },
+      });
+      await this.events.publish('expectation.overdue', event);
+    }
+    if (step.kind === 'ESCALATE') {
+      await this.audit.record(manager, {
+        ...about,
+        action: 'EXPECTATION_ESCALATED',
+        details: { expectationId: e.id, owedBy: e.owedBy, level: step.level, contact: change.contact },
+      });
+      await this.events.publish('expectation.escalated', event);
+    } else {
+      await this.audit.record(manager, {
+        ...about,
+        action: 'EXPECTATION_ESCALATION_EXHAUSTED',
+        details: {
+          expectationId: e.id,
+          owedBy: e.owedBy,
+          contactsTried: e.escalationLevel + (e.contact ? 1 : 0),
+        },
+      });
+      await this.events.publish('expectation.exhausted', event);
+    }
+    this.logger.warn(
+      `expectation ${e.id} ${e.requestType} case ${e.caseRef} owed by ${e.owedBy}: ${
+        step.kind === 'ESCALATE'
+          ? `overdue, escalated to contact ${step.level}`
+          : 'overdue, every contact tried'
+      }`,
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { ExpectationStatus } from './expectation-rules';
+import type {
+  AddressedContact,
+  Escalation,
+  ExpectationDirection,
+  ExpectationEntity,
+} from './expectation.entity';
+
+const STATUSES: ExpectationStatus[] = ['OPEN', 'OVERDUE', 'ANSWERED', 'FAILED'];
+const DIRECTIONS: ExpectationDirection[] = ['AWAITED', 'OWED'];
+
+export class ExpectationQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: ExpectationStatus;
+
+  @ApiPropertyOptional({ enum: DIRECTIONS, description: 'AWAITED: from another country; OWED: by this one' })
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: ExpectationDirection;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class AddressedContactView {
+  @ApiProperty() institution!: string;
+  @ApiPropertyOptional() department?: string;
+  @ApiPropertyOptional() role?: string;
+  @ApiProperty({ description: 'place in the escalation order for that country and SOP (0: first)' })
+  rank!: number;
+}
+
+export class EscalationView {
+  @ApiProperty() level!: number;
+  @ApiProperty({ type: AddressedContactView }) contact!: AddressedContact | null;
+  @ApiProperty() at!: string;
+}
+
+export class ExpectationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() caseRef!: string;
+  @ApiProperty({ format: 'uuid' }) requestMessageId!: string;
+  @ApiProperty() requestType!: string;
+  @ApiProperty({ type: [String], description: 'the answer types that close it' }) expectedTypes!: string[];
+  @ApiProperty({ enum: DIRECTIONS }) direction!: ExpectationDirection;
+  @ApiProperty({ description: 'the country that must answer' }) owedBy!: string;
+  @ApiProperty() owedTo!: string;
+  @ApiProperty() sop!: number;
+  @ApiProperty() requestedAt!: string;
+  @ApiProperty() dueAt!: string;
+  @ApiProperty({ enum: STATUSES }) status!: ExpectationStatus;
+  @ApiPropertyOptional({ nullable: true }) deliveredAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) answeredAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) answerMessageId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) answerType!: string | null;
+  @ApiPropertyOptional({ nullable: true }) failedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true }) failureReasonCode!: string | null;
+  @ApiPropertyOptional({ nullable: true }) overdueAt!: string | null;
+  @ApiProperty() escalationLevel!: number;
+  @ApiPropertyOptional({
+    type: AddressedContactView,
+    nullable: true,
+    description: 'the contact addressed now',
+  })
+  contact!: AddressedContact | null;
+  @ApiProperty({ type: [EscalationView] }) escalations!: Escalation[];
+  @ApiPropertyOptional({ nullable: true, description: 'every contact in the list was tried' })
+  escalationExhaustedAt!: string | null;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function toExpectationView(e: ExpectationEntity): ExpectationView {
+  return {
+    id: e.id,
+    caseRef: e.caseRef,
+    requestMessageId: e.requestMessageId,
+    requestType: e.requestType,
+    expectedTypes: e.expectedTypes,
+    direction: e.direction,
+    owedBy: e.owedBy,
+    owedTo: e.owedTo,
+    sop: e.sop,
+    requestedAt: e.requestedAt.toISOString(),
+    dueAt: e.dueAt.toISOString(),
+    status: e.status,
+    deliveredAt: iso(e.deliveredAt),
+    answeredAt: iso(e.answeredAt),
+    answerMessageId: e.answerMessageId,
+    answerType: e.answerType,
+    failedAt: iso(e.failedAt),
+    failureReasonCode: e.failureReasonCode,
+    overdueAt: iso(e.overdueAt),
+    escalationLevel: e.escalationLevel,
+    contact: e.contact,
+    escalations: e.escalations,
+    escalationExhaustedAt: iso(e.escalationExhaustedAt),
+  };
+}

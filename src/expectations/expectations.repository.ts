@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { ExpectationStatus } from './expectation-rules';
+import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
+
+export interface NewExpectation {
+  caseRef: string;
+  requestMessageId: string;
+  requestType: string;
+  expectedTypes: string[];
+  direction: ExpectationDirection;
+  owedBy: string;
+  owedTo: string;
+  sop: number;
+  requestedAt: Date;
+  dueAt: Date;
+  deliveredAt: Date | null;
+  contact: AddressedContact | null;
+}
+
+/** What the scheduler changes on one overdue expectation. */
+export interface OverdueChange {
+  status: ExpectationStatus;
+  overdueAt: Date | null;
+  escalationLevel: number;
+  contact: AddressedContact | null;
+  escalations: ExpectationEntity['escalations'];
+  escalationExhaustedAt: Date | null;
+  nextCheckAt: Date | null;
+}
+
+const OPEN: ExpectationStatus[] = ['OPEN', 'OVERDUE'];
+
+/** The expectations table. Every method takes the caller's EntityManager: the caller owns the transaction. */
+@Injectable()
+export class ExpectationsRepository {
+  /** One expectation per request message: a redelivered request never opens a second one. */
+  async insert(manager: EntityManager, values: NewExpectation): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ExpectationEntity)
+      .values({ ...values, status: 'OPEN', escalationLevel: 0, escalations: [], nextCheckAt: values.dueAt })
+      .orIgnore()
+      .execute();
+  }
+
+  /**
+   * The open expectation an answer closes, locked: the one its `inReplyTo` names, else the oldest one on the
+   * same case, between the same countries, that expects this type.
+   */
+  async findAnswerable(
+    manager: EntityManager,
+    answer: { caseRef: string; owedBy: string; owedTo: string; type: string; inReplyTo: string | null },
+  ): Promise<ExpectationEntity | null> {
+    const query = () =>
+      manager
+        .createQueryBuilder(ExpectationEntity, 'e')
+        .setLock('pessimistic_write')
+        .where('e.case_ref = :caseRef AND e.owed_by = :owedBy AND e.owed_to = :owedTo', answer)
+        .andWhere('e.status IN (:...open)', { open: OPEN })
+        .andWhere(':type = ANY(e.expected_types)', { type: answer.type });
+    if (answer.inReplyTo) {
+      const named = await query().andWhere('e.request_message_id = :id', { id: answer.inReplyTo }).getOne();
+      if (named) return named;
+    }
+    return query().orderBy('e.requested_at', 'ASC').addOrderBy('e.created_at', 'ASC').getOne();
+  }
+
+  async markAnswered(
+    manager: EntityManager,
+    id: string,
+    answer: { messageId: string; type: string; at: Date },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET status = 'ANSWERED', answered_at = $2, answer_message_id = $3, answer_type = $4,
+         delivered_at = coalesce(delivered_at, $2), next_check_at = NULL
+       WHERE id = $1`,
+      [id, answer.at, answer.messageId, answer.type],
+    );
+  }
+
+  /** The receiver's receipt for the request. */
+  async markDelivered(manager: EntityManager, requestId: string, owedBy: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET delivered_at = coalesce(delivered_at, $3)
+       WHERE request_message_id = $1 AND owed_by = $2`,
+      [requestId, owedBy, at],
+    );
+  }
+
+  /** The receiver rejected the request: it owes nothing, and the coordinator sees why. */
+  async markFailed(
+    manager: EntityManager,
+    requestId: string,
+    owedBy: string,
+    failure: { reasonCode: string; at: Date },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET status = 'FAILED', failed_at = $3, failure_reason_code = $4, next_check_at = NULL
+       WHERE request_message_id = $1 AND owed_by = $2 AND status IN ('OPEN', 'OVERDUE')`,
+      [requestId, owedBy, failure.at, failure.reasonCode],
+    );
+  }
+
+  /** Our answer was rejected by the country we owed it to: we still owe it, overdue again if it was. */
+  async reopenRejectedAnswer(
+    manager: EntityManager,
+    answerId: string,
+    owedTo: string,
+    now: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET
+         status = CASE WHEN overdue_at IS NULL THEN 'OPEN' ELSE 'OVERDUE' END,
+         answered_at = NULL, answer_message_id = NULL, answer_type = NULL,
+         next_check_at = CASE WHEN escalation_exhausted_at IS NULL THEN greatest(due_at, $3) END
+       WHERE answer_message_id = $1 AND owed_to = $2 AND status = 'ANSWERED'`,
+      [answerId, owedTo, now],
+    );
+  }
+
+  /** Expectations whose deadline or escalation period has passed, locked; other instances skip them. */
+  async claimDue(manager: EntityManager, now: Date, limit: number): Promise<ExpectationEntity[]> {
+    return manager
+      .createQueryBuilder(ExpectationEntity, 'e')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where('e.next_check_at <= :now', { now })
+      .andWhere('e.status IN (:...open)', { open: OPEN })
+      .orderBy('e.next_check_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  async applyOverdueChange(manager: EntityManager, id: string, change: OverdueChange): Promise<void> {
+    await manager.update(ExpectationEntity, { id }, change);
+  }
+
+  async list(
+    manager: EntityManager,
+    filter: { status?: ExpectationStatus; direction?: ExpectationDirection; caseRef?: string; limit: number },
+  ): Promise<ExpectationEntity[]> {
+    return manager.find(ExpectationEntity, {
+      where: {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.direction ? { direction: filter.direction } : {}),
+        ...(filter.caseRef ? { caseRef: filter.caseRef } : {}),
+      },
+      order: { dueAt: 'ASC', createdAt: 'ASC' },
+      take: filter.limit,
+    });
+  }
+}

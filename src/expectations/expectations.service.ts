@@ -1,0 +1,141 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { contactFunction, contactsFor, RankedContact } from '../directory/contact-list';
+import { DirectoryService } from '../directory/directory.service';
+import type { MessageType } from '../messages/message-types';
+import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { OutboundEffects, QueuedMessage } from '../transfers/outbound-effects';
+import {
+  ANSWER_TYPES,
+  dueAt,
+  EXPECTED_ANSWERS,
+  EXPECTING_TYPES,
+  ExpectationStatus,
+  ExpectingType,
+  sopOf,
+} from './expectation-rules';
+import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
+import { ExpectationsRepository } from './expectations.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A message as the expectations see it, whichever way it travels. */
+interface Exchanged {
+  id: string;
+  type: MessageType;
+  caseRef: string;
+  inReplyTo: string | null;
+  sentAt: Date;
+  /** The country that sent it and the one it went to. */
+  from: string;
+  to: string;
+}
+
+/**
+ * Expected replies (issue 6): a request we send opens an AWAITED expectation on the recipient, a request we
+ * receive an OWED one on ourselves, each addressed to the first contact of the answering country's list for
+ * the request's SOP. Receipts, rejections and answers settle them. Everything happens in the transaction of
+ * the message that causes it, through the pipeline's outbound and inbound effects.
+ */
+@Injectable()
+export class ExpectationsService implements OnModuleInit {
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+    private readonly repository: ExpectationsRepository,
+    private readonly inbound: InboundEffects,
+    private readonly outbound: OutboundEffects,
+  ) {}
+
+  onModuleInit(): void {
+    const self = this.config.country;
+    const sent = (message: QueuedMessage): Exchanged => ({ ...message, from: self });
+    const received = ({ envelope }: AcceptedMessage): Exchanged => ({
+      id: envelope.id,
+      type: envelope.type,
+      caseRef: envelope.caseRef!,
+      inReplyTo: envelope.inReplyTo,
+      sentAt: new Date(envelope.sentAt),
+      from: envelope.from,
+      to: self,
+    });
+    for (const type of EXPECTING_TYPES) {
+      this.outbound.register(type, (manager, message) => this.open(manager, sent(message), null));
+      this.inbound.register(type, (manager, message) => this.open(manager, received(message), new Date()));
+    }
+    for (const type of ANSWER_TYPES) {
+      this.outbound.register(type, (manager, message) => this.answer(manager, sent(message)));
+      this.inbound.register(type, (manager, message) => this.answer(manager, received(message)));
+    }
+    this.inbound.register('DELIVERY_RECEIPT', async (manager, { envelope }) => {
+      if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))
+        await this.repository.markDelivered(manager, envelope.inReplyTo, envelope.from, new Date());
+    });
+    this.inbound.register('DELIVERY_REJECTED', async (manager, { envelope, payload }) => {
+      if (!envelope.inReplyTo || !UUID.test(envelope.inReplyTo)) return;
+      const { reasonCode } = payload as { reasonCode: string };
+      await this.repository.markFailed(manager, envelope.inReplyTo, envelope.from, {
+        reasonCode,
+        at: new Date(),
+      });
+      await this.repository.reopenRejectedAnswer(manager, envelope.inReplyTo, envelope.from, new Date());
+    });
+  }
+
+  /** The country the request goes to owes the answer; `deliveredAt` is set when we are the receiver. */
+  private async open(manager: EntityManager, request: Exchanged, deliveredAt: Date | null): Promise<void> {
+    const type = request.type as ExpectingType;
+    const direction: ExpectationDirection = request.from === this.config.country ? 'AWAITED' : 'OWED';
+    const first = this.contacts(request.to, sopOf(type))[0];
+    await this.repository.insert(manager, {
+      caseRef: request.caseRef,
+      requestMessageId: request.id,
+      requestType: type,
+      expectedTypes: [...EXPECTED_ANSWERS[type]],
+      direction,
+      owedBy: request.to,
+      owedTo: request.from,
+      sop: sopOf(type),
+      requestedAt: request.sentAt,
+      dueAt: dueAt(type, request.sentAt, this.config.deadlines),
+      deliveredAt,
+      contact: first ? addressed(first) : null,
+    });
+  }
+
+  private async answer(manager: EntityManager, answer: Exchanged): Promise<void> {
+    const expectation = await this.repository.findAnswerable(manager, {
+      caseRef: answer.caseRef,
+      owedBy: answer.from,
+      owedTo: answer.to,
+      type: answer.type,
+      inReplyTo: answer.inReplyTo && UUID.test(answer.inReplyTo) ? answer.inReplyTo : null,
+    });
+    if (expectation)
+      await this.repository.markAnswered(manager, expectation.id, {
+        messageId: answer.id,
+        type: answer.type,
+        at: answer.sentAt,
+      });
+  }
+
+  /** The contact list of `country` for `sop`, in escalation order. */
+  contacts(country: string, sop: number): RankedContact[] {
+    return contactsFor(this.directory.all(), { country, sop });
+  }
+
+  async list(filter: {
+    status?: ExpectationStatus;
+    direction?: ExpectationDirection;
+    caseRef?: string;
+    limit?: number;
+  }): Promise<ExpectationEntity[]> {
+    return this.repository.list(this.dataSource.manager, { ...filter, limit: filter.limit ?? 100 });
+  }
+}
+
+export function addressed(contact: RankedContact): AddressedContact {
+  return { ...contactFunction(contact), rank: contact.rank };
+}
