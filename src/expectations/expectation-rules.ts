@@ -125,7 +125,8 @@ export function parseDeadlines(raw: string | undefined): {
   return { deadlines, problems };
 }
 
-export type ExpectationStatus = 'OPEN' | 'OVERDUE' | 'ANSWERED' | 'FAILED';
+/** CANCELLED: the case was closed before the answer came, so nobody owes it any more. */
+export type ExpectationStatus = 'OPEN' | 'OVERDUE' | 'ANSWERED' | 'FAILED' | 'CANCELLED';
 
 /**
  * What the scheduler does with an expectation whose deadline (or whose last escalation's period) has

@@ -80,6 +80,10 @@ export class ExpectationEntity {
   @Column('text', { name: 'failure_reason_code', nullable: true })
   failureReasonCode!: string | null;
 
+  /** The case was closed (CASE_CLOSED sent or received) while the answer was still awaited. */
+  @Column('timestamptz', { name: 'cancelled_at', nullable: true })
+  cancelledAt!: Date | null;
+
   @Column('timestamptz', { name: 'overdue_at', nullable: true })
   overdueAt!: Date | null;
 

@@ -9,7 +9,7 @@ import type {
   ExpectationEntity,
 } from './expectation.entity';
 
-const STATUSES: ExpectationStatus[] = ['OPEN', 'OVERDUE', 'ANSWERED', 'FAILED'];
+const STATUSES: ExpectationStatus[] = ['OPEN', 'OVERDUE', 'ANSWERED', 'FAILED', 'CANCELLED'];
 const DIRECTIONS: ExpectationDirection[] = ['AWAITED', 'OWED'];
 
 export class ExpectationQueryDto {
@@ -65,6 +65,8 @@ export class ExpectationView {
   @ApiPropertyOptional({ nullable: true }) answerType!: string | null;
   @ApiPropertyOptional({ nullable: true }) failedAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) failureReasonCode!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'the case closed before the answer came' })
+  cancelledAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) overdueAt!: string | null;
   @ApiProperty() escalationLevel!: number;
   @ApiPropertyOptional({
@@ -100,6 +102,7 @@ export function toExpectationView(e: ExpectationEntity): ExpectationView {
     answerType: e.answerType,
     failedAt: iso(e.failedAt),
     failureReasonCode: e.failureReasonCode,
+    cancelledAt: iso(e.cancelledAt),
     overdueAt: iso(e.overdueAt),
     escalationLevel: e.escalationLevel,
     contact: e.contact,

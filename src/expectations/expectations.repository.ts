@@ -103,6 +103,15 @@ export class ExpectationsRepository {
     );
   }
 
+  /** The case closed: what was still awaited on it, either way, is owed no more. */
+  async cancelForCase(manager: EntityManager, caseRef: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $2, next_check_at = NULL
+       WHERE case_ref = $1 AND status IN ('OPEN', 'OVERDUE')`,
+      [caseRef, at],
+    );
+  }
+
   /** Our answer was rejected by the country we owed it to: we still owe it, overdue again if it was. */
   async reopenRejectedAnswer(
     manager: EntityManager,

@@ -69,6 +69,12 @@ export class ExpectationsService implements OnModuleInit {
       this.outbound.register(type, (manager, message) => this.answer(manager, sent(message)));
       this.inbound.register(type, (manager, message) => this.answer(manager, received(message)));
     }
+    this.outbound.register('CASE_CLOSED', (manager, message) =>
+      this.repository.cancelForCase(manager, message.caseRef, message.sentAt),
+    );
+    this.inbound.register('CASE_CLOSED', (manager, { envelope }) =>
+      this.repository.cancelForCase(manager, envelope.caseRef!, new Date()),
+    );
     this.inbound.register('DELIVERY_RECEIPT', async (manager, { envelope }) => {
       if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))
         await this.repository.markDelivered(manager, envelope.inReplyTo, envelope.from, new Date());

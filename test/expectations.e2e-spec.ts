@@ -1,0 +1,383 @@
+import { INestApplication } from '@nestjs/common';
+import * as amqp from 'amqplib';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { createNode } from '../src/bootstrap';
+import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
+import { examplePayload } from '../src/messages/examples';
+import { MessageType } from '../src/messages/message-types';
+import { nationalExchange } from '../src/transport/national-exchange';
+import { ForeignPeer } from './support/foreign-peer';
+import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from './support/node-api';
+
+// The person's family name in the example referral: it must never reach an audit entry or a node event.
+const PERSON_NAME = 'Petrovska';
+
+const MK_CONTACTS = [
+  { sop: 1, institution: 'National Commission for Combating Trafficking', role: 'national coordinator' },
+  { sop: 4, institution: 'Center for Social Work Skopje', role: 'case manager, return' },
+  { sop: 1, institution: 'Ministry of Interior', department: 'Anti-trafficking unit', role: 'deputy' },
+  { sop: 4, institution: 'Ministry of Social Policy', role: 'return coordinator', email: 'sop4@example.mk' },
+  { sop: 1, institution: 'Ministry of Social Policy', role: 'head of unit', phone: '+389 2 000 000' },
+];
+
+interface Expectation {
+  id: string;
+  caseRef: string;
+  requestMessageId: string;
+  requestType: string;
+  expectedTypes: string[];
+  direction: 'AWAITED' | 'OWED';
+  owedBy: string;
+  owedTo: string;
+  sop: number;
+  requestedAt: string;
+  dueAt: string;
+  status: string;
+  deliveredAt: string | null;
+  answeredAt: string | null;
+  answerMessageId: string | null;
+  answerType: string | null;
+  failedAt: string | null;
+  failureReasonCode: string | null;
+  cancelledAt: string | null;
+  overdueAt: string | null;
+  escalationLevel: number;
+  contact: { institution: string; role?: string; rank: number } | null;
+  escalations: Array<{ level: number; contact: { institution: string; rank: number }; at: string }>;
+  escalationExhaustedAt: string | null;
+}
+
+/**
+ * Expected replies and deadlines on the real services: FR and MK are nodes, IT a PROTOCOL.md peer in plain
+ * amqplib. FR gives a referral two seconds to be confirmed and checks every half second, so an overdue
+ * confirmation and its escalations happen within the test. FR runs as two instances on one database, so
+ * every overdue step must be taken exactly once between them.
+ */
+describe('expectations (real PostgreSQL and RabbitMQ)', () => {
+  const federation = new LocalFederation({
+    codes: ['FR', 'MK', 'IT'],
+    logLevel: 'error',
+    participants: { MK: { contacts: MK_CONTACTS } },
+  });
+  let fr: RunningNode;
+  let mk: RunningNode;
+  let frSecondInstance: INestApplication;
+  let italy: ForeignPeer;
+  let events: amqp.ChannelModel;
+  const published: Array<{ routingKey: string; body: Record<string, unknown>; raw: string }> = [];
+
+  beforeAll(async () => {
+    await federation.setUp();
+    const frSettings = {
+      deadlines: { ...DEFAULT_DEADLINES_MS, REFERRAL_REQUEST: 2000 },
+      expectationCheckIntervalMs: 500,
+    };
+    fr = await federation.start('FR', frSettings);
+    frSecondInstance = await createNode(federation.nodeConfig('FR', frSettings));
+    await frSecondInstance.init();
+    mk = await federation.start('MK', { expectationCheckIntervalMs: 500 });
+    italy = await ForeignPeer.connect(federation, 'IT');
+    // A coordinators' system listening on FR's national exchange.
+    events = await amqp.connect(federation.amqpUrl('guest', 'guest', 'guest'));
+    const channel = await events.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    await channel.bindQueue(queue, nationalExchange('FR'), 'event.expectation.#');
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      const raw = message.content.toString('utf8');
+      published.push({ routingKey: message.fields.routingKey, body: JSON.parse(raw), raw });
+    });
+  });
+
+  afterAll(async () => {
+    await events?.close().catch(() => undefined);
+    await frSecondInstance?.close();
+    await italy?.close();
+    await federation.tearDown();
+  });
+
+  const expectationsOf = async (node: RunningNode, caseRef: string): Promise<Expectation[]> => {
+    const response = await api(node, 'GET', `/cases/${caseRef}/expectations`);
+    // The receiver opens its copy of the case with the first message it accepts.
+    if (response.status === 404 && node !== fr) return [];
+    expect(response.status).toBe(200);
+    return response.body;
+  };
+
+  const settled = (node: RunningNode, caseRef: string, requestId: string, status: string) =>
+    eventually(
+      async () =>
+        (await expectationsOf(node, caseRef)).find(
+          (e) => e.requestMessageId === requestId && e.status === status,
+        ),
+      20_000,
+      `${node.code} expectation of ${requestId} ${status}`,
+    );
+
+  const send = async (
+    node: RunningNode,
+    caseRef: string,
+    type: MessageType,
+    to: string,
+    inReplyTo?: string,
+  ) => {
+    const sent = await sendMessage(node, caseRef, {
+      type,
+      to,
+      payload: examplePayload(type),
+      legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT',
+      ...(inReplyTo ? { inReplyTo } : {}),
+    });
+    expect(sent.status).toBe(202);
+    return sent.body.id as string;
+  };
+
+  it('a request opens an awaited expectation at the sender and an owed one at the receiver; the receipt and the answer settle both', async () => {
+    const caseRef = await openSharableCase(fr);
+    const request = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'MK');
+    await waitDelivered(fr, request);
+
+    const atFr = await settled(fr, caseRef, request, 'OPEN');
+    expect(atFr).toMatchObject({
+      direction: 'AWAITED',
+      requestType: 'RISK_ASSESSMENT_REQUEST',
+      expectedTypes: ['RISK_ASSESSMENT_RESULT'],
+      owedBy: 'MK',
+      owedTo: 'FR',
+      sop: 4,
+      escalationLevel: 0,
+      contact: { institution: 'Center for Social Work Skopje', role: 'case manager, return', rank: 0 },
+      escalations: [],
+    });
+    expect(Date.parse(atFr.dueAt) - Date.parse(atFr.requestedAt)).toBe(
+      DEFAULT_DEADLINES_MS.RISK_ASSESSMENT_REQUEST,
+    );
+    await eventually(
+      async () => ((await settled(fr, caseRef, request, 'OPEN')).deliveredAt ? true : undefined),
+      20_000,
+      'the receipt recorded on the expectation',
+    );
+
+    const atMk = await settled(mk, caseRef, request, 'OPEN');
+    expect(atMk).toMatchObject({ direction: 'OWED', owedBy: 'MK', owedTo: 'FR', sop: 4, dueAt: atFr.dueAt });
+    expect(atMk.contact).toMatchObject({ institution: 'Center for Social Work Skopje', rank: 0 });
+    expect(atMk.deliveredAt).not.toBeNull();
+    const owed = await api(mk, 'GET', '/expectations?direction=OWED&status=OPEN');
+    expect(owed.body.map((e: Expectation) => e.requestMessageId)).toContain(request);
+
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const result = await send(mk, caseRef, 'RISK_ASSESSMENT_RESULT', 'FR', request);
+    // The answer closes MK's debt in the transaction that queues it, before it even leaves.
+    expect(await settled(mk, caseRef, request, 'ANSWERED')).toMatchObject({
+      answerMessageId: result,
+      answerType: 'RISK_ASSESSMENT_RESULT',
+    });
+    const answered = await settled(fr, caseRef, request, 'ANSWERED');
+    expect(answered).toMatchObject({
+      answerMessageId: result,
+      answerType: 'RISK_ASSESSMENT_RESULT',
+      overdueAt: null,
+    });
+    expect(answered.answeredAt).not.toBeNull();
+  });
+
+  it('an answer without inReplyTo closes the oldest open expectation of its case and type', async () => {
+    const caseRef = await openSharableCase(fr);
+    const first = await send(fr, caseRef, 'EVIDENCE_REQUEST', 'MK');
+    const second = await send(fr, caseRef, 'EVIDENCE_REQUEST', 'MK');
+    await waitDelivered(fr, second);
+    await settled(mk, caseRef, second, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const response = await send(mk, caseRef, 'EVIDENCE_RESPONSE', 'FR');
+    await settled(fr, caseRef, first, 'ANSWERED');
+    expect((await settled(fr, caseRef, second, 'OPEN')).answerMessageId).toBeNull();
+    expect((await settled(mk, caseRef, first, 'ANSWERED')).answerMessageId).toBe(response);
+  });
+
+  it('an emergency alert is acknowledged by a CASE_UPDATE, within an hour by default', async () => {
+    const caseRef = await openSharableCase(fr);
+    const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
+    const open = await settled(fr, caseRef, alert, 'OPEN');
+    expect(open).toMatchObject({ expectedTypes: ['CASE_UPDATE'], sop: 2, contact: null });
+    expect(Date.parse(open.dueAt) - Date.parse(open.requestedAt)).toBe(3_600_000);
+    await settled(mk, caseRef, alert, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const update = await send(mk, caseRef, 'CASE_UPDATE', 'FR', alert);
+    expect((await settled(fr, caseRef, alert, 'ANSWERED')).answerMessageId).toBe(update);
+  });
+
+  it('a request the receiver rejects fails its expectation, with the reason code', async () => {
+    const caseRef = await openSharableCase(fr);
+    const request = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'IT');
+    const received = await italy.waitFor((m) => m.envelope.id === request, 20_000, 'the request at IT');
+    expect(received).toHaveLength(1);
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: request,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'POLICY_DENIED', reason: 'refused by the receiving authority' },
+    });
+    const failed = await settled(fr, caseRef, request, 'FAILED');
+    expect(failed).toMatchObject({ failureReasonCode: 'POLICY_DENIED', deliveredAt: null });
+    expect(failed.failedAt).not.toBeNull();
+  });
+
+  it('an unconfirmed referral goes overdue, is audited, published and escalated along MK’s SOP 1 contacts until they are exhausted; a late confirmation still closes it', async () => {
+    const caseRef = await openSharableCase(fr);
+    const referral = await send(fr, caseRef, 'REFERRAL_REQUEST', 'MK');
+    const initial = await settled(fr, caseRef, referral, 'OPEN');
+    expect(initial.contact).toMatchObject({
+      institution: 'National Commission for Combating Trafficking',
+      rank: 0,
+    });
+    expect(Date.parse(initial.dueAt) - Date.parse(initial.requestedAt)).toBe(2000);
+
+    const exhausted = await eventually(
+      async () => {
+        const e = (await expectationsOf(fr, caseRef)).find((x) => x.requestMessageId === referral);
+        return e?.escalationExhaustedAt ? e : undefined;
+      },
+      30_000,
+      'escalation exhausted',
+    );
+    expect(exhausted.status).toBe('OVERDUE');
+    expect(Date.parse(exhausted.overdueAt!)).toBeGreaterThanOrEqual(Date.parse(exhausted.dueAt));
+    expect(exhausted.deliveredAt).not.toBeNull();
+    expect(exhausted.escalations.map((s) => [s.level, s.contact.institution, s.contact.rank])).toEqual([
+      [1, 'Ministry of Interior', 1],
+      [2, 'Ministry of Social Policy', 2],
+    ]);
+    // Each contact gets the request's own period (two seconds here) before the next one is addressed.
+    expect(
+      Date.parse(exhausted.escalations[1].at) - Date.parse(exhausted.escalations[0].at),
+    ).toBeGreaterThanOrEqual(2000);
+    expect(exhausted.contact).toMatchObject({
+      institution: 'Ministry of Social Policy',
+      role: 'head of unit',
+      rank: 2,
+    });
+    expect(JSON.stringify(exhausted.contact)).not.toContain('+389');
+
+    const overdue = await api(fr, 'GET', '/expectations/overdue');
+    expect(overdue.status).toBe(200);
+    expect(overdue.body.map((e: Expectation) => e.requestMessageId)).toContain(referral);
+    const byStatus = await api(fr, 'GET', '/expectations?status=OVERDUE');
+    expect(byStatus.body.map((e: Expectation) => e.requestMessageId)).toContain(referral);
+    const answeredList = await api(fr, 'GET', '/expectations?status=ANSWERED');
+    expect(answeredList.body.map((e: Expectation) => e.requestMessageId)).not.toContain(referral);
+
+    const audit = await federation.query<{
+      action: string;
+      details: Record<string, unknown>;
+      counterpart: string;
+    }>(
+      'FR',
+      `SELECT action, details, counterpart FROM audit_log WHERE case_ref = $1 AND action LIKE 'EXPECTATION_%' ORDER BY seq`,
+      [caseRef],
+    );
+    expect(audit.map((a) => [a.action, a.details.level ?? null])).toEqual([
+      ['EXPECTATION_OVERDUE', null],
+      ['EXPECTATION_ESCALATED', 1],
+      ['EXPECTATION_ESCALATED', 2],
+      ['EXPECTATION_ESCALATION_EXHAUSTED', null],
+    ]);
+    expect(audit.every((a) => a.counterpart === 'MK' && a.details.expectationId === exhausted.id)).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(PERSON_NAME);
+
+    const mine = await eventually(
+      async () => {
+        const found = published.filter((p) => p.body.expectationId === exhausted.id);
+        return found.length >= 4 ? found : undefined;
+      },
+      10_000,
+      'four events on the national exchange',
+    );
+    // Three more ticks of each instance: nothing is published twice, and nothing after the list is exhausted.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(published.filter((p) => p.body.expectationId === exhausted.id)).toHaveLength(4);
+    expect(mine.map((p) => [p.routingKey, p.body.escalationLevel])).toEqual([
+      ['event.expectation.overdue', 1],
+      ['event.expectation.escalated', 1],
+      ['event.expectation.escalated', 2],
+      ['event.expectation.exhausted', 2],
+    ]);
+    expect(mine[0].body).toMatchObject({
+      caseRef,
+      requestType: 'REFERRAL_REQUEST',
+      owedBy: 'MK',
+      direction: 'AWAITED',
+      dueAt: exhausted.dueAt,
+    });
+    for (const event of mine) expect(event.raw).not.toContain(PERSON_NAME);
+
+    // MK's own copy gave MK the default 24 hours: not overdue there.
+    expect((await settled(mk, caseRef, referral, 'OPEN')).overdueAt).toBeNull();
+
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const confirmation = await send(mk, caseRef, 'REFERRAL_CONFIRMATION', 'FR', referral);
+    const late = await settled(fr, caseRef, referral, 'ANSWERED');
+    expect(late.answerMessageId).toBe(confirmation);
+    expect(late.overdueAt).not.toBeNull();
+    expect((await api(fr, 'GET', '/expectations/overdue')).body.map((e: Expectation) => e.id)).not.toContain(
+      late.id,
+    );
+    await settled(mk, caseRef, referral, 'ANSWERED');
+  });
+
+  it('closing the case cancels what was still awaited on it, on both sides', async () => {
+    const caseRef = await openSharableCase(fr);
+    const request = await send(fr, caseRef, 'IDENTITY_VERIFICATION_REQUEST', 'MK');
+    await waitDelivered(fr, request);
+    await settled(mk, caseRef, request, 'OPEN');
+    await send(fr, caseRef, 'CASE_CLOSED', 'MK');
+    expect((await settled(fr, caseRef, request, 'CANCELLED')).cancelledAt).not.toBeNull();
+    expect((await settled(mk, caseRef, request, 'CANCELLED')).cancelledAt).not.toBeNull();
+  });
+
+  it('answers "who handles SOP 4 in MK?" in escalation order', async () => {
+    const sop4 = await api(fr, 'GET', '/directory/contacts?country=MK&sop=4');
+    expect(sop4.status).toBe(200);
+    expect(sop4.body).toEqual([
+      {
+        sop: 4,
+        institution: 'Center for Social Work Skopje',
+        role: 'case manager, return',
+        country: 'MK',
+        rank: 0,
+      },
+      {
+        sop: 4,
+        institution: 'Ministry of Social Policy',
+        role: 'return coordinator',
+        email: 'sop4@example.mk',
+        country: 'MK',
+        rank: 1,
+      },
+    ]);
+    const sop1 = await api(mk, 'GET', '/directory/contacts?country=MK&sop=1');
+    expect(sop1.body.map((c: { institution: string; rank: number }) => [c.rank, c.institution])).toEqual([
+      [0, 'National Commission for Combating Trafficking'],
+      [1, 'Ministry of Interior'],
+      [2, 'Ministry of Social Policy'],
+    ]);
+    const frSop1 = await api(fr, 'GET', '/directory/contacts?country=FR&sop=1');
+    expect(frSop1.body).toEqual([expect.objectContaining({ country: 'FR', rank: 0 })]);
+    expect((await api(fr, 'GET', '/directory/contacts?country=MK&sop=2')).body).toEqual([]);
+    expect(
+      (await api(fr, 'GET', '/directory/contacts?sop=4')).body.map((c: { country: string }) => c.country),
+    ).toEqual(['MK', 'MK']);
+    expect((await api(fr, 'GET', '/directory/contacts?country=ZZ')).status).toBe(404);
+    expect((await api(fr, 'GET', '/directory/contacts?country=mk')).status).toBe(400);
+    expect((await api(fr, 'GET', '/directory/contacts?sop=9')).status).toBe(400);
+  });
+
+  it('refuses bad filters and unknown cases with a clear error', async () => {
+    expect((await api(fr, 'GET', '/expectations?status=LATE')).status).toBe(400);
+    expect((await api(fr, 'GET', '/expectations?limit=0')).status).toBe(400);
+    expect((await api(fr, 'GET', '/cases/TRM-FR-2026-999999/expectations')).status).toBe(404);
+    expect((await api(fr, 'GET', '/cases/nope/expectations')).status).toBe(400);
+  });
+});
