@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { createNode } from '../src/bootstrap';
+import { ExpectationScheduler } from '../src/expectations/expectation-scheduler';
 import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
 import { examplePayload } from '../src/messages/examples';
 import { MessageType } from '../src/messages/message-types';
@@ -205,6 +206,24 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
     const update = await send(mk, caseRef, 'CASE_UPDATE', 'FR', alert);
     expect((await settled(fr, caseRef, alert, 'ANSWERED')).answerMessageId).toBe(update);
+  });
+
+  it('an alert unacknowledged after an hour (the clock moved ahead) is overdue; with no SOP 2 contact there is nobody to escalate to', async () => {
+    const caseRef = await openSharableCase(fr);
+    const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
+    await waitDelivered(fr, alert);
+    const scheduler = fr.app!.get(ExpectationScheduler);
+    expect(await scheduler.tick(new Date(Date.now() + 3_600_000 - 60_000))).toBe(0);
+    expect(await scheduler.tick(new Date(Date.now() + 3_600_000 + 1_000))).toBeGreaterThanOrEqual(1);
+    const overdue = await settled(fr, caseRef, alert, 'OVERDUE');
+    expect(overdue).toMatchObject({ contact: null, escalations: [], escalationLevel: 0 });
+    expect(overdue.escalationExhaustedAt).not.toBeNull();
+    const audit = await federation.query<{ action: string }>(
+      'FR',
+      `SELECT action FROM audit_log WHERE case_ref = $1 AND action LIKE 'EXPECTATION_%' ORDER BY seq`,
+      [caseRef],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['EXPECTATION_OVERDUE', 'EXPECTATION_ESCALATION_EXHAUSTED']);
   });
 
   it('a request the receiver rejects fails its expectation, with the reason code', async () => {

@@ -17,6 +17,6 @@ import { ExpectationsService } from './expectations.service';
   imports: [AuditModule, CasesModule, DirectoryModule, TransfersModule, TransportModule],
   controllers: [ExpectationsController],
   providers: [ExpectationsRepository, ExpectationsService, ExpectationScheduler],
-  exports: [ExpectationsService, ExpectationScheduler],
+  exports: [ExpectationsService],
 })
 export class ExpectationsModule {}
