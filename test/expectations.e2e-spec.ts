@@ -244,6 +244,35 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect(failed.failedAt).not.toBeNull();
   });
 
+  it('what we owe stays owed when the peer rejects our answer', async () => {
+    const caseRef = 'TRM-IT-2026-000042';
+    const request = await italy.send({
+      type: 'RISK_ASSESSMENT_REQUEST',
+      to: 'FR',
+      caseRef,
+      payload: examplePayload('RISK_ASSESSMENT_REQUEST'),
+    });
+    expect((await italy.replyTo(request)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const owed = await settled(fr, caseRef, request, 'OPEN');
+    expect(owed).toMatchObject({ direction: 'OWED', owedBy: 'FR', owedTo: 'IT', contact: null });
+    expect(owed.deliveredAt).not.toBeNull();
+
+    await recordConsent(fr, caseRef, { recipients: ['IT'] });
+    const result = await send(fr, caseRef, 'RISK_ASSESSMENT_RESULT', 'IT', request);
+    await settled(fr, caseRef, request, 'ANSWERED');
+    await italy.waitFor((m) => m.envelope.id === result, 20_000, 'the result at IT');
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: result,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'SCHEMA_INVALID', reason: 'payload invalid: summary: too long' },
+    });
+    const reopened = await settled(fr, caseRef, request, 'OPEN');
+    expect(reopened).toMatchObject({ answerMessageId: null, answerType: null, answeredAt: null });
+  });
+
   it('an unconfirmed referral goes overdue, is audited, published and escalated along MK’s SOP 1 contacts until they are exhausted; a late confirmation still closes it', async () => {
     const caseRef = await openSharableCase(fr);
     const referral = await send(fr, caseRef, 'REFERRAL_REQUEST', 'MK');
