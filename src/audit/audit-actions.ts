@@ -24,6 +24,12 @@ export const AUDIT_ACTIONS = {
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+  AGENCY_REGISTERED:
+    'a partner agency was registered or updated (npm run agency:add): broker user, keys, active',
+  AGENCY_SUBMISSION_REFUSED:
+    'an agency submission was refused before the transfer policy (unknown agency, signature, schema…; reason code)',
+  AGENCY_DUPLICATE_SUBMISSION:
+    'an agency request id seen before arrived again; answered again, not re-applied',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;
