@@ -35,7 +35,12 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.amqp.onConnect(async (connection) => {
-      const registered = await this.agencies.all(this.dataSource.manager);
+      // Without the database the reply queues are left as they are (agency:add declared them): the
+      // submissions, which need the database anyway, must not keep the whole connection down.
+      const registered = await this.agencies.all(this.dataSource.manager).catch((error: unknown) => {
+        this.logger.warn(`agency registry unreadable (${describe(error)}); reply queues not re-declared`);
+        return [];
+      });
       const setup = await connection.createChannel();
       await assertAgencyTopology(
         setup,

@@ -235,19 +235,31 @@ export class AgencySubmissions {
     return { outcome: 'REFUSED', code, reason, agency: null };
   }
 
-  /** Same request id again: never re-applied; answered with the very outcome sent the first time. */
+  /**
+   * Same request id again: never re-applied; answered with the very outcome sent the first time. A repeat of
+   * a refused submission is dead-lettered again, so no delivery that changed nothing is acked unseen.
+   */
   private async answerDuplicate(agency: Agency, requestId: string): Promise<SubmissionDisposition> {
-    await this.dataSource.transaction(async (manager) => {
-      const earlier = await this.agencies.findSubmission(manager, agency.code, requestId);
-      if (earlier) await this.replies.repeat(manager, earlier);
+    const earlier = await this.dataSource.transaction(async (manager) => {
+      const first = await this.agencies.findSubmission(manager, agency.code, requestId);
+      if (first) await this.replies.repeat(manager, first);
       await this.audit.record(manager, {
         action: 'AGENCY_DUPLICATE_SUBMISSION',
         actor: actorOf(agency),
-        messageId: earlier?.messageId ?? null,
-        details: { agency: agency.code, requestId, firstOutcome: earlier?.outcome ?? null },
+        messageId: first?.messageId ?? null,
+        details: { agency: agency.code, requestId, firstOutcome: first?.outcome ?? null },
       });
+      return first;
     });
     this.logger.log(`agency ${agency.code} request ${requestId} again: answered again, not re-applied`);
+    if (earlier?.outcome === 'REFUSED') {
+      return {
+        outcome: 'REFUSED',
+        code: earlier.reasonCode as AgencyRefusalCode,
+        reason: 'a repeat of a refused submission',
+        agency: agency.code,
+      };
+    }
     return { outcome: 'DUPLICATE', agency: agency.code, requestId };
   }
 }
