@@ -22,6 +22,7 @@ import {
 } from '../scripts/agency-client';
 import { examplePayload } from '../src/messages/examples';
 import { BrokerAdmin } from '../src/transport/broker-admin';
+import { ForeignPeer } from './support/foreign-peer';
 import { openCase, openSharableCase, recordAssessment, sendMessage, recordConsent } from './support/node-api';
 
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
@@ -36,7 +37,8 @@ interface Registered {
 }
 
 describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
+  // FR and MK are trm-broker nodes; IT and HR are peers written from PROTOCOL.md (test/support/foreign-peer.ts).
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT', 'HR'], logLevel: 'error' });
   const admin = new BrokerAdmin({ url: MANAGEMENT_URL });
   const suffix = randomBytes(4).toString('hex');
   const registered = new Map<string, Registered>();
@@ -48,6 +50,8 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   let node: NodeKeys;
   let ngo: AgencyClient;
   let police: AgencyClient;
+  let italy: ForeignPeer;
+  let croatia: ForeignPeer;
 
   async function register(code: string, active = true): Promise<Registered> {
     const { keys, publicKeys } = generateAgencyKeys(code);
@@ -121,10 +125,14 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     node = { country: 'FR', signingKey: entry.signingKey, encryptionKey: entry.encryptionKey };
     ngo = await connect(await register('ngo-lyon'));
     police = await connect(await register('police-paris'));
+    italy = await ForeignPeer.connect(federation, 'IT');
+    croatia = await ForeignPeer.connect(federation, 'HR');
   });
 
   afterAll(async () => {
     for (const client of clients) await client.close();
+    await italy?.close();
+    await croatia?.close();
     await federation.tearDown();
     for (const user of users) await admin.deleteUser(user).catch(() => undefined);
   });
@@ -175,16 +183,54 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(police.replies.filter((r) => r.requestId === requestId)).toEqual([]);
   });
 
+  it('relays the receiving country’s rejection, and nothing from a country the message did not go to', async () => {
+    const caseRef = await openSharableCase(fr);
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'IT',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const messageId = accepted.body.messageId as string;
+
+    // HR was never sent the message: its reply to it is accepted on the case, but it is not the agency's.
+    const stray = await croatia.send({
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect((await croatia.replyTo(stray)).envelope.type).toBe('DELIVERY_RECEIPT');
+
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'POLICY_DENIED', reason: 'IT does not take case updates from this programme' },
+    });
+    const [rejected] = await ngo.waitFor(replyFor(requestId, 'DELIVERY_REJECTED'));
+    expect(rejected.body).toMatchObject({ messageId, to: 'IT', reasonCode: 'POLICY_DENIED' });
+    // Replies leave in the order they were written: a relayed stray answer would have come first.
+    expect(ngo.replies.filter((r) => r.requestId === requestId).map((r) => r.kind)).toEqual([
+      'SUBMISSION_ACCEPTED',
+      'DELIVERY_REJECTED',
+    ]);
+  });
+
   it('keeps personal data off the broker: submissions and answers travel sealed', async () => {
     const caseRef = await openSharableCase(fr);
     const payload = { ...examplePayload('REFERRAL_REQUEST') };
     const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
       caseRef,
       type: 'REFERRAL_REQUEST',
-      to: 'IT',
+      to: 'SE',
       payload,
     });
-    // IT is in no directory here: the refusal dead-letters the submission, which the administrator can read.
+    // SE is in no directory here: the refusal dead-letters the submission, which the administrator can read.
     await ngo.publish(built.body, built.headers);
     const dead = await deadLetter((m) => m.content.equals(built.body));
     expect(reasonOf(dead)).toBe('POLICY_REFUSED');
