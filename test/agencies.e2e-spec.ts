@@ -356,6 +356,27 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(audit[0].n).toBe(1);
   });
 
+  it('applies copies delivered at the same time once (they race for the request id)', async () => {
+    const caseRef = await openSharableCase(fr);
+    const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await Promise.all([1, 2, 3].map(() => ngo.publish(built.body, built.headers, built.requestId)));
+    const outcomes = await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'), 3);
+    expect(new Set(outcomes.map((o) => o.replyId)).size).toBe(1);
+    const messages = await federation.query('FR', `SELECT id FROM messages WHERE case_ref = $1`, [caseRef]);
+    expect(messages).toEqual([{ id: outcomes[0].body.messageId }]);
+    const outbox = await federation.query(
+      'FR',
+      `SELECT count(*)::int AS n FROM outbox WHERE message_id = $1`,
+      [outcomes[0].body.messageId],
+    );
+    expect(outbox[0].n).toBe(1);
+  });
+
   describe('the broker keeps agencies apart', () => {
     let connection: amqp.ChannelModel;
 
@@ -520,5 +541,32 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       expect(messages).toEqual([]);
       expect(closed.replies).toEqual([]);
     });
+  });
+
+  it('declares every registered agency’s reply queue again when the node connects', async () => {
+    await federation.withAdminChannel((channel) =>
+      channel.deleteQueue('trm.national.FR.agency.police-paris'),
+    );
+    await federation.stop('FR');
+    fr = await federation.start('FR');
+    const declared = await eventually(
+      () =>
+        federation
+          .withAdminChannel((channel) => channel.checkQueue('trm.national.FR.agency.police-paris'))
+          .catch(() => undefined),
+      20_000,
+      'the reply queue',
+    );
+    expect(declared.queue).toBe('trm.national.FR.agency.police-paris');
+    // Bound again too: the police unit's next outcome reaches it.
+    const again = await connect(registered.get('police-paris')!);
+    const caseRef = await openSharableCase(fr);
+    const requestId = await again.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
   });
 });

@@ -6,6 +6,7 @@ import { KeyStore } from '../crypto/key-store';
 import { seal } from '../crypto/trm-crypto';
 import { MESSAGE_TYPES } from '../messages/message-types';
 import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { MessageRecordsRepository } from '../transfers/message-records.repository';
 import type { SendResult } from '../transfers/outbound.service';
 import { AgenciesRepository, Submission } from './agencies.repository';
 import {
@@ -32,6 +33,7 @@ export class AgencyReplies implements OnModuleInit {
     private readonly agencies: AgenciesRepository,
     private readonly replies: AgencyRepliesRepository,
     private readonly effects: InboundEffects,
+    private readonly records: MessageRecordsRepository,
   ) {}
 
   /** Every accepted inbound message may answer one an agency submitted (checkpoints answer nothing). */
@@ -79,18 +81,15 @@ export class AgencyReplies implements OnModuleInit {
     if (!envelope.inReplyTo || !UUID.test(envelope.inReplyTo)) return;
     const submission = await this.agencies.submissionOfMessage(manager, envelope.inReplyTo);
     if (!submission) return;
-    const sentTo: Array<{ counterpart: string; type: string }> = await manager.query(
-      `SELECT counterpart, type FROM messages WHERE id = $1 AND direction = 'OUTBOUND'`,
-      [submission.messageId],
-    );
+    const sent = submission.messageId ? await this.records.find(manager, submission.messageId) : null;
     // Only the country the message went to answers it; anything else is not the agency's business.
-    if (sentTo[0]?.counterpart !== envelope.from) return;
+    if (sent?.direction !== 'OUTBOUND' || sent.counterpart !== envelope.from) return;
     const agency = await this.agencies.byCode(manager, submission.agency);
     if (!agency?.active) return;
     const about = {
       messageId: submission.messageId,
       caseRef: envelope.caseRef,
-      type: sentTo[0].type,
+      type: sent.type,
       to: envelope.from,
     };
     const replyId = uuidv7();

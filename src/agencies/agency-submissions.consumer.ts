@@ -53,7 +53,10 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
       channel.on('close', () => this.closed.add(channel));
       await channel.prefetch(PREFETCH);
       await channel.consume(agencySubmissionsQueue(this.config.country), (message) => {
-        if (message) void this.handle(channel, message);
+        if (message)
+          this.handle(channel, message).catch((error: unknown) =>
+            this.logger.error(`agency submission handling failed: ${describe(error)}`),
+          );
         else void channel.close().catch(() => undefined);
       });
     });
