@@ -120,7 +120,10 @@ export class AgencySubmissions {
     return this.submit(agency, request, payload);
   }
 
-  /** The HTTP pipeline, in one transaction with the idempotency row and the outcome reply. */
+  /**
+   * The HTTP pipeline, in one transaction with the idempotency row and the outcome reply: sendWithin rather
+   * than send, because a crash between two transactions would let a redelivery apply the request twice.
+   */
   private async submit(
     agency: Agency,
     request: AgencySubmissionDto,
