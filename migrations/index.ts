@@ -3,6 +3,7 @@ import { AuditTrail1763900100000 } from './1763900100000-audit-trail';
 import { ConsentAndRisk1763900200000 } from './1763900200000-consent-and-risk';
 import { MessageSubmitter1763900250000 } from './1763900250000-message-submitter';
 import { Expectations1763900550000 } from './1763900550000-expectations';
+import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ConsentAndRisk1763900200000,
   MessageSubmitter1763900250000,
   Expectations1763900550000,
+  PartnerAgencies1763900600000,
 ];

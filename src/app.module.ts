@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgenciesModule } from './agencies/agencies.module';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
@@ -35,6 +36,7 @@ export class AppModule {
         TransfersModule,
         AuditCheckpointsModule,
         ExpectationsModule,
+        AgenciesModule,
       ],
       controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
     };

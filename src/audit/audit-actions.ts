@@ -29,6 +29,12 @@ export const AUDIT_ACTIONS = {
   EXPECTATION_ESCALATED:
     'an overdue answer was escalated to the next contact of the list (level, its function)',
   EXPECTATION_ESCALATION_EXHAUSTED: 'an overdue answer: every contact of the list for its SOP was tried',
+  AGENCY_REGISTERED:
+    'a partner agency was registered or updated (npm run agency:add): broker user, keys, active',
+  AGENCY_SUBMISSION_REFUSED:
+    'an agency submission was refused before the transfer policy (unknown agency, signature, schema…; reason code)',
+  AGENCY_DUPLICATE_SUBMISSION:
+    'an agency request id seen before arrived again; answered again, not re-applied',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

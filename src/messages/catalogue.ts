@@ -171,7 +171,8 @@ function flatten(errors: ValidationError[], parent: string, out: FieldError[]): 
   return out;
 }
 
-function classErrors(cls: ClassConstructor<object>, input: Record<string, unknown>): FieldError[] {
+/** Structure checks, then class validation of `input` as `cls`; exported for other edges' request DTOs. */
+export function classErrors(cls: ClassConstructor<object>, input: Record<string, unknown>): FieldError[] {
   const structural = structureErrors(input);
   if (structural.length > 0) return structural;
   return flatten(validateSync(plainToInstance(cls, input), VALIDATOR_OPTIONS), '', []);

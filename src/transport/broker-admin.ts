@@ -111,6 +111,39 @@ export function participantPermissions(code: string): ParticipantPermissions {
   };
 }
 
+/** Agency codes are spliced into regular expressions and queue names too. */
+export const AGENCY_CODE_PATTERN = /^[a-z0-9-]{2,40}$/;
+
+function assertAgencyCode(code: string): void {
+  if (!AGENCY_CODE_PATTERN.test(code)) {
+    throw new Error(
+      `Invalid agency code ${JSON.stringify(code)}: expected ^[a-z0-9-]{2,40}$ (e.g. ngo-lyon)`,
+    );
+  }
+}
+
+/** An agency's default broker user: namespaced by the country, since users are broker-wide. */
+export const agencyBrokerUser = (country: string, agency: string): string => `${country}.${agency}`;
+
+/**
+ * The least privilege a partner agency needs on its node's national exchange (docs/agencies.md): write on
+ * `trm.national.<CC>` with routing key `submit.<code>` only (so it cannot submit as another agency), read on
+ * its own reply queue only, and configure nothing (the node declares every queue). No topic read: it binds
+ * nothing.
+ */
+export function agencyPermissions(country: string, agency: string): ParticipantPermissions {
+  assertCode(country);
+  assertAgencyCode(agency);
+  return {
+    permissions: {
+      configure: '',
+      write: `^trm\\.national\\.${country}$`,
+      read: `^trm\\.national\\.${country}\\.agency\\.${agency}$`,
+    },
+    topicPermissions: [{ exchange: `trm.national.${country}`, write: `^submit\\.${agency}$`, read: '^$' }],
+  };
+}
+
 /**
  * Derives the management URL from the AMQP URL nodes are configured with, so an operator sets one URL.
  * `override` (typically `process.env.RABBITMQ_MANAGEMENT_URL`) wins when non-empty.
@@ -230,6 +263,22 @@ export class BrokerAdmin {
     await this.request('PUT', `/api/topic-permissions/${enc(vhost)}/${enc(user)}`, { exchange, write, read });
   }
 
+  /** Declares a durable queue as administrator (idempotent with the same arguments). */
+  async createQueue(vhost: string, name: string, args: Record<string, unknown>): Promise<void> {
+    await this.request('PUT', `/api/queues/${enc(vhost)}/${enc(name)}`, {
+      durable: true,
+      auto_delete: false,
+      arguments: args,
+    });
+  }
+
+  async bindQueue(vhost: string, exchange: string, queue: string, routingKey: string): Promise<void> {
+    await this.request('POST', `/api/bindings/${enc(vhost)}/e/${enc(exchange)}/q/${enc(queue)}`, {
+      routing_key: routingKey,
+      arguments: {},
+    });
+  }
+
   async whoAmI(): Promise<WhoAmI> {
     const body = (await this.request('GET', '/api/whoami')) as { name?: unknown; tags?: unknown } | null;
     if (!body || typeof body.name !== 'string') {
@@ -276,6 +325,32 @@ export class BrokerAdmin {
       await this.setTopicPermissions(vhost, userName, exchange, topic);
     }
     return { vhost, code, user: userName, passwordSet: password !== null, ...grant };
+  }
+
+  /**
+   * Creates (or updates) a partner agency's broker user with agencyPermissions. `password` null keeps an
+   * existing user's password, as for participants.
+   */
+  async setupAgency(
+    vhost: string,
+    country: string,
+    agency: string,
+    password: string | null,
+    userName: string = agencyBrokerUser(country, agency),
+  ): Promise<ParticipantPermissions & { user: string }> {
+    const grant = agencyPermissions(country, agency);
+    if (password === null) {
+      if (!(await this.userExists(userName))) {
+        throw new Error(`Broker user ${userName} does not exist and no password was given to create it`);
+      }
+    } else {
+      await this.createUser(userName, password, '');
+    }
+    await this.setPermissions(vhost, userName, grant.permissions);
+    for (const { exchange, ...topic } of grant.topicPermissions) {
+      await this.setTopicPermissions(vhost, userName, exchange, topic);
+    }
+    return { user: userName, ...grant };
   }
 
   private async request(

@@ -1,0 +1,147 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
+import { agencySubmissionsQueue, nationalExchange } from '../transport/national-exchange';
+import { Publisher } from '../transport/publisher';
+import { AgenciesRepository } from './agencies.repository';
+import { AgencyRefusalCode } from './agency-contract';
+import { AgencySubmissions, SubmissionDisposition } from './agency-submissions.service';
+import { assertAgencyTopology, SUBMISSIONS_DEAD_LETTER_KEY } from './agency-topology';
+
+const PREFETCH = 8;
+const ATTEMPTS = 3;
+
+/**
+ * The AMQP edge of agency submissions: declares the national topology (with one reply queue per registered
+ * agency) on every (re)connect, consumes with manual ack, acks only after the submission's transaction
+ * committed, and dead-letters every refused submission with its reason.
+ */
+@Injectable()
+export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AgencySubmissionsConsumer.name);
+  private readonly closed = new WeakSet<Channel>();
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    private readonly amqp: AmqpConnection,
+    private readonly dataSource: DataSource,
+    private readonly agencies: AgenciesRepository,
+    private readonly submissions: AgencySubmissions,
+    private readonly publisher: Publisher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.amqp.onConnect(async (connection) => {
+      // Without the database the reply queues are left as they are (agency:add declared them): the
+      // submissions, which need the database anyway, must not keep the whole connection down.
+      const registered = await this.agencies.all(this.dataSource.manager).catch((error: unknown) => {
+        this.logger.warn(`agency registry unreadable (${describe(error)}); reply queues not re-declared`);
+        return [];
+      });
+      const setup = await connection.createChannel();
+      await assertAgencyTopology(
+        setup,
+        this.config.country,
+        registered.map((agency) => agency.code),
+      );
+      await setup.close();
+      const channel = await connection.createChannel();
+      channel.on('error', (error) => this.logger.warn(`submissions channel error: ${describe(error)}`));
+      channel.on('close', () => this.closed.add(channel));
+      await channel.prefetch(PREFETCH);
+      await channel.consume(agencySubmissionsQueue(this.config.country), (message) => {
+        if (message)
+          this.handle(channel, message).catch((error: unknown) =>
+            this.logger.error(`agency submission handling failed: ${describe(error)}`),
+          );
+        else void channel.close().catch(() => undefined);
+      });
+    });
+  }
+
+  private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+    const disposition = await this.process(channel, message);
+    if (!disposition) return;
+    if (disposition.outcome === 'REFUSED' && !(await this.deadLetter(message, disposition))) return;
+    if (!this.closed.has(channel)) channel.ack(message);
+  }
+
+  /** Our own failures are retried (a database outage is waited out); then the submission is dead-lettered. */
+  private async process(channel: Channel, message: ConsumeMessage): Promise<SubmissionDisposition | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.submissions.receive({
+          body: message.content,
+          userId: message.properties.userId,
+          routingKey: message.fields.routingKey,
+          headers: message.properties.headers ?? {},
+        });
+      } catch (error) {
+        if (this.closed.has(channel)) return null; // redelivered to the next consumer
+        this.logger.warn(`agency submission failed (attempt ${attempt}): ${describe(error)}`);
+        while (!this.closed.has(channel) && !(await this.databaseReachable())) await sleep(1000);
+        if (attempt >= ATTEMPTS) {
+          return {
+            outcome: 'REFUSED',
+            code: AgencyRefusalCode.INTERNAL_ERROR,
+            reason: 'the node could not process the submission',
+            agency: null,
+          };
+        }
+        await sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Republishes the refused submission, untouched, into the national dead-letter queue with its reason in
+   * headers. The sealed payload stays sealed. False leaves it unacked, to be delivered (and refused) again.
+   */
+  private async deadLetter(
+    message: ConsumeMessage,
+    disposition: Extract<SubmissionDisposition, { outcome: 'REFUSED' }>,
+  ): Promise<boolean> {
+    const { properties, fields } = message;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await this.publisher.publish(
+          nationalExchange(this.config.country),
+          SUBMISSIONS_DEAD_LETTER_KEY,
+          message.content,
+          {
+            messageId: typeof properties.messageId === 'string' ? properties.messageId : randomUUID(),
+            correlationId: properties.correlationId,
+            type: properties.type,
+            contentType: properties.contentType,
+            timestamp: properties.timestamp,
+            headers: {
+              ...(properties.headers ?? {}),
+              'x-trm-reject-code': disposition.code,
+              'x-trm-reject-reason': disposition.reason,
+              'x-trm-original-routing-key': fields.routingKey,
+              'x-trm-original-user-id': properties.userId ?? null,
+              'x-trm-agency-answered': disposition.agency !== null,
+            },
+          },
+        );
+        return true;
+      } catch (error) {
+        this.logger.warn(`dead-lettering a submission failed (${describe(error)}); retrying`);
+        await sleep(500 * attempt);
+      }
+    }
+    return false;
+  }
+}

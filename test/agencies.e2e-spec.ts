@@ -1,0 +1,572 @@
+/**
+ * Partner agencies over AMQP (docs/agencies.md) against the real PostgreSQL and RabbitMQ: agencies registered
+ * with `npm run agency:add`'s code path on FR, submitting through the example client (scripts/agency-client.ts)
+ * and receiving outcomes, receipts and MK's answers on their own reply queues.
+ *
+ * Broker users are broker-wide, so the agencies' users carry a random suffix; agency codes are per node and
+ * the node, the vhost and the databases are fresh for the run.
+ */
+import * as amqp from 'amqplib';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { addAgency } from '../scripts/agency-add';
+import {
+  AgencyClient,
+  AgencyKeys,
+  AgencyReply,
+  buildSubmission,
+  generateAgencyKeys,
+  NodeKeys,
+  signatureHeaders,
+} from '../scripts/agency-client';
+import { examplePayload } from '../src/messages/examples';
+import { BrokerAdmin } from '../src/transport/broker-admin';
+import { ForeignPeer } from './support/foreign-peer';
+import { openCase, openSharableCase, recordAssessment, sendMessage, recordConsent } from './support/node-api';
+
+const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+const ACCESS_REFUSED = 403;
+const PRECONDITION_FAILED = 406;
+
+interface Registered {
+  code: string;
+  user: string;
+  password: string;
+  keys: AgencyKeys;
+}
+
+describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
+  // FR and MK are trm-broker nodes; IT and HR are peers written from PROTOCOL.md (test/support/foreign-peer.ts).
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT', 'HR'], logLevel: 'error' });
+  const admin = new BrokerAdmin({ url: MANAGEMENT_URL });
+  const suffix = randomBytes(4).toString('hex');
+  const registered = new Map<string, Registered>();
+  const users: string[] = [];
+  const clients: AgencyClient[] = [];
+  const deadLetters: amqp.GetMessage[] = [];
+  let fr: RunningNode;
+  let mk: RunningNode;
+  let node: NodeKeys;
+  let ngo: AgencyClient;
+  let police: AgencyClient;
+  let italy: ForeignPeer;
+  let croatia: ForeignPeer;
+
+  async function register(code: string, active = true): Promise<Registered> {
+    const { keys, publicKeys } = generateAgencyKeys(code);
+    const agency = {
+      code,
+      user: `FR.${code}.${suffix}`,
+      password: randomBytes(18).toString('base64url'),
+      keys,
+    };
+    users.push(agency.user);
+    await addAgency({
+      country: 'FR',
+      code,
+      name: `${code} (test)`,
+      keys: publicKeys,
+      brokerUser: agency.user,
+      active,
+      databaseUrl: federation.appDatabaseUrl('FR'),
+      vhost: federation.vhost,
+      managementUrl: MANAGEMENT_URL,
+      password: agency.password,
+      log: () => undefined,
+    });
+    registered.set(code, agency);
+    return agency;
+  }
+
+  async function connect(agency: Registered): Promise<AgencyClient> {
+    const client = await AgencyClient.connect(
+      federation.amqpUrl('FR', agency.user, agency.password),
+      agency.user,
+      agency.keys,
+      node,
+    );
+    clients.push(client);
+    return client;
+  }
+
+  /** The refused submissions the node moved to trm.national.FR.dead, read as the broker's administrator. */
+  async function deadLetter(match: (message: amqp.GetMessage) => boolean): Promise<amqp.GetMessage> {
+    return eventually(
+      async () => {
+        await federation.withAdminChannel(async (channel) => {
+          for (;;) {
+            const message = await channel.get('trm.national.FR.dead', { noAck: true });
+            if (!message) return;
+            deadLetters.push(message);
+          }
+        });
+        return deadLetters.find(match);
+      },
+      20_000,
+      'a dead letter',
+    );
+  }
+
+  const reasonOf = (message: amqp.GetMessage): unknown => message.properties.headers?.['x-trm-reject-code'];
+
+  function replyFor(requestId: string, kind: string) {
+    return (reply: AgencyReply): boolean => reply.requestId === requestId && reply.kind === kind;
+  }
+
+  beforeAll(async () => {
+    await federation.setUp();
+    fr = await federation.start('FR');
+    mk = await federation.start('MK');
+    const directory = JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as {
+      participants: Array<NodeKeys & { code: string }>;
+    };
+    const entry = directory.participants.find((p) => p.code === 'FR')!;
+    node = { country: 'FR', signingKey: entry.signingKey, encryptionKey: entry.encryptionKey };
+    ngo = await connect(await register('ngo-lyon'));
+    police = await connect(await register('police-paris'));
+    italy = await ForeignPeer.connect(federation, 'IT');
+    croatia = await ForeignPeer.connect(federation, 'HR');
+  });
+
+  afterAll(async () => {
+    for (const client of clients) await client.close();
+    await italy?.close();
+    await croatia?.close();
+    await federation.tearDown();
+    for (const user of users) await admin.deleteUser(user).catch(() => undefined);
+  });
+
+  it('accepts a referral, then relays its receipt and the receiving country’s confirmation to the agency', async () => {
+    const caseRef = await openSharableCase(fr);
+    const payload = examplePayload('REFERRAL_REQUEST');
+    const requestId = await ngo.submit({ caseRef, type: 'REFERRAL_REQUEST', to: 'MK', payload });
+
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    expect(accepted.verified).toBe(true);
+    expect(accepted.body).toMatchObject({
+      node: 'FR',
+      agency: 'ngo-lyon',
+      caseRef,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+    });
+    const messageId = accepted.body.messageId as string;
+    const [stored] = await federation.query('FR', `SELECT submitted_by, status FROM messages WHERE id = $1`, [
+      messageId,
+    ]);
+    expect(stored.submitted_by).toBe('agency:ngo-lyon');
+
+    const [receipt] = await ngo.waitFor(replyFor(requestId, 'DELIVERY_RECEIPT'));
+    expect(receipt.body).toMatchObject({ messageId, caseRef, to: 'MK' });
+
+    // MK answers under a consent of its own, as its coordinator would.
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const confirmationPayload = examplePayload('REFERRAL_CONFIRMATION');
+    const confirmation = await sendMessage(mk, caseRef, {
+      type: 'REFERRAL_CONFIRMATION',
+      to: 'FR',
+      inReplyTo: messageId,
+      payload: confirmationPayload,
+    });
+    expect(confirmation.status).toBe(202);
+    const [answer] = await ngo.waitFor(replyFor(requestId, 'ANSWER'));
+    expect(answer.verified).toBe(true);
+    expect(answer.body).toMatchObject({
+      messageId,
+      answer: { id: confirmation.body.id, type: 'REFERRAL_CONFIRMATION', from: 'MK' },
+    });
+    expect(answer.payload).toEqual(confirmationPayload);
+    // On the broker the answer's payload was sealed for the agency: its body holds none of it in clear.
+    expect(JSON.stringify(answer.body)).not.toContain('Guardian appointed');
+    // The police unit hears nothing of the NGO's submission.
+    expect(police.replies.filter((r) => r.requestId === requestId)).toEqual([]);
+  });
+
+  it('relays the receiving country’s rejection, and nothing from a country the message did not go to', async () => {
+    const caseRef = await openSharableCase(fr);
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'IT',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const messageId = accepted.body.messageId as string;
+
+    // HR was never sent the message: its reply to it is accepted on the case, but it is not the agency's.
+    const stray = await croatia.send({
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect((await croatia.replyTo(stray)).envelope.type).toBe('DELIVERY_RECEIPT');
+
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'POLICY_DENIED', reason: 'IT does not take case updates from this programme' },
+    });
+    const [rejected] = await ngo.waitFor(replyFor(requestId, 'DELIVERY_REJECTED'));
+    expect(rejected.body).toMatchObject({ messageId, to: 'IT', reasonCode: 'POLICY_DENIED' });
+    // Replies leave in the order they were written: a relayed stray answer would have come first.
+    expect(ngo.replies.filter((r) => r.requestId === requestId).map((r) => r.kind)).toEqual([
+      'SUBMISSION_ACCEPTED',
+      'DELIVERY_REJECTED',
+    ]);
+  });
+
+  it('keeps personal data off the broker: submissions and answers travel sealed', async () => {
+    const caseRef = await openSharableCase(fr);
+    const payload = { ...examplePayload('REFERRAL_REQUEST') };
+    const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
+      caseRef,
+      type: 'REFERRAL_REQUEST',
+      to: 'SE',
+      payload,
+    });
+    // SE is in no directory here: the refusal dead-letters the submission, which the administrator can read.
+    await ngo.publish(built.body, built.headers);
+    const dead = await deadLetter((m) => m.content.equals(built.body));
+    expect(reasonOf(dead)).toBe('POLICY_REFUSED');
+    const onBroker = dead.content.toString('utf8');
+    expect(onBroker).not.toContain('Petrovska');
+    expect(onBroker).toContain('"sealed"');
+  });
+
+  it('refuses a submission the consent gate refuses, with its reasons, audited and dead-lettered', async () => {
+    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    // The guardian consented to a return to MK, not to sharing her identity.
+    await recordConsent(fr, caseRef, { scopes: ['RETURN'], recipients: ['MK'] });
+    await recordAssessment(fr, caseRef);
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    const [refused] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_REFUSED'));
+    expect(refused.body.code).toBe('POLICY_REFUSED');
+    const reasons = refused.body.reasons as Array<{ code: string; scope?: string; fields?: string[] }>;
+    expect(reasons[0].code).toBe('CONSENT_INSUFFICIENT');
+    const identity = reasons.find((r) => r.scope === 'SHARE_IDENTITY');
+    expect(identity?.fields).toEqual(expect.arrayContaining(['person']));
+    expect(JSON.stringify(refused.body)).not.toContain('Petrovska');
+
+    const audit = await federation.query(
+      'FR',
+      `SELECT action, actor, reason_code FROM audit_log WHERE case_ref = $1 AND decision = 'DENY'`,
+      [caseRef],
+    );
+    expect(audit).toEqual([
+      { action: 'MESSAGE_REFUSED', actor: 'agency:ngo-lyon', reason_code: 'CONSENT_INSUFFICIENT' },
+    ]);
+    const dead = await deadLetter((m) => m.properties.messageId === requestId);
+    expect(reasonOf(dead)).toBe('POLICY_REFUSED');
+    expect(dead.properties.headers?.['x-trm-original-user-id']).toBe(registered.get('ngo-lyon')!.user);
+    const stored = await federation.query('FR', `SELECT id FROM messages WHERE case_ref = $1`, [caseRef]);
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses invalid JSON, an invalid request and an invalid payload with field-level reasons, never echoing values', async () => {
+    const keys = registered.get('ngo-lyon')!.keys;
+    const notJson = Buffer.from('{"requestId": "oops', 'utf8');
+    const notJsonId = randomUUID();
+    await ngo.publish(notJson, signatureHeaders(keys, notJson), notJsonId);
+    const [invalidJson] = await ngo.waitFor(
+      (r) => r.kind === 'SUBMISSION_REFUSED' && r.body.code === 'INVALID_JSON',
+    );
+    expect(invalidJson.requestId).toBeNull();
+    expect(reasonOf(await deadLetter((m) => m.properties.messageId === notJsonId))).toBe('INVALID_JSON');
+
+    const requestId = randomUUID();
+    const badRequest = Buffer.from(
+      JSON.stringify({
+        version: 1,
+        requestId,
+        caseRef: 'TRM-FR-2026-000001',
+        type: 'NOPE',
+        to: 'france-secret',
+      }),
+    );
+    await ngo.publish(badRequest, signatureHeaders(keys, badRequest));
+    const [invalidRequest] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_REFUSED'));
+    expect(invalidRequest.body.code).toBe('INVALID_REQUEST');
+    const paths = (invalidRequest.body.fields as Array<{ path: string }>).map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['type', 'to', 'legalBasis', 'sealed']));
+    expect(JSON.stringify(invalidRequest.body)).not.toContain('france-secret');
+
+    const caseRef = await openSharableCase(fr);
+    const badPayload = await ngo.submit({
+      caseRef,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: { person: { givenName: 'Secret-Given-Name', unexpected: 'Secret-Value' } },
+    });
+    const [invalidMessage] = await ngo.waitFor(replyFor(badPayload, 'SUBMISSION_REFUSED'));
+    expect(invalidMessage.body.code).toBe('INVALID_MESSAGE');
+    expect((invalidMessage.body.fields as unknown[]).length).toBeGreaterThan(0);
+    expect(JSON.stringify(invalidMessage.body)).not.toMatch(/Secret-/);
+
+    // Signed with a key that is not the agency's registered one.
+    const forged = buildSubmission(generateAgencyKeys('ngo-lyon').keys, node, {
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await ngo.publish(forged.body, forged.headers, forged.requestId);
+    const [badSignature] = await ngo.waitFor(
+      (r) => r.kind === 'SUBMISSION_REFUSED' && r.body.code === 'SIGNATURE_INVALID',
+    );
+    expect(badSignature.body.message).toMatch(/signature/);
+  });
+
+  it('applies a submission delivered twice once, and answers the repeat with the same outcome', async () => {
+    const caseRef = await openSharableCase(fr);
+    const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await ngo.publish(built.body, built.headers, built.requestId);
+    await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'));
+    await ngo.publish(built.body, built.headers, built.requestId);
+    const outcomes = await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'), 2);
+    expect(outcomes[1].replyId).toBe(outcomes[0].replyId);
+    expect(outcomes[1].body).toEqual(outcomes[0].body);
+
+    const messages = await federation.query(
+      'FR',
+      `SELECT id FROM messages WHERE case_ref = $1 AND direction = 'OUTBOUND'`,
+      [caseRef],
+    );
+    expect(messages).toEqual([{ id: outcomes[0].body.messageId }]);
+    const audit = await federation.query(
+      'FR',
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'AGENCY_DUPLICATE_SUBMISSION' AND details->>'requestId' = $1`,
+      [built.requestId],
+    );
+    expect(audit[0].n).toBe(1);
+  });
+
+  it('applies copies delivered at the same time once (they race for the request id)', async () => {
+    const caseRef = await openSharableCase(fr);
+    const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await Promise.all([1, 2, 3].map(() => ngo.publish(built.body, built.headers, built.requestId)));
+    const outcomes = await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'), 3);
+    expect(new Set(outcomes.map((o) => o.replyId)).size).toBe(1);
+    const messages = await federation.query('FR', `SELECT id FROM messages WHERE case_ref = $1`, [caseRef]);
+    expect(messages).toEqual([{ id: outcomes[0].body.messageId }]);
+    const outbox = await federation.query(
+      'FR',
+      `SELECT count(*)::int AS n FROM outbox WHERE message_id = $1`,
+      [outcomes[0].body.messageId],
+    );
+    expect(outbox[0].n).toBe(1);
+  });
+
+  describe('the broker keeps agencies apart', () => {
+    let connection: amqp.ChannelModel;
+
+    beforeAll(async () => {
+      const agency = registered.get('ngo-lyon')!;
+      connection = await amqp.connect(federation.amqpUrl('FR', agency.user, agency.password));
+      connection.on('error', () => undefined);
+    });
+
+    afterAll(async () => {
+      await connection.close().catch(() => undefined);
+    });
+
+    /** The broker's code when it closes the channel over `op`; fails if the broker let it through. */
+    async function refusal(
+      op: (channel: amqp.ConfirmChannel) => Promise<unknown>,
+    ): Promise<number | undefined> {
+      const channel = await connection.createConfirmChannel();
+      const closed = new Promise<{ code?: number }>((resolve) => channel.on('error', resolve));
+      const accepted = await op(channel).then(
+        () => true,
+        () => false,
+      );
+      if (accepted) {
+        await channel.close().catch(() => undefined);
+        throw new Error('the broker accepted an operation it should have refused');
+      }
+      return (await closed).code;
+    }
+
+    const publish = (
+      channel: amqp.ConfirmChannel,
+      exchange: string,
+      key: string,
+      options: amqp.Options.Publish,
+    ) =>
+      new Promise<void>((resolve, reject) =>
+        channel.publish(exchange, key, Buffer.from('{}'), options, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+
+    it('refuses agency A publishing as agency B, by routing key or by user_id', async () => {
+      const ngoUser = registered.get('ngo-lyon')!.user;
+      const policeUser = registered.get('police-paris')!.user;
+      expect(
+        await refusal((ch) => publish(ch, 'trm.national.FR', 'submit.police-paris', { userId: ngoUser })),
+      ).toBe(ACCESS_REFUSED);
+      expect(
+        await refusal((ch) => publish(ch, 'trm.national.FR', 'submit.ngo-lyon', { userId: policeUser })),
+      ).toBe(PRECONDITION_FAILED);
+      // Nor forging replies or events, nor reaching the transnational exchange or a queue directly.
+      for (const [exchange, key] of [
+        ['trm.national.FR', 'reply.police-paris'],
+        ['trm.national.FR', 'event.expectation.overdue'],
+        ['trm.transnational', 'routine.MK.FR.CASE_UPDATE'],
+        ['', 'trm.national.FR.submissions'],
+      ]) {
+        expect({ exchange, key, code: await refusal((ch) => publish(ch, exchange, key, {})) }).toEqual({
+          exchange,
+          key,
+          code: ACCESS_REFUSED,
+        });
+      }
+    });
+
+    it("refuses agency A reading B's replies, the submissions or the dead letters, and declaring anything", async () => {
+      for (const queue of [
+        'trm.national.FR.agency.police-paris',
+        'trm.national.FR.submissions',
+        'trm.national.FR.dead',
+      ]) {
+        expect(await refusal((ch) => ch.consume(queue, () => undefined))).toBe(ACCESS_REFUSED);
+        expect(await refusal((ch) => ch.get(queue))).toBe(ACCESS_REFUSED);
+      }
+      expect(
+        await refusal((ch) => ch.assertQueue('trm.national.FR.agency.ngo-lyon.mine', { durable: true })),
+      ).toBe(ACCESS_REFUSED);
+      expect(
+        await refusal((ch) => ch.bindQueue('trm.national.FR.agency.ngo-lyon', 'trm.national.FR', 'reply.#')),
+      ).toBe(ACCESS_REFUSED);
+    });
+
+    it('dead-letters a submission without user_id, from an unregistered user or from an inactive agency', async () => {
+      const caseRef = await openSharableCase(fr);
+      const ngoKeys = registered.get('ngo-lyon')!.keys;
+      const anonymous = buildSubmission(ngoKeys, node, {
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: {},
+      });
+      const channel = await connection.createConfirmChannel();
+      await publish(channel, 'trm.national.FR', 'submit.ngo-lyon', {
+        messageId: anonymous.requestId,
+        headers: anonymous.headers,
+      });
+      await channel.close();
+      expect(reasonOf(await deadLetter((m) => m.properties.messageId === anonymous.requestId))).toBe(
+        'NO_USER_ID',
+      );
+
+      // A broker user with an agency's permissions but no registration on the node.
+      const ghostUser = `FR.ngo-ghost.${suffix}`;
+      const ghostPassword = randomBytes(18).toString('base64url');
+      users.push(ghostUser);
+      await admin.setupAgency(federation.vhost, 'FR', 'ngo-ghost', ghostPassword, ghostUser);
+      const ghostKeys = generateAgencyKeys('ngo-ghost').keys;
+      const ghost = await AgencyClient.connect(
+        federation.amqpUrl('FR', ghostUser, ghostPassword),
+        ghostUser,
+        ghostKeys,
+        node,
+      ).catch((error: Error) => error);
+      // It has no reply queue to read, so the example client cannot even start: publish on a bare connection.
+      expect(ghost).toBeInstanceOf(Error);
+      const ghostConnection = await amqp.connect(federation.amqpUrl('FR', ghostUser, ghostPassword));
+      try {
+        const ghostChannel = await ghostConnection.createConfirmChannel();
+        const unknown = buildSubmission(ghostKeys, node, {
+          caseRef,
+          type: 'CASE_UPDATE',
+          to: 'MK',
+          payload: {},
+        });
+        await new Promise<void>((resolve, reject) =>
+          ghostChannel.publish(
+            'trm.national.FR',
+            'submit.ngo-ghost',
+            unknown.body,
+            { userId: ghostUser, messageId: unknown.requestId, headers: unknown.headers },
+            (error) => (error ? reject(error) : resolve()),
+          ),
+        );
+        expect(reasonOf(await deadLetter((m) => m.properties.messageId === unknown.requestId))).toBe(
+          'UNKNOWN_AGENCY',
+        );
+      } finally {
+        await ghostConnection.close().catch(() => undefined);
+      }
+
+      const closed = await connect(await register('ngo-closed', false));
+      const inactive = buildSubmission(closed.keys, node, {
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: {},
+      });
+      await closed.publish(inactive.body, inactive.headers, inactive.requestId);
+      expect(reasonOf(await deadLetter((m) => m.properties.messageId === inactive.requestId))).toBe(
+        'AGENCY_INACTIVE',
+      );
+
+      const audit = await federation.query<{ reason_code: string; details: { brokerUser: string | null } }>(
+        'FR',
+        `SELECT reason_code, details FROM audit_log WHERE action = 'AGENCY_SUBMISSION_REFUSED' AND actor = 'node:FR'
+         ORDER BY seq`,
+      );
+      expect(audit.map((a) => a.reason_code)).toEqual(['NO_USER_ID', 'UNKNOWN_AGENCY', 'AGENCY_INACTIVE']);
+      expect(audit[1].details.brokerUser).toBe(ghostUser);
+      const messages = await federation.query('FR', `SELECT id FROM messages WHERE case_ref = $1`, [caseRef]);
+      expect(messages).toEqual([]);
+      expect(closed.replies).toEqual([]);
+    });
+  });
+
+  it('declares every registered agency’s reply queue again when the node connects', async () => {
+    await federation.withAdminChannel((channel) =>
+      channel.deleteQueue('trm.national.FR.agency.police-paris'),
+    );
+    await federation.stop('FR');
+    fr = await federation.start('FR');
+    const declared = await eventually(
+      () =>
+        federation
+          .withAdminChannel((channel) => channel.checkQueue('trm.national.FR.agency.police-paris'))
+          .catch(() => undefined),
+      20_000,
+      'the reply queue',
+    );
+    expect(declared.queue).toBe('trm.national.FR.agency.police-paris');
+    // Bound again too: the police unit's next outcome reaches it.
+    const again = await connect(registered.get('police-paris')!);
+    const caseRef = await openSharableCase(fr);
+    const requestId = await again.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+  });
+});
