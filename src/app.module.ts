@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CaseWorkflowController } from './api/case-workflow.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
@@ -34,7 +35,14 @@ export class AppModule {
         TransfersModule,
         AuditCheckpointsModule,
       ],
-      controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
+      controllers: [
+        CasesController,
+        CaseWorkflowController,
+        ConsentController,
+        RiskController,
+        MessagesController,
+        HealthController,
+      ],
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   decideLifecycle,
   decidePhaseChange,
   Direction,
+  inferRoles,
   LifecycleEvent,
   LifecycleState,
   needsHistory,
@@ -399,5 +400,34 @@ describe('decideAgeStatusChange (age presumption)', () => {
       allow: false,
       reason: 'the case is closed',
     });
+  });
+});
+
+describe('inferRoles', () => {
+  it('a return plan FR sends makes FR the destination and MK the origin', () => {
+    expect(inferRoles('FR', {}, event('RETURN_PLAN', 'SENT'))).toEqual({ FR: 'DESTINATION', MK: 'ORIGIN' });
+  });
+
+  it('a return plan MK receives from FR says the same from MK’s side', () => {
+    expect(inferRoles('MK', {}, { ...event('RETURN_PLAN', 'RECEIVED'), counterpart: 'FR' })).toEqual({
+      FR: 'DESTINATION',
+      MK: 'ORIGIN',
+    });
+  });
+
+  it('a referral names the country of residence in the origin', () => {
+    expect(inferRoles('FR', {}, event('REFERRAL_REQUEST'))).toEqual({ MK: 'ORIGIN' });
+  });
+
+  it('never overwrites a role a coordinator set', () => {
+    expect(inferRoles('FR', { MK: 'TRANSIT', IT: 'TRANSIT' }, event('RETURN_PLAN'))).toEqual({
+      FR: 'DESTINATION',
+      MK: 'TRANSIT',
+      IT: 'TRANSIT',
+    });
+  });
+
+  it('other messages say nothing about roles', () => {
+    expect(inferRoles('FR', { IT: 'TRANSIT' }, event('CASE_UPDATE'))).toEqual({ IT: 'TRANSIT' });
   });
 });

@@ -228,3 +228,27 @@ export function decideAgeStatusChange(
   }
   return { allow: true };
 }
+
+/**
+ * Roles a message makes plain, for countries that have none yet (a coordinator's choice is never
+ * overwritten): a return plan goes from the destination to the origin, and a referral names the country of
+ * residence in the origin.
+ */
+export function inferRoles(
+  self: string,
+  roles: Readonly<Record<string, CountryRole>>,
+  event: LifecycleEvent,
+): Record<string, CountryRole> {
+  const found: Record<string, CountryRole> = {};
+  const [sender, recipient] =
+    event.direction === 'SENT' ? [self, event.counterpart] : [event.counterpart, self];
+  if (event.type === 'RETURN_PLAN') {
+    found[sender] = 'DESTINATION';
+    found[recipient] = 'ORIGIN';
+  }
+  const residence = event.payload.residenceInOrigin as { country?: unknown } | undefined;
+  if (event.type === 'REFERRAL_REQUEST' && typeof residence?.country === 'string') {
+    found[residence.country] = 'ORIGIN';
+  }
+  return { ...found, ...roles };
+}
