@@ -1,7 +1,8 @@
 /**
  * npm run demo [-- --keep]
  *
- * Plays one case end to end on a real local federation: three NCP nodes (FR, IT, MK), each its own
+ * Plays one return case end to end (referral, confirmation, risk assessment, family tracing, return plan,
+ * travel, arrival, reintegration request and confirmation, closure) on a real local federation: three NCP nodes (FR, IT, MK), each its own
  * operating-system process with its own PostgreSQL database and broker user, exchanging signed and sealed
  * TRM v1 messages through RabbitMQ. The demo only uses the nodes' HTTP API, as coordinators would.
  *
@@ -40,9 +41,10 @@ const SERVICES = {
 
 const USAGE = `usage: npm run demo [-- --keep]
 
-Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a referral
-from France to North Macedonia over the nodes' HTTP API, prints the timeline and the delivery status of
-every message on every node, then stops the nodes and removes everything it created.
+Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a child's
+return from France to North Macedonia over the nodes' HTTP API (referral to closure), printing the case's
+SOP phases and return checklist as it goes, then the timeline and the delivery status of every message on
+every node, then stops the nodes and removes everything it created.
 
   --keep    leave the nodes running (URLs and API docs are printed) until Ctrl-C
   --help    this text
@@ -1074,7 +1076,7 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let code = 0;
   try {
-    say(bold('trm-broker demo') + ' · a referral from France to North Macedonia over a local federation');
+    say(bold('trm-broker demo') + ' · a return from France to North Macedonia over a local federation');
     await preflight();
     const nodes = await startFederation(session);
     const played = await playCase(nodes);

@@ -45,6 +45,8 @@ interface Step {
   outcome?: { refused: number; code: string } | { rejected: string };
   /** What each node's case shows after the step. */
   expect?: Record<string, CaseExpectation>;
+  /** Further checks after the step (e.g. the expected replies it opens or closes), with the ids so far. */
+  after?: (context: { caseRef: string; ids: ReadonlyMap<string, string> }) => Promise<void>;
 }
 
 const federation = new LocalFederation({ codes: ['FR', 'IT', 'MK', 'HR'], logLevel: 'error' });
@@ -160,6 +162,7 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
     }
     for (const [code, expected] of Object.entries(step.expect ?? {}))
       await checkCase(code, caseRef, expected);
+    await step.after?.({ caseRef, ids });
   }
   return ids;
 }
@@ -215,6 +218,10 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
             checklist: { requestForAssistance: { direction: 'SENT', counterpart: 'MK' }, eligible: null },
           },
           MK: { status: 'OPEN', phases: { '1': 'ACTIVE', '4': 'ACTIVE' }, roles: { MK: 'ORIGIN' } },
+        },
+        // Identification and age travel with the case: MK protects her as a child from the first message.
+        after: async ({ caseRef: ref }) => {
+          expect(await workflow('MK', ref)).toMatchObject({ ageStatus: 'DOCUMENTED_CHILD', child: true });
         },
       },
       {
