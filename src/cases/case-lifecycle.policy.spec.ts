@@ -135,7 +135,7 @@ describe('decideLifecycle on a closed case', () => {
   const closed: LifecycleState = { ...OPEN, status: 'CLOSED' };
 
   it.each(
-    BUSINESS.filter((t) => t !== 'CASE_CLOSED').flatMap((t) => [
+    BUSINESS.filter((t) => t !== 'CASE_CLOSED' && t !== 'CONSENT_WITHDRAWN').flatMap((t) => [
       [t, 'SENT'] as const,
       [t, 'RECEIVED'] as const,
     ]),
@@ -154,6 +154,17 @@ describe('decideLifecycle on a closed case', () => {
     'still takes a CASE_CLOSED %s (both sides may close at once)',
     (direction) => {
       expect(codes(closed, event('CASE_CLOSED', direction))).toEqual([]);
+    },
+  );
+
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'still carries a consent withdrawal %s (the person’s right; recipients must be told), changing nothing',
+    (direction) => {
+      const phases = { '1': 'COMPLETED', '3': 'SKIPPED' } as const;
+      expect(decideLifecycle({ ...closed, phases }, event('CONSENT_WITHDRAWN', direction))).toEqual({
+        allow: true,
+        next: { status: 'CLOSED', phases },
+      });
     },
   );
 
@@ -362,22 +373,15 @@ describe('what an allowed message changes', () => {
 });
 
 describe('decidePhaseChange', () => {
-  it.each(['ACTIVE', 'COMPLETED', 'SKIPPED'] as const)(
-    'lets a coordinator set a phase %s on an open case',
-    (to) => {
-      expect(decidePhaseChange({ status: 'OPEN' }, to)).toEqual({ allow: true });
-    },
-  );
+  it.each(['ACTIVE', 'COMPLETED', 'SKIPPED'] as const)('lets a coordinator set a phase %s', (to) => {
+    expect(decidePhaseChange(to)).toEqual({ allow: true });
+  });
 
   it('never sets a phase back to NOT_STARTED', () => {
-    expect(decidePhaseChange({ status: 'OPEN' }, 'NOT_STARTED')).toEqual({
+    expect(decidePhaseChange('NOT_STARTED')).toEqual({
       allow: false,
       reason: 'a phase cannot be set back to NOT_STARTED',
     });
-  });
-
-  it.each(['ACTIVE', 'COMPLETED', 'SKIPPED'] as const)('refuses %s on a closed case', (to) => {
-    expect(decidePhaseChange({ status: 'CLOSED' }, to).allow).toBe(false);
   });
 });
 
@@ -387,18 +391,20 @@ describe('decideAgeStatusChange (age presumption)', () => {
     ['DOCUMENTED_ADULT', 'AGE_ASSESSMENT', true],
     ['DOCUMENTED_ADULT', 'PRESUMPTION', false],
     ['DOCUMENTED_CHILD', 'DOCUMENT', true],
+    ['DOCUMENTED_CHILD', 'AGE_ASSESSMENT', true],
     ['DOCUMENTED_CHILD', 'PRESUMPTION', false],
     ['PRESUMED_CHILD', 'PRESUMPTION', true],
+    ['PRESUMED_CHILD', 'DOCUMENT', true],
     ['DISPUTED', 'PRESUMPTION', true],
     ['DISPUTED', 'AGE_ASSESSMENT', true],
   ] as const)('%s on the evidence of %s: allowed %s', (to, evidence, allowed) => {
-    expect(decideAgeStatusChange({ status: 'OPEN' }, to, evidence).allow).toBe(allowed);
+    expect(decideAgeStatusChange(to, evidence).allow).toBe(allowed);
   });
 
-  it('changes nothing on a closed case', () => {
-    expect(decideAgeStatusChange({ status: 'CLOSED' }, 'PRESUMED_CHILD', 'PRESUMPTION')).toEqual({
+  it('names the evidence a documented age needs', () => {
+    expect(decideAgeStatusChange('DOCUMENTED_ADULT', 'PRESUMPTION')).toEqual({
       allow: false,
-      reason: 'the case is closed',
+      reason: 'DOCUMENTED_ADULT needs a document or an age assessment, not a presumption',
     });
   });
 });

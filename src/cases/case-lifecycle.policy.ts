@@ -107,9 +107,14 @@ const conflict = (message: string): LifecycleReason => ({ code: RejectionCode.CA
 const denied = (message: string): LifecycleReason => ({ code: RejectionCode.POLICY_DENIED, message });
 const opposite = (direction: Direction): Direction => (direction === 'SENT' ? 'RECEIVED' : 'SENT');
 
-/** A closed case still takes technical traffic and a CASE_CLOSED from the other side (both may close at once). */
+/**
+ * A closed case still takes technical traffic, a CASE_CLOSED from the other side (both may close at once) and
+ * a consent withdrawal: withdrawing is the person's right, and those who received the data must be told.
+ */
+const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set(['CASE_CLOSED', 'CONSENT_WITHDRAWN']);
+
 function closedCaseReasons(state: LifecycleState, type: MessageType): LifecycleReason[] {
-  if (state.status === 'CLOSED' && type !== 'CASE_CLOSED') {
+  if (state.status === 'CLOSED' && !AFTER_CLOSURE.has(type)) {
     return [conflict(`the case is closed; ${type} is not allowed on it`)];
   }
   return [];
@@ -198,12 +203,8 @@ export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): L
   return reasons.length > 0 ? { allow: false, reasons } : { allow: true, next: nextState(state, event) };
 }
 
-/** A coordinator sets a phase by hand (e.g. skips SOP 5, or completes SOP 2): never on a closed case. */
-export function decidePhaseChange(
-  state: Pick<LifecycleState, 'status'>,
-  to: PhaseStatus,
-): { allow: true } | { allow: false; reason: string } {
-  if (state.status === 'CLOSED') return { allow: false, reason: 'the case is closed; its phases are final' };
+/** A coordinator sets a phase by hand (e.g. skips SOP 5, or completes SOP 2); a closed case changes no more. */
+export function decidePhaseChange(to: PhaseStatus): { allow: true } | { allow: false; reason: string } {
   if (to === 'NOT_STARTED') return { allow: false, reason: 'a phase cannot be set back to NOT_STARTED' };
   return { allow: true };
 }
@@ -217,11 +218,9 @@ export type AgeEvidence = (typeof AGE_EVIDENCE)[number];
  * can only make someone a child, never an adult.
  */
 export function decideAgeStatusChange(
-  state: Pick<LifecycleState, 'status'>,
   to: AgeStatus,
   evidence: AgeEvidence,
 ): { allow: true } | { allow: false; reason: string } {
-  if (state.status === 'CLOSED') return { allow: false, reason: 'the case is closed' };
   const documented = to === 'DOCUMENTED_ADULT' || to === 'DOCUMENTED_CHILD';
   if (documented && evidence === 'PRESUMPTION') {
     return { allow: false, reason: `${to} needs a document or an age assessment, not a presumption` };

@@ -122,7 +122,7 @@ export class CaseWorkflowService {
     actor: string,
   ): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
-      const decision = decideAgeStatusChange(found, to, evidence);
+      const decision = decideAgeStatusChange(to, evidence);
       if (!decision.allow) throw new CaseError(CaseErrorCode.CHANGE_REFUSED, decision.reason);
       await this.cases.update(manager, caseRef, { ageStatus: to });
       await this.audit.record(manager, {
@@ -136,8 +136,8 @@ export class CaseWorkflowService {
 
   async setPhase(caseRef: string, sop: Sop, to: PhaseStatus, actor: string): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
-      const decision = decidePhaseChange(found, to);
-      if (!decision.allow) throw new CaseError(CaseErrorCode.CASE_STATE_CONFLICT, decision.reason);
+      const decision = decidePhaseChange(to);
+      if (!decision.allow) throw new CaseError(CaseErrorCode.CHANGE_REFUSED, decision.reason);
       const from = found.phases[`${sop}`] ?? 'NOT_STARTED';
       await this.cases.update(manager, caseRef, { phases: { ...found.phases, [`${sop}`]: to } });
       await this.audit.record(manager, {

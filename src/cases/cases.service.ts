@@ -88,7 +88,8 @@ export class CasesService {
       countryRoles: inferRoles(this.config.country, caseRow.countryRoles, event),
       managers: withManagerFrom(caseRow.managers, sender, event.payload),
     });
-    if (event.type === 'CASE_CLOSED') {
+    // Both sides may close at once: only the CASE_CLOSED that ends an open case is a closing.
+    if (event.type === 'CASE_CLOSED' && caseRow.status === 'OPEN') {
       await this.cases.close(manager, caseRef);
       await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: event.type });
     }

@@ -193,7 +193,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       institution: 'Aide sociale à l’enfance, Paris',
     });
     expect(manager.status).toBe(200);
-    await recordConsent(fr, caseRef, { recipients: ['MK', 'IT'] });
+    const consentId = await recordConsent(fr, caseRef, { recipients: ['MK', 'IT'] });
     await recordAssessment(fr, caseRef);
 
     await play(caseRef, [
@@ -349,6 +349,16 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
         })
       ).status,
     ).toBe(409);
+    // Closed or not, withdrawing consent is her right, and MK, which received her data, must be told.
+    const withdrawn = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.notified.map((n: { country: string }) => n.country)).toEqual(['MK']);
+    await waitDelivered(fr, withdrawn.body.notified[0].messageId, 30_000);
+    const closings = await nodes.FR.dataSource!.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'CASE_CLOSED' AND case_ref = $1`,
+      [caseRef],
+    );
+    expect(closings).toEqual([{ n: 1 }]);
 
     const timeline = (await workflow('FR', caseRef)).timeline as Array<{ kind: string; what: string }>;
     const kinds = timeline.map((e) => e.what);
