@@ -1,6 +1,6 @@
 import { examplePayload } from '../../src/messages/examples';
 import type { MessageType } from '../../src/messages/message-types';
-import { LocalFederation, RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, LocalFederation, RunningNode } from '../../scripts/lib/local-federation';
 import { ForeignPeer, Reply } from '../support/foreign-peer';
 import {
   api,
@@ -193,6 +193,14 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       institution: 'Aide sociale à l’enfance, Paris',
     });
     expect(manager.status).toBe(200);
+    // She was found by the police and placed at once: FR records crisis intervention as not needed here.
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/phases/2`, { status: 'SKIPPED' })).status).toBe(200);
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/phases/2`, { status: 'NOT_STARTED' })).status).toBe(422);
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/phases/9`, { status: 'ACTIVE' })).status).toBe(422);
+    await checkCase('FR', caseRef, {
+      phases: { '1': 'NOT_STARTED', '2': 'SKIPPED' },
+      managerCountries: ['FR'],
+    });
     const consentId = await recordConsent(fr, caseRef, { recipients: ['MK', 'IT'] });
     await recordAssessment(fr, caseRef);
 
@@ -399,6 +407,19 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       evidence: 'PRESUMPTION',
     });
     expect(presumedAdult.status).toBe(422);
+    const disputed = await api(fr, 'PUT', `/cases/${caseRef}/age-status`, {
+      status: 'DISPUTED',
+      evidence: 'AGE_ASSESSMENT',
+    });
+    expect(disputed.status).toBe(200);
+    expect(disputed.body.ageStatus).toBe('DISPUTED');
+    const ageChanges = await nodes.FR.dataSource!.query(
+      `SELECT details FROM audit_log WHERE action = 'CASE_AGE_STATUS_SET' AND case_ref = $1`,
+      [caseRef],
+    );
+    expect(ageChanges).toEqual([
+      { details: { from: 'PRESUMED_CHILD', to: 'DISPUTED', evidence: 'AGE_ASSESSMENT' } },
+    ]);
 
     // Croatia plans a child's return to MK with no determination: MK rejects it on arrival.
     const hrCase = 'TRM-HR-2026-000007';
@@ -505,14 +526,23 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
       },
     ]);
     expect(ids.size).toBe(9);
-    // Every rejection was dead-lettered with its reason and audited on MK.
-    const rejected = await nodes.MK.dataSource!.query(
-      `SELECT message_type, reason_code FROM audit_log WHERE action = 'MESSAGE_REJECTED' AND case_ref = $1 ORDER BY seq`,
-      [caseRef],
-    );
-    expect(rejected).toEqual([
+    // Every rejection was audited on MK and dead-lettered with its reason (the dead letter is audited after
+    // the ack, so it may trail the DELIVERY_REJECTED).
+    const rejections = (action: string) =>
+      nodes.MK.dataSource!.query(
+        `SELECT message_type, reason_code FROM audit_log WHERE action = $1 AND case_ref = $2 ORDER BY seq`,
+        [action, caseRef],
+      );
+    const expected = [
       { message_type: 'REINTEGRATION_CONFIRMATION', reason_code: 'CASE_STATE_CONFLICT' },
       { message_type: 'CASE_UPDATE', reason_code: 'CASE_STATE_CONFLICT' },
-    ]);
+    ];
+    expect(await rejections('MESSAGE_REJECTED')).toEqual(expected);
+    await eventually(
+      async () => ((await rejections('MESSAGE_DEAD_LETTERED')).length === 2 ? true : undefined),
+      15_000,
+      'both rejections dead-lettered',
+    );
+    expect(await rejections('MESSAGE_DEAD_LETTERED')).toEqual(expected);
   }, 300_000);
 });
