@@ -83,11 +83,17 @@ export class CasesService {
   ): Promise<void> {
     const { caseRef } = caseRow;
     const sender = event.direction === 'SENT' ? this.config.country : event.counterpart;
-    await this.cases.update(manager, caseRef, {
+    const next = {
       phases: change.phases,
       countryRoles: inferRoles(this.config.country, caseRow.countryRoles, event),
       managers: withManagerFrom(caseRow.managers, sender, event.payload),
-    });
+    };
+    // Most messages change none of these: spare the hot path a write.
+    const changed = (Object.keys(next) as Array<keyof typeof next>).filter(
+      (key) => JSON.stringify(next[key]) !== JSON.stringify(caseRow[key]),
+    );
+    if (changed.length > 0)
+      await this.cases.update(manager, caseRef, Object.fromEntries(changed.map((key) => [key, next[key]])));
     // Both sides may close at once: only the CASE_CLOSED that ends an open case is a closing.
     if (event.type === 'CASE_CLOSED' && caseRow.status === 'OPEN') {
       await this.cases.close(manager, caseRef);
