@@ -2,6 +2,8 @@ import * as amqp from 'amqplib';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { CaseWorkflowService } from '../src/cases/case-workflow.service';
+import type { Guardian } from '../src/cases/case.entity';
 import { CasesService } from '../src/cases/cases.service';
 import type { RecordConsentDto } from '../src/consent/consent.dto';
 import { ConsentService } from '../src/consent/consent.service';
@@ -52,6 +54,12 @@ const CONSENT: RecordConsentDto = {
   informed: true,
   informedLanguage: 'en',
   childView: 'She agrees to be referred.',
+};
+
+const GUARDIAN: Guardian = {
+  kind: 'GUARDIAN',
+  institution: 'Child protection service',
+  appointedAt: '2026-11-20',
 };
 
 interface SendingSide {
@@ -253,8 +261,11 @@ function sendingSide(running: RunningNode, driver: Driver): SendingSide {
   if (!app) throw new Error(`node ${running.code} runs in another process: the bench needs it in-process`);
   // Consent belongs to the case's set-up, not to what is measured: recorded in-process for both drivers.
   const consents = app.get(ConsentService);
+  const workflow = app.get(CaseWorkflowService);
+  // A child's referral also needs her guardian on the case (case lifecycle).
   const withConsent = async (caseRef: string): Promise<string> => {
     await consents.record(caseRef, CONSENT, ACTOR);
+    await workflow.setGuardian(caseRef, GUARDIAN, ACTOR);
     return caseRef;
   };
   if (driver === 'service') {

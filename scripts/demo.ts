@@ -1,7 +1,8 @@
 /**
  * npm run demo [-- --keep]
  *
- * Plays one case end to end on a real local federation: three NCP nodes (FR, IT, MK), each its own
+ * Plays one return case end to end (referral, confirmation, risk assessment, family tracing, return plan,
+ * travel, arrival, reintegration request and confirmation, closure) on a real local federation: three NCP nodes (FR, IT, MK), each its own
  * operating-system process with its own PostgreSQL database and broker user, exchanging signed and sealed
  * TRM v1 messages through RabbitMQ. The demo only uses the nodes' HTTP API, as coordinators would.
  *
@@ -40,9 +41,10 @@ const SERVICES = {
 
 const USAGE = `usage: npm run demo [-- --keep]
 
-Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a referral
-from France to North Macedonia over the nodes' HTTP API, prints the timeline and the delivery status of
-every message on every node, then stops the nodes and removes everything it created.
+Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a child's
+return from France to North Macedonia over the nodes' HTTP API (referral to closure), printing the case's
+SOP phases and return checklist as it goes, then the timeline and the delivery status of every message on
+every node, then stops the nodes and removes everything it created.
 
   --keep    leave the nodes running (URLs and API docs are printed) until Ctrl-C
   --help    this text
@@ -122,7 +124,7 @@ interface ApiResult {
 
 async function call(
   node: DemoNode,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   actor: string,
   body?: unknown,
@@ -291,6 +293,51 @@ async function caseView(node: DemoNode, caseRef: string): Promise<MessageStatus[
   return body.messages.map((m) => statusOnly(m as Record<string, unknown>));
 }
 
+/** Sets something on a case as a coordinator would (roles, guardian…); fails the demo if refused. */
+async function put(
+  node: DemoNode,
+  caseRef: string,
+  what: string,
+  body: unknown,
+  actor: string,
+): Promise<void> {
+  const result = await call(node, 'PUT', `/cases/${caseRef}/${what}`, actor, body);
+  if (result.status !== 200)
+    throw new DemoError(`${node.code} could not set ${what} on ${caseRef}: ${refusal(result)}`);
+}
+
+interface Workflow {
+  status: string;
+  phases: Array<{ sop: number; name: string; status: string }>;
+  returnChecklist: Record<string, { messageId: string; direction: string } | boolean | string | null>;
+}
+
+/** The case's phases and return checklist on one node: statuses and message ids only, never a payload. */
+async function printWorkflow(node: DemoNode, caseRef: string): Promise<void> {
+  const result = await call(node, 'GET', `/cases/${caseRef}`, 'demo-status-report');
+  const workflow = (result.body as { workflow?: Workflow } | null)?.workflow;
+  if (result.status !== 200 || !workflow)
+    throw new DemoError(`${node.code}: GET /cases/${caseRef}: ${refusal(result)}`);
+  const phases = workflow.phases.map((p) => `SOP ${p.sop} ${paintStatus(p.status)}`).join(dim(' · '));
+  say(dim(`      ${node.code}'s case ${workflow.status}: `) + phases);
+  const checklist = workflow.returnChecklist;
+  const tick = (label: string, key: string): string => {
+    const entry = checklist[key] as { messageId: string } | null;
+    return entry ? `${green('✓')} ${label} ${dim(shortId(entry.messageId))}` : `${dim('·')} ${label}`;
+  };
+  const eligible = checklist.eligible === null ? 'pending' : checklist.eligible ? 'yes' : 'no';
+  say(
+    dim('      return checklist: ') +
+      [
+        tick('request for assistance', 'requestForAssistance'),
+        tick('confirmed', 'requestConfirmation'),
+        tick('reintegration request', 'reintegrationRequest'),
+        tick('confirmed', 'reintegrationConfirmation'),
+      ].join(dim(' · ')) +
+      dim(` · eligible: ${eligible} · departure ${checklist.estimatedDeparture ? 'planned' : 'not planned'}`),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------- the case
 
 interface Refusal {
@@ -388,15 +435,31 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   const facts = { ageStatus: 'DOCUMENTED_CHILD', identificationStatus: 'IDENTIFIED_VICTIM' };
   const { caseRef, openedAt } = await openCase(FR, facts, 'FR-coordinator');
   narrate(`FR opens the transnational case ${cyan(caseRef)} for a child identified as a victim`);
+  // Serbia, on her route, is not a participant: it is recorded as a transit country and told nothing.
+  const roles = { MK: 'ORIGIN', RS: 'TRANSIT', IT: 'TRANSIT', FR: 'DESTINATION' };
+  await put(
+    FR,
+    caseRef,
+    'roles',
+    { roles: Object.entries(roles).map(([country, role]) => ({ country, role })) },
+    'FR-coordinator',
+  );
+  const guardian = { kind: 'GUARDIAN', institution: 'Aide sociale à l’enfance', appointedAt: '2026-11-20' };
+  await put(FR, caseRef, 'guardian', guardian, 'FR-coordinator');
+  narrate(
+    'FR records the countries on her route (MK origin; RS, IT transit; FR destination) and her guardian',
+  );
 
   const toMk: ConsentRecord = {
-    scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN'],
+    scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN', 'CONTACT_FAMILY', 'REINTEGRATION'],
     recipients: ['MK'],
     givenBy: 'GUARDIAN',
     informedLanguage: 'mk',
   };
   await recordConsent(FR, caseRef, toMk, 'FR-coordinator');
-  narrate("FR records her guardian's consent (identity, health, return; to MK only) and refers her");
+  narrate(
+    "FR records her guardian's consent (identity, health, return, family, reintegration; to MK only) and refers her",
+  );
   const referral = await transfer(FR, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK' }, 'FR-coordinator');
 
   // MK's coordinator works from MK's own copy of the case: the referral must be there, opened and accepted.
@@ -413,7 +476,12 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     [...declared.scopes].sort().join() === [...toMk.scopes].sort().join();
   if (!asRecorded) throw new DemoError(`the REFERRAL_REQUEST reached MK without the consent FR recorded`);
   // MK answers under a consent of its own: what FR declared lets data go to MK, not back out of it.
-  await recordConsent(MK, caseRef, { ...toMk, scopes: ['RETURN'], recipients: ['FR'] }, 'MK-coordinator');
+  await recordConsent(
+    MK,
+    caseRef,
+    { ...toMk, scopes: ['RETURN', 'CONTACT_FAMILY', 'REINTEGRATION'], recipients: ['FR'] },
+    'MK-coordinator',
+  );
   narrate(
     `MK's coordinator reads the case on MK (${atMk.length} messages, read audited), records consent, accepts`,
   );
@@ -423,6 +491,7 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     { type: 'REFERRAL_CONFIRMATION', to: 'FR', inReplyTo: referral.id },
     'MK-coordinator',
   );
+  await printWorkflow(FR, caseRef);
 
   await recordHighAssessment(FR, caseRef, 'FR-coordinator');
   narrate('FR assesses the risk as HIGH (threats against the family) and tries to plan her return');
@@ -454,6 +523,17 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     throw new DemoError(`FR did not record MK's RISK_ASSESSMENT_RESULT ${result.id} as an assessment`);
   }
 
+  narrate(
+    'She wishes to return to her mother: FR asks MK to trace the family (family risk assessed: RF-04 absent)',
+  );
+  const tracing = await transfer(FR, caseRef, { type: 'FAMILY_TRACING_REQUEST', to: 'MK' }, 'FR-coordinator');
+  await transfer(
+    MK,
+    caseRef,
+    { type: 'FAMILY_TRACING_RESULT', to: 'FR', inReplyTo: tracing.id },
+    'MK-coordinator',
+  );
+
   narrate("MK's assessment (MEDIUM, with a protection plan) is now the current one: FR plans the return");
   const plan = await transfer(FR, caseRef, { type: 'RETURN_PLAN', to: 'MK' }, 'FR-coordinator');
   narrate('MK confirms the reception arrangements for her arrival');
@@ -463,6 +543,30 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     { type: 'RETURN_PLAN_CONFIRMATION', to: 'FR', inReplyTo: plan.id },
     'MK-coordinator',
   );
+  await printWorkflow(FR, caseRef);
+
+  narrate('She travels; MK confirms her arrival to FR');
+  await transfer(
+    MK,
+    caseRef,
+    { type: 'ARRIVAL_CONFIRMATION', to: 'FR', inReplyTo: plan.id },
+    'MK-coordinator',
+  );
+  narrate('FR requests reintegration assistance; MK confirms a reintegration programme');
+  const reintegration = await transfer(
+    FR,
+    caseRef,
+    { type: 'REINTEGRATION_REQUEST', to: 'MK' },
+    'FR-coordinator',
+  );
+  await transfer(
+    MK,
+    caseRef,
+    { type: 'REINTEGRATION_CONFIRMATION', to: 'FR', inReplyTo: reintegration.id },
+    'MK-coordinator',
+  );
+  await printWorkflow(FR, caseRef);
+  await printWorkflow(MK, caseRef);
 
   await recordConsent(
     FR,
@@ -472,6 +576,27 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   );
   narrate("FR tells IT, a transit country, that she is safe and assisted (guardian's consent for IT)");
   await transfer(FR, caseRef, { type: 'CASE_UPDATE', to: 'IT' }, 'FR-coordinator');
+
+  narrate('FR closes the case: every country on it (MK, IT) is sent a CASE_CLOSED');
+  const closing = await call(FR, 'POST', `/cases/${caseRef}/close`, 'FR-coordinator', {
+    reason: 'COMPLETED',
+  });
+  const notified = (closing.body as { notified?: Array<{ country: Code; messageId: string }> } | null)
+    ?.notified;
+  if (closing.status !== 202 || !Array.isArray(notified)) {
+    throw new DemoError(`FR could not close ${caseRef}: ${refusal(closing)}`);
+  }
+  for (const { messageId } of notified) {
+    const closed = await messageStatus(FR, messageId);
+    if (!closed) throw new DemoError(`FR holds no CASE_CLOSED ${messageId}`);
+    const delivered = await awaitReceipt(FR, closed);
+    sent.push(delivered);
+    say(
+      `      FR → ${delivered.counterpart}  ${'CASE_CLOSED'.padEnd(25)}${shortId(delivered.id)}  ${green('delivered')}`,
+    );
+  }
+  await printWorkflow(FR, caseRef);
+  await printWorkflow(MK, caseRef);
 
   return { caseRef, openedAt, sent, refusals };
 }
@@ -951,7 +1076,7 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let code = 0;
   try {
-    say(bold('trm-broker demo') + ' · a referral from France to North Macedonia over a local federation');
+    say(bold('trm-broker demo') + ' · a return from France to North Macedonia over a local federation');
     await preflight();
     const nodes = await startFederation(session);
     const played = await playCase(nodes);

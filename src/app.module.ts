@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
+import { CaseWorkflowController } from './api/case-workflow.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
@@ -38,7 +39,14 @@ export class AppModule {
         ExpectationsModule,
         AgenciesModule,
       ],
-      controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
+      controllers: [
+        CasesController,
+        CaseWorkflowController,
+        ConsentController,
+        RiskController,
+        MessagesController,
+        HealthController,
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import { CONSENT, ForeignPeer } from './support/foreign-peer';
 import {
   api,
   openCase,
+  recordGuardian,
   recordAssessment,
   recordConsent,
   sendMessage,
@@ -36,13 +37,20 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     return (await federation.query<{ n: number }>(code, sql, params))[0].n;
   }
 
+  // The example referral is a child's: the case lifecycle wants her guardian on the case before any referral.
+  async function openGuardedCase(node: RunningNode, facts: Record<string, string> = {}): Promise<string> {
+    const caseRef = await openCase(node, facts);
+    await recordGuardian(node, caseRef);
+    return caseRef;
+  }
+
   const referral = (changes: Record<string, unknown> = {}) => ({
     ...examplePayload('REFERRAL_REQUEST'),
     ...changes,
   });
 
   it('refuses a send the consent does not cover: every missing scope and its fields, nothing stored or published', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openGuardedCase(fr);
     await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });
     const before = await api(fr, 'GET', `/cases/${caseRef}`);
 
@@ -86,7 +94,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('redacts, on request, the optional field groups the consent does not cover, and says which', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openGuardedCase(fr);
     await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });
     const stillRefused = await sendMessage(fr, caseRef, {
       type: 'REFERRAL_REQUEST',
@@ -115,7 +123,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
 
   it('lets an emergency alert through on vital interest, and nothing else', async () => {
     // A person who does not see themselves as a victim: a case with no consent at all.
-    const caseRef = await openCase(fr);
+    const caseRef = await openGuardedCase(fr);
     const alert = await sendMessage(fr, caseRef, {
       type: 'EMERGENCY_ALERT',
       to: 'MK',
@@ -193,7 +201,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('carries a withdrawal to every country that received data and restricts the case there', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openGuardedCase(fr);
     const consentId = await recordConsent(fr, caseRef);
     await recordAssessment(fr, caseRef);
     const sent = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: referral() });
@@ -283,7 +291,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('blocks a return planned at HIGH risk until a coordinator overrides with a reason, or a new assessment allows it', async () => {
-    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
     await recordConsent(fr, caseRef);
     const highId = await recordAssessment(fr, caseRef, {
       level: 'HIGH',
@@ -335,7 +343,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('never returns a person whose identification is still in progress, nor a child without the safeguards', async () => {
-    const inProgress = await openCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
+    const inProgress = await openGuardedCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
     await recordConsent(fr, inProgress);
     await recordAssessment(fr, inProgress);
     const refused = await sendMessage(fr, inProgress, {
@@ -346,7 +354,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.reasons[0].message).toContain('identification is in progress');
 
-    const child = await openCase(fr, {
+    const child = await openGuardedCase(fr, {
       ageStatus: 'PRESUMED_CHILD',
       identificationStatus: 'IDENTIFIED_VICTIM',
     });
@@ -379,7 +387,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('traces a child’s family assessed as a source of harm only on a coordinator’s written override', async () => {
-    const caseRef = await openCase(fr, {
+    const caseRef = await openGuardedCase(fr, {
       ageStatus: 'PRESUMED_CHILD',
       identificationStatus: 'IDENTIFIED_VICTIM',
     });
@@ -407,7 +415,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('audits the case opened by a peer’s message, its closing, and every read of consents and assessments', async () => {
-    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
     const consentId = await recordConsent(fr, caseRef);
     const sent = await sendMessage(fr, caseRef, {
       type: 'CASE_UPDATE',
@@ -454,7 +462,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('records the other country’s RISK_ASSESSMENT_RESULT as its assessment of the case', async () => {
-    const caseRef = await openCase(fr);
+    const caseRef = await openGuardedCase(fr);
     await recordConsent(fr, caseRef);
     const referralSent = await sendMessage(fr, caseRef, {
       type: 'REFERRAL_REQUEST',

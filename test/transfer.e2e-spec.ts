@@ -1,4 +1,5 @@
 import { examplePayload } from '../src/messages/examples';
+import { requiredRequests } from '../src/cases/case-lifecycle.policy';
 import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
@@ -70,22 +71,37 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     'accepts a valid %s end to end and rejects an invalid one with field-level reasons',
     async (type) => {
       const caseRef = await openSharableCase(fr);
-      const bad = await sendMessage(fr, caseRef, {
+      // An answer needs its request on the case (case lifecycle): FR asks, and MK answers.
+      const [request] = requiredRequests(type);
+      let sender = fr;
+      let to = 'MK';
+      if (request) {
+        const asked = await sendMessage(fr, caseRef, {
+          type: request,
+          to: 'MK',
+          payload: examplePayload(request),
+        });
+        expect(asked.status).toBe(202);
+        await waitDelivered(fr, asked.body.id, 20_000);
+        await recordConsent(mk, caseRef, { recipients: ['FR'] });
+        [sender, to] = [mk, 'FR'];
+      }
+      const bad = await sendMessage(sender, caseRef, {
         type,
-        to: 'MK',
+        to,
         payload: { ...examplePayload(type), unexpectedField: 1 },
       });
       expect(bad.status).toBe(422);
       expect(bad.body.fields.map((f: { path: string }) => f.path)).toContain('unexpectedField');
 
-      const good = await sendMessage(fr, caseRef, {
+      const good = await sendMessage(sender, caseRef, {
         type,
-        to: 'MK',
+        to,
         payload: examplePayload(type),
         legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT',
       });
       expect(good.status).toBe(202);
-      await waitDelivered(fr, good.body.id, 20_000);
+      await waitDelivered(sender, good.body.id, 20_000);
     },
   );
 

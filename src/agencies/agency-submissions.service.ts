@@ -279,6 +279,7 @@ function refusalOf(error: TransferError, requestId: string): Refusal {
         fields: error.details.fields,
       };
     case TransferErrorCode.POLICY_REFUSED:
+    case TransferErrorCode.CASE_STATE_CONFLICT:
       return {
         code: AgencyRefusalCode.POLICY_REFUSED,
         message: error.message,

@@ -9,6 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CaseWorkflowService } from '../cases/case-workflow.service';
 import { CasesService } from '../cases/cases.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
@@ -31,6 +32,7 @@ import {
 export class CasesController {
   constructor(
     private readonly cases: CasesService,
+    private readonly workflow: CaseWorkflowService,
     private readonly outbound: OutboundService,
     private readonly transfers: TransfersService,
   ) {}
@@ -49,11 +51,13 @@ export class CasesController {
   @ApiOkResponse({
     type: CaseFileView,
     description:
-      'the case with every message (personal data: the read is audited; withheld on a restricted case)',
+      'the case with every message (personal data: the read is audited; withheld on a restricted case) ' +
+      'and its workflow: countries and roles, phases, managers, guardian, return checklist, timeline',
   })
   @ApiNotFoundResponse()
   async get(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
-    return toCaseFileView(await this.transfers.caseFile(caseRef, actor));
+    const file = await this.transfers.caseFile(caseRef, actor);
+    return toCaseFileView(file, await this.workflow.view(file.case, file.messages));
   }
 
   @Post(':caseRef/messages')

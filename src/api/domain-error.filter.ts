@@ -1,16 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { CaseError, CaseErrorCode } from '../cases/case.errors';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
 import { RiskError, RiskErrorCode } from '../risk/risk.errors';
 import { TransferError, TransferErrorCode } from '../transfers/transfer.errors';
 
-type DomainError = TransferError | ConsentError | RiskError;
+type DomainError = TransferError | ConsentError | RiskError | CaseError;
 
 /**
  * The one place domain errors become HTTP. Each switch is exhaustive: a new code that nobody maps fails to
  * compile (the `never` below).
  */
-@Catch(TransferError, ConsentError, RiskError)
+@Catch(TransferError, ConsentError, RiskError, CaseError)
 export class DomainErrorFilter implements ExceptionFilter {
   catch(error: DomainError, host: ArgumentsHost): void {
     const status = statusOf(error);
@@ -32,6 +33,7 @@ export class DomainErrorFilter implements ExceptionFilter {
 function statusOf(error: DomainError): number {
   if (error instanceof TransferError) return transferStatus(error.code);
   if (error instanceof ConsentError) return consentStatus(error.code);
+  if (error instanceof CaseError) return caseStatus(error.code);
   return riskStatus(error.code);
 }
 
@@ -43,6 +45,8 @@ function transferStatus(code: TransferErrorCode): number {
     case TransferErrorCode.INVALID_MESSAGE:
     case TransferErrorCode.POLICY_REFUSED:
       return 422;
+    case TransferErrorCode.CASE_STATE_CONFLICT:
+      return 409;
     default:
       return unmapped(code);
   }
@@ -66,6 +70,19 @@ function riskStatus(code: RiskErrorCode): number {
       return 404;
     case RiskErrorCode.NOT_OVERRIDABLE:
     case RiskErrorCode.INVALID_ASSESSMENT:
+      return 422;
+    default:
+      return unmapped(code);
+  }
+}
+
+function caseStatus(code: CaseErrorCode): number {
+  switch (code) {
+    case CaseErrorCode.CASE_NOT_FOUND:
+      return 404;
+    case CaseErrorCode.CASE_STATE_CONFLICT:
+      return 409;
+    case CaseErrorCode.CHANGE_REFUSED:
       return 422;
     default:
       return unmapped(code);

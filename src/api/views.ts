@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CaseEntity } from '../cases/case.entity';
+import type { CaseWorkflowView } from '../cases/case-workflow.service';
+import { CaseEntity, CaseManager, Guardian } from '../cases/case.entity';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import type { CaseFile } from '../transfers/transfers.service';
 
@@ -17,6 +18,21 @@ export class CaseView {
     description: 'consent was withdrawn: personal data is withheld and nothing but an emergency alert leaves',
   })
   restrictedAt!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['ORIGIN', 'TRANSIT', 'DESTINATION'] },
+    description: 'the role of each country on the case',
+  })
+  countryRoles!: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['NOT_STARTED', 'ACTIVE', 'COMPLETED', 'SKIPPED'] },
+    description: 'the status of each SOP by number; a SOP not listed has not started',
+  })
+  phases!: Record<string, string>;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) managers!: CaseManager[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  guardian!: Guardian | null;
 }
 
 export class MessageStatusView {
@@ -54,6 +70,14 @@ export class MessageView extends MessageStatusView {
 export class CaseFileView {
   @ApiProperty({ type: CaseView }) case!: CaseView;
   @ApiProperty({ type: [MessageView] }) messages!: MessageView[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'the lifecycle: countries and roles (self marks this node), SOP phases, case managers, guardian, ' +
+      'return checklist (the four notifications, eligibility, estimated departure) and timeline',
+  })
+  workflow!: CaseWorkflowView;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -69,6 +93,10 @@ export function toCaseView(c: CaseEntity): CaseView {
     ageStatus: c.ageStatus,
     identificationStatus: c.identificationStatus,
     restrictedAt: iso(c.restrictedAt),
+    countryRoles: c.countryRoles,
+    phases: c.phases,
+    managers: c.managers,
+    guardian: c.guardian,
   };
 }
 
@@ -91,8 +119,11 @@ export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
   };
 }
 
-export function toCaseFileView(file: CaseFile): CaseFileView {
+export function toCaseFileView(file: CaseFile, workflow: CaseWorkflowView): CaseFileView {
   return {
+    workflow: file.case.restrictedAt
+      ? { ...workflow, returnChecklist: { ...workflow.returnChecklist, estimatedDeparture: null } }
+      : workflow,
     case: toCaseView(file.case),
     // On a restricted case the personal data stays in the database but is no longer shown.
     messages: file.messages.map((m) => ({

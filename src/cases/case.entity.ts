@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { CountryRole, Phases } from './case-lifecycle.policy';
 
 export type CaseStatus = 'OPEN' | 'CLOSED';
 
@@ -41,6 +42,37 @@ export class CaseEntity {
   /** A peer withdrew consent: personal data is no longer shown or forwarded until new consent is recorded. */
   @Column('timestamptz', { name: 'restricted_at', nullable: true })
   restrictedAt!: Date | null;
+
+  /** The role of each country on the case, this node's own included (origin, transit, destination). */
+  @Column('jsonb', { name: 'country_roles' })
+  countryRoles!: Record<string, CountryRole>;
+
+  /** The status of each SOP; a SOP not listed has not started. */
+  @Column('jsonb')
+  phases!: Phases;
+
+  /** One case manager per country: a professional, named minimally (no phone or e-mail kept here). */
+  @Column('jsonb')
+  managers!: CaseManager[];
+
+  /** A child's guardian or legal representative, by function and institution (no personal name). */
+  @Column('jsonb', { nullable: true })
+  guardian!: Guardian | null;
+}
+
+export interface CaseManager {
+  country: string;
+  name: string;
+  institution: string;
+  role?: string;
+}
+
+export const GUARDIAN_KINDS = ['GUARDIAN', 'LEGAL_REPRESENTATIVE'] as const;
+
+export interface Guardian {
+  kind: (typeof GUARDIAN_KINDS)[number];
+  institution: string;
+  appointedAt: string;
 }
 
 export type AgeStatus = 'DOCUMENTED_ADULT' | 'DOCUMENTED_CHILD' | 'PRESUMED_CHILD' | 'DISPUTED';

@@ -53,6 +53,15 @@ export class CasesRepository {
     await manager.update(CaseEntity, { caseRef }, { ...facts, updatedAt: new Date() });
   }
 
+  /** The lifecycle's own columns (roles, phases, managers, guardian) and the age status. */
+  async update(
+    manager: EntityManager,
+    caseRef: string,
+    changes: Partial<Pick<CaseEntity, 'countryRoles' | 'phases' | 'managers' | 'guardian' | 'ageStatus'>>,
+  ): Promise<void> {
+    await manager.update(CaseEntity, { caseRef }, { ...changes, updatedAt: new Date() });
+  }
+
   async restrict(manager: EntityManager, caseRef: string): Promise<void> {
     await manager.query(`UPDATE cases SET restricted_at = now(), updated_at = now() WHERE case_ref = $1`, [
       caseRef,

@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { MessageType } from '../messages/message-types';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
-import { AgeStatus, CaseEntity } from './case.entity';
+import {
+  CaseMessageFact,
+  decideLifecycle,
+  inferRoles,
+  LifecycleChange,
+  LifecycleDecision,
+  LifecycleEvent,
+  LifecycleState,
+  nextState,
+} from './case-lifecycle.policy';
+import { AgeStatus, CaseEntity, CaseManager, isChildCase } from './case.entity';
 import { CasesRepository } from './cases.repository';
 
 @Injectable()
@@ -35,24 +44,84 @@ export class CasesService {
     return this.cases.find(this.dataSource.manager, caseRef);
   }
 
-  /** What a message, sent or received, says about the case itself (in the message's transaction). */
+  /**
+   * Whether a message, sent or received, fits the case's lifecycle. `history` holds the case's earlier
+   * messages when `needsHistory(type)` says the decision reads them.
+   */
+  decide(caseRow: CaseEntity, event: LifecycleEvent, history: readonly CaseMessageFact[]): LifecycleDecision {
+    return decideLifecycle({ ...this.stateOf(caseRow), history }, event);
+  }
+
+  private stateOf(caseRow: CaseEntity): Omit<LifecycleState, 'history'> {
+    return {
+      status: caseRow.status,
+      phases: caseRow.phases,
+      child: isChildCase(caseRow),
+      guardianRecorded: caseRow.guardian !== null,
+    };
+  }
+
+  /** Closes a case that never left this node: no country to tell, the same phases as a CASE_CLOSED. */
+  async closeLocally(manager: EntityManager, caseRow: CaseEntity, actor: string): Promise<void> {
+    const closing: LifecycleEvent = { type: 'CASE_CLOSED', direction: 'SENT', counterpart: '', payload: {} };
+    const { phases } = nextState({ ...this.stateOf(caseRow), history: [] }, closing);
+    await this.cases.update(manager, caseRow.caseRef, { phases });
+    await this.cases.close(manager, caseRow.caseRef);
+    await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef: caseRow.caseRef });
+  }
+
+  /**
+   * What a message, sent or received, changes on the case (in the message's transaction): the lifecycle's
+   * decided change, the roles and case managers it makes plain, the person's age and identification status.
+   */
   async applyMessage(
     manager: EntityManager,
-    caseRef: string,
-    type: MessageType,
-    payload: object,
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
     actor: string,
+    change: LifecycleChange,
   ): Promise<void> {
-    if (type === 'CASE_CLOSED') {
+    const { caseRef } = caseRow;
+    const sender = event.direction === 'SENT' ? this.config.country : event.counterpart;
+    const next = {
+      phases: change.phases,
+      countryRoles: inferRoles(this.config.country, caseRow.countryRoles, event),
+      managers: withManagerFrom(caseRow.managers, sender, event.payload),
+    };
+    // Most messages change none of these: spare the hot path a write.
+    const changed = (Object.keys(next) as Array<keyof typeof next>).filter(
+      (key) => JSON.stringify(next[key]) !== JSON.stringify(caseRow[key]),
+    );
+    if (changed.length > 0)
+      await this.cases.update(manager, caseRef, Object.fromEntries(changed.map((key) => [key, next[key]])));
+    // Both sides may close at once: only the CASE_CLOSED that ends an open case is a closing.
+    if (event.type === 'CASE_CLOSED' && caseRow.status === 'OPEN') {
       await this.cases.close(manager, caseRef);
-      await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: type });
+      await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: event.type });
     }
-    if (type === 'REFERRAL_REQUEST') {
-      const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
+    if (event.type === 'REFERRAL_REQUEST') {
+      const referral = event.payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
       await this.cases.recordPersonFacts(manager, caseRef, {
         ageStatus: referral.age?.status,
         identificationStatus: referral.identificationStatus,
       });
     }
   }
+}
+
+/** A confirmation names the case manager of the country that sends it: kept by name, institution and role. */
+function withManagerFrom(
+  managers: CaseManager[],
+  country: string,
+  payload: Record<string, unknown>,
+): CaseManager[] {
+  const named = payload.caseManager as { name: string; institution: string; role?: string } | undefined;
+  if (!named) return managers;
+  const entry: CaseManager = {
+    country,
+    name: named.name,
+    institution: named.institution,
+    ...(named.role ? { role: named.role } : {}),
+  };
+  return [...managers.filter((m) => m.country !== country), entry];
 }

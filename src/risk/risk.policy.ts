@@ -83,6 +83,25 @@ const denied = (message: string, overridable = false): RiskReason => ({
   ...(overridable ? { overridable } : {}),
 });
 
+/**
+ * Art. 16(7): a child's return needs a best-interests determination that found return in the child's best
+ * interests, and a named child-protection receiver. The case lifecycle applies the same rule to a return plan
+ * it receives, where no risk gate runs.
+ */
+export function childReturnReasons(returnPlan: Record<string, unknown>): RiskReason[] {
+  const reasons: RiskReason[] = [];
+  const determination = returnPlan.bestInterestsDetermination as { outcome?: unknown } | null | undefined;
+  if (determination === undefined || determination === null) {
+    reasons.push(denied('the return of a child needs a recorded best-interests determination'));
+  } else if (determination.outcome !== IN_BEST_INTERESTS) {
+    reasons.push(denied("the best-interests determination found return not in the child's best interests"));
+  }
+  if (returnPlan.childProtectionReceiver === undefined) {
+    reasons.push(denied('the return of a child needs a named child-protection receiver on arrival'));
+  }
+  return reasons;
+}
+
 export function decideRisk(facts: RiskFacts): RiskDecision {
   if (!needsRiskAssessment(facts.type, facts.payload))
     return { allow: true, assessmentId: null, overridden: false };
@@ -98,19 +117,7 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       if (facts.consentGivenBy !== 'GUARDIAN' && facts.consentGivenBy !== 'LEGAL_REPRESENTATIVE') {
         reasons.push(denied('the return of a child needs the consent of a guardian or legal representative'));
       }
-      const determination = facts.payload.bestInterestsDetermination as
-        { outcome?: unknown } | null | undefined;
-      if (determination === undefined || determination === null) {
-        reasons.push(denied('the return of a child needs a recorded best-interests determination'));
-      } else if (determination.outcome !== IN_BEST_INTERESTS) {
-        // Art. 16(7): a child is not returned when return is not in the child's best interests.
-        reasons.push(
-          denied("the best-interests determination found return not in the child's best interests"),
-        );
-      }
-      if (facts.payload.childProtectionReceiver === undefined) {
-        reasons.push(denied('the return of a child needs a named child-protection receiver on arrival'));
-      }
+      reasons.push(...childReturnReasons(facts.payload));
     }
   }
   if (facts.type === 'FAMILY_TRACING_REQUEST' && facts.payload.asylumClaimPending === true) {

@@ -18,6 +18,8 @@ import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 import { checkDeclaredConsent } from '../consent/consent.policy';
 import { CaseEntity, isChildCase } from '../cases/case.entity';
+import { LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
+import { isTechnicalType } from '../messages/message-types';
 import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import { ConsentRepository } from '../consent/consent.repository';
 
@@ -240,7 +242,6 @@ export class InboundService {
       type: envelope.type,
       caseRef: envelope.caseRef,
       selfAccepts: this.directory.accepts(this.config.country, envelope.type),
-      case: caseRow,
       sentAt: new Date(envelope.sentAt),
       now: new Date(),
       maxAgeMs: this.config.maxMessageAgeMs,
@@ -263,6 +264,24 @@ export class InboundService {
     }
     if (!decision.allow) {
       throw new Rejection(decision.reasons[0].code, decision.reasons.map((r) => r.message).join('; '));
+    }
+    // The same lifecycle decides what this node sends and what it receives: a contradiction is rejected.
+    const event: LifecycleEvent = {
+      type: envelope.type,
+      direction: 'RECEIVED',
+      counterpart: envelope.from,
+      payload: payload as Record<string, unknown>,
+    };
+    const lifecycle =
+      caseRow && !isTechnicalType(envelope.type)
+        ? this.caseService.decide(
+            caseRow,
+            event,
+            needsHistory(envelope.type) ? await this.records.lifecycleHistory(manager, caseRow.caseRef) : [],
+          )
+        : null;
+    if (lifecycle && !lifecycle.allow) {
+      throw new Rejection(lifecycle.reasons[0].code, lifecycle.reasons.map((r) => r.message).join('; '));
     }
 
     const answersWithReceipt = envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED';
@@ -298,8 +317,8 @@ export class InboundService {
       status: 'ACCEPTED',
     });
     if (envelope.caseRef && !answer) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
-    if (envelope.caseRef)
-      await this.caseService.applyMessage(manager, envelope.caseRef, envelope.type, payload, envelope.from);
+    if (caseRow && lifecycle?.allow)
+      await this.caseService.applyMessage(manager, caseRow, event, envelope.from, lifecycle.next);
     await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
     await this.audit.record(manager, {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, Not } from 'typeorm';
+import type { CaseMessageFact } from '../cases/case-lifecycle.policy';
+import type { MessageType } from '../messages/message-types';
 import { MessageRecordEntity } from './message-record.entity';
 
 export type NewMessageRecord = Pick<
@@ -46,6 +48,28 @@ export class MessageRecordsRepository {
 
   async forCase(manager: EntityManager, caseRef: string): Promise<MessageRecordEntity[]> {
     return manager.find(MessageRecordEntity, { where: { caseRef }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * The case's messages as the case lifecycle reads them: sent or accepted (a message the peer rejected never
+   * happened), with only the `accepted` of a confirmation from the payload.
+   */
+  async lifecycleHistory(manager: EntityManager, caseRef: string): Promise<CaseMessageFact[]> {
+    // Through the entity, not raw SQL on the payload column: whatever reads payloads (e.g. decryption) applies.
+    const rows = await manager.find(MessageRecordEntity, {
+      select: { id: true, type: true, direction: true, counterpart: true, payload: true },
+      where: { caseRef, status: Not('REJECTED' as const) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return rows.map((row) => {
+      const accepted = (row.payload as { accepted?: unknown } | null)?.accepted;
+      return {
+        type: row.type as MessageType,
+        direction: row.direction === 'OUTBOUND' ? 'SENT' : 'RECEIVED',
+        counterpart: row.counterpart,
+        accepted: typeof accepted === 'boolean' ? accepted : null,
+      };
+    });
   }
 
   /** QUEUED → SENT once the broker confirmed; a receipt that raced ahead has already moved it further. */

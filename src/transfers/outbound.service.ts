@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
+import { LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
@@ -153,6 +154,17 @@ export class OutboundService implements OnModuleInit {
       ]);
     }
     if (!rules.allow || !caseRow || !recipient) throw TransferError.refused(rules.allow ? [] : rules.reasons);
+    const event: LifecycleEvent = {
+      type: command.type,
+      direction: 'SENT',
+      counterpart: command.to,
+      payload: checked.payload as unknown as Record<string, unknown>,
+    };
+    const history = needsHistory(command.type)
+      ? await this.records.lifecycleHistory(manager, command.caseRef)
+      : [];
+    const lifecycle = this.caseService.decide(caseRow, event, history);
+    if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
     const gate = await this.gate.decide(manager, {
       case: caseRow,
       type: command.type,
@@ -195,7 +207,13 @@ export class OutboundService implements OnModuleInit {
     );
     await this.outbox.enqueue(manager, wire);
     await this.cases.addCountry(manager, command.caseRef, command.to);
-    await this.caseService.applyMessage(manager, command.caseRef, command.type, gate.payload, actor);
+    await this.caseService.applyMessage(
+      manager,
+      caseRow,
+      { ...event, payload: gate.payload },
+      actor,
+      lifecycle.next,
+    );
     await this.effects.apply(manager, {
       id,
       type: command.type,

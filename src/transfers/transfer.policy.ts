@@ -15,9 +15,8 @@ export interface PolicyReason {
   overridable?: boolean;
 }
 
-export interface CaseFacts {
-  status: 'OPEN' | 'CLOSED';
-}
+/** The case as far as the transfer rules care: whether this node holds it. */
+export type CaseFacts = object;
 
 export interface OutboundFacts {
   self: string;
@@ -32,7 +31,6 @@ export interface InboundFacts {
   type: MessageType;
   caseRef: string | null;
   selfAccepts: boolean;
-  case: CaseFacts | null;
   sentAt: Date;
   now: Date;
   maxAgeMs: number;
@@ -43,14 +41,6 @@ const deny = (code: RejectionCode, message: string): PolicyReason => ({ code, me
 
 function decision(reasons: PolicyReason[]): Decision {
   return reasons.length === 0 ? { allow: true } : { allow: false, reasons };
-}
-
-/** A closed case still takes technical traffic and a CASE_CLOSED from the other side (both may close at once). */
-function caseStateReasons(type: MessageType, facts: CaseFacts | null): PolicyReason[] {
-  if (facts?.status === 'CLOSED' && !isTechnicalType(type) && type !== 'CASE_CLOSED') {
-    return [deny(RejectionCode.CASE_STATE_CONFLICT, `the case is closed; ${type} is not allowed on it`)];
-  }
-  return [];
 }
 
 /** What the node itself checks before it stores and queues a message for sending. */
@@ -68,8 +58,8 @@ export function decideOutbound(facts: OutboundFacts): Decision {
       deny(RejectionCode.POLICY_DENIED, `${facts.type} is sent by the node itself, not on request`),
     );
   }
+  // What the case's state allows is the case lifecycle's to decide (src/cases/case-lifecycle.policy.ts).
   if (!facts.case) reasons.push(deny(RejectionCode.CASE_STATE_CONFLICT, 'no such case on this node'));
-  reasons.push(...caseStateReasons(facts.type, facts.case));
   return decision(reasons);
 }
 
@@ -85,6 +75,5 @@ export function decideInbound(facts: InboundFacts): Decision {
   if (facts.caseRef === null && !isTechnicalType(facts.type)) {
     reasons.push(deny(RejectionCode.SCHEMA_INVALID, `${facts.type} must carry a caseRef`));
   }
-  reasons.push(...caseStateReasons(facts.type, facts.case));
   return decision(reasons);
 }

@@ -6,6 +6,7 @@ import { DirectoryModule } from '../directory/directory.module';
 import { TransportModule } from '../transport/transport.module';
 import { ConsentModule } from '../consent/consent.module';
 import { RiskModule } from '../risk/risk.module';
+import { CaseClosureService } from './case-closure.service';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';
 import { InboundEffects } from './inbound-effects';
 import { PeerAssessments } from './peer-assessments';
@@ -38,6 +39,7 @@ import { TransfersService } from './transfers.service';
     OutboundEffects,
     TransferGate,
     ConsentWithdrawalService,
+    CaseClosureService,
     PeerAssessments,
   ],
   exports: [
@@ -47,6 +49,7 @@ import { TransfersService } from './transfers.service';
     OutboundEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
+    CaseClosureService,
   ],
 })
 export class TransfersModule {}

@@ -75,11 +75,26 @@ export async function recordAssessment(
   return response.body.id as string;
 }
 
-/** A case that may carry anything: consent for every scope and recipient, and a current LOW assessment. */
+/** Names a child's guardian on the case (an institution, no personal name), as a child's referral needs. */
+export async function recordGuardian(node: RunningNode, caseRef: string): Promise<void> {
+  const response = await api(node, 'PUT', `/cases/${caseRef}/guardian`, {
+    kind: 'GUARDIAN',
+    institution: 'Child protection service',
+    appointedAt: '2026-11-20',
+  });
+  if (response.status !== 200)
+    throw new Error(`record guardian: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+/**
+ * A case that may carry anything: consent for every scope and recipient, a current LOW assessment, and a
+ * guardian (the example referral is a child's).
+ */
 export async function openSharableCase(node: RunningNode): Promise<string> {
   const caseRef = await openCase(node, { identificationStatus: 'IDENTIFIED_VICTIM' });
   await recordConsent(node, caseRef);
   await recordAssessment(node, caseRef);
+  await recordGuardian(node, caseRef);
   return caseRef;
 }
 

@@ -1,0 +1,253 @@
+import {
+  isTechnicalType,
+  MessageType,
+  requestTypesAnsweredBy,
+  Sop,
+  SOP_OF_TYPE,
+  SOPS,
+} from '../messages/message-types';
+import { isTreatedAsChild } from '../messages/payloads/identification.dto';
+import { RejectionCode } from '../messages/rejection-codes';
+import { childReturnReasons } from '../risk/risk.policy';
+import type { AgeStatus } from './case.entity';
+
+/**
+ * The case lifecycle (domain.md, "The five SOPs"): which message makes sense in which state of the case, and
+ * what it changes. Pure: the same function decides a message this node sends and one it receives, so both
+ * sides of a border refuse the same contradictions. The SOPs are à la carte: phases may be skipped, run in
+ * parallel or resumed; only what contradicts the case is refused.
+ */
+
+export const COUNTRY_ROLES = ['ORIGIN', 'TRANSIT', 'DESTINATION'] as const;
+export type CountryRole = (typeof COUNTRY_ROLES)[number];
+
+export const PHASE_STATUSES = ['NOT_STARTED', 'ACTIVE', 'COMPLETED', 'SKIPPED'] as const;
+export type PhaseStatus = (typeof PHASE_STATUSES)[number];
+
+/** The SOPs by the names of the TRM guidelines (domain.md). */
+export const SOP_NAMES: Readonly<Record<Sop, string>> = {
+  1: 'Identification',
+  2: 'Crisis intervention / first assistance',
+  3: 'Assistance and social inclusion',
+  4: 'Voluntary return, legal stay and/or resettlement',
+  5: 'Criminal proceedings and compensation claims',
+};
+
+/** Stored as JSON, so keyed by the SOP's number as text; a missing SOP has not started. */
+export type Phases = Partial<Record<`${Sop}`, PhaseStatus>>;
+
+export type CaseStatus = 'OPEN' | 'CLOSED';
+export type Direction = 'SENT' | 'RECEIVED';
+
+/** A message already on the case (sent or accepted, not rejected by the peer). */
+export interface CaseMessageFact {
+  type: MessageType;
+  direction: Direction;
+  counterpart: string;
+  /** The `accepted` of a confirmation (null for other types): a refused reintegration does not end the return. */
+  accepted: boolean | null;
+}
+
+export interface LifecycleState {
+  status: CaseStatus;
+  phases: Phases;
+  /** The person is treated as a child (documented, presumed or disputed age). */
+  child: boolean;
+  guardianRecorded: boolean;
+  /**
+   * The messages already on the case, oldest first. Only the types `needsHistory` names depend on it: the
+   * caller may pass an empty list for the others.
+   */
+  history: readonly CaseMessageFact[];
+}
+
+export interface LifecycleEvent {
+  type: MessageType;
+  direction: Direction;
+  counterpart: string;
+  payload: Record<string, unknown>;
+}
+
+export interface LifecycleReason {
+  code: RejectionCode.CASE_STATE_CONFLICT | RejectionCode.POLICY_DENIED;
+  /** Plain text without personal data: it travels in DELIVERY_REJECTED and into logs. */
+  message: string;
+}
+
+export interface LifecycleChange {
+  status: CaseStatus;
+  phases: Phases;
+}
+
+export type LifecycleDecision =
+  { allow: true; next: LifecycleChange } | { allow: false; reasons: LifecycleReason[] };
+
+/** A risk assessment may be shared unasked: both countries' assessments count (risk policy). */
+const UNSOLICITED_ANSWERS: ReadonlySet<MessageType> = new Set(['RISK_ASSESSMENT_RESULT']);
+
+/** A child's referral and return steps, which need a guardian or legal representative named on the case. */
+const GUARDIAN_STEPS: ReadonlySet<MessageType> = new Set([
+  'REFERRAL_REQUEST',
+  'FAMILY_TRACING_REQUEST',
+  'RETURN_PLAN',
+  'REINTEGRATION_REQUEST',
+]);
+
+/** The types a message answers (REPLY_TYPES), less those that may come unasked. */
+export function requiredRequests(type: MessageType): MessageType[] {
+  return UNSOLICITED_ANSWERS.has(type) ? [] : requestTypesAnsweredBy(type);
+}
+
+/** Whether deciding `type` reads the case's earlier messages (so the hot path loads them only then). */
+export function needsHistory(type: MessageType): boolean {
+  return requiredRequests(type).length > 0;
+}
+
+const conflict = (message: string): LifecycleReason => ({ code: RejectionCode.CASE_STATE_CONFLICT, message });
+const denied = (message: string): LifecycleReason => ({ code: RejectionCode.POLICY_DENIED, message });
+const opposite = (direction: Direction): Direction => (direction === 'SENT' ? 'RECEIVED' : 'SENT');
+
+/**
+ * A closed case still takes technical traffic, a CASE_CLOSED from the other side (both may close at once) and
+ * a consent withdrawal: withdrawing is the person's right, and those who received the data must be told.
+ */
+const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set(['CASE_CLOSED', 'CONSENT_WITHDRAWN']);
+
+function closedCaseReasons(state: LifecycleState, type: MessageType): LifecycleReason[] {
+  if (state.status === 'CLOSED' && !AFTER_CLOSURE.has(type)) {
+    return [conflict(`the case is closed; ${type} is not allowed on it`)];
+  }
+  return [];
+}
+
+/** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
+function answerReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  const requests = requiredRequests(event.type);
+  if (requests.length === 0) return [];
+  const asked = state.history.some(
+    (m) =>
+      requests.includes(m.type) &&
+      m.direction === opposite(event.direction) &&
+      m.counterpart === event.counterpart,
+  );
+  if (asked) return [];
+  const between = event.direction === 'SENT' ? `from ${event.counterpart}` : `to ${event.counterpart}`;
+  return [conflict(`${event.type} answers ${requests.join(' or ')}, and the case has none ${between}`)];
+}
+
+/** Age presumption: a referral that says the person is a child makes the case a child's case. */
+function isChild(state: LifecycleState, event: LifecycleEvent): boolean {
+  if (state.child) return true;
+  const age = event.payload.age as { status: AgeStatus; ageNow?: number } | undefined;
+  return event.type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
+}
+
+/**
+ * The child-specific rules the consent and risk policies do not already hold: a guardian named on the case
+ * before this node refers or returns a child, and (since no risk gate runs on what a node receives) the
+ * best-interests rule on a return plan received for a child.
+ */
+function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (!isChild(state, event)) return [];
+  const reasons: LifecycleReason[] = [];
+  if (event.direction === 'SENT' && GUARDIAN_STEPS.has(event.type) && !state.guardianRecorded) {
+    reasons.push(
+      denied(
+        `the person is treated as a child: ${event.type} needs a guardian or legal representative on the case`,
+      ),
+    );
+  }
+  if (event.direction === 'RECEIVED' && event.type === 'RETURN_PLAN') {
+    reasons.push(...childReturnReasons(event.payload).map((r) => denied(r.message)));
+  }
+  return reasons;
+}
+
+/** The return ends with the arrival confirmed and reintegration assistance confirmed (the fourth notification). */
+function returnCompleted(history: readonly CaseMessageFact[]): boolean {
+  const arrived = history.some((m) => m.type === 'ARRIVAL_CONFIRMATION');
+  const reintegrated = history.some((m) => m.type === 'REINTEGRATION_CONFIRMATION' && m.accepted === true);
+  return arrived && reintegrated;
+}
+
+/** What an allowed message changes: the phases it starts or ends, and the status. */
+export function nextState(state: LifecycleState, event: LifecycleEvent): LifecycleChange {
+  if (isTechnicalType(event.type)) return { status: state.status, phases: state.phases };
+  const phases: Phases = { ...state.phases };
+  if (event.type === 'CASE_CLOSED') {
+    // Closing ends what is under way; a phase never started was not needed.
+    for (const sop of SOPS) {
+      const current = phases[`${sop}`] ?? 'NOT_STARTED';
+      phases[`${sop}`] = current === 'ACTIVE' ? 'COMPLETED' : current === 'NOT_STARTED' ? 'SKIPPED' : current;
+    }
+    return { status: 'CLOSED', phases };
+  }
+  const sop = SOP_OF_TYPE[event.type];
+  if (sop !== null) phases[`${sop}`] = 'ACTIVE';
+  if (event.type === 'REFERRAL_REQUEST') {
+    const requested = event.payload.requestedSop as Sop | undefined;
+    if (requested !== undefined) phases[`${requested}`] = 'ACTIVE';
+  }
+  // The receiving country confirmed the referral: identification has done its part for this referral.
+  if (event.type === 'REFERRAL_CONFIRMATION') phases['1'] = 'COMPLETED';
+  const accepted = typeof event.payload.accepted === 'boolean' ? event.payload.accepted : null;
+  if (returnCompleted([...state.history, { ...event, accepted }])) phases['4'] = 'COMPLETED';
+  return { status: state.status, phases };
+}
+
+export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): LifecycleDecision {
+  if (isTechnicalType(event.type)) return { allow: true, next: nextState(state, event) };
+  const closed = closedCaseReasons(state, event.type);
+  if (closed.length > 0) return { allow: false, reasons: closed };
+  const reasons = [...answerReasons(state, event), ...childReasons(state, event)];
+  return reasons.length > 0 ? { allow: false, reasons } : { allow: true, next: nextState(state, event) };
+}
+
+/** A coordinator sets a phase by hand (e.g. skips SOP 5, or completes SOP 2); a closed case changes no more. */
+export function decidePhaseChange(to: PhaseStatus): { allow: true } | { allow: false; reason: string } {
+  if (to === 'NOT_STARTED') return { allow: false, reason: 'a phase cannot be set back to NOT_STARTED' };
+  return { allow: true };
+}
+
+export const AGE_EVIDENCE = ['DOCUMENT', 'AGE_ASSESSMENT', 'PRESUMPTION'] as const;
+export type AgeEvidence = (typeof AGE_EVIDENCE)[number];
+
+/**
+ * Age presumption (Council of Europe Convention, art. 10): a person is protected as a child until shown
+ * otherwise, so a documented age (adult or child) needs a document or an age assessment, and a presumption
+ * can only make someone a child, never an adult.
+ */
+export function decideAgeStatusChange(
+  to: AgeStatus,
+  evidence: AgeEvidence,
+): { allow: true } | { allow: false; reason: string } {
+  const documented = to === 'DOCUMENTED_ADULT' || to === 'DOCUMENTED_CHILD';
+  if (documented && evidence === 'PRESUMPTION') {
+    return { allow: false, reason: `${to} needs a document or an age assessment, not a presumption` };
+  }
+  return { allow: true };
+}
+
+/**
+ * Roles a message makes plain, for countries that have none yet (a coordinator's choice is never
+ * overwritten): a return plan goes from the destination to the origin, and a referral names the country of
+ * residence in the origin.
+ */
+export function inferRoles(
+  self: string,
+  roles: Readonly<Record<string, CountryRole>>,
+  event: LifecycleEvent,
+): Record<string, CountryRole> {
+  const found: Record<string, CountryRole> = {};
+  const [sender, recipient] =
+    event.direction === 'SENT' ? [self, event.counterpart] : [event.counterpart, self];
+  if (event.type === 'RETURN_PLAN') {
+    found[sender] = 'DESTINATION';
+    found[recipient] = 'ORIGIN';
+  }
+  const residence = event.payload.residenceInOrigin as { country?: unknown } | undefined;
+  if (event.type === 'REFERRAL_REQUEST' && typeof residence?.country === 'string') {
+    found[residence.country] = 'ORIGIN';
+  }
+  return { ...found, ...roles };
+}
