@@ -23,7 +23,14 @@ import {
 import { examplePayload } from '../src/messages/examples';
 import { BrokerAdmin } from '../src/transport/broker-admin';
 import { ForeignPeer } from './support/foreign-peer';
-import { openCase, openSharableCase, recordAssessment, sendMessage, recordConsent } from './support/node-api';
+import {
+  openCase,
+  openSharableCase,
+  recordAssessment,
+  recordConsent,
+  recordGuardian,
+  sendMessage,
+} from './support/node-api';
 
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 const ACCESS_REFUSED = 403;
@@ -244,6 +251,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     // The guardian consented to a return to MK, not to sharing her identity.
     await recordConsent(fr, caseRef, { scopes: ['RETURN'], recipients: ['MK'] });
     await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
     const requestId = await ngo.submit({
       caseRef,
       type: 'REFERRAL_REQUEST',
