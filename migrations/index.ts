@@ -2,6 +2,7 @@ import { TransferCore1763900000000 } from './1763900000000-transfer-core';
 import { AuditTrail1763900100000 } from './1763900100000-audit-trail';
 import { ConsentAndRisk1763900200000 } from './1763900200000-consent-and-risk';
 import { MessageSubmitter1763900250000 } from './1763900250000-message-submitter';
+import { FieldEncryption1763900400000 } from './1763900400000-field-encryption';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AuditTrail1763900100000,
   ConsentAndRisk1763900200000,
   MessageSubmitter1763900250000,
+  FieldEncryption1763900400000,
 ];
