@@ -25,13 +25,14 @@ const PLAN = 'escort by the Ohrid unit, no stop at the Tetovo bus station';
 const OVERRIDE = 'referral must not wait: the Drazhenko network moves her this week';
 const SECRETS = [GIVEN, FAMILY, CYRILLIC, BIRTH, HEALTH, CHILD_VIEW, RISK_SUMMARY, EVIDENCE, PLAN, OVERRIDE];
 
-/** Each secret as it could appear in a dump: plain, JSON-escaped (\uXXXX), and PostgreSQL's bytea hex. */
+/** Each secret as it could appear in a dump: plain, JSON-escaped (\uxxxx, \uXXXX), and PostgreSQL's bytea hex. */
 function forms(secret: string): string[] {
   const escaped = secret.replace(
     /[^\x20-\x7e]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  return [secret, escaped, Buffer.from(secret, 'utf8').toString('hex')];
+  const upper = escaped.replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\u${hex.toUpperCase()}`);
+  return [secret, escaped, upper, Buffer.from(secret, 'utf8').toString('hex')];
 }
 
 function expectNoSecrets(text: string): void {
@@ -176,6 +177,19 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       lines.some((l) => l.startsWith('data key FR-data-1 no longer encrypts anything in this database')),
     ).toBe(true);
     expect(lines.at(-1)).toBe('done: every encrypted value is under FR-data-2');
+
+    // Run again with --resume (as after an interruption): no new key, nothing left to move.
+    const again: string[] = [];
+    expect(
+      await rotateKeys(
+        ['FR', '--resume'],
+        { TRM_KEYS_DIR: federation.keysDir, DATABASE_URL: federation.appDatabaseUrl('FR') },
+        (line) => again.push(line),
+      ),
+    ).toBe(0);
+    expect(again.filter((l) => l.includes('created data key'))).toEqual([]);
+    expect(again.filter((l) => / [1-9]\d* re-encrypted/.test(l))).toEqual([]);
+    expect(again.at(-1)).toBe('done: every encrypted value is under FR-data-2');
 
     // The running node writes under the new key too.
     const update = await sendMessage(fr, caseRef, {

@@ -278,9 +278,9 @@ export class NodeStore {
     return new NodeStore(client, FieldCipher.load(federation.keysDir, code));
   }
 
-  /** A stored `messages.payload`, decrypted with the node's data key (it is encrypted at rest). */
-  openPayload(stored: string): unknown {
-    return JSON.parse(this.cipher.open(stored, 'messages.payload').toString('utf8'));
+  /** A value of an encrypted column (`table.column`), decrypted with the node's data key. */
+  decrypt(stored: string, column: string): string {
+    return this.cipher.open(stored, column).toString('utf8');
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
