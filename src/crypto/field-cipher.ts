@@ -9,7 +9,7 @@
  * key files (`privateKey` holds the 32 raw AES bytes), mode 0600. The highest `n` is the active key; the
  * others only open older values until rotation has moved them all.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { KeyStoreError, readKeyFile, writeSecretFile } from './key-store';
@@ -40,9 +40,9 @@ function dataKeyFileName(code: string, serial: number): string {
 }
 
 /** The data keys of participant `code` in `dir`, by serial. */
-function readDataKeys(dir: string, code: string): Map<number, { keyId: string; key: Buffer }> {
+function readDataKeys(dir: string, code: string): Map<number, { keyId: string; key: KeyObject }> {
   const pattern = new RegExp(`^${code}\\.data-([1-9][0-9]{0,8})\\.key$`);
-  const keys = new Map<number, { keyId: string; key: Buffer }>();
+  const keys = new Map<number, { keyId: string; key: KeyObject }>();
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -56,7 +56,9 @@ function readDataKeys(dir: string, code: string): Map<number, { keyId: string; k
     const { keyId, raw } = readKeyFile(file, code);
     if (keyId !== `${code}-data-${serial}`)
       throw new KeyStoreError(`key file ${file} holds key id ${keyId}, expected ${code}-data-${serial}`);
-    keys.set(Number(serial), { keyId, key: raw });
+    // The KeyObject holds its own copy; don't leave the raw bytes lying in the heap.
+    keys.set(Number(serial), { keyId, key: createSecretKey(raw) });
+    raw.fill(0);
   }
   return keys;
 }
@@ -86,7 +88,7 @@ export function ensureDataKey(dir: string, code: string): { keyId: string; creat
 }
 
 export class FieldCipher {
-  #keys = new Map<string, Buffer>();
+  #keys = new Map<string, KeyObject>();
   #activeKeyId = '';
   #dirStamp = 0;
   #checkedAt = 0;
@@ -158,7 +160,6 @@ export class FieldCipher {
         `no data key for ${this.code} in ${this.dir} (create one with "npm run keys -- ${this.code}")`,
       );
     }
-    for (const old of this.#keys.values()) old.fill(0);
     this.#keys = new Map([...found.values()].map(({ keyId, key }) => [keyId, key]));
     this.#activeKeyId = found.get(Math.max(...found.keys()))!.keyId;
     this.#dirStamp = statSync(this.dir).mtimeMs;
