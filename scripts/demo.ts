@@ -21,6 +21,9 @@ import { isTechnicalType, isMessageType, MessageType } from '../src/messages/mes
 import { BrokerAdmin, BrokerAdminError } from '../src/transport/broker-admin';
 import { LocalFederation, RunningNode } from './lib/local-federation';
 
+/** The fictional person the demo refers: her data must never reach the demo's output or the nodes' logs. */
+export const DEMO_PERSON = examplePayload('REFERRAL_REQUEST').person;
+
 const CODES = ['FR', 'IT', 'MK'] as const;
 type Code = (typeof CODES)[number];
 

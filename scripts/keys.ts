@@ -2,10 +2,11 @@
  * npm run keys -- <CC> [--force]
  *
  * Generates a participant's signing (Ed25519) and encryption (X25519) key pairs, writes the private keys to
- * $TRM_KEYS_DIR (default ./keys) and prints the participant's directory entry on stdout, so the output can be
+ * $TRM_KEYS_DIR (default ./keys) with the first data key (field encryption at rest) if there is none, and prints the participant's directory entry on stdout, so the output can be
  * piped straight into the shared directory file. Everything meant for a human goes to stderr.
  */
 import * as path from 'node:path';
+import { ensureDataKey } from '../src/crypto/field-cipher';
 import { KeyStoreError, writeKeyFiles } from '../src/crypto/key-store';
 import { generateKeyPairs } from '../src/crypto/trm-crypto';
 
@@ -38,6 +39,8 @@ export function main(argv: string[], env: NodeJS.ProcessEnv): number {
     const dir = path.resolve(env.TRM_KEYS_DIR || './keys');
     const pairs = generateKeyPairs(code);
     const files = writeKeyFiles(dir, code, pairs, { force });
+    // Never replaced, even with --force: the data stored under it would become unreadable.
+    const dataKey = ensureDataKey(dir, code);
     pairs.signing.privateRaw.fill(0);
     pairs.encryption.privateRaw.fill(0);
 
@@ -55,6 +58,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv): number {
     process.stderr.write(
       `${force ? 'Replaced' : 'Wrote'} private keys (mode 0600; keep them secret, never commit them):\n` +
         `  ${files.signing}\n  ${files.encryption}\n` +
+        `Data key ${dataKey.keyId} (encrypts personal data at rest): ${dataKey.created ? 'created' : 'kept as it was'}\n` +
         `Add the entry above to the directory file (fill in name, languages and contacts) and share it with every node.\n`,
     );
     return 0;

@@ -10,6 +10,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DomainErrorFilter } from './api/domain-error.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
+import { StoredDataErrorFilter } from './api/stored-data-error.filter';
 import { AppModule } from './app.module';
 import { NodeConfig } from './config/config';
 
@@ -39,7 +40,7 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
         }),
     }),
   );
-  app.useGlobalFilters(new DomainErrorFilter());
+  app.useGlobalFilters(new DomainErrorFilter(), new StoredDataErrorFilter());
   app.enableShutdownHooks();
   // Outlive the clients' idle keep-alive, so a client never reuses a socket the server is just closing.
   const server = app.getHttpServer() as import('node:http').Server;

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CANONICAL_SQL, chainHash, GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditCheckpointService } from '../src/audit/checkpoints/audit-checkpoint.service';
+import { FieldCipher } from '../src/crypto/field-cipher';
 import { verify } from '../src/crypto/trm-crypto';
 import { examplePayload } from '../src/messages/examples';
 import { asTamperer, auditVerify, sealNow } from './support/audit-tools';
@@ -55,13 +56,14 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
     expect(sent!.peers).toEqual(['MK', 'IT']);
     await eventually(
       async () => {
-        const rows = await federation.query(
+        // Payloads are encrypted at rest: read them with FR's data key.
+        const cipher = FieldCipher.load(federation.keysDir, 'FR');
+        const rows = await federation.query<{ payload: string }>(
           'FR',
-          `SELECT 1 FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'
-             AND (m.payload->>'seq')::bigint = $1`,
-          [sent!.seq],
+          `SELECT payload FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'`,
         );
-        return rows.length > 0 ? true : undefined;
+        const seqs = rows.map((r) => JSON.parse(cipher.open(r.payload, 'messages.payload').toString()).seq);
+        return seqs.map(Number).includes(Number(sent!.seq)) ? true : undefined;
       },
       20_000,
       'checkpoint delivered to MK',

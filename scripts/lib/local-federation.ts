@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../../migrations';
 import { auditHandoverStatements } from '../../src/audit/audit-roles';
 import { createNode } from '../../src/bootstrap';
 import { loadConfig, NodeConfig } from '../../src/config/config';
+import { ensureDataKey } from '../../src/crypto/field-cipher';
 import { writeKeyFiles } from '../../src/crypto/key-store';
 import { migrateWithLock } from '../../src/database/migrate';
 import { generateKeyPairs } from '../../src/crypto/trm-crypto';
@@ -113,6 +114,7 @@ export class LocalFederation {
     for (const code of this.options.codes) {
       const pairs = generateKeyPairs(code);
       writeKeyFiles(this.keysDir, code, pairs);
+      ensureDataKey(this.keysDir, code);
       participants.push({
         code,
         name: `${code}: national contact point`,
@@ -220,7 +222,8 @@ export class LocalFederation {
           DATABASE_URL: config.databaseUrl,
           AMQP_URL: config.amqpUrl,
           PORT: String(port),
-          TRM_LOG_LEVEL: 'warn',
+          // The caller's TRM_LOG_LEVEL wins, so `TRM_LOG_LEVEL=debug npm run demo` shows the nodes' debug logs.
+          TRM_LOG_LEVEL: env.TRM_LOG_LEVEL || this.options.logLevel || 'warn',
           ...extraEnv,
         },
         stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 import type { ConsentGiver, ConsentScope } from '../messages/envelope.dto';
 
 /** Never edited: a change is a new record, and a withdrawal ends it (enforced by a trigger too). */
@@ -20,8 +21,8 @@ export class ConsentRecordEntity {
   @Column('text', { name: 'given_by' })
   givenBy!: ConsentGiver;
 
-  /** For a child, the child's own view, heard and recorded. */
-  @Column('text', { name: 'child_view', nullable: true })
+  /** For a child, the child's own view, heard and recorded: free text about the person, encrypted at rest. */
+  @EncryptedColumn('text', { name: 'child_view', nullable: true })
   childView!: string | null;
 
   @Column('boolean')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { FieldCipher } from './field-cipher';
 import { KeyStore } from './key-store';
 
 @Module({
@@ -9,7 +10,12 @@ import { KeyStore } from './key-store';
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => KeyStore.load(config.keysDir, config.country),
     },
+    {
+      provide: FieldCipher,
+      inject: [NODE_CONFIG],
+      useFactory: (config: NodeConfig) => FieldCipher.load(config.keysDir, config.country),
+    },
   ],
-  exports: [KeyStore],
+  exports: [KeyStore, FieldCipher],
 })
 export class CryptoModule {}

@@ -58,7 +58,7 @@ export function keyFilePath(dir: string, code: string, kind: KeyKind): string {
   return path.join(dir, `${code}.${kind}.key`);
 }
 
-function readKeyFile(file: string, code: string): { keyId: string; raw: Buffer } {
+export function readKeyFile(file: string, code: string): { keyId: string; raw: Buffer } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -177,7 +177,7 @@ export function createKeyStore(options: { dir: string; code: string }): KeyStore
   return KeyStore.load(options.dir, options.code);
 }
 
-function writeSecretFile(file: string, content: string, force: boolean): void {
+export function writeSecretFile(file: string, content: string, force: boolean): void {
   // Without force, O_EXCL ('wx') makes creation atomic and refuses an existing file or symlink. With force,
   // write a temporary file and rename it over the old one, so a crash never leaves a half-written key.
   const target = force

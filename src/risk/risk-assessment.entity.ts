@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 import type { RiskLevel } from './risk.policy';
 
 export interface RiskFactor {
@@ -24,13 +25,14 @@ export class RiskAssessmentEntity {
   @Column('text')
   level!: RiskLevel;
 
-  @Column('jsonb')
+  /** The factors, summary and plan describe the person and their danger: encrypted at rest. */
+  @EncryptedColumn('json')
   factors!: RiskFactor[];
 
-  @Column('text')
+  @EncryptedColumn('text')
   summary!: string;
 
-  @Column('text', { name: 'protection_plan', nullable: true })
+  @EncryptedColumn('text', { name: 'protection_plan', nullable: true })
   protectionPlan!: string | null;
 
   @Column('boolean')

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 
 /** A coordinator's written decision to let one message type through despite a HIGH assessment. */
 @Entity('risk_overrides')
@@ -15,7 +16,8 @@ export class RiskOverrideEntity {
   @Column('text', { name: 'message_type' })
   messageType!: string;
 
-  @Column('text')
+  /** Written reason: free text that may describe the person, encrypted at rest. */
+  @EncryptedColumn('text')
   reason!: string;
 
   @Column('text', { name: 'overridden_by' })

@@ -83,6 +83,10 @@ export class InboxConsumer implements OnApplicationBootstrap {
     };
     const disposition = await this.process(delivery, channel);
     if (!disposition) return;
+    this.logger.debug(
+      `inbound message ${printable(delivery.messageId)} on ${queue}: ${disposition.outcome}` +
+        (disposition.outcome === 'REJECTED' ? ` (${disposition.code})` : ''),
+    );
     if (disposition.outcome === 'REJECTED') {
       const deadLettered = await this.deadLetter(queue, message, disposition);
       if (!deadLettered) return;

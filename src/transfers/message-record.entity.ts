@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 
 export type Direction = 'OUTBOUND' | 'INBOUND';
 /**
@@ -33,8 +34,8 @@ export class MessageRecordEntity {
   @Column('jsonb', { nullable: true })
   consent!: object | null;
 
-  /** The opened payload: personal data, never logged. */
-  @Column('jsonb', { nullable: true })
+  /** The opened payload: personal data, encrypted at rest, never logged. */
+  @EncryptedColumn('json', { nullable: true })
   payload!: object | null;
 
   @Column('text')

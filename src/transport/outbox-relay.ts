@@ -117,6 +117,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         published.map((row) => row.id),
       );
       if (published.length > 0) for (const listener of this.listeners) await listener(manager, published);
+      for (const row of published)
+        this.logger.debug(`published message ${row.messageId} to ${row.routingKey}`);
       for (const [i, row] of rows.entries()) {
         const result = results[i];
         if (result.status === 'rejected') {

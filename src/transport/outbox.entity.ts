@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 
 /** A message sealed and signed at commit time: the relay publishes these exact bytes, however often it retries. */
 @Entity('outbox')
@@ -13,7 +14,8 @@ export class OutboxEntity {
   @Column('text', { name: 'routing_key' })
   routingKey!: string;
 
-  @Column('bytea')
+  /** The signed wire body: it carries the sealed payload, so it is encrypted at rest as well. */
+  @EncryptedColumn('bytes')
   body!: Buffer;
 
   @Column('jsonb')

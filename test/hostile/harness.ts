@@ -3,6 +3,7 @@ import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { FieldCipher } from '../../src/crypto/field-cipher';
 import { KeyStore } from '../../src/crypto/key-store';
 import { seal, sealAad } from '../../src/crypto/trm-crypto';
 import { deadLetterQueue, TRANSNATIONAL_EXCHANGE } from '../../src/transport/topology';
@@ -266,12 +267,20 @@ export interface StoreDiff {
 
 /** A superuser connection to one node's database, for snapshots and read-backs. */
 export class NodeStore {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   static async connect(federation: LocalFederation, code: string): Promise<NodeStore> {
     const client = new Client({ connectionString: federation.databaseUrl(code) });
     await client.connect();
-    return new NodeStore(client);
+    return new NodeStore(client, FieldCipher.load(federation.keysDir, code));
+  }
+
+  /** A value of an encrypted column (`table.column`), decrypted with the node's data key. */
+  decrypt(stored: string, column: string): string {
+    return this.cipher.open(stored, column).toString('utf8');
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

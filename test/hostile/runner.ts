@@ -241,7 +241,7 @@ export function describeHttpCases(env: HostileEnvironment, cases: HttpCase[]): v
         'SELECT child_view FROM consent_records WHERE id = $1',
         [body.consentId],
       );
-      expectSameText(records[0].child_view, request.childView!);
+      expectSameText(store.decrypt(records[0].child_view, 'consent_records.child_view'), request.childView!);
       expectSameText(body.childView, request.childView!);
       allowed = (table, row) => table === 'consent_records' && row.id === body.consentId;
     }
@@ -279,10 +279,10 @@ function expectOnlyAllowed(diff: StoreDiff, allowed: Allowed, caseRowMayChange =
 /** MK stored the payload (and the consent id) exactly as IT sent them, and serves them back unchanged. */
 async function expectStoredIntact(env: HostileEnvironment, built: BuiltWire): Promise<void> {
   const [row] = await env.stores.MK.query<{ payload: string; consent_id: string; case_ref: string }>(
-    `SELECT payload::text AS payload, consent->>'consentId' AS consent_id, case_ref FROM messages WHERE id = $1`,
+    `SELECT payload, consent->>'consentId' AS consent_id, case_ref FROM messages WHERE id = $1`,
     [built.messageId],
   );
-  expectSamePayload(JSON.parse(row.payload), built.payload);
+  expectSamePayload(JSON.parse(env.stores.MK.decrypt(row.payload, 'messages.payload')), built.payload);
   expectSameText(row.consent_id, built.consentId!);
   const file = (await (await fetch(`${env.mk.url}/cases/${row.case_ref}`)).json()) as CaseFile;
   const served = file.messages.find((m) => m.id === built.messageId)!;
@@ -301,11 +301,8 @@ async function expectDeliveredIntact(
   );
   expect(status.status).toBe('DELIVERED');
   for (const store of [env.stores.FR, env.stores.MK]) {
-    const [row] = await store.query<{ payload: string }>(
-      'SELECT payload::text AS payload FROM messages WHERE id = $1',
-      [id],
-    );
-    expectSamePayload(JSON.parse(row.payload), request.payload);
+    const [row] = await store.query<{ payload: string }>('SELECT payload FROM messages WHERE id = $1', [id]);
+    expectSamePayload(JSON.parse(store.decrypt(row.payload, 'messages.payload')), request.payload);
   }
   const caseRef = decodeURIComponent(request.path.split('/')[2]);
   const file = (await (await fetch(`${env.mk.url}/cases/${caseRef}`)).json()) as CaseFile;

@@ -1,3 +1,5 @@
+import { examplePayload } from '../../src/messages/examples';
+
 /**
  * The hostile strings of the corpus. Every value here is something a stranger (another country's software,
  * a compromised partner system, a careless coordinator) can put in a text field; the node must store it
@@ -46,12 +48,18 @@ export const UNSTORABLE = {
 /** A marker that is easy to find if a node ever echoes it. */
 export const SECRET_NAME = 'Zyxwvu Secretova';
 
+/** The example referral's person (most corpus payloads start from it): her names and date of birth. */
+const EXAMPLE_PERSON = examplePayload('REFERRAL_REQUEST').person;
+
 /** Every string an error message, a rejection reason or a dead letter's reason must never contain. */
 export const MUST_NOT_ECHO: readonly string[] = [
   ...INJECTION_STRINGS,
   ...Object.values(NAMES),
   ...Object.values(UNSTORABLE),
   SECRET_NAME,
+  EXAMPLE_PERSON.familyName,
+  ...(EXAMPLE_PERSON.otherNames ?? []),
+  EXAMPLE_PERSON.dateOfBirth ?? '',
 ];
 
 /**

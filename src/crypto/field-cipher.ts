@@ -1,0 +1,174 @@
+/**
+ * Field-level encryption of victims' personal data at rest: AES-256-GCM under a node-local data key.
+ *
+ * A stored value reads `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts): a fresh 96-bit IV per value,
+ * the key id in clear so keys can be rotated (`npm run keys:rotate`), and the table and column as additional
+ * authenticated data, so a value copied into another column fails to open.
+ *
+ * Data keys are files beside the node's other keys: `<dir>/<CC>.data-<n>.key`, the same JSON as the other
+ * key files (`privateKey` holds the 32 raw AES bytes), mode 0600. The highest `n` is the active key; the
+ * others only open older values until rotation has moved them all.
+ */
+import { createCipheriv, createDecipheriv, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { KeyStoreError, readKeyFile, writeSecretFile } from './key-store';
+
+/** A stored value that cannot be opened. Messages name the column and key id, never any content. */
+export class FieldCipherError extends Error {
+  override readonly name = 'FieldCipherError';
+}
+
+const FORMAT_VERSION = 'v1';
+const IV_BYTES = 12;
+const SEALED = /^v1\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
+/** How often sealing looks for a key that `keys:rotate` added while the node runs. */
+export const REFRESH_INTERVAL_MS = 2_000;
+
+/** True for a value in the stored format (anything else is plaintext from before encryption). */
+export function isSealedValue(value: string): boolean {
+  return SEALED.test(value);
+}
+
+/** The key id a stored value names, or null for plaintext. */
+export function keyIdOf(value: string): string | null {
+  return SEALED.exec(value)?.[1] ?? null;
+}
+
+function dataKeyFileName(code: string, serial: number): string {
+  return `${code}.data-${serial}.key`;
+}
+
+/** The data keys of participant `code` in `dir`, by serial. */
+function readDataKeys(dir: string, code: string): Map<number, { keyId: string; key: KeyObject }> {
+  const pattern = new RegExp(`^${code}\\.data-([1-9][0-9]{0,8})\\.key$`);
+  const keys = new Map<number, { keyId: string; key: KeyObject }>();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw new KeyStoreError(`cannot read keys directory ${dir}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  for (const name of names) {
+    const serial = pattern.exec(name)?.[1];
+    if (serial === undefined) continue;
+    const file = path.join(dir, name);
+    const { keyId, raw } = readKeyFile(file, code);
+    if (keyId !== `${code}-data-${serial}`)
+      throw new KeyStoreError(`key file ${file} holds key id ${keyId}, expected ${code}-data-${serial}`);
+    // The KeyObject holds its own copy; don't leave the raw bytes lying in the heap.
+    keys.set(Number(serial), { keyId, key: createSecretKey(raw) });
+    raw.fill(0);
+  }
+  return keys;
+}
+
+/** Writes the next data key (mode 0600) and returns its id; the new key becomes the active one. */
+export function createDataKey(dir: string, code: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const serials = [...readDataKeys(dir, code).keys()];
+  const serial = serials.length === 0 ? 1 : Math.max(...serials) + 1;
+  const keyId = `${code}-data-${serial}`;
+  const key = randomBytes(32);
+  writeSecretFile(
+    path.join(dir, dataKeyFileName(code, serial)),
+    `${JSON.stringify({ keyId, privateKey: key.toString('base64') }, null, 2)}\n`,
+    false,
+  );
+  key.fill(0);
+  return keyId;
+}
+
+/** The first data key, unless the participant has one (a data key is never replaced: rotation adds one). */
+export function ensureDataKey(dir: string, code: string): { keyId: string; created: boolean } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const existing = readDataKeys(dir, code);
+  if (existing.size > 0) return { keyId: existing.get(Math.max(...existing.keys()))!.keyId, created: false };
+  return { keyId: createDataKey(dir, code), created: true };
+}
+
+export class FieldCipher {
+  #keys = new Map<string, KeyObject>();
+  #activeKeyId = '';
+  #dirStamp = 0;
+  #checkedAt = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly code: string,
+  ) {
+    this.reload();
+  }
+
+  /** Loads every data key of `code` from `dir`; throws KeyStoreError when there is none. */
+  static load(dir: string, code: string): FieldCipher {
+    return new FieldCipher(dir, code);
+  }
+
+  get activeKeyId(): string {
+    return this.#activeKeyId;
+  }
+
+  keyIds(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  hasKey(keyId: string): boolean {
+    return this.#keys.has(keyId);
+  }
+
+  /** Encrypts under the active key; `aad` names where the value is stored (`table.column`). */
+  seal(plain: Buffer, aad: string): string {
+    this.refreshIfChanged();
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#activeKeyId)!, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'));
+    return [FORMAT_VERSION, this.#activeKeyId, ...parts].join('.');
+  }
+
+  /** Decrypts a stored value; FieldCipherError if it is malformed, under an unknown key, or tampered with. */
+  open(value: string, aad: string): Buffer {
+    const match = SEALED.exec(value);
+    if (!match) throw new FieldCipherError(`${aad} holds a value that is not in the encrypted format`);
+    const [, keyId, iv, tag, ciphertext] = match;
+    if (!this.#keys.has(keyId)) this.reload();
+    const key = this.#keys.get(keyId);
+    if (!key) {
+      throw new FieldCipherError(
+        `${aad} holds a value encrypted under data key ${keyId}, which is not in ${this.dir}`,
+      );
+    }
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    } catch {
+      throw new FieldCipherError(
+        `${aad} holds a value under data key ${keyId} that fails authentication: altered, or moved from another column`,
+      );
+    }
+  }
+
+  /** Re-reads the keys directory (a rotation adds a key while the node runs). */
+  reload(): void {
+    const found = readDataKeys(this.dir, this.code);
+    if (found.size === 0) {
+      throw new KeyStoreError(
+        `no data key for ${this.code} in ${this.dir} (create one with "npm run keys -- ${this.code}")`,
+      );
+    }
+    this.#keys = new Map([...found.values()].map(({ keyId, key }) => [keyId, key]));
+    this.#activeKeyId = found.get(Math.max(...found.keys()))!.keyId;
+    this.#dirStamp = statSync(this.dir).mtimeMs;
+    this.#checkedAt = Date.now();
+  }
+
+  private refreshIfChanged(): void {
+    if (Date.now() - this.#checkedAt < REFRESH_INTERVAL_MS) return;
+    this.#checkedAt = Date.now();
+    if (statSync(this.dir).mtimeMs !== this.#dirStamp) this.reload();
+  }
+}

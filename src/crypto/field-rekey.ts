@@ -1,0 +1,134 @@
+/**
+ * What a node does with the stored ciphertexts as a whole: at boot, check that it holds every key id they
+ * name and encrypt any plaintext left from before field encryption; on rotation, move every value to the
+ * active key. Batches of rows, each in its own transaction, so a run can stop anywhere and start again.
+ */
+import { DataSource } from 'typeorm';
+import { EncryptedColumnInfo, legacyPlain } from './encrypted-column';
+import { FieldCipher, FieldCipherError, isSealedValue } from './field-cipher';
+
+/** The stored format as a PostgreSQL regular expression (the same pattern `isSealedValue` uses). */
+const SEALED_SQL = String.raw`^v1\.([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$`;
+const DEFAULT_BATCH = 200;
+
+const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+const where = (c: EncryptedColumnInfo): string => `${c.table}.${c.column}`;
+
+export interface StoredKeyUse {
+  column: string;
+  /** null: values stored in clear, from before field encryption. */
+  keyId: string | null;
+  count: number;
+  /** One of those values, to check that the key file under that id is the right key. */
+  sample: string;
+}
+
+/** How many stored values name each key id, per column. */
+export async function storedKeyIds(
+  dataSource: DataSource,
+  columns: EncryptedColumnInfo[],
+): Promise<StoredKeyUse[]> {
+  const found: StoredKeyUse[] = [];
+  for (const c of columns) {
+    const rows: Array<{ key_id: string | null; count: string; sample: string }> = await dataSource.query(
+      `SELECT substring(${quote(c.column)} from $1) AS key_id, count(*) AS count, min(${quote(c.column)}) AS sample
+       FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL GROUP BY 1`,
+      [SEALED_SQL],
+    );
+    for (const row of rows)
+      found.push({ column: where(c), keyId: row.key_id, count: Number(row.count), sample: row.sample });
+  }
+  return found;
+}
+
+/**
+ * Refuses a database whose values name a data key this node lacks, or holds under another key file (the
+ * error names the key id and the column, never a value), then encrypts values stored in clear before field
+ * encryption existed.
+ */
+export async function prepareStoredFields(
+  dataSource: DataSource,
+  cipher: FieldCipher,
+  columns: EncryptedColumnInfo[],
+): Promise<void> {
+  const stored = await storedKeyIds(dataSource, columns);
+  for (const { column, keyId, sample } of stored) {
+    if (keyId === null) continue;
+    const restore = `restore the key file ${cipher.code}.${keyId.slice(3)}.key from the key backup`;
+    if (!cipher.hasKey(keyId)) {
+      throw new FieldCipherError(
+        `${column} holds values encrypted under data key ${keyId}, which is not in ${cipher.dir}: ${restore}`,
+      );
+    }
+    try {
+      cipher.open(sample, column);
+    } catch {
+      throw new FieldCipherError(
+        `${column} holds values that data key ${keyId} in ${cipher.dir} does not open (a different key under that id, or an altered value): ${restore}`,
+      );
+    }
+  }
+  if (stored.some((s) => s.keyId === null))
+    await rekeyFields(dataSource, cipher, columns, { plaintextOnly: true });
+}
+
+export interface RekeyOptions {
+  /** Only values stored in clear (at boot); otherwise every value not under the active key. */
+  plaintextOnly?: boolean;
+  batchSize?: number;
+  onBatch?: (column: string, reencrypted: number) => void;
+}
+
+export interface RekeyReport {
+  column: string;
+  reencrypted: number;
+  /** Values still under another key: rows another transaction held locked during the run. */
+  remaining: number;
+}
+
+export async function rekeyFields(
+  dataSource: DataSource,
+  cipher: FieldCipher,
+  columns: EncryptedColumnInfo[],
+  options: RekeyOptions = {},
+): Promise<RekeyReport[]> {
+  const reports: RekeyReport[] = [];
+  for (const c of columns) {
+    const [table, column, pk] = [quote(c.table), quote(c.column), quote(c.primaryKey)];
+    const pending = options.plaintextOnly
+      ? { sql: `${column} !~ $1`, param: SEALED_SQL }
+      : { sql: `${column} NOT LIKE $1`, param: `v1.${cipher.activeKeyId}.%` };
+    let reencrypted = 0;
+    for (;;) {
+      const done = await dataSource.transaction(async (manager) => {
+        // Lets re-encryption through the consent records' no-edit trigger, for this transaction only.
+        await manager.query(`SELECT set_config('trm.rekey', 'on', true)`);
+        const rows: Array<{ pk: string; value: string }> = await manager.query(
+          `SELECT ${pk}::text AS pk, ${column} AS value FROM ${table}
+           WHERE ${column} IS NOT NULL AND ${pending.sql}
+           ORDER BY ${pk} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [pending.param, options.batchSize ?? DEFAULT_BATCH],
+        );
+        for (const row of rows) {
+          const plain = isSealedValue(row.value)
+            ? cipher.open(row.value, where(c))
+            : legacyPlain(c.kind, row.value);
+          await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [
+            cipher.seal(plain, where(c)),
+            row.pk,
+          ]);
+        }
+        return rows.length;
+      });
+      if (done === 0) break;
+      reencrypted += done;
+      options.onBatch?.(where(c), done);
+    }
+    const [{ count }]: Array<{ count: string }> = await dataSource.query(
+      `SELECT count(*) AS count FROM ${table} WHERE ${column} IS NOT NULL AND ${pending.sql}`,
+      [pending.param],
+    );
+    reports.push({ column: where(c), reencrypted, remaining: Number(count) });
+  }
+  return reports;
+}
