@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
 import { RiskController } from './api/risk.controller';
 import { ConsentModule } from './consent/consent.module';
 import { RiskModule } from './risk/risk.module';
+import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuditCheckpointsModule } from './audit/checkpoints/audit-checkpoints.module';
 import { CasesModule } from './cases/cases.module';
@@ -26,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         AuditModule,
+        AuthModule,
         DirectoryModule,
         CasesModule,
         ConsentModule,
@@ -34,7 +37,14 @@ export class AppModule {
         TransfersModule,
         AuditCheckpointsModule,
       ],
-      controllers: [CasesController, ConsentController, RiskController, MessagesController, HealthController],
+      controllers: [
+        CasesController,
+        ConsentController,
+        RiskController,
+        MessagesController,
+        AgencyController,
+        HealthController,
+      ],
     };
   }
 }

@@ -3,12 +3,15 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { AccountsService } from '../auth/accounts.service';
+import { CurrentPrincipal } from '../auth/principal';
+import { Pseudonymiser } from '../auth/pseudonymiser';
+import { Principal, Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
@@ -26,13 +29,15 @@ import {
 } from './views';
 
 @ApiTags('cases')
-@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Roles('coordinator')
 @Controller('cases')
 export class CasesController {
   constructor(
     private readonly cases: CasesService,
     private readonly outbound: OutboundService,
     private readonly transfers: TransfersService,
+    private readonly accounts: AccountsService,
+    private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
   @Post()
@@ -46,14 +51,27 @@ export class CasesController {
   }
 
   @Get(':caseRef')
+  @Roles('coordinator', 'auditor')
   @ApiOkResponse({
     type: CaseFileView,
     description:
-      'the case with every message (personal data: the read is audited; withheld on a restricted case)',
+      'the case with every message (personal data: the read is audited; withheld on a restricted case; ' +
+      'pseudonymised for an auditor who was not granted the case)',
   })
   @ApiNotFoundResponse()
-  async get(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
-    return toCaseFileView(await this.transfers.caseFile(caseRef, actor));
+  async get(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CaseFileView> {
+    const pseudonymised =
+      principal.role === 'auditor' && !(await this.accounts.isGranted(principal, caseRef));
+    const view = toCaseFileView(await this.transfers.caseFile(caseRef, actor, { pseudonymised }));
+    if (!pseudonymised) return view;
+    return {
+      ...view,
+      messages: view.messages.map((m) => ({ ...m, payload: this.pseudonymiser.payload(m.payload) })),
+    };
   }
 
   @Post(':caseRef/messages')

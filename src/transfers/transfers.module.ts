@@ -6,6 +6,7 @@ import { DirectoryModule } from '../directory/directory.module';
 import { TransportModule } from '../transport/transport.module';
 import { ConsentModule } from '../consent/consent.module';
 import { RiskModule } from '../risk/risk.module';
+import { AgencySubmissions } from './agency-submissions';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';
 import { InboundEffects } from './inbound-effects';
 import { PeerAssessments } from './peer-assessments';
@@ -37,6 +38,7 @@ import { TransfersService } from './transfers.service';
     TransferGate,
     ConsentWithdrawalService,
     PeerAssessments,
+    AgencySubmissions,
   ],
   exports: [
     OutboundService,
@@ -44,6 +46,7 @@ import { TransfersService } from './transfers.service';
     InboundEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
+    AgencySubmissions,
   ],
 })
 export class TransfersModule {}
