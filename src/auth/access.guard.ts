@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessError, AccessErrorCode } from './access.errors';
+import { decideAccess } from './access.policy';
 import { AccountsService } from './accounts.service';
 import type { AuthenticatedRequest } from './principal';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
@@ -51,44 +52,24 @@ export class AccessGuard implements CanActivate {
       throw error;
     }
 
-    if (!isPublic && !roles?.length) {
-      return this.deny(request, 'ROUTE_UNDECLARED', new AccessError(AccessErrorCode.FORBIDDEN, 'forbidden'));
-    }
-    if (isPublic) return true;
-    if ('failure' in authentication) {
-      const message =
-        authentication.failure === 'NO_CREDENTIALS' ? 'authentication required' : 'invalid credentials';
-      return this.deny(
-        request,
-        authentication.failure,
-        new AccessError(AccessErrorCode.UNAUTHENTICATED, message),
-        authentication.actor,
-      );
-    }
-    if (!roles!.includes(authentication.principal.role)) {
-      return this.deny(
-        request,
-        'ROLE_NOT_ALLOWED',
-        new AccessError(AccessErrorCode.FORBIDDEN, 'this route is not for your role'),
-      );
-    }
-    return true;
-  }
-
-  private async deny(
-    request: AuthenticatedRequest,
-    reason: string,
-    error: AccessError,
-    actor = request.principal ? actorOf(request.principal) : 'anonymous',
-  ): Promise<never> {
+    const decision = decideAccess({ roles, isPublic }, authentication);
+    if (decision.allow) return true;
+    const actor = request.principal
+      ? actorOf(request.principal)
+      : 'failure' in authentication && authentication.actor
+        ? authentication.actor
+        : 'anonymous';
     await this.audit.record(this.dataSource.manager, {
       action: 'ACCESS_DENIED',
       actor,
       decision: 'DENY',
-      reasonCode: reason,
-      details: { method: request.method, route: routePattern(request), status: statusOf(error) },
+      reasonCode: decision.reason,
+      details: { method: request.method, route: routePattern(request), status: decision.status },
     });
-    throw error;
+    throw new AccessError(
+      decision.status === 401 ? AccessErrorCode.UNAUTHENTICATED : AccessErrorCode.FORBIDDEN,
+      decision.message,
+    );
   }
 
   /**
@@ -132,8 +113,4 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
 function routePattern(request: AuthenticatedRequest): string {
   const route = (request.route as { path?: unknown } | undefined)?.path;
   return typeof route === 'string' ? route : '(unmatched)';
-}
-
-function statusOf(error: AccessError): number {
-  return error.code === AccessErrorCode.UNAUTHENTICATED ? 401 : 403;
 }

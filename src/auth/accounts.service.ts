@@ -14,6 +14,7 @@ import {
   MIN_PASSWORD_LENGTH,
   verifyPassword,
 } from './passwords';
+import type { Authentication } from './access.policy';
 import { actorOf, Principal, Role, ROLES } from './roles';
 
 export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
@@ -54,10 +55,6 @@ export type AuthFailure =
   | 'API_KEY_INVALID'
   | 'API_KEY_REVOKED'
   | 'ACCOUNT_DISABLED';
-
-export type Authentication =
-  | { principal: Principal }
-  | { failure: AuthFailure; /** set when the credentials named a real account */ actor?: string };
 
 interface TokenClaims {
   sub: string;
@@ -228,19 +225,27 @@ export class AccountsService {
 
   /** A new key for an agency account: the key itself is returned once and never stored. */
   async issueApiKey(name: string, actor: string): Promise<{ keyId: string; key: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      const account = await this.existing(manager, name);
-      if (account.role !== 'agency')
-        throw new AccessError(AccessErrorCode.INVALID_REQUEST, 'API keys are for agency accounts only');
-      const { keyId, key, hash } = generateApiKey();
-      await this.accounts.insertApiKey(manager, { keyId, account: name, hash, createdBy: actor });
-      await this.audit.record(manager, {
-        action: 'API_KEY_ISSUED',
-        actor,
-        details: { account: name, keyId },
-      });
-      return { keyId, key };
-    });
+    return this.dataSource.transaction((manager) =>
+      AccountsService.issueApiKey(manager, this.accounts, this.audit, name, actor),
+    );
+  }
+
+  /** Also used by `npm run user:create -- --api-key`. */
+  static async issueApiKey(
+    manager: EntityManager,
+    accounts: AccountsRepository,
+    audit: AuditService,
+    name: string,
+    actor: string,
+  ): Promise<{ keyId: string; key: string }> {
+    const account = ACCOUNT_NAME.test(name) ? await accounts.find(manager, name) : null;
+    if (!account) throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such account');
+    if (account.role !== 'agency')
+      throw new AccessError(AccessErrorCode.INVALID_REQUEST, 'API keys are for agency accounts only');
+    const { keyId, key, hash } = generateApiKey();
+    await accounts.insertApiKey(manager, { keyId, account: name, hash, createdBy: actor });
+    await audit.record(manager, { action: 'API_KEY_ISSUED', actor, details: { account: name, keyId } });
+    return { keyId, key };
   }
 
   async revokeApiKey(name: string, keyId: string, actor: string): Promise<void> {
