@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesService } from '../cases/cases.service';
+import { TECHNICAL_TYPES } from '../messages/message-types';
 import { MessageRecordEntity } from './message-record.entity';
 
 export interface AgencySubmission {
   submission: MessageRecordEntity;
-  /** Inbound answers to it; their payloads withheld (null) once the case is restricted. */
+  /**
+   * Inbound answers to it (receipts and rejections excluded: they show in its status); their payloads
+   * withheld (null) once the case is restricted.
+   */
   replies: MessageRecordEntity[];
 }
 
@@ -40,7 +44,12 @@ export class AgencySubmissions {
     });
     if (!submission) return null;
     const replies = await this.dataSource.manager.find(MessageRecordEntity, {
-      where: { inReplyTo: id, direction: 'INBOUND', caseRef: submission.caseRef ?? undefined },
+      where: {
+        inReplyTo: id,
+        direction: 'INBOUND',
+        caseRef: submission.caseRef ?? undefined,
+        type: Not(In([...TECHNICAL_TYPES])),
+      },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
     if (replies.length === 0) return { submission, replies };
