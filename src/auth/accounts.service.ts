@@ -165,9 +165,10 @@ export class AccountsService {
       }
       await this.accounts.recordSuccessfulLogin(manager, name);
       const principal = toPrincipal(account);
+      // Login entries name the account itself, also an agency's (which otherwise acts as agency:<code>).
       await this.audit.record(manager, {
         action: 'LOGIN_SUCCEEDED',
-        actor: actorOf(principal),
+        actor: `api:${name}`,
         decision: 'ALLOW',
       });
       return principal;
