@@ -3,8 +3,8 @@ import { ROLES } from './roles';
 
 const coordinator = { principal: { name: 'c', role: 'coordinator' as const } };
 const agency = { principal: { name: 'a', role: 'agency' as const, agency: 'ngo-lyon' } };
-const anonymous = { failure: 'NO_CREDENTIALS' };
-const expired = { failure: 'TOKEN_EXPIRED' };
+const anonymous = { failure: 'NO_CREDENTIALS' as const };
+const expired = { failure: 'TOKEN_EXPIRED' as const };
 
 describe('decideAccess', () => {
   it.each<[string, RouteDeclaration, Parameters<typeof decideAccess>[1], ReturnType<typeof decideAccess>]>([

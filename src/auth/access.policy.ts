@@ -6,8 +6,18 @@ export interface RouteDeclaration {
   isPublic: boolean;
 }
 
-/** The outcome of authentication: who, or why not (the reason code an ACCESS_DENIED entry carries). */
-export type Authentication = { principal: Principal } | { failure: string; actor?: string };
+/** Why a request did not authenticate: the reason code of its ACCESS_DENIED entry. */
+export type AuthFailure =
+  | 'NO_CREDENTIALS'
+  | 'AMBIGUOUS_CREDENTIALS'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'API_KEY_INVALID'
+  | 'API_KEY_REVOKED'
+  | 'ACCOUNT_DISABLED';
+
+/** The outcome of authentication: who, or why not (with the account, when the credentials named one). */
+export type Authentication = { principal: Principal } | { failure: AuthFailure; actor?: string };
 
 export type AccessDecision =
   { allow: true } | { allow: false; status: 401 | 403; reason: string; message: string };
