@@ -460,7 +460,7 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       const shown = first.body.messages[0].payload;
       expect(shown.person.givenName).toMatch(/^pseud:[0-9a-f]{8}$/);
       expect(shown.requestedSop).toBe(referral.requestedSop);
-      expect(again.body).toEqual(first.body);
+      expect(again.body.messages[0].payload).toEqual(shown);
       expect(first.text).not.toContain(referral.person.givenName);
       expect(first.text).not.toContain(referral.person.familyName);
 
@@ -471,6 +471,19 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       ).toBe(201);
       const granted = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
       expect(granted.body.messages[0].payload).toEqual(asCoordinator.body.messages[0].payload);
+      // A grant can be taken back; then pseudonyms again.
+      const revoked = await api(
+        fr,
+        'POST',
+        `/admin/accounts/auditor/case-grants/${caseRef}/revoke`,
+        undefined,
+        {
+          as: 'admin',
+        },
+      );
+      expect(revoked.status).toBe(204);
+      const afterRevoke = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
+      expect(afterRevoke.body.messages[0].payload).toEqual(shown);
 
       const reads = await federation.query<{ actor: string; pseudonymised: string | null }>(
         'FR',
@@ -483,6 +496,7 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
         { actor: 'api:auditor', pseudonymised: 'true' },
         { actor: 'api:auditor', pseudonymised: 'true' },
         { actor: 'api:auditor', pseudonymised: null },
+        { actor: 'api:auditor', pseudonymised: 'true' },
       ]);
       const grants = await federation.query<{ actor: string; account: string }>(
         'FR',
@@ -490,6 +504,11 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
         [caseRef],
       );
       expect(grants).toEqual([{ actor: 'api:admin', account: 'auditor' }]);
+      const refusedGrant = await federation.query<{ actor: string; reason_code: string }>(
+        'FR',
+        `SELECT actor, reason_code FROM audit_log WHERE action = 'ACCESS_DENIED' AND details->>'operation' = 'case grant'`,
+      );
+      expect(refusedGrant).toEqual([{ actor: 'api:coordinator', reason_code: 'ROLE_NOT_ALLOWED' }]);
     });
   });
 

@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = {
   API_KEY_ISSUED: 'an API key was issued for an agency account (key id in details, never the key)',
   API_KEY_REVOKED: 'an API key was revoked',
   CASE_GRANTED: 'an auditor was granted a case (sees its personal data) or an agency may submit on it',
+  CASE_GRANT_REVOKED: 'such a grant was taken back',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

@@ -18,8 +18,6 @@ export class AccessError extends Error {
   constructor(
     readonly code: AccessErrorCode,
     message: string,
-    /** The reason code written to the audit log for a denial (e.g. TOKEN_EXPIRED). */
-    readonly reason?: string,
   ) {
     super(message);
   }

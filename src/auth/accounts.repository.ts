@@ -144,6 +144,15 @@ export class AccountsRepository {
     return rows.length === 1;
   }
 
+  async revokeGrant(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `DELETE FROM case_grants WHERE account = $1 AND case_ref = $2 RETURNING account`,
+      [account, caseRef],
+    );
+    // A DELETE answers [rows, affected count].
+    return (rows[1] as number) === 1;
+  }
+
   async isGranted(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `SELECT 1 FROM case_grants WHERE account = $1 AND case_ref = $2`,

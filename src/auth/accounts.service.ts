@@ -267,18 +267,7 @@ export class AccountsService implements OnModuleInit {
   ): Promise<{ account: string; caseRef: string }> {
     const actor = actorOf(by);
     return this.dataSource.transaction(async (manager) => {
-      const account = await this.existing(manager, name);
-      if (account.role !== 'auditor' && account.role !== 'agency')
-        throw new AccessError(
-          AccessErrorCode.INVALID_REQUEST,
-          'cases are granted to auditors and agencies only',
-        );
-      if (by.role !== 'admin' && account.role !== 'agency')
-        throw new AccessError(
-          AccessErrorCode.FORBIDDEN,
-          'only an admin grants an auditor a case',
-          'ROLE_NOT_ALLOWED',
-        );
+      const account = await this.grantee(manager, name, by);
       if (!(await this.cases.find(caseRef)))
         throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${caseRef}`);
       if (await this.accounts.grantCase(manager, name, caseRef, actor)) {
@@ -291,6 +280,44 @@ export class AccountsService implements OnModuleInit {
       }
       return { account: name, caseRef };
     });
+  }
+
+  /** Same rules as granting. */
+  async revokeCase(name: string, caseRef: string, by: Principal): Promise<void> {
+    const actor = actorOf(by);
+    await this.dataSource.transaction(async (manager) => {
+      const account = await this.grantee(manager, name, by);
+      if (!(await this.accounts.revokeGrant(manager, name, caseRef)))
+        throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such grant');
+      await this.audit.record(manager, {
+        action: 'CASE_GRANT_REVOKED',
+        actor,
+        caseRef,
+        details: { account: name, role: account.role },
+      });
+    });
+  }
+
+  /** The account a grant is for; a coordinator's attempt on an auditor is refused and audited as a denial. */
+  private async grantee(manager: EntityManager, name: string, by: Principal): Promise<AccountRow> {
+    const account = await this.existing(manager, name);
+    if (account.role !== 'auditor' && account.role !== 'agency')
+      throw new AccessError(
+        AccessErrorCode.INVALID_REQUEST,
+        'cases are granted to auditors and agencies only',
+      );
+    if (by.role !== 'admin' && account.role !== 'agency') {
+      // Its own transaction: the caller's rolls back with the refusal.
+      await this.audit.record(this.dataSource.manager, {
+        action: 'ACCESS_DENIED',
+        actor: actorOf(by),
+        decision: 'DENY',
+        reasonCode: 'ROLE_NOT_ALLOWED',
+        details: { operation: 'case grant', account: name, role: account.role },
+      });
+      throw new AccessError(AccessErrorCode.FORBIDDEN, 'only an admin grants an auditor a case');
+    }
+    return account;
   }
 
   async isGranted(principal: Principal, caseRef: string): Promise<boolean> {

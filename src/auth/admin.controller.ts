@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CaseRefPipe } from '../api/request-guards';
 import { AccountsService } from './accounts.service';
 import {
   AccountView,
@@ -79,5 +80,17 @@ export class AdminController {
     @CurrentPrincipal() by: Principal,
   ): Promise<GrantView> {
     return this.accounts.grantCase(name, body.caseRef, by);
+  }
+
+  @Post(':name/case-grants/:caseRef/revoke')
+  @Roles('admin', 'coordinator')
+  @HttpCode(204)
+  @ApiNotFoundResponse()
+  async revokeGrant(
+    @Param('name') name: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<void> {
+    await this.accounts.revokeCase(name, caseRef, by);
   }
 }
