@@ -2,6 +2,7 @@ import { TransferCore1763900000000 } from './1763900000000-transfer-core';
 import { AuditTrail1763900100000 } from './1763900100000-audit-trail';
 import { ConsentAndRisk1763900200000 } from './1763900200000-consent-and-risk';
 import { MessageSubmitter1763900250000 } from './1763900250000-message-submitter';
+import { Accounts1763900300000 } from './1763900300000-accounts';
 import { FieldEncryption1763900400000 } from './1763900400000-field-encryption';
 import { CaseWorkflow1763900500000 } from './1763900500000-case-workflow';
 import { Expectations1763900550000 } from './1763900550000-expectations';
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   AuditTrail1763900100000,
   ConsentAndRisk1763900200000,
   MessageSubmitter1763900250000,
+  Accounts1763900300000,
   FieldEncryption1763900400000,
   CaseWorkflow1763900500000,
   Expectations1763900550000,

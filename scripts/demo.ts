@@ -19,7 +19,7 @@ import type { ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, isMessageType, MessageType } from '../src/messages/message-types';
 import { BrokerAdmin, BrokerAdminError } from '../src/transport/broker-admin';
-import { LocalFederation, RunningNode } from './lib/local-federation';
+import { LOCAL_ACCOUNTS, LocalFederation, RunningNode } from './lib/local-federation';
 
 /** The fictional person the demo refers: her data must never reach the demo's output or the nodes' logs. */
 export const DEMO_PERSON = examplePayload('REFERRAL_REQUEST').person;
@@ -125,6 +125,43 @@ interface ApiResult {
   body: unknown;
 }
 
+/** Node and account → bearer token. Each actor of the story is a coordinator account of its own. */
+const tokens = new Map<string, Promise<string>>();
+
+/**
+ * The token of `actor`'s account on `node`, created on first use as an administrator would (POST
+ * /admin/accounts, with a generated password the demo keeps in memory only), then logged in.
+ */
+function tokenFor(node: DemoNode, actor: string): Promise<string> {
+  const name = actor.toLowerCase();
+  const key = `${node.url}|${name}`;
+  let token = tokens.get(key);
+  if (!token) {
+    token = (async () => {
+      const admin = LOCAL_ACCOUNTS.admin;
+      const adminToken = await login(node, admin.name, admin.password);
+      const created = await request(
+        node,
+        'POST',
+        '/admin/accounts',
+        { name, role: 'coordinator' },
+        adminToken,
+      );
+      if (created.status !== 201)
+        throw new DemoError(`${node.code}: creating account ${name}: HTTP ${created.status}`);
+      return login(node, name, (created.body as { password: string }).password);
+    })();
+    tokens.set(key, token);
+  }
+  return token;
+}
+
+async function login(node: DemoNode, name: string, password: string): Promise<string> {
+  const result = await request(node, 'POST', '/auth/token', { name, password });
+  if (result.status !== 200) throw new DemoError(`${node.code}: login as ${name}: HTTP ${result.status}`);
+  return (result.body as { accessToken: string }).accessToken;
+}
+
 async function call(
   node: DemoNode,
   method: 'GET' | 'POST' | 'PUT',
@@ -132,11 +169,21 @@ async function call(
   actor: string,
   body?: unknown,
 ): Promise<ApiResult> {
+  return request(node, method, path, body, await tokenFor(node, actor));
+}
+
+async function request(
+  node: DemoNode,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<ApiResult> {
   let response: Response;
   try {
     response = await fetch(`${node.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-trm-actor': actor },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
     });

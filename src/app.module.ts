@@ -1,12 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
 import { CaseWorkflowController } from './api/case-workflow.controller';
+import { AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
 import { RiskController } from './api/risk.controller';
 import { ConsentModule } from './consent/consent.module';
 import { RiskModule } from './risk/risk.module';
+import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuditCheckpointsModule } from './audit/checkpoints/audit-checkpoints.module';
 import { CasesModule } from './cases/cases.module';
@@ -29,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         AuditModule,
+        AuthModule,
         DirectoryModule,
         CasesModule,
         ConsentModule,
@@ -45,6 +48,7 @@ export class AppModule {
         ConsentController,
         RiskController,
         MessagesController,
+        AgencyController,
         HealthController,
       ],
     };

@@ -52,6 +52,11 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
       .setTitle(`trm-broker node ${config.country}`)
       .setDescription('National contact point API for TRM v1 referral and return messages')
       .setVersion('1')
+      // docs/access.md: a token from POST /auth/token, or an agency system's API key.
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

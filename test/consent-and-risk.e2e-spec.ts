@@ -457,7 +457,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
         `SELECT actor FROM audit_log WHERE action = 'CASE_CLOSED' AND case_ref = $1`,
         [caseRef],
       );
-      expect(rows).toEqual([{ actor: code === 'FR' ? 'api:test-coordinator' : 'FR' }]);
+      expect(rows).toEqual([{ actor: code === 'FR' ? 'api:coordinator' : 'FR' }]);
     }
   });
 

@@ -2,6 +2,7 @@ import { examplePayload } from '../src/messages/examples';
 import { deadLetterQueue } from '../src/transport/topology';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
+import { api } from './support/node-api';
 
 /**
  * What a peer (or someone holding a peer's broker account) can send that must not be applied: every case
@@ -192,7 +193,7 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('rejects a payload sealed for another recipient (DECRYPTION_FAILED)', async () => {
-    const directory = (await (await fetch(`${mk.url}/directory`)).json()) as {
+    const directory = (await api(mk, 'GET', '/directory')).body as {
       participants: Array<{ code: string; encryptionKey: { keyId: string; publicKey: string } }>;
     };
     const frKey = directory.participants.find((p) => p.code === 'FR')!.encryptionKey;

@@ -10,6 +10,10 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { auditHandoverStatements } from '../../src/audit/audit-roles';
+import { AuditService } from '../../src/audit/audit.service';
+import { AccountsRepository } from '../../src/auth/accounts.repository';
+import { AccountsService } from '../../src/auth/accounts.service';
+import type { Role } from '../../src/auth/roles';
 import { createNode } from '../../src/bootstrap';
 import { loadConfig, NodeConfig } from '../../src/config/config';
 import { ensureDataKey } from '../../src/crypto/field-cipher';
@@ -36,6 +40,17 @@ export interface FederationOptions {
   participants?: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * The accounts every node of a local federation gets, one per role, with known passwords: for the tests and
+ * the demo only (docs/access.md).
+ */
+export const LOCAL_ACCOUNTS: Record<Role, { name: string; password: string; agency?: string }> = {
+  coordinator: { name: 'coordinator', password: 'local-coordinator-password' },
+  agency: { name: 'agency', password: 'local-agency-password', agency: 'ngo-local' },
+  auditor: { name: 'auditor', password: 'local-auditor-password' },
+  admin: { name: 'admin', password: 'local-admin-password' },
+};
+
 export interface RunningNode {
   code: string;
   url: string;
@@ -59,6 +74,8 @@ export class LocalFederation {
   private readonly amqpHost: string;
   private readonly passwords = new Map<string, string>();
   private readonly rolePasswords = new Map<string, string>();
+  /** One token secret for the run, so a restarted node still accepts the tokens it issued. */
+  readonly authSecret = randomBytes(32).toString('hex');
 
   constructor(readonly options: FederationOptions) {
     this.runId = options.runId ?? randomBytes(4).toString('hex');
@@ -170,6 +187,7 @@ export class LocalFederation {
     }).initialize();
     try {
       await migrateWithLock(asNode);
+      await this.createLocalAccounts(asNode);
     } finally {
       await asNode.destroy();
     }
@@ -178,6 +196,33 @@ export class LocalFederation {
         await pg.query(statement);
       }
     }, this.databaseUrl(code));
+  }
+
+  /** As `npm run user:create` would, once per role. */
+  private async createLocalAccounts(dataSource: DataSource): Promise<void> {
+    const [accounts, audit] = [new AccountsRepository(), new AuditService()];
+    await Promise.all(
+      Object.entries(LOCAL_ACCOUNTS).map(([role, account]) =>
+        dataSource.transaction((manager) =>
+          AccountsService.create(
+            manager,
+            accounts,
+            audit,
+            { name: account.name, role: role as Role, agency: account.agency, password: account.password },
+            'local-federation',
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** Environment every node of the run shares: the token secret, and rate limits no test run reaches. */
+  private authEnv(): Record<string, string> {
+    return {
+      TRM_AUTH_SECRET: this.authSecret,
+      TRM_RATE_LIMIT_PER_MINUTE: '1000000',
+      TRM_LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    };
   }
 
   nodeConfig(code: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
@@ -190,6 +235,7 @@ export class LocalFederation {
         AMQP_URL: this.amqpUrl(code),
         PORT: '0',
         TRM_LOG_LEVEL: this.options.logLevel ?? 'warn',
+        ...this.authEnv(),
       }),
       ...overrides,
     };
@@ -224,6 +270,7 @@ export class LocalFederation {
           PORT: String(port),
           // The caller's TRM_LOG_LEVEL wins, so `TRM_LOG_LEVEL=debug npm run demo` shows the nodes' debug logs.
           TRM_LOG_LEVEL: env.TRM_LOG_LEVEL || this.options.logLevel || 'warn',
+          ...this.authEnv(),
           ...extraEnv,
         },
         stdio: ['ignore', 'inherit', 'inherit'],

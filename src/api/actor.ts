@@ -1,12 +1,11 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import { principalOf } from '../auth/principal';
+import { actorOf } from '../auth/roles';
 
 /**
- * Who is acting, for the audit log. Until accounts exist (issue 5) the caller names itself in `x-trm-actor`;
- * it is not authenticated.
+ * Who is acting, for the audit log and `messages.submitted_by`: the authenticated principal, as
+ * `api:<account name>` or, for an agency, `agency:<code>`.
  */
-export const Actor = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const header = context.switchToHttp().getRequest<Request>().headers['x-trm-actor'];
-  const name = typeof header === 'string' && header.trim() ? header.trim() : 'anonymous';
-  return `api:${name.slice(0, 60)}`;
-});
+export const Actor = createParamDecorator((_: unknown, context: ExecutionContext): string =>
+  actorOf(principalOf(context)),
+);

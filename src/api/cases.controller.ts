@@ -3,13 +3,16 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CaseWorkflowService } from '../cases/case-workflow.service';
+import { AccountsService } from '../auth/accounts.service';
+import { CurrentPrincipal } from '../auth/principal';
+import { Pseudonymiser } from '../auth/pseudonymiser';
+import { Principal, Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
@@ -27,7 +30,7 @@ import {
 } from './views';
 
 @ApiTags('cases')
-@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Roles('coordinator')
 @Controller('cases')
 export class CasesController {
   constructor(
@@ -35,6 +38,8 @@ export class CasesController {
     private readonly workflow: CaseWorkflowService,
     private readonly outbound: OutboundService,
     private readonly transfers: TransfersService,
+    private readonly accounts: AccountsService,
+    private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
   @Post()
@@ -48,16 +53,29 @@ export class CasesController {
   }
 
   @Get(':caseRef')
+  @Roles('coordinator', 'auditor')
   @ApiOkResponse({
     type: CaseFileView,
     description:
-      'the case with every message (personal data: the read is audited; withheld on a restricted case) ' +
-      'and its workflow: countries and roles, phases, managers, guardian, return checklist, timeline',
+      'the case with every message (personal data: the read is audited; withheld on a restricted case; ' +
+      'pseudonymised for an auditor who was not granted the case) and its workflow: countries and roles, ' +
+      'phases, managers, guardian, return checklist, timeline',
   })
   @ApiNotFoundResponse()
-  async get(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<CaseFileView> {
-    const file = await this.transfers.caseFile(caseRef, actor);
-    return toCaseFileView(file, await this.workflow.view(file.case, file.messages));
+  async get(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CaseFileView> {
+    const pseudonymised =
+      principal.role === 'auditor' && !(await this.accounts.isGranted(principal, caseRef));
+    const file = await this.transfers.caseFile(caseRef, actor, { pseudonymised });
+    const view = toCaseFileView(file, await this.workflow.view(file.case, file.messages));
+    if (!pseudonymised) return view;
+    return {
+      ...view,
+      messages: view.messages.map((m) => ({ ...m, payload: this.pseudonymiser.payload(m.payload) })),
+    };
   }
 
   @Post(':caseRef/messages')

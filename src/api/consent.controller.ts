@@ -2,13 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProperty,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { Roles } from '../auth/roles';
 import { ConsentView, RecordConsentDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
 import { ConsentWithdrawalService } from '../transfers/consent-withdrawal.service';
@@ -28,7 +28,7 @@ class WithdrawalView {
 }
 
 @ApiTags('consent')
-@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Roles('coordinator')
 @Controller('cases/:caseRef/consents')
 export class ConsentController {
   constructor(

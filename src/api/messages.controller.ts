@@ -1,9 +1,11 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles';
 import { TransfersService } from '../transfers/transfers.service';
 import { MessageStatusView, toMessageStatusView } from './views';
 
 @ApiTags('messages')
+@Roles('coordinator')
 @Controller('messages')
 export class MessagesController {
   constructor(private readonly transfers: TransfersService) {}

@@ -2,19 +2,19 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { Roles } from '../auth/roles';
 import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from '../risk/risk.dto';
 import { RiskService } from '../risk/risk.service';
 import { Actor } from './actor';
 import { CaseRefPipe } from './request-guards';
 
 @ApiTags('risk')
-@ApiHeader({ name: 'x-trm-actor', required: false, description: 'who is acting, for the audit log' })
+@Roles('coordinator')
 @Controller('cases/:caseRef')
 export class RiskController {
   constructor(private readonly risk: RiskService) {}

@@ -40,6 +40,19 @@ export const AUDIT_ACTIONS = {
     'an agency submission was refused before the transfer policy (unknown agency, signature, schema…; reason code)',
   AGENCY_DUPLICATE_SUBMISSION:
     'an agency request id seen before arrived again; answered again, not re-applied',
+  ACCESS_DENIED:
+    'the HTTP API refused a request: 401 or 403 (reason code; method, route pattern and status in details)',
+  RATE_LIMITED: 'the HTTP API answered 429 (first refusal per principal or IP a minute; the rest counted)',
+  LOGIN_SUCCEEDED: 'an account logged in and got a token',
+  LOGIN_FAILED: 'a login was refused (UNKNOWN_ACCOUNT, WRONG_PASSWORD, ACCOUNT_LOCKED, ACCOUNT_DISABLED…)',
+  ACCOUNT_LOCKED: 'too many failed logins in a row locked an account',
+  ACCOUNT_CREATED: 'an account was created (name, role, agency in details)',
+  ACCOUNT_DISABLED: 'an account was disabled: its tokens and API keys stopped working',
+  ACCOUNT_UNLOCKED: 'an admin unlocked an account',
+  API_KEY_ISSUED: 'an API key was issued for an agency account (key id in details, never the key)',
+  API_KEY_REVOKED: 'an API key was revoked',
+  CASE_GRANTED: 'an auditor was granted a case (sees its personal data) or an agency may submit on it',
+  CASE_GRANT_REVOKED: 'such a grant was taken back',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

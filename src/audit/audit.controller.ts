@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Public, Roles } from '../auth/roles';
 import type { AuditFilter } from './audit-query';
 import { AuditReadService } from './audit-read.service';
 import { AuditErrorFilter } from './audit-error.filter';
@@ -20,9 +21,10 @@ import {
 
 /**
  * Read-only views for auditors. Nothing here returns personal data (the log holds none), and nothing writes.
- * Authentication and roles come with accounts (issue 5): guard this controller as a whole then.
+ * Auditors only: admins' own actions are in this log, and coordinators do not review themselves either.
  */
 @ApiTags('audit')
+@Roles('auditor')
 @UseFilters(AuditErrorFilter)
 @Controller('audit')
 export class AuditController {
@@ -65,7 +67,9 @@ export class AuditController {
     return this.audit.timeline(caseRef);
   }
 
+  /** Public: peers, who have no account here, verify their checkpoints against it (positions and hashes only). */
   @Get('chain')
+  @Public()
   @ApiOperation({
     summary: 'chain hashes from a position (no entry content), for peers checking their checkpoints',
   })

@@ -21,3 +21,10 @@ export interface Principal {
   /** For role `agency`: the agency's code, which scopes what it may see. */
   agency?: string;
 }
+
+/** How a principal appears in the audit log and in `messages.submitted_by`. */
+export function actorOf(principal: Principal): string {
+  return principal.role === 'agency' && principal.agency
+    ? `agency:${principal.agency}`
+    : `api:${principal.name}`;
+}

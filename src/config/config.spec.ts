@@ -7,6 +7,7 @@ const valid = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/trm_mk',
   AMQP_URL: 'amqp://MK:secret@127.0.0.1:5672/trm',
   PORT: '3000',
+  TRM_AUTH_SECRET: 'a-test-secret-of-at-least-32-characters',
 };
 
 describe('loadConfig', () => {
@@ -41,8 +42,30 @@ describe('loadConfig', () => {
         'AMQP_URL is required',
         'PORT must be an integer >= 0',
         'TRM_OUTBOX_RELAY must be on or off',
+        'TRM_AUTH_SECRET is required',
       ]);
     }
+  });
+
+  it('refuses a short token secret without repeating it, and reads the access settings', () => {
+    expect(() => loadConfig({ ...valid, TRM_AUTH_SECRET: 'short-secret' })).toThrow(
+      /TRM_AUTH_SECRET must be at least 32 characters/,
+    );
+    try {
+      loadConfig({ ...valid, TRM_AUTH_SECRET: 'short-secret' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short-secret');
+    }
+    expect(
+      loadConfig({ ...valid, TRM_AUTH_LOCKOUT_MINUTES: '2', TRM_LOGIN_RATE_LIMIT_PER_MINUTE: '3' }).auth,
+    ).toEqual({
+      secret: valid.TRM_AUTH_SECRET,
+      tokenTtlSeconds: 900,
+      maxFailedLogins: 5,
+      lockoutMs: 120_000,
+      rateLimitPerMinute: 300,
+      loginRateLimitPerMinute: 3,
+    });
   });
 
   it('never repeats a secret from the environment in its errors', () => {

@@ -23,6 +23,20 @@ export interface NodeConfig {
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  auth: AuthConfig;
+}
+
+/** Accounts, tokens and rate limits of the HTTP API (docs/access.md). */
+export interface AuthConfig {
+  /** Signs the access tokens (HS256) and keys the auditors' pseudonyms: at least 32 characters. */
+  secret: string;
+  tokenTtlSeconds: number;
+  /** Failed logins in a row that lock an account, and for how long. */
+  maxFailedLogins: number;
+  lockoutMs: number;
+  /** Requests per minute per principal (or per IP address when anonymous), and logins per minute per IP. */
+  rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
   const deadlines = parseDeadlines(env.TRM_DEADLINES);
   problems.push(...deadlines.problems);
+  const authSecret = required('TRM_AUTH_SECRET');
+  if (authSecret && authSecret.length < 32) problems.push('TRM_AUTH_SECRET must be at least 32 characters');
   const config: NodeConfig = {
     country,
     directoryFile: directoryFile && path.resolve(directoryFile),
@@ -81,6 +97,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     deadlines: deadlines.deadlines,
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
     logLevel,
+    auth: {
+      secret: authSecret,
+      tokenTtlSeconds: integer('TRM_AUTH_TOKEN_TTL_SECONDS', 900, 1),
+      maxFailedLogins: integer('TRM_AUTH_MAX_FAILED_LOGINS', 5, 1),
+      lockoutMs: integer('TRM_AUTH_LOCKOUT_MINUTES', 15, 1) * 60_000,
+      rateLimitPerMinute: integer('TRM_RATE_LIMIT_PER_MINUTE', 300, 1),
+      loginRateLimitPerMinute: integer('TRM_LOGIN_RATE_LIMIT_PER_MINUTE', 10, 1),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles, ROLES } from '../auth/roles';
 import { DirectoryFileDto } from './directory-file.dto';
 import { DirectoryService } from './directory.service';
 
 @ApiTags('directory')
+@Roles(...ROLES)
 @Controller('directory')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Public } from '../auth/roles';
 import { DataSource } from 'typeorm';
 import { AmqpConnection } from '../transport/amqp-connection';
 import { Publisher } from '../transport/publisher';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -7,6 +7,7 @@ import { TransportModule } from '../transport/transport.module';
 import { ConsentModule } from '../consent/consent.module';
 import { RiskModule } from '../risk/risk.module';
 import { CaseClosureService } from './case-closure.service';
+import { AgencySubmissions } from './agency-submissions';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';
 import { InboundEffects } from './inbound-effects';
 import { PeerAssessments } from './peer-assessments';
@@ -41,6 +42,7 @@ import { TransfersService } from './transfers.service';
     ConsentWithdrawalService,
     CaseClosureService,
     PeerAssessments,
+    AgencySubmissions,
   ],
   exports: [
     OutboundService,
@@ -50,6 +52,7 @@ import { TransfersService } from './transfers.service';
     MessageRecordsRepository,
     ConsentWithdrawalService,
     CaseClosureService,
+    AgencySubmissions,
   ],
 })
 export class TransfersModule {}

@@ -22,7 +22,7 @@ export class TransfersService {
     private readonly audit: AuditService,
   ) {}
 
-  async caseFile(caseRef: string, actor: string): Promise<CaseFile> {
+  async caseFile(caseRef: string, actor: string, read: { pseudonymised?: boolean } = {}): Promise<CaseFile> {
     const found = await this.cases.find(caseRef);
     if (!found) throw new TransferError(TransferErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
     return this.dataSource.transaction(async (manager) => {
@@ -31,7 +31,11 @@ export class TransfersService {
         action: 'PERSONAL_DATA_READ',
         actor,
         caseRef,
-        details: { messages: messages.length, withheld: found.restrictedAt !== null },
+        details: {
+          messages: messages.length,
+          withheld: found.restrictedAt !== null,
+          ...(read.pseudonymised ? { pseudonymised: true } : {}),
+        },
       });
       return { case: found, messages };
     });

@@ -31,7 +31,6 @@ export interface HttpRequest {
   /** Sent as is: a string or bytes, so that malformed bodies stay malformed. */
   body?: string | Buffer;
   contentType?: string;
-  actor?: string;
   /** 202 and 201: what must be stored, and read back, byte for byte. */
   payload?: Record<string, unknown>;
   childView?: string;
@@ -303,7 +302,6 @@ export const HTTP_CASES: HttpCase[] = [
       method: 'POST',
       path: `/cases/${await c.freshSharableCase()}/messages`,
       body: json({ type: 'REFERRAL_REQUEST', to: 'MK', legalBasis: 'CONSENT', payload }),
-      actor: INJECTION_STRINGS[round],
       payload,
     }),
     expect: { status: 202 },

@@ -1,7 +1,7 @@
 import { examplePayload } from '../../src/messages/examples';
 import { LocalFederation, RunningNode } from '../../scripts/lib/local-federation';
 import { ForeignPeer, Reply } from '../support/foreign-peer';
-import { openCase, openSharableCase, sendMessage } from '../support/node-api';
+import { api, openCase, openSharableCase, sendMessage } from '../support/node-api';
 import { DeadLetters, diffStore, Forger, healthOf, NodeStore, RawPublisher, StoreDiff } from './harness';
 import type { HttpCase, HttpContext, HttpRequest } from './http-corpus';
 import { stringLeaves } from './payloads';
@@ -196,15 +196,11 @@ export function describeHttpCases(env: HostileEnvironment, cases: HttpCase[]): v
     await store.settle();
     const before = await store.snapshot();
 
-    const response = await fetch(`${env.fr.url}${request.path}`, {
-      method: request.method,
-      headers: {
-        'content-type': request.contentType ?? 'application/json',
-        'x-trm-actor': request.actor ?? 'hostile-input',
-      },
-      body: request.body,
+    const response = await api(env.fr, request.method, request.path, undefined, {
+      rawBody: request.body,
+      contentType: request.contentType,
     });
-    const text = await response.text();
+    const text = response.text;
     expect({ status: response.status, body: text.slice(0, 300) }).toEqual({
       status: hostile.expect.status,
       body: expect.any(String),
@@ -284,7 +280,7 @@ async function expectStoredIntact(env: HostileEnvironment, built: BuiltWire): Pr
   );
   expectSamePayload(JSON.parse(env.stores.MK.decrypt(row.payload, 'messages.payload')), built.payload);
   expectSameText(row.consent_id, built.consentId!);
-  const file = (await (await fetch(`${env.mk.url}/cases/${row.case_ref}`)).json()) as CaseFile;
+  const file = (await api(env.mk, 'GET', `/cases/${row.case_ref}`)).body as CaseFile;
   const served = file.messages.find((m) => m.id === built.messageId)!;
   expectSamePayload(served.payload, built.payload);
 }
@@ -305,7 +301,7 @@ async function expectDeliveredIntact(
     expectSamePayload(JSON.parse(store.decrypt(row.payload, 'messages.payload')), request.payload);
   }
   const caseRef = decodeURIComponent(request.path.split('/')[2]);
-  const file = (await (await fetch(`${env.mk.url}/cases/${caseRef}`)).json()) as CaseFile;
+  const file = (await api(env.mk, 'GET', `/cases/${caseRef}`)).body as CaseFile;
   expectSamePayload(file.messages.find((m) => m.id === id)!.payload, request.payload);
 }
 

@@ -1,25 +1,80 @@
-import { eventually, type RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, LOCAL_ACCOUNTS, type RunningNode } from '../../scripts/lib/local-federation';
+import type { Role } from '../../src/auth/roles';
 import { CONSENT } from './foreign-peer';
 
 export interface ApiResponse {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
+  /** The body as received (an export is not JSON). */
+  text: string;
+  headers: Headers;
 }
 
+/**
+ * Who calls: one of the federation's accounts by role (the coordinator by default), nobody, a given token or
+ * API key, or any account by name and password.
+ */
+export type Caller =
+  Role | 'anonymous' | { token: string } | { apiKey: string } | { name: string; password: string };
+
+export interface ApiOptions {
+  as?: Caller;
+  /** Sent as is instead of `body` as JSON, so that malformed bodies stay malformed. */
+  rawBody?: string | Buffer;
+  contentType?: string;
+}
+
+/** Tokens per node and account, renewed a minute before they expire. */
+const tokens = new Map<string, { token: string; renewAt: number }>();
+
+/** Logs in (POST /auth/token); throws unless it succeeds. */
+export async function login(node: RunningNode, name: string, password: string): Promise<string> {
+  const response = await api(node, 'POST', '/auth/token', { name, password }, { as: 'anonymous' });
+  if (response.status !== 200) throw new Error(`login as ${name}: HTTP ${response.status}`);
+  return response.body.accessToken as string;
+}
+
+async function credentials(node: RunningNode, caller: Caller): Promise<Record<string, string>> {
+  if (caller === 'anonymous') return {};
+  if (typeof caller === 'object' && 'token' in caller) return { authorization: `Bearer ${caller.token}` };
+  if (typeof caller === 'object' && 'apiKey' in caller) return { 'x-api-key': caller.apiKey };
+  const account = typeof caller === 'string' ? LOCAL_ACCOUNTS[caller] : caller;
+  const key = `${node.url}|${account.name}|${account.password}`;
+  let cached = tokens.get(key);
+  if (!cached || cached.renewAt < Date.now()) {
+    const token = await login(node, account.name, account.password);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
+    cached = { token, renewAt: exp * 1000 - 60_000 };
+    tokens.set(key, cached);
+  }
+  return { authorization: `Bearer ${cached.token}` };
+}
+
+/** Every HTTP call of the tests: authenticated as the coordinator unless `options.as` says otherwise. */
 export async function api(
   node: RunningNode,
   method: string,
   path: string,
   body?: unknown,
+  options: ApiOptions = {},
 ): Promise<ApiResponse> {
   const response = await fetch(`${node.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-trm-actor': 'test-coordinator' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {
+      'content-type': options.contentType ?? 'application/json',
+      ...(await credentials(node, options.as ?? 'coordinator')),
+    },
+    body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (an export, a CSV): the caller reads `text`
+  }
+  return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
 export async function openCase(node: RunningNode, facts: Record<string, string> = {}): Promise<string> {

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import { AccessError, AccessErrorCode } from '../auth/access.errors';
+import { AccountsService } from '../auth/accounts.service';
+import { CurrentPrincipal } from '../auth/principal';
+import { Principal, Roles } from '../auth/roles';
+import { CASE_REF_RE } from '../messages/envelope.dto';
+import { AgencySubmissions } from '../transfers/agency-submissions';
+import { OutboundService } from '../transfers/outbound.service';
+import { Actor } from './actor';
+import { SendMessageDto } from './send-message.dto';
+import { MessageStatusView, MessageView, SentMessageView, toMessageStatusView } from './views';
+
+export class AgencySubmissionDto extends SendMessageDto {
+  @ApiProperty({ example: 'TRM-FR-2026-000123', description: 'a case this agency was granted' })
+  @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
+  caseRef!: string;
+}
+
+export class AgencySubmissionView {
+  @ApiProperty({ type: MessageStatusView }) submission!: MessageStatusView;
+  @ApiProperty({ type: [MessageView], description: 'inbound messages answering it' }) replies!: MessageView[];
+}
+
+/**
+ * Partner agencies over HTTP: they submit on the cases they were granted, through the same pipeline and
+ * gates as a coordinator, and see only their own submissions and the replies to them. Another agency's
+ * message, or a case not granted, is 404 like one that does not exist, so ids cannot be probed.
+ */
+@ApiTags('agency')
+@Roles('agency')
+@Controller('agency/submissions')
+export class AgencyController {
+  constructor(
+    private readonly outbound: OutboundService,
+    private readonly submissions: AgencySubmissions,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: SentMessageView })
+  @ApiNotFoundResponse({ description: 'no such case, or not granted to this agency' })
+  @ApiUnprocessableEntityResponse({ description: 'as for a coordinator: schema, consent or risk refusal' })
+  async submit(
+    @Body() body: AgencySubmissionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Actor() actor: string,
+  ): Promise<SentMessageView> {
+    if (!(await this.accounts.isGranted(principal, body.caseRef)))
+      throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${body.caseRef} for this agency`);
+    const sent = await this.outbound.send(body, actor);
+    return { ...toMessageStatusView(sent.record), redacted: sent.redacted };
+  }
+
+  @Get()
+  @ApiOkResponse({
+    type: [MessageStatusView],
+    description: 'this agency’s submissions, newest first (500 at most)',
+  })
+  async list(@Actor() actor: string): Promise<MessageStatusView[]> {
+    return (await this.submissions.list(actor)).map(toMessageStatusView);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: AgencySubmissionView })
+  @ApiNotFoundResponse()
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Actor() actor: string,
+  ): Promise<AgencySubmissionView> {
+    const found = await this.submissions.find(actor, id);
+    if (!found) throw new AccessError(AccessErrorCode.NOT_FOUND, `no submission ${id}`);
+    return {
+      submission: toMessageStatusView(found.submission),
+      replies: found.replies.map((r) => ({
+        ...toMessageStatusView(r),
+        payload: r.payload,
+        consent: r.consent,
+      })),
+    };
+  }
+}

@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { Role } from './roles';
+
+export interface AccountRow {
+  name: string;
+  role: Role;
+  agency: string | null;
+  passwordHash: string | null;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  disabledAt: Date | null;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface ApiKeyRow {
+  keyId: string;
+  account: string;
+  keyHash: Buffer;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const ACCOUNT_COLUMNS = `name, role, agency, password_hash AS "passwordHash", failed_logins AS "failedLogins",
+  locked_until AS "lockedUntil", disabled_at AS "disabledAt", created_at AS "createdAt", created_by AS "createdBy"`;
+
+/** The accounts, API keys and case grants tables; every method runs in the caller's transaction. */
+@Injectable()
+export class AccountsRepository {
+  async insert(
+    manager: EntityManager,
+    account: Pick<AccountRow, 'name' | 'role' | 'agency' | 'passwordHash' | 'createdBy'>,
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO accounts (name, role, agency, password_hash, created_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name) DO NOTHING RETURNING name`,
+      [account.name, account.role, account.agency, account.passwordHash, account.createdBy],
+    );
+    return rows.length === 1;
+  }
+
+  async find(manager: EntityManager, name: string): Promise<AccountRow | null> {
+    const [row] = await manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE name = $1`, [name]);
+    return (row as AccountRow | undefined) ?? null;
+  }
+
+  /** For a login: the row locked, so concurrent attempts count one by one. */
+  async findForUpdate(manager: EntityManager, name: string): Promise<AccountRow | null> {
+    const [row] = await manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE name = $1 FOR UPDATE`, [
+      name,
+    ]);
+    return (row as AccountRow | undefined) ?? null;
+  }
+
+  async list(manager: EntityManager): Promise<AccountRow[]> {
+    return manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY name`);
+  }
+
+  /** One more failure; at `max` the account locks until `lockedUntil` and the count starts again. */
+  async recordFailedLogin(
+    manager: EntityManager,
+    name: string,
+    max: number,
+    lockoutMs: number,
+  ): Promise<boolean> {
+    // An UPDATE answers [rows, affected count].
+    const [rows] = await manager.query(
+      `UPDATE accounts SET
+         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + $3 * interval '1 millisecond' ELSE locked_until END,
+         failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END
+       WHERE name = $1 RETURNING locked_until > now() AS locked`,
+      [name, max, lockoutMs],
+    );
+    return (rows as Array<{ locked: boolean }>)[0]?.locked === true;
+  }
+
+  async recordSuccessfulLogin(manager: EntityManager, name: string): Promise<void> {
+    await manager.query(`UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE name = $1`, [name]);
+  }
+
+  async disable(manager: EntityManager, name: string): Promise<boolean> {
+    const [, count] = await manager.query(
+      `UPDATE accounts SET disabled_at = now() WHERE name = $1 AND disabled_at IS NULL`,
+      [name],
+    );
+    return count === 1;
+  }
+
+  async unlock(manager: EntityManager, name: string): Promise<boolean> {
+    const [, count] = await manager.query(
+      `UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE name = $1`,
+      [name],
+    );
+    return count === 1;
+  }
+
+  async insertApiKey(
+    manager: EntityManager,
+    key: { keyId: string; account: string; hash: Buffer; createdBy: string },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO api_keys (key_id, account, key_hash, created_by) VALUES ($1, $2, $3, $4)`,
+      [key.keyId, key.account, key.hash, key.createdBy],
+    );
+  }
+
+  async findApiKey(manager: EntityManager, keyId: string): Promise<ApiKeyRow | null> {
+    const [row] = await manager.query(
+      `SELECT key_id AS "keyId", account, key_hash AS "keyHash", created_at AS "createdAt", revoked_at AS "revokedAt"
+       FROM api_keys WHERE key_id = $1`,
+      [keyId],
+    );
+    return (row as ApiKeyRow | undefined) ?? null;
+  }
+
+  async apiKeysOf(manager: EntityManager, account: string): Promise<ApiKeyRow[]> {
+    return manager.query(
+      `SELECT key_id AS "keyId", account, key_hash AS "keyHash", created_at AS "createdAt", revoked_at AS "revokedAt"
+       FROM api_keys WHERE account = $1 ORDER BY created_at`,
+      [account],
+    );
+  }
+
+  async revokeApiKey(manager: EntityManager, account: string, keyId: string): Promise<boolean> {
+    const [, count] = await manager.query(
+      `UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND account = $2 AND revoked_at IS NULL`,
+      [keyId, account],
+    );
+    return count === 1;
+  }
+
+  async grantCase(
+    manager: EntityManager,
+    account: string,
+    caseRef: string,
+    grantedBy: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO case_grants (account, case_ref, granted_by) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING account`,
+      [account, caseRef, grantedBy],
+    );
+    return rows.length === 1;
+  }
+
+  async revokeGrant(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `DELETE FROM case_grants WHERE account = $1 AND case_ref = $2 RETURNING account`,
+      [account, caseRef],
+    );
+    // A DELETE answers [rows, affected count].
+    return (rows[1] as number) === 1;
+  }
+
+  async isGranted(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM case_grants WHERE account = $1 AND case_ref = $2`,
+      [account, caseRef],
+    );
+    return rows.length === 1;
+  }
+
+  async grantsOf(manager: EntityManager, account: string): Promise<string[]> {
+    const rows: Array<{ caseRef: string }> = await manager.query(
+      `SELECT case_ref AS "caseRef" FROM case_grants WHERE account = $1 ORDER BY granted_at`,
+      [account],
+    );
+    return rows.map((row) => row.caseRef);
+  }
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CaseRefPipe } from '../api/request-guards';
+import { AccountsService } from './accounts.service';
+import {
+  AccountView,
+  ApiKeyView,
+  CreateAccountDto,
+  CreatedAccountView,
+  GrantCaseDto,
+  GrantView,
+} from './auth.dto';
+import { CurrentPrincipal } from './principal';
+import { actorOf, Principal, Roles } from './roles';
+
+/** Accounts, API keys and case grants: the node's administrators. Every change is audited. */
+@ApiTags('admin')
+@Roles('admin')
+@Controller('admin/accounts')
+export class AdminController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedAccountView })
+  async create(
+    @Body() body: CreateAccountDto,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<CreatedAccountView> {
+    return this.accounts.create(body, actorOf(by));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [AccountView] })
+  async list(): Promise<AccountView[]> {
+    return this.accounts.list();
+  }
+
+  @Post(':name/disable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AccountView, description: 'its tokens and API keys stop working at once' })
+  @ApiNotFoundResponse()
+  async disable(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<AccountView> {
+    return this.accounts.disable(name, actorOf(by));
+  }
+
+  @Post(':name/unlock')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AccountView })
+  @ApiNotFoundResponse()
+  async unlock(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<AccountView> {
+    return this.accounts.unlock(name, actorOf(by));
+  }
+
+  @Post(':name/api-keys')
+  @ApiCreatedResponse({ type: ApiKeyView })
+  @ApiNotFoundResponse()
+  async issueKey(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<ApiKeyView> {
+    return this.accounts.issueApiKey(name, actorOf(by));
+  }
+
+  @Post(':name/api-keys/:keyId/revoke')
+  @HttpCode(204)
+  @ApiNotFoundResponse()
+  async revokeKey(
+    @Param('name') name: string,
+    @Param('keyId') keyId: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<void> {
+    await this.accounts.revokeApiKey(name, keyId, actorOf(by));
+  }
+
+  /** An auditor sees the case's personal data; an agency may submit on it. Coordinators grant agencies. */
+  @Post(':name/case-grants')
+  @Roles('admin', 'coordinator')
+  @ApiCreatedResponse({ type: GrantView })
+  @ApiNotFoundResponse()
+  async grant(
+    @Param('name') name: string,
+    @Body() body: GrantCaseDto,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<GrantView> {
+    return this.accounts.grantCase(name, body.caseRef, by);
+  }
+
+  @Post(':name/case-grants/:caseRef/revoke')
+  @Roles('admin', 'coordinator')
+  @HttpCode(204)
+  @ApiNotFoundResponse()
+  async revokeGrant(
+    @Param('name') name: string,
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<void> {
+    await this.accounts.revokeCase(name, caseRef, by);
+  }
+}

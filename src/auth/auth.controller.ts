@@ -1,0 +1,30 @@
+import { Body, Controller, Get, HttpCode, Post, SetMetadata } from '@nestjs/common';
+import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AccountsService } from './accounts.service';
+import { LoginDto, PrincipalView, TokenView } from './auth.dto';
+import { CurrentPrincipal } from './principal';
+import { LOGIN_ROUTE_KEY } from './rate-limit.guard';
+import { Principal, Public, Roles, ROLES } from './roles';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post('token')
+  @Public()
+  @SetMetadata(LOGIN_ROUTE_KEY, true)
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenView })
+  @ApiUnauthorizedResponse({ description: 'unknown name, wrong password, locked or disabled: one answer' })
+  async token(@Body() body: LoginDto): Promise<TokenView> {
+    return this.accounts.login(body.name, body.password);
+  }
+
+  @Get('me')
+  @Roles(...ROLES)
+  @ApiOkResponse({ type: PrincipalView })
+  me(@CurrentPrincipal() principal: Principal): PrincipalView {
+    return principal;
+  }
+}

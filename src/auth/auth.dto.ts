@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { CASE_REF_RE } from '../messages/envelope.dto';
+import { MIN_PASSWORD_LENGTH } from './passwords';
+import { ROLES, type Role } from './roles';
+
+export class LoginDto {
+  @ApiProperty() @IsString() @MaxLength(64) name!: string;
+  // Long enough for any passphrase, short enough that hashing it costs nothing extra.
+  @ApiProperty() @IsString() @MaxLength(1024) password!: string;
+}
+
+export class TokenView {
+  @ApiProperty({ description: 'send as `Authorization: Bearer <accessToken>`' }) accessToken!: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'seconds until it expires' }) expiresIn!: number;
+}
+
+export class PrincipalView {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiPropertyOptional() agency?: string;
+}
+
+export class CreateAccountDto {
+  @ApiProperty({ example: 'coordinator.fr' }) @IsString() @MaxLength(40) name!: string;
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
+  @ApiPropertyOptional({ description: 'role agency only: the agency code', example: 'ngo-lyon' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  agency?: string;
+  @ApiPropertyOptional({
+    description: `at least ${MIN_PASSWORD_LENGTH} characters; omitted: one is generated`,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(1024)
+  password?: string;
+  @ApiPropertyOptional({ description: 'an agency system that only uses API keys' })
+  @IsOptional()
+  @IsBoolean()
+  noPassword?: boolean;
+}
+
+export class AccountView {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiPropertyOptional({ nullable: true }) agency!: string | null;
+  @ApiProperty() locked!: boolean;
+  @ApiProperty() disabled!: boolean;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() createdBy!: string;
+}
+
+export class CreatedAccountView {
+  @ApiProperty({ type: AccountView }) account!: AccountView;
+  @ApiPropertyOptional({ description: 'the generated password, shown this once' }) password?: string;
+}
+
+export class ApiKeyView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty({ description: 'send as `X-API-Key`; shown this once, only its hash is kept' }) key!: string;
+}
+
+export class GrantCaseDto {
+  @ApiProperty({ example: 'TRM-FR-2026-000123' })
+  @IsString()
+  @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
+  caseRef!: string;
+}
+
+export class GrantView {
+  @ApiProperty() account!: string;
+  @ApiProperty() caseRef!: string;
+}
