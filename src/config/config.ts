@@ -17,6 +17,12 @@ export interface NodeConfig {
   maxClockSkewMs: number;
   /** How often this node signs its audit chain head and sends it to every peer; 0 turns it off. */
   auditCheckpointIntervalMs: number;
+  /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
+  inboundPrefetch: number;
+  /** Routine-lane deliveries processed at once (each holds a database connection while it runs). */
+  inboundConcurrency: number;
+  /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
+  inboundMaxPendingPerSender: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -71,8 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
     maxClockSkewMs: integer('TRM_MAX_CLOCK_SKEW_SECONDS', 300, 0) * 1000,
     auditCheckpointIntervalMs: integer('TRM_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0) * 1000,
+    inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
+    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
+    inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
   };
+  const { inboundPrefetch: window, inboundMaxPendingPerSender: cap } = config;
+  if (cap >= window && Number.isInteger(window))
+    problems.push('TRM_INBOUND_MAX_PENDING_PER_SENDER must be below TRM_INBOUND_PREFETCH (or 0 for no cap)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

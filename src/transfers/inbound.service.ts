@@ -123,16 +123,36 @@ export class InboundService {
     );
   }
 
+  /**
+   * Refuses, without opening it, a delivery whose sender already has its cap of messages waiting here
+   * (TRM_INBOUND_MAX_PENDING_PER_SENDER). The id is not remembered, so the sender may send the very same
+   * message again later. Returns null for what is never refused: a verified receipt or rejection, which
+   * only settles a message this node sent.
+   */
+  async refuseOverCap(delivery: InboundDelivery, pending: number): Promise<Disposition | null> {
+    const known: Known = { caseRef: '' };
+    try {
+      await this.authenticate(delivery, known);
+      this.checkPublisher(delivery, known);
+      if (known.type === 'DELIVERY_RECEIPT' || known.type === 'DELIVERY_REJECTED') return null;
+      throw new Rejection(
+        RejectionCode.POLICY_DENIED,
+        `${known.sender} already has ${pending} messages waiting at ${this.config.country} ` +
+          '(its inbound cap): this one is refused unopened; send it again later',
+      );
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      return await this.reject(delivery, known, error);
+    } finally {
+      this.relay.kick();
+    }
+  }
+
   private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
     const parsed = await this.authenticate(delivery, known);
     const sender = known.sender!;
     if (parsed === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the body is not UTF-8 JSON');
-    if (delivery.userId !== sender) {
-      // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
-      known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
-      known.signatureVerified = false;
-      throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
-    }
+    this.checkPublisher(delivery, known);
     if (parsed.to !== this.config.country) {
       throw new Rejection(
         RejectionCode.NOT_ADDRESSED_TO_ME,
@@ -180,6 +200,15 @@ export class InboundService {
       if (error instanceof DuplicateRace) return this.answerDuplicate(envelope, sender);
       throw error;
     }
+  }
+
+  /** The signer must be the publisher the broker vouches for (user_id). */
+  private checkPublisher(delivery: InboundDelivery, known: Known): void {
+    if (delivery.userId === known.sender) return;
+    // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
+    known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
+    known.signatureVerified = false;
+    throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
   }
 
   /**
