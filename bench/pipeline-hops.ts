@@ -9,6 +9,7 @@ import { CONSENT_SCOPES } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { OutboundService, SendMessageCommand } from '../src/transfers/outbound.service';
 import { inboxQueue } from '../src/transport/topology';
+import { api } from '../test/support/node-api';
 import { queryCountsPer, queryCountsSnapshot } from './query-counter';
 import { atMost, phaseResult, PhaseResult, round, summarize } from './stats';
 
@@ -27,7 +28,7 @@ export type Driver = 'service' | 'http';
 
 export interface HopOptions {
   name: string;
-  /** `service`: OutboundService.send in-process; `http`: POST /cases/:ref/messages. */
+  /** `service`: OutboundService.send in-process; `http`: POST /cases/:ref/messages (nodes anywhere). */
   driver: Driver;
   messages: number;
   /** Send calls in flight at once, across every route. */
@@ -249,36 +250,37 @@ function sendingSide(running: RunningNode, driver: Driver): SendingSide {
     legalBasis: 'CONSENT',
     payload: examplePayload('REFERRAL_REQUEST'),
   });
-  const app = running.app;
-  if (!app) throw new Error(`node ${running.code} runs in another process: the bench needs it in-process`);
-  // Consent belongs to the case's set-up, not to what is measured: recorded in-process for both drivers.
-  const consents = app.get(ConsentService);
-  const withConsent = async (caseRef: string): Promise<string> => {
-    await consents.record(caseRef, CONSENT, ACTOR);
-    return caseRef;
-  };
   if (driver === 'service') {
+    const app = running.app;
+    if (!app)
+      throw new Error(`node ${running.code} runs in another process: service calls need it in-process`);
+    // Consent belongs to the case's set-up, not to what is measured.
+    const consents = app.get(ConsentService);
     const cases = app.get(CasesService);
     const outbound = app.get(OutboundService);
     return {
-      openCase: async () => withConsent((await cases.open(ACTOR)).caseRef),
+      openCase: async () => {
+        const { caseRef } = await cases.open(ACTOR);
+        await consents.record(caseRef, CONSENT, ACTOR);
+        return caseRef;
+      },
       send: async (caseRef, to) => (await outbound.send(command(caseRef, to), ACTOR)).record.id,
     };
   }
+  // Through api(), as the tests call a node: it carries whatever authentication the node asks for.
   const post = async (path: string, body: unknown, expected: number): Promise<Record<string, unknown>> => {
-    const response = await fetch(`${running.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-trm-actor': ACTOR },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
+    const response = await api(running, 'POST', path, body);
     if (response.status !== expected) {
-      throw new Error(`POST ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      throw new Error(`POST ${path}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
     }
-    return JSON.parse(text) as Record<string, unknown>;
+    return response.body as Record<string, unknown>;
   };
   return {
-    openCase: async () => withConsent(String((await post('/cases', {}, 201)).caseRef)),
+    openCase: async () => {
+      const caseRef = String((await post('/cases', {}, 201)).caseRef);
+      await post(`/cases/${caseRef}/consents`, CONSENT, 201);
+      return caseRef;
+    },
     send: async (caseRef, to) => {
       const { caseRef: _, ...body } = command(caseRef, to);
       return String((await post(`/cases/${caseRef}/messages`, body, 202)).id);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -75,8 +75,10 @@ interface Known {
 
 /**
  * Inbound half of the transfer pipeline, in PROTOCOL.md's order: verify signature → sender = user_id →
- * addressed to me → envelope schema → (duplicate?) → open → payload schema → policy → one transaction
- * (inbox, message, case, audit, receipt in the outbox). The consumer acks only after this returns.
+ * addressed to me → envelope schema → open → payload schema → policy → one transaction
+ * (inbox, message, case, audit, receipt in the outbox). The inbox insert is the duplicate check; a rejection
+ * checks the id too, so a known id is always answered as the first time. The consumer acks only after this
+ * returns.
  */
 @Injectable()
 export class InboundService {
@@ -165,9 +167,8 @@ export class InboundService {
     const envelope = checked.envelope;
     known.envelope = envelope;
 
-    const earlier = await this.inbox.find(this.dataSource.manager, envelope.id);
-    if (earlier) return this.answerDuplicate(envelope, sender);
-
+    // A known id is caught by the inbox insert in the transaction (DuplicateRace) or, if a check fails first,
+    // by reject(): either way it is answered as the first time, and no lookup is spent on the common case.
     let plaintext: Buffer;
     try {
       plaintext = this.keys.open(envelope.sealed, sealAad(envelope));
@@ -259,10 +260,10 @@ export class InboundService {
     const { envelope, payload } = message;
     // A receipt or rejection never opens a case nor adds its sender to one: it only settles a message.
     const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
-    const caseRow = !envelope.caseRef
-      ? null
-      : answer
-        ? await this.cases.find(manager, envelope.caseRef)
+    // An answer's checks never depend on its case (technical types pass a closed case and carry no consent).
+    const caseRow =
+      !envelope.caseRef || answer
+        ? null
         : ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
           (await this.openForeignCase(manager, envelope)));
     const decision = decideInbound({
@@ -326,22 +327,27 @@ export class InboundService {
       payload,
       status: 'ACCEPTED',
     });
-    if (envelope.caseRef && !answer) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
+    // The row is locked and current: only a new country costs an update.
+    if (caseRow && !caseRow.countries.includes(envelope.from))
+      await this.cases.addCountry(manager, caseRow.caseRef, envelope.from);
     if (envelope.caseRef)
       await this.caseService.applyMessage(manager, envelope.caseRef, envelope.type, payload, envelope.from);
-    await this.settleAnsweredMessage(manager, envelope, payload);
+    const settled = await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
-    await this.audit.record(manager, {
-      action: 'MESSAGE_RECEIVED',
-      actor: envelope.from,
-      caseRef: envelope.caseRef,
-      messageId: envelope.id,
-      messageType: envelope.type,
-      counterpart: envelope.from,
-      legalBasis: envelope.legalBasis,
-      decision: 'ALLOW',
-      details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
-    });
+    await this.audit.recordMany(manager, [
+      ...(settled ? [settled] : []),
+      {
+        action: 'MESSAGE_RECEIVED',
+        actor: envelope.from,
+        caseRef: envelope.caseRef,
+        messageId: envelope.id,
+        messageType: envelope.type,
+        counterpart: envelope.from,
+        legalBasis: envelope.legalBasis,
+        decision: 'ALLOW',
+        details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
+      },
+    ]);
     this.logger.log(
       `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
     );
@@ -363,38 +369,40 @@ export class InboundService {
     return created;
   }
 
-  /** A peer's receipt or rejection settles the delivery status of the message it answers. */
+  /**
+   * A peer's receipt or rejection settles the delivery status of the message it answers. Returns the audit
+   * entry that records it, written by the caller with its own.
+   */
   private async settleAnsweredMessage(
     manager: EntityManager,
     envelope: Envelope,
     payload: object,
-  ): Promise<void> {
+  ): Promise<AuditRecord | null> {
     if (
-      (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') &&
-      envelope.inReplyTo
-    ) {
-      const rejected =
-        envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
-      const settled = await this.records.settleOutbound(
-        manager,
-        envelope.inReplyTo,
-        envelope.from,
-        rejected
-          ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
-          : { delivered: true },
-      );
-      if (settled) {
-        await this.audit.record(manager, {
-          action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
-          actor: envelope.from,
-          caseRef: settled.caseRef,
-          messageId: settled.id,
-          messageType: settled.type,
-          counterpart: envelope.from,
-          reasonCode: rejected?.reasonCode ?? null,
-        });
-      }
-    }
+      (envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED') ||
+      !envelope.inReplyTo
+    )
+      return null;
+    const rejected =
+      envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
+    const settled = await this.records.settleOutbound(
+      manager,
+      envelope.inReplyTo,
+      envelope.from,
+      rejected
+        ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
+        : { delivered: true },
+    );
+    if (!settled) return null;
+    return {
+      action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
+      actor: envelope.from,
+      caseRef: settled.caseRef,
+      messageId: settled.id,
+      messageType: settled.type,
+      counterpart: envelope.from,
+      reasonCode: rejected?.reasonCode ?? null,
+    };
   }
 
   /** Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. */
