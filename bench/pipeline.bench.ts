@@ -30,9 +30,9 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
  *   BENCH_PHASES=raw,pipeline,http
  *   BENCH_PHASE_TIMEOUT_S=75     per phase (default: max(75, BENCH_MESSAGES / 20))
- *   BENCH_NODES=process          `process`: each node its own OS process (LocalFederation.spawn), driven
- *                                through its HTTP API; `in-process`: all in this process, driven by service
- *                                calls (needed for BENCH_COUNT_QUERIES and for the http phase)
+ *   BENCH_NODES=in-process       `in-process`: the nodes run in this process, driven by service calls;
+ *                                `process`: each node its own OS process (LocalFederation.spawn), driven
+ *                                through its HTTP API (no http phase then, and no BENCH_COUNT_QUERIES)
  *   BENCH_COUNT_QUERIES=1        also count the nodes' SQL statements per hop, by kind (a diagnostic)
  */
 
@@ -77,7 +77,7 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     if (!['raw', 'pipeline', 'http'].includes(phase)) throw new Error(`BENCH_PHASES: unknown phase ${phase}`);
   }
   const messages = int('BENCH_MESSAGES', 2000, 1);
-  const nodes = env.BENCH_NODES ?? 'process';
+  const nodes = env.BENCH_NODES ?? 'in-process';
   if (nodes !== 'process' && nodes !== 'in-process') throw new Error('BENCH_NODES: process or in-process');
   if (nodes === 'process' && env.BENCH_COUNT_QUERIES === '1') {
     throw new Error('BENCH_COUNT_QUERIES counts in this process: it needs BENCH_NODES=in-process');
