@@ -6,14 +6,18 @@ import { OutboxEntity } from './outbox.entity';
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
 export class OutboxRepository {
+  /** Plain SQL: on the hot path of every message, and the body is already sealed and signed. */
   async enqueue(manager: EntityManager, wire: WireMessage): Promise<void> {
-    await manager.insert(OutboxEntity, {
-      messageId: wire.properties.messageId,
-      routingKey: wire.routingKey,
-      body: wire.body,
-      headers: wire.headers,
-      properties: wire.properties,
-    });
+    await manager.query(
+      `INSERT INTO outbox (message_id, routing_key, body, headers, properties) VALUES ($1, $2, $3, $4, $5)`,
+      [
+        wire.properties.messageId,
+        wire.routingKey,
+        wire.body,
+        JSON.stringify(wire.headers),
+        JSON.stringify(wire.properties),
+      ],
+    );
   }
 
   /** Re-queues the exact bytes already sent for a message (a duplicate gets the same receipt again). */
