@@ -15,12 +15,33 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
   let france: ForeignPeer;
   const year = new Date().getUTCFullYear();
   let nextCase = 1;
+  // Sent within the first flood, and again behind the second: a duplicate is answered again, never refused.
+  let repeated: { id: string; body: Buffer; signature: string; caseRef: string };
 
   beforeAll(async () => {
     await federation.setUp();
     italy = await ForeignPeer.connect(federation, 'IT');
     france = await ForeignPeer.connect(federation, 'FR');
+    const caseRef = `TRM-IT-${year}-999999`;
+    repeated = {
+      ...italy.build({
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        caseRef,
+        payload: examplePayload('REFERRAL_REQUEST'),
+      }),
+      caseRef,
+    };
   });
+
+  const publishRepeated = (): Promise<void> =>
+    italy.publish(repeated.body, {
+      id: repeated.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: repeated.signature,
+      caseRef: repeated.caseRef,
+    });
 
   afterAll(async () => {
     await italy?.close();
@@ -113,6 +134,8 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
   it('applies a second sender’s referral and alert long before a flood queued ahead of them', async () => {
     // Two per case: messages of one case wait for each other anyway, so most of the flood is ready at once.
     const floodIds = await flood(250, 2);
+    await publishRepeated();
+    floodIds.push(repeated.id);
     const france1 = await fromFrance();
     // The whole flood fits in the window (no cap in this test): fairness alone must do it.
     await withMk({ inboundPrefetch: 400, inboundMaxPendingPerSender: 0 }, async () => {
@@ -133,13 +156,16 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
         `SELECT count(*)::int AS n FROM messages WHERE direction = 'INBOUND' AND id = ANY($1::uuid[])`,
         [floodIds],
       );
-      expect(n).toBe(250);
+      expect(n).toBe(251);
     });
   }, 400_000);
 
   it('refuses a flood beyond the sender’s cap with POLICY_DENIED, answered and dead-lettered, and loses nothing', async () => {
     await drainDeadLetters();
-    const floodIds = await flood(300, 10);
+    // The repeat sits inside MK's first window, where IT is over its cap from the start.
+    const floodIds = await flood(50, 10);
+    await publishRepeated();
+    floodIds.push(...(await flood(250, 10)));
     const france2 = await fromFrance();
     const cap = 20;
     await withMk({ inboundPrefetch: 100, inboundMaxPendingPerSender: cap }, async () => {
@@ -189,6 +215,18 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
         'a dead letter for every refused message',
       );
       expect(applied.every((id) => !dead.has(id))).toBe(true);
+
+      // The repeated message, arriving over the cap, is not refused: it got its first receipt again.
+      const answers = await eventually(
+        async () => {
+          const found = italy.received((reply) => reply.envelope.inReplyTo === repeated.id);
+          return found.length >= 2 ? found : undefined;
+        },
+        30_000,
+        'the repeated message answered twice',
+      );
+      expect(answers.map((reply) => reply.envelope.type)).toEqual(['DELIVERY_RECEIPT', 'DELIVERY_RECEIPT']);
+      expect(answers[1].envelope.id).toBe(answers[0].envelope.id);
     });
   }, 400_000);
 });
