@@ -131,7 +131,7 @@ export class InboundService {
    * message again later. Returns null for what is never refused: a verified receipt or rejection, which
    * only settles a message this node sent, and a known id, which is answered as the first time.
    */
-  async refuseOverCap(delivery: InboundDelivery, pending: number): Promise<Disposition | null> {
+  async refuseOverCap(delivery: InboundDelivery, cap: number): Promise<Disposition | null> {
     const known: Known = { caseRef: '' };
     try {
       await this.authenticate(delivery, known);
@@ -140,7 +140,7 @@ export class InboundService {
       if (known.id && (await this.inbox.find(this.dataSource.manager, known.id))) return null;
       throw new Rejection(
         RejectionCode.POLICY_DENIED,
-        `${known.sender} already has ${pending} messages waiting at ${this.config.country} ` +
+        `${known.sender} already has ${cap} messages waiting at ${this.config.country} ` +
           '(its inbound cap): this one is refused unopened; send it again later',
       );
     } catch (error) {

@@ -95,10 +95,11 @@ export class InboxConsumer implements OnApplicationBootstrap {
           .finally(() => lane.scheduler.release(sender)),
       );
     if (lane.scheduler.admit(sender)) return run();
-    const pending = lane.scheduler.pending(sender);
     void lane.scheduler
       .run(`over-cap:${sender}`, () =>
-        this.handle(channel, lane.queue, message, (d) => this.inbound.refuseOverCap(d, pending)),
+        this.handle(channel, lane.queue, message, (d) =>
+          this.inbound.refuseOverCap(d, this.config.inboundMaxPendingPerSender),
+        ),
       )
       .then((handled) => {
         // Not refusable (a receipt for a message of ours): handled like any other, past the cap.
