@@ -9,7 +9,7 @@ import { round } from './stats';
  */
 
 export interface CpuShare {
-  /** Percent of one core, averaged over the phase. */
+  /** Percent of one core, averaged over the phase: the bench's process and the nodes it spawned. */
   benchProcess: number;
   rabbitmq: number;
   postgres: number;
@@ -21,8 +21,8 @@ export interface CpuShare {
 
 interface Snapshot {
   atMs: number;
-  /** Jiffies per process id, with its command name. */
-  processes: Map<number, { comm: string; ticks: number }>;
+  /** Jiffies per process id, with its command name and parent. */
+  processes: Map<number, { comm: string; ppid: number; ticks: number }>;
   busyTicks: number;
   totalTicks: number;
   cores: number;
@@ -37,7 +37,7 @@ export function snapshot(): Snapshot | null {
     const total = cpuLines[0].trim().split(/\s+/).slice(1, 9).map(Number);
     const idle = total[3] + total[4];
     const sum = total.reduce((a, b) => a + b, 0);
-    const processes = new Map<number, { comm: string; ticks: number }>();
+    const processes = new Map<number, { comm: string; ppid: number; ticks: number }>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
@@ -46,7 +46,11 @@ export function snapshot(): Snapshot | null {
         const close = stat.lastIndexOf(')');
         const comm = stat.slice(stat.indexOf('(') + 1, close);
         const fields = stat.slice(close + 2).split(' ');
-        processes.set(Number(entry), { comm, ticks: Number(fields[11]) + Number(fields[12]) });
+        processes.set(Number(entry), {
+          comm,
+          ppid: Number(fields[1]),
+          ticks: Number(fields[11]) + Number(fields[12]),
+        });
       } catch {
         // the process ended between readdir and read
       }
@@ -71,7 +75,8 @@ export function cpuShare(before: Snapshot | null, after: Snapshot | null): CpuSh
   for (const [pid, now] of after.processes) {
     const ticks = now.ticks - (before.processes.get(pid)?.ticks ?? 0);
     if (ticks <= 0) continue;
-    if (pid === process.pid) groups.benchProcess += ticks;
+    // The nodes the bench spawned (BENCH_NODES=process) are its children.
+    if (pid === process.pid || now.ppid === process.pid) groups.benchProcess += ticks;
     else if (now.comm === 'beam.smp' || now.comm.startsWith('erl')) groups.rabbitmq += ticks;
     else if (now.comm === 'postgres') groups.postgres += ticks;
   }

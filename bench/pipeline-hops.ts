@@ -1,8 +1,7 @@
 import * as amqp from 'amqplib';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { LOCAL_ACCOUNTS, type LocalFederation, type RunningNode } from '../scripts/lib/local-federation';
-import { AccountsService } from '../src/auth/accounts.service';
+import type { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CaseWorkflowService } from '../src/cases/case-workflow.service';
 import type { Guardian } from '../src/cases/case.entity';
 import { CasesService } from '../src/cases/cases.service';
@@ -12,6 +11,7 @@ import { CONSENT_SCOPES } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { OutboundService, SendMessageCommand } from '../src/transfers/outbound.service';
 import { inboxQueue } from '../src/transport/topology';
+import { api } from '../test/support/node-api';
 import { queryCountsPer, queryCountsSnapshot } from './query-counter';
 import { atMost, phaseResult, PhaseResult, round, summarize } from './stats';
 
@@ -30,7 +30,7 @@ export type Driver = 'service' | 'http';
 
 export interface HopOptions {
   name: string;
-  /** `service`: OutboundService.send in-process; `http`: POST /cases/:ref/messages. */
+  /** `service`: OutboundService.send in-process; `http`: POST /cases/:ref/messages (nodes anywhere). */
   driver: Driver;
   messages: number;
   /** Send calls in flight at once, across every route. */
@@ -258,42 +258,42 @@ function sendingSide(running: RunningNode, driver: Driver): SendingSide {
     legalBasis: 'CONSENT',
     payload: examplePayload('REFERRAL_REQUEST'),
   });
-  const app = running.app;
-  if (!app) throw new Error(`node ${running.code} runs in another process: the bench needs it in-process`);
-  // Consent belongs to the case's set-up, not to what is measured: recorded in-process for both drivers.
-  const consents = app.get(ConsentService);
-  const workflow = app.get(CaseWorkflowService);
-  // A child's referral also needs her guardian on the case (case lifecycle).
-  const withConsent = async (caseRef: string): Promise<string> => {
-    await consents.record(caseRef, CONSENT, ACTOR);
-    await workflow.setGuardian(caseRef, GUARDIAN, ACTOR);
-    return caseRef;
-  };
   if (driver === 'service') {
+    const app = running.app;
+    if (!app)
+      throw new Error(`node ${running.code} runs in another process: service calls need it in-process`);
+    // Consent belongs to the case's set-up, not to what is measured.
+    const consents = app.get(ConsentService);
     const cases = app.get(CasesService);
     const outbound = app.get(OutboundService);
+    const workflow = app.get(CaseWorkflowService);
     return {
-      openCase: async () => withConsent((await cases.open(ACTOR)).caseRef),
+      openCase: async () => {
+        const { caseRef } = await cases.open(ACTOR);
+        await consents.record(caseRef, CONSENT, ACTOR);
+        // The example referral is a child's: the case lifecycle wants her guardian recorded first.
+        await workflow.setGuardian(caseRef, GUARDIAN, ACTOR);
+        return caseRef;
+      },
       send: async (caseRef, to) => (await outbound.send(command(caseRef, to), ACTOR)).record.id,
     };
   }
-  // One login, as the federation's coordinator, outside what is measured.
-  const { name, password } = LOCAL_ACCOUNTS.coordinator;
-  const login = app.get(AccountsService).login(name, password);
+  // Through api(), as the tests call a node: it carries whatever authentication the node asks for.
   const post = async (path: string, body: unknown, expected: number): Promise<Record<string, unknown>> => {
-    const response = await fetch(`${running.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${(await login).accessToken}` },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
+    const response = await api(running, 'POST', path, body);
     if (response.status !== expected) {
-      throw new Error(`POST ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      throw new Error(`POST ${path}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
     }
-    return JSON.parse(text) as Record<string, unknown>;
+    return response.body as Record<string, unknown>;
   };
   return {
-    openCase: async () => withConsent(String((await post('/cases', {}, 201)).caseRef)),
+    openCase: async () => {
+      const caseRef = String((await post('/cases', {}, 201)).caseRef);
+      await post(`/cases/${caseRef}/consents`, CONSENT, 201);
+      const guardian = await api(running, 'PUT', `/cases/${caseRef}/guardian`, GUARDIAN);
+      if (guardian.status !== 200) throw new Error(`PUT guardian: HTTP ${guardian.status}`);
+      return caseRef;
+    },
     send: async (caseRef, to) => {
       const { caseRef: _, ...body } = command(caseRef, to);
       return String((await post(`/cases/${caseRef}/messages`, body, 202)).id);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -29,10 +30,19 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
  *   BENCH_PHASES=raw,pipeline,http
  *   BENCH_PHASE_TIMEOUT_S=75     per phase (default: max(75, BENCH_MESSAGES / 20))
+ *   BENCH_NODES=in-process       `in-process`: the nodes run in this process, driven by service calls;
+ *                                `process`: each node its own OS process (LocalFederation.spawn), driven
+ *                                through its HTTP API (no http phase then, and no BENCH_COUNT_QUERIES)
  *   BENCH_COUNT_QUERIES=1        also count the nodes' SQL statements per hop, by kind (a diagnostic)
  */
 
 const TARGET_RATIO = 0.5;
+/**
+ * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
+ * would refuse part of it, so it is off; the senders still take turns at the receiver.
+ */
+const BENCH_NODE_CONFIG = { inboundMaxPendingPerSender: 0 };
+const BENCH_NODE_ENV = { TRM_INBOUND_MAX_PENDING_PER_SENDER: '0', TRM_LOG_LEVEL: 'error' };
 const CODES = ['FR', 'IT', 'MK'];
 
 interface BenchOptions {
@@ -44,6 +54,8 @@ interface BenchOptions {
   routes: Route[];
   phases: Set<string>;
   phaseTimeoutMs: number;
+  /** Nodes as their own processes (the deployment shape) or inside the bench's process. */
+  nodes: 'process' | 'in-process';
 }
 
 function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
@@ -65,7 +77,14 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     if (!['raw', 'pipeline', 'http'].includes(phase)) throw new Error(`BENCH_PHASES: unknown phase ${phase}`);
   }
   const messages = int('BENCH_MESSAGES', 2000, 1);
+  const nodes = env.BENCH_NODES ?? 'in-process';
+  if (nodes !== 'process' && nodes !== 'in-process') throw new Error('BENCH_NODES: process or in-process');
+  if (nodes === 'process' && env.BENCH_COUNT_QUERIES === '1') {
+    throw new Error('BENCH_COUNT_QUERIES counts in this process: it needs BENCH_NODES=in-process');
+  }
+  if (nodes === 'process') phases.delete('http'); // there the pipeline phase already goes through HTTP
   return {
+    nodes,
     messages,
     httpMessages: int('BENCH_HTTP_MESSAGES', 500, 0),
     idleHops: int('BENCH_IDLE_HOPS', 50, 0),
@@ -119,7 +138,7 @@ async function main(): Promise<number> {
     );
     await federation.setUp();
     await adminQuery(`CREATE DATABASE ${rawDatabase}`);
-    for (const code of CODES) await startNode(federation, code);
+    for (const code of CODES) await startNode(federation, code, options.nodes);
     log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
     const guestUrl = federation.amqpUrl('guest', 'guest', 'guest');
     const timed = async (phase: string, work: () => Promise<PhaseResult>): Promise<void> => {
@@ -161,6 +180,8 @@ async function main(): Promise<number> {
         return raw.loaded;
       });
     }
+    // Spawned nodes are driven through their HTTP API, the sender API a coordinator uses.
+    const pipelineDriver = options.nodes === 'process' ? 'http' : 'service';
     const hops = (name: string, driver: 'service' | 'http', messages: number, oneAtATime = false) =>
       measureHops(federation, {
         name,
@@ -176,16 +197,16 @@ async function main(): Promise<number> {
       });
     if (options.phases.has('pipeline') || options.phases.has('http')) {
       // JIT, connection pools and the first case rows; not measured.
-      await timed('warmup', () => hops('warm-up', 'service', Math.min(200, options.messages)));
+      await timed('warmup', () => hops('warm-up', pipelineDriver, Math.min(200, options.messages)));
       delete results.warmup;
     }
     if (options.phases.has('pipeline')) {
       if (options.idleHops > 0) {
         await timed('pipelineIdle', () =>
-          hops('pipeline, one hop at a time', 'service', options.idleHops, true),
+          hops('pipeline, one hop at a time', pipelineDriver, options.idleHops, true),
         );
       }
-      await timed('pipeline', () => hops('pipeline (service call)', 'service', options.messages));
+      await timed('pipeline', () => hops(`pipeline (${pipelineDriver})`, pipelineDriver, options.messages));
     }
     if (options.phases.has('http') && options.httpMessages > 0) {
       await timed('http', () => hops('pipeline (HTTP)', 'http', options.httpMessages));
@@ -253,6 +274,14 @@ async function sweep(federation: LocalFederation, rawDatabase: string): Promise<
   rmSync(federation.workDir, { recursive: true, force: true });
 }
 
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 function phaseCount(options: BenchOptions): number {
   return ['raw', 'pipeline', 'http'].filter((phase) => options.phases.has(phase)).length + 2;
 }
@@ -262,13 +291,21 @@ function phaseCount(options: BenchOptions): number {
  * and leave the run's vhost and databases behind. While a node starts, exit throws instead, so the failure
  * travels up as an error like any other.
  */
-async function startNode(federation: LocalFederation, code: string): Promise<void> {
+async function startNode(
+  federation: LocalFederation,
+  code: string,
+  nodes: BenchOptions['nodes'],
+): Promise<void> {
+  if (nodes === 'process') {
+    await federation.spawn(code, await freePort(), BENCH_NODE_ENV);
+    return;
+  }
   const exit = process.exit;
   process.exit = ((status?: number) => {
     throw new Error(`node ${code} failed to start (Nest asked to exit with ${status ?? 0})`);
   }) as typeof process.exit;
   try {
-    await federation.start(code);
+    await federation.start(code, BENCH_NODE_CONFIG);
   } finally {
     process.exit = exit;
   }
@@ -388,7 +425,10 @@ function renderReport(
     ['', 'messages', 'msgs/s', 'p50 ms', 'p99 ms', 'seconds'],
     [
       row(results.raw, 'raw amqplib + pg (same hop shape)'),
-      row(results.pipeline, `pipeline, service call (${options.concurrency} in flight)`),
+      row(
+        results.pipeline,
+        `pipeline, ${options.nodes === 'process' ? 'HTTP POST, nodes as processes' : 'service call'} (${options.concurrency} in flight)`,
+      ),
       row(results.http, `pipeline, HTTP POST (${options.concurrency} in flight)`),
       row(results.rawIdle, 'raw, one hop at a time'),
       row(results.pipelineIdle, 'pipeline, one hop at a time'),
@@ -396,7 +436,10 @@ function renderReport(
   );
   const phases: Array<[string, PhaseResult | undefined]> = [
     ['raw', results.raw],
-    ['pipeline, service call', results.pipeline],
+    [
+      options.nodes === 'process' ? 'pipeline, nodes as processes' : 'pipeline, service call',
+      results.pipeline,
+    ],
     ['pipeline, HTTP POST', results.http],
   ];
   const cpuRows = phases

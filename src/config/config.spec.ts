@@ -68,6 +68,28 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the inbound window, concurrency and per-sender cap, and refuses a cap the window cannot reach', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      inboundPrefetch: 256,
+      inboundConcurrency: 8,
+      inboundMaxPendingPerSender: 128,
+    });
+    expect(
+      loadConfig({
+        ...valid,
+        TRM_INBOUND_PREFETCH: '1000',
+        TRM_INBOUND_CONCURRENCY: '4',
+        TRM_INBOUND_MAX_PENDING_PER_SENDER: '0',
+      }),
+    ).toMatchObject({ inboundPrefetch: 1000, inboundConcurrency: 4, inboundMaxPendingPerSender: 0 });
+    expect(() =>
+      loadConfig({ ...valid, TRM_INBOUND_PREFETCH: '100', TRM_INBOUND_MAX_PENDING_PER_SENDER: '100' }),
+    ).toThrow(/TRM_INBOUND_MAX_PENDING_PER_SENDER must be below TRM_INBOUND_PREFETCH/);
+    expect(() => loadConfig({ ...valid, TRM_INBOUND_CONCURRENCY: '0' })).toThrow(
+      /TRM_INBOUND_CONCURRENCY must be an integer >= 1/,
+    );
+  });
+
   it('never repeats a secret from the environment in its errors', () => {
     try {
       loadConfig({ ...valid, AMQP_URL: 'http://MK:hunter2@broker', PORT: '-1' });

@@ -22,6 +22,12 @@ export interface NodeConfig {
   deadlines: Record<ExpectingType, number>;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
+  /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
+  inboundPrefetch: number;
+  /** Routine-lane deliveries processed at once (each holds a database connection while it runs). */
+  inboundConcurrency: number;
+  /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
+  inboundMaxPendingPerSender: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   auth: AuthConfig;
 }
@@ -96,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     auditCheckpointIntervalMs: integer('TRM_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0) * 1000,
     deadlines: deadlines.deadlines,
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
+    inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
+    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
+    inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
     auth: {
       secret: authSecret,
@@ -106,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
       loginRateLimitPerMinute: integer('TRM_LOGIN_RATE_LIMIT_PER_MINUTE', 10, 1),
     },
   };
+  const { inboundPrefetch: window, inboundMaxPendingPerSender: cap } = config;
+  if (cap >= window && Number.isInteger(window))
+    problems.push('TRM_INBOUND_MAX_PENDING_PER_SENDER must be below TRM_INBOUND_PREFETCH (or 0 for no cap)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

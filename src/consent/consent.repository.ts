@@ -47,7 +47,12 @@ export class ConsentRepository {
   }
 
   async isWithdrawnByPeer(manager: EntityManager, consentId: string, country: string): Promise<boolean> {
-    return (await manager.count(PeerConsentWithdrawalEntity, { where: { consentId, country } })) > 0;
+    // Plain SQL: asked for every inbound message under consent.
+    const [row] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM peer_consent_withdrawals WHERE consent_id = $1 AND country = $2) AS withdrawn`,
+      [consentId, country],
+    );
+    return row.withdrawn === true;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -77,8 +77,10 @@ interface Known {
 
 /**
  * Inbound half of the transfer pipeline, in PROTOCOL.md's order: verify signature → sender = user_id →
- * addressed to me → envelope schema → (duplicate?) → open → payload schema → policy → one transaction
- * (inbox, message, case, audit, receipt in the outbox). The consumer acks only after this returns.
+ * addressed to me → envelope schema → open → payload schema → policy → one transaction
+ * (inbox, message, case, audit, receipt in the outbox). The inbox insert is the duplicate check; a rejection
+ * checks the id too, so a known id is always answered as the first time. The consumer acks only after this
+ * returns.
  */
 @Injectable()
 export class InboundService {
@@ -125,16 +127,37 @@ export class InboundService {
     );
   }
 
+  /**
+   * Refuses, without opening it, a delivery whose sender already has its cap of messages waiting here
+   * (TRM_INBOUND_MAX_PENDING_PER_SENDER). The id is not remembered, so the sender may send the very same
+   * message again later. Returns null for what is never refused: a verified receipt or rejection, which
+   * only settles a message this node sent, and a known id, which is answered as the first time.
+   */
+  async refuseOverCap(delivery: InboundDelivery, cap: number): Promise<Disposition | null> {
+    const known: Known = { caseRef: '' };
+    try {
+      await this.authenticate(delivery, known);
+      this.checkPublisher(delivery, known);
+      if (known.type === 'DELIVERY_RECEIPT' || known.type === 'DELIVERY_REJECTED') return null;
+      if (known.id && (await this.inbox.find(this.dataSource.manager, known.id))) return null;
+      throw new Rejection(
+        RejectionCode.POLICY_DENIED,
+        `${known.sender} already has ${cap} messages waiting at ${this.config.country} ` +
+          '(its inbound cap): this one is refused unopened; send it again later',
+      );
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      return await this.reject(delivery, known, error);
+    } finally {
+      this.relay.kick();
+    }
+  }
+
   private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
     const parsed = await this.authenticate(delivery, known);
     const sender = known.sender!;
     if (parsed === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the body is not UTF-8 JSON');
-    if (delivery.userId !== sender) {
-      // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
-      known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
-      known.signatureVerified = false;
-      throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
-    }
+    this.checkPublisher(delivery, known);
     if (parsed.to !== this.config.country) {
       throw new Rejection(
         RejectionCode.NOT_ADDRESSED_TO_ME,
@@ -147,9 +170,8 @@ export class InboundService {
     const envelope = checked.envelope;
     known.envelope = envelope;
 
-    const earlier = await this.inbox.find(this.dataSource.manager, envelope.id);
-    if (earlier) return this.answerDuplicate(envelope, sender);
-
+    // A known id is caught by the inbox insert in the transaction (DuplicateRace) or, if a check fails first,
+    // by reject(): either way it is answered as the first time, and no lookup is spent on the common case.
     let plaintext: Buffer;
     try {
       plaintext = this.keys.open(envelope.sealed, sealAad(envelope));
@@ -182,6 +204,15 @@ export class InboundService {
       if (error instanceof DuplicateRace) return this.answerDuplicate(envelope, sender);
       throw error;
     }
+  }
+
+  /** The signer must be the publisher the broker vouches for (user_id). */
+  private checkPublisher(delivery: InboundDelivery, known: Known): void {
+    if (delivery.userId === known.sender) return;
+    // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
+    known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
+    known.signatureVerified = false;
+    throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
   }
 
   /**
@@ -232,10 +263,10 @@ export class InboundService {
     const { envelope, payload } = message;
     // A receipt or rejection never opens a case nor adds its sender to one: it only settles a message.
     const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
-    const caseRow = !envelope.caseRef
-      ? null
-      : answer
-        ? await this.cases.find(manager, envelope.caseRef)
+    // An answer's checks never depend on its case (technical types pass a closed case and carry no consent).
+    const caseRow =
+      !envelope.caseRef || answer
+        ? null
         : ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
           (await this.openForeignCase(manager, envelope)));
     const decision = decideInbound({
@@ -316,22 +347,27 @@ export class InboundService {
       payload,
       status: 'ACCEPTED',
     });
-    if (envelope.caseRef && !answer) await this.cases.addCountry(manager, envelope.caseRef, envelope.from);
+    // The row is locked and current (and null for a receipt or rejection): only a new country costs an update.
+    if (caseRow && !caseRow.countries.includes(envelope.from))
+      await this.cases.addCountry(manager, caseRow.caseRef, envelope.from);
     if (caseRow && lifecycle?.allow)
       await this.caseService.applyMessage(manager, caseRow, event, envelope.from, lifecycle.next);
-    await this.settleAnsweredMessage(manager, envelope, payload);
+    const settled = await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.apply(manager, message);
-    await this.audit.record(manager, {
-      action: 'MESSAGE_RECEIVED',
-      actor: envelope.from,
-      caseRef: envelope.caseRef,
-      messageId: envelope.id,
-      messageType: envelope.type,
-      counterpart: envelope.from,
-      legalBasis: envelope.legalBasis,
-      decision: 'ALLOW',
-      details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
-    });
+    await this.audit.recordMany(manager, [
+      ...(settled ? [settled] : []),
+      {
+        action: 'MESSAGE_RECEIVED',
+        actor: envelope.from,
+        caseRef: envelope.caseRef,
+        messageId: envelope.id,
+        messageType: envelope.type,
+        counterpart: envelope.from,
+        legalBasis: envelope.legalBasis,
+        decision: 'ALLOW',
+        details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
+      },
+    ]);
     this.logger.log(
       `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
     );
@@ -353,38 +389,40 @@ export class InboundService {
     return created;
   }
 
-  /** A peer's receipt or rejection settles the delivery status of the message it answers. */
+  /**
+   * A peer's receipt or rejection settles the delivery status of the message it answers. Returns the audit
+   * entry that records it, written by the caller with its own.
+   */
   private async settleAnsweredMessage(
     manager: EntityManager,
     envelope: Envelope,
     payload: object,
-  ): Promise<void> {
+  ): Promise<AuditRecord | null> {
     if (
-      (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') &&
-      envelope.inReplyTo
-    ) {
-      const rejected =
-        envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
-      const settled = await this.records.settleOutbound(
-        manager,
-        envelope.inReplyTo,
-        envelope.from,
-        rejected
-          ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
-          : { delivered: true },
-      );
-      if (settled) {
-        await this.audit.record(manager, {
-          action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
-          actor: envelope.from,
-          caseRef: settled.caseRef,
-          messageId: settled.id,
-          messageType: settled.type,
-          counterpart: envelope.from,
-          reasonCode: rejected?.reasonCode ?? null,
-        });
-      }
-    }
+      (envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED') ||
+      !envelope.inReplyTo
+    )
+      return null;
+    const rejected =
+      envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
+    const settled = await this.records.settleOutbound(
+      manager,
+      envelope.inReplyTo,
+      envelope.from,
+      rejected
+        ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
+        : { delivered: true },
+    );
+    if (!settled) return null;
+    return {
+      action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
+      actor: envelope.from,
+      caseRef: settled.caseRef,
+      messageId: settled.id,
+      messageType: settled.type,
+      counterpart: envelope.from,
+      reasonCode: rejected?.reasonCode ?? null,
+    };
   }
 
   /** Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. */

@@ -13,19 +13,30 @@ import {
 } from '../transport/topology';
 import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
+import { FairScheduler } from './fair-scheduler';
 
-const PREFETCH = { routine: 32, urgent: 8 };
+/** Alerts are few and never refused: a small window of their own, handled two at a time. */
+const URGENT = { prefetch: 8, concurrency: 2 };
 const ATTEMPTS_BEFORE_INTERNAL_ERROR = 3;
+
+interface Lane {
+  queue: string;
+  prefetch: number;
+  scheduler: FairScheduler;
+}
 
 /**
  * The AMQP edge of the inbound pipeline. Each lane has its own channel (an alert never waits behind routine
  * traffic), messages are acked on the channel that delivered them and only after the inbound transaction
- * committed, and messages of one case are handled in arrival order.
+ * committed, and messages of one case are handled in arrival order. Within a lane, deliveries of different
+ * senders take turns (FairScheduler); on the routine lane a sender that already has its cap of messages
+ * waiting gets the excess refused at once, so one noisy peer cannot fill the window the others need.
  */
 @Injectable()
 export class InboxConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(InboxConsumer.name);
   private readonly caseChains = new Map<string, Promise<void>>();
+  private readonly lanes: Lane[];
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -34,38 +45,76 @@ export class InboxConsumer implements OnApplicationBootstrap {
     private readonly publisher: Publisher,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.lanes = [
+      {
+        queue: urgentQueue(config.country),
+        prefetch: URGENT.prefetch,
+        scheduler: new FairScheduler(URGENT.concurrency),
+      },
+      {
+        queue: inboxQueue(config.country),
+        prefetch: config.inboundPrefetch,
+        scheduler: new FairScheduler(config.inboundConcurrency, config.inboundMaxPendingPerSender),
+      },
+    ];
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.amqp.onConnect(async (connection) => {
       const setup = await connection.createChannel();
       await assertParticipantTopology(setup, this.config.country);
       await setup.close();
-      for (const [queue, prefetch] of [
-        [urgentQueue(this.config.country), PREFETCH.urgent],
-        [inboxQueue(this.config.country), PREFETCH.routine],
-      ] as const) {
+      for (const lane of this.lanes) {
         const channel = await connection.createChannel();
         channel.on('error', (error) =>
-          this.logger.warn(`consumer channel ${queue} error: ${describe(error)}`),
+          this.logger.warn(`consumer channel ${lane.queue} error: ${describe(error)}`),
         );
         channel.on('close', () => closedChannels.add(channel));
-        await channel.prefetch(prefetch);
-        await channel.consume(queue, (message) => {
+        await channel.prefetch(lane.prefetch);
+        await channel.consume(lane.queue, (message) => {
           // null: the broker cancelled the consumer (queue deleted); the channel is closed and reconnect redoes this.
-          if (message) this.inOrder(message, () => this.handle(channel, queue, message));
+          if (message) this.dispatch(lane, channel, message);
           else void channel.close().catch(() => undefined);
         });
       }
     });
   }
 
+  /**
+   * Queues a delivery behind the earlier ones of its case and, among senders, in turn. Over its sender's cap
+   * it is refused instead (a refusal takes its turn too, under its own key, so refusing a flood does not
+   * crowd out the others either).
+   */
+  private dispatch(lane: Lane, channel: Channel, message: ConsumeMessage): void {
+    const sender = printable(message.properties.userId);
+    const run = (): void =>
+      this.inOrder(message, () =>
+        lane.scheduler
+          .run(sender, () => this.handle(channel, lane.queue, message, (d) => this.inbound.receive(d)))
+          .finally(() => lane.scheduler.release(sender)),
+      );
+    if (lane.scheduler.admit(sender)) return run();
+    void lane.scheduler
+      .run(`over-cap:${sender}`, () =>
+        this.handle(channel, lane.queue, message, (d) =>
+          this.inbound.refuseOverCap(d, this.config.inboundMaxPendingPerSender),
+        ),
+      )
+      .then((handled) => {
+        // Not refusable (a receipt for a message of ours): handled like any other, past the cap.
+        if (!handled && lane.scheduler.admit(sender, true)) run();
+      })
+      .catch((error) => this.logger.error(`inbound refusal failed: ${describe(error)}`));
+  }
+
   /** Chains deliveries that share a case reference (AMQP correlation_id), so one case's messages never race. */
-  private inOrder(message: ConsumeMessage, work: () => Promise<void>): void {
+  private inOrder(message: ConsumeMessage, work: () => Promise<unknown>): void {
     const key = String(message.properties.correlationId ?? '');
     const previous = this.caseChains.get(key) ?? Promise.resolve();
     const next = previous
       .then(work)
+      .then(() => undefined)
       .catch((error) => this.logger.error(`inbound handling failed: ${describe(error)}`));
     this.caseChains.set(key, next);
     void next.finally(() => {
@@ -73,7 +122,13 @@ export class InboxConsumer implements OnApplicationBootstrap {
     });
   }
 
-  private async handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
+  /** Returns false when `step` declined the delivery (null disposition) and left it unacked. */
+  private async handle(
+    channel: Channel,
+    queue: string,
+    message: ConsumeMessage,
+    step: (delivery: InboundDelivery) => Promise<Disposition | null>,
+  ): Promise<boolean> {
     const delivery: InboundDelivery = {
       body: message.content,
       messageId: message.properties.messageId,
@@ -81,18 +136,20 @@ export class InboxConsumer implements OnApplicationBootstrap {
       type: message.properties.type,
       headers: message.properties.headers ?? {},
     };
-    const disposition = await this.process(delivery, channel);
-    if (!disposition) return;
+    const disposition = await this.process(delivery, channel, step);
+    if (disposition === 'declined') return false;
+    if (!disposition) return true;
     this.logger.debug(
       `inbound message ${printable(delivery.messageId)} on ${queue}: ${disposition.outcome}` +
         (disposition.outcome === 'REJECTED' ? ` (${disposition.code})` : ''),
     );
     if (disposition.outcome === 'REJECTED') {
       const deadLettered = await this.deadLetter(queue, message, disposition);
-      if (!deadLettered) return;
+      if (!deadLettered) return true;
       await this.auditDeadLetter(queue, message, disposition);
     }
     this.ack(channel, message);
+    return true;
   }
 
   /**
@@ -126,13 +183,17 @@ export class InboxConsumer implements OnApplicationBootstrap {
   }
 
   /** Retries our own failures (a database outage waits for the database); a peer is told after that. */
-  private async process(delivery: InboundDelivery, channel: Channel): Promise<Disposition | null> {
+  private async process(
+    delivery: InboundDelivery,
+    channel: Channel,
+    step: (delivery: InboundDelivery) => Promise<Disposition | null>,
+  ): Promise<Disposition | 'declined' | null> {
     let attempt = 0;
     for (;;) {
       try {
-        return attempt < ATTEMPTS_BEFORE_INTERNAL_ERROR
-          ? await this.inbound.receive(delivery)
-          : await this.inbound.rejectAsInternalError(delivery);
+        if (attempt >= ATTEMPTS_BEFORE_INTERNAL_ERROR)
+          return await this.inbound.rejectAsInternalError(delivery);
+        return (await step(delivery)) ?? 'declined';
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
         this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);

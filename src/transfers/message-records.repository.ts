@@ -88,20 +88,30 @@ export class MessageRecordsRepository {
     id: string,
     counterpart: string,
     outcome: { delivered: true } | { delivered: false; reasonCode: string; reason: string },
-  ): Promise<MessageRecordEntity | null> {
-    const rows: Array<{ id: string }> = outcome.delivered
+  ): Promise<SettledMessage | null> {
+    // RETURNING only plain columns: no read-back, and nothing a column transformer would have to decode.
+    const returning = `RETURNING id, case_ref AS "caseRef", type`;
+    const rows: unknown[] = outcome.delivered
       ? await manager.query(
           `UPDATE messages SET status = 'DELIVERED', delivered_at = now(), sent_at = coalesce(sent_at, now()), updated_at = now()
-           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') RETURNING id`,
+           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') ${returning}`,
           [id, counterpart],
         )
       : await manager.query(
           `UPDATE messages SET status = 'REJECTED', rejected_at = now(), reason_code = $3, reason = $4,
              sent_at = coalesce(sent_at, now()), updated_at = now()
-           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') RETURNING id`,
+           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') ${returning}`,
           [id, counterpart, outcome.reasonCode, outcome.reason],
         );
-    const updated = Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>) : rows;
-    return updated.length > 0 ? this.find(manager, id) : null;
+    // TypeORM's postgres driver answers an UPDATE with [rows, count].
+    const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as SettledMessage[];
+    return updated[0] ?? null;
   }
+}
+
+/** What the audit entry of a settled message names. */
+export interface SettledMessage {
+  id: string;
+  caseRef: string | null;
+  type: string;
 }

@@ -206,7 +206,9 @@ export class OutboundService implements OnModuleInit {
       this.keys,
     );
     await this.outbox.enqueue(manager, wire);
-    await this.cases.addCountry(manager, command.caseRef, command.to);
+    // The row is locked and current: only a new country costs an update.
+    if (!caseRow.countries.includes(command.to))
+      await this.cases.addCountry(manager, command.caseRef, command.to);
     await this.caseService.applyMessage(
       manager,
       caseRow,

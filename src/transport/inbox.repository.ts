@@ -18,14 +18,12 @@ export class InboxRepository {
    * there first: the caller must roll back and treat this delivery as a duplicate.
    */
   async claim(manager: EntityManager, row: NewInboxRow): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(InboxEntity)
-      .values(row)
-      .orIgnore()
-      .returning(['messageId'])
-      .execute();
-    return result.raw.length > 0;
+    // Plain SQL: on the hot path of every inbound message, and the row holds ids and codes only.
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO inbox (message_id, sender, type, outcome, reason_code, response_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+      [row.messageId, row.sender, row.type, row.outcome, row.reasonCode, row.responseId],
+    );
+    return inserted.length > 0;
   }
 }

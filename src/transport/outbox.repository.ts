@@ -6,6 +6,7 @@ import { OutboxEntity } from './outbox.entity';
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
 export class OutboxRepository {
+  /** Through the entity: its body column is encrypted at rest (a plain-SQL insert would store it in clear). */
   async enqueue(manager: EntityManager, wire: WireMessage): Promise<void> {
     await manager.insert(OutboxEntity, {
       messageId: wire.properties.messageId,

@@ -178,6 +178,11 @@ export class ForeignPeer {
     return found[0];
   }
 
+  /** The replies received so far that match, without waiting. */
+  received(match: (reply: Reply) => boolean): Reply[] {
+    return this.replies.filter(match);
+  }
+
   /** All replies so far that answer `id` (after a grace period, to catch extras). */
   async repliesTo(id: string, settleMs = 1000): Promise<Reply[]> {
     await new Promise((resolve) => setTimeout(resolve, settleMs));

@@ -1,0 +1,232 @@
+import { examplePayload } from '../src/messages/examples';
+import { deadLetterQueue } from '../src/transport/topology';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { ForeignPeer } from './support/foreign-peer';
+
+/**
+ * One noisy peer must not starve the others (issue 5). IT floods MK with valid referrals while MK is down;
+ * FR then sends one referral and one EMERGENCY_ALERT, which queue behind the whole flood. When MK comes
+ * back, FR's messages must be applied long before the flood is, and every flood message must end applied
+ * or refused with a reason: nothing lost. Progress is read from MK's audit log order, never from timings.
+ */
+describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () => {
+  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
+  let italy: ForeignPeer;
+  let france: ForeignPeer;
+  const year = new Date().getUTCFullYear();
+  let nextCase = 1;
+  // Sent within the first flood, and again behind the second: a duplicate is answered again, never refused.
+  let repeated: { id: string; body: Buffer; signature: string; caseRef: string };
+
+  beforeAll(async () => {
+    await federation.setUp();
+    italy = await ForeignPeer.connect(federation, 'IT');
+    france = await ForeignPeer.connect(federation, 'FR');
+    const caseRef = `TRM-IT-${year}-999999`;
+    repeated = {
+      ...italy.build({
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        caseRef,
+        payload: examplePayload('REFERRAL_REQUEST'),
+      }),
+      caseRef,
+    };
+  });
+
+  const publishRepeated = (): Promise<void> =>
+    italy.publish(repeated.body, {
+      id: repeated.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: repeated.signature,
+      caseRef: repeated.caseRef,
+    });
+
+  afterAll(async () => {
+    await italy?.close();
+    await france?.close();
+    await federation.tearDown();
+  });
+
+  /** Referrals from IT, `perCase` in each case. */
+  async function flood(count: number, perCase: number): Promise<string[]> {
+    const first = nextCase;
+    nextCase += Math.ceil(count / perCase);
+    return Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        italy.send({
+          type: 'REFERRAL_REQUEST',
+          to: 'MK',
+          caseRef: `TRM-IT-${year}-${String(first + Math.floor(i / perCase)).padStart(6, '0')}`,
+          payload: examplePayload('REFERRAL_REQUEST'),
+        }),
+      ),
+    );
+  }
+
+  async function fromFrance(): Promise<{ referral: string; alert: string }> {
+    const caseRef = `TRM-FR-${year}-${String(nextCase++).padStart(6, '0')}`;
+    const referral = await france.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef,
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    const alert = await france.send({
+      type: 'EMERGENCY_ALERT',
+      to: 'MK',
+      caseRef,
+      payload: examplePayload('EMERGENCY_ALERT'),
+    });
+    return { referral, alert };
+  }
+
+  /** MK's audit position of the entry that settled each message (received or rejected). */
+  async function settledAt(ids: string[]): Promise<Map<string, { seq: number; action: string }>> {
+    const rows = await federation.query<{ message_id: string; seq: number; action: string }>(
+      'MK',
+      `SELECT message_id, seq::int AS seq, action FROM audit_log
+       WHERE action IN ('MESSAGE_RECEIVED', 'MESSAGE_REJECTED') AND message_id = ANY($1)`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.message_id, { seq: row.seq, action: row.action }]));
+  }
+
+  async function waitSettled(
+    ids: string[],
+    timeoutMs: number,
+  ): Promise<Map<string, { seq: number; action: string }>> {
+    return eventually(
+      async () => {
+        const settled = await settledAt(ids);
+        return settled.size === ids.length ? settled : undefined;
+      },
+      timeoutMs,
+      `${ids.length} messages settled at MK`,
+    );
+  }
+
+  async function withMk<T>(overrides: Partial<RunningNode['config']>, work: () => Promise<T>): Promise<T> {
+    await federation.start('MK', overrides);
+    try {
+      return await work();
+    } finally {
+      await federation.stop('MK');
+    }
+  }
+
+  /** Dead letters in trm.dead.MK by message id, with their reason code (taken off the queue). */
+  async function drainDeadLetters(): Promise<Map<string, string>> {
+    return federation.withAdminChannel(async (channel) => {
+      const found = new Map<string, string>();
+      for (;;) {
+        const message = await channel.get(deadLetterQueue('MK'), { noAck: true });
+        if (!message) return found;
+        found.set(
+          String(message.properties.messageId),
+          String(message.properties.headers?.['x-trm-reject-code']),
+        );
+      }
+    });
+  }
+
+  it('applies a second sender’s referral and alert long before a flood queued ahead of them', async () => {
+    // Two per case: messages of one case wait for each other anyway, so most of the flood is ready at once.
+    const floodIds = await flood(250, 2);
+    await publishRepeated();
+    floodIds.push(repeated.id);
+    const france1 = await fromFrance();
+    // The whole flood fits in the window (no cap in this test): fairness alone must do it.
+    await withMk({ inboundPrefetch: 400, inboundMaxPendingPerSender: 0 }, async () => {
+      const ours = await waitSettled([france1.referral, france1.alert], 120_000);
+      const all = await waitSettled([...floodIds, france1.referral, france1.alert], 240_000);
+      const referralSeq = ours.get(france1.referral)!.seq;
+      const alertSeq = ours.get(france1.alert)!.seq;
+      const floodBefore = (seq: number): number => floodIds.filter((id) => all.get(id)!.seq < seq).length;
+      // In arrival order FR's referral would come after all 250; taking turns, it comes among the first.
+      expect(floodBefore(referralSeq)).toBeLessThan(25);
+      expect(floodBefore(alertSeq)).toBeLessThan(25);
+      expect(ours.get(france1.referral)!.action).toBe('MESSAGE_RECEIVED');
+      expect(ours.get(france1.alert)!.action).toBe('MESSAGE_RECEIVED');
+      // Nothing refused without a cap: the whole flood applied, each once.
+      expect(floodIds.every((id) => all.get(id)!.action === 'MESSAGE_RECEIVED')).toBe(true);
+      const [{ n }] = await federation.query<{ n: number }>(
+        'MK',
+        `SELECT count(*)::int AS n FROM messages WHERE direction = 'INBOUND' AND id = ANY($1::uuid[])`,
+        [floodIds],
+      );
+      expect(n).toBe(251);
+    });
+  }, 400_000);
+
+  it('refuses a flood beyond the sender’s cap with POLICY_DENIED, answered and dead-lettered, and loses nothing', async () => {
+    await drainDeadLetters();
+    // The repeat sits inside MK's first window, where IT is over its cap from the start.
+    const floodIds = await flood(50, 10);
+    await publishRepeated();
+    floodIds.push(...(await flood(250, 10)));
+    const france2 = await fromFrance();
+    const cap = 20;
+    await withMk({ inboundPrefetch: 100, inboundMaxPendingPerSender: cap }, async () => {
+      const all = await waitSettled([...floodIds, france2.referral, france2.alert], 240_000);
+      const referral = all.get(france2.referral)!;
+      expect(referral.action).toBe('MESSAGE_RECEIVED');
+      expect(all.get(france2.alert)!.action).toBe('MESSAGE_RECEIVED');
+      // FR's referral sat behind 300 flood messages and a window of 100: it is applied while part of
+      // the flood is still waiting, because the excess is refused instead of holding the window.
+      const floodAfter = floodIds.filter((id) => all.get(id)!.seq > referral.seq).length;
+      expect(floodAfter).toBeGreaterThan(0);
+
+      const applied = floodIds.filter((id) => all.get(id)!.action === 'MESSAGE_RECEIVED');
+      const refused = floodIds.filter((id) => all.get(id)!.action === 'MESSAGE_REJECTED');
+      expect(applied.length + refused.length).toBe(300);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(applied.length).toBeGreaterThanOrEqual(cap);
+
+      // Every refusal reached IT as a DELIVERY_REJECTED with its reason ...
+      const waiting = new Set(refused);
+      const rejections = await eventually(
+        async () => {
+          const found = italy.received(
+            (reply) => reply.envelope.type === 'DELIVERY_REJECTED' && waiting.has(reply.envelope.inReplyTo!),
+          );
+          return new Set(found.map((reply) => reply.envelope.inReplyTo)).size === refused.length
+            ? found
+            : undefined;
+        },
+        60_000,
+        'a DELIVERY_REJECTED for every refused message',
+      );
+      for (const rejection of rejections) {
+        expect(rejection.payload.reasonCode).toBe('POLICY_DENIED');
+        expect(rejection.payload.reason).toMatch(
+          /^IT already has 20 messages waiting at MK \(its inbound cap\)/,
+        );
+      }
+      // ... and sits in MK's dead letters with the same code, for MK's operator.
+      const dead = new Map<string, string>();
+      await eventually(
+        async () => {
+          for (const [id, code] of await drainDeadLetters()) dead.set(id, code);
+          return refused.every((id) => dead.get(id) === 'POLICY_DENIED') ? true : undefined;
+        },
+        30_000,
+        'a dead letter for every refused message',
+      );
+      expect(applied.every((id) => !dead.has(id))).toBe(true);
+
+      // The repeated message, arriving over the cap, is not refused: it got its first receipt again.
+      const answers = await eventually(
+        async () => {
+          const found = italy.received((reply) => reply.envelope.inReplyTo === repeated.id);
+          return found.length >= 2 ? found : undefined;
+        },
+        30_000,
+        'the repeated message answered twice',
+      );
+      expect(answers.map((reply) => reply.envelope.type)).toEqual(['DELIVERY_RECEIPT', 'DELIVERY_RECEIPT']);
+      expect(answers[1].envelope.id).toBe(answers[0].envelope.id);
+    });
+  }, 400_000);
+});
