@@ -715,6 +715,13 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
     // The rejected plan opened nothing: MK still owes Croatia its answer to the referral, and only that. It is
     // the one expected reply this file leaves open, and it is not late (24 hours).
     await checkExpectations(hrCase, owed);
+    const debts = await api(nodes.MK, 'GET', '/expectations?direction=OWED&status=OPEN');
+    expect(debts.status).toBe(200);
+    expect(
+      (debts.body as ExpectationView[])
+        .filter((e) => e.caseRef === hrCase)
+        .map(({ requestType, owedTo }) => ({ requestType, owedTo })),
+    ).toEqual([{ requestType: 'REFERRAL_REQUEST', owedTo: 'HR' }]);
   }, 120_000);
 });
 
