@@ -761,6 +761,22 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
           closes: 'referral',
           expect: { MK: { phases: { '1': 'COMPLETED' }, checklist: { eligible: true } } },
         },
+        // The two countries discuss her status: Croatia asks MK to confirm who she is (a week by default).
+        {
+          name: 'identity check',
+          from: 'HR',
+          to: 'MK',
+          type: 'IDENTITY_VERIFICATION_REQUEST',
+          opens: { answeredBy: ['IDENTITY_VERIFICATION_RESULT'], sop: 1, within: 7 * DAY },
+        },
+        {
+          name: 'identity confirmed',
+          from: 'MK',
+          to: 'HR',
+          type: 'IDENTITY_VERIFICATION_RESULT',
+          answers: 'identity check',
+          closes: 'identity check',
+        },
         {
           name: 'arrival before any return plan',
           from: 'MK',
@@ -830,7 +846,7 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
       ],
       replies,
     );
-    expect(ids.size).toBe(9);
+    expect(ids.size).toBe(11);
     await expectAllAnswered(caseRef, replies);
     // Every rejection was audited on MK and dead-lettered with its reason (the dead letter is audited after
     // the ack, so it may trail the DELIVERY_REJECTED).
