@@ -16,11 +16,60 @@ import {
 
 /**
  * The two cases of domain.md, played step by step on real nodes. Each scenario is a table of steps: who sends
- * what to whom, what the sender's API answers, and what each node's case workflow shows afterwards. A step
- * may carry more expectations later (e.g. the deadlines' expected replies) without changing the runner.
+ * what to whom, what the sender's API answers, what each node's case workflow shows afterwards, and which
+ * expected reply (docs/expectations.md) the step opens or answers. After every step, every node's list of the
+ * case's expected replies must be exactly the one the table has built so far.
  */
 
 type Payload = Record<string, unknown>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The TRM contact lists of the directory. The order within a country and SOP is the escalation order, so a
+ * request addresses the first one; phones and e-mails stay in the directory, never in an expectation.
+ */
+const CONTACTS: Record<string, Array<{ sop: number; institution: string; role: string; phone?: string }>> = {
+  MK: [
+    { sop: 1, institution: 'National Commission for Combating Trafficking', role: 'national coordinator' },
+    { sop: 4, institution: 'Center for Social Work Skopje', role: 'case manager, return', phone: '+389 2 1' },
+    { sop: 4, institution: 'Ministry of Social Policy', role: 'return coordinator' },
+    { sop: 5, institution: 'Public Prosecutor’s Office Skopje', role: 'prosecutor, trafficking' },
+  ],
+  IT: [
+    { sop: 1, institution: 'Dipartimento per le Pari Opportunità', role: 'national coordinator' },
+    { sop: 5, institution: 'Procura della Repubblica di Milano', role: 'pubblico ministero' },
+  ],
+};
+
+/** The contact an expected reply is addressed to: the first of the answering country's list for the SOP. */
+function firstContact(country: string, sop: number): Record<string, unknown> | null {
+  const contact = CONTACTS[country]?.find((c) => c.sop === sop);
+  return contact ? { institution: contact.institution, role: contact.role, rank: 0 } : null;
+}
+
+/** A span of time around a send: the message's `sentAt` falls within it. */
+interface Window {
+  from: number;
+  to: number;
+}
+
+/** An expected reply as the scenario's table says it stands. */
+interface ExpectedReply {
+  requestMessageId: string;
+  requestType: MessageType;
+  expectedTypes: MessageType[];
+  owedBy: string;
+  owedTo: string;
+  sop: number;
+  /** The default deadline for the request type, counted from the request's `sentAt`. */
+  within: number;
+  sent: Window;
+  answer?: { messageId: string; type: MessageType; sent: Window };
+  /** The times the nodes reported first: both sides, and every later step, must report the same. */
+  seen: { requestedAt?: string; answeredAt?: string };
+}
 
 interface CaseExpectation {
   status?: 'OPEN' | 'CLOSED';
@@ -45,11 +94,19 @@ interface Step {
   outcome?: { refused: number; code: string } | { rejected: string };
   /** What each node's case shows after the step. */
   expect?: Record<string, CaseExpectation>;
-  /** Further checks after the step (e.g. the expected replies it opens or closes), with the ids so far. */
+  /** The expected reply this request opens on the sender's and the receiver's node. */
+  opens?: { answeredBy: MessageType[]; sop: number; within: number };
+  /** The earlier step whose expected reply this message answers. */
+  closes?: string;
+  /** Further checks after the step, with the ids so far. */
   after?: (context: { caseRef: string; ids: ReadonlyMap<string, string> }) => Promise<void>;
 }
 
-const federation = new LocalFederation({ codes: ['FR', 'IT', 'MK', 'HR'], logLevel: 'error' });
+const federation = new LocalFederation({
+  codes: ['FR', 'IT', 'MK', 'HR'],
+  logLevel: 'error',
+  participants: { MK: { contacts: CONTACTS.MK }, IT: { contacts: CONTACTS.IT } },
+});
 const nodes: Record<string, RunningNode> = {};
 let croatia: ForeignPeer;
 
@@ -94,8 +151,146 @@ async function checkCase(code: string, caseRef: string, expected: CaseExpectatio
   }
 }
 
-/** Plays the steps in order; returns the message id of each step by name. */
-async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>> {
+/** An expected reply as a node's API shows it (`GET /cases/{caseRef}/expectations`). */
+type ExpectationView = Record<string, unknown> & {
+  requestMessageId: string;
+  requestedAt: string;
+  dueAt: string;
+  deliveredAt: string;
+  answeredAt: string | null;
+};
+
+function expectSentWithin(what: string, at: string, window: Window): void {
+  const time = Date.parse(at);
+  expect({ what, at, withinTheStep: time >= window.from && time <= window.to }).toEqual({
+    what,
+    at,
+    withinTheStep: true,
+  });
+}
+
+/** Every running node shows exactly the case's expected replies of the table, each as the table says. */
+async function checkExpectations(caseRef: string, ledger: ExpectedReply[]): Promise<void> {
+  for (const [code, node] of Object.entries(nodes)) {
+    const held = ledger.filter((e) => e.owedBy === code || e.owedTo === code);
+    const response = await api(node, 'GET', `/cases/${caseRef}/expectations`);
+    if (response.status === 404) {
+      // The node never heard of the case, so it cannot hold an expectation on it.
+      expect({ node: code, held: held.map((e) => e.requestType) }).toEqual({ node: code, held: [] });
+      continue;
+    }
+    expect(response.status).toBe(200);
+    const shown = response.body as ExpectationView[];
+    expect({ node: code, requests: shown.map((e) => e.requestMessageId).sort() }).toEqual({
+      node: code,
+      requests: held.map((e) => e.requestMessageId).sort(),
+    });
+    for (const expected of held) {
+      const view = shown.find((e) => e.requestMessageId === expected.requestMessageId)!;
+      checkExpectation(code, caseRef, view, expected);
+    }
+  }
+}
+
+function checkExpectation(
+  code: string,
+  caseRef: string,
+  view: ExpectationView,
+  expected: ExpectedReply,
+): void {
+  const { answer } = expected;
+  const what = `${code}: ${expected.requestType} owed by ${expected.owedBy}`;
+  expect({ what, ...view }).toEqual({
+    what,
+    id: expect.any(String),
+    caseRef,
+    requestMessageId: expected.requestMessageId,
+    requestType: expected.requestType,
+    expectedTypes: expected.expectedTypes,
+    // The sender awaits the answer, the receiver owes it.
+    direction: code === expected.owedTo ? 'AWAITED' : 'OWED',
+    owedBy: expected.owedBy,
+    owedTo: expected.owedTo,
+    sop: expected.sop,
+    requestedAt: expect.any(String),
+    dueAt: expect.any(String),
+    status: answer ? 'ANSWERED' : 'OPEN',
+    // Every request of the scenarios was received: the receipt came back before the step ended.
+    deliveredAt: expect.any(String),
+    answeredAt: answer ? expect.any(String) : null,
+    answerMessageId: answer?.messageId ?? null,
+    answerType: answer?.type ?? null,
+    failedAt: null,
+    failureReasonCode: null,
+    cancelledAt: null,
+    overdueAt: null,
+    escalationLevel: 0,
+    contact: firstContact(expected.owedBy, expected.sop),
+    escalations: [],
+    escalationExhaustedAt: null,
+  });
+  // Both sides count the deadline from the request's own sentAt, so they agree on it to the millisecond.
+  expectSentWithin(`${what}: requested`, view.requestedAt, expected.sent);
+  expected.seen.requestedAt ??= view.requestedAt;
+  expect({ what, requestedAt: view.requestedAt }).toEqual({ what, requestedAt: expected.seen.requestedAt });
+  expect({ what, dueIn: Date.parse(view.dueAt) - Date.parse(view.requestedAt) }).toEqual({
+    what,
+    dueIn: expected.within,
+  });
+  expect({
+    what,
+    deliveredAfterRequest: Date.parse(view.deliveredAt) >= Date.parse(view.requestedAt),
+  }).toEqual({
+    what,
+    deliveredAfterRequest: true,
+  });
+  if (answer) {
+    expectSentWithin(`${what}: answered`, view.answeredAt!, answer.sent);
+    expected.seen.answeredAt ??= view.answeredAt!;
+    expect({ what, answeredAt: view.answeredAt }).toEqual({ what, answeredAt: expected.seen.answeredAt });
+  }
+}
+
+/** Records what a delivered step does to the expected replies. */
+function updateLedger(
+  ledger: ExpectedReply[],
+  step: Step,
+  id: string,
+  sent: Window,
+  ids: Map<string, string>,
+): void {
+  if (step.opens) {
+    ledger.push({
+      requestMessageId: id,
+      requestType: step.type,
+      expectedTypes: step.opens.answeredBy,
+      owedBy: step.to,
+      owedTo: step.from,
+      sop: step.opens.sop,
+      within: step.opens.within,
+      sent,
+      seen: {},
+    });
+  }
+  if (step.closes) {
+    const request = ledger.find((e) => e.requestMessageId === ids.get(step.closes!));
+    expect({ step: step.name, closes: request?.requestType }).toEqual({
+      step: step.name,
+      closes: expect.any(String),
+    });
+    request!.answer = { messageId: id, type: step.type, sent };
+  }
+}
+
+/**
+ * Plays the steps in order, checking the expected replies after each; returns the message id of each step by
+ * name. `ledger` carries the case's expected replies from one call to the next.
+ */
+async function play(
+  caseRef: string,
+  steps: Step[],
+  ledger: ExpectedReply[] = [],
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const step of steps) {
     await step.before?.(caseRef);
@@ -106,8 +301,10 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
         step: step.name,
         answers: expect.any(String),
       });
+    const sendTime: Window = { from: Date.now(), to: Date.now() };
     if (step.from === 'HR') {
       const id = await croatia.send({ type: step.type, to: step.to, caseRef, payload, inReplyTo });
+      sendTime.to = Date.now();
       const reply: Reply = await croatia.replyTo(id);
       const rejected = step.outcome && 'rejected' in step.outcome ? step.outcome.rejected : null;
       expect({ step: step.name, reply: reply.envelope.type, code: reply.payload.reasonCode ?? null }).toEqual(
@@ -119,6 +316,7 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
       );
       if (!rejected) {
         ids.set(step.name, id);
+        updateLedger(ledger, step, id, sendTime, ids);
         expect(await messageStatus(nodes[step.to], id)).toMatchObject({
           status: 'ACCEPTED',
           type: step.type,
@@ -131,6 +329,7 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
         payload,
         inReplyTo,
       });
+      sendTime.to = Date.now();
       const refused = step.outcome && 'refused' in step.outcome ? step.outcome : null;
       if (refused) {
         expect({ step: step.name, status: sent.status, code: sent.body.reasons?.[0]?.code }).toEqual({
@@ -141,6 +340,7 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
       } else {
         expect({ step: step.name, status: sent.status }).toEqual({ step: step.name, status: 202 });
         ids.set(step.name, sent.body.id);
+        updateLedger(ledger, step, sent.body.id, sendTime, ids);
         if (step.to === 'HR') {
           // Croatia's software answers with a receipt, as PROTOCOL.md says.
           const [arrived] = await croatia.waitFor((r) => r.envelope.id === sent.body.id, 20_000, step.name);
@@ -162,9 +362,30 @@ async function play(caseRef: string, steps: Step[]): Promise<Map<string, string>
     }
     for (const [code, expected] of Object.entries(step.expect ?? {}))
       await checkCase(code, caseRef, expected);
+    await checkExpectations(caseRef, ledger);
     await step.after?.({ caseRef, ids });
   }
   return ids;
+}
+
+/**
+ * The end of a case: every expected reply of the table was answered, no coordinator's worklist still shows
+ * one for the case, and nothing is late on any node.
+ */
+async function expectAllAnswered(caseRef: string, ledger: ExpectedReply[]): Promise<void> {
+  expect(ledger.filter((e) => !e.answer).map((e) => e.requestType)).toEqual([]);
+  for (const [code, node] of Object.entries(nodes)) {
+    const open = await api(node, 'GET', '/expectations?status=OPEN');
+    expect(open.status).toBe(200);
+    const left = (open.body as ExpectationView[]).filter((e) => e.caseRef === caseRef);
+    expect({ node: code, left }).toEqual({ node: code, left: [] });
+    const overdue = await api(node, 'GET', '/expectations/overdue');
+    expect({ node: code, status: overdue.status, overdue: overdue.body }).toEqual({
+      node: code,
+      status: 200,
+      overdue: [],
+    });
+  }
 }
 
 const consentFor = (code: string, recipients: string[]) => async (caseRef: string) => {
@@ -204,128 +425,166 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
     const consentId = await recordConsent(fr, caseRef, { recipients: ['MK', 'IT'] });
     await recordAssessment(fr, caseRef);
 
-    await play(caseRef, [
-      {
-        name: 'referral before a guardian is named',
-        from: 'FR',
-        to: 'MK',
-        type: 'REFERRAL_REQUEST',
-        outcome: { refused: 422, code: 'POLICY_DENIED' },
-        expect: { FR: { phases: { '1': 'NOT_STARTED' } } },
-      },
-      {
-        name: 'referral',
-        before: (ref) => recordGuardian(fr, ref),
-        from: 'FR',
-        to: 'MK',
-        type: 'REFERRAL_REQUEST',
-        expect: {
-          FR: {
-            phases: { '1': 'ACTIVE', '4': 'ACTIVE' },
-            roles: { MK: 'ORIGIN', RS: 'TRANSIT', IT: 'TRANSIT', FR: 'DESTINATION' },
-            checklist: { requestForAssistance: { direction: 'SENT', counterpart: 'MK' }, eligible: null },
+    const replies: ExpectedReply[] = [];
+    await play(
+      caseRef,
+      [
+        {
+          name: 'referral before a guardian is named',
+          from: 'FR',
+          to: 'MK',
+          type: 'REFERRAL_REQUEST',
+          outcome: { refused: 422, code: 'POLICY_DENIED' },
+          expect: { FR: { phases: { '1': 'NOT_STARTED' } } },
+        },
+        {
+          name: 'referral',
+          before: (ref) => recordGuardian(fr, ref),
+          from: 'FR',
+          to: 'MK',
+          type: 'REFERRAL_REQUEST',
+          opens: { answeredBy: ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED'], sop: 1, within: 24 * HOUR },
+          expect: {
+            FR: {
+              phases: { '1': 'ACTIVE', '4': 'ACTIVE' },
+              roles: { MK: 'ORIGIN', RS: 'TRANSIT', IT: 'TRANSIT', FR: 'DESTINATION' },
+              checklist: { requestForAssistance: { direction: 'SENT', counterpart: 'MK' }, eligible: null },
+            },
+            MK: { status: 'OPEN', phases: { '1': 'ACTIVE', '4': 'ACTIVE' }, roles: { MK: 'ORIGIN' } },
           },
-          MK: { status: 'OPEN', phases: { '1': 'ACTIVE', '4': 'ACTIVE' }, roles: { MK: 'ORIGIN' } },
-        },
-        // Identification and age travel with the case: MK protects her as a child from the first message.
-        after: async ({ caseRef: ref }) => {
-          expect(await workflow('MK', ref)).toMatchObject({ ageStatus: 'DOCUMENTED_CHILD', child: true });
-        },
-      },
-      {
-        name: 'confirmation',
-        before: consentFor('MK', ['FR', 'IT']),
-        from: 'MK',
-        to: 'FR',
-        type: 'REFERRAL_CONFIRMATION',
-        answers: 'referral',
-        expect: {
-          FR: {
-            phases: { '1': 'COMPLETED', '4': 'ACTIVE' },
-            checklist: { requestConfirmation: { direction: 'RECEIVED' }, eligible: true },
-            managerCountries: ['FR', 'MK'],
+          // Identification and age travel with the case: MK protects her as a child from the first message.
+          after: async ({ caseRef: ref }) => {
+            expect(await workflow('MK', ref)).toMatchObject({ ageStatus: 'DOCUMENTED_CHILD', child: true });
           },
-          MK: { phases: { '1': 'COMPLETED' }, checklist: { eligible: true }, managerCountries: ['MK'] },
         },
-      },
-      {
-        name: 'arrival confirmed before any return plan',
-        from: 'MK',
-        to: 'FR',
-        type: 'ARRIVAL_CONFIRMATION',
-        outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
-      },
-      { name: 'risk request', from: 'FR', to: 'MK', type: 'RISK_ASSESSMENT_REQUEST' },
-      { name: 'risk result', from: 'MK', to: 'FR', type: 'RISK_ASSESSMENT_RESULT', answers: 'risk request' },
-      { name: 'family tracing', from: 'FR', to: 'MK', type: 'FAMILY_TRACING_REQUEST' },
-      {
-        name: 'family found',
-        from: 'MK',
-        to: 'FR',
-        type: 'FAMILY_TRACING_RESULT',
-        answers: 'family tracing',
-      },
-      {
-        name: 'return plan',
-        from: 'FR',
-        to: 'MK',
-        type: 'RETURN_PLAN',
-        payload: { estimatedDeparture: '2026-12-06T08:00:00.000Z' },
-        expect: {
-          FR: { checklist: { estimatedDeparture: '2026-12-06T08:00:00.000Z' } },
-          MK: { roles: { FR: 'DESTINATION', MK: 'ORIGIN' } },
+        {
+          name: 'confirmation',
+          before: consentFor('MK', ['FR', 'IT']),
+          from: 'MK',
+          to: 'FR',
+          type: 'REFERRAL_CONFIRMATION',
+          answers: 'referral',
+          closes: 'referral',
+          expect: {
+            FR: {
+              phases: { '1': 'COMPLETED', '4': 'ACTIVE' },
+              checklist: { requestConfirmation: { direction: 'RECEIVED' }, eligible: true },
+              managerCountries: ['FR', 'MK'],
+            },
+            MK: { phases: { '1': 'COMPLETED' }, checklist: { eligible: true }, managerCountries: ['MK'] },
+          },
         },
-      },
-      {
-        name: 'plan confirmed',
-        from: 'MK',
-        to: 'FR',
-        type: 'RETURN_PLAN_CONFIRMATION',
-        answers: 'return plan',
-      },
-      {
-        name: 'arrival',
-        from: 'MK',
-        to: 'FR',
-        type: 'ARRIVAL_CONFIRMATION',
-        answers: 'return plan',
-        expect: { FR: { phases: { '4': 'ACTIVE' } } },
-      },
-      {
-        name: 'reintegration request',
-        from: 'FR',
-        to: 'MK',
-        type: 'REINTEGRATION_REQUEST',
-        expect: { FR: { checklist: { reintegrationRequest: { direction: 'SENT' }, complete: false } } },
-      },
-      {
-        name: 'reintegration confirmed',
-        from: 'MK',
-        to: 'FR',
-        type: 'REINTEGRATION_CONFIRMATION',
-        answers: 'reintegration request',
-        expect: {
-          FR: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
-          MK: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
+        {
+          name: 'arrival confirmed before any return plan',
+          from: 'MK',
+          to: 'FR',
+          type: 'ARRIVAL_CONFIRMATION',
+          outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
         },
-      },
-      // Back home she is identified; MK's prosecutors pick the case up with Italy, on the route (SOP 5).
-      {
-        name: 'evidence request',
-        from: 'MK',
-        to: 'IT',
-        type: 'EVIDENCE_REQUEST',
-        expect: { MK: { phases: { '4': 'COMPLETED', '5': 'ACTIVE' } }, IT: { phases: { '5': 'ACTIVE' } } },
-      },
-      {
-        name: 'evidence',
-        before: consentFor('IT', ['MK']),
-        from: 'IT',
-        to: 'MK',
-        type: 'EVIDENCE_RESPONSE',
-        answers: 'evidence request',
-      },
-    ]);
+        {
+          name: 'risk request',
+          from: 'FR',
+          to: 'MK',
+          type: 'RISK_ASSESSMENT_REQUEST',
+          opens: { answeredBy: ['RISK_ASSESSMENT_RESULT'], sop: 4, within: 7 * DAY },
+        },
+        {
+          name: 'risk result',
+          from: 'MK',
+          to: 'FR',
+          type: 'RISK_ASSESSMENT_RESULT',
+          answers: 'risk request',
+          closes: 'risk request',
+        },
+        {
+          name: 'family tracing',
+          from: 'FR',
+          to: 'MK',
+          type: 'FAMILY_TRACING_REQUEST',
+          opens: { answeredBy: ['FAMILY_TRACING_RESULT'], sop: 4, within: 14 * DAY },
+        },
+        {
+          name: 'family found',
+          from: 'MK',
+          to: 'FR',
+          type: 'FAMILY_TRACING_RESULT',
+          answers: 'family tracing',
+          closes: 'family tracing',
+        },
+        {
+          name: 'return plan',
+          from: 'FR',
+          to: 'MK',
+          type: 'RETURN_PLAN',
+          opens: {
+            answeredBy: ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            within: 3 * DAY,
+          },
+          payload: { estimatedDeparture: '2026-12-06T08:00:00.000Z' },
+          expect: {
+            FR: { checklist: { estimatedDeparture: '2026-12-06T08:00:00.000Z' } },
+            MK: { roles: { FR: 'DESTINATION', MK: 'ORIGIN' } },
+          },
+        },
+        {
+          name: 'plan confirmed',
+          from: 'MK',
+          to: 'FR',
+          type: 'RETURN_PLAN_CONFIRMATION',
+          answers: 'return plan',
+          closes: 'return plan',
+        },
+        // The arrival answers the plan too, but the plan's expected reply stays answered by its confirmation.
+        {
+          name: 'arrival',
+          from: 'MK',
+          to: 'FR',
+          type: 'ARRIVAL_CONFIRMATION',
+          answers: 'return plan',
+          expect: { FR: { phases: { '4': 'ACTIVE' } } },
+        },
+        {
+          name: 'reintegration request',
+          from: 'FR',
+          to: 'MK',
+          type: 'REINTEGRATION_REQUEST',
+          opens: { answeredBy: ['REINTEGRATION_CONFIRMATION'], sop: 4, within: 3 * DAY },
+          expect: { FR: { checklist: { reintegrationRequest: { direction: 'SENT' }, complete: false } } },
+        },
+        {
+          name: 'reintegration confirmed',
+          from: 'MK',
+          to: 'FR',
+          type: 'REINTEGRATION_CONFIRMATION',
+          answers: 'reintegration request',
+          closes: 'reintegration request',
+          expect: {
+            FR: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
+            MK: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
+          },
+        },
+        // Back home she is identified; MK's prosecutors pick the case up with Italy, on the route (SOP 5).
+        {
+          name: 'evidence request',
+          from: 'MK',
+          to: 'IT',
+          type: 'EVIDENCE_REQUEST',
+          opens: { answeredBy: ['EVIDENCE_RESPONSE'], sop: 5, within: 30 * DAY },
+          expect: { MK: { phases: { '4': 'COMPLETED', '5': 'ACTIVE' } }, IT: { phases: { '5': 'ACTIVE' } } },
+        },
+        {
+          name: 'evidence',
+          before: consentFor('IT', ['MK']),
+          from: 'IT',
+          to: 'MK',
+          type: 'EVIDENCE_RESPONSE',
+          answers: 'evidence request',
+          closes: 'evidence request',
+        },
+      ],
+      replies,
+    );
 
     // FR closes its side: MK, the only country FR sent to, is told.
     const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' });
@@ -337,16 +596,23 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       phases: { '1': 'COMPLETED', '2': 'SKIPPED', '3': 'SKIPPED', '4': 'COMPLETED', '5': 'SKIPPED' },
     });
     await checkCase('MK', caseRef, { status: 'CLOSED', phases: { '4': 'COMPLETED', '5': 'COMPLETED' } });
+    // Everything FR, MK and IT asked for was answered before the closing: it had nothing left to cancel.
+    await checkExpectations(caseRef, replies);
+    await expectAllAnswered(caseRef, replies);
 
-    await play(caseRef, [
-      {
-        name: 'an update on the closed case',
-        from: 'MK',
-        to: 'FR',
-        type: 'CASE_UPDATE',
-        outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
-      },
-    ]);
+    await play(
+      caseRef,
+      [
+        {
+          name: 'an update on the closed case',
+          from: 'MK',
+          to: 'FR',
+          type: 'CASE_UPDATE',
+          outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
+        },
+      ],
+      replies,
+    );
     expect((await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' })).status).toBe(409);
     expect(
       (
@@ -423,13 +689,20 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
 
     // Croatia plans a child's return to MK with no determination: MK rejects it on arrival.
     const hrCase = 'TRM-HR-2026-000007';
-    const referral = await croatia.send({
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      caseRef: hrCase,
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect((await croatia.replyTo(referral)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const owed: ExpectedReply[] = [];
+    await play(
+      hrCase,
+      [
+        {
+          name: 'referral',
+          from: 'HR',
+          to: 'MK',
+          type: 'REFERRAL_REQUEST',
+          opens: { answeredBy: ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED'], sop: 1, within: 24 * HOUR },
+        },
+      ],
+      owed,
+    );
     const plan = { ...(examplePayload('RETURN_PLAN') as object) } as Payload;
     delete plan.bestInterestsDetermination;
     const id = await croatia.send({ type: 'RETURN_PLAN', to: 'MK', caseRef: hrCase, payload: plan });
@@ -439,6 +712,16 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       reasonCode: 'POLICY_DENIED',
       reason: 'the return of a child needs a recorded best-interests determination',
     });
+    // The rejected plan opened nothing: MK still owes Croatia its answer to the referral, and only that. It is
+    // the one expected reply this file leaves open, and it is not late (24 hours).
+    await checkExpectations(hrCase, owed);
+    const debts = await api(nodes.MK, 'GET', '/expectations?direction=OWED&status=OPEN');
+    expect(debts.status).toBe(200);
+    expect(
+      (debts.body as ExpectationView[])
+        .filter((e) => e.caseRef === hrCase)
+        .map(({ requestType, owedTo }) => ({ requestType, owedTo })),
+    ).toEqual([{ requestType: 'REFERRAL_REQUEST', owedTo: 'HR' }]);
   }, 120_000);
 });
 
@@ -446,86 +729,125 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
   it('plays the return handshake between Croatia’s own software and MK', async () => {
     const caseRef = 'TRM-HR-2026-000042';
     const adult = { age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 24 } };
-    const ids = await play(caseRef, [
-      {
-        name: 'referral',
-        from: 'HR',
-        to: 'MK',
-        type: 'REFERRAL_REQUEST',
-        payload: adult,
-        expect: { MK: { status: 'OPEN', phases: { '1': 'ACTIVE', '4': 'ACTIVE' }, roles: { MK: 'ORIGIN' } } },
-      },
-      {
-        name: 'a reintegration confirmation nobody asked for',
-        from: 'HR',
-        to: 'MK',
-        type: 'REINTEGRATION_CONFIRMATION',
-        outcome: { rejected: 'CASE_STATE_CONFLICT' },
-      },
-      {
-        name: 'confirmation',
-        before: consentFor('MK', ['HR']),
-        from: 'MK',
-        to: 'HR',
-        type: 'REFERRAL_CONFIRMATION',
-        answers: 'referral',
-        expect: { MK: { phases: { '1': 'COMPLETED' }, checklist: { eligible: true } } },
-      },
-      {
-        name: 'arrival before any return plan',
-        from: 'MK',
-        to: 'HR',
-        type: 'ARRIVAL_CONFIRMATION',
-        outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
-      },
-      // The two countries' standards for a safe return differed: Croatia shares its assessment unasked.
-      { name: 'joint assessment', from: 'HR', to: 'MK', type: 'RISK_ASSESSMENT_RESULT' },
-      {
-        name: 'return plan',
-        from: 'HR',
-        to: 'MK',
-        type: 'RETURN_PLAN',
-        payload: { bestInterestsDetermination: undefined, childProtectionReceiver: undefined },
-        expect: {
-          MK: {
-            roles: { HR: 'DESTINATION', MK: 'ORIGIN' },
-            checklist: { estimatedDeparture: '2026-12-05T09:30:00+01:00' },
+    const replies: ExpectedReply[] = [];
+    const ids = await play(
+      caseRef,
+      [
+        {
+          name: 'referral',
+          from: 'HR',
+          to: 'MK',
+          type: 'REFERRAL_REQUEST',
+          payload: adult,
+          opens: { answeredBy: ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED'], sop: 1, within: 24 * HOUR },
+          expect: {
+            MK: { status: 'OPEN', phases: { '1': 'ACTIVE', '4': 'ACTIVE' }, roles: { MK: 'ORIGIN' } },
           },
         },
-      },
-      {
-        name: 'plan confirmed',
-        from: 'MK',
-        to: 'HR',
-        type: 'RETURN_PLAN_CONFIRMATION',
-        answers: 'return plan',
-      },
-      { name: 'arrival', from: 'MK', to: 'HR', type: 'ARRIVAL_CONFIRMATION', answers: 'return plan' },
-      { name: 'reintegration request', from: 'HR', to: 'MK', type: 'REINTEGRATION_REQUEST' },
-      {
-        name: 'reintegration confirmed',
-        from: 'MK',
-        to: 'HR',
-        type: 'REINTEGRATION_CONFIRMATION',
-        answers: 'reintegration request',
-        expect: { MK: { phases: { '4': 'COMPLETED' }, checklist: { complete: true, eligible: true } } },
-      },
-      {
-        name: 'closed by Croatia',
-        from: 'HR',
-        to: 'MK',
-        type: 'CASE_CLOSED',
-        expect: { MK: { status: 'CLOSED', phases: { '4': 'COMPLETED', '2': 'SKIPPED' } } },
-      },
-      {
-        name: 'an update on the closed case',
-        from: 'HR',
-        to: 'MK',
-        type: 'CASE_UPDATE',
-        outcome: { rejected: 'CASE_STATE_CONFLICT' },
-      },
-    ]);
-    expect(ids.size).toBe(9);
+        {
+          name: 'a reintegration confirmation nobody asked for',
+          from: 'HR',
+          to: 'MK',
+          type: 'REINTEGRATION_CONFIRMATION',
+          outcome: { rejected: 'CASE_STATE_CONFLICT' },
+        },
+        {
+          name: 'confirmation',
+          before: consentFor('MK', ['HR']),
+          from: 'MK',
+          to: 'HR',
+          type: 'REFERRAL_CONFIRMATION',
+          answers: 'referral',
+          closes: 'referral',
+          expect: { MK: { phases: { '1': 'COMPLETED' }, checklist: { eligible: true } } },
+        },
+        // The two countries discuss her status: Croatia asks MK to confirm who she is (a week by default).
+        {
+          name: 'identity check',
+          from: 'HR',
+          to: 'MK',
+          type: 'IDENTITY_VERIFICATION_REQUEST',
+          opens: { answeredBy: ['IDENTITY_VERIFICATION_RESULT'], sop: 1, within: 7 * DAY },
+        },
+        {
+          name: 'identity confirmed',
+          from: 'MK',
+          to: 'HR',
+          type: 'IDENTITY_VERIFICATION_RESULT',
+          answers: 'identity check',
+          closes: 'identity check',
+        },
+        {
+          name: 'arrival before any return plan',
+          from: 'MK',
+          to: 'HR',
+          type: 'ARRIVAL_CONFIRMATION',
+          outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
+        },
+        // The two countries' standards for a safe return differed: Croatia shares its assessment unasked.
+        { name: 'joint assessment', from: 'HR', to: 'MK', type: 'RISK_ASSESSMENT_RESULT' },
+        {
+          name: 'return plan',
+          from: 'HR',
+          to: 'MK',
+          type: 'RETURN_PLAN',
+          opens: {
+            answeredBy: ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            within: 3 * DAY,
+          },
+          payload: { bestInterestsDetermination: undefined, childProtectionReceiver: undefined },
+          expect: {
+            MK: {
+              roles: { HR: 'DESTINATION', MK: 'ORIGIN' },
+              checklist: { estimatedDeparture: '2026-12-05T09:30:00+01:00' },
+            },
+          },
+        },
+        {
+          name: 'plan confirmed',
+          from: 'MK',
+          to: 'HR',
+          type: 'RETURN_PLAN_CONFIRMATION',
+          answers: 'return plan',
+          closes: 'return plan',
+        },
+        { name: 'arrival', from: 'MK', to: 'HR', type: 'ARRIVAL_CONFIRMATION', answers: 'return plan' },
+        {
+          name: 'reintegration request',
+          from: 'HR',
+          to: 'MK',
+          type: 'REINTEGRATION_REQUEST',
+          opens: { answeredBy: ['REINTEGRATION_CONFIRMATION'], sop: 4, within: 3 * DAY },
+        },
+        {
+          name: 'reintegration confirmed',
+          from: 'MK',
+          to: 'HR',
+          type: 'REINTEGRATION_CONFIRMATION',
+          answers: 'reintegration request',
+          closes: 'reintegration request',
+          expect: { MK: { phases: { '4': 'COMPLETED' }, checklist: { complete: true, eligible: true } } },
+        },
+        {
+          name: 'closed by Croatia',
+          from: 'HR',
+          to: 'MK',
+          type: 'CASE_CLOSED',
+          expect: { MK: { status: 'CLOSED', phases: { '4': 'COMPLETED', '2': 'SKIPPED' } } },
+        },
+        {
+          name: 'an update on the closed case',
+          from: 'HR',
+          to: 'MK',
+          type: 'CASE_UPDATE',
+          outcome: { rejected: 'CASE_STATE_CONFLICT' },
+        },
+      ],
+      replies,
+    );
+    expect(ids.size).toBe(11);
+    await expectAllAnswered(caseRef, replies);
     // Every rejection was audited on MK and dead-lettered with its reason (the dead letter is audited after
     // the ack, so it may trail the DELIVERY_REJECTED).
     const rejections = (action: string) =>
