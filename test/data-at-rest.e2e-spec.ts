@@ -6,7 +6,7 @@ import { main as rotateKeys } from '../scripts/keys-rotate';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { createDataKey } from '../src/crypto/field-cipher';
 import { examplePayload } from '../src/messages/examples';
-import { api, openCase, sendMessage, waitDelivered } from './support/node-api';
+import { api, openCase, recordGuardian, sendMessage, waitDelivered } from './support/node-api';
 
 /**
  * Issue 5, "Data at rest": victims' personal data is encrypted field by field in each node's PostgreSQL.
@@ -74,6 +74,8 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       ageStatus: 'DOCUMENTED_CHILD',
       identificationStatus: 'IDENTIFIED_VICTIM',
     });
+    // A child's referral needs her guardian on the case first (case lifecycle).
+    await recordGuardian(fr, caseRef);
     const consent = await api(fr, 'POST', `/cases/${caseRef}/consents`, {
       scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN', 'REINTEGRATION'],
       recipients: ['MK'],
@@ -272,6 +274,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
             AMQP_URL: config.amqpUrl,
             PORT: '0',
             TRM_LOG_LEVEL: 'debug',
+            TRM_AUTH_SECRET: config.auth.secret,
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },

@@ -121,6 +121,7 @@ describe('deadline rules', () => {
       TRM_DIRECTORY_FILE: 'directory.json',
       DATABASE_URL: 'postgres://x@localhost/x',
       AMQP_URL: 'amqp://MK:x@localhost',
+      TRM_AUTH_SECRET: 'a-test-secret-of-at-least-32-characters',
     };
     expect(loadConfig({ ...env, TRM_DEADLINES: 'EMERGENCY_ALERT=PT15M' }).deadlines.EMERGENCY_ALERT).toBe(
       15 * 60_000,
