@@ -7,6 +7,7 @@ import { FieldEncryption1763900400000 } from './1763900400000-field-encryption';
 import { CaseWorkflow1763900500000 } from './1763900500000-case-workflow';
 import { Expectations1763900550000 } from './1763900550000-expectations';
 import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
+import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CaseWorkflow1763900500000,
   Expectations1763900550000,
   PartnerAgencies1763900600000,
+  AgencyGrants1763900800000,
 ];

@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../migrations';
+import { AgencyGrants1763900800000 } from '../migrations/1763900800000-agency-grants';
 import { eventually, LOCAL_ACCOUNTS, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ROLES, type Role } from '../src/auth/roles';
 import { examplePayload } from '../src/messages/examples';
@@ -304,9 +308,22 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       });
       expect(issued.status).toBe(201);
       otherKey = issued.body.key;
-      for (const account of [LOCAL_ACCOUNTS.agency.name, 'ngo-b-system']) {
-        const granted = await api(fr, 'POST', `/admin/accounts/${account}/case-grants`, { caseRef });
+      // Cases are granted to agencies by code, covering all their accounts, not account by account.
+      const byAccount = await api(
+        fr,
+        'POST',
+        `/admin/accounts/ngo-b-system/case-grants`,
+        { caseRef },
+        {
+          as: 'admin',
+        },
+      );
+      expect(byAccount.status).toBe(422);
+      expect(byAccount.body.message).toContain('/admin/agencies/ngo-b/case-grants');
+      for (const agency of [LOCAL_ACCOUNTS.agency.agency!, 'ngo-b']) {
+        const granted = await api(fr, 'POST', `/admin/agencies/${agency}/case-grants`, { caseRef });
         expect(granted.status).toBe(201);
+        expect(granted.body).toEqual({ agency, caseRef });
       }
     });
 
@@ -465,7 +482,17 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       expect(first.text).not.toContain(referral.person.familyName);
 
       // A coordinator may grant agencies, not auditors.
+      const since = await lastSeq('FR');
       expect((await api(fr, 'POST', '/admin/accounts/auditor/case-grants', { caseRef })).status).toBe(403);
+      expect(await denials('FR', since)).toEqual([
+        {
+          actor: 'api:coordinator',
+          reason_code: 'ROLE_NOT_ALLOWED',
+          method: 'POST',
+          route: '/admin/accounts/:name/case-grants',
+          status: '403',
+        },
+      ]);
       expect(
         (await api(fr, 'POST', '/admin/accounts/auditor/case-grants', { caseRef }, { as: 'admin' })).status,
       ).toBe(201);
@@ -504,11 +531,6 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
         [caseRef],
       );
       expect(grants).toEqual([{ actor: 'api:admin', account: 'auditor' }]);
-      const refusedGrant = await federation.query<{ actor: string; reason_code: string }>(
-        'FR',
-        `SELECT actor, reason_code FROM audit_log WHERE action = 'ACCESS_DENIED' AND details->>'operation' = 'case grant'`,
-      );
-      expect(refusedGrant).toEqual([{ actor: 'api:coordinator', reason_code: 'ROLE_NOT_ALLOWED' }]);
     });
   });
 
@@ -621,5 +643,91 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       );
       expect(created.map((c) => c.account)).toEqual(['first-admin', 'second-coordinator', 'ngo-cli-system']);
     });
+  });
+});
+
+/** Migration 1763900800000 on grants written before it: an agency account's grants become its agency's. */
+describe('agency grants migration on existing grants (real PostgreSQL)', () => {
+  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `trm_grants_${randomBytes(4).toString('hex')}`;
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  let dataSource: DataSource | undefined;
+
+  async function admin(sql: string): Promise<void> {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  const migrated = async (migrations: typeof MIGRATIONS): Promise<DataSource> => {
+    await dataSource?.destroy();
+    dataSource = await new DataSource({ type: 'postgres', url, migrations }).initialize();
+    return dataSource;
+  };
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${database}`);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('moves agency accounts’ grants to their agency, keeps auditors’, and goes back', async () => {
+    const before = await migrated(MIGRATIONS.filter((m) => m !== AgencyGrants1763900800000));
+    await before.runMigrations();
+    const q = (sql: string, params: unknown[] = []) => dataSource!.query(sql, params);
+    await q(
+      `INSERT INTO cases (case_ref, owner_country) VALUES ('TRM-FR-2026-000001', 'FR'), ('TRM-FR-2026-000002', 'FR')`,
+    );
+    await q(
+      `INSERT INTO accounts (name, role, agency, created_by) VALUES
+         ('ngo-anna', 'agency', 'ngo-lyon', 'test'), ('ngo-ben', 'agency', 'ngo-lyon', 'test'),
+         ('rapporteur', 'auditor', NULL, 'test')`,
+    );
+    await q(
+      `INSERT INTO case_grants (account, case_ref, granted_at, granted_by) VALUES
+         ('ngo-anna', 'TRM-FR-2026-000001', '2026-11-01T10:00:00Z', 'api:first'),
+         ('ngo-ben', 'TRM-FR-2026-000001', '2026-11-02T10:00:00Z', 'api:second'),
+         ('ngo-ben', 'TRM-FR-2026-000002', '2026-11-03T10:00:00Z', 'api:second'),
+         ('rapporteur', 'TRM-FR-2026-000001', '2026-11-04T10:00:00Z', 'api:admin')`,
+    );
+    const grants = () =>
+      q(`SELECT account, agency, case_ref AS "caseRef", granted_by AS "grantedBy" FROM case_grants
+         ORDER BY account NULLS FIRST, agency, case_ref`);
+
+    expect(await (await migrated(MIGRATIONS)).runMigrations()).toHaveLength(1);
+    expect(await grants()).toEqual([
+      { account: null, agency: 'ngo-lyon', caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:first' },
+      { account: null, agency: 'ngo-lyon', caseRef: 'TRM-FR-2026-000002', grantedBy: 'api:second' },
+      { account: 'rapporteur', agency: null, caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:admin' },
+    ]);
+    // One grant per agency and case, and a grant names exactly one grantee.
+    await expect(
+      q(
+        `INSERT INTO case_grants (agency, case_ref, granted_by) VALUES ('ngo-lyon', 'TRM-FR-2026-000002', 'x')`,
+      ),
+    ).rejects.toThrow(/case_grants_agency_idx/);
+    await expect(
+      q(`INSERT INTO case_grants (account, agency, case_ref, granted_by)
+         VALUES ('rapporteur', 'ngo-lyon', 'TRM-FR-2026-000002', 'x')`),
+    ).rejects.toThrow(/case_grants_one_grantee/);
+
+    await dataSource!.undoLastMigration();
+    const back = await q(
+      `SELECT account, case_ref AS "caseRef", granted_by AS "grantedBy" FROM case_grants ORDER BY account, case_ref`,
+    );
+    expect(back).toEqual([
+      { account: 'ngo-anna', caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:first' },
+      { account: 'ngo-anna', caseRef: 'TRM-FR-2026-000002', grantedBy: 'api:second' },
+      { account: 'ngo-ben', caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:first' },
+      { account: 'ngo-ben', caseRef: 'TRM-FR-2026-000002', grantedBy: 'api:second' },
+      { account: 'rapporteur', caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:admin' },
+    ]);
   });
 });

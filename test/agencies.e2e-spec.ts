@@ -9,7 +9,7 @@
 import * as amqp from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { eventually, LOCAL_ACCOUNTS, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { addAgency } from '../scripts/agency-add';
 import {
   AgencyClient,
@@ -24,6 +24,8 @@ import { examplePayload } from '../src/messages/examples';
 import { BrokerAdmin } from '../src/transport/broker-admin';
 import { ForeignPeer } from './support/foreign-peer';
 import {
+  api,
+  grantAgency,
   openCase,
   openSharableCase,
   recordAssessment,
@@ -117,6 +119,13 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
 
   const reasonOf = (message: amqp.GetMessage): unknown => message.properties.headers?.['x-trm-reject-code'];
 
+  /** A case that may carry anything, granted to the agency (agencies act only on cases granted to them). */
+  async function grantedCase(code = 'ngo-lyon'): Promise<string> {
+    const caseRef = await openSharableCase(fr);
+    await grantAgency(fr, code, caseRef);
+    return caseRef;
+  }
+
   function replyFor(requestId: string, kind: string) {
     return (reply: AgencyReply): boolean => reply.requestId === requestId && reply.kind === kind;
   }
@@ -145,7 +154,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('accepts a referral, then relays its receipt and the receiving country’s confirmation to the agency', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const payload = examplePayload('REFERRAL_REQUEST');
     const requestId = await ngo.submit({ caseRef, type: 'REFERRAL_REQUEST', to: 'MK', payload });
 
@@ -191,7 +200,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('relays the receiving country’s rejection, and nothing from a country the message did not go to', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const requestId = await ngo.submit({
       caseRef,
       type: 'CASE_UPDATE',
@@ -229,7 +238,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('keeps personal data off the broker: submissions and answers travel sealed', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const payload = { ...examplePayload('REFERRAL_REQUEST') };
     const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
       caseRef,
@@ -252,6 +261,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     await recordConsent(fr, caseRef, { scopes: ['RETURN'], recipients: ['MK'] });
     await recordAssessment(fr, caseRef);
     await recordGuardian(fr, caseRef);
+    await grantAgency(fr, 'ngo-lyon', caseRef);
     const requestId = await ngo.submit({
       caseRef,
       type: 'REFERRAL_REQUEST',
@@ -279,6 +289,139 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(dead.properties.headers?.['x-trm-original-user-id']).toBe(registered.get('ngo-lyon')!.user);
     const stored = await federation.query('FR', `SELECT id FROM messages WHERE case_ref = $1`, [caseRef]);
     expect(stored).toEqual([]);
+  });
+
+  it('refuses a submission on a case not granted to the agency as on one that does not exist: answered, audited, dead-lettered, nothing sent', async () => {
+    // Granted to the police unit, not to the NGO.
+    const caseRef = await grantedCase('police-paris');
+    const missingRef = 'TRM-FR-2026-999999';
+    const submit = (ref: string) =>
+      ngo.submit({ caseRef: ref, type: 'CASE_UPDATE', to: 'MK', payload: examplePayload('CASE_UPDATE') });
+    const notGranted = await submit(caseRef);
+    const missing = await submit(missingRef);
+    const [refused] = await ngo.waitFor(replyFor(notGranted, 'SUBMISSION_REFUSED'));
+    const [refusedMissing] = await ngo.waitFor(replyFor(missing, 'SUBMISSION_REFUSED'));
+    expect(refused.verified).toBe(true);
+    expect(refused.body.code).toBe('CASE_NOT_GRANTED');
+    // The same answer, but for the reference the agency sent itself: whether the case exists is not revealed.
+    const shape = (reply: AgencyReply, ref: string) => {
+      const { replyId, requestId, sentAt, message, ...rest } = reply.body;
+      expect([replyId, requestId, sentAt]).not.toContain(undefined);
+      return { ...rest, message: (message as string).replace(ref, '<ref>') };
+    };
+    expect(shape(refused, caseRef)).toEqual(shape(refusedMissing, missingRef));
+    expect(refused.body).not.toHaveProperty('reasons');
+
+    const audit = await federation.query(
+      'FR',
+      `SELECT action, actor, reason_code, case_ref, details->>'requestId' AS "requestId" FROM audit_log
+       WHERE action = 'AGENCY_SUBMISSION_REFUSED' AND details->>'requestId' = ANY($1) ORDER BY case_ref`,
+      [[notGranted, missing]],
+    );
+    expect(audit).toEqual([
+      {
+        action: 'AGENCY_SUBMISSION_REFUSED',
+        actor: 'agency:ngo-lyon',
+        reason_code: 'CASE_NOT_GRANTED',
+        case_ref: caseRef,
+        requestId: notGranted,
+      },
+      {
+        action: 'AGENCY_SUBMISSION_REFUSED',
+        actor: 'agency:ngo-lyon',
+        reason_code: 'CASE_NOT_GRANTED',
+        case_ref: missingRef,
+        requestId: missing,
+      },
+    ]);
+    for (const requestId of [notGranted, missing]) {
+      const dead = await deadLetter((m) => m.properties.messageId === requestId);
+      expect(reasonOf(dead)).toBe('CASE_NOT_GRANTED');
+      expect(dead.properties.headers?.['x-trm-agency-answered']).toBe(true);
+    }
+    const queued = await federation.query(
+      'FR',
+      `SELECT 'message' AS what FROM messages WHERE case_ref = $1
+       UNION ALL SELECT action FROM audit_log WHERE case_ref = $1 AND action = 'MESSAGE_QUEUED'`,
+      [caseRef],
+    );
+    expect(queued).toEqual([]);
+
+    // The grant is the police unit's: it may submit on the case, until the grant is taken back.
+    const byPolice = await police.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await police.waitFor(replyFor(byPolice, 'SUBMISSION_ACCEPTED'));
+    const revoked = await api(fr, 'POST', `/admin/agencies/police-paris/case-grants/${caseRef}/revoke`);
+    expect(revoked.status).toBe(204);
+    const afterRevoke = await police.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [refusedPolice] = await police.waitFor(replyFor(afterRevoke, 'SUBMISSION_REFUSED'));
+    expect(refusedPolice.body.code).toBe('CASE_NOT_GRANTED');
+    const grants = await federation.query(
+      'FR',
+      `SELECT action, actor, details->>'agency' AS agency FROM audit_log
+       WHERE case_ref = $1 AND action IN ('CASE_GRANTED', 'CASE_GRANT_REVOKED') ORDER BY seq`,
+      [caseRef],
+    );
+    expect(grants).toEqual([
+      { action: 'CASE_GRANTED', actor: 'api:coordinator', agency: 'police-paris' },
+      { action: 'CASE_GRANT_REVOKED', actor: 'api:coordinator', agency: 'police-paris' },
+    ]);
+  });
+
+  it('lets one grant to an agency code cover its HTTP accounts and its AMQP system', async () => {
+    // The federation's HTTP agency account belongs to ngo-local; its system registers for AMQP as well.
+    const code = LOCAL_ACCOUNTS.agency.agency!;
+    const system = await connect(await register(code));
+    const caseRef = await openSharableCase(fr);
+    const overHttp = () =>
+      api(
+        fr,
+        'POST',
+        '/agency/submissions',
+        {
+          caseRef,
+          type: 'CASE_UPDATE',
+          to: 'MK',
+          legalBasis: 'CONSENT',
+          payload: examplePayload('CASE_UPDATE'),
+        },
+        { as: 'agency' },
+      );
+    expect((await overHttp()).status).toBe(404);
+    const before = await system.submit({ caseRef, type: 'CASE_UPDATE', to: 'MK', payload: {} });
+    expect((await system.waitFor(replyFor(before, 'SUBMISSION_REFUSED')))[0].body.code).toBe(
+      'CASE_NOT_GRANTED',
+    );
+
+    await grantAgency(fr, code, caseRef);
+    const sent = await overHttp();
+    expect(sent.status).toBe(202);
+    const requestId = await system.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await system.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    // Both are the agency's submissions, seen by its accounts.
+    const mine = await api(fr, 'GET', '/agency/submissions', undefined, { as: 'agency' });
+    expect(mine.body.map((m: { id: string }) => m.id)).toEqual(
+      expect.arrayContaining([sent.body.id, accepted.body.messageId]),
+    );
+    // Another registered agency is still refused on it.
+    const other = await ngo.submit({ caseRef, type: 'CASE_UPDATE', to: 'MK', payload: {} });
+    expect((await ngo.waitFor(replyFor(other, 'SUBMISSION_REFUSED')))[0].body.code).toBe('CASE_NOT_GRANTED');
+    // Granting needs an agency the node knows (registered, or with accounts).
+    expect((await api(fr, 'POST', '/admin/agencies/ngo-nowhere/case-grants', { caseRef })).status).toBe(404);
   });
 
   it('refuses invalid JSON, an invalid request and an invalid payload with field-level reasons, never echoing values', async () => {
@@ -309,7 +452,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(paths).toEqual(expect.arrayContaining(['type', 'to', 'legalBasis', 'sealed']));
     expect(JSON.stringify(invalidRequest.body)).not.toContain('france-secret');
 
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const badPayload = await ngo.submit({
       caseRef,
       type: 'REFERRAL_REQUEST',
@@ -336,7 +479,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('applies a submission delivered twice once, and answers the repeat with the same outcome', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
       caseRef,
       type: 'CASE_UPDATE',
@@ -365,7 +508,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('applies copies delivered at the same time once (they race for the request id)', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase();
     const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
       caseRef,
       type: 'CASE_UPDATE',
@@ -568,7 +711,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(declared.queue).toBe('trm.national.FR.agency.police-paris');
     // Bound again too: the police unit's next outcome reaches it.
     const again = await connect(registered.get('police-paris')!);
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await grantedCase('police-paris');
     const requestId = await again.submit({
       caseRef,
       type: 'CASE_UPDATE',

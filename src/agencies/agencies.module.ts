@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { TransfersModule } from '../transfers/transfers.module';
 import { TransportModule } from '../transport/transport.module';
@@ -15,7 +16,7 @@ import { AgencySubmissions } from './agency-submissions.service';
  * the transfer pipeline, and replies on each agency's own queue.
  */
 @Module({
-  imports: [AuditModule, CryptoModule, TransfersModule, TransportModule],
+  imports: [AuditModule, AuthModule, CryptoModule, TransfersModule, TransportModule],
   providers: [
     AgenciesRepository,
     AgencyRepliesRepository,

@@ -24,6 +24,8 @@ export enum AgencyRefusalCode {
   SIGNATURE_INVALID = 'SIGNATURE_INVALID',
   INVALID_JSON = 'INVALID_JSON',
   INVALID_REQUEST = 'INVALID_REQUEST',
+  /** The case is not granted to the agency, or does not exist: the two are answered alike. */
+  CASE_NOT_GRANTED = 'CASE_NOT_GRANTED',
   DECRYPTION_FAILED = 'DECRYPTION_FAILED',
   INVALID_MESSAGE = 'INVALID_MESSAGE',
   POLICY_REFUSED = 'POLICY_REFUSED',

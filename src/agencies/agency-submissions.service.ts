@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
+import { CaseGrantsRepository } from '../auth/case-grants.repository';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { RejectionCode } from '../messages/rejection-codes';
@@ -39,9 +40,10 @@ const PRINTABLE_USER = /^[\x21-\x7e]{1,100}$/;
 
 /**
  * A partner agency's submission, in order: identify the agency by the broker-vouched user_id → routing key →
- * size, signature, JSON, request schema → duplicate? → open the payload → the HTTP pipeline
- * (OutboundService.sendWithin: payload schema, case, directory, consent and risk gates) in one transaction
- * with the submission's idempotency row and its outcome reply. The consumer acks only after this returns.
+ * size, signature, JSON, request schema → duplicate? → case granted to the agency? → open the payload → the
+ * HTTP pipeline (OutboundService.sendWithin: payload schema, case, directory, consent and risk gates) in one
+ * transaction with the submission's idempotency row and its outcome reply. The consumer acks only after this
+ * returns.
  */
 @Injectable()
 export class AgencySubmissions {
@@ -52,6 +54,7 @@ export class AgencySubmissions {
     private readonly dataSource: DataSource,
     private readonly keys: KeyStore,
     private readonly agencies: AgenciesRepository,
+    private readonly grants: CaseGrantsRepository,
     private readonly replies: AgencyReplies,
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
@@ -95,6 +98,20 @@ export class AgencySubmissions {
 
     const earlier = await this.agencies.findSubmission(manager, agency.code, request.requestId);
     if (earlier) return this.answerDuplicate(agency, request.requestId);
+
+    // Before the payload is even opened. One answer for a case not granted and one that does not exist, so
+    // that guessing references (they are sequential) tells the agency nothing.
+    if (!(await this.grants.isGranted(manager, { agency: agency.code }, request.caseRef))) {
+      return this.refuse(
+        agency,
+        {
+          code: AgencyRefusalCode.CASE_NOT_GRANTED,
+          message: `case ${request.caseRef} is not granted to this agency`,
+          requestId: request.requestId,
+        },
+        request,
+      );
+    }
 
     let plaintext: string;
     try {
@@ -175,7 +192,7 @@ export class AgencySubmissions {
   private async refuse(
     agency: Agency,
     refusal: Refusal,
-    command?: SendMessageCommand,
+    command?: Pick<SendMessageCommand, 'caseRef' | 'type' | 'to' | 'legalBasis'>,
   ): Promise<SubmissionDisposition> {
     const replyId = uuidv7();
     try {

@@ -51,7 +51,8 @@ export const AUDIT_ACTIONS = {
   ACCOUNT_UNLOCKED: 'an admin unlocked an account',
   API_KEY_ISSUED: 'an API key was issued for an agency account (key id in details, never the key)',
   API_KEY_REVOKED: 'an API key was revoked',
-  CASE_GRANTED: 'an auditor was granted a case (sees its personal data) or an agency may submit on it',
+  CASE_GRANTED:
+    'an auditor was granted a case (sees its personal data), or an agency by code (may submit on it, HTTP and AMQP)',
   CASE_GRANT_REVOKED: 'such a grant was taken back',
 } as const;
 

@@ -25,7 +25,7 @@ export interface ApiKeyRow {
 const ACCOUNT_COLUMNS = `name, role, agency, password_hash AS "passwordHash", failed_logins AS "failedLogins",
   locked_until AS "lockedUntil", disabled_at AS "disabledAt", created_at AS "createdAt", created_by AS "createdBy"`;
 
-/** The accounts, API keys and case grants tables; every method runs in the caller's transaction. */
+/** The accounts and API keys tables; every method runs in the caller's transaction. */
 @Injectable()
 export class AccountsRepository {
   async insert(
@@ -128,44 +128,5 @@ export class AccountsRepository {
       [keyId, account],
     );
     return count === 1;
-  }
-
-  async grantCase(
-    manager: EntityManager,
-    account: string,
-    caseRef: string,
-    grantedBy: string,
-  ): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO case_grants (account, case_ref, granted_by) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING account`,
-      [account, caseRef, grantedBy],
-    );
-    return rows.length === 1;
-  }
-
-  async revokeGrant(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `DELETE FROM case_grants WHERE account = $1 AND case_ref = $2 RETURNING account`,
-      [account, caseRef],
-    );
-    // A DELETE answers [rows, affected count].
-    return (rows[1] as number) === 1;
-  }
-
-  async isGranted(manager: EntityManager, account: string, caseRef: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM case_grants WHERE account = $1 AND case_ref = $2`,
-      [account, caseRef],
-    );
-    return rows.length === 1;
-  }
-
-  async grantsOf(manager: EntityManager, account: string): Promise<string[]> {
-    const rows: Array<{ caseRef: string }> = await manager.query(
-      `SELECT case_ref AS "caseRef" FROM case_grants WHERE account = $1 ORDER BY granted_at`,
-      [account],
-    );
-    return rows.map((row) => row.caseRef);
   }
 }

@@ -7,6 +7,7 @@ import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { AccountRow, AccountsRepository } from './accounts.repository';
 import { apiKeyId, apiKeyMatches, generateApiKey } from './api-keys';
+import { CaseGrantsRepository } from './case-grants.repository';
 import {
   burnPasswordCheck,
   generatePassword,
@@ -59,6 +60,7 @@ export class AccountsService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
+    private readonly grants: CaseGrantsRepository,
     private readonly audit: AuditService,
     private readonly cases: CasesService,
     private readonly jwt: JwtService,
@@ -256,10 +258,7 @@ export class AccountsService implements OnModuleInit {
     });
   }
 
-  /**
-   * Lets an auditor see a case's personal data, or an agency submit on it. An admin grants either; a
-   * coordinator grants agencies only (an auditor's access is not the case team's to decide).
-   */
+  /** Lets an auditor see a case's personal data: an admin's decision, never the case team's. */
   async grantCase(
     name: string,
     caseRef: string,
@@ -267,61 +266,104 @@ export class AccountsService implements OnModuleInit {
   ): Promise<{ account: string; caseRef: string }> {
     const actor = actorOf(by);
     return this.dataSource.transaction(async (manager) => {
-      const account = await this.grantee(manager, name, by);
-      if (!(await this.cases.find(caseRef)))
-        throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${caseRef}`);
-      if (await this.accounts.grantCase(manager, name, caseRef, actor)) {
+      await this.auditor(manager, name);
+      await this.existingCase(caseRef);
+      if (await this.grants.grant(manager, { account: name }, caseRef, actor)) {
         await this.audit.record(manager, {
           action: 'CASE_GRANTED',
           actor,
           caseRef,
-          details: { account: name, role: account.role },
+          details: { account: name, role: 'auditor' },
         });
       }
       return { account: name, caseRef };
     });
   }
 
-  /** Same rules as granting. */
   async revokeCase(name: string, caseRef: string, by: Principal): Promise<void> {
     const actor = actorOf(by);
     await this.dataSource.transaction(async (manager) => {
-      const account = await this.grantee(manager, name, by);
-      if (!(await this.accounts.revokeGrant(manager, name, caseRef)))
+      await this.auditor(manager, name);
+      if (!(await this.grants.revoke(manager, { account: name }, caseRef)))
         throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such grant');
       await this.audit.record(manager, {
         action: 'CASE_GRANT_REVOKED',
         actor,
         caseRef,
-        details: { account: name, role: account.role },
+        details: { account: name, role: 'auditor' },
       });
     });
   }
 
-  /** The account a grant is for; a coordinator's attempt on an auditor is refused and audited as a denial. */
-  private async grantee(manager: EntityManager, name: string, by: Principal): Promise<AccountRow> {
+  /**
+   * Lets an agency act on a case: its accounts over HTTP and its registered system over AMQP alike. An
+   * admin or a coordinator grants it (the case team decides who works on the case).
+   */
+  async grantAgencyCase(
+    code: string,
+    caseRef: string,
+    by: Principal,
+  ): Promise<{ agency: string; caseRef: string }> {
+    const actor = actorOf(by);
+    return this.dataSource.transaction(async (manager) => {
+      await this.knownAgency(manager, code);
+      await this.existingCase(caseRef);
+      if (await this.grants.grant(manager, { agency: code }, caseRef, actor)) {
+        await this.audit.record(manager, {
+          action: 'CASE_GRANTED',
+          actor,
+          caseRef,
+          details: { agency: code },
+        });
+      }
+      return { agency: code, caseRef };
+    });
+  }
+
+  async revokeAgencyCase(code: string, caseRef: string, by: Principal): Promise<void> {
+    const actor = actorOf(by);
+    await this.dataSource.transaction(async (manager) => {
+      await this.knownAgency(manager, code);
+      if (!(await this.grants.revoke(manager, { agency: code }, caseRef)))
+        throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such grant');
+      await this.audit.record(manager, {
+        action: 'CASE_GRANT_REVOKED',
+        actor,
+        caseRef,
+        details: { agency: code },
+      });
+    });
+  }
+
+  /** An agency acts on the cases granted to its code; an auditor reads unpseudonymised those granted to it. */
+  async isGranted(principal: Principal, caseRef: string): Promise<boolean> {
+    const grantee = principal.agency ? { agency: principal.agency } : { account: principal.name };
+    return this.grants.isGranted(this.dataSource.manager, grantee, caseRef);
+  }
+
+  /** Grants by account are for auditors; an agency's are by its code, so that all its accounts share them. */
+  private async auditor(manager: EntityManager, name: string): Promise<void> {
     const account = await this.existing(manager, name);
-    if (account.role !== 'auditor' && account.role !== 'agency')
+    if (account.role === 'agency')
+      throw new AccessError(
+        AccessErrorCode.INVALID_REQUEST,
+        `cases are granted to the agency, not to one of its accounts: POST /admin/agencies/${account.agency}/case-grants`,
+      );
+    if (account.role !== 'auditor')
       throw new AccessError(
         AccessErrorCode.INVALID_REQUEST,
         'cases are granted to auditors and agencies only',
       );
-    if (by.role !== 'admin' && account.role !== 'agency') {
-      // Its own transaction: the caller's rolls back with the refusal.
-      await this.audit.record(this.dataSource.manager, {
-        action: 'ACCESS_DENIED',
-        actor: actorOf(by),
-        decision: 'DENY',
-        reasonCode: 'ROLE_NOT_ALLOWED',
-        details: { operation: 'case grant', account: name, role: account.role },
-      });
-      throw new AccessError(AccessErrorCode.FORBIDDEN, 'only an admin grants an auditor a case');
-    }
-    return account;
   }
 
-  async isGranted(principal: Principal, caseRef: string): Promise<boolean> {
-    return this.accounts.isGranted(this.dataSource.manager, principal.name, caseRef);
+  private async knownAgency(manager: EntityManager, code: string): Promise<void> {
+    if (!AGENCY_CODE.test(code) || !(await this.grants.agencyKnown(manager, code)))
+      throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such agency');
+  }
+
+  private async existingCase(caseRef: string): Promise<void> {
+    if (!(await this.cases.find(caseRef)))
+      throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${caseRef}`);
   }
 
   private async change(

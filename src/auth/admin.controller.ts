@@ -69,9 +69,8 @@ export class AdminController {
     await this.accounts.revokeApiKey(name, keyId, actorOf(by));
   }
 
-  /** An auditor sees the case's personal data; an agency may submit on it. Coordinators grant agencies. */
+  /** An auditor sees the case's personal data. Agencies are granted cases by code (AgencyGrantsController). */
   @Post(':name/case-grants')
-  @Roles('admin', 'coordinator')
   @ApiCreatedResponse({ type: GrantView })
   @ApiNotFoundResponse()
   async grant(
@@ -83,7 +82,6 @@ export class AdminController {
   }
 
   @Post(':name/case-grants/:caseRef/revoke')
-  @Roles('admin', 'coordinator')
   @HttpCode(204)
   @ApiNotFoundResponse()
   async revokeGrant(

@@ -75,3 +75,8 @@ export class GrantView {
   @ApiProperty() account!: string;
   @ApiProperty() caseRef!: string;
 }
+
+export class AgencyGrantView {
+  @ApiProperty({ example: 'ngo-lyon' }) agency!: string;
+  @ApiProperty() caseRef!: string;
+}

@@ -10,7 +10,9 @@ import { AccessGuard } from './access.guard';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { AdminController } from './admin.controller';
+import { AgencyGrantsController } from './agency-grants.controller';
 import { AuthController } from './auth.controller';
+import { CaseGrantsRepository } from './case-grants.repository';
 import { Pseudonymiser } from './pseudonymiser';
 import { LOGIN_ROUTE_KEY, LOGIN_THROTTLER, RateLimitGuard } from './rate-limit.guard';
 
@@ -53,15 +55,16 @@ const MINUTE_MS = 60_000;
       }),
     }),
   ],
-  controllers: [AuthController, AdminController],
+  controllers: [AuthController, AdminController, AgencyGrantsController],
   providers: [
     AccountsRepository,
     AccountsService,
+    CaseGrantsRepository,
     Pseudonymiser,
     RateLimitGuard,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: AccessErrorFilter },
   ],
-  exports: [AccountsService, Pseudonymiser],
+  exports: [AccountsService, CaseGrantsRepository, Pseudonymiser],
 })
 export class AuthModule {}

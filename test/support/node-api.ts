@@ -153,6 +153,15 @@ export async function openSharableCase(node: RunningNode): Promise<string> {
   return caseRef;
 }
 
+/** Grants an agency (by code: its HTTP accounts and its AMQP system) a case, as the coordinator. */
+export async function grantAgency(node: RunningNode, agency: string, caseRef: string): Promise<void> {
+  const response = await api(node, 'POST', `/admin/agencies/${agency}/case-grants`, { caseRef });
+  if (response.status !== 201)
+    throw new Error(
+      `grant ${caseRef} to ${agency}: HTTP ${response.status} ${JSON.stringify(response.body)}`,
+    );
+}
+
 export async function sendMessage(
   node: RunningNode,
   caseRef: string,

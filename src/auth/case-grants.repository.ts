@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+/**
+ * Who a case is granted to: an auditor's account (to see its personal data), or an agency by its code (to
+ * act on it over HTTP, with any of its accounts, and over AMQP, as its registered system).
+ */
+export type Grantee = { account: string } | { agency: string };
+
+const column = (grantee: Grantee): { name: 'account' | 'agency'; value: string } =>
+  'account' in grantee
+    ? { name: 'account', value: grantee.account }
+    : { name: 'agency', value: grantee.agency };
+
+/** The `case_grants` table; every method runs in the caller's transaction. */
+@Injectable()
+export class CaseGrantsRepository {
+  /** False when the grant already existed. */
+  async grant(
+    manager: EntityManager,
+    grantee: Grantee,
+    caseRef: string,
+    grantedBy: string,
+  ): Promise<boolean> {
+    const { name, value } = column(grantee);
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO case_grants (${name}, case_ref, granted_by) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING case_ref`,
+      [value, caseRef, grantedBy],
+    );
+    return rows.length === 1;
+  }
+
+  /** False when there was no such grant. */
+  async revoke(manager: EntityManager, grantee: Grantee, caseRef: string): Promise<boolean> {
+    const { name, value } = column(grantee);
+    const rows: unknown[] = await manager.query(
+      `DELETE FROM case_grants WHERE ${name} = $1 AND case_ref = $2 RETURNING case_ref`,
+      [value, caseRef],
+    );
+    // A DELETE answers [rows, affected count].
+    return (rows[1] as number) === 1;
+  }
+
+  /** The one check of both agency paths (HTTP and AMQP) and of the auditors' case files. */
+  async isGranted(manager: EntityManager, grantee: Grantee, caseRef: string): Promise<boolean> {
+    const { name, value } = column(grantee);
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM case_grants WHERE ${name} = $1 AND case_ref = $2`,
+      [value, caseRef],
+    );
+    return rows.length === 1;
+  }
+
+  /** An agency this node knows: registered for AMQP (`agencies`) or the agency of an account. */
+  async agencyKnown(manager: EntityManager, code: string): Promise<boolean> {
+    const [row] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1) OR EXISTS (SELECT 1 FROM accounts WHERE agency = $1)
+         AS known`,
+      [code],
+    );
+    return (row as { known: boolean }).known;
+  }
+}
