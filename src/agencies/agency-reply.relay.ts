@@ -4,11 +4,11 @@ import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { describe, sleep } from '../transport/amqp-connection';
 import { nationalExchange } from '../transport/national-exchange';
 import { Publisher } from '../transport/publisher';
+import { RelayLoop } from '../transport/relay-loop';
 import { AgencyRepliesRepository } from './agency-replies.repository';
 import { replyKey } from './agency-topology';
 
 const BATCH_SIZE = 100;
-const IDLE_POLL_MS = 500;
 
 /**
  * Moves committed agency replies to their reply queues, as OutboxRelay does for the transnational outbox: a
@@ -18,10 +18,9 @@ const IDLE_POLL_MS = 500;
 @Injectable()
 export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AgencyReplyRelay.name);
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private kicked = false;
+  private readonly loop = new RelayLoop('agency reply relay', this.logger, BATCH_SIZE, () =>
+    this.relayBatch(),
+  );
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -33,51 +32,15 @@ export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationSh
   /** TRM_OUTBOX_RELAY=off turns this relay off too: another instance publishes. */
   onApplicationBootstrap(): void {
     if (!this.config.outboxRelay) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loop;
+    await this.loop.stop();
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    let backoff = IDLE_POLL_MS;
-    while (this.running) {
-      try {
-        const claimed = await this.relayBatch();
-        backoff = IDLE_POLL_MS;
-        if (claimed === BATCH_SIZE) continue;
-      } catch (error) {
-        this.logger.warn(`agency reply relay paused: ${describe(error)}`);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-      await this.idle(backoff);
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.kicked = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    this.loop.kick();
   }
 
   private async relayBatch(): Promise<number> {

@@ -5,13 +5,13 @@ import { describe, sleep } from './amqp-connection';
 import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { Publisher } from './publisher';
+import { RelayLoop } from './relay-loop';
 import { TRANSNATIONAL_EXCHANGE } from './topology';
 
 const BATCH_SIZE = 200;
 
 /** Runs in the relay's transaction for the rows the broker confirmed (message status, audit). */
 export type PublishedListener = (manager: EntityManager, published: OutboxEntity[]) => Promise<void>;
-const IDLE_POLL_MS = 500;
 
 /**
  * Moves committed outbox rows to the broker. A row is marked published only after the broker confirmed it,
@@ -21,10 +21,7 @@ const IDLE_POLL_MS = 500;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private kicked = false;
+  private readonly loop = new RelayLoop('outbox relay', this.logger, BATCH_SIZE, () => this.relayBatch());
   private readonly listeners: PublishedListener[] = [];
 
   constructor(
@@ -45,52 +42,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       return;
     }
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Called after a commit that added outbox rows, so they leave at once instead of at the next poll. */
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    let backoff = IDLE_POLL_MS;
-    while (this.running) {
-      try {
-        const published = await this.relayBatch();
-        backoff = IDLE_POLL_MS;
-        if (published === BATCH_SIZE) continue;
-      } catch (error) {
-        this.logger.warn(`outbox relay paused: ${describe(error)}`);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-      await this.idle(backoff);
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.kicked = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    this.loop.kick();
   }
 
   /** Publishes one batch; returns how many rows it claimed. */
