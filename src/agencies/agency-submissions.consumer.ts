@@ -10,6 +10,7 @@ import { AgenciesRepository } from './agencies.repository';
 import { AgencyRefusalCode } from './agency-contract';
 import { AgencySubmissions, SubmissionDisposition } from './agency-submissions.service';
 import { assertAgencyTopology, SUBMISSIONS_DEAD_LETTER_KEY } from './agency-topology';
+import { databaseReachable } from '../database/reachable';
 
 const PREFETCH = 8;
 const ATTEMPTS = 3;
@@ -82,7 +83,7 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
       } catch (error) {
         if (this.closed.has(channel)) return null; // redelivered to the next consumer
         this.logger.warn(`agency submission failed (attempt ${attempt}): ${describe(error)}`);
-        while (!this.closed.has(channel) && !(await this.databaseReachable())) await sleep(1000);
+        while (!this.closed.has(channel) && !(await databaseReachable(this.dataSource))) await sleep(1000);
         if (attempt >= ATTEMPTS) {
           return {
             outcome: 'REFUSED',
@@ -93,15 +94,6 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
         }
         await sleep(200 * attempt);
       }
-    }
-  }
-
-  private async databaseReachable(): Promise<boolean> {
-    try {
-      await this.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
     }
   }
 

@@ -14,6 +14,7 @@ import {
 import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 import { FairScheduler } from './fair-scheduler';
+import { databaseReachable } from '../database/reachable';
 
 /** Alerts are few and never refused: a small window of their own, handled two at a time. */
 const URGENT = { prefetch: 8, concurrency: 2 };
@@ -197,7 +198,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
         this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);
-        if (await this.databaseReachable()) attempt += 1;
+        if (await databaseReachable(this.dataSource)) attempt += 1;
         else await this.waitForDatabase(channel);
         if (attempt >= 2 * ATTEMPTS_BEFORE_INTERNAL_ERROR) {
           // Even recording the failure fails with a healthy database: a poison message. Dead-letter it without
@@ -215,18 +216,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
     }
   }
 
-  private async databaseReachable(): Promise<boolean> {
-    try {
-      await this.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   private async waitForDatabase(channel: Channel): Promise<void> {
     this.logger.warn('database unreachable: holding inbound messages until it is back');
-    while (!isClosed(channel) && !(await this.databaseReachable())) await sleep(1000);
+    while (!isClosed(channel) && !(await databaseReachable(this.dataSource))) await sleep(1000);
   }
 
   /**
