@@ -273,6 +273,34 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect(reopened).toMatchObject({ answerMessageId: null, answerType: null, answeredAt: null });
   });
 
+  it('what we owe ends when the asking country refuses our answer as contradicting its case (e.g. closed)', async () => {
+    const caseRef = 'TRM-IT-2026-000043';
+    const request = await italy.send({
+      type: 'RISK_ASSESSMENT_REQUEST',
+      to: 'FR',
+      caseRef,
+      payload: examplePayload('RISK_ASSESSMENT_REQUEST'),
+    });
+    expect((await italy.replyTo(request)).envelope.type).toBe('DELIVERY_RECEIPT');
+    await settled(fr, caseRef, request, 'OPEN');
+
+    await recordConsent(fr, caseRef, { recipients: ['IT'] });
+    const result = await send(fr, caseRef, 'RISK_ASSESSMENT_RESULT', 'IT', request);
+    await settled(fr, caseRef, request, 'ANSWERED');
+    await italy.waitFor((m) => m.envelope.id === result, 20_000, 'the result at IT');
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: result,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'CASE_STATE_CONFLICT', reason: 'the case is closed' },
+    });
+    const ended = await settled(fr, caseRef, request, 'CANCELLED');
+    expect(ended.cancelledAt).not.toBeNull();
+    expect(ended.overdueAt).toBeNull();
+  });
+
   it('an unconfirmed referral goes overdue, is audited, published and escalated along MK’s SOP 1 contacts until they are exhausted; a late confirmation still closes it', async () => {
     const caseRef = await openSharableCase(fr);
     const referral = await send(fr, caseRef, 'REFERRAL_REQUEST', 'MK');

@@ -129,6 +129,20 @@ export class ExpectationsRepository {
     );
   }
 
+  /** Our answer was refused because the asking country's case takes it no more: nothing is owed. */
+  async cancelRejectedAnswer(
+    manager: EntityManager,
+    answerId: string,
+    owedTo: string,
+    at: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, next_check_at = NULL
+       WHERE answer_message_id = $1 AND owed_to = $2 AND status = 'ANSWERED'`,
+      [answerId, owedTo, at],
+    );
+  }
+
   /** Expectations whose deadline or escalation period has passed, locked; other instances skip them. */
   async claimDue(manager: EntityManager, now: Date, limit: number): Promise<ExpectationEntity[]> {
     return manager

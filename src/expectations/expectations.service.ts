@@ -86,7 +86,11 @@ export class ExpectationsService implements OnModuleInit {
         reasonCode,
         at: new Date(),
       });
-      await this.repository.reopenRejectedAnswer(manager, envelope.inReplyTo, envelope.from, new Date());
+      // CASE_STATE_CONFLICT: the asking country's case takes no such answer any more (typically it closed the
+      // case, of which nobody told us): answering again cannot help, so the debt ends instead of escalating.
+      if (reasonCode === 'CASE_STATE_CONFLICT')
+        await this.repository.cancelRejectedAnswer(manager, envelope.inReplyTo, envelope.from, new Date());
+      else await this.repository.reopenRejectedAnswer(manager, envelope.inReplyTo, envelope.from, new Date());
     });
   }
 
