@@ -8,6 +8,7 @@ import { CaseWorkflow1763900500000 } from './1763900500000-case-workflow';
 import { Expectations1763900550000 } from './1763900550000-expectations';
 import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
 import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
+import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply-encryption';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Expectations1763900550000,
   PartnerAgencies1763900600000,
   AgencyGrants1763900800000,
+  AgencyReplyEncryption1763900900000,
 ];

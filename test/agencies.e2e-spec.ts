@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eventually, LOCAL_ACCOUNTS, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { addAgency } from '../scripts/agency-add';
+import { main as rotateKeys } from '../scripts/keys-rotate';
 import {
   AgencyClient,
   AgencyKeys,
@@ -719,5 +720,73 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       payload: examplePayload('CASE_UPDATE'),
     });
     await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+  });
+
+  it('keeps reply bodies encrypted at rest, moves them to a new data key on rotation, and still delivers them intact', async () => {
+    /** The data key ids the stored reply bodies name (a body in clear shows as null). */
+    const storedKeyIds = async (): Promise<Array<string | null>> =>
+      (
+        await federation.query<{ key_id: string | null }>(
+          'FR',
+          String.raw`SELECT DISTINCT substring(body from '^v1\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.')
+             AS key_id FROM agency_replies ORDER BY 1`,
+        )
+      ).map((row) => row.key_id);
+
+    // An answer's body carries its payload sealed for the agency: stored under the node's data key only.
+    const caseRef = await grantedCase();
+    const built = buildSubmission(registered.get('ngo-lyon')!.keys, node, {
+      caseRef,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    await ngo.publish(built.body, built.headers, built.requestId);
+    const [accepted] = await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'));
+    const messageId = accepted.body.messageId as string;
+    await ngo.waitFor(replyFor(built.requestId, 'DELIVERY_RECEIPT'));
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const before = examplePayload('REFERRAL_CONFIRMATION');
+    const answered = await sendMessage(mk, caseRef, {
+      type: 'REFERRAL_CONFIRMATION',
+      to: 'FR',
+      inReplyTo: messageId,
+      payload: before,
+    });
+    expect(answered.status).toBe(202);
+    const [answer] = await ngo.waitFor(replyFor(built.requestId, 'ANSWER'));
+    expect(answer.payload).toEqual(before);
+    expect(await storedKeyIds()).toEqual(['FR-data-1']);
+
+    const lines: string[] = [];
+    const exit = await rotateKeys(
+      ['FR'],
+      { TRM_KEYS_DIR: federation.keysDir, DATABASE_URL: federation.appDatabaseUrl('FR') },
+      (line) => lines.push(line),
+    );
+    expect({ exit, lines }).toMatchObject({ exit: 0 });
+    expect(lines.some((l) => /^agency_replies\.body: [1-9]\d* re-encrypted, 0 left$/.test(l))).toBe(true);
+    expect(await storedKeyIds()).toEqual(['FR-data-2']);
+
+    // A redelivered submission gets a copy of its re-encrypted outcome: the same bytes, still signed.
+    await ngo.publish(built.body, built.headers, built.requestId);
+    const outcomes = await ngo.waitFor(replyFor(built.requestId, 'SUBMISSION_ACCEPTED'), 2);
+    expect(outcomes[1]).toMatchObject({ verified: true, replyId: accepted.replyId, body: accepted.body });
+
+    // A new answer is written under the new key and reaches the agency whole.
+    const update = await sendMessage(mk, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      inReplyTo: messageId,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(update.status).toBe(202);
+    const [updateAnswer] = await ngo.waitFor(
+      (r) =>
+        replyFor(built.requestId, 'ANSWER')(r) && (r.body.answer as { id: string }).id === update.body.id,
+    );
+    expect(updateAnswer.verified).toBe(true);
+    expect(updateAnswer.payload).toEqual(examplePayload('CASE_UPDATE'));
+    expect(await storedKeyIds()).toEqual(['FR-data-2']);
   });
 });

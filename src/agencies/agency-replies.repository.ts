@@ -1,40 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { AgencyReplyKind } from './agency-contract';
-
-/** A reply signed (and, for answers, sealed) at commit time: the relay publishes these exact bytes. */
-export interface AgencyReplyRow {
-  id: string;
-  replyId: string;
-  agency: string;
-  kind: AgencyReplyKind;
-  correlationId: string | null;
-  body: Buffer;
-  headers: Record<string, string | number>;
-  attempts: number;
-}
-
-export type NewAgencyReply = Omit<AgencyReplyRow, 'id' | 'attempts'>;
+import { AgencyReplyEntity, NewAgencyReply } from './agency-reply.entity';
 
 /** The agencies' outbox. Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
 export class AgencyRepliesRepository {
+  /** Through the entity: its body column is encrypted at rest (a plain-SQL insert would store it in clear). */
   async enqueue(manager: EntityManager, reply: NewAgencyReply): Promise<void> {
-    await manager.query(
-      `INSERT INTO agency_replies (reply_id, agency, kind, correlation_id, body, headers)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        reply.replyId,
-        reply.agency,
-        reply.kind,
-        reply.correlationId,
-        reply.body,
-        JSON.stringify(reply.headers),
-      ],
-    );
+    await manager.insert(AgencyReplyEntity, reply);
   }
 
-  /** The same bytes again (a redelivered submission gets the very outcome it got the first time). */
+  /**
+   * The same bytes again (a redelivered submission gets the very outcome it got the first time). The stored
+   * ciphertext is copied as it is: it opens in any row of this column (the cipher binds table and column).
+   */
   async requeueCopyOf(manager: EntityManager, replyId: string): Promise<void> {
     await manager.query(
       `INSERT INTO agency_replies (reply_id, agency, kind, correlation_id, body, headers)
@@ -45,14 +24,16 @@ export class AgencyRepliesRepository {
   }
 
   /** Claims due rows in order; SKIP LOCKED lets several instances share the table. */
-  async claimDue(manager: EntityManager, limit: number): Promise<AgencyReplyRow[]> {
-    const rows: Array<AgencyReplyRow & { id: string }> = await manager.query(
-      `SELECT id, reply_id AS "replyId", agency, kind, correlation_id AS "correlationId", body, headers, attempts
-       FROM agency_replies WHERE published_at IS NULL AND next_attempt_at <= now()
-       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
-    return rows.map((row) => ({ ...row, id: String(row.id) }));
+  async claimDue(manager: EntityManager, limit: number): Promise<AgencyReplyEntity[]> {
+    return manager
+      .createQueryBuilder(AgencyReplyEntity, 'r')
+      .where('r.published_at IS NULL')
+      .andWhere('r.next_attempt_at <= now()')
+      .orderBy('r.id', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
   }
 
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { AgencyReplyEntity } from '../agencies/agency-reply.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { CaseEntity } from '../cases/case.entity';
 import { ConsentRecordEntity } from '../consent/consent-record.entity';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   RiskAssessmentEntity,
   RiskOverrideEntity,
   ExpectationEntity,
+  AgencyReplyEntity,
 ];
 
 /** The node's cipher rides along with the options to the data source factory, which binds it. */
