@@ -39,7 +39,7 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
 const TARGET_RATIO = 0.5;
 /**
  * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
- * would refuse part of it, so it is off; the senders still take turns at the receiver.
+ * is off, so the two take plain turns at the receiver whatever their backlogs.
  */
 const BENCH_NODE_CONFIG = { inboundMaxPendingPerSender: 0 };
 const BENCH_NODE_ENV = { TRM_INBOUND_MAX_PENDING_PER_SENDER: '0', TRM_LOG_LEVEL: 'error' };

@@ -63,25 +63,96 @@ describe('FairScheduler', () => {
     await expect(scheduler.run('FR', async () => 'next')).resolves.toBe('next');
   });
 
-  it('admits a sender up to its cap, and again once deliveries are released', () => {
+  it('counts what each sender has pending, from admit to release', () => {
     const scheduler = new FairScheduler(4, 2);
-    expect(scheduler.admit('IT')).toBe(true);
-    expect(scheduler.admit('IT')).toBe(true);
-    expect(scheduler.admit('IT')).toBe(false);
-    expect(scheduler.pending('IT')).toBe(2);
-    // Another sender has its own allowance.
-    expect(scheduler.admit('FR')).toBe(true);
-    // Forced (an answer to this node's own message) goes past the cap.
-    expect(scheduler.admit('IT', true)).toBe(true);
+    scheduler.admit('IT');
+    scheduler.admit('IT');
+    scheduler.admit('IT');
+    scheduler.admit('FR');
     expect(scheduler.pending('IT')).toBe(3);
-    scheduler.release('IT');
-    scheduler.release('IT');
-    expect(scheduler.admit('IT')).toBe(true);
     expect(scheduler.pending('FR')).toBe(1);
+    scheduler.release('IT');
+    scheduler.release('FR');
+    expect(scheduler.pending('IT')).toBe(2);
+    expect(scheduler.pending('FR')).toBe(0);
   });
 
-  it('has no cap when the cap is 0', () => {
-    const scheduler = new FairScheduler(1, 0);
-    for (let i = 0; i < 1000; i++) expect(scheduler.admit('IT')).toBe(true);
+  /** Admits and queues each delivery as the consumer does, then runs them one at a time to the end. */
+  async function order(
+    scheduler: FairScheduler,
+    deliveries: Array<[sender: string, label: string]>,
+  ): Promise<string[]> {
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const all = deliveries.map(([sender, label]) => {
+      const g = gate(started, label);
+      gates.set(label, g);
+      scheduler.admit(sender);
+      return scheduler.run(sender, g.work).finally(() => scheduler.release(sender));
+    });
+    for (let i = 0; i < deliveries.length; i++) {
+      await tick();
+      gates.get(started[started.length - 1])!.finish();
+      await tick();
+    }
+    await Promise.all(all);
+    return started;
+  }
+
+  it('runs a lone sender’s whole backlog, in order, however far over its cap', async () => {
+    const started = await order(
+      new FairScheduler(1, 2),
+      Array.from({ length: 8 }, (_, i): [string, string] => ['IT', `IT${i + 1}`]),
+    );
+    expect(started).toEqual(['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IT7', 'IT8']);
+  });
+
+  it('lets a sender below its cap go first when the turn of a sender over its cap comes, once per turn', async () => {
+    const flood = Array.from({ length: 6 }, (_, i): [string, string] => ['IT', `IT${i + 1}`]);
+    const others: Array<[string, string]> = [
+      ['FR', 'FR1'],
+      ['FR', 'FR2'],
+      ['FR', 'FR3'],
+    ];
+    // Cap 3: IT (6 pending) yields its turn once, then takes it; FR, at its cap, is never passed over.
+    expect(await order(new FairScheduler(1, 3), [...flood, ...others])).toEqual([
+      'IT1',
+      'FR1',
+      'IT2',
+      'FR2',
+      'FR3',
+      'IT3',
+      'IT4',
+      'IT5',
+      'IT6',
+    ]);
+    // Without a cap the same arrivals simply alternate.
+    expect(await order(new FairScheduler(1, 0), [...flood, ...others])).toEqual([
+      'IT1',
+      'IT2',
+      'FR1',
+      'IT3',
+      'FR2',
+      'IT4',
+      'FR3',
+      'IT5',
+      'IT6',
+    ]);
+  });
+
+  it('takes plain turns between senders that are all over their cap', async () => {
+    const deliveries: Array<[string, string]> = [];
+    for (let i = 1; i <= 4; i++) deliveries.push(['IT', `IT${i}`], ['FR', `FR${i}`]);
+    // Cap 1: turns while both are over it; once IT is down to its cap, FR (still over) lets it go first.
+    expect(await order(new FairScheduler(1, 1), deliveries)).toEqual([
+      'IT1',
+      'FR1',
+      'IT2',
+      'FR2',
+      'IT3',
+      'IT4',
+      'FR3',
+      'FR4',
+    ]);
   });
 });

@@ -127,32 +127,6 @@ export class InboundService {
     );
   }
 
-  /**
-   * Refuses, without opening it, a delivery whose sender already has its cap of messages waiting here
-   * (TRM_INBOUND_MAX_PENDING_PER_SENDER). The id is not remembered, so the sender may send the very same
-   * message again later. Returns null for what is never refused: a verified receipt or rejection, which
-   * only settles a message this node sent, and a known id, which is answered as the first time.
-   */
-  async refuseOverCap(delivery: InboundDelivery, cap: number): Promise<Disposition | null> {
-    const known: Known = { caseRef: '' };
-    try {
-      await this.authenticate(delivery, known);
-      this.checkPublisher(delivery, known);
-      if (known.type === 'DELIVERY_RECEIPT' || known.type === 'DELIVERY_REJECTED') return null;
-      if (known.id && (await this.inbox.find(this.dataSource.manager, known.id))) return null;
-      throw new Rejection(
-        RejectionCode.POLICY_DENIED,
-        `${known.sender} already has ${cap} messages waiting at ${this.config.country} ` +
-          '(its inbound cap): this one is refused unopened; send it again later',
-      );
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      return await this.reject(delivery, known, error);
-    } finally {
-      this.relay.kick();
-    }
-  }
-
   private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
     const parsed = await this.authenticate(delivery, known);
     const sender = known.sender!;

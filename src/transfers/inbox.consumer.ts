@@ -30,8 +30,8 @@ interface Lane {
  * The AMQP edge of the inbound pipeline. Each lane has its own channel (an alert never waits behind routine
  * traffic), messages are acked on the channel that delivered them and only after the inbound transaction
  * committed, and messages of one case are handled in arrival order. Within a lane, deliveries of different
- * senders take turns (FairScheduler); on the routine lane a sender that already has its cap of messages
- * waiting gets the excess refused at once, so one noisy peer cannot fill the window the others need.
+ * senders take turns (FairScheduler); on the routine lane a sender with more than its cap of messages
+ * pending lets the others go first, so one noisy peer cannot take the slots the others need.
  */
 @Injectable()
 export class InboxConsumer implements OnApplicationBootstrap {
@@ -83,30 +83,18 @@ export class InboxConsumer implements OnApplicationBootstrap {
   }
 
   /**
-   * Queues a delivery behind the earlier ones of its case and, among senders, in turn. Over its sender's cap
-   * it is refused instead (a refusal takes its turn too, under its own key, so refusing a flood does not
-   * crowd out the others either).
+   * Queues a delivery behind the earlier ones of its case and, among senders, in turn. Nothing is refused
+   * for load: a delivery beyond its sender's cap waits unacked in the window like any other, and only gives
+   * way to the senders below their cap (FairScheduler), so no message is lost to a burst.
    */
   private dispatch(lane: Lane, channel: Channel, message: ConsumeMessage): void {
     const sender = printable(message.properties.userId);
-    const run = (): void =>
-      this.inOrder(message, () =>
-        lane.scheduler
-          .run(sender, () => this.handle(channel, lane.queue, message, (d) => this.inbound.receive(d)))
-          .finally(() => lane.scheduler.release(sender)),
-      );
-    if (lane.scheduler.admit(sender)) return run();
-    void lane.scheduler
-      .run(`over-cap:${sender}`, () =>
-        this.handle(channel, lane.queue, message, (d) =>
-          this.inbound.refuseOverCap(d, this.config.inboundMaxPendingPerSender),
-        ),
-      )
-      .then((handled) => {
-        // Not refusable (a receipt for a message of ours): handled like any other, past the cap.
-        if (!handled && lane.scheduler.admit(sender, true)) run();
-      })
-      .catch((error) => this.logger.error(`inbound refusal failed: ${describe(error)}`));
+    lane.scheduler.admit(sender);
+    this.inOrder(message, () =>
+      lane.scheduler
+        .run(sender, () => this.handle(channel, lane.queue, message))
+        .finally(() => lane.scheduler.release(sender)),
+    );
   }
 
   /** Chains deliveries that share a case reference (AMQP correlation_id), so one case's messages never race. */
@@ -123,13 +111,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
     });
   }
 
-  /** Returns false when `step` declined the delivery (null disposition) and left it unacked. */
-  private async handle(
-    channel: Channel,
-    queue: string,
-    message: ConsumeMessage,
-    step: (delivery: InboundDelivery) => Promise<Disposition | null>,
-  ): Promise<boolean> {
+  private async handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
     const delivery: InboundDelivery = {
       body: message.content,
       messageId: message.properties.messageId,
@@ -137,20 +119,22 @@ export class InboxConsumer implements OnApplicationBootstrap {
       type: message.properties.type,
       headers: message.properties.headers ?? {},
     };
-    const disposition = await this.process(delivery, channel, step);
-    if (disposition === 'declined') return false;
-    if (!disposition) return true;
+    const disposition = await this.process(delivery, channel);
+    if (!disposition) return;
     this.logger.debug(
       `inbound message ${printable(delivery.messageId)} on ${queue}: ${disposition.outcome}` +
         (disposition.outcome === 'REJECTED' ? ` (${disposition.code})` : ''),
     );
     if (disposition.outcome === 'REJECTED') {
-      const deadLettered = await this.deadLetter(queue, message, disposition);
-      if (!deadLettered) return true;
+      if (!(await this.deadLetter(queue, message, disposition))) {
+        // Back to the queue rather than held: a held delivery keeps its slot of the window until the channel
+        // closes. The redelivery is handled again; x-delivery-limit bounds the rounds.
+        if (!isClosed(channel)) channel.nack(message, false, true);
+        return;
+      }
       await this.auditDeadLetter(queue, message, disposition);
     }
     this.ack(channel, message);
-    return true;
   }
 
   /**
@@ -184,17 +168,13 @@ export class InboxConsumer implements OnApplicationBootstrap {
   }
 
   /** Retries our own failures (a database outage waits for the database); a peer is told after that. */
-  private async process(
-    delivery: InboundDelivery,
-    channel: Channel,
-    step: (delivery: InboundDelivery) => Promise<Disposition | null>,
-  ): Promise<Disposition | 'declined' | null> {
+  private async process(delivery: InboundDelivery, channel: Channel): Promise<Disposition | null> {
     let attempt = 0;
     for (;;) {
       try {
         if (attempt >= ATTEMPTS_BEFORE_INTERNAL_ERROR)
           return await this.inbound.rejectAsInternalError(delivery);
-        return (await step(delivery)) ?? 'declined';
+        return await this.inbound.receive(delivery);
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
         this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);
@@ -258,7 +238,6 @@ export class InboxConsumer implements OnApplicationBootstrap {
         await sleep(500 * attempt);
       }
     }
-    // Leave it unacked: the broker redelivers it and the rejection is recorded (and answered) again.
     return false;
   }
 
