@@ -430,7 +430,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect((await italy.replyTo(fromItaly)).envelope.type).toBe('DELIVERY_RECEIPT');
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
-    expect(atMk.body).toMatchObject({ ageStatus: 'PRESUMED_CHILD', workflow: { child: true } });
+    expect(atMk.body).toMatchObject({ workflow: { ageStatus: 'PRESUMED_CHILD', child: true } });
     expect(await ageChanges('MK')).toEqual([{ actor: 'FR', details: raised }]);
   });
 

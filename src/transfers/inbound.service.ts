@@ -18,7 +18,12 @@ import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 import { checkDeclaredConsent } from '../consent/consent.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
-import { isClosedWith, LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
+import {
+  isClosedWith,
+  LifecycleDecision,
+  LifecycleEvent,
+  needsHistory,
+} from '../cases/case-lifecycle.policy';
 import { isTechnicalType } from '../messages/message-types';
 import { ConsentRepository } from '../consent/consent.repository';
 
@@ -259,7 +264,11 @@ export class InboundService {
   }
 
   /** The case lifecycle's decision, with the closed parts of the case and, when it reads them, its messages. */
-  private async decideLifecycle(manager: EntityManager, caseRow: CaseEntity, event: LifecycleEvent) {
+  private async decideLifecycle(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
+  ): Promise<LifecycleDecision> {
     const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
     const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
     const history = needsHistory(event.type, closed)
