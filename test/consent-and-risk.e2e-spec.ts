@@ -386,6 +386,54 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     ).toBe(202);
   });
 
+  it('takes the age a referral states as the receiver will, and never lets a referral make a child an adult', async () => {
+    // Opened without an age status: the victim herself consented, before anyone knew she was a child.
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    await recordConsent(fr, caseRef, { givenBy: 'VICTIM', recipients: ['MK'] });
+    const childReferral = referral({ age: { status: 'PRESUMED_CHILD' } });
+    const send = (payload: Record<string, unknown>) =>
+      sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload });
+    // The referral says she is a child: her own consent does not cover it here, as MK would reject it.
+    const refused = await send(childReferral);
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons.map((r: { code: string }) => r.code)).toEqual(['CONSENT_INSUFFICIENT']);
+    expect(await count('FR', `SELECT count(*)::int AS n FROM messages WHERE case_ref = $1`, [caseRef])).toBe(
+      0,
+    );
+
+    await recordConsent(fr, caseRef, { givenBy: 'GUARDIAN', recipients: ['MK'] });
+    const sent = await send(childReferral);
+    expect(sent.status).toBe(202);
+    await waitDelivered(fr, sent.body.id);
+    const ageChanges = (code: string) =>
+      federation.query(
+        code,
+        `SELECT actor, details FROM audit_log WHERE action = 'CASE_AGE_STATUS_SET' AND case_ref = $1 ORDER BY seq`,
+        [caseRef],
+      );
+    const raised = { from: null, to: 'PRESUMED_CHILD', evidence: 'REFERRAL' };
+    expect(await ageChanges('FR')).toEqual([{ actor: expect.any(String), details: raised }]);
+    expect(await ageChanges('MK')).toEqual([{ actor: 'FR', details: raised }]);
+
+    // A referral presenting her as an adult is refused on sending; one received leaves her protected as a child.
+    const adult = { age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 25 } };
+    const asAdult = await send(referral(adult));
+    expect(asAdult.status).toBe(422);
+    expect(asAdult.body.reasons[0].message).toBe(
+      "the case is a child's case: a referral cannot present the person as an adult",
+    );
+    const fromItaly = await italy.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef,
+      payload: referral(adult),
+    });
+    expect((await italy.replyTo(fromItaly)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
+    expect(atMk.body).toMatchObject({ workflow: { ageStatus: 'PRESUMED_CHILD', child: true } });
+    expect(await ageChanges('MK')).toEqual([{ actor: 'FR', details: raised }]);
+  });
+
   it('traces a child’s family assessed as a source of harm only on a coordinator’s written override', async () => {
     const caseRef = await openGuardedCase(fr, {
       ageStatus: 'PRESUMED_CHILD',

@@ -85,6 +85,15 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
         await waitDelivered(fr, asked.body.id, 20_000);
         await recordConsent(mk, caseRef, { recipients: ['FR'] });
         [sender, to] = [mk, 'FR'];
+        // An arrival follows the plan's accepted confirmation (the return handshake in order).
+        if (type === 'ARRIVAL_CONFIRMATION') {
+          const confirmed = await sendMessage(mk, caseRef, {
+            type: 'RETURN_PLAN_CONFIRMATION',
+            to: 'FR',
+            payload: examplePayload('RETURN_PLAN_CONFIRMATION'),
+          });
+          expect(confirmed.status).toBe(202);
+        }
       }
       const bad = await sendMessage(sender, caseRef, {
         type,

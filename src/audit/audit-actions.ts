@@ -9,7 +9,9 @@ export const AUDIT_ACTIONS = {
   CASE_ROLES_SET: 'a coordinator set the roles of the countries on a case (origin, transit, destination)',
   CASE_MANAGER_SET: "a coordinator named a country's case manager (details: the country only)",
   CASE_GUARDIAN_SET: "a coordinator recorded a child's guardian or legal representative (kind only)",
-  CASE_AGE_STATUS_SET: 'a coordinator changed the age status, with the evidence it rests on',
+  CASE_AGE_STATUS_SET:
+    'a coordinator changed the age status, with the evidence it rests on, or a referral did (evidence REFERRAL)',
+  CASE_IDENTIFICATION_STATUS_SET: "a referral changed the person's identification status (from, to)",
   CASE_PHASE_SET: 'a coordinator set the status of a SOP phase by hand (e.g. skipped or completed)',
   CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',

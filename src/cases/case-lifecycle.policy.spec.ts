@@ -2,17 +2,20 @@ import { examplePayload } from '../messages/examples';
 import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../messages/message-types';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
+  ageStatusAfterMessage,
   CaseMessageFact,
   decideAgeStatusChange,
   decideLifecycle,
   decidePhaseChange,
   Direction,
   inferRoles,
+  isClosedWith,
   LifecycleEvent,
   LifecycleState,
   needsHistory,
   requiredRequests,
 } from './case-lifecycle.policy';
+import { isChild } from './case.entity';
 
 // The fictional case of src/messages/examples.ts seen from France (FR): a child from North Macedonia (MK).
 
@@ -24,6 +27,9 @@ const OPEN: LifecycleState = {
   phases: {},
   child: false,
   guardianRecorded: false,
+  identificationStatus: null,
+  countries: [],
+  closedWith: [],
   history: [],
 };
 
@@ -38,7 +44,15 @@ const fact = (
   direction: Direction,
   counterpart = 'MK',
   accepted: boolean | null = null,
-): CaseMessageFact => ({ type, direction, counterpart, accepted });
+  eligible: boolean | null = null,
+): CaseMessageFact => ({
+  id: `${type}:${direction}:${counterpart}`,
+  type,
+  direction,
+  counterpart,
+  accepted,
+  eligible,
+});
 
 function codes(state: LifecycleState, e: LifecycleEvent): RejectionCode[] {
   const decision = decideLifecycle(state, e);
@@ -64,13 +78,23 @@ describe('which messages answer a request', () => {
     expect(needsHistory(type)).toBe(true);
   });
 
-  it.each(MESSAGE_TYPES.filter((t) => !ANSWER_TYPES.has(t)))(
+  it.each(MESSAGE_TYPES.filter((t) => !ANSWER_TYPES.has(t) && t !== 'RETURN_PLAN'))(
     '%s needs no earlier request (and no history)',
     (type) => {
       expect(requiredRequests(type)).toEqual([]);
       expect(needsHistory(type)).toBe(false);
     },
   );
+
+  it('a return plan answers nothing but reads the history (the referral’s answer)', () => {
+    expect(requiredRequests('RETURN_PLAN')).toEqual([]);
+    expect(needsHistory('RETURN_PLAN')).toBe(true);
+  });
+
+  it('an update reads the history on a case closed with its counterpart (it may acknowledge an alert)', () => {
+    expect(needsHistory('CASE_UPDATE', true)).toBe(true);
+    expect(needsHistory('CASE_UPDATE', false)).toBe(false);
+  });
 });
 
 describe('decideLifecycle on an open case', () => {
@@ -99,7 +123,13 @@ describe('decideLifecycle on an open case', () => {
   it.each(
     ANSWERS.flatMap(([t, [request]]) => [[t, request, 'SENT'] as const, [t, request, 'RECEIVED'] as const]),
   )('allows %s once the case holds %s in the other direction (%s)', (type, request, direction) => {
-    const asked = { ...OPEN, history: [fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT')] };
+    // An arrival also needs the plan accepted, by the country that confirms the arrival.
+    const accepted =
+      type === 'ARRIVAL_CONFIRMATION' ? [fact('RETURN_PLAN_CONFIRMATION', direction, 'MK', true)] : [];
+    const asked = {
+      ...OPEN,
+      history: [fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT'), ...accepted],
+    };
     expect(codes(asked, event(type, direction))).toEqual([]);
   });
 
@@ -135,10 +165,9 @@ describe('decideLifecycle on a closed case', () => {
   const closed: LifecycleState = { ...OPEN, status: 'CLOSED' };
 
   it.each(
-    BUSINESS.filter((t) => t !== 'CASE_CLOSED' && t !== 'CONSENT_WITHDRAWN').flatMap((t) => [
-      [t, 'SENT'] as const,
-      [t, 'RECEIVED'] as const,
-    ]),
+    BUSINESS.filter((t) => !['CASE_CLOSED', 'CONSENT_WITHDRAWN', 'EMERGENCY_ALERT'].includes(t)).flatMap(
+      (t) => [[t, 'SENT'] as const, [t, 'RECEIVED'] as const],
+    ),
   )('refuses %s %s', (type, direction) => {
     const everything = {
       ...closed,
@@ -338,6 +367,7 @@ describe('what an allowed message changes', () => {
       history: [
         fact('RETURN_PLAN', 'SENT'),
         fact('REINTEGRATION_REQUEST', 'SENT'),
+        fact('RETURN_PLAN_CONFIRMATION', 'RECEIVED', 'MK', true),
         fact('REINTEGRATION_CONFIRMATION', 'RECEIVED', 'MK', true),
       ],
     };
@@ -435,5 +465,277 @@ describe('inferRoles', () => {
 
   it('other messages say nothing about roles', () => {
     expect(inferRoles('FR', { IT: 'TRANSIT' }, event('CASE_UPDATE'))).toEqual({ IT: 'TRANSIT' });
+  });
+});
+
+describe('the removal and tracing rules on what a node receives', () => {
+  it.each(['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'])(
+    'rejects a return plan received while the identification status is %s',
+    (identificationStatus) => {
+      expect(decideLifecycle({ ...OPEN, identificationStatus }, event('RETURN_PLAN', 'RECEIVED'))).toEqual({
+        allow: false,
+        reasons: [
+          { code: POLICY_DENIED, message: 'no return or removal while identification is in progress' },
+        ],
+      });
+    },
+  );
+
+  it('accepts a return plan received for an identified victim', () => {
+    const identified = { ...OPEN, identificationStatus: 'IDENTIFIED_VICTIM' };
+    expect(codes(identified, event('RETURN_PLAN', 'RECEIVED'))).toEqual([]);
+  });
+
+  it('rejects a family tracing request received while an asylum claim is pending', () => {
+    expect(
+      decideLifecycle(OPEN, event('FAMILY_TRACING_REQUEST', 'RECEIVED', { asylumClaimPending: true })),
+    ).toEqual({
+      allow: false,
+      reasons: [{ code: POLICY_DENIED, message: 'no family tracing while an asylum claim is pending' }],
+    });
+  });
+
+  it('leaves what this node sends to the risk gate, which applies the same rules with every other reason', () => {
+    const pending = { ...OPEN, identificationStatus: 'PRESUMED_VICTIM' };
+    expect(codes(pending, event('RETURN_PLAN', 'SENT'))).toEqual([]);
+    expect(codes(OPEN, event('FAMILY_TRACING_REQUEST', 'SENT', { asylumClaimPending: true }))).toEqual([]);
+  });
+});
+
+describe('closing one country’s part of the case', () => {
+  // MK's view: France and Italy are on the case.
+  const shared: LifecycleState = {
+    ...OPEN,
+    countries: ['FR', 'IT'],
+    phases: { '4': 'COMPLETED', '5': 'ACTIVE' },
+  };
+  const from = (
+    type: MessageType,
+    counterpart: string,
+    direction: Direction = 'RECEIVED',
+  ): LifecycleEvent => ({
+    ...event(type, direction),
+    counterpart,
+  });
+
+  it('a CASE_CLOSED from one country leaves the case open for the others, its phases untouched', () => {
+    expect(decideLifecycle(shared, from('CASE_CLOSED', 'FR'))).toEqual({
+      allow: true,
+      next: { status: 'OPEN', phases: { '4': 'COMPLETED', '5': 'ACTIVE' } },
+    });
+  });
+
+  it('the last country’s CASE_CLOSED closes the case', () => {
+    expect(decideLifecycle({ ...shared, closedWith: ['FR'] }, from('CASE_CLOSED', 'IT', 'SENT'))).toEqual({
+      allow: true,
+      next: {
+        status: 'CLOSED',
+        phases: { '1': 'SKIPPED', '2': 'SKIPPED', '3': 'SKIPPED', '4': 'COMPLETED', '5': 'COMPLETED' },
+      },
+    });
+  });
+
+  it('refuses the closed country’s messages both ways, and goes on with the others', () => {
+    const frClosed = { ...shared, closedWith: ['FR'] };
+    for (const direction of ['SENT', 'RECEIVED'] as const) {
+      expect(decideLifecycle(frClosed, from('CASE_UPDATE', 'FR', direction))).toEqual({
+        allow: false,
+        reasons: [
+          {
+            code: CASE_STATE_CONFLICT,
+            message: 'the case is closed with FR; CASE_UPDATE is not allowed between them',
+          },
+        ],
+      });
+      expect(codes(frClosed, from('CASE_UPDATE', 'IT', direction))).toEqual([]);
+    }
+    expect(codes(frClosed, from('CONSENT_WITHDRAWN', 'FR'))).toEqual([]);
+  });
+
+  it('isClosedWith: the whole case, or the country’s part', () => {
+    expect(isClosedWith({ status: 'OPEN', closedWith: ['FR'] }, 'FR')).toBe(true);
+    expect(isClosedWith({ status: 'OPEN', closedWith: ['FR'] }, 'IT')).toBe(false);
+    expect(isClosedWith({ status: 'CLOSED', closedWith: [] }, 'IT')).toBe(true);
+  });
+});
+
+describe('an emergency alert after closure', () => {
+  const closed: LifecycleState = { ...OPEN, status: 'CLOSED', phases: { '4': 'COMPLETED' } };
+
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'carries an alert %s on a closed case, changing nothing',
+    (direction) => {
+      expect(decideLifecycle(closed, event('EMERGENCY_ALERT', direction))).toEqual({
+        allow: true,
+        next: { status: 'CLOSED', phases: { '4': 'COMPLETED' } },
+      });
+    },
+  );
+
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'carries the update %s that acknowledges the alert',
+    (direction) => {
+      const alert = fact('EMERGENCY_ALERT', direction === 'SENT' ? 'RECEIVED' : 'SENT');
+      const ack = { ...event('CASE_UPDATE', direction), inReplyTo: alert.id };
+      expect(codes({ ...closed, history: [alert] }, ack)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['answers nothing', [fact('EMERGENCY_ALERT', 'RECEIVED')], undefined],
+    [
+      'answers another message',
+      [fact('EMERGENCY_ALERT', 'RECEIVED'), fact('RETURN_PLAN', 'RECEIVED')],
+      'RETURN_PLAN:RECEIVED:MK',
+    ],
+    ['answers an alert this node sent itself', [fact('EMERGENCY_ALERT', 'SENT')], 'EMERGENCY_ALERT:SENT:MK'],
+    [
+      'answers another country’s alert',
+      [fact('EMERGENCY_ALERT', 'RECEIVED', 'IT')],
+      'EMERGENCY_ALERT:RECEIVED:IT',
+    ],
+  ])('refuses an update that %s', (_, history, inReplyTo) => {
+    const update = { ...event('CASE_UPDATE', 'SENT'), inReplyTo };
+    expect(codes({ ...closed, history }, update)).toEqual([CASE_STATE_CONFLICT]);
+  });
+});
+
+describe('the age a message reports (age presumption)', () => {
+  it.each([
+    [null, 'DOCUMENTED_ADULT', 'DOCUMENTED_ADULT'],
+    [null, 'PRESUMED_CHILD', 'PRESUMED_CHILD'],
+    ['DOCUMENTED_ADULT', 'PRESUMED_CHILD', 'PRESUMED_CHILD'],
+    ['DOCUMENTED_ADULT', 'DISPUTED', 'DISPUTED'],
+    ['PRESUMED_CHILD', 'DOCUMENTED_CHILD', 'DOCUMENTED_CHILD'],
+    ['PRESUMED_CHILD', 'DOCUMENTED_ADULT', 'PRESUMED_CHILD'],
+    ['DOCUMENTED_CHILD', 'DOCUMENTED_ADULT', 'DOCUMENTED_CHILD'],
+    ['DISPUTED', 'DOCUMENTED_ADULT', 'DISPUTED'],
+    ['DOCUMENTED_CHILD', 'PRESUMED_CHILD', 'DOCUMENTED_CHILD'],
+    ['DISPUTED', undefined, 'DISPUTED'],
+  ] as const)('%s, then a referral saying %s: %s', (current, reported, after) => {
+    expect(ageStatusAfterMessage(current, reported)).toBe(after);
+  });
+
+  it('refuses to send a referral that presents a child’s case as an adult’s', () => {
+    const child: LifecycleState = { ...OPEN, child: true, guardianRecorded: true };
+    const adult = event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT', ageNow: 25 } });
+    expect(decideLifecycle(child, adult)).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: POLICY_DENIED,
+          message: "the case is a child's case: a referral cannot present the person as an adult",
+        },
+      ],
+    });
+    expect(codes(child, event('REFERRAL_REQUEST', 'SENT'))).toEqual([]);
+  });
+
+  it('one rule for both sides of a border: the case’s age, or a referral that says child', () => {
+    const adultReferral = { age: { status: 'DOCUMENTED_ADULT', ageNow: 30 } };
+    const childReferral = { age: { status: 'PRESUMED_CHILD' } };
+    expect(isChild({ ageStatus: null }, 'REFERRAL_REQUEST', childReferral)).toBe(true);
+    expect(isChild({ ageStatus: null }, 'REFERRAL_REQUEST', adultReferral)).toBe(false);
+    expect(isChild({ ageStatus: null }, 'CASE_UPDATE', childReferral)).toBe(false);
+    expect(isChild({ ageStatus: 'DISPUTED' }, 'CASE_UPDATE', {})).toBe(true);
+    expect(isChild({ ageStatus: 'DOCUMENTED_ADULT' }, 'REFERRAL_REQUEST', childReferral)).toBe(true);
+  });
+});
+
+describe('the return handshake in order', () => {
+  const asked = [fact('REFERRAL_REQUEST', 'SENT')];
+
+  it.each([
+    ['declined the referral', [...asked, fact('REFERRAL_DECLINED', 'RECEIVED')]],
+    [
+      'found the person not eligible',
+      [...asked, fact('REFERRAL_CONFIRMATION', 'RECEIVED', 'MK', null, false)],
+    ],
+    [
+      'declined after an eligible confirmation (the latest answer counts)',
+      [
+        ...asked,
+        fact('REFERRAL_CONFIRMATION', 'RECEIVED', 'MK', null, true),
+        fact('REFERRAL_DECLINED', 'RECEIVED'),
+      ],
+    ],
+  ])('refuses a return plan to a country that %s, both ways', (_, history) => {
+    expect(decideLifecycle({ ...OPEN, history }, event('RETURN_PLAN', 'SENT'))).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: CASE_STATE_CONFLICT,
+          message: 'the referral to MK was declined or found the person not eligible: no return plan',
+        },
+      ],
+    });
+    // MK's view of the same case: it answered FR, then FR's plan arrives.
+    const mirrored = history.map(
+      (m) => ({ ...m, direction: m.direction === 'SENT' ? 'RECEIVED' : 'SENT' }) as const,
+    );
+    expect(codes({ ...OPEN, history: mirrored }, event('RETURN_PLAN', 'RECEIVED'))).toEqual([
+      CASE_STATE_CONFLICT,
+    ]);
+  });
+
+  it('allows a return plan once the country found the person eligible, even after an earlier decline', () => {
+    const history = [
+      ...asked,
+      fact('REFERRAL_DECLINED', 'RECEIVED'),
+      fact('REFERRAL_CONFIRMATION', 'RECEIVED', 'MK', null, true),
+    ];
+    expect(codes({ ...OPEN, history }, event('RETURN_PLAN', 'SENT'))).toEqual([]);
+    expect(
+      codes({ ...OPEN, history: [fact('REFERRAL_DECLINED', 'RECEIVED', 'IT')] }, event('RETURN_PLAN')),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['no confirmation of the plan', [fact('RETURN_PLAN', 'RECEIVED')]],
+    [
+      'a plan refused',
+      [fact('RETURN_PLAN', 'RECEIVED'), fact('RETURN_PLAN_CONFIRMATION', 'SENT', 'MK', false)],
+    ],
+    [
+      'a plan accepted, then a revised plan refused',
+      [
+        fact('RETURN_PLAN', 'RECEIVED'),
+        fact('RETURN_PLAN_CONFIRMATION', 'SENT', 'MK', true),
+        fact('RETURN_PLAN_CONFIRMATION', 'SENT', 'MK', false),
+      ],
+    ],
+  ])('refuses an arrival after %s', (_, history) => {
+    expect(decideLifecycle({ ...OPEN, history }, event('ARRIVAL_CONFIRMATION', 'SENT'))).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: CASE_STATE_CONFLICT,
+          message: 'ARRIVAL_CONFIRMATION needs the return plan confirmed as accepted first',
+        },
+      ],
+    });
+  });
+
+  it('a referral confirmation completes identification only when eligible and identification is not pending', () => {
+    const state = { ...OPEN, phases: { '1': 'ACTIVE' } as const, history: asked };
+    const confirm = (change: Payload) =>
+      decideLifecycle(state, event('REFERRAL_CONFIRMATION', 'RECEIVED', change));
+    expect(confirm({ eligible: false })).toEqual({
+      allow: true,
+      next: { status: 'OPEN', phases: { '1': 'ACTIVE' } },
+    });
+    expect(
+      decideLifecycle(
+        { ...state, identificationStatus: 'PRESUMED_VICTIM' },
+        event('REFERRAL_CONFIRMATION', 'RECEIVED'),
+      ),
+    ).toEqual({
+      allow: true,
+      next: { status: 'OPEN', phases: { '1': 'ACTIVE' } },
+    });
+    expect(confirm({ eligible: true })).toEqual({
+      allow: true,
+      next: { status: 'OPEN', phases: { '1': 'COMPLETED' } },
+    });
   });
 });

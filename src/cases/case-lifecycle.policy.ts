@@ -6,10 +6,14 @@ import {
   SOP_OF_TYPE,
   SOPS,
 } from '../messages/message-types';
-import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import { RejectionCode } from '../messages/rejection-codes';
-import { childReturnReasons } from '../risk/risk.policy';
-import type { AgeStatus } from './case.entity';
+import {
+  childReturnReasons,
+  familyTracingAsylumReasons,
+  identificationPending,
+  removalDuringIdentificationReasons,
+} from '../risk/risk.policy';
+import { type AgeStatus, referralSaysChild } from './case.entity';
 
 /**
  * The case lifecycle (domain.md, "The five SOPs"): which message makes sense in which state of the case, and
@@ -41,11 +45,14 @@ export type Direction = 'SENT' | 'RECEIVED';
 
 /** A message already on the case (sent or accepted, not rejected by the peer). */
 export interface CaseMessageFact {
+  id: string;
   type: MessageType;
   direction: Direction;
   counterpart: string;
   /** The `accepted` of a confirmation (null for other types): a refused reintegration does not end the return. */
   accepted: boolean | null;
+  /** The `eligible` of a referral confirmation (null for other types): a return plan needs an eligible one. */
+  eligible: boolean | null;
 }
 
 export interface LifecycleState {
@@ -54,6 +61,12 @@ export interface LifecycleState {
   /** The person is treated as a child (documented, presumed or disputed age). */
   child: boolean;
   guardianRecorded: boolean;
+  /** The person's identification status on this node (PRESUMED_VICTIM, IDENTIFIED_VICTIM…), null if unknown. */
+  identificationStatus: string | null;
+  /** The other countries on the case. */
+  countries: readonly string[];
+  /** The countries whose part of the case is closed: a CASE_CLOSED went to or came from each. */
+  closedWith: readonly string[];
   /**
    * The messages already on the case, oldest first. Only the types `needsHistory` names depend on it: the
    * caller may pass an empty list for the others.
@@ -66,6 +79,8 @@ export interface LifecycleEvent {
   direction: Direction;
   counterpart: string;
   payload: Record<string, unknown>;
+  /** The message this one answers (the envelope's inReplyTo). */
+  inReplyTo?: string | null;
 }
 
 export interface LifecycleReason {
@@ -98,9 +113,25 @@ export function requiredRequests(type: MessageType): MessageType[] {
   return UNSOLICITED_ANSWERS.has(type) ? [] : requestTypesAnsweredBy(type);
 }
 
-/** Whether deciding `type` reads the case's earlier messages (so the hot path loads them only then). */
-export function needsHistory(type: MessageType): boolean {
-  return requiredRequests(type).length > 0;
+/**
+ * Whether deciding `type` reads the case's earlier messages (so the hot path loads them only then): an
+ * answer, a return plan (the referral's answer), and on a case closed with the counterpart an update (which
+ * may acknowledge an alert).
+ */
+export function needsHistory(type: MessageType, closedWithCounterpart = false): boolean {
+  return (
+    requiredRequests(type).length > 0 ||
+    type === 'RETURN_PLAN' ||
+    (closedWithCounterpart && type === 'CASE_UPDATE')
+  );
+}
+
+/** Whether the case, or the counterpart's part of it, is closed (a CASE_CLOSED went to or came from it). */
+export function isClosedWith(
+  state: Pick<LifecycleState, 'status' | 'closedWith'>,
+  counterpart: string,
+): boolean {
+  return state.status === 'CLOSED' || state.closedWith.includes(counterpart);
 }
 
 const conflict = (message: string): LifecycleReason => ({ code: RejectionCode.CASE_STATE_CONFLICT, message });
@@ -108,16 +139,40 @@ const denied = (message: string): LifecycleReason => ({ code: RejectionCode.POLI
 const opposite = (direction: Direction): Direction => (direction === 'SENT' ? 'RECEIVED' : 'SENT');
 
 /**
- * A closed case still takes technical traffic, a CASE_CLOSED from the other side (both may close at once) and
- * a consent withdrawal: withdrawing is the person's right, and those who received the data must be told.
+ * A closed case (or a country's closed part of it) still takes technical traffic, a CASE_CLOSED from the
+ * other side (both may close at once), a consent withdrawal (withdrawing is the person's right, and those who
+ * received the data must be told), and an emergency alert with the update that acknowledges it: danger does
+ * not end with the case (traffickers waiting after the return).
  */
-const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set(['CASE_CLOSED', 'CONSENT_WITHDRAWN']);
+const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set([
+  'CASE_CLOSED',
+  'CONSENT_WITHDRAWN',
+  'EMERGENCY_ALERT',
+]);
 
-function closedCaseReasons(state: LifecycleState, type: MessageType): LifecycleReason[] {
-  if (state.status === 'CLOSED' && !AFTER_CLOSURE.has(type)) {
-    return [conflict(`the case is closed; ${type} is not allowed on it`)];
-  }
-  return [];
+function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (
+    !isClosedWith(state, event.counterpart) ||
+    AFTER_CLOSURE.has(event.type) ||
+    acknowledgesAlert(state, event)
+  )
+    return [];
+  if (state.status === 'CLOSED') return [conflict(`the case is closed; ${event.type} is not allowed on it`)];
+  return [
+    conflict(`the case is closed with ${event.counterpart}; ${event.type} is not allowed between them`),
+  ];
+}
+
+/** A CASE_UPDATE whose inReplyTo names an emergency alert from the same country, in the other direction. */
+function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolean {
+  if (event.type !== 'CASE_UPDATE' || !event.inReplyTo) return false;
+  return state.history.some(
+    (m) =>
+      m.id === event.inReplyTo &&
+      m.type === 'EMERGENCY_ALERT' &&
+      m.direction === opposite(event.direction) &&
+      m.counterpart === event.counterpart,
+  );
 }
 
 /** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
@@ -137,19 +192,25 @@ function answerReasons(state: LifecycleState, event: LifecycleEvent): LifecycleR
 
 /** Age presumption: a referral that says the person is a child makes the case a child's case. */
 function isChild(state: LifecycleState, event: LifecycleEvent): boolean {
-  if (state.child) return true;
-  const age = event.payload.age as { status: AgeStatus; ageNow?: number } | undefined;
-  return event.type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
+  return state.child || referralSaysChild(event.type, event.payload);
 }
 
 /**
  * The child-specific rules the consent and risk policies do not already hold: a guardian named on the case
- * before this node refers or returns a child, and (since no risk gate runs on what a node receives) the
- * best-interests rule on a return plan received for a child.
+ * before this node refers or returns a child, no referral of a child's case as an adult (a message never
+ * lowers the age status), and (since no risk gate runs on what a node receives) the best-interests rule on a
+ * return plan received for a child.
  */
 function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (!isChild(state, event)) return [];
   const reasons: LifecycleReason[] = [];
+  if (
+    event.direction === 'SENT' &&
+    event.type === 'REFERRAL_REQUEST' &&
+    !referralSaysChild(event.type, event.payload)
+  ) {
+    reasons.push(denied("the case is a child's case: a referral cannot present the person as an adult"));
+  }
   if (event.direction === 'SENT' && GUARDIAN_STEPS.has(event.type) && !state.guardianRecorded) {
     reasons.push(
       denied(
@@ -163,8 +224,69 @@ function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleRe
   return reasons;
 }
 
+/**
+ * The risk gate's rules that hold whatever the assessment says (no removal during identification, no family
+ * tracing during an asylum claim), for what this node receives: the risk gate checks what it sends.
+ */
+function receivedRemovalReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (event.direction !== 'RECEIVED') return [];
+  const reasons =
+    event.type === 'RETURN_PLAN'
+      ? removalDuringIdentificationReasons(state.identificationStatus)
+      : event.type === 'FAMILY_TRACING_REQUEST'
+        ? familyTracingAsylumReasons(event.payload)
+        : [];
+  return reasons.map((r) => denied(r.message));
+}
+
+/** The latest fact the predicate picks, or undefined. */
+function latest(
+  history: readonly CaseMessageFact[],
+  pick: (m: CaseMessageFact) => boolean,
+): CaseMessageFact | undefined {
+  return history.filter(pick).at(-1);
+}
+
+/**
+ * The return handshake in order: no return plan to a country that declined the referral or found the person
+ * not eligible (its latest answer counts), and no arrival before that country accepted the plan.
+ */
+function handshakeReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (event.type === 'RETURN_PLAN') {
+    // The country of return answered the referral: the other direction from the plan's.
+    const answer = latest(
+      state.history,
+      (m) =>
+        (m.type === 'REFERRAL_CONFIRMATION' || m.type === 'REFERRAL_DECLINED') &&
+        m.direction === opposite(event.direction) &&
+        m.counterpart === event.counterpart,
+    );
+    if (answer && (answer.type === 'REFERRAL_DECLINED' || answer.eligible === false)) {
+      return [
+        conflict(
+          `the referral to ${event.counterpart} was declined or found the person not eligible: no return plan`,
+        ),
+      ];
+    }
+  }
+  if (event.type === 'ARRIVAL_CONFIRMATION') {
+    // The country that confirms the arrival confirmed the plan: the same direction as the arrival's.
+    const confirmation = latest(
+      state.history,
+      (m) =>
+        m.type === 'RETURN_PLAN_CONFIRMATION' &&
+        m.direction === event.direction &&
+        m.counterpart === event.counterpart,
+    );
+    if (confirmation?.accepted !== true) {
+      return [conflict('ARRIVAL_CONFIRMATION needs the return plan confirmed as accepted first')];
+    }
+  }
+  return [];
+}
+
 /** The return ends with the arrival confirmed and reintegration assistance confirmed (the fourth notification). */
-function returnCompleted(history: readonly CaseMessageFact[]): boolean {
+function returnCompleted(history: ReadonlyArray<Pick<CaseMessageFact, 'type' | 'accepted'>>): boolean {
   const arrived = history.some((m) => m.type === 'ARRIVAL_CONFIRMATION');
   const reintegrated = history.some((m) => m.type === 'REINTEGRATION_CONFIRMATION' && m.accepted === true);
   return arrived && reintegrated;
@@ -172,9 +294,14 @@ function returnCompleted(history: readonly CaseMessageFact[]): boolean {
 
 /** What an allowed message changes: the phases it starts or ends, and the status. */
 export function nextState(state: LifecycleState, event: LifecycleEvent): LifecycleChange {
-  if (isTechnicalType(event.type)) return { status: state.status, phases: state.phases };
+  // A closed case changes no more (an alert after it starts nothing).
+  if (isTechnicalType(event.type) || state.status === 'CLOSED')
+    return { status: state.status, phases: state.phases };
   const phases: Phases = { ...state.phases };
   if (event.type === 'CASE_CLOSED') {
+    // A country's CASE_CLOSED ends its part of the case; the case closes when no other country remains on it.
+    const closed = new Set([...state.closedWith, event.counterpart]);
+    if (state.countries.some((country) => !closed.has(country))) return { status: 'OPEN', phases };
     // Closing ends what is under way; a phase never started was not needed.
     for (const sop of SOPS) {
       const current = phases[`${sop}`] ?? 'NOT_STARTED';
@@ -188,8 +315,13 @@ export function nextState(state: LifecycleState, event: LifecycleEvent): Lifecyc
     const requested = event.payload.requestedSop as Sop | undefined;
     if (requested !== undefined) phases[`${requested}`] = 'ACTIVE';
   }
-  // The receiving country confirmed the referral: identification has done its part for this referral.
-  if (event.type === 'REFERRAL_CONFIRMATION') phases['1'] = 'COMPLETED';
+  // The receiving country found the person eligible and identification is not pending: it has done its part.
+  if (
+    event.type === 'REFERRAL_CONFIRMATION' &&
+    event.payload.eligible === true &&
+    !identificationPending(state.identificationStatus)
+  )
+    phases['1'] = 'COMPLETED';
   const accepted = typeof event.payload.accepted === 'boolean' ? event.payload.accepted : null;
   if (returnCompleted([...state.history, { ...event, accepted }])) phases['4'] = 'COMPLETED';
   return { status: state.status, phases };
@@ -197,9 +329,14 @@ export function nextState(state: LifecycleState, event: LifecycleEvent): Lifecyc
 
 export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): LifecycleDecision {
   if (isTechnicalType(event.type)) return { allow: true, next: nextState(state, event) };
-  const closed = closedCaseReasons(state, event.type);
+  const closed = closedCaseReasons(state, event);
   if (closed.length > 0) return { allow: false, reasons: closed };
-  const reasons = [...answerReasons(state, event), ...childReasons(state, event)];
+  const unasked = answerReasons(state, event);
+  const reasons = [
+    ...(unasked.length > 0 ? unasked : handshakeReasons(state, event)),
+    ...childReasons(state, event),
+    ...receivedRemovalReasons(state, event),
+  ];
   return reasons.length > 0 ? { allow: false, reasons } : { allow: true, next: nextState(state, event) };
 }
 
@@ -217,6 +354,19 @@ export type AgeEvidence = (typeof AGE_EVIDENCE)[number];
  * otherwise, so a documented age (adult or child) needs a document or an age assessment, and a presumption
  * can only make someone a child, never an adult.
  */
+/**
+ * The age status after a message that reports one (a referral): it may make the person a child, or document
+ * a child's age, but never makes a child's case an adult's (only a coordinator may, on evidence).
+ */
+export function ageStatusAfterMessage(
+  current: AgeStatus | null,
+  reported: AgeStatus | undefined,
+): AgeStatus | null {
+  if (reported === undefined || current === null || current === 'DOCUMENTED_ADULT')
+    return reported ?? current;
+  return reported === 'DOCUMENTED_CHILD' ? reported : current;
+}
+
 export function decideAgeStatusChange(
   to: AgeStatus,
   evidence: AgeEvidence,

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import type { CountryRole, Phases } from './case-lifecycle.policy';
 
 export type CaseStatus = 'OPEN' | 'CLOSED';
@@ -80,4 +81,18 @@ export type AgeStatus = 'DOCUMENTED_ADULT' | 'DOCUMENTED_CHILD' | 'PRESUMED_CHIL
 /** Age presumption (Council of Europe Convention, art. 10): only a documented adult is not treated as a child. */
 export function isChildCase(c: Pick<CaseEntity, 'ageStatus'>): boolean {
   return c.ageStatus !== null && c.ageStatus !== 'DOCUMENTED_ADULT';
+}
+
+/** Age presumption in a message: a referral that says the person is a child (documented, presumed, disputed). */
+export function referralSaysChild(type: string, payload: object): boolean {
+  const age = (payload as { age?: Parameters<typeof isTreatedAsChild>[0] }).age;
+  return type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
+}
+
+/**
+ * Whether a message is about a child: the case says so, or the message is a referral that does. The same on
+ * both sides of a border, so the sender's consent gate and the receiver's check agree.
+ */
+export function isChild(c: Pick<CaseEntity, 'ageStatus'>, type: string, payload: object): boolean {
+  return isChildCase(c) || referralSaysChild(type, payload);
 }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import {
+  ageStatusAfterMessage,
   CaseMessageFact,
   decideLifecycle,
   inferRoles,
@@ -46,25 +47,33 @@ export class CasesService {
 
   /**
    * Whether a message, sent or received, fits the case's lifecycle. `history` holds the case's earlier
-   * messages when `needsHistory(type)` says the decision reads them.
+   * messages when `needsHistory(type)` says the decision reads them; `closedWith` the countries whose part of
+   * the case is closed.
    */
-  decide(caseRow: CaseEntity, event: LifecycleEvent, history: readonly CaseMessageFact[]): LifecycleDecision {
-    return decideLifecycle({ ...this.stateOf(caseRow), history }, event);
+  decide(
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
+    history: readonly CaseMessageFact[],
+    closedWith: readonly string[],
+  ): LifecycleDecision {
+    return decideLifecycle({ ...this.stateOf(caseRow), history, closedWith }, event);
   }
 
-  private stateOf(caseRow: CaseEntity): Omit<LifecycleState, 'history'> {
+  private stateOf(caseRow: CaseEntity): Omit<LifecycleState, 'history' | 'closedWith'> {
     return {
       status: caseRow.status,
       phases: caseRow.phases,
       child: isChildCase(caseRow),
       guardianRecorded: caseRow.guardian !== null,
+      identificationStatus: caseRow.identificationStatus,
+      countries: caseRow.countries,
     };
   }
 
   /** Closes a case that never left this node: no country to tell, the same phases as a CASE_CLOSED. */
   async closeLocally(manager: EntityManager, caseRow: CaseEntity, actor: string): Promise<void> {
     const closing: LifecycleEvent = { type: 'CASE_CLOSED', direction: 'SENT', counterpart: '', payload: {} };
-    const { phases } = nextState({ ...this.stateOf(caseRow), history: [] }, closing);
+    const { phases } = nextState({ ...this.stateOf(caseRow), history: [], closedWith: [] }, closing);
     await this.cases.update(manager, caseRow.caseRef, { phases });
     await this.cases.close(manager, caseRow.caseRef);
     await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef: caseRow.caseRef });
@@ -94,16 +103,53 @@ export class CasesService {
     );
     if (changed.length > 0)
       await this.cases.update(manager, caseRef, Object.fromEntries(changed.map((key) => [key, next[key]])));
-    // Both sides may close at once: only the CASE_CLOSED that ends an open case is a closing.
-    if (event.type === 'CASE_CLOSED' && caseRow.status === 'OPEN') {
+    // Only the CASE_CLOSED that ends the last open part of an open case closes it (both sides may close at once).
+    if (change.status === 'CLOSED' && caseRow.status === 'OPEN') {
       await this.cases.close(manager, caseRef);
       await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: event.type });
     }
-    if (event.type === 'REFERRAL_REQUEST') {
-      const referral = event.payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
-      await this.cases.recordPersonFacts(manager, caseRef, {
-        ageStatus: referral.age?.status,
-        identificationStatus: referral.identificationStatus,
+    if (event.type === 'REFERRAL_REQUEST')
+      await this.recordReferralFacts(manager, caseRow, event.payload, actor);
+  }
+
+  /**
+   * The age and identification status a referral reports, each change audited. Age presumption: a referral
+   * may make the person a child but never an adult again (only a coordinator may, on evidence).
+   */
+  private async recordReferralFacts(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+    payload: Record<string, unknown>,
+    actor: string,
+  ): Promise<void> {
+    const { caseRef } = caseRow;
+    const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
+    const ageStatus = ageStatusAfterMessage(caseRow.ageStatus, referral.age?.status) ?? undefined;
+    const identificationStatus = referral.identificationStatus;
+    const facts = {
+      ...(ageStatus !== undefined && ageStatus !== caseRow.ageStatus ? { ageStatus } : {}),
+      ...(identificationStatus !== undefined && identificationStatus !== caseRow.identificationStatus
+        ? { identificationStatus }
+        : {}),
+    };
+    if (Object.keys(facts).length === 0) return;
+    await this.cases.recordPersonFacts(manager, caseRef, facts);
+    if (facts.ageStatus) {
+      await this.audit.record(manager, {
+        action: 'CASE_AGE_STATUS_SET',
+        actor,
+        caseRef,
+        messageType: 'REFERRAL_REQUEST',
+        details: { from: caseRow.ageStatus, to: facts.ageStatus, evidence: 'REFERRAL' },
+      });
+    }
+    if (facts.identificationStatus) {
+      await this.audit.record(manager, {
+        action: 'CASE_IDENTIFICATION_STATUS_SET',
+        actor,
+        caseRef,
+        messageType: 'REFERRAL_REQUEST',
+        details: { from: caseRow.identificationStatus, to: facts.identificationStatus },
       });
     }
   }

@@ -76,6 +76,11 @@ export function currentAssessment(
 }
 
 const IDENTIFICATION_PENDING = ['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'];
+
+/** A presumed victim whose identification is still under way. */
+export function identificationPending(identificationStatus: string | null): boolean {
+  return identificationStatus !== null && IDENTIFICATION_PENDING.includes(identificationStatus);
+}
 const IN_BEST_INTERESTS: BestInterestsOutcome = 'RETURN_IN_BEST_INTERESTS';
 const denied = (message: string, overridable = false): RiskReason => ({
   code: RejectionCode.POLICY_DENIED,
@@ -102,6 +107,23 @@ export function childReturnReasons(returnPlan: Record<string, unknown>): RiskRea
   return reasons;
 }
 
+/**
+ * No return or removal while identification is in progress (domain.md). The case lifecycle applies it to a
+ * return plan a node receives, where no risk gate runs.
+ */
+export function removalDuringIdentificationReasons(identificationStatus: string | null): RiskReason[] {
+  return identificationPending(identificationStatus)
+    ? [denied('no return or removal while identification is in progress')]
+    : [];
+}
+
+/** Never family tracing while an asylum claim is pending; the case lifecycle applies it on receipt too. */
+export function familyTracingAsylumReasons(familyTracing: Record<string, unknown>): RiskReason[] {
+  return familyTracing.asylumClaimPending === true
+    ? [denied('no family tracing while an asylum claim is pending')]
+    : [];
+}
+
 export function decideRisk(facts: RiskFacts): RiskDecision {
   if (!needsRiskAssessment(facts.type, facts.payload))
     return { allow: true, assessmentId: null, overridden: false };
@@ -110,9 +132,8 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
   if (facts.type === 'RETURN_PLAN') {
     if (facts.identificationStatus === null) {
       reasons.push(denied("no return before the person's identification status is recorded"));
-    } else if (IDENTIFICATION_PENDING.includes(facts.identificationStatus)) {
-      reasons.push(denied('no return or removal while identification is in progress'));
     }
+    reasons.push(...removalDuringIdentificationReasons(facts.identificationStatus));
     if (facts.child) {
       if (facts.consentGivenBy !== 'GUARDIAN' && facts.consentGivenBy !== 'LEGAL_REPRESENTATIVE') {
         reasons.push(denied('the return of a child needs the consent of a guardian or legal representative'));
@@ -120,9 +141,7 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       reasons.push(...childReturnReasons(facts.payload));
     }
   }
-  if (facts.type === 'FAMILY_TRACING_REQUEST' && facts.payload.asylumClaimPending === true) {
-    reasons.push(denied('no family tracing while an asylum claim is pending'));
-  }
+  if (facts.type === 'FAMILY_TRACING_REQUEST') reasons.push(...familyTracingAsylumReasons(facts.payload));
 
   const assessment = currentAssessment(facts.assessments, facts.now);
   if (!assessment) {

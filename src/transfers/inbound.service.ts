@@ -17,10 +17,14 @@ import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
 import { checkDeclaredConsent } from '../consent/consent.policy';
-import { CaseEntity, isChildCase } from '../cases/case.entity';
-import { LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
+import { CaseEntity, isChild } from '../cases/case.entity';
+import {
+  isClosedWith,
+  LifecycleDecision,
+  LifecycleEvent,
+  needsHistory,
+} from '../cases/case-lifecycle.policy';
 import { isTechnicalType } from '../messages/message-types';
-import { isTreatedAsChild } from '../messages/payloads/identification.dto';
 import { ConsentRepository } from '../consent/consent.repository';
 
 /** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
@@ -233,6 +237,20 @@ export class InboundService {
     return body;
   }
 
+  /** The case lifecycle's decision, with the closed parts of the case and, when it reads them, its messages. */
+  private async decideLifecycle(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
+  ): Promise<LifecycleDecision> {
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
+    const history = needsHistory(event.type, closed)
+      ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
+      : [];
+    return this.caseService.decide(caseRow, event, history, closedWith);
+  }
+
   private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
     const { envelope, payload } = message;
     // A receipt or rejection never opens a case nor adds its sender to one: it only settles a message.
@@ -259,7 +277,7 @@ export class InboundService {
       payload: payload as Record<string, unknown>,
       self: this.config.country,
       now: new Date(),
-      child: caseRow ? isChildCase(caseRow) || referralOfChild(envelope.type, payload) : false,
+      child: caseRow ? isChild(caseRow, envelope.type, payload) : false,
       withdrawn: envelope.consent
         ? await this.consents.isWithdrawnByPeer(manager, envelope.consent.consentId, envelope.from)
         : false,
@@ -276,15 +294,10 @@ export class InboundService {
       direction: 'RECEIVED',
       counterpart: envelope.from,
       payload: payload as Record<string, unknown>,
+      inReplyTo: envelope.inReplyTo,
     };
     const lifecycle =
-      caseRow && !isTechnicalType(envelope.type)
-        ? this.caseService.decide(
-            caseRow,
-            event,
-            needsHistory(envelope.type) ? await this.records.lifecycleHistory(manager, caseRow.caseRef) : [],
-          )
-        : null;
+      caseRow && !isTechnicalType(envelope.type) ? await this.decideLifecycle(manager, caseRow, event) : null;
     if (lifecycle && !lifecycle.allow) {
       throw new Rejection(lifecycle.reasons[0].code, lifecycle.reasons.map((r) => r.message).join('; '));
     }
@@ -499,12 +512,6 @@ export class InboundService {
       signatureVerified: known.signatureVerified === true,
     };
   }
-}
-
-/** A referral tells the receiver the person's age status before the case knows it. */
-function referralOfChild(type: string, payload: object): boolean {
-  const age = (payload as { age?: Parameters<typeof isTreatedAsChild>[0] }).age;
-  return type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
 }
 
 function parseJson(bytes: Buffer): unknown {

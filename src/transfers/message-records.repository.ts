@@ -52,7 +52,7 @@ export class MessageRecordsRepository {
 
   /**
    * The case's messages as the case lifecycle reads them: sent or accepted (a message the peer rejected never
-   * happened), with only the `accepted` of a confirmation from the payload.
+   * happened), with only the `accepted` and `eligible` of a confirmation from the payload.
    */
   async lifecycleHistory(manager: EntityManager, caseRef: string): Promise<CaseMessageFact[]> {
     // Through the entity, not raw SQL on the payload column: whatever reads payloads (e.g. decryption) applies.
@@ -62,14 +62,25 @@ export class MessageRecordsRepository {
       order: { createdAt: 'ASC', id: 'ASC' },
     });
     return rows.map((row) => {
-      const accepted = (row.payload as { accepted?: unknown } | null)?.accepted;
+      const { accepted, eligible } = (row.payload ?? {}) as { accepted?: unknown; eligible?: unknown };
       return {
+        id: row.id,
         type: row.type as MessageType,
         direction: row.direction === 'OUTBOUND' ? 'SENT' : 'RECEIVED',
         counterpart: row.counterpart,
         accepted: typeof accepted === 'boolean' ? accepted : null,
+        eligible: typeof eligible === 'boolean' ? eligible : null,
       };
     });
+  }
+
+  /** The countries whose part of the case is closed: a CASE_CLOSED sent to or accepted from each. */
+  async closedCounterparts(manager: EntityManager, caseRef: string): Promise<string[]> {
+    const rows = await manager.find(MessageRecordEntity, {
+      select: { counterpart: true },
+      where: { caseRef, type: 'CASE_CLOSED', status: Not('REJECTED' as const) },
+    });
+    return [...new Set(rows.map((row) => row.counterpart))];
   }
 
   /** QUEUED → SENT once the broker confirmed; a receipt that raced ahead has already moved it further. */

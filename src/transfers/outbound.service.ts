@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
-import { LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
+import { isClosedWith, LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
@@ -159,11 +159,14 @@ export class OutboundService implements OnModuleInit {
       direction: 'SENT',
       counterpart: command.to,
       payload: checked.payload as unknown as Record<string, unknown>,
+      inReplyTo: head.inReplyTo,
     };
-    const history = needsHistory(command.type)
+    const closedWith = await this.records.closedCounterparts(manager, command.caseRef);
+    const closed = isClosedWith({ status: caseRow.status, closedWith }, command.to);
+    const history = needsHistory(command.type, closed)
       ? await this.records.lifecycleHistory(manager, command.caseRef)
       : [];
-    const lifecycle = this.caseService.decide(caseRow, event, history);
+    const lifecycle = this.caseService.decide(caseRow, event, history, closedWith);
     if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
     const gate = await this.gate.decide(manager, {
       case: caseRow,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CaseEntity, isChildCase } from '../cases/case.entity';
+import { CaseEntity, isChild } from '../cases/case.entity';
 import { decideOutboundConsent, ConsentFacts } from '../consent/consent.policy';
 import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
 import type { MessageType } from '../messages/message-types';
@@ -42,7 +42,8 @@ export class TransferGate {
   ) {}
 
   async decide(manager: EntityManager, request: GateRequest): Promise<GateDecision> {
-    const child = isChildCase(request.case);
+    // The same age presumption as the receiver's check: a referral saying the person is a child counts.
+    const child = isChild(request.case, request.type, request.payload);
     const consent = decideOutboundConsent({
       type: request.type,
       to: request.to,

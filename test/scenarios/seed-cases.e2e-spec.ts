@@ -595,12 +595,13 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       status: 'CLOSED',
       phases: { '1': 'COMPLETED', '2': 'SKIPPED', '3': 'SKIPPED', '4': 'COMPLETED', '5': 'SKIPPED' },
     });
-    await checkCase('MK', caseRef, { status: 'CLOSED', phases: { '4': 'COMPLETED', '5': 'COMPLETED' } });
+    // France's closing ends MK's part with France only: MK's proceedings with Italy (SOP 5) go on.
+    await checkCase('MK', caseRef, { status: 'OPEN', phases: { '4': 'COMPLETED', '5': 'ACTIVE' } });
     // Everything FR, MK and IT asked for was answered before the closing: it had nothing left to cancel.
     await checkExpectations(caseRef, replies);
     await expectAllAnswered(caseRef, replies);
 
-    await play(
+    const afterClosure = await play(
       caseRef,
       [
         {
@@ -610,9 +611,36 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
           type: 'CASE_UPDATE',
           outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
         },
+        {
+          name: 'the proceedings with Italy go on',
+          from: 'MK',
+          to: 'IT',
+          type: 'CASE_UPDATE',
+          expect: { MK: { status: 'OPEN', phases: { '5': 'ACTIVE' } }, IT: { status: 'OPEN' } },
+        },
+        // After the return, France learns the traffickers are waiting for her: danger does not end with a case.
+        {
+          name: 'an alert on the closed case',
+          from: 'FR',
+          to: 'MK',
+          type: 'EMERGENCY_ALERT',
+          opens: { answeredBy: ['CASE_UPDATE'], sop: 2, within: HOUR },
+          expect: { FR: { status: 'CLOSED', phases: { '2': 'SKIPPED' } } },
+        },
+        {
+          name: 'the alert acknowledged',
+          from: 'MK',
+          to: 'FR',
+          type: 'CASE_UPDATE',
+          answers: 'an alert on the closed case',
+          closes: 'an alert on the closed case',
+          expect: { FR: { status: 'CLOSED' } },
+        },
       ],
       replies,
     );
+    expect(afterClosure.size).toBe(3);
+    await expectAllAnswered(caseRef, replies);
     expect((await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' })).status).toBe(409);
     expect(
       (
@@ -712,7 +740,21 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       reasonCode: 'POLICY_DENIED',
       reason: 'the return of a child needs a recorded best-interests determination',
     });
-    // The rejected plan opened nothing: MK still owes Croatia its answer to the referral, and only that. It is
+    // Croatia asks MK to trace the family of a person seeking asylum: MK rejects it, as it would refuse to send it.
+    const tracing = { ...(examplePayload('FAMILY_TRACING_REQUEST') as object), asylumClaimPending: true };
+    const tracingId = await croatia.send({
+      type: 'FAMILY_TRACING_REQUEST',
+      to: 'MK',
+      caseRef: hrCase,
+      payload: tracing,
+    });
+    const tracingReply = await croatia.replyTo(tracingId);
+    expect(tracingReply.envelope.type).toBe('DELIVERY_REJECTED');
+    expect(tracingReply.payload).toEqual({
+      reasonCode: 'POLICY_DENIED',
+      reason: 'no family tracing while an asylum claim is pending',
+    });
+    // The rejected plan and tracing request opened nothing: MK still owes Croatia its answer to the referral, and only that. It is
     // the one expected reply this file leaves open, and it is not late (24 hours).
     await checkExpectations(hrCase, owed);
     const debts = await api(nodes.MK, 'GET', '/expectations?direction=OWED&status=OPEN');
