@@ -9,6 +9,7 @@ import { Expectations1763900550000 } from './1763900550000-expectations';
 import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
 import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
 import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply-encryption';
+import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-encryption';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   PartnerAgencies1763900600000,
   AgencyGrants1763900800000,
   AgencyReplyEncryption1763900900000,
+  CasePeopleEncryption1763901000000,
 ];

@@ -222,7 +222,8 @@ export class AgencyClient {
       verified,
       body,
     };
-    if (verified && body.kind === 'ANSWER') {
+    // An answer on a case whose consent was withdrawn comes `withheld`, without its payload.
+    if (verified && body.kind === 'ANSWER' && body.sealed) {
       const answer = body.answer as { type: string };
       const aad = sealAad({
         id: reply.replyId,

@@ -467,9 +467,21 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       const referral = examplePayload('REFERRAL_REQUEST');
       const sent = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: referral });
       expect(sent.status).toBe(202);
+      // The rest of the file names people too: the case managers, the guardian, the departure date.
+      const manager = { name: 'Claire Dubois', institution: 'OCRTEH Lyon', role: 'case officer' };
+      const guardian = {
+        kind: 'GUARDIAN',
+        institution: 'Aide sociale à l’enfance',
+        appointedAt: '2026-11-20',
+      };
+      expect((await api(fr, 'PUT', `/cases/${caseRef}/manager`, manager)).status).toBe(200);
+      expect((await api(fr, 'PUT', `/cases/${caseRef}/guardian`, guardian)).status).toBe(200);
 
       const asCoordinator = await api(fr, 'GET', `/cases/${caseRef}`);
       expect(asCoordinator.body.messages[0].payload.person.givenName).toBe(referral.person.givenName);
+      expect(asCoordinator.body.workflow.returnChecklist.estimatedDeparture).toBe(
+        referral.estimatedDeparture,
+      );
 
       const first = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
       const again = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
@@ -480,6 +492,17 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       expect(again.body.messages[0].payload).toEqual(shown);
       expect(first.text).not.toContain(referral.person.givenName);
       expect(first.text).not.toContain(referral.person.familyName);
+      for (const clear of [manager.name, manager.institution, guardian.institution, guardian.appointedAt])
+        expect(first.text).not.toContain(clear);
+      expect(first.text).not.toContain(referral.estimatedDeparture);
+      for (const part of [first.body.case, first.body.workflow]) {
+        expect(part.managers[0].name).toMatch(/^pseud:[0-9a-f]{8}$/);
+        expect(part.guardian).toMatchObject({
+          kind: 'GUARDIAN',
+          institution: expect.stringMatching(/^pseud:/),
+        });
+      }
+      expect(first.body.workflow.returnChecklist.estimatedDeparture).toMatch(/^pseud:[0-9a-f]{8}$/);
 
       // A coordinator may grant agencies, not auditors.
       const since = await lastSeq('FR');
@@ -498,6 +521,7 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       ).toBe(201);
       const granted = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
       expect(granted.body.messages[0].payload).toEqual(asCoordinator.body.messages[0].payload);
+      expect(granted.body.workflow.managers).toEqual(asCoordinator.body.workflow.managers);
       // A grant can be taken back; then pseudonyms again.
       const revoked = await api(
         fr,
@@ -683,7 +707,8 @@ describe('agency grants migration on existing grants (real PostgreSQL)', () => {
     await before.runMigrations();
     const q = (sql: string, params: unknown[] = []) => dataSource!.query(sql, params);
     await q(
-      `INSERT INTO cases (case_ref, owner_country) VALUES ('TRM-FR-2026-000001', 'FR'), ('TRM-FR-2026-000002', 'FR')`,
+      `INSERT INTO cases (case_ref, owner_country, managers)
+       VALUES ('TRM-FR-2026-000001', 'FR', '[]'), ('TRM-FR-2026-000002', 'FR', '[]')`,
     );
     await q(
       `INSERT INTO accounts (name, role, agency, created_by) VALUES

@@ -21,9 +21,13 @@ import {
   NodeKeys,
   signatureHeaders,
 } from '../scripts/agency-client';
+import { AgencyReplyRelay } from '../src/agencies/agency-reply.relay';
+import { SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
 import { examplePayload } from '../src/messages/examples';
+import { OutboundService } from '../src/transfers/outbound.service';
+import { Publisher } from '../src/transport/publisher';
 import { BrokerAdmin } from '../src/transport/broker-admin';
-import { ForeignPeer } from './support/foreign-peer';
+import { CONSENT, ForeignPeer } from './support/foreign-peer';
 import {
   api,
   grantAgency,
@@ -231,11 +235,227 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     });
     const [rejected] = await ngo.waitFor(replyFor(requestId, 'DELIVERY_REJECTED'));
     expect(rejected.body).toMatchObject({ messageId, to: 'IT', reasonCode: 'POLICY_DENIED' });
+    // The peer's reason is free text and reply bodies are not encrypted: the code only.
+    expect(rejected.body).not.toHaveProperty('reason');
+    expect(JSON.stringify(rejected.body)).not.toContain('programme');
     // Replies leave in the order they were written: a relayed stray answer would have come first.
     expect(ngo.replies.filter((r) => r.requestId === requestId).map((r) => r.kind)).toEqual([
       'SUBMISSION_ACCEPTED',
       'DELIVERY_REJECTED',
     ]);
+  });
+
+  it('shows an agency over HTTP only the answers of the country its submission went to', async () => {
+    const caseRef = await openSharableCase(fr);
+    await grantAgency(fr, LOCAL_ACCOUNTS.agency.agency!, caseRef);
+    const sent = await api(
+      fr,
+      'POST',
+      '/agency/submissions',
+      {
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'IT',
+        legalBasis: 'CONSENT',
+        payload: examplePayload('CASE_UPDATE'),
+      },
+      { as: 'agency' },
+    );
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.id as string;
+    // HR is on the case but was not sent the message: its "answer" is accepted on the case, not shown.
+    const stray = await croatia.send({
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect((await croatia.replyTo(stray)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const answer = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect((await italy.replyTo(answer)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const seen = await api(fr, 'GET', `/agency/submissions/${messageId}`, undefined, { as: 'agency' });
+    expect(seen.status).toBe(200);
+    expect(seen.body.replies.map((r: { id: string; counterpart: string }) => [r.id, r.counterpart])).toEqual([
+      [answer, 'IT'],
+    ]);
+  });
+
+  it('withholds an answer’s payload from the agency once consent is withdrawn on the case', async () => {
+    const caseRef = await grantedCase();
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'IT',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const messageId = accepted.body.messageId as string;
+    const withdrawal = await italy.send({
+      type: 'CONSENT_WITHDRAWN',
+      to: 'FR',
+      caseRef,
+      payload: {
+        consentId: 'consent-1',
+        withdrawnAt: new Date().toISOString(),
+        scopesWithdrawn: ['SHARE_IDENTITY'],
+      },
+    });
+    expect((await italy.replyTo(withdrawal)).envelope.type).toBe('DELIVERY_RECEIPT');
+    expect((await api(fr, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).not.toBeNull();
+    // IT answers under a consent it did not withdraw: FR accepts it, but the case stays restricted.
+    const answer = await italy.send({
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      consent: { ...CONSENT, consentId: 'consent-2' },
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect((await italy.replyTo(answer)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const [withheld] = await ngo.waitFor(replyFor(requestId, 'ANSWER'));
+    expect(withheld.verified).toBe(true);
+    expect(withheld.body).toMatchObject({
+      messageId,
+      answer: { id: answer, type: 'CASE_UPDATE', from: 'IT' },
+      withheld: true,
+    });
+    expect(withheld.body).not.toHaveProperty('sealed');
+    expect(withheld.payload).toBeUndefined();
+  });
+
+  it('answers an identified agency when the node fails to process its submission, and records the request id', async () => {
+    const caseRef = await grantedCase();
+    // A fault of the node's own (not the submission's): every attempt fails.
+    const outbound = fr.app!.get(OutboundService);
+    const fault = jest.spyOn(outbound, 'sendWithin').mockRejectedValue(new Error('injected fault'));
+    let requestId: string;
+    try {
+      requestId = await ngo.submit({
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      const [refused] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_REFUSED'));
+      expect(refused.body).toMatchObject({ code: 'INTERNAL_ERROR', requestId });
+    } finally {
+      fault.mockRestore();
+    }
+    const dead = await deadLetter((m) => m.properties.messageId === requestId);
+    expect(reasonOf(dead)).toBe('INTERNAL_ERROR');
+    expect(dead.properties.headers?.['x-trm-agency-answered']).toBe(true);
+    const [recorded] = await federation.query(
+      'FR',
+      `SELECT outcome, reason_code FROM agency_submissions WHERE agency = 'ngo-lyon' AND request_id = $1`,
+      [requestId],
+    );
+    expect(recorded).toEqual({ outcome: 'REFUSED', reason_code: 'INTERNAL_ERROR' });
+  });
+
+  it('returns a submission to the queue when dead-lettering it keeps failing, and dead-letters it later', async () => {
+    const caseRef = await openSharableCase(fr); // not granted: refused
+    const publisher = fr.app!.get(Publisher);
+    const publish = publisher.publish.bind(publisher);
+    let failures = 5; // every attempt of one dead-lettering
+    const fault = jest
+      .spyOn(publisher, 'publish')
+      .mockImplementation((exchange, key, ...rest) =>
+        key === SUBMISSIONS_DEAD_LETTER_KEY && failures-- > 0
+          ? Promise.reject(new Error('injected broker fault'))
+          : publish(exchange, key, ...rest),
+      );
+    try {
+      const requestId = await ngo.submit({ caseRef, type: 'CASE_UPDATE', to: 'MK', payload: {} });
+      // Redelivered (not held unacked), refused again as a repeat, and dead-lettered this time.
+      const dead = await deadLetter((m) => m.properties.messageId === requestId);
+      expect(reasonOf(dead)).toBe('CASE_NOT_GRANTED');
+      expect(failures).toBeLessThan(0);
+    } finally {
+      fault.mockRestore();
+    }
+  });
+
+  it('sends a switched-off agency none of the replies still queued for it, until it is switched on again', async () => {
+    const paused = await connect(await register('ngo-paused'));
+    const caseRef = await grantedCase('ngo-paused');
+    // Its reply queue is unreachable for a while: the outcome of its submission stays queued at FR.
+    const publisher = fr.app!.get(Publisher);
+    const publish = publisher.publish.bind(publisher);
+    const fault = jest
+      .spyOn(publisher, 'publish')
+      .mockImplementation((exchange, key, ...rest) =>
+        key === 'reply.ngo-paused'
+          ? Promise.reject(new Error('injected broker fault'))
+          : publish(exchange, key, ...rest),
+      );
+    // Its outcome, and MK's receipt if it came before the switch-off.
+    const queued = async () =>
+      (
+        await federation.query<{ queued: number; published: number }>(
+          'FR',
+          `SELECT count(*)::int AS queued, count(published_at)::int AS published FROM agency_replies
+           WHERE agency = 'ngo-paused'`,
+        )
+      )[0];
+    let requestId: string;
+    try {
+      requestId = await paused.submit({
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      await eventually(
+        async () =>
+          (
+            await federation.query(
+              'FR',
+              `SELECT 1 FROM agency_replies WHERE agency = 'ngo-paused' AND attempts > 0`,
+            )
+          ).length > 0 || undefined,
+        20_000,
+        'a failed attempt',
+      );
+      await federation.query('FR', `UPDATE agencies SET active = false WHERE code = 'ngo-paused'`);
+    } finally {
+      fault.mockRestore();
+    }
+    await federation.query(
+      'FR',
+      `UPDATE agency_replies SET next_attempt_at = now() WHERE agency = 'ngo-paused'`,
+    );
+    const relay = fr.app!.get(AgencyReplyRelay);
+    relay.kick();
+    // A later reply to another agency goes out: the relay has passed over the switched-off agency's.
+    const marker = await ngo.submit({
+      caseRef: await grantedCase(),
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: {},
+    });
+    await ngo.waitFor(replyFor(marker, 'SUBMISSION_REFUSED'));
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the relay's batch commits after publishing
+    const held = await queued();
+    expect(held.queued).toBeGreaterThan(0);
+    expect(held.published).toBe(0);
+    expect(paused.replies).toEqual([]);
+
+    await federation.query('FR', `UPDATE agencies SET active = true WHERE code = 'ngo-paused'`);
+    relay.kick();
+    const [accepted] = await paused.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    expect(accepted.verified).toBe(true);
+    await eventually(
+      async () => ((await queued()).published === held.queued ? true : undefined),
+      20_000,
+      'every held reply published',
+    );
   });
 
   it('keeps personal data off the broker: submissions and answers travel sealed', async () => {

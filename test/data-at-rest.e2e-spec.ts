@@ -1,10 +1,20 @@
 import { execFile, spawn } from 'node:child_process';
-import { renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../migrations';
+import { CasePeopleEncryption1763901000000 } from '../migrations/1763901000000-case-people-encryption';
 import { main as rotateKeys } from '../scripts/keys-rotate';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { createDataKey } from '../src/crypto/field-cipher';
+import { CaseEntity } from '../src/cases/case.entity';
+import { bindFieldCipher } from '../src/crypto/encrypted-column';
+import { createDataKey, ensureDataKey, FieldCipher } from '../src/crypto/field-cipher';
+import { prepareStoredFields } from '../src/crypto/field-rekey';
+import { ENTITIES } from '../src/database/database.module';
 import { examplePayload } from '../src/messages/examples';
 import { api, openCase, recordGuardian, sendMessage, waitDelivered } from './support/node-api';
 
@@ -23,7 +33,23 @@ const RISK_SUMMARY = 'recruiter Velimir Drazhenko watches the Kisela Voda flat';
 const EVIDENCE = 'threatening voice messages to her aunt Oleksandra';
 const PLAN = 'escort by the Ohrid unit, no stop at the Tetovo bus station';
 const OVERRIDE = 'referral must not wait: the Drazhenko network moves her this week';
-const SECRETS = [GIVEN, FAMILY, CYRILLIC, BIRTH, HEALTH, CHILD_VIEW, RISK_SUMMARY, EVIDENCE, PLAN, OVERRIDE];
+// The case row names professionals too: her case manager and her guardian's institution.
+const MANAGER = 'Ottilie Brandvoort';
+const GUARDIAN_INSTITUTION = 'Foyer Quenelbrook de Lyon';
+const SECRETS = [
+  GIVEN,
+  FAMILY,
+  CYRILLIC,
+  BIRTH,
+  HEALTH,
+  CHILD_VIEW,
+  RISK_SUMMARY,
+  EVIDENCE,
+  PLAN,
+  OVERRIDE,
+  MANAGER,
+  GUARDIAN_INSTITUTION,
+];
 
 /** Each secret as it could appear in a dump: plain, JSON-escaped (\uxxxx, \uXXXX), and PostgreSQL's bytea hex. */
 function forms(secret: string): string[] {
@@ -76,6 +102,10 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     });
     // A child's referral needs her guardian on the case first (case lifecycle).
     await recordGuardian(fr, caseRef);
+    const guardian = { kind: 'GUARDIAN', institution: GUARDIAN_INSTITUTION, appointedAt: '2026-11-20' };
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/guardian`, guardian)).status).toBe(200);
+    const manager = { name: MANAGER, institution: 'OCRTEH', role: 'case officer' };
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/manager`, manager)).status).toBe(200);
     const consent = await api(fr, 'POST', `/cases/${caseRef}/consents`, {
       scopes: ['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN', 'REINTEGRATION'],
       recipients: ['MK'],
@@ -162,6 +192,18 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
     expect(assessments.body[0]).toMatchObject({ summary: RISK_SUMMARY, protectionPlan: PLAN, level: 'HIGH' });
     expect(assessments.body[0].factors[0]).toEqual({ code: 'RF-02', status: 'PRESENT', evidence: EVIDENCE });
+    const atFr = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(atFr.body.case.managers).toEqual([
+      { country: 'FR', name: MANAGER, institution: 'OCRTEH', role: 'case officer' },
+    ]);
+    expect(atFr.body.case.guardian).toMatchObject({ institution: GUARDIAN_INSTITUTION });
+    const stored = await federation.query<{ managers: string; guardian: string }>(
+      'FR',
+      `SELECT managers, guardian FROM cases WHERE case_ref = $1`,
+      [caseRef],
+    );
+    expect(stored[0].managers).toMatch(/^v1\.FR-data-1\./);
+    expect(stored[0].guardian).toMatch(/^v1\.FR-data-1\./);
   });
 
   it('rotates the data key while the node runs: every value moves to the new key, the old one is released', async () => {
@@ -175,6 +217,8 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expect(lines).toContain(`created data key FR-data-2 in ${federation.keysDir}; it is now the active key`);
     expect(lines.some((l) => /^messages\.payload: [1-9]\d* re-encrypted, 0 left$/.test(l))).toBe(true);
     expect(lines.some((l) => /^consent_records\.child_view: 1 re-encrypted, 0 left$/.test(l))).toBe(true);
+    expect(lines).toContain('cases.managers: 1 re-encrypted, 0 left');
+    expect(lines).toContain('cases.guardian: 1 re-encrypted, 0 left');
     expect(
       lines.some((l) => l.startsWith('data key FR-data-1 no longer encrypts anything in this database')),
     ).toBe(true);
@@ -295,4 +339,86 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       renameSync(`${keyFile}.away`, keyFile);
     }
   }, 90_000);
+});
+
+/**
+ * The case-people migration on a database written before it: managers and guardian (jsonb) keep their
+ * values through the type change, the node's boot step encrypts them, and going back is refused after.
+ */
+describe('case managers and guardian encryption migration on existing cases (real PostgreSQL)', () => {
+  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `trm_migration_${randomBytes(4).toString('hex')}`;
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'trm-migration-keys-'));
+  let dataSource: DataSource | undefined;
+
+  async function admin(sql: string): Promise<void> {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${database}`);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('keeps the values through the type change, encrypts them at boot, and refuses to go back after', async () => {
+    dataSource = await new DataSource({
+      type: 'postgres',
+      url,
+      migrations: MIGRATIONS.filter((m) => m !== CasePeopleEncryption1763901000000),
+    }).initialize();
+    await dataSource.runMigrations();
+    // What an older node wrote, in clear: one case with a manager and a guardian, one with neither.
+    const managers = [{ country: 'FR', name: MANAGER, institution: 'OCRTEH' }];
+    const guardian = { kind: 'GUARDIAN', institution: GUARDIAN_INSTITUTION, appointedAt: '2026-11-20' };
+    await dataSource.query(
+      `INSERT INTO cases (case_ref, owner_country, managers, guardian)
+       VALUES ('TRM-FR-2026-000001', 'FR', $1, $2)`,
+      [JSON.stringify(managers), JSON.stringify(guardian)],
+    );
+    await dataSource.query(`INSERT INTO cases (case_ref, owner_country) VALUES ('TRM-FR-2026-000002', 'FR')`);
+    await dataSource.destroy();
+
+    dataSource = await new DataSource({
+      type: 'postgres',
+      url,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+    }).initialize();
+    expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
+      'CasePeopleEncryption1763901000000',
+    ]);
+    ensureDataKey(keysDir, 'FR');
+    const cipher = FieldCipher.load(keysDir, 'FR');
+    await prepareStoredFields(dataSource, cipher, bindFieldCipher(dataSource, cipher));
+
+    const stored: Array<{ managers: string; guardian: string | null }> = await dataSource.query(
+      `SELECT managers, guardian FROM cases ORDER BY case_ref`,
+    );
+    const sealed = /^v1\.FR-data-1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\./;
+    expect(stored[0].managers).toMatch(sealed);
+    expect(stored[0].guardian).toMatch(sealed);
+    expect(stored[1].managers).toMatch(sealed);
+    expect(stored[1].guardian).toBeNull();
+    const cases = await dataSource.manager.find(CaseEntity, { order: { caseRef: 'ASC' } });
+    expect(cases.map((c) => [c.managers, c.guardian])).toEqual([
+      [managers, guardian],
+      [[], null],
+    ]);
+
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(
+      /cases\.managers holds 2 encrypted values: field encryption cannot be undone in place/,
+    );
+  });
 });

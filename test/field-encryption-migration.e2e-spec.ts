@@ -56,7 +56,9 @@ describe('field-encryption migration on existing data (real PostgreSQL)', () => 
   it('keeps the values through the type change, encrypts them at boot, and refuses to go back after', async () => {
     const q = (sql: string, params: unknown[] = []) => dataSource.query(sql, params);
     // What an older node wrote, in clear.
-    await q(`INSERT INTO cases (case_ref, owner_country) VALUES ('TRM-FR-2026-000001', 'FR')`);
+    await q(
+      `INSERT INTO cases (case_ref, owner_country, managers) VALUES ('TRM-FR-2026-000001', 'FR', '[]')`,
+    );
     await q(
       `INSERT INTO messages (id, case_ref, direction, type, counterpart, legal_basis, payload, status)
        VALUES ('0190a0b0-0000-7000-8000-000000000001', 'TRM-FR-2026-000001', 'OUTBOUND', 'REFERRAL_REQUEST', 'MK',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { CasesModule } from '../cases/cases.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { TransfersModule } from '../transfers/transfers.module';
 import { TransportModule } from '../transport/transport.module';
@@ -16,7 +17,7 @@ import { AgencySubmissions } from './agency-submissions.service';
  * the transfer pipeline, and replies on each agency's own queue.
  */
 @Module({
-  imports: [AuditModule, AuthModule, CryptoModule, TransfersModule, TransportModule],
+  imports: [AuditModule, AuthModule, CasesModule, CryptoModule, TransfersModule, TransportModule],
   providers: [
     AgenciesRepository,
     AgencyRepliesRepository,

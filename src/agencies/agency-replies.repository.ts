@@ -23,11 +23,15 @@ export class AgencyRepliesRepository {
     );
   }
 
-  /** Claims due rows in order; SKIP LOCKED lets several instances share the table. */
+  /**
+   * Claims due rows in order; SKIP LOCKED lets several instances share the table. A switched-off agency's
+   * replies stay pending: nothing more is sent to it (they go out if it is switched on again).
+   */
   async claimDue(manager: EntityManager, limit: number): Promise<AgencyReplyEntity[]> {
     return manager
       .createQueryBuilder(AgencyReplyEntity, 'r')
       .where('r.published_at IS NULL')
+      .andWhere('EXISTS (SELECT 1 FROM agencies a WHERE a.code = r.agency AND a.active)')
       .andWhere('r.next_attempt_at <= now()')
       .orderBy('r.id', 'ASC')
       .limit(limit)

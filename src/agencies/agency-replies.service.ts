@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { CasesRepository } from '../cases/cases.repository';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { seal } from '../crypto/trm-crypto';
@@ -34,6 +35,7 @@ export class AgencyReplies implements OnModuleInit {
     private readonly replies: AgencyRepliesRepository,
     private readonly effects: InboundEffects,
     private readonly records: MessageRecordsRepository,
+    private readonly cases: CasesRepository,
   ) {}
 
   /** Every accepted inbound message may answer one an agency submitted (checkpoints answer nothing). */
@@ -96,11 +98,18 @@ export class AgencyReplies implements OnModuleInit {
     if (envelope.type === 'DELIVERY_RECEIPT') {
       await this.enqueue(manager, agency.code, replyId, 'DELIVERY_RECEIPT', submission.requestId, about);
     } else if (envelope.type === 'DELIVERY_REJECTED') {
-      const rejected = payload as { reasonCode: string; reason: string };
+      // The code only: the peer's reason is free text, and reply bodies are signed, not encrypted.
+      const rejected = payload as { reasonCode: string };
       await this.enqueue(manager, agency.code, replyId, 'DELIVERY_REJECTED', submission.requestId, {
         ...about,
         reasonCode: rejected.reasonCode,
-        reason: rejected.reason,
+      });
+    } else if (sent.caseRef && (await this.cases.find(manager, sent.caseRef))?.restrictedAt) {
+      // Consent withdrawn: the agency learns that an answer came, not what it says (as over HTTP).
+      await this.enqueue(manager, agency.code, replyId, 'ANSWER', submission.requestId, {
+        ...about,
+        answer: { id: envelope.id, type: envelope.type, from: envelope.from, sentAt: envelope.sentAt },
+        withheld: true,
       });
     } else {
       const sealed = seal(

@@ -8,7 +8,7 @@ import { agencySubmissionsQueue, nationalExchange } from '../transport/national-
 import { Publisher } from '../transport/publisher';
 import { AgenciesRepository } from './agencies.repository';
 import { AgencyRefusalCode } from './agency-contract';
-import { AgencySubmissions, SubmissionDisposition } from './agency-submissions.service';
+import { AgencySubmissions, SubmissionDelivery, SubmissionDisposition } from './agency-submissions.service';
 import { assertAgencyTopology, SUBMISSIONS_DEAD_LETTER_KEY } from './agency-topology';
 import { databaseReachable } from '../database/reachable';
 
@@ -66,34 +66,47 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     const disposition = await this.process(channel, message);
     if (!disposition) return;
-    if (disposition.outcome === 'REFUSED' && !(await this.deadLetter(message, disposition))) return;
+    if (disposition.outcome === 'REFUSED' && !(await this.deadLetter(message, disposition))) {
+      // Back to the queue rather than holding a prefetch slot until the channel closes.
+      if (!this.closed.has(channel)) channel.nack(message, false, true);
+      return;
+    }
     if (!this.closed.has(channel)) channel.ack(message);
   }
 
   /** Our own failures are retried (a database outage is waited out); then the submission is dead-lettered. */
   private async process(channel: Channel, message: ConsumeMessage): Promise<SubmissionDisposition | null> {
+    const delivery = {
+      body: message.content,
+      userId: message.properties.userId,
+      routingKey: message.fields.routingKey,
+      headers: message.properties.headers ?? {},
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.submissions.receive({
-          body: message.content,
-          userId: message.properties.userId,
-          routingKey: message.fields.routingKey,
-          headers: message.properties.headers ?? {},
-        });
+        return await this.submissions.receive(delivery);
       } catch (error) {
         if (this.closed.has(channel)) return null; // redelivered to the next consumer
         this.logger.warn(`agency submission failed (attempt ${attempt}): ${describe(error)}`);
         while (!this.closed.has(channel) && !(await databaseReachable(this.dataSource))) await sleep(1000);
-        if (attempt >= ATTEMPTS) {
-          return {
-            outcome: 'REFUSED',
-            code: AgencyRefusalCode.INTERNAL_ERROR,
-            reason: 'the node could not process the submission',
-            agency: null,
-          };
-        }
+        if (attempt >= ATTEMPTS) return this.failed(delivery);
         await sleep(200 * attempt);
       }
+    }
+  }
+
+  /** The agency, when identified, hears of the failure; if even that fails, the dead letter alone says it. */
+  private async failed(delivery: SubmissionDelivery): Promise<SubmissionDisposition> {
+    try {
+      return await this.submissions.failed(delivery);
+    } catch (error) {
+      this.logger.warn(`answering a failed agency submission failed: ${describe(error)}`);
+      return {
+        outcome: 'REFUSED',
+        code: AgencyRefusalCode.INTERNAL_ERROR,
+        reason: 'the node could not process the submission',
+        agency: null,
+      };
     }
   }
 

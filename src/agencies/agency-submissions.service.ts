@@ -185,6 +185,26 @@ export class AgencySubmissions {
   }
 
   /**
+   * What the consumer answers once processing failed every attempt: an identified agency is told
+   * (INTERNAL_ERROR) and the request id recorded, like any refusal; otherwise only the dead letter says it.
+   */
+  async failed(delivery: SubmissionDelivery): Promise<SubmissionDisposition> {
+    const code = AgencyRefusalCode.INTERNAL_ERROR;
+    const message = 'the node could not process the submission';
+    const agency = delivery.userId
+      ? await this.agencies.byBrokerUser(this.dataSource.manager, delivery.userId)
+      : null;
+    if (!agency?.active) return { outcome: 'REFUSED', code, reason: message, agency: null };
+    const parsed = parseSubmission(delivery.body, delivery.headers, agency, this.config.maxMessageBytes);
+    const requestId = parsed.ok ? parsed.request.requestId : parsed.refusal.requestId;
+    try {
+      return await this.refuse(agency, { code, message, requestId });
+    } finally {
+      this.replyRelay.kick();
+    }
+  }
+
+  /**
    * Tells the agency why, records the refusal (and its request id, so a redelivery gets the same answer) and
    * audits it; the consumer then dead-letters the submission. A refusal by the transfer pipeline is audited
    * as MESSAGE_REFUSED, like the same refusal over HTTP.

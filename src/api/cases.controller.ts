@@ -72,8 +72,23 @@ export class CasesController {
     const file = await this.transfers.caseFile(caseRef, actor, { pseudonymised });
     const view = toCaseFileView(file, await this.workflow.view(file.case, file.messages));
     if (!pseudonymised) return view;
+    // Beside the payloads, the case file shows people's names (managers, guardian) and a departure date
+    // taken from a payload: they go through the pseudonymiser too.
+    const people = <T extends { managers: unknown; guardian: unknown }>(part: T): T => ({
+      ...part,
+      managers: this.pseudonymiser.payload(part.managers),
+      guardian: this.pseudonymiser.payload(part.guardian),
+    });
+    const { returnChecklist } = view.workflow;
     return {
-      ...view,
+      case: people(view.case),
+      workflow: {
+        ...people(view.workflow),
+        returnChecklist: {
+          ...returnChecklist,
+          estimatedDeparture: this.pseudonymiser.payload(returnChecklist.estimatedDeparture),
+        },
+      },
       messages: view.messages.map((m) => ({ ...m, payload: this.pseudonymiser.payload(m.payload) })),
     };
   }

@@ -36,4 +36,17 @@ describe('auditor pseudonyms', () => {
     // The shape is kept, so an auditor sees which fields were filled in.
     expect(Object.keys(out).sort()).toEqual(Object.keys(payload).sort());
   });
+
+  it('keep a code field readable only when its value is a code, not free text', () => {
+    const evidence = pseudonymise(key, examplePayload('EVIDENCE_REQUEST')) as Record<string, unknown>;
+    expect(evidence.purpose).toMatch(/^pseud:[0-9a-f]{8}$/);
+    const update = pseudonymise(key, { status: 'assistance ongoing in Lyon', outcome: 'RETURNED' }) as Record<
+      string,
+      unknown
+    >;
+    expect(update).toEqual({ status: pseudonym(key, 'assistance ongoing in Lyon'), outcome: 'RETURNED' });
+    const mixed = pseudonymise(key, { exploitationTypes: ['SEXUAL', 'she was sold twice'], level: 3 });
+    expect(mixed).toEqual({ exploitationTypes: ['SEXUAL', pseudonym(key, 'she was sold twice')], level: 3 });
+    expect(pseudonymise(key, { purpose: 'RETURN' })).toEqual({ purpose: 'RETURN' });
+  });
 });

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { isTreatedAsChild } from '../messages/payloads/identification.dto';
+import { EncryptedColumn } from '../crypto/encrypted-column';
 import type { CountryRole, Phases } from './case-lifecycle.policy';
 
 export type CaseStatus = 'OPEN' | 'CLOSED';
@@ -53,11 +54,11 @@ export class CaseEntity {
   phases!: Phases;
 
   /** One case manager per country: a professional, named minimally (no phone or e-mail kept here). */
-  @Column('jsonb')
+  @EncryptedColumn('json')
   managers!: CaseManager[];
 
   /** A child's guardian or legal representative, by function and institution (no personal name). */
-  @Column('jsonb', { nullable: true })
+  @EncryptedColumn('json', { nullable: true })
   guardian!: Guardian | null;
 }
 

@@ -31,7 +31,7 @@ export class CasesRepository {
       .createQueryBuilder()
       .insert()
       .into(CaseEntity)
-      .values({ caseRef, ownerCountry, countries: [], status: 'OPEN' })
+      .values({ caseRef, ownerCountry, countries: [], status: 'OPEN', managers: [] })
       .orIgnore()
       .execute();
     return (await this.findForUpdate(manager, caseRef))!;

@@ -47,6 +47,8 @@ export class AgencySubmissions {
       where: {
         inReplyTo: id,
         direction: 'INBOUND',
+        // Only the country the submission went to answers it (as on the AMQP relay).
+        counterpart: submission.counterpart,
         caseRef: submission.caseRef ?? undefined,
         type: Not(In([...TECHNICAL_TYPES])),
       },
