@@ -6,9 +6,18 @@ import { ExpectationScheduler } from '../src/expectations/expectation-scheduler'
 import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
 import { examplePayload } from '../src/messages/examples';
 import { MessageType } from '../src/messages/message-types';
-import { nationalExchange } from '../src/transport/national-exchange';
+import { NationalEvents, nationalExchange } from '../src/transport/national-exchange';
 import { ForeignPeer } from './support/foreign-peer';
-import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from './support/node-api';
+import {
+  api,
+  openCase,
+  openSharableCase,
+  recordAssessment,
+  recordConsent,
+  recordGuardian,
+  sendMessage,
+  waitDelivered,
+} from './support/node-api';
 
 // The person's family name in the example referral: it must never reach an audit entry or a node event.
 const PERSON_NAME = 'Petrovska';
@@ -411,6 +420,171 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await send(fr, caseRef, 'CASE_CLOSED', 'MK');
     expect((await settled(fr, caseRef, request, 'CANCELLED')).cancelledAt).not.toBeNull();
     expect((await settled(mk, caseRef, request, 'CANCELLED')).cancelledAt).not.toBeNull();
+  });
+
+  it('a routine CASE_UPDATE does not acknowledge a pending emergency alert: only one naming the alert does', async () => {
+    const caseRef = await openSharableCase(fr);
+    const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
+    await settled(mk, caseRef, alert, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const routine = await send(mk, caseRef, 'CASE_UPDATE', 'FR');
+    await waitDelivered(mk, routine);
+    expect((await settled(mk, caseRef, alert, 'OPEN')).answerMessageId).toBeNull();
+    expect((await settled(fr, caseRef, alert, 'OPEN')).answerMessageId).toBeNull();
+
+    const acknowledgement = await send(mk, caseRef, 'CASE_UPDATE', 'FR', alert);
+    expect((await settled(fr, caseRef, alert, 'ANSWERED')).answerMessageId).toBe(acknowledgement);
+    expect((await settled(mk, caseRef, alert, 'ANSWERED')).answerMessageId).toBe(acknowledgement);
+  });
+
+  it('an answer naming a request it can no longer settle closes no other request', async () => {
+    const caseRef = await openSharableCase(fr);
+    const first = await send(fr, caseRef, 'EVIDENCE_REQUEST', 'MK');
+    const second = await send(fr, caseRef, 'EVIDENCE_REQUEST', 'MK');
+    await waitDelivered(fr, second);
+    await settled(mk, caseRef, second, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const answer = await send(mk, caseRef, 'EVIDENCE_RESPONSE', 'FR', first);
+    expect((await settled(fr, caseRef, first, 'ANSWERED')).answerMessageId).toBe(answer);
+    // A second response to the first request (a correction, say) is not the answer to the second one.
+    const again = await send(mk, caseRef, 'EVIDENCE_RESPONSE', 'FR', first);
+    await waitDelivered(mk, again);
+    expect((await settled(mk, caseRef, second, 'OPEN')).answerMessageId).toBeNull();
+    expect((await settled(fr, caseRef, second, 'OPEN')).answerMessageId).toBeNull();
+    expect((await settled(fr, caseRef, first, 'ANSWERED')).answerMessageId).toBe(answer);
+  });
+
+  it('a consent withdrawal ends what either country owed the other on the case, except an alert’s acknowledgement', async () => {
+    const caseRef = await openSharableCase(fr);
+    const assessment = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'MK');
+    const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
+    await settled(mk, caseRef, alert, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const evidence = await send(mk, caseRef, 'EVIDENCE_REQUEST', 'FR');
+    await settled(fr, caseRef, evidence, 'OPEN');
+
+    const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
+    const withdrawn = await api(
+      fr,
+      'POST',
+      `/cases/${caseRef}/consents/${consents.body[0].consentId}/withdraw`,
+    );
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.notified.map((n: { country: string }) => n.country)).toContain('MK');
+
+    for (const node of [fr, mk]) {
+      expect((await settled(node, caseRef, assessment, 'CANCELLED')).cancelledAt).not.toBeNull();
+      expect((await settled(node, caseRef, evidence, 'CANCELLED')).cancelledAt).not.toBeNull();
+      expect((await settled(node, caseRef, alert, 'OPEN')).cancelledAt).toBeNull();
+    }
+  });
+
+  it('a CASE_CLOSED received from one country ends only what is owed between it and us', async () => {
+    const caseRef = await openSharableCase(fr);
+    const toMk = await send(fr, caseRef, 'IDENTITY_VERIFICATION_REQUEST', 'MK');
+    const toItaly = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'IT');
+    await italy.waitFor((m) => m.envelope.id === toItaly, 20_000, 'the request at IT');
+    await settled(mk, caseRef, toMk, 'OPEN');
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    await send(mk, caseRef, 'CASE_CLOSED', 'FR');
+    expect((await settled(fr, caseRef, toMk, 'CANCELLED')).cancelledAt).not.toBeNull();
+    expect((await settled(fr, caseRef, toItaly, 'OPEN')).cancelledAt).toBeNull();
+  });
+
+  it('a case no consent ever covered (it only carried an emergency alert) closes on both sides; the country that could not be told is listed and audited', async () => {
+    const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
+    const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
+    await waitDelivered(fr, alert);
+    await settled(mk, caseRef, alert, 'OPEN');
+
+    for (const [node, other] of [
+      [mk, 'FR'],
+      [fr, 'MK'],
+    ] as const) {
+      const closed = await api(node, 'POST', `/cases/${caseRef}/close`, { reason: 'OTHER' });
+      expect(closed.status).toBe(202);
+      expect(closed.body).toEqual({
+        caseRef,
+        notified: [],
+        notNotified: [{ country: other, reasonCode: 'CONSENT_INSUFFICIENT', reason: expect.any(String) }],
+      });
+      expect((await api(node, 'GET', `/cases/${caseRef}`)).body.case.status).toBe('CLOSED');
+      expect((await settled(node, caseRef, alert, 'CANCELLED')).cancelledAt).not.toBeNull();
+      const audit = await federation.query<{ action: string; counterpart: string; reason_code: string }>(
+        node.code,
+        `SELECT action, counterpart, reason_code FROM audit_log WHERE case_ref = $1 AND action LIKE 'CASE_CLOS%' ORDER BY seq`,
+        [caseRef],
+      );
+      expect(audit).toEqual([
+        { action: 'CASE_CLOSURE_NOT_SENT', counterpart: other, reason_code: 'CONSENT_INSUFFICIENT' },
+        { action: 'CASE_CLOSED', counterpart: null, reason_code: null },
+      ]);
+    }
+  });
+
+  it('each overdue expectation is handled in its own transaction, and an event published again keeps its id', async () => {
+    const mkEvents: Array<{ messageId: string; expectationId: unknown }> = [];
+    const channel = await events.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    await channel.bindQueue(queue, nationalExchange('MK'), 'event.expectation.#');
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      const body = JSON.parse(message.content.toString('utf8'));
+      mkEvents.push({ messageId: message.properties.messageId, expectationId: body.expectationId });
+    });
+
+    const caseRef = await openSharableCase(fr);
+    const firstRequest = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'MK');
+    const secondRequest = await send(fr, caseRef, 'RISK_ASSESSMENT_REQUEST', 'MK');
+    const first = await settled(mk, caseRef, firstRequest, 'OPEN');
+    const second = await settled(mk, caseRef, secondRequest, 'OPEN');
+
+    // The broker fails the second expectation's escalation event, after its overdue event went out.
+    const nationalEvents = mk.app!.get(NationalEvents);
+    const publish = nationalEvents.publish.bind(nationalEvents);
+    const failing = jest
+      .spyOn(nationalEvents, 'publish')
+      .mockImplementation(async (name: string, body: object, id?: string) => {
+        if (
+          name === 'expectation.escalated' &&
+          (body as { expectationId: string }).expectationId === second.id
+        )
+          throw new Error('broker unavailable');
+        return publish(name, body, id);
+      });
+    const scheduler = mk.app!.get(ExpectationScheduler);
+    const later = new Date(Date.parse(second.dueAt) + 1000);
+    try {
+      await expect(scheduler.tick(later)).rejects.toThrow('broker unavailable');
+    } finally {
+      failing.mockRestore();
+    }
+    // The first one's step is committed; the second one's rolled back, to be taken again.
+    expect(await settled(mk, caseRef, firstRequest, 'OVERDUE')).toMatchObject({ escalationLevel: 1 });
+    expect(await settled(mk, caseRef, secondRequest, 'OPEN')).toMatchObject({ escalationLevel: 0 });
+
+    expect(await scheduler.tick(later)).toBeGreaterThanOrEqual(1);
+    expect(await settled(mk, caseRef, secondRequest, 'OVERDUE')).toMatchObject({ escalationLevel: 1 });
+    const idsOf = async (expectationId: string, count: number) =>
+      eventually(
+        async () => {
+          const ids = mkEvents.filter((e) => e.expectationId === expectationId).map((e) => e.messageId);
+          return ids.length >= count ? ids : undefined;
+        },
+        10_000,
+        `${count} events of ${expectationId}`,
+      );
+    expect(await idsOf(first.id, 2)).toEqual([`${first.id}:1:overdue`, `${first.id}:1:escalated`]);
+    // The overdue event of the failed attempt went out twice under one id: a consumer drops the copy.
+    expect(await idsOf(second.id, 3)).toEqual([
+      `${second.id}:1:overdue`,
+      `${second.id}:1:overdue`,
+      `${second.id}:1:escalated`,
+    ]);
+    await channel.close();
   });
 
   it('answers "who handles SOP 4 in MK?" in escalation order', async () => {

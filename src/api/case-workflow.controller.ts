@@ -95,7 +95,10 @@ export class CaseWorkflowController {
 
   @Post('close')
   @HttpCode(202)
-  @ApiOkResponse({ description: 'closed here; every country on the case is sent a CASE_CLOSED' })
+  @ApiOkResponse({
+    description:
+      'closed here; every country on the case is sent a CASE_CLOSED (notified), except those no consent record ever named (notNotified: tell them by other means)',
+  })
   async close(
     @Param('caseRef', CaseRefPipe) caseRef: string,
     @Body() body: CloseCaseDto,

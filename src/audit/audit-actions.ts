@@ -6,6 +6,8 @@
 export const AUDIT_ACTIONS = {
   CASE_OPENED: 'a case was opened on this node',
   CASE_CLOSED: 'a case was closed',
+  CASE_CLOSURE_NOT_SENT:
+    'a case was closed without a CASE_CLOSED to one of its countries: no consent record ever named it (reason code)',
   CASE_ROLES_SET: 'a coordinator set the roles of the countries on a case (origin, transit, destination)',
   CASE_MANAGER_SET: "a coordinator named a country's case manager (details: the country only)",
   CASE_GUARDIAN_SET: "a coordinator recorded a child's guardian or legal representative (kind only)",

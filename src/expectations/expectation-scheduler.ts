@@ -8,13 +8,15 @@ import { ExpectationEntity } from './expectation.entity';
 import { OverdueChange, ExpectationsRepository } from './expectations.repository';
 import { addressed, ExpectationsService } from './expectations.service';
 
-const BATCH = 50;
-
 /**
- * Marks overdue expectations and escalates them, every TRM_EXPECTATION_CHECK_SECONDS. Each step is audited
- * and published on the national exchange in the transaction that records it: a failed publish rolls the
- * step back and the next tick tries again (events are at least once). Rows are claimed with
- * `FOR UPDATE SKIP LOCKED`, so several instances of one node never handle the same expectation twice.
+ * Marks overdue expectations and escalates them, every TRM_EXPECTATION_CHECK_SECONDS. Each expectation's
+ * step is audited and published on the national exchange in a transaction of its own: a failed publish
+ * rolls back that step only (the steps before it stay done, their events stay out) and the next tick tries
+ * it again. Events are at least once, and a retried event keeps its message id
+ * (`<expectationId>:<level>:<kind>`) so consumers can drop the copy. The row lock is held for one
+ * expectation's publish only, so an answer to any other expectation is never kept waiting on the broker.
+ * Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several instances of one node never handle the same
+ * expectation twice.
  */
 @Injectable()
 export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,13 +67,13 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
   private async processAll(now: Date): Promise<number> {
     let handled = 0;
     for (;;) {
-      const count = await this.dataSource.transaction(async (manager) => {
-        const due = await this.repository.claimDue(manager, now, BATCH);
-        for (const expectation of due) await this.step(manager, expectation, now);
-        return due.length;
+      const done = await this.dataSource.transaction(async (manager) => {
+        const due = await this.repository.claimNextDue(manager, now);
+        if (due) await this.step(manager, due, now);
+        return due !== null;
       });
-      handled += count;
-      if (count < BATCH) return handled;
+      if (!done) return handled;
+      handled += 1;
     }
   }
 
@@ -129,7 +131,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
         action: 'EXPECTATION_OVERDUE',
         details: { expectationId: e.id, direction: e.direction, owedBy: e.owedBy, dueAt: event.dueAt },
       });
-      await this.events.publish('expectation.overdue', event);
+      await this.events.publish('expectation.overdue', event, eventId(e, change, 'overdue'));
     }
     if (step.kind === 'ESCALATE') {
       await this.audit.record(manager, {
@@ -137,7 +139,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
         action: 'EXPECTATION_ESCALATED',
         details: { expectationId: e.id, owedBy: e.owedBy, level: step.level, contact: change.contact },
       });
-      await this.events.publish('expectation.escalated', event);
+      await this.events.publish('expectation.escalated', event, eventId(e, change, 'escalated'));
     } else {
       await this.audit.record(manager, {
         ...about,
@@ -148,7 +150,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
           contactsTried: e.escalationLevel + (e.contact ? 1 : 0),
         },
       });
-      await this.events.publish('expectation.exhausted', event);
+      await this.events.publish('expectation.exhausted', event, eventId(e, change, 'exhausted'));
     }
     this.logger.warn(
       `expectation ${e.id} ${e.requestType} case ${e.caseRef} owed by ${e.owedBy}: ${
@@ -158,4 +160,13 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
       }`,
     );
   }
+}
+
+/** The same step of the same expectation always has the same event id, however often it is published. */
+function eventId(
+  e: ExpectationEntity,
+  change: OverdueChange,
+  kind: 'overdue' | 'escalated' | 'exhausted',
+): string {
+  return `${e.id}:${change.escalationLevel}:${kind}`;
 }

@@ -46,8 +46,11 @@ export class ExpectationsRepository {
   }
 
   /**
-   * The open expectation an answer closes, locked: the one its `inReplyTo` names, else the oldest one on the
-   * same case, between the same countries, that expects this type.
+   * The open expectation an answer closes, locked. When `inReplyTo` names a request we hold an expectation
+   * for, only that one: if it is no longer open or expects another type, the answer closes nothing (it must
+   * not settle a different request, e.g. the arrival for plan 1 the revised plan 2). Otherwise the oldest
+   * open one on the same case, between the same countries, that expects this type, except an emergency
+   * alert: only an answer that names the alert acknowledges it, not any routine CASE_UPDATE.
    */
   async findAnswerable(
     manager: EntityManager,
@@ -63,8 +66,21 @@ export class ExpectationsRepository {
     if (answer.inReplyTo) {
       const named = await query().andWhere('e.request_message_id = :id', { id: answer.inReplyTo }).getOne();
       if (named) return named;
+      const known = await manager
+        .createQueryBuilder(ExpectationEntity, 'e')
+        .where('e.case_ref = :caseRef AND e.request_message_id = :id', {
+          caseRef: answer.caseRef,
+          id: answer.inReplyTo,
+        })
+        .getExists();
+      if (known) return null;
     }
-    return query().orderBy('e.requested_at', 'ASC').addOrderBy('e.created_at', 'ASC').getOne();
+    return query()
+      .andWhere('e.request_type <> :alert', { alert: 'EMERGENCY_ALERT' })
+      .orderBy('e.requested_at', 'ASC')
+      .addOrderBy('e.created_at', 'ASC')
+      .limit(1)
+      .getOne();
   }
 
   async markAnswered(
@@ -103,12 +119,23 @@ export class ExpectationsRepository {
     );
   }
 
-  /** The case closed: what was still awaited on it, either way, is owed no more. */
-  async cancelForCase(manager: EntityManager, caseRef: string, at: Date): Promise<void> {
+  /**
+   * The relationship with `country` on this case ended (a CASE_CLOSED sent to it or received from it, or a
+   * consent withdrawal between us): what either side still awaited from the other is owed no more. With
+   * `keepEmergencies`, an emergency alert's acknowledgement stays owed (it needs no consent).
+   */
+  async cancelWith(
+    manager: EntityManager,
+    caseRef: string,
+    country: string,
+    at: Date,
+    options: { keepEmergencies: boolean } = { keepEmergencies: false },
+  ): Promise<void> {
     await manager.query(
-      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $2, next_check_at = NULL
-       WHERE case_ref = $1 AND status IN ('OPEN', 'OVERDUE')`,
-      [caseRef, at],
+      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, next_check_at = NULL
+       WHERE case_ref = $1 AND (owed_by = $2 OR owed_to = $2) AND status IN ('OPEN', 'OVERDUE')
+         AND NOT ($4 AND request_type = 'EMERGENCY_ALERT')`,
+      [caseRef, country, at, options.keepEmergencies],
     );
   }
 
@@ -143,17 +170,20 @@ export class ExpectationsRepository {
     );
   }
 
-  /** Expectations whose deadline or escalation period has passed, locked; other instances skip them. */
-  async claimDue(manager: EntityManager, now: Date, limit: number): Promise<ExpectationEntity[]> {
-    return manager
-      .createQueryBuilder(ExpectationEntity, 'e')
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
-      .where('e.next_check_at <= :now', { now })
-      .andWhere('e.status IN (:...open)', { open: OPEN })
-      .orderBy('e.next_check_at', 'ASC')
-      .limit(limit)
-      .getMany();
+  /** The expectation due longest ago whose deadline or escalation period has passed, locked; other instances skip it. */
+  async claimNextDue(manager: EntityManager, now: Date): Promise<ExpectationEntity | null> {
+    return (
+      manager
+        .createQueryBuilder(ExpectationEntity, 'e')
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .where('e.next_check_at <= :now', { now })
+        .andWhere('e.status IN (:...open)', { open: OPEN })
+        .orderBy('e.next_check_at', 'ASC')
+        // getOne() alone adds no LIMIT: without it every due row would be locked.
+        .limit(1)
+        .getOne()
+    );
   }
 
   async applyOverdueChange(manager: EntityManager, id: string, change: OverdueChange): Promise<void> {

@@ -6,6 +6,7 @@ import { DirectoryService } from '../directory/directory.service';
 import type { MessageType } from '../messages/message-types';
 import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
 import { OutboundEffects, QueuedMessage } from '../transfers/outbound-effects';
+import { UntoldClosureEffects } from '../transfers/untold-closure-effects';
 import {
   ANSWER_TYPES,
   dueAt,
@@ -47,6 +48,7 @@ export class ExpectationsService implements OnModuleInit {
     private readonly repository: ExpectationsRepository,
     private readonly inbound: InboundEffects,
     private readonly outbound: OutboundEffects,
+    private readonly untoldClosures: UntoldClosureEffects,
   ) {}
 
   onModuleInit(): void {
@@ -69,11 +71,28 @@ export class ExpectationsService implements OnModuleInit {
       this.outbound.register(type, (manager, message) => this.answer(manager, sent(message)));
       this.inbound.register(type, (manager, message) => this.answer(manager, received(message)));
     }
+    // A CASE_CLOSED ends the case between us and that one country: third countries are still owed theirs.
     this.outbound.register('CASE_CLOSED', (manager, message) =>
-      this.repository.cancelForCase(manager, message.caseRef, message.sentAt),
+      this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt),
     );
     this.inbound.register('CASE_CLOSED', (manager, { envelope }) =>
-      this.repository.cancelForCase(manager, envelope.caseRef!, new Date()),
+      this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date()),
+    );
+    // A case closed here without telling a country (no consent ever named it) ends the case with it too.
+    this.untoldClosures.register((manager, closure) =>
+      this.repository.cancelWith(manager, closure.caseRef, closure.country, closure.at),
+    );
+    // After a withdrawal the restricted case may carry nothing but emergencies between the two countries:
+    // the answers owed either way could no longer be sent, so they are owed no more (an alert's still is).
+    this.outbound.register('CONSENT_WITHDRAWN', (manager, message) =>
+      this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt, {
+        keepEmergencies: true,
+      }),
+    );
+    this.inbound.register('CONSENT_WITHDRAWN', (manager, { envelope }) =>
+      this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date(), {
+        keepEmergencies: true,
+      }),
     );
     this.inbound.register('DELIVERY_RECEIPT', async (manager, { envelope }) => {
       if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))

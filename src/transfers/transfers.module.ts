@@ -18,6 +18,7 @@ import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundEffects } from './outbound-effects';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
+import { UntoldClosureEffects } from './untold-closure-effects';
 
 /** The transfer pipeline: outbound and inbound halves, their AMQP edge and the message records. */
 @Module({
@@ -38,6 +39,7 @@ import { TransfersService } from './transfers.service';
     TransfersService,
     InboundEffects,
     OutboundEffects,
+    UntoldClosureEffects,
     TransferGate,
     ConsentWithdrawalService,
     CaseClosureService,
@@ -49,6 +51,7 @@ import { TransfersService } from './transfers.service';
     TransfersService,
     InboundEffects,
     OutboundEffects,
+    UntoldClosureEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
     CaseClosureService,

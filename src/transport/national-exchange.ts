@@ -46,9 +46,13 @@ export class NationalEvents implements OnModuleInit {
     });
   }
 
-  /** `name` is a dotted event name, e.g. `expectation.overdue`; `body` must hold no personal data. */
-  async publish(name: string, body: object): Promise<void> {
-    const messageId = randomUUID();
+  /**
+   * `name` is a dotted event name, e.g. `expectation.overdue`; `body` must hold no personal data. `id`, when
+   * given, names the event itself (not this attempt): an event published again after a failure keeps its
+   * AMQP `message_id`, so consumers can drop the copy.
+   */
+  async publish(name: string, body: object, id?: string): Promise<void> {
+    const messageId = id ?? randomUUID();
     await this.publisher.publish(
       nationalExchange(this.config.country),
       `event.${name}`,

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+/** A case closed here while one of its countries could not be told (no CASE_CLOSED went to it). */
+export interface UntoldClosure {
+  caseRef: string;
+  country: string;
+  at: Date;
+}
+
+export type UntoldClosureEffect = (manager: EntityManager, closure: UntoldClosure) => Promise<void>;
+
+/**
+ * What closing a case without telling a country changes besides the case, registered by the module that
+ * owns the change (as OutboundEffects does for a CASE_CLOSED that is sent). Effects run in the closing
+ * transaction.
+ */
+@Injectable()
+export class UntoldClosureEffects {
+  private readonly effects: UntoldClosureEffect[] = [];
+
+  register(effect: UntoldClosureEffect): void {
+    this.effects.push(effect);
+  }
+
+  async apply(manager: EntityManager, closure: UntoldClosure): Promise<void> {
+    for (const effect of this.effects) await effect(manager, closure);
+  }
+}
