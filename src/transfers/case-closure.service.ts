@@ -8,6 +8,7 @@ import type { CaseClosedPayload } from '../messages/payloads/case.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboundService } from './outbound.service';
+import { MessageRecordsRepository } from './message-records.repository';
 import { TransferError } from './transfer.errors';
 import { UntoldClosureEffects } from './untold-closure-effects';
 
@@ -43,6 +44,7 @@ export class CaseClosureService {
     private readonly relay: OutboxRelay,
     private readonly audit: AuditService,
     private readonly untold: UntoldClosureEffects,
+    private readonly records: MessageRecordsRepository,
   ) {}
 
   async close(caseRef: string, payload: CaseClosedPayload, actor: string): Promise<ClosureResult> {
@@ -53,7 +55,10 @@ export class CaseClosureService {
         throw new CaseError(CaseErrorCode.CASE_STATE_CONFLICT, `the case ${caseRef} is already closed`);
       const told: ClosureResult['notified'] = [];
       const notTold: ClosureResult['notNotified'] = [];
-      for (const country of found.countries) {
+      // A country whose part of the case is closed already (a CASE_CLOSED went or came) is not told twice:
+      // the lifecycle would refuse the message, and the whole closing with it.
+      const closedWith = new Set(await this.records.closedCounterparts(manager, caseRef));
+      for (const country of found.countries.filter((c) => !closedWith.has(c))) {
         try {
           const sent = await this.outbound.sendWithin(
             manager,

@@ -641,6 +641,14 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
     );
     expect(afterClosure.size).toBe(3);
     await expectAllAnswered(caseRef, replies);
+    // MK closes its own case later: France, whose part is closed already, is not told twice; Italy is.
+    const mkClosed = await api(nodes.MK, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' });
+    expect(mkClosed.status).toBe(202);
+    const mkTold = [...mkClosed.body.notified, ...mkClosed.body.notNotified].map(
+      (n: { country: string }) => n.country,
+    );
+    expect(mkTold).toEqual(['IT']);
+    await checkCase('MK', caseRef, { status: 'CLOSED' });
     expect((await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' })).status).toBe(409);
     expect(
       (
