@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { AgencyGrants1763900800000 } from '../migrations/1763900800000-agency-grants';
 import { eventually, LOCAL_ACCOUNTS, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
@@ -18,6 +16,7 @@ import {
   waitDelivered,
 } from './support/node-api';
 import { declaredRoutes, expressRoutes } from './support/routes';
+import { ThrowawayDatabase } from './support/throwaway-database';
 
 interface Denial {
   actor: string;
@@ -672,40 +671,17 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
 
 /** Migration 1763900800000 on grants written before it: an agency account's grants become its agency's. */
 describe('agency grants migration on existing grants (real PostgreSQL)', () => {
-  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `trm_grants_${randomBytes(4).toString('hex')}`;
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
-  let dataSource: DataSource | undefined;
-
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
-  const migrated = async (migrations: typeof MIGRATIONS): Promise<DataSource> => {
-    await dataSource?.destroy();
-    dataSource = await new DataSource({ type: 'postgres', url, migrations }).initialize();
-    return dataSource;
-  };
+  let scratch: ThrowawayDatabase;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    scratch = await ThrowawayDatabase.create();
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
+  afterAll(() => scratch?.drop());
 
   it('moves agency accounts’ grants to their agency, keeps auditors’, and goes back', async () => {
-    const before = await migrated(MIGRATIONS.filter((m) => m !== AgencyGrants1763900800000));
-    await before.runMigrations();
-    const q = (sql: string, params: unknown[] = []) => dataSource!.query(sql, params);
+    await scratch.migrateWithout(AgencyGrants1763900800000);
+    const q = (sql: string, params: unknown[] = []) => scratch.dataSource!.query(sql, params);
     await q(
       `INSERT INTO cases (case_ref, owner_country, managers)
        VALUES ('TRM-FR-2026-000001', 'FR', '[]'), ('TRM-FR-2026-000002', 'FR', '[]')`,
@@ -726,7 +702,7 @@ describe('agency grants migration on existing grants (real PostgreSQL)', () => {
       q(`SELECT account, agency, case_ref AS "caseRef", granted_by AS "grantedBy" FROM case_grants
          ORDER BY account NULLS FIRST, agency, case_ref`);
 
-    expect(await (await migrated(MIGRATIONS)).runMigrations()).toHaveLength(1);
+    expect(await (await scratch.open({ migrations: MIGRATIONS })).runMigrations()).toHaveLength(1);
     expect(await grants()).toEqual([
       { account: null, agency: 'ngo-lyon', caseRef: 'TRM-FR-2026-000001', grantedBy: 'api:first' },
       { account: null, agency: 'ngo-lyon', caseRef: 'TRM-FR-2026-000002', grantedBy: 'api:second' },
@@ -743,7 +719,7 @@ describe('agency grants migration on existing grants (real PostgreSQL)', () => {
          VALUES ('rapporteur', 'ngo-lyon', 'TRM-FR-2026-000002', 'x')`),
     ).rejects.toThrow(/case_grants_one_grantee/);
 
-    await dataSource!.undoLastMigration();
+    await scratch.dataSource!.undoLastMigration();
     const back = await q(
       `SELECT account, case_ref AS "caseRef", granted_by AS "grantedBy" FROM case_grants ORDER BY account, case_ref`,
     );

@@ -1,8 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { AgencyReplyEncryption1763900900000 } from '../migrations/1763900900000-agency-reply-encryption';
@@ -11,6 +6,7 @@ import { bindFieldCipher } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher } from '../src/crypto/field-cipher';
 import { prepareStoredFields } from '../src/crypto/field-rekey';
 import { ENTITIES } from '../src/database/database.module';
+import { ThrowawayDatabase } from './support/throwaway-database';
 
 /**
  * The agency-reply encryption migration on a database written before it: the reply bodies (bytes of any
@@ -18,38 +14,16 @@ import { ENTITIES } from '../src/database/database.module';
  * back is refused once anything is encrypted.
  */
 describe('agency-reply encryption migration on existing replies (real PostgreSQL)', () => {
-  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `trm_migration_${randomBytes(4).toString('hex')}`;
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
-  const keysDir = mkdtempSync(path.join(tmpdir(), 'trm-migration-keys-'));
+  let scratch: ThrowawayDatabase;
   let dataSource: DataSource;
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    scratch = await ThrowawayDatabase.create();
     // The schema as it was before the agencies' reply bodies were encrypted.
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      migrations: MIGRATIONS.filter((m) => m !== AgencyReplyEncryption1763900900000),
-    }).initialize();
-    await dataSource.runMigrations();
+    dataSource = await scratch.migrateWithout(AgencyReplyEncryption1763900900000);
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    rmSync(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => scratch?.drop());
 
   it('keeps the bodies through the type change, encrypts them at boot, and refuses to go back after', async () => {
     const q = (sql: string, params: unknown[] = []) => dataSource.query(sql, params);
@@ -72,18 +46,12 @@ describe('agency-reply encryption migration on existing replies (real PostgreSQL
       );
     }
 
-    await dataSource.destroy();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }).initialize();
+    dataSource = await scratch.open({ entities: ENTITIES, migrations: MIGRATIONS });
     expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
       'AgencyReplyEncryption1763900900000',
     ]);
-    ensureDataKey(keysDir, 'FR');
-    const cipher = FieldCipher.load(keysDir, 'FR');
+    ensureDataKey(scratch.keysDir, 'FR');
+    const cipher = FieldCipher.load(scratch.keysDir, 'FR');
     await prepareStoredFields(dataSource, cipher, bindFieldCipher(dataSource, cipher));
 
     const stored: Array<{ body: string }> = await q(`SELECT body FROM agency_replies ORDER BY id`);
@@ -105,15 +73,11 @@ describe('agency-reply encryption migration on existing replies (real PostgreSQL
   });
 
   it('goes back to bytes, intact, while nothing is encrypted yet', async () => {
-    const other = `${database}_down`;
-    await admin(`CREATE DATABASE ${other}`);
-    const otherUrl = Object.assign(new URL(adminUrl), { pathname: `/${other}` }).toString();
-    const fresh = await new DataSource({
-      type: 'postgres',
-      url: otherUrl,
-      // The schema up to this migration, so that it is the last one to undo.
+    const other = await ThrowawayDatabase.create();
+    // The schema up to this migration, so that it is the last one to undo.
+    const fresh = await other.open({
       migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(AgencyReplyEncryption1763900900000) + 1),
-    }).initialize();
+    });
     try {
       await fresh.runMigrations();
       await fresh.query(
@@ -132,8 +96,7 @@ describe('agency-reply encryption migration on existing replies (real PostgreSQL
       const [row]: Array<{ body: Buffer }> = await fresh.query(`SELECT body FROM agency_replies`);
       expect(Buffer.isBuffer(row.body) && row.body.equals(body)).toBe(true);
     } finally {
-      await fresh.destroy();
-      await admin(`DROP DATABASE IF EXISTS ${other} WITH (FORCE)`);
+      await other.drop();
     }
   });
 });

@@ -1,10 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { CasePeopleEncryption1763901000000 } from '../migrations/1763901000000-case-people-encryption';
@@ -17,6 +14,7 @@ import { prepareStoredFields } from '../src/crypto/field-rekey';
 import { ENTITIES } from '../src/database/database.module';
 import { examplePayload } from '../src/messages/examples';
 import { api, openCase, recordGuardian, sendMessage, waitDelivered } from './support/node-api';
+import { ThrowawayDatabase } from './support/throwaway-database';
 
 /**
  * Issue 5, "Data at rest": victims' personal data is encrypted field by field in each node's PostgreSQL.
@@ -346,39 +344,17 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
  * values through the type change, the node's boot step encrypts them, and going back is refused after.
  */
 describe('case managers and guardian encryption migration on existing cases (real PostgreSQL)', () => {
-  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `trm_migration_${randomBytes(4).toString('hex')}`;
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
-  const keysDir = mkdtempSync(path.join(tmpdir(), 'trm-migration-keys-'));
-  let dataSource: DataSource | undefined;
-
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
+  let scratch: ThrowawayDatabase;
+  let dataSource: DataSource;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    scratch = await ThrowawayDatabase.create();
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    rmSync(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => scratch?.drop());
 
   it('keeps the values through the type change, encrypts them at boot, and refuses to go back after', async () => {
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      migrations: MIGRATIONS.filter((m) => m !== CasePeopleEncryption1763901000000),
-    }).initialize();
-    await dataSource.runMigrations();
+    dataSource = await scratch.migrateWithout(CasePeopleEncryption1763901000000);
     // What an older node wrote, in clear: one case with a manager and a guardian, one with neither.
     const managers = [{ country: 'FR', name: MANAGER, institution: 'OCRTEH' }];
     const guardian = { kind: 'GUARDIAN', institution: GUARDIAN_INSTITUTION, appointedAt: '2026-11-20' };
@@ -388,19 +364,13 @@ describe('case managers and guardian encryption migration on existing cases (rea
       [JSON.stringify(managers), JSON.stringify(guardian)],
     );
     await dataSource.query(`INSERT INTO cases (case_ref, owner_country) VALUES ('TRM-FR-2026-000002', 'FR')`);
-    await dataSource.destroy();
 
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }).initialize();
+    dataSource = await scratch.open({ entities: ENTITIES, migrations: MIGRATIONS });
     expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
       'CasePeopleEncryption1763901000000',
     ]);
-    ensureDataKey(keysDir, 'FR');
-    const cipher = FieldCipher.load(keysDir, 'FR');
+    ensureDataKey(scratch.keysDir, 'FR');
+    const cipher = FieldCipher.load(scratch.keysDir, 'FR');
     await prepareStoredFields(dataSource, cipher, bindFieldCipher(dataSource, cipher));
 
     const stored: Array<{ managers: string; guardian: string | null }> = await dataSource.query(

@@ -1,8 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { FieldEncryption1763900400000 } from '../migrations/1763900400000-field-encryption';
@@ -14,44 +9,23 @@ import { ENTITIES } from '../src/database/database.module';
 import { RiskAssessmentEntity } from '../src/risk/risk-assessment.entity';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
 import { OutboxEntity } from '../src/transport/outbox.entity';
+import { ThrowawayDatabase } from './support/throwaway-database';
 
 /**
  * The field-encryption migration on a database written before it: the values stay readable through the
  * type change, the node's boot step encrypts them, and going back is refused once anything is encrypted.
  */
 describe('field-encryption migration on existing data (real PostgreSQL)', () => {
-  const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `trm_migration_${randomBytes(4).toString('hex')}`;
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
-  const keysDir = mkdtempSync(path.join(tmpdir(), 'trm-migration-keys-'));
+  let scratch: ThrowawayDatabase;
   let dataSource: DataSource;
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    scratch = await ThrowawayDatabase.create();
     // The schema as it was before field encryption.
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      migrations: MIGRATIONS.filter((m) => m !== FieldEncryption1763900400000),
-    }).initialize();
-    await dataSource.runMigrations();
+    dataSource = await scratch.migrateWithout(FieldEncryption1763900400000);
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    rmSync(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => scratch?.drop());
 
   it('keeps the values through the type change, encrypts them at boot, and refuses to go back after', async () => {
     const q = (sql: string, params: unknown[] = []) => dataSource.query(sql, params);
@@ -80,16 +54,10 @@ describe('field-encryption migration on existing data (real PostgreSQL)', () => 
                'api:x', now(), now() + interval '1 day')`,
     );
 
-    await dataSource.destroy();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }).initialize();
+    dataSource = await scratch.open({ entities: ENTITIES, migrations: MIGRATIONS });
     expect(await dataSource.runMigrations()).toHaveLength(1);
-    ensureDataKey(keysDir, 'FR');
-    const cipher = FieldCipher.load(keysDir, 'FR');
+    ensureDataKey(scratch.keysDir, 'FR');
+    const cipher = FieldCipher.load(scratch.keysDir, 'FR');
     await prepareStoredFields(dataSource, cipher, bindFieldCipher(dataSource, cipher));
 
     const stored = await q(
