@@ -105,26 +105,32 @@ export class ExpectationsRepository {
     );
   }
 
-  /** The receiver's receipt for the request. */
-  async markDelivered(manager: EntityManager, requestId: string, owedBy: string, at: Date): Promise<void> {
+  /**
+   * The receiver's receipt for the request. The receiver owes the answer to a request, and is owed the next
+   * step of a return (the arrival, the follow-up) by us, its sender.
+   */
+  async markDelivered(manager: EntityManager, requestId: string, receiver: string, at: Date): Promise<void> {
     await manager.query(
       `UPDATE expectations SET delivered_at = coalesce(delivered_at, $3)
-       WHERE request_message_id = $1 AND owed_by = $2`,
-      [requestId, owedBy, at],
+       WHERE request_message_id = $1 AND $2 IN (owed_by, owed_to)`,
+      [requestId, receiver, at],
     );
   }
 
-  /** The receiver rejected the request: it owes nothing, and the coordinator sees why. */
+  /**
+   * The receiver rejected the request: it owes nothing (nor do we the next step of a return it did not
+   * take), and the coordinator sees why.
+   */
   async markFailed(
     manager: EntityManager,
     requestId: string,
-    owedBy: string,
+    receiver: string,
     failure: { reasonCode: string; at: Date },
   ): Promise<void> {
     await manager.query(
       `UPDATE expectations SET status = 'FAILED', failed_at = $3, failure_reason_code = $4, next_check_at = NULL
-       WHERE request_message_id = $1 AND owed_by = $2 AND status IN ('OPEN', 'OVERDUE')`,
-      [requestId, owedBy, failure.at, failure.reasonCode],
+       WHERE request_message_id = $1 AND $2 IN (owed_by, owed_to) AND status IN ('OPEN', 'OVERDUE')`,
+      [requestId, receiver, failure.at, failure.reasonCode],
     );
   }
 
