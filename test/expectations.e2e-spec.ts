@@ -587,6 +587,69 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await channel.close();
   });
 
+  it('an accepted return plan awaits the arrival; a child’s arrival without a follow-up date is refused, and the arrival awaits the follow-up report', async () => {
+    const caseRef = await openCase(fr, {
+      identificationStatus: 'IDENTIFIED_VICTIM',
+      ageStatus: 'PRESUMED_CHILD',
+    });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
+    const plan = await send(fr, caseRef, 'RETURN_PLAN', 'IT');
+    await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
+    const fromItaly = async (type: MessageType, inReplyTo: string, payload: object) => {
+      const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo, payload });
+      return { id, reply: await italy.replyTo(id) };
+    };
+    const confirmation = await fromItaly(
+      'RETURN_PLAN_CONFIRMATION',
+      plan,
+      examplePayload('RETURN_PLAN_CONFIRMATION'),
+    );
+    expect(confirmation.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    // The example plan leaves on 2026-12-05T09:30+01:00: the arrival is due two days (the margin) later.
+    expect(await settled(fr, caseRef, confirmation.id, 'OPEN')).toMatchObject({
+      requestType: 'RETURN_PLAN_CONFIRMATION',
+      expectedTypes: ['ARRIVAL_CONFIRMATION'],
+      direction: 'AWAITED',
+      owedBy: 'IT',
+      owedTo: 'FR',
+      sop: 4,
+      dueAt: '2026-12-07T08:30:00.000Z',
+    });
+
+    const withoutFollowUp = { ...examplePayload('ARRIVAL_CONFIRMATION'), followUpScheduled: undefined };
+    const refused = await fromItaly('ARRIVAL_CONFIRMATION', plan, withoutFollowUp);
+    expect({ type: refused.reply.envelope.type, payload: refused.reply.payload }).toEqual({
+      type: 'DELIVERY_REJECTED',
+      payload: {
+        reasonCode: 'POLICY_DENIED',
+        reason: expect.stringContaining(
+          "the case is a child's case: ARRIVAL_CONFIRMATION needs followUpScheduled",
+        ),
+      },
+    });
+    expect((await settled(fr, caseRef, confirmation.id, 'OPEN')).answerMessageId).toBeNull();
+
+    // The arrival names the plan: it settles the arrival owed since the plan's confirmation.
+    const arrival = await fromItaly('ARRIVAL_CONFIRMATION', plan, examplePayload('ARRIVAL_CONFIRMATION'));
+    expect(arrival.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    expect((await settled(fr, caseRef, confirmation.id, 'ANSWERED')).answerMessageId).toBe(arrival.id);
+    expect((await settled(fr, caseRef, plan, 'ANSWERED')).answerMessageId).toBe(confirmation.id);
+    // The follow-up is scheduled for 2026-12-12: its report is due two days later.
+    expect(await settled(fr, caseRef, arrival.id, 'OPEN')).toMatchObject({
+      requestType: 'ARRIVAL_CONFIRMATION',
+      expectedTypes: ['CASE_UPDATE'],
+      direction: 'AWAITED',
+      owedBy: 'IT',
+      owedTo: 'FR',
+      dueAt: '2026-12-14T00:00:00.000Z',
+    });
+    const report = await fromItaly('CASE_UPDATE', arrival.id, examplePayload('CASE_UPDATE'));
+    expect(report.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    expect((await settled(fr, caseRef, arrival.id, 'ANSWERED')).answerMessageId).toBe(report.id);
+  });
+
   it('answers "who handles SOP 4 in MK?" in escalation order', async () => {
     const sop4 = await api(fr, 'GET', '/directory/contacts?country=MK&sop=4');
     expect(sop4.status).toBe(200);
