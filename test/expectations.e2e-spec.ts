@@ -595,7 +595,17 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await recordConsent(fr, caseRef);
     await recordAssessment(fr, caseRef);
     await recordGuardian(fr, caseRef);
-    const plan = await send(fr, caseRef, 'RETURN_PLAN', 'IT');
+    // Dates ahead of the run, so that nothing goes overdue while the test plays.
+    const day = 86_400_000;
+    const departure = Math.ceil(Date.now() / day) * day + 10 * day;
+    const followUp = new Date(departure + 7 * day).toISOString().slice(0, 10);
+    const planned = await sendMessage(fr, caseRef, {
+      type: 'RETURN_PLAN',
+      to: 'IT',
+      payload: { ...examplePayload('RETURN_PLAN'), estimatedDeparture: new Date(departure).toISOString() },
+    });
+    expect(planned.status).toBe(202);
+    const plan = planned.body.id as string;
     await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
     const fromItaly = async (type: MessageType, inReplyTo: string, payload: object) => {
       const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo, payload });
@@ -607,7 +617,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
       examplePayload('RETURN_PLAN_CONFIRMATION'),
     );
     expect(confirmation.reply.envelope.type).toBe('DELIVERY_RECEIPT');
-    // The example plan leaves on 2026-12-05T09:30+01:00: the arrival is due two days (the margin) later.
+    // The arrival is due two days (the margin) after the planned departure.
     expect(await settled(fr, caseRef, confirmation.id, 'OPEN')).toMatchObject({
       requestType: 'RETURN_PLAN_CONFIRMATION',
       expectedTypes: ['ARRIVAL_CONFIRMATION'],
@@ -615,7 +625,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
       owedBy: 'IT',
       owedTo: 'FR',
       sop: 4,
-      dueAt: '2026-12-07T08:30:00.000Z',
+      dueAt: new Date(departure + 2 * day).toISOString(),
     });
 
     const withoutFollowUp = { ...examplePayload('ARRIVAL_CONFIRMATION'), followUpScheduled: undefined };
@@ -632,18 +642,21 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect((await settled(fr, caseRef, confirmation.id, 'OPEN')).answerMessageId).toBeNull();
 
     // The arrival names the plan: it settles the arrival owed since the plan's confirmation.
-    const arrival = await fromItaly('ARRIVAL_CONFIRMATION', plan, examplePayload('ARRIVAL_CONFIRMATION'));
+    const arrival = await fromItaly('ARRIVAL_CONFIRMATION', plan, {
+      ...examplePayload('ARRIVAL_CONFIRMATION'),
+      followUpScheduled: followUp,
+    });
     expect(arrival.reply.envelope.type).toBe('DELIVERY_RECEIPT');
     expect((await settled(fr, caseRef, confirmation.id, 'ANSWERED')).answerMessageId).toBe(arrival.id);
     expect((await settled(fr, caseRef, plan, 'ANSWERED')).answerMessageId).toBe(confirmation.id);
-    // The follow-up is scheduled for 2026-12-12: its report is due two days later.
+    // The report on the scheduled follow-up is due two days after its day.
     expect(await settled(fr, caseRef, arrival.id, 'OPEN')).toMatchObject({
       requestType: 'ARRIVAL_CONFIRMATION',
       expectedTypes: ['CASE_UPDATE'],
       direction: 'AWAITED',
       owedBy: 'IT',
       owedTo: 'FR',
-      dueAt: '2026-12-14T00:00:00.000Z',
+      dueAt: new Date(Date.parse(followUp) + 2 * day).toISOString(),
     });
     const report = await fromItaly('CASE_UPDATE', arrival.id, examplePayload('CASE_UPDATE'));
     expect(report.reply.envelope.type).toBe('DELIVERY_RECEIPT');

@@ -25,6 +25,12 @@ type Payload = Record<string, unknown>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+// The returns' dates lie ahead of the run, as in a live case: an arrival or a follow-up report due in the
+// past would go overdue while the scenario plays. Departure at 08:00 UTC in about two weeks; follow-up a
+// week later; each due two days (TRM_RETURN_MARGIN's default) after.
+const DEPARTURE = Math.ceil(Date.now() / DAY) * DAY + 13 * DAY + 8 * HOUR;
+const FOLLOW_UP = new Date(DEPARTURE + 7 * DAY).toISOString().slice(0, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The TRM contact lists of the directory. The order within a country and SOP is the escalation order, so a
@@ -532,9 +538,9 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
             sop: 4,
             within: 3 * DAY,
           },
-          payload: { estimatedDeparture: '2026-12-06T08:00:00.000Z' },
+          payload: { estimatedDeparture: iso(DEPARTURE) },
           expect: {
-            FR: { checklist: { estimatedDeparture: '2026-12-06T08:00:00.000Z' } },
+            FR: { checklist: { estimatedDeparture: iso(DEPARTURE) } },
             MK: { roles: { FR: 'DESTINATION', MK: 'ORIGIN' } },
           },
         },
@@ -549,7 +555,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
           opens: {
             answeredBy: ['ARRIVAL_CONFIRMATION'],
             sop: 4,
-            due: '2026-12-08T08:00:00.000Z',
+            due: iso(DEPARTURE + 2 * DAY),
             owedBySender: true,
           },
         },
@@ -565,7 +571,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
         },
         // The arrival answers the plan too, but the plan's expected reply stays answered by its confirmation;
         // it settles the arrival owed since the confirmation and makes MK owe the follow-up report, due two
-        // days after the scheduled 2026-12-12.
+        // days after the scheduled follow-up.
         {
           name: 'arrival',
           from: 'MK',
@@ -573,7 +579,13 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
           type: 'ARRIVAL_CONFIRMATION',
           answers: 'return plan',
           closes: 'plan confirmed',
-          opens: { answeredBy: ['CASE_UPDATE'], sop: 4, due: '2026-12-14T00:00:00.000Z', owedBySender: true },
+          payload: { followUpScheduled: FOLLOW_UP },
+          opens: {
+            answeredBy: ['CASE_UPDATE'],
+            sop: 4,
+            due: iso(Date.parse(FOLLOW_UP) + 2 * DAY),
+            owedBySender: true,
+          },
           expect: { FR: { phases: { '4': 'ACTIVE' } } },
         },
         {
@@ -889,11 +901,15 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
             sop: 4,
             within: 3 * DAY,
           },
-          payload: { bestInterestsDetermination: undefined, childProtectionReceiver: undefined },
+          payload: {
+            estimatedDeparture: iso(DEPARTURE),
+            bestInterestsDetermination: undefined,
+            childProtectionReceiver: undefined,
+          },
           expect: {
             MK: {
               roles: { HR: 'DESTINATION', MK: 'ORIGIN' },
-              checklist: { estimatedDeparture: '2026-12-05T09:30:00+01:00' },
+              checklist: { estimatedDeparture: iso(DEPARTURE) },
             },
           },
         },
@@ -907,7 +923,7 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
           opens: {
             answeredBy: ['ARRIVAL_CONFIRMATION'],
             sop: 4,
-            due: '2026-12-07T08:30:00.000Z',
+            due: iso(DEPARTURE + 2 * DAY),
             owedBySender: true,
           },
         },
