@@ -595,8 +595,8 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   );
   await printWorkflow(FR, caseRef);
 
-  narrate('She travels; MK confirms her arrival to FR');
-  await transfer(
+  narrate('She travels; MK confirms her arrival to FR, with the date of her follow-up visit');
+  const arrival = await transfer(
     MK,
     caseRef,
     { type: 'ARRIVAL_CONFIRMATION', to: 'FR', inReplyTo: plan.id },
@@ -615,6 +615,8 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     { type: 'REINTEGRATION_CONFIRMATION', to: 'FR', inReplyTo: reintegration.id },
     'MK-coordinator',
   );
+  narrate('MK reports the follow-up visit to FR: a returned child is checked on');
+  await transfer(MK, caseRef, { type: 'CASE_UPDATE', to: 'FR', inReplyTo: arrival.id }, 'MK-coordinator');
   await printWorkflow(FR, caseRef);
   await printWorkflow(MK, caseRef);
 

@@ -587,6 +587,82 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await channel.close();
   });
 
+  it('an accepted return plan awaits the arrival; a child’s arrival without a follow-up date is refused, and the arrival awaits the follow-up report', async () => {
+    const caseRef = await openCase(fr, {
+      identificationStatus: 'IDENTIFIED_VICTIM',
+      ageStatus: 'PRESUMED_CHILD',
+    });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
+    // Dates ahead of the run, so that nothing goes overdue while the test plays.
+    const day = 86_400_000;
+    const departure = Math.ceil(Date.now() / day) * day + 10 * day;
+    const followUp = new Date(departure + 7 * day).toISOString().slice(0, 10);
+    const planned = await sendMessage(fr, caseRef, {
+      type: 'RETURN_PLAN',
+      to: 'IT',
+      payload: { ...examplePayload('RETURN_PLAN'), estimatedDeparture: new Date(departure).toISOString() },
+    });
+    expect(planned.status).toBe(202);
+    const plan = planned.body.id as string;
+    await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
+    const fromItaly = async (type: MessageType, inReplyTo: string, payload: object) => {
+      const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo, payload });
+      return { id, reply: await italy.replyTo(id) };
+    };
+    const confirmation = await fromItaly(
+      'RETURN_PLAN_CONFIRMATION',
+      plan,
+      examplePayload('RETURN_PLAN_CONFIRMATION'),
+    );
+    expect(confirmation.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    // The arrival is due two days (the margin) after the planned departure.
+    expect(await settled(fr, caseRef, confirmation.id, 'OPEN')).toMatchObject({
+      requestType: 'RETURN_PLAN_CONFIRMATION',
+      expectedTypes: ['ARRIVAL_CONFIRMATION'],
+      direction: 'AWAITED',
+      owedBy: 'IT',
+      owedTo: 'FR',
+      sop: 4,
+      dueAt: new Date(departure + 2 * day).toISOString(),
+    });
+
+    const withoutFollowUp = { ...examplePayload('ARRIVAL_CONFIRMATION'), followUpScheduled: undefined };
+    const refused = await fromItaly('ARRIVAL_CONFIRMATION', plan, withoutFollowUp);
+    expect({ type: refused.reply.envelope.type, payload: refused.reply.payload }).toEqual({
+      type: 'DELIVERY_REJECTED',
+      payload: {
+        reasonCode: 'POLICY_DENIED',
+        reason: expect.stringContaining(
+          "the case is a child's case: ARRIVAL_CONFIRMATION needs followUpScheduled",
+        ),
+      },
+    });
+    expect((await settled(fr, caseRef, confirmation.id, 'OPEN')).answerMessageId).toBeNull();
+
+    // The arrival names the plan: it settles the arrival owed since the plan's confirmation.
+    const arrival = await fromItaly('ARRIVAL_CONFIRMATION', plan, {
+      ...examplePayload('ARRIVAL_CONFIRMATION'),
+      followUpScheduled: followUp,
+    });
+    expect(arrival.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    expect((await settled(fr, caseRef, confirmation.id, 'ANSWERED')).answerMessageId).toBe(arrival.id);
+    expect((await settled(fr, caseRef, plan, 'ANSWERED')).answerMessageId).toBe(confirmation.id);
+    // The report on the scheduled follow-up is due two days after its day.
+    expect(await settled(fr, caseRef, arrival.id, 'OPEN')).toMatchObject({
+      requestType: 'ARRIVAL_CONFIRMATION',
+      expectedTypes: ['CASE_UPDATE'],
+      direction: 'AWAITED',
+      owedBy: 'IT',
+      owedTo: 'FR',
+      dueAt: new Date(Date.parse(followUp) + 2 * day).toISOString(),
+    });
+    const report = await fromItaly('CASE_UPDATE', arrival.id, examplePayload('CASE_UPDATE'));
+    expect(report.reply.envelope.type).toBe('DELIVERY_RECEIPT');
+    expect((await settled(fr, caseRef, arrival.id, 'ANSWERED')).answerMessageId).toBe(report.id);
+  });
+
   it('answers "who handles SOP 4 in MK?" in escalation order', async () => {
     const sop4 = await api(fr, 'GET', '/directory/contacts?country=MK&sop=4');
     expect(sop4.status).toBe(200);

@@ -237,6 +237,38 @@ describe('decideLifecycle for a child', () => {
     },
   );
 
+  describe.each(['SENT', 'RECEIVED'] as const)("a child's arrival (%s)", (direction) => {
+    // The plan went the other way and was accepted by the country that confirms the arrival.
+    const returned: LifecycleState = {
+      ...child,
+      history: [
+        fact('RETURN_PLAN', direction === 'SENT' ? 'RECEIVED' : 'SENT'),
+        fact('RETURN_PLAN_CONFIRMATION', direction, 'MK', true),
+      ],
+    };
+
+    it('is refused without followUpScheduled', () => {
+      const arrival = event('ARRIVAL_CONFIRMATION', direction, { followUpScheduled: undefined });
+      expect(decideLifecycle(returned, arrival)).toEqual({
+        allow: false,
+        reasons: [
+          {
+            code: POLICY_DENIED,
+            message: "the case is a child's case: ARRIVAL_CONFIRMATION needs followUpScheduled",
+          },
+        ],
+      });
+    });
+
+    it("is allowed with followUpScheduled, and an adult's arrival without it", () => {
+      expect(codes(returned, event('ARRIVAL_CONFIRMATION', direction))).toEqual([]);
+      const adult = { ...returned, child: false };
+      expect(
+        codes(adult, event('ARRIVAL_CONFIRMATION', direction, { followUpScheduled: undefined })),
+      ).toEqual([]);
+    });
+  });
+
   it.each(STEPS)('does not ask the receiver of %s for a guardian of its own', (type) => {
     expect(codes(child, event(type, 'RECEIVED'))).toEqual([]);
   });

@@ -198,8 +198,8 @@ function isChild(state: LifecycleState, event: LifecycleEvent): boolean {
 /**
  * The child-specific rules the consent and risk policies do not already hold: a guardian named on the case
  * before this node refers or returns a child, no referral of a child's case as an adult (a message never
- * lowers the age status), and (since no risk gate runs on what a node receives) the best-interests rule on a
- * return plan received for a child.
+ * lowers the age status), (since no risk gate runs on what a node receives) the best-interests rule on a
+ * return plan received for a child, and a follow-up date on a child's arrival, either way.
  */
 function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (!isChild(state, event)) return [];
@@ -220,6 +220,10 @@ function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleRe
   }
   if (event.direction === 'RECEIVED' && event.type === 'RETURN_PLAN') {
     reasons.push(...childReturnReasons(event.payload).map((r) => denied(r.message)));
+  }
+  // A returned child is checked on after arrival (domain.md, "Children"): the arrival says when.
+  if (event.type === 'ARRIVAL_CONFIRMATION' && typeof event.payload.followUpScheduled !== 'string') {
+    reasons.push(denied("the case is a child's case: ARRIVAL_CONFIRMATION needs followUpScheduled"));
   }
   return reasons;
 }

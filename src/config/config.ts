@@ -1,5 +1,10 @@
 import * as path from 'node:path';
-import { ExpectingType, parseDeadlines } from '../expectations/expectation-rules';
+import {
+  DEFAULT_RETURN_MARGIN_MS,
+  ExpectingType,
+  parseDeadlines,
+  parseDuration,
+} from '../expectations/expectation-rules';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {
@@ -20,6 +25,8 @@ export interface NodeConfig {
   auditCheckpointIntervalMs: number;
   /** How long the answering country has for each request type, in ms (TRM_DEADLINES over the defaults). */
   deadlines: Record<ExpectingType, number>;
+  /** Margin after a return's planned departure and after a scheduled follow-up before they are overdue, in ms. */
+  returnMarginMs: number;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
@@ -86,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
   const deadlines = parseDeadlines(env.TRM_DEADLINES);
   problems.push(...deadlines.problems);
+  const returnMargin = env.TRM_RETURN_MARGIN?.trim();
+  const returnMarginMs = returnMargin ? parseDuration(returnMargin) : DEFAULT_RETURN_MARGIN_MS;
+  if (returnMarginMs === null)
+    problems.push('TRM_RETURN_MARGIN needs an ISO 8601 duration such as P2D or PT12H');
   const authSecret = required('TRM_AUTH_SECRET');
   if (authSecret && authSecret.length < 32) problems.push('TRM_AUTH_SECRET must be at least 32 characters');
   const config: NodeConfig = {
@@ -101,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     maxClockSkewMs: integer('TRM_MAX_CLOCK_SKEW_SECONDS', 300, 0) * 1000,
     auditCheckpointIntervalMs: integer('TRM_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0) * 1000,
     deadlines: deadlines.deadlines,
+    returnMarginMs: returnMarginMs ?? DEFAULT_RETURN_MARGIN_MS,
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),

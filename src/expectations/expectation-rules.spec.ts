@@ -2,15 +2,20 @@ import { loadConfig } from '../config/config';
 import { MESSAGE_TYPES, REPLY_TYPES, SOP_OF_TYPE } from '../messages/message-types';
 import {
   ANSWER_TYPES,
+  arrivalDueAt,
   DEFAULT_DEADLINES_MS,
+  DEFAULT_RETURN_MARGIN_MS,
   dueAt,
+  escalationPeriod,
   EXPECTED_ANSWERS,
   EXPECTING_TYPES,
+  followUpDueAt,
   isExpectingType,
   overdueStep,
   parseDeadlines,
   parseDuration,
   requestsAnsweredBy,
+  RETURN_STEPS,
 } from './expectation-rules';
 
 const HOUR = 3_600_000;
@@ -130,6 +135,58 @@ describe('deadline rules', () => {
     expect(() =>
       loadConfig({ ...env, TRM_DEADLINES: 'EMERGENCY_ALERT=soon', TRM_EXPECTATION_CHECK_SECONDS: '-1' }),
     ).toThrow(/TRM_DEADLINES: EMERGENCY_ALERT[\s\S]*TRM_EXPECTATION_CHECK_SECONDS/);
+  });
+});
+
+describe('the return after the handshake', () => {
+  const DAY = 24 * HOUR;
+  const confirmedAt = new Date('2026-12-01T09:00:00.000Z');
+
+  it('an accepted plan awaits the arrival, and an arrival the follow-up report', () => {
+    expect(RETURN_STEPS).toEqual({
+      RETURN_PLAN_CONFIRMATION: ['ARRIVAL_CONFIRMATION'],
+      ARRIVAL_CONFIRMATION: ['CASE_UPDATE'],
+    });
+  });
+
+  it('the arrival is due at the planned departure plus the margin', () => {
+    expect(arrivalDueAt('2026-12-06T08:00:00.000Z', confirmedAt, 2 * DAY).toISOString()).toBe(
+      '2026-12-08T08:00:00.000Z',
+    );
+    expect(arrivalDueAt('2026-12-06T09:00:00+01:00', confirmedAt, HOUR).toISOString()).toBe(
+      '2026-12-06T09:00:00.000Z',
+    );
+  });
+
+  it.each([undefined, null, 'soon', 42])(
+    'without a readable departure (%p), a fortnight after the confirmation plus the margin',
+    (departure) => {
+      expect(arrivalDueAt(departure, confirmedAt, 2 * DAY).toISOString()).toBe('2026-12-17T09:00:00.000Z');
+    },
+  );
+
+  it('the follow-up report is due the scheduled day (from its start, UTC) plus the margin', () => {
+    expect(followUpDueAt('2026-12-12', 2 * DAY).toISOString()).toBe('2026-12-14T00:00:00.000Z');
+  });
+
+  it('an escalated contact has the deadline of a request, the margin for a return step', () => {
+    expect(escalationPeriod('REFERRAL_REQUEST', DEFAULT_DEADLINES_MS, 5 * DAY)).toBe(24 * HOUR);
+    expect(escalationPeriod('RETURN_PLAN_CONFIRMATION', DEFAULT_DEADLINES_MS, 5 * DAY)).toBe(5 * DAY);
+    expect(escalationPeriod('ARRIVAL_CONFIRMATION', DEFAULT_DEADLINES_MS, 5 * DAY)).toBe(5 * DAY);
+  });
+
+  it('TRM_RETURN_MARGIN sets the margin (two days by default) and refuses what is not a duration', () => {
+    const env = {
+      TRM_COUNTRY: 'MK',
+      TRM_DIRECTORY_FILE: 'directory.json',
+      DATABASE_URL: 'postgres://x@localhost/x',
+      AMQP_URL: 'amqp://MK:x@localhost',
+      TRM_AUTH_SECRET: 'a-test-secret-of-at-least-32-characters',
+    };
+    expect(DEFAULT_RETURN_MARGIN_MS).toBe(2 * DAY);
+    expect(loadConfig(env).returnMarginMs).toBe(2 * DAY);
+    expect(loadConfig({ ...env, TRM_RETURN_MARGIN: 'PT12H' }).returnMarginMs).toBe(12 * HOUR);
+    expect(() => loadConfig({ ...env, TRM_RETURN_MARGIN: 'P1M' })).toThrow(/TRM_RETURN_MARGIN/);
   });
 });
 

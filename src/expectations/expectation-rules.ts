@@ -84,6 +84,49 @@ export function dueAt(
   return new Date(requestedAt.getTime() + deadlines[type]);
 }
 
+/**
+ * The return goes on after the handshake (issue 6): an accepted RETURN_PLAN_CONFIRMATION makes the country
+ * that confirmed owe the ARRIVAL_CONFIRMATION, and an arrival that schedules a follow-up (always a child's:
+ * the lifecycle requires it) makes the same country owe a CASE_UPDATE reporting it. The message that opens
+ * each is its "request"; the deadlines follow the return's own dates, not a fixed answer time.
+ */
+export const RETURN_STEPS = {
+  RETURN_PLAN_CONFIRMATION: ['ARRIVAL_CONFIRMATION'],
+  ARRIVAL_CONFIRMATION: ['CASE_UPDATE'],
+} as const satisfies Partial<Record<MessageType, readonly MessageType[]>>;
+
+export type ReturnStep = keyof typeof RETURN_STEPS;
+
+/** The margin after the planned departure, and after the scheduled follow-up date (TRM_RETURN_MARGIN). */
+export const DEFAULT_RETURN_MARGIN_MS = 2 * DAY;
+
+/** When the plan (or its departure date) cannot be found: the arrival is awaited this long after confirming. */
+export const ARRIVAL_WITHOUT_DEPARTURE_MS = 14 * DAY;
+
+/**
+ * When the arrival is due: the plan's estimated departure plus the margin, or, without a readable departure,
+ * a fortnight after the confirmation plus the margin.
+ */
+export function arrivalDueAt(estimatedDeparture: unknown, confirmedAt: Date, marginMs: number): Date {
+  const departure = typeof estimatedDeparture === 'string' ? Date.parse(estimatedDeparture) : NaN;
+  const base = Number.isNaN(departure) ? confirmedAt.getTime() + ARRIVAL_WITHOUT_DEPARTURE_MS : departure;
+  return new Date(base + marginMs);
+}
+
+/** When the follow-up report is due: the scheduled date (a calendar day, taken as its start in UTC) plus the margin. */
+export function followUpDueAt(followUpScheduled: string, marginMs: number): Date {
+  return new Date(Date.parse(`${followUpScheduled}T00:00:00.000Z`) + marginMs);
+}
+
+/** How long each escalated contact has to answer: the request type's deadline, the margin for a return step. */
+export function escalationPeriod(
+  requestType: string,
+  deadlines: Record<ExpectingType, number>,
+  returnMarginMs: number,
+): number {
+  return isExpectingType(requestType) ? deadlines[requestType] : returnMarginMs;
+}
+
 const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
 /**

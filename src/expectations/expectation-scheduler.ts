@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { NationalEvents } from '../transport/national-exchange';
-import { ExpectingType, overdueStep } from './expectation-rules';
+import { escalationPeriod, overdueStep } from './expectation-rules';
 import { ExpectationEntity } from './expectation.entity';
 import { OverdueChange, ExpectationsRepository } from './expectations.repository';
 import { addressed, ExpectationsService } from './expectations.service';
@@ -80,7 +80,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
   private async step(manager: EntityManager, e: ExpectationEntity, now: Date): Promise<void> {
     const contacts = this.expectations.contacts(e.owedBy, e.sop);
     const step = overdueStep(e, contacts.length);
-    const period = this.config.deadlines[e.requestType as ExpectingType];
+    const period = escalationPeriod(e.requestType, this.config.deadlines, this.config.returnMarginMs);
     const change: OverdueChange = {
       status: 'OVERDUE',
       overdueAt: e.overdueAt ?? now,

@@ -47,8 +47,9 @@ export class ExpectationsRepository {
 
   /**
    * The open expectation an answer closes, locked. When `inReplyTo` names a request we hold an expectation
-   * for, only that one: if it is no longer open or expects another type, the answer closes nothing (it must
-   * not settle a different request, e.g. the arrival for plan 1 the revised plan 2). Otherwise the oldest
+   * for, only that one (or the one its answer opened): if it is no longer open or expects another type, the
+   * answer closes nothing (it must not settle a different request, e.g. the arrival for plan 1 the revised
+   * plan 2). Otherwise the oldest
    * open one on the same case, between the same countries, that expects this type, except an emergency
    * alert: only an answer that names the alert acknowledges it, not any routine CASE_UPDATE.
    */
@@ -64,7 +65,15 @@ export class ExpectationsRepository {
         .andWhere('e.status IN (:...open)', { open: OPEN })
         .andWhere(':type = ANY(e.expected_types)', { type: answer.type });
     if (answer.inReplyTo) {
-      const named = await query().andWhere('e.request_message_id = :id', { id: answer.inReplyTo }).getOne();
+      // A reply to a request may settle what its answer opened: the arrival naming the plan settles the
+      // arrival owed since that plan's confirmation.
+      const named = await query()
+        .andWhere(
+          `(e.request_message_id = :id OR e.request_message_id IN
+             (SELECT answer_message_id FROM expectations WHERE request_message_id = :id))`,
+          { id: answer.inReplyTo },
+        )
+        .getOne();
       if (named) return named;
       const known = await manager
         .createQueryBuilder(ExpectationEntity, 'e')
@@ -96,26 +105,32 @@ export class ExpectationsRepository {
     );
   }
 
-  /** The receiver's receipt for the request. */
-  async markDelivered(manager: EntityManager, requestId: string, owedBy: string, at: Date): Promise<void> {
+  /**
+   * The receiver's receipt for the request. The receiver owes the answer to a request, and is owed the next
+   * step of a return (the arrival, the follow-up) by us, its sender.
+   */
+  async markDelivered(manager: EntityManager, requestId: string, receiver: string, at: Date): Promise<void> {
     await manager.query(
       `UPDATE expectations SET delivered_at = coalesce(delivered_at, $3)
-       WHERE request_message_id = $1 AND owed_by = $2`,
-      [requestId, owedBy, at],
+       WHERE request_message_id = $1 AND $2 IN (owed_by, owed_to)`,
+      [requestId, receiver, at],
     );
   }
 
-  /** The receiver rejected the request: it owes nothing, and the coordinator sees why. */
+  /**
+   * The receiver rejected the request: it owes nothing (nor do we the next step of a return it did not
+   * take), and the coordinator sees why.
+   */
   async markFailed(
     manager: EntityManager,
     requestId: string,
-    owedBy: string,
+    receiver: string,
     failure: { reasonCode: string; at: Date },
   ): Promise<void> {
     await manager.query(
       `UPDATE expectations SET status = 'FAILED', failed_at = $3, failure_reason_code = $4, next_check_at = NULL
-       WHERE request_message_id = $1 AND owed_by = $2 AND status IN ('OPEN', 'OVERDUE')`,
-      [requestId, owedBy, failure.at, failure.reasonCode],
+       WHERE request_message_id = $1 AND $2 IN (owed_by, owed_to) AND status IN ('OPEN', 'OVERDUE')`,
+      [requestId, receiver, failure.at, failure.reasonCode],
     );
   }
 

@@ -1,19 +1,24 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, Not } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { contactFunction, contactsFor, RankedContact } from '../directory/contact-list';
 import { DirectoryService } from '../directory/directory.service';
 import type { MessageType } from '../messages/message-types';
 import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { OutboundEffects, QueuedMessage } from '../transfers/outbound-effects';
 import { UntoldClosureEffects } from '../transfers/untold-closure-effects';
 import {
   ANSWER_TYPES,
+  arrivalDueAt,
   dueAt,
   EXPECTED_ANSWERS,
   EXPECTING_TYPES,
   ExpectationStatus,
   ExpectingType,
+  followUpDueAt,
+  RETURN_STEPS,
+  ReturnStep,
   sopOf,
 } from './expectation-rules';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
@@ -31,6 +36,7 @@ interface Exchanged {
   /** The country that sent it and the one it went to. */
   from: string;
   to: string;
+  payload: Record<string, unknown>;
 }
 
 /**
@@ -54,7 +60,7 @@ export class ExpectationsService implements OnModuleInit {
   onModuleInit(): void {
     const self = this.config.country;
     const sent = (message: QueuedMessage): Exchanged => ({ ...message, from: self });
-    const received = ({ envelope }: AcceptedMessage): Exchanged => ({
+    const received = ({ envelope, payload }: AcceptedMessage): Exchanged => ({
       id: envelope.id,
       type: envelope.type,
       caseRef: envelope.caseRef!,
@@ -62,6 +68,7 @@ export class ExpectationsService implements OnModuleInit {
       sentAt: new Date(envelope.sentAt),
       from: envelope.from,
       to: self,
+      payload: payload as Record<string, unknown>,
     });
     for (const type of EXPECTING_TYPES) {
       this.outbound.register(type, (manager, message) => this.open(manager, sent(message), null));
@@ -70,6 +77,13 @@ export class ExpectationsService implements OnModuleInit {
     for (const type of ANSWER_TYPES) {
       this.outbound.register(type, (manager, message) => this.answer(manager, sent(message)));
       this.inbound.register(type, (manager, message) => this.answer(manager, received(message)));
+    }
+    // Registered after the answers: the confirmation settles the plan, then opens the arrival's expectation.
+    for (const type of Object.keys(RETURN_STEPS) as ReturnStep[]) {
+      this.outbound.register(type, (manager, message) => this.openReturnStep(manager, sent(message), null));
+      this.inbound.register(type, (manager, message) =>
+        this.openReturnStep(manager, received(message), new Date()),
+      );
     }
     // A CASE_CLOSED ends the case between us and that one country: third countries are still owed theirs.
     this.outbound.register('CASE_CLOSED', (manager, message) =>
@@ -132,6 +146,73 @@ export class ExpectationsService implements OnModuleInit {
       deliveredAt,
       contact: first ? addressed(first) : null,
     });
+  }
+
+  /**
+   * The next step of a return the sender of `step` owes: the arrival after an accepted plan confirmation, the
+   * follow-up report after an arrival that schedules one. Both countries hold it, as for a request.
+   */
+  private async openReturnStep(
+    manager: EntityManager,
+    step: Exchanged,
+    deliveredAt: Date | null,
+  ): Promise<void> {
+    const type = step.type as ReturnStep;
+    let due: Date;
+    if (type === 'RETURN_PLAN_CONFIRMATION') {
+      if (step.payload.accepted !== true) return;
+      const plan = await this.confirmedPlan(manager, step);
+      const departure = (plan?.payload as { estimatedDeparture?: unknown } | null | undefined)
+        ?.estimatedDeparture;
+      due = arrivalDueAt(departure, step.sentAt, this.config.returnMarginMs);
+    } else {
+      const scheduled = step.payload.followUpScheduled;
+      if (typeof scheduled !== 'string') return;
+      due = followUpDueAt(scheduled, this.config.returnMarginMs);
+    }
+    // The return's SOP: its contact list answers for the arrival and the follow-up too.
+    const sop = sopOf('RETURN_PLAN');
+    const first = this.contacts(step.from, sop)[0];
+    await this.repository.insert(manager, {
+      caseRef: step.caseRef,
+      requestMessageId: step.id,
+      requestType: type,
+      expectedTypes: [...RETURN_STEPS[type]],
+      direction: step.from === this.config.country ? 'OWED' : 'AWAITED',
+      owedBy: step.from,
+      owedTo: step.to,
+      sop,
+      requestedAt: step.sentAt,
+      dueAt: due,
+      deliveredAt,
+      contact: first ? addressed(first) : null,
+    });
+  }
+
+  /**
+   * The return plan a confirmation accepts: the one it replies to, else the latest between the two countries
+   * (the plan went the other way from the confirmation).
+   */
+  private async confirmedPlan(
+    manager: EntityManager,
+    confirmation: Exchanged,
+  ): Promise<MessageRecordEntity | null> {
+    const self = this.config.country;
+    const counterpart = confirmation.from === self ? confirmation.to : confirmation.from;
+    const where = {
+      caseRef: confirmation.caseRef,
+      type: 'RETURN_PLAN',
+      counterpart,
+      direction: confirmation.from === self ? ('INBOUND' as const) : ('OUTBOUND' as const),
+      status: Not('REJECTED' as const),
+    };
+    const named = confirmation.inReplyTo && UUID.test(confirmation.inReplyTo) ? confirmation.inReplyTo : null;
+    const replied = named
+      ? await manager.findOne(MessageRecordEntity, { where: { ...where, id: named } })
+      : null;
+    return (
+      replied ?? manager.findOne(MessageRecordEntity, { where, order: { createdAt: 'DESC', id: 'DESC' } })
+    );
   }
 
   private async answer(manager: EntityManager, answer: Exchanged): Promise<void> {

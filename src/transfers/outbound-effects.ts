@@ -11,6 +11,8 @@ export interface QueuedMessage {
   inReplyTo: string | null;
   sentAt: Date;
   actor: string;
+  /** The payload as sent (after any redaction). */
+  payload: Record<string, unknown>;
 }
 
 export type OutboundEffect = (manager: EntityManager, message: QueuedMessage) => Promise<void>;

@@ -227,6 +227,7 @@ export class OutboundService implements OnModuleInit {
       inReplyTo: envelope.inReplyTo,
       sentAt,
       actor,
+      payload: gate.payload as unknown as Record<string, unknown>,
     });
     await this.audit.record(manager, {
       action: 'MESSAGE_QUEUED',

@@ -25,6 +25,12 @@ type Payload = Record<string, unknown>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+// The returns' dates lie ahead of the run, as in a live case: an arrival or a follow-up report due in the
+// past would go overdue while the scenario plays. Departure at 08:00 UTC in about two weeks; follow-up a
+// week later; each due two days (TRM_RETURN_MARGIN's default) after.
+const DEPARTURE = Math.ceil(Date.now() / DAY) * DAY + 13 * DAY + 8 * HOUR;
+const FOLLOW_UP = new Date(DEPARTURE + 7 * DAY).toISOString().slice(0, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The TRM contact lists of the directory. The order within a country and SOP is the escalation order, so a
@@ -64,7 +70,9 @@ interface ExpectedReply {
   owedTo: string;
   sop: number;
   /** The default deadline for the request type, counted from the request's `sentAt`. */
-  within: number;
+  within?: number;
+  /** Or the date a return step is due (the planned departure, the scheduled follow-up, plus the margin). */
+  due?: string;
   sent: Window;
   answer?: { messageId: string; type: MessageType; sent: Window };
   /** The times the nodes reported first: both sides, and every later step, must report the same. */
@@ -94,8 +102,14 @@ interface Step {
   outcome?: { refused: number; code: string } | { rejected: string };
   /** What each node's case shows after the step. */
   expect?: Record<string, CaseExpectation>;
-  /** The expected reply this request opens on the sender's and the receiver's node. */
-  opens?: { answeredBy: MessageType[]; sop: number; within: number };
+  /**
+   * The expected reply this request opens on the sender's and the receiver's node: owed by the receiver
+   * within the request type's deadline, or, for a return step (an accepted plan, an arrival), owed by the
+   * sender by a date.
+   */
+  opens?:
+    | { answeredBy: MessageType[]; sop: number; within: number }
+    | { answeredBy: MessageType[]; sop: number; due: string; owedBySender: true };
   /** The earlier step whose expected reply this message answers. */
   closes?: string;
   /** Further checks after the step, with the ids so far. */
@@ -233,10 +247,12 @@ function checkExpectation(
   expectSentWithin(`${what}: requested`, view.requestedAt, expected.sent);
   expected.seen.requestedAt ??= view.requestedAt;
   expect({ what, requestedAt: view.requestedAt }).toEqual({ what, requestedAt: expected.seen.requestedAt });
-  expect({ what, dueIn: Date.parse(view.dueAt) - Date.parse(view.requestedAt) }).toEqual({
-    what,
-    dueIn: expected.within,
-  });
+  if (expected.due) expect({ what, dueAt: view.dueAt }).toEqual({ what, dueAt: expected.due });
+  else
+    expect({ what, dueIn: Date.parse(view.dueAt) - Date.parse(view.requestedAt) }).toEqual({
+      what,
+      dueIn: expected.within,
+    });
   expect({
     what,
     deliveredAfterRequest: Date.parse(view.deliveredAt) >= Date.parse(view.requestedAt),
@@ -260,14 +276,15 @@ function updateLedger(
   ids: Map<string, string>,
 ): void {
   if (step.opens) {
+    const bySender = 'owedBySender' in step.opens;
     ledger.push({
       requestMessageId: id,
       requestType: step.type,
       expectedTypes: step.opens.answeredBy,
-      owedBy: step.to,
-      owedTo: step.from,
+      owedBy: bySender ? step.from : step.to,
+      owedTo: bySender ? step.to : step.from,
       sop: step.opens.sop,
-      within: step.opens.within,
+      ...('due' in step.opens ? { due: step.opens.due } : { within: step.opens.within }),
       sent,
       seen: {},
     });
@@ -521,12 +538,13 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
             sop: 4,
             within: 3 * DAY,
           },
-          payload: { estimatedDeparture: '2026-12-06T08:00:00.000Z' },
+          payload: { estimatedDeparture: iso(DEPARTURE) },
           expect: {
-            FR: { checklist: { estimatedDeparture: '2026-12-06T08:00:00.000Z' } },
+            FR: { checklist: { estimatedDeparture: iso(DEPARTURE) } },
             MK: { roles: { FR: 'DESTINATION', MK: 'ORIGIN' } },
           },
         },
+        // Accepted, the plan makes MK owe the arrival: due two days (the margin) after the planned departure.
         {
           name: 'plan confirmed',
           from: 'MK',
@@ -534,14 +552,40 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
           type: 'RETURN_PLAN_CONFIRMATION',
           answers: 'return plan',
           closes: 'return plan',
+          opens: {
+            answeredBy: ['ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            due: iso(DEPARTURE + 2 * DAY),
+            owedBySender: true,
+          },
         },
-        // The arrival answers the plan too, but the plan's expected reply stays answered by its confirmation.
+        // A returned child is checked on: her arrival must say when.
+        {
+          name: 'arrival without a follow-up date',
+          from: 'MK',
+          to: 'FR',
+          type: 'ARRIVAL_CONFIRMATION',
+          answers: 'return plan',
+          payload: { followUpScheduled: undefined },
+          outcome: { refused: 422, code: 'POLICY_DENIED' },
+        },
+        // The arrival answers the plan too, but the plan's expected reply stays answered by its confirmation;
+        // it settles the arrival owed since the confirmation and makes MK owe the follow-up report, due two
+        // days after the scheduled follow-up.
         {
           name: 'arrival',
           from: 'MK',
           to: 'FR',
           type: 'ARRIVAL_CONFIRMATION',
           answers: 'return plan',
+          closes: 'plan confirmed',
+          payload: { followUpScheduled: FOLLOW_UP },
+          opens: {
+            answeredBy: ['CASE_UPDATE'],
+            sop: 4,
+            due: iso(Date.parse(FOLLOW_UP) + 2 * DAY),
+            owedBySender: true,
+          },
           expect: { FR: { phases: { '4': 'ACTIVE' } } },
         },
         {
@@ -563,6 +607,17 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
             FR: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
             MK: { phases: { '4': 'COMPLETED' }, checklist: { complete: true } },
           },
+        },
+        {
+          name: 'follow-up report',
+          from: 'MK',
+          to: 'FR',
+          type: 'CASE_UPDATE',
+          // Her assistance at home (SOP 3) is what the follow-up reports on.
+          payload: { summary: 'Follow-up visit: at home, back at school, family cooperating.' },
+          answers: 'arrival',
+          closes: 'arrival',
+          expect: { FR: { phases: { '3': 'ACTIVE', '4': 'COMPLETED' } } },
         },
         // Back home she is identified; MK's prosecutors pick the case up with Italy, on the route (SOP 5).
         {
@@ -593,7 +648,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
     await waitDelivered(fr, closed.body.notified[0].messageId, 30_000);
     await checkCase('FR', caseRef, {
       status: 'CLOSED',
-      phases: { '1': 'COMPLETED', '2': 'SKIPPED', '3': 'SKIPPED', '4': 'COMPLETED', '5': 'SKIPPED' },
+      phases: { '1': 'COMPLETED', '2': 'SKIPPED', '3': 'COMPLETED', '4': 'COMPLETED', '5': 'SKIPPED' },
     });
     // France's closing ends MK's part with France only: MK's proceedings with Italy (SOP 5) go on.
     await checkCase('MK', caseRef, { status: 'OPEN', phases: { '4': 'COMPLETED', '5': 'ACTIVE' } });
@@ -846,11 +901,15 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
             sop: 4,
             within: 3 * DAY,
           },
-          payload: { bestInterestsDetermination: undefined, childProtectionReceiver: undefined },
+          payload: {
+            estimatedDeparture: iso(DEPARTURE),
+            bestInterestsDetermination: undefined,
+            childProtectionReceiver: undefined,
+          },
           expect: {
             MK: {
               roles: { HR: 'DESTINATION', MK: 'ORIGIN' },
-              checklist: { estimatedDeparture: '2026-12-05T09:30:00+01:00' },
+              checklist: { estimatedDeparture: iso(DEPARTURE) },
             },
           },
         },
@@ -861,8 +920,23 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
           type: 'RETURN_PLAN_CONFIRMATION',
           answers: 'return plan',
           closes: 'return plan',
+          opens: {
+            answeredBy: ['ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            due: iso(DEPARTURE + 2 * DAY),
+            owedBySender: true,
+          },
         },
-        { name: 'arrival', from: 'MK', to: 'HR', type: 'ARRIVAL_CONFIRMATION', answers: 'return plan' },
+        // An adult's arrival need not schedule a follow-up; without one it opens nothing.
+        {
+          name: 'arrival',
+          from: 'MK',
+          to: 'HR',
+          type: 'ARRIVAL_CONFIRMATION',
+          answers: 'return plan',
+          closes: 'plan confirmed',
+          payload: { followUpScheduled: undefined },
+        },
         {
           name: 'reintegration request',
           from: 'HR',
