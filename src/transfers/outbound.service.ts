@@ -270,7 +270,7 @@ export class OutboundService implements OnModuleInit {
       details: { reasons: error.details.reasons?.map((r) => r.code) },
     });
     this.logger.warn(
-      `refused ${command.type} case ${command.caseRef} to ${command.to}: ${error.details.reasons?.map((r) => r.code).join(', ')}`,
+      `refused ${command.type} case ${command.caseRef} to ${command.to}: ${[...new Set(error.details.reasons?.map((r) => r.code))].join(', ')}`,
     );
   }
 
