@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
+import { republishAsDeadLetter } from '../transport/dead-letter';
 import { agencySubmissionsQueue, nationalExchange } from '../transport/national-exchange';
 import { Publisher } from '../transport/publisher';
 import { AgenciesRepository } from './agencies.repository';
@@ -111,42 +112,25 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
   }
 
   /**
-   * Republishes the refused submission, untouched, into the national dead-letter queue with its reason in
-   * headers. The sealed payload stays sealed. False leaves it unacked, to be delivered (and refused) again.
+   * Into the national dead-letter queue with its reason in headers; the sealed payload stays sealed. False
+   * leaves it to be returned to the queue, delivered (and refused) again.
    */
-  private async deadLetter(
+  private deadLetter(
     message: ConsumeMessage,
     disposition: Extract<SubmissionDisposition, { outcome: 'REFUSED' }>,
   ): Promise<boolean> {
-    const { properties, fields } = message;
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      try {
-        await this.publisher.publish(
-          nationalExchange(this.config.country),
-          SUBMISSIONS_DEAD_LETTER_KEY,
-          message.content,
-          {
-            messageId: typeof properties.messageId === 'string' ? properties.messageId : randomUUID(),
-            correlationId: properties.correlationId,
-            type: properties.type,
-            contentType: properties.contentType,
-            timestamp: properties.timestamp,
-            headers: {
-              ...(properties.headers ?? {}),
-              'x-trm-reject-code': disposition.code,
-              'x-trm-reject-reason': disposition.reason,
-              'x-trm-original-routing-key': fields.routingKey,
-              'x-trm-original-user-id': properties.userId ?? null,
-              'x-trm-agency-answered': disposition.agency !== null,
-            },
-          },
-        );
-        return true;
-      } catch (error) {
-        this.logger.warn(`dead-lettering a submission failed (${describe(error)}); retrying`);
-        await sleep(500 * attempt);
-      }
-    }
-    return false;
+    const { messageId } = message.properties;
+    return republishAsDeadLetter(
+      this.publisher,
+      this.logger,
+      {
+        exchange: nationalExchange(this.config.country),
+        routingKey: SUBMISSIONS_DEAD_LETTER_KEY,
+        messageId: typeof messageId === 'string' ? messageId : randomUUID(),
+      },
+      message,
+      disposition,
+      { 'x-trm-agency-answered': disposition.agency !== null },
+    );
   }
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
+import { republishAsDeadLetter } from '../transport/dead-letter';
 import { Publisher } from '../transport/publisher';
 import {
   assertParticipantTopology,
@@ -201,44 +202,27 @@ export class InboxConsumer implements OnApplicationBootstrap {
     while (!isClosed(channel) && !(await databaseReachable(this.dataSource))) await sleep(1000);
   }
 
-  /**
-   * Republishes the rejected message, untouched, to trm.dead with the reason in headers, then the caller
-   * acks it. (A plain nack would dead-letter it too, but without saying why.) The original user_id moves
-   * to a header because the broker only lets us publish under our own.
-   */
-  private async deadLetter(
+  /** To trm.dead, routed like the broker's own dead-lettering (routing key = the queue). */
+  private deadLetter(
     queue: string,
     message: ConsumeMessage,
     disposition: Extract<Disposition, { outcome: 'REJECTED' }>,
   ): Promise<boolean> {
-    const { properties, fields } = message;
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      try {
-        await this.publisher.publish(DEAD_LETTER_EXCHANGE, queue, message.content, {
-          messageId: String(properties.messageId ?? ''),
-          correlationId: properties.correlationId,
-          type: properties.type,
-          contentType: properties.contentType,
-          timestamp: properties.timestamp,
-          headers: {
-            ...(properties.headers ?? {}),
-            'x-trm-reject-code': disposition.code,
-            'x-trm-reject-reason': disposition.reason,
-            'x-trm-original-routing-key': fields.routingKey,
-            'x-trm-original-user-id': properties.userId ?? null,
-            'x-trm-signature-verified': disposition.signatureVerified,
-            'x-trm-sender-answered': disposition.authenticated,
-          },
-        });
-        return true;
-      } catch (error) {
-        this.logger.warn(
-          `dead-lettering ${properties.messageId ?? '?'} failed (${describe(error)}); retrying`,
-        );
-        await sleep(500 * attempt);
-      }
-    }
-    return false;
+    return republishAsDeadLetter(
+      this.publisher,
+      this.logger,
+      {
+        exchange: DEAD_LETTER_EXCHANGE,
+        routingKey: queue,
+        messageId: String(message.properties.messageId ?? ''),
+      },
+      message,
+      disposition,
+      {
+        'x-trm-signature-verified': disposition.signatureVerified,
+        'x-trm-sender-answered': disposition.authenticated,
+      },
+    );
   }
 
   private ack(channel: Channel, message: ConsumeMessage): void {
