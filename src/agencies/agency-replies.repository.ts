@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AgencyReplyEntity, NewAgencyReply } from './agency-reply.entity';
+import { markRowFailed, markRowsPublished } from '../transport/relay-row';
 
 /** The agencies' outbox. Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
@@ -41,20 +42,10 @@ export class AgencyRepliesRepository {
   }
 
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await manager.query(
-      `UPDATE agency_replies SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
+    await markRowsPublished(manager, 'agency_replies', ids);
   }
 
-  /** Backs off exponentially, capped at a minute: a missing reply queue is retried, never dropped. */
   async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
-    await manager.query(
-      `UPDATE agency_replies SET attempts = attempts + 1, last_error = $2,
-         next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(attempts, 10)))
-       WHERE id = $1`,
-      [id, error.slice(0, 500)],
-    );
+    await markRowFailed(manager, 'agency_replies', id, error);
   }
 }

@@ -1,14 +1,11 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { EncryptedColumn } from '../crypto/encrypted-column';
+import { RelayRow } from '../transport/relay-row';
 import type { AgencyReplyKind } from './agency-contract';
 
 /** A reply signed (and, for answers, sealed) at commit time: the relay publishes these exact bytes. */
 @Entity('agency_replies')
-export class AgencyReplyEntity {
-  /** bigint comes back from pg as a string. */
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id!: string;
-
+export class AgencyReplyEntity extends RelayRow {
   @Column('uuid', { name: 'reply_id' })
   replyId!: string;
 
@@ -27,21 +24,6 @@ export class AgencyReplyEntity {
 
   @Column('jsonb')
   headers!: Record<string, string | number>;
-
-  @Column('int')
-  attempts!: number;
-
-  @Column('timestamptz', { name: 'next_attempt_at' })
-  nextAttemptAt!: Date;
-
-  @Column('text', { name: 'last_error', nullable: true })
-  lastError!: string | null;
-
-  @Column('timestamptz', { name: 'created_at' })
-  createdAt!: Date;
-
-  @Column('timestamptz', { name: 'published_at', nullable: true })
-  publishedAt!: Date | null;
 }
 
 export type NewAgencyReply = Pick<

@@ -1,13 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { EncryptedColumn } from '../crypto/encrypted-column';
+import { RelayRow } from './relay-row';
 
 /** A message sealed and signed at commit time: the relay publishes these exact bytes, however often it retries. */
 @Entity('outbox')
-export class OutboxEntity {
-  /** bigint comes back from pg as a string. */
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id!: string;
-
+export class OutboxEntity extends RelayRow {
   @Column('uuid', { name: 'message_id' })
   messageId!: string;
 
@@ -23,21 +20,6 @@ export class OutboxEntity {
 
   @Column('jsonb')
   properties!: OutboxProperties;
-
-  @Column('int')
-  attempts!: number;
-
-  @Column('timestamptz', { name: 'next_attempt_at' })
-  nextAttemptAt!: Date;
-
-  @Column('text', { name: 'last_error', nullable: true })
-  lastError!: string | null;
-
-  @Column('timestamptz', { name: 'created_at' })
-  createdAt!: Date;
-
-  @Column('timestamptz', { name: 'published_at', nullable: true })
-  publishedAt!: Date | null;
 }
 
 export interface OutboxProperties {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { WireMessage } from './envelope-codec';
 import { OutboxEntity } from './outbox.entity';
+import { markRowFailed, markRowsPublished } from './relay-row';
 
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
@@ -44,20 +45,10 @@ export class OutboxRepository {
   }
 
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await manager.query(
-      `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
+    await markRowsPublished(manager, 'outbox', ids);
   }
 
-  /** Backs off exponentially, capped at a minute: a peer whose queue is missing is retried, never dropped. */
   async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
-    await manager.query(
-      `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
-         next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(attempts, 10)))
-       WHERE id = $1`,
-      [id, error.slice(0, 500)],
-    );
+    await markRowFailed(manager, 'outbox', id, error);
   }
 }

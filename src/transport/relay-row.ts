@@ -1,0 +1,55 @@
+import { Column, EntityManager, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * What both outboxes (transnational messages, agency replies) keep per row for their relay: the publish
+ * attempts, the next one, the last failure, and when the broker confirmed it.
+ */
+export abstract class RelayRow {
+  /** bigint comes back from pg as a string. */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column('int')
+  attempts!: number;
+
+  @Column('timestamptz', { name: 'next_attempt_at' })
+  nextAttemptAt!: Date;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'published_at', nullable: true })
+  publishedAt!: Date | null;
+}
+
+export type RelayTable = 'outbox' | 'agency_replies';
+
+export async function markRowsPublished(
+  manager: EntityManager,
+  table: RelayTable,
+  ids: string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await manager.query(
+    `UPDATE ${table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+}
+
+/** Backs off exponentially, capped at a minute: a missing queue is retried, never dropped. */
+export async function markRowFailed(
+  manager: EntityManager,
+  table: RelayTable,
+  id: string,
+  error: string,
+): Promise<void> {
+  await manager.query(
+    `UPDATE ${table} SET attempts = attempts + 1, last_error = $2,
+       next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(attempts, 10)))
+     WHERE id = $1`,
+    [id, error.slice(0, 500)],
+  );
+}
