@@ -67,10 +67,12 @@ export function snapshot(): Snapshot | null {
   }
 }
 
-export function cpuShare(before: Snapshot | null, after: Snapshot | null): CpuShare | null {
+/** CPU time (ms) the bench's process, RabbitMQ and PostgreSQL used between two snapshots. */
+export function cpuMsByGroup(
+  before: Snapshot | null,
+  after: Snapshot | null,
+): { benchProcess: number; rabbitmq: number; postgres: number } | null {
   if (!before || !after) return null;
-  const seconds = (after.atMs - before.atMs) / 1000;
-  if (seconds <= 0) return null;
   const groups = { benchProcess: 0, rabbitmq: 0, postgres: 0 };
   for (const [pid, now] of after.processes) {
     const ticks = now.ticks - (before.processes.get(pid)?.ticks ?? 0);
@@ -80,14 +82,27 @@ export function cpuShare(before: Snapshot | null, after: Snapshot | null): CpuSh
     else if (now.comm === 'beam.smp' || now.comm.startsWith('erl')) groups.rabbitmq += ticks;
     else if (now.comm === 'postgres') groups.postgres += ticks;
   }
-  const percent = (ticks: number): number => round((ticks / TICKS_PER_SECOND / seconds) * 100);
+  const ms = (ticks: number): number => (ticks / TICKS_PER_SECOND) * 1000;
+  return {
+    benchProcess: ms(groups.benchProcess),
+    rabbitmq: ms(groups.rabbitmq),
+    postgres: ms(groups.postgres),
+  };
+}
+
+export function cpuShare(before: Snapshot | null, after: Snapshot | null): CpuShare | null {
+  const used = cpuMsByGroup(before, after);
+  if (!used || !before || !after) return null;
+  const seconds = (after.atMs - before.atMs) / 1000;
+  if (seconds <= 0) return null;
+  const percent = (ms: number): number => round((ms / 1000 / seconds) * 100);
   const machineBusy =
     (after.busyTicks - before.busyTicks) / Math.max(1, after.totalTicks - before.totalTicks);
-  const named = percent(groups.benchProcess) + percent(groups.rabbitmq) + percent(groups.postgres);
+  const named = percent(used.benchProcess) + percent(used.rabbitmq) + percent(used.postgres);
   return {
-    benchProcess: percent(groups.benchProcess),
-    rabbitmq: percent(groups.rabbitmq),
-    postgres: percent(groups.postgres),
+    benchProcess: percent(used.benchProcess),
+    rabbitmq: percent(used.rabbitmq),
+    postgres: percent(used.postgres),
     // The remainder of the machine's busy time, so processes that came and went during the phase count too.
     other: round(Math.max(0, machineBusy * after.cores * 100 - named)),
     machineBusy: round(machineBusy * 100),

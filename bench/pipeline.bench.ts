@@ -4,14 +4,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import { LocalFederation } from '../scripts/lib/local-federation';
 import { KeyStore } from '../src/crypto/key-store';
-import { CONSENT_SCOPES } from '../src/messages/envelope.dto';
-import { examplePayload } from '../src/messages/examples';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
 import { cpuShare, snapshot } from './machine-load';
 import { measureHops, Route } from './pipeline-hops';
+import {
+  FloorParticipant,
+  measureProtocolFloor,
+  ProtocolFloor,
+  receiptMessage,
+  requestMessage,
+} from './protocol-floor';
 import { installQueryCounter } from './query-counter';
 import { measureRawLimit, WireSample } from './raw-limit';
 import { atMost, formatTable, PhaseResult, round } from './stats';
@@ -132,6 +136,7 @@ async function main(): Promise<number> {
   const results: Record<string, PhaseResult> = {};
   const failures: string[] = [];
   const machine = await describeMachine();
+  let ceiling: Ceiling | null = null;
   try {
     log(
       `run ${federation.runId}: setting up vhost ${federation.vhost}, databases and nodes ${CODES.join(', ')}`,
@@ -179,6 +184,18 @@ async function main(): Promise<number> {
         if (raw.idle) results.rawIdle = raw.idle;
         return raw.loaded;
       });
+      if (results.raw) {
+        log('protocol floor: running');
+        const floor = measureProtocolFloor({
+          keysDir: federation.keysDir,
+          participants: directoryParticipants(federation),
+          from: 'FR',
+          to: 'MK',
+          hops: 1000,
+        });
+        ceiling = ceilingOf(floor, results.raw, machine.cores);
+        log(`protocol floor: ${floor.perHopMs.total} ms of CPU per hop`);
+      }
     }
     // Spawned nodes are driven through their HTTP API, the sender API a coordinator uses.
     const pipelineDriver = options.nodes === 'process' ? 'http' : 'service';
@@ -231,11 +248,12 @@ async function main(): Promise<number> {
     },
     results,
     ratio,
+    ceiling,
     targetRatio: TARGET_RATIO,
     meetsTarget: ratio === null ? null : ratio >= TARGET_RATIO,
     failures,
   };
-  console.log(`\n${renderReport(report.machine, options, results, ratio)}`);
+  console.log(`\n${renderReport(report.machine, options, results, ratio, ceiling)}`);
   if (failures.length > 0) console.log(`\nFAILED:\n  ${failures.join('\n  ')}`);
   const file = path.resolve(__dirname, 'results', 'latest.json');
   mkdirSync(path.dirname(file), { recursive: true });
@@ -316,52 +334,52 @@ async function startNode(
  * run's keys exactly as the nodes make them: the raw limit carries the same bytes and headers.
  */
 function wireSamples(federation: LocalFederation): { request: WireSample; receipt: WireSample } {
-  const directory = JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as {
-    participants: Recipient[];
-  };
-  const recipient = (code: string): Recipient => directory.participants.find((p) => p.code === code)!;
-  const caseRef = `TRM-FR-${new Date().getUTCFullYear()}-000001`;
-  const request = encodeMessage(
-    {
-      id: uuidv7(),
-      type: 'REFERRAL_REQUEST',
-      from: 'FR',
-      to: 'MK',
-      caseRef,
-      inReplyTo: null,
-      sentAt: new Date(),
-      legalBasis: 'CONSENT',
-      // What the consent gate attaches for the cases the pipeline phases use (see pipeline-hops.ts).
-      consent: {
-        consentId: uuidv7(),
-        scopes: [...CONSENT_SCOPES],
-        recipients: ['FR', 'IT', 'MK'],
-        givenBy: 'GUARDIAN',
-        givenAt: new Date().toISOString(),
-      },
-      payload: examplePayload('REFERRAL_REQUEST'),
-    },
-    recipient('MK'),
-    KeyStore.load(federation.keysDir, 'FR'),
-  );
+  const participants = directoryParticipants(federation);
+  const recipient = (code: string): Recipient => participants.find((p) => p.code === code)!;
+  const requested = requestMessage('FR', 'MK');
+  const request = encodeMessage(requested, recipient('MK'), KeyStore.load(federation.keysDir, 'FR'));
   const receipt = encodeMessage(
-    {
-      id: uuidv7(),
-      type: 'DELIVERY_RECEIPT',
-      from: 'MK',
-      to: 'FR',
-      caseRef,
-      inReplyTo: request.properties.messageId,
-      sentAt: new Date(),
-      legalBasis: 'NONE',
-      payload: { receivedAt: new Date().toISOString(), messageId: request.properties.messageId },
-    },
+    receiptMessage('MK', 'FR', requested),
     recipient('FR'),
     KeyStore.load(federation.keysDir, 'MK'),
   );
   return {
     request: { body: request.body, headers: request.headers },
     receipt: { body: receipt.body, headers: receipt.headers },
+  };
+}
+
+function directoryParticipants(federation: LocalFederation): FloorParticipant[] {
+  return (JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as { participants: FloorParticipant[] })
+    .participants;
+}
+
+/**
+ * The most any implementation of PROTOCOL.md could reach here: every core busy with nothing but the raw hop
+ * and the protocol floor. A ratio above this ceiling's is not reachable on this machine.
+ */
+interface Ceiling {
+  floor: ProtocolFloor;
+  rawCpuMsPerHop: number;
+  cores: number;
+  perSecond: number;
+  ratio: number;
+  /** The same bound with only the bare cryptographic primitives on top of the raw hop. */
+  bareRatio: number;
+}
+
+function ceilingOf(floor: ProtocolFloor, raw: PhaseResult, cores: number): Ceiling | null {
+  const rawCpuMsPerHop = raw.details.cpuMsPerHop;
+  if (typeof rawCpuMsPerHop !== 'number') return null;
+  const perSecond = (cores * 1000) / (rawCpuMsPerHop + floor.perHopMs.total);
+  const barePerSecond = (cores * 1000) / (rawCpuMsPerHop + floor.primitivesPerHopMs);
+  return {
+    floor,
+    rawCpuMsPerHop,
+    cores,
+    perSecond: round(perSecond),
+    ratio: round(perSecond / raw.perSecond, 3),
+    bareRatio: round(barePerSecond / raw.perSecond, 3),
   };
 }
 
@@ -409,6 +427,7 @@ function renderReport(
   options: BenchOptions,
   results: Record<string, PhaseResult>,
   ratio: number | null,
+  ceiling: Ceiling | null,
 ): string {
   const row = (result: PhaseResult | undefined, label: string): string[] =>
     result
@@ -484,10 +503,26 @@ function renderReport(
     table,
     '',
     `ratio pipeline/raw (msgs/s): ${verdict}`,
+    ...(ceiling ? ['', ...renderCeiling(ceiling)] : []),
     ...(cpuTable ? ['', cpuTable] : []),
     ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
     ...(queryLine ? [queryLine] : []),
   ].join('\n');
+}
+
+function renderCeiling(c: Ceiling): string[] {
+  const f = c.floor.perHopMs;
+  const ms = (value: number): string => `${value.toFixed(3)} ms`;
+  return [
+    `protocol floor (CPU per hop that PROTOCOL.md requires on top of the raw hop, request and receipt):`,
+    `  seal + sign ${ms(f.sealAndSign)}, verify + open ${ms(f.verifyAndOpen)}, validate ${ms(f.validate)}: ` +
+      `${ms(f.total)}; the raw hop itself ${ms(c.rawCpuMsPerHop)} (bench, RabbitMQ, PostgreSQL)`,
+    `  the same cryptography as bare node:crypto calls, nothing else: ${ms(c.floor.primitivesPerHopMs)} ` +
+      `(ceiling ratio ${c.bareRatio.toFixed(3)})`,
+    `  ceiling for any implementation on ${c.cores} cores: ${c.cores} × 1000 / (${c.rawCpuMsPerHop} + ` +
+      `${f.total}) = ${c.perSecond.toFixed(0)} hops/s, ratio ${c.ratio.toFixed(3)}` +
+      (c.ratio < TARGET_RATIO ? ` (below the ${TARGET_RATIO} target: out of reach on this machine)` : ''),
+  ];
 }
 
 async function adminQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { laneQueueArguments, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
+import { cpuMsByGroup, snapshot } from './machine-load';
 import { atMost, phaseResult, PhaseResult, round } from './stats';
 
 /**
@@ -99,9 +100,15 @@ export async function measureRawLimit(options: RawLimitOptions): Promise<RawLimi
     rig = await RawRig.open(senderConnection, receiverConnection, receiptConnection, pool, options);
     if (options.warmup > 0) await rig.run('warmup', options.warmup, false);
     const rounds: RunStats[] = [];
+    const before = snapshot();
     for (let round = 0; round < options.rounds; round++) {
       rounds.push(await rig.run(`round${round}`, options.messages, false));
     }
+    // What a raw hop costs the machine (this process, RabbitMQ, PostgreSQL): the protocol floor adds to it.
+    const used = cpuMsByGroup(before, snapshot());
+    const cpuMsPerHop = used
+      ? round((used.benchProcess + used.rabbitmq + used.postgres) / (options.rounds * options.messages), 3)
+      : null;
     // A short burst on a shared machine is noisy: the median round is the figure, every round is kept.
     const byRate = [...rounds].sort((a, b) => a.elapsedMs - b.elapsedMs);
     const measured = byRate[Math.floor((byRate.length - 1) / 2)];
@@ -120,6 +127,7 @@ export async function measureRawLimit(options: RawLimitOptions): Promise<RawLimi
       batches: measured.batches,
       meanBatch: round(measured.meanBatch),
       largestBatch: measured.maxBatch,
+      cpuMsPerHop,
     });
     return {
       loaded,
