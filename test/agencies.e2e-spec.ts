@@ -330,6 +330,82 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(withheld.payload).toBeUndefined();
   });
 
+  it('withholds answers from an agency whose grant on the case was revoked, over AMQP and over HTTP', async () => {
+    const caseRef = await grantedCase();
+    const httpAgency = LOCAL_ACCOUNTS.agency.agency!;
+    await grantAgency(fr, httpAgency, caseRef);
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'IT',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const overAmqp = accepted.body.messageId as string;
+    const sent = await api(
+      fr,
+      'POST',
+      '/agency/submissions',
+      {
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'IT',
+        legalBasis: 'CONSENT',
+        payload: examplePayload('CASE_UPDATE'),
+      },
+      { as: 'agency' },
+    );
+    expect(sent.status).toBe(202);
+    const overHttp = sent.body.id as string;
+    const answerTo = (id: string) => (reply: AgencyReply) =>
+      replyFor(requestId, 'ANSWER')(reply) && (reply.body.answer as { id?: string } | undefined)?.id === id;
+    const answer = async (inReplyTo: string): Promise<string> => {
+      const id = await italy.send({
+        type: 'CASE_UPDATE',
+        to: 'FR',
+        caseRef,
+        inReplyTo,
+        // Not consent-1: an earlier test withdrew that one on IT's side.
+        consent: { ...CONSENT, consentId: 'consent-3' },
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
+      return id;
+    };
+
+    // While granted, both see what IT answered.
+    const first = await answer(overAmqp);
+    const [opened] = await ngo.waitFor(answerTo(first));
+    expect(opened.payload).toEqual(examplePayload('CASE_UPDATE'));
+    const firstHttp = await answer(overHttp);
+    const granted = await api(fr, 'GET', `/agency/submissions/${overHttp}`, undefined, { as: 'agency' });
+    expect(granted.body.replies).toEqual([
+      expect.objectContaining({ id: firstHttp, payload: expect.any(Object) }),
+    ]);
+
+    for (const agency of ['ngo-lyon', httpAgency]) {
+      const revoked = await api(fr, 'POST', `/admin/agencies/${agency}/case-grants/${caseRef}/revoke`);
+      expect(revoked.status).toBe(204);
+    }
+    // Off the case: each learns that an answer came, not what it says, and the read is audited as withheld.
+    const second = await answer(overAmqp);
+    const [withheld] = await ngo.waitFor(answerTo(second));
+    expect(withheld.verified).toBe(true);
+    expect(withheld.body).toMatchObject({ messageId: overAmqp, withheld: true });
+    expect(withheld.body).not.toHaveProperty('sealed');
+    expect(withheld.payload).toBeUndefined();
+    const seen = await api(fr, 'GET', `/agency/submissions/${overHttp}`, undefined, { as: 'agency' });
+    expect(seen.status).toBe(200);
+    expect(seen.body.replies).toEqual([expect.objectContaining({ id: firstHttp, payload: null })]);
+    const [read] = await federation.query(
+      'FR',
+      `SELECT details FROM audit_log WHERE action = 'PERSONAL_DATA_READ' AND message_id = $1
+       ORDER BY seq DESC LIMIT 1`,
+      [overHttp],
+    );
+    expect(read.details).toMatchObject({ replies: 1, withheld: true, because: 'GRANT_REVOKED' });
+  });
+
   it('answers an identified agency when the node fails to process its submission, and records the request id', async () => {
     const caseRef = await grantedCase();
     // A fault of the node's own (not the submission's): every attempt fails.

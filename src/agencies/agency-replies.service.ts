@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { CasesRepository } from '../cases/cases.repository';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { seal } from '../crypto/trm-crypto';
 import { MESSAGE_TYPES } from '../messages/message-types';
+import { AgencyVisibility } from '../transfers/agency-visibility';
 import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
 import { MessageRecordsRepository } from '../transfers/message-records.repository';
 import type { SendResult } from '../transfers/outbound.service';
@@ -35,7 +35,7 @@ export class AgencyReplies implements OnModuleInit {
     private readonly replies: AgencyRepliesRepository,
     private readonly effects: InboundEffects,
     private readonly records: MessageRecordsRepository,
-    private readonly cases: CasesRepository,
+    private readonly visibility: AgencyVisibility,
   ) {}
 
   /** Every accepted inbound message may answer one an agency submitted (checkpoints answer nothing). */
@@ -104,8 +104,8 @@ export class AgencyReplies implements OnModuleInit {
         ...about,
         reasonCode: rejected.reasonCode,
       });
-    } else if (sent.caseRef && (await this.cases.find(manager, sent.caseRef))?.restrictedAt) {
-      // Consent withdrawn: the agency learns that an answer came, not what it says (as over HTTP).
+    } else if (await this.visibility.answersWithheld(manager, agency.code, sent.caseRef)) {
+      // Consent withdrawn or the grant revoked: the agency learns that an answer came, not what it says.
       await this.enqueue(manager, agency.code, replyId, 'ANSWER', submission.requestId, {
         ...about,
         answer: { id: envelope.id, type: envelope.type, from: envelope.from, sentAt: envelope.sentAt },

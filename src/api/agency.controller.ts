@@ -13,7 +13,7 @@ import { AccountsService } from '../auth/accounts.service';
 import { CurrentPrincipal } from '../auth/principal';
 import { Principal, Roles } from '../auth/roles';
 import { CASE_REF_RE } from '../messages/envelope.dto';
-import { AgencySubmissions } from '../transfers/agency-submissions';
+import { AgencyVisibility } from '../transfers/agency-visibility';
 import { OutboundService } from '../transfers/outbound.service';
 import { Actor } from './actor';
 import { SendMessageDto } from './send-message.dto';
@@ -41,7 +41,7 @@ export class AgencySubmissionView {
 export class AgencyController {
   constructor(
     private readonly outbound: OutboundService,
-    private readonly submissions: AgencySubmissions,
+    private readonly submissions: AgencyVisibility,
     private readonly accounts: AccountsService,
   ) {}
 
@@ -66,8 +66,8 @@ export class AgencyController {
     type: [MessageStatusView],
     description: 'this agency’s submissions, newest first (500 at most)',
   })
-  async list(@Actor() actor: string): Promise<MessageStatusView[]> {
-    return (await this.submissions.list(actor)).map(toMessageStatusView);
+  async list(@CurrentPrincipal() principal: Principal): Promise<MessageStatusView[]> {
+    return (await this.submissions.list(principal.agency!)).map(toMessageStatusView);
   }
 
   @Get(':id')
@@ -75,9 +75,10 @@ export class AgencyController {
   @ApiNotFoundResponse()
   async get(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<AgencySubmissionView> {
-    const found = await this.submissions.find(actor, id);
+    // @Roles('agency'): every agency principal carries its agency's code.
+    const found = await this.submissions.find(principal.agency!, id);
     if (!found) throw new AccessError(AccessErrorCode.NOT_FOUND, `no submission ${id}`);
     return {
       submission: toMessageStatusView(found.submission),

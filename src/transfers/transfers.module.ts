@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { CasesModule } from '../cases/cases.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DirectoryModule } from '../directory/directory.module';
@@ -7,7 +8,7 @@ import { TransportModule } from '../transport/transport.module';
 import { ConsentModule } from '../consent/consent.module';
 import { RiskModule } from '../risk/risk.module';
 import { CaseClosureService } from './case-closure.service';
-import { AgencySubmissions } from './agency-submissions';
+import { AgencyVisibility } from './agency-visibility';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';
 import { InboundEffects } from './inbound-effects';
 import { PeerAssessments } from './peer-assessments';
@@ -24,6 +25,7 @@ import { UntoldClosureEffects } from './untold-closure-effects';
 @Module({
   imports: [
     AuditModule,
+    AuthModule,
     CasesModule,
     ConsentModule,
     CryptoModule,
@@ -44,7 +46,7 @@ import { UntoldClosureEffects } from './untold-closure-effects';
     ConsentWithdrawalService,
     CaseClosureService,
     PeerAssessments,
-    AgencySubmissions,
+    AgencyVisibility,
   ],
   exports: [
     OutboundService,
@@ -55,7 +57,7 @@ import { UntoldClosureEffects } from './untold-closure-effects';
     MessageRecordsRepository,
     ConsentWithdrawalService,
     CaseClosureService,
-    AgencySubmissions,
+    AgencyVisibility,
   ],
 })
 export class TransfersModule {}
