@@ -131,6 +131,32 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     return caseRef;
   }
 
+  /** A CASE_UPDATE the NGO submits over AMQP, once FR has accepted it: its request id and message id. */
+  async function submitAccepted(
+    caseRef: string,
+    to: string,
+  ): Promise<{ requestId: string; messageId: string }> {
+    const requestId = await ngo.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to,
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    return { requestId, messageId: accepted.body.messageId as string };
+  }
+
+  /** A CASE_UPDATE submitted over HTTP by the agency account of LOCAL_ACCOUNTS. */
+  function submitOverHttp(caseRef: string, to: string) {
+    return api(
+      fr,
+      'POST',
+      '/agency/submissions',
+      { caseRef, type: 'CASE_UPDATE', to, legalBasis: 'CONSENT', payload: examplePayload('CASE_UPDATE') },
+      { as: 'agency' },
+    );
+  }
+
   function replyFor(requestId: string, kind: string) {
     return (reply: AgencyReply): boolean => reply.requestId === requestId && reply.kind === kind;
   }
@@ -206,14 +232,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
 
   it('relays the receiving country’s rejection, and nothing from a country the message did not go to', async () => {
     const caseRef = await grantedCase();
-    const requestId = await ngo.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'IT',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
-    const messageId = accepted.body.messageId as string;
+    const { requestId, messageId } = await submitAccepted(caseRef, 'IT');
 
     // HR was never sent the message: its reply to it is accepted on the case, but it is not the agency's.
     const stray = await croatia.send({
@@ -248,19 +267,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   it('shows an agency over HTTP only the answers of the country its submission went to', async () => {
     const caseRef = await openSharableCase(fr);
     await grantAgency(fr, LOCAL_ACCOUNTS.agency.agency!, caseRef);
-    const sent = await api(
-      fr,
-      'POST',
-      '/agency/submissions',
-      {
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'IT',
-        legalBasis: 'CONSENT',
-        payload: examplePayload('CASE_UPDATE'),
-      },
-      { as: 'agency' },
-    );
+    const sent = await submitOverHttp(caseRef, 'IT');
     expect(sent.status).toBe(202);
     const messageId = sent.body.id as string;
     // HR is on the case but was not sent the message: its "answer" is accepted on the case, not shown.
@@ -289,14 +296,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
 
   it('withholds an answer’s payload from the agency once consent is withdrawn on the case', async () => {
     const caseRef = await grantedCase();
-    const requestId = await ngo.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'IT',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
-    const messageId = accepted.body.messageId as string;
+    const { requestId, messageId } = await submitAccepted(caseRef, 'IT');
     const withdrawal = await italy.send({
       type: 'CONSENT_WITHDRAWN',
       to: 'FR',
@@ -334,27 +334,8 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     const caseRef = await grantedCase();
     const httpAgency = LOCAL_ACCOUNTS.agency.agency!;
     await grantAgency(fr, httpAgency, caseRef);
-    const requestId = await ngo.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'IT',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
-    const overAmqp = accepted.body.messageId as string;
-    const sent = await api(
-      fr,
-      'POST',
-      '/agency/submissions',
-      {
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'IT',
-        legalBasis: 'CONSENT',
-        payload: examplePayload('CASE_UPDATE'),
-      },
-      { as: 'agency' },
-    );
+    const { requestId, messageId: overAmqp } = await submitAccepted(caseRef, 'IT');
+    const sent = await submitOverHttp(caseRef, 'IT');
     expect(sent.status).toBe(202);
     const overHttp = sent.body.id as string;
     const answerTo = (id: string) => (reply: AgencyReply) =>
@@ -679,20 +660,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     const code = LOCAL_ACCOUNTS.agency.agency!;
     const system = await connect(await register(code));
     const caseRef = await openSharableCase(fr);
-    const overHttp = () =>
-      api(
-        fr,
-        'POST',
-        '/agency/submissions',
-        {
-          caseRef,
-          type: 'CASE_UPDATE',
-          to: 'MK',
-          legalBasis: 'CONSENT',
-          payload: examplePayload('CASE_UPDATE'),
-        },
-        { as: 'agency' },
-      );
+    const overHttp = () => submitOverHttp(caseRef, 'MK');
     expect((await overHttp()).status).toBe(404);
     const before = await system.submit({ caseRef, type: 'CASE_UPDATE', to: 'MK', payload: {} });
     expect((await system.waitFor(replyFor(before, 'SUBMISSION_REFUSED')))[0].body.code).toBe(
