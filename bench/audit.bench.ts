@@ -14,6 +14,7 @@ import { AuditService } from '../src/audit/audit.service';
 import { migrateWithLock } from '../src/database/migrate';
 import { formatTable, round, summarize } from './stats';
 import { MESSAGE_TYPES as ALL_MESSAGE_TYPES } from '../src/messages/message-types';
+import { markStatement } from '../scripts/lib/leftovers';
 
 /**
  * `npm run bench:audit`: the audit trail at scale (issue 4). In a throwaway database it seeds BENCH_AUDIT_ENTRIES
@@ -85,6 +86,8 @@ async function main(): Promise<number> {
   const began = Date.now();
   try {
     await admin(`CREATE DATABASE ${database}`);
+    // A kept database is the user's to drop; any other is swept by the next test run if this one is killed.
+    if (process.env.BENCH_AUDIT_KEEP !== '1') await admin(markStatement(database, database));
     const dataSource = await new DataSource({
       type: 'postgres',
       url: url.toString(),

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { markStatement } from '../scripts/lib/leftovers';
 import { LocalFederation } from '../scripts/lib/local-federation';
 import { KeyStore } from '../src/crypto/key-store';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
@@ -143,6 +144,7 @@ async function main(): Promise<number> {
     );
     await federation.setUp();
     await adminQuery(`CREATE DATABASE ${rawDatabase}`);
+    await adminQuery(markStatement(rawDatabase, federation.runId));
     for (const code of CODES) await startNode(federation, code, options.nodes);
     log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
     const guestUrl = federation.amqpUrl('guest', 'guest', 'guest');

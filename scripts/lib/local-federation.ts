@@ -21,6 +21,7 @@ import { writeKeyFiles } from '../../src/crypto/key-store';
 import { migrateWithLock } from '../../src/database/migrate';
 import { generateKeyPairs } from '../../src/crypto/trm-crypto';
 import { BrokerAdmin } from '../../src/transport/broker-admin';
+import { markDatabase, runMark } from './leftovers';
 import { assertParticipantTopology, declareSharedExchanges } from '../../src/transport/topology';
 
 /**
@@ -126,7 +127,7 @@ export class LocalFederation {
 
   /** Creates the vhost, users, keys, directory, databases and every participant's queues. */
   async setUp(): Promise<void> {
-    await this.admin.createVhost(this.vhost);
+    await this.admin.createVhost(this.vhost, runMark(this.runId));
     const participants = [];
     for (const code of this.options.codes) {
       const pairs = generateKeyPairs(code);
@@ -147,7 +148,10 @@ export class LocalFederation {
       const password = `trm-local-${code}`;
       this.passwords.set(code, password);
       await this.admin.setupParticipant(this.vhost, code, password);
-      await this.withPg((pg) => pg.query(`CREATE DATABASE ${this.databaseName(code)}`));
+      await this.withPg(async (pg) => {
+        await pg.query(`CREATE DATABASE ${this.databaseName(code)}`);
+        await markDatabase(pg, this.databaseName(code), this.runId);
+      });
       await this.prepareDatabase(code);
     }
     writeFileSync(this.directoryFile, JSON.stringify({ version: 1, participants }, null, 2));

@@ -207,8 +207,17 @@ export class BrokerAdmin {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async createVhost(name: string): Promise<void> {
-    await this.request('PUT', `/api/vhosts/${enc(name)}`, {});
+  async createVhost(name: string, description?: string): Promise<void> {
+    await this.request('PUT', `/api/vhosts/${enc(name)}`, description ? { description } : {});
+  }
+
+  /** Every vhost of the broker, with the description it was created with (empty if none). */
+  async listVhosts(): Promise<Array<{ name: string; description: string }>> {
+    const vhosts = (await this.request('GET', '/api/vhosts')) as Array<{
+      name: string;
+      description?: string;
+    }>;
+    return vhosts.map((v) => ({ name: v.name, description: v.description ?? '' }));
   }
 
   async deleteVhost(name: string): Promise<void> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { markDatabase } from '../../scripts/lib/leftovers';
 
 type Migration = (typeof MIGRATIONS)[number];
 
@@ -27,6 +28,7 @@ export class ThrowawayDatabase {
     const adminUrl = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const name = `trm_migration_${randomBytes(4).toString('hex')}`;
     await admin(adminUrl, `CREATE DATABASE ${name}`);
+    await admin(adminUrl, (client) => markDatabase(client, name, name));
     const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
     return new ThrowawayDatabase(
       adminUrl,
@@ -64,11 +66,12 @@ export class ThrowawayDatabase {
   }
 }
 
-async function admin(adminUrl: string, sql: string): Promise<void> {
+async function admin(adminUrl: string, work: string | ((client: Client) => Promise<void>)): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    if (typeof work === 'string') await client.query(work);
+    else await work(client);
   } finally {
     await client.end();
   }
