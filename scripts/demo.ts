@@ -283,6 +283,8 @@ interface Send {
   type: MessageType;
   to: Code;
   inReplyTo?: string;
+  /** Fields that differ from the example payload of the type. */
+  payload?: Record<string, unknown>;
 }
 
 async function send(from: DemoNode, caseRef: string, message: Send, actor: string): Promise<MessageStatus> {
@@ -291,7 +293,7 @@ async function send(from: DemoNode, caseRef: string, message: Send, actor: strin
     to: message.to,
     legalBasis: 'CONSENT',
     ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
-    payload: examplePayload(message.type),
+    payload: { ...examplePayload(message.type), ...message.payload },
   });
   if (result.status !== 202 || typeof result.body !== 'object' || result.body === null) {
     throw new DemoError(`${from.code} refused to send ${message.type} to ${message.to}: ${refusal(result)}`);
@@ -566,7 +568,13 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   const result = await transfer(
     MK,
     caseRef,
-    { type: 'RISK_ASSESSMENT_RESULT', to: 'FR', inReplyTo: request.id },
+    // Assessed now, after FR's own assessment and in answer to FR's request: the current one.
+    {
+      type: 'RISK_ASSESSMENT_RESULT',
+      to: 'FR',
+      inReplyTo: request.id,
+      payload: { assessedAt: new Date().toISOString() },
+    },
     'MK-coordinator',
   );
   if (!(await assessmentFrom(FR, caseRef, result.id))) {

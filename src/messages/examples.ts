@@ -185,7 +185,33 @@ const EXAMPLES: { readonly [T in MessageType]: PayloadOf<T> } = {
   },
 };
 
-/** A valid, realistic payload for `type`; a fresh copy every call, so callers may mutate it. */
-export function examplePayload<T extends MessageType>(type: T): PayloadOf<T> {
-  return structuredClone(EXAMPLES[type]);
+/** The day the examples' dates were written for: she is 17, MK assessed the risk three days ago, the departure is in four days. */
+export const EXAMPLES_WRITTEN_FOR = new Date('2026-12-01T00:00:00.000Z');
+
+const DAY_MS = 86_400_000;
+const ISO_DATE_PREFIX = /^(\d{4}-\d{2}-\d{2})((?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?)$/;
+
+/**
+ * A valid, realistic payload for `type`; a fresh copy every call, so callers may mutate it. Its dates move
+ * with `now` by whole days, all together: the story stays the same on any day (her age, a current risk
+ * assessment, a departure still ahead), so tests and the demo do not break as the calendar moves on.
+ */
+export function examplePayload<T extends MessageType>(type: T, now: Date = new Date()): PayloadOf<T> {
+  const days = Math.floor((now.getTime() - EXAMPLES_WRITTEN_FOR.getTime()) / DAY_MS);
+  return shiftDates(structuredClone(EXAMPLES[type]), days);
+}
+
+/** Every ISO date or date-time string moved by `days` calendar days, the time and offset kept as written. */
+function shiftDates<V>(value: V, days: number): V {
+  if (typeof value === 'string') {
+    const match = ISO_DATE_PREFIX.exec(value);
+    if (!match) return value;
+    const shifted = new Date(Date.parse(`${match[1]}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+    return `${shifted}${match[2]}` as V;
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => shiftDates(item, days)) as V;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shiftDates(item, days)])) as V;
+  }
+  return value;
 }
