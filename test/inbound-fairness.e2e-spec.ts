@@ -161,6 +161,34 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     });
   }, 400_000);
 
+  it('applies an alert ahead of a flood even when a routine message of its case waits at the end of it', async () => {
+    // MK runs with one routine slot and receives the flood first, then the referral of the alert's case,
+    // then the alert: the referral waits for the whole flood, the alert must not wait for the referral.
+    await withMk({ inboundConcurrency: 1, inboundMaxPendingPerSender: 0 }, async () => {
+      const floodIds = await flood(150, 1);
+      const caseRef = `TRM-IT-${year}-${String(nextCase++).padStart(6, '0')}`;
+      const referral = await italy.send({
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        caseRef,
+        payload: examplePayload('REFERRAL_REQUEST'),
+      });
+      const alert = await italy.send({
+        type: 'EMERGENCY_ALERT',
+        to: 'MK',
+        caseRef,
+        payload: examplePayload('EMERGENCY_ALERT'),
+      });
+      const all = await waitSettled([...floodIds, referral, alert], 240_000);
+      const before = (id: string): number =>
+        floodIds.filter((f) => all.get(f)!.seq < all.get(id)!.seq).length;
+      expect(all.get(alert)!.action).toBe('MESSAGE_RECEIVED');
+      expect(all.get(referral)!.action).toBe('MESSAGE_RECEIVED');
+      expect(before(referral)).toBeGreaterThan(140); // it did wait for the flood: the case was behind it
+      expect(before(alert)).toBeLessThan(100);
+    });
+  }, 400_000);
+
   /** Every id got its DELIVERY_RECEIPT at IT, and none a DELIVERY_REJECTED. */
   async function expectReceipts(ids: string[]): Promise<void> {
     const waiting = new Set(ids);

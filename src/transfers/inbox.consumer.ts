@@ -91,16 +91,21 @@ export class InboxConsumer implements OnApplicationBootstrap {
   private dispatch(lane: Lane, channel: Channel, message: ConsumeMessage): void {
     const sender = printable(message.properties.userId);
     lane.scheduler.admit(sender);
-    this.inOrder(message, () =>
+    this.inOrder(lane, message, () =>
       lane.scheduler
         .run(sender, () => this.handle(channel, lane.queue, message))
         .finally(() => lane.scheduler.release(sender)),
     );
   }
 
-  /** Chains deliveries that share a case reference (AMQP correlation_id), so one case's messages never race. */
-  private inOrder(message: ConsumeMessage, work: () => Promise<unknown>): void {
-    const key = String(message.properties.correlationId ?? '');
+  /**
+   * Chains deliveries of one lane that share a case reference (AMQP correlation_id), so one case's messages
+   * never race. Per lane: an alert must not wait for a routine message of its case that is itself waiting
+   * for a routine slot (PROTOCOL.md: an alert never waits behind routine traffic); the case row lock still
+   * keeps the two from applying at once.
+   */
+  private inOrder(lane: Lane, message: ConsumeMessage, work: () => Promise<unknown>): void {
+    const key = `${lane.queue}|${String(message.properties.correlationId ?? '')}`;
     const previous = this.caseChains.get(key) ?? Promise.resolve();
     const next = previous
       .then(work)
