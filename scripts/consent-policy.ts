@@ -274,7 +274,9 @@ ${list(CONSENT_EXEMPT_TYPES)} must travel even when no consent is live: the with
 every country that received data, and a case must be closable. The sender relies on the latest consent
 record that ever named the recipient, even withdrawn or expired, even on a case restricted by a
 withdrawal; with no such record the message is refused. The receiver only checks that the declared
-consent names it.
+consent names it. Their free text (${code('CASE_CLOSED')} ${code('summary')}) travels only when that record
+is live and the case is not restricted; otherwise the message goes without it, and the answer and the
+audit entry say so (${code('redacted')}).
 
 ### Vital interest
 
@@ -295,7 +297,12 @@ as a child rejects a message whose declared consent was given by anyone else (ex
 ### Withdrawal and restricted cases
 
 A withdrawal ends a consent record (a change is a new record; records are never edited). The node that
-holds the consent sends ${code('CONSENT_WITHDRAWN')} to every country that received data of the case. A
+holds the consent sends ${code('CONSENT_WITHDRAWN')} to every country that received data of the case. The
+withdrawal always stands: a country that cannot be told (no consent record ever named it, it left the
+directory, it does not accept the type) is listed in the answer (${code('notNotified')}) and audited, for the
+coordinator to tell it by other means. Messages queued under the withdrawn consent that the relay has not
+yet taken are cancelled: they never leave, and their status is ${code('REJECTED')} with the reason code
+${code('CONSENT_WITHDRAWN')} (an emergency alert among them may be sent again on vital interest). A
 node told of a withdrawal restricts the case: it sends nothing more on it but an emergency alert, a
 ${code('CONSENT_WITHDRAWN')} or a ${code('CASE_CLOSED')}, until new consent is recorded.`;
 }

@@ -6,6 +6,7 @@ import {
   openCase,
   recordGuardian,
   recordAssessment,
+  messageStatus,
   recordConsent,
   sendMessage,
   waitDelivered,
@@ -253,6 +254,99 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     // New consent recorded at MK lifts the restriction there.
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
     expect((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).toBeNull();
+  });
+
+  it('withdraws even when a country that received data cannot be told: it is listed and audited, the others told; the closure after it goes without its summary', async () => {
+    const caseRef = await openGuardedCase(fr);
+    const consentId = await recordConsent(fr, caseRef, { recipients: ['MK'] });
+    await recordAssessment(fr, caseRef);
+    const sent = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: referral() });
+    await waitDelivered(fr, sent.body.id);
+    // Italy got data on vital interest only: no consent record ever named it.
+    const alert = await sendMessage(fr, caseRef, {
+      type: 'EMERGENCY_ALERT',
+      to: 'IT',
+      legalBasis: 'VITAL_INTEREST',
+      payload: examplePayload('EMERGENCY_ALERT'),
+    });
+    expect(alert.status).toBe(202);
+
+    const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
+    expect(withdrawal.status).toBe(200);
+    expect(withdrawal.body.consent.withdrawnAt).not.toBeNull();
+    expect(withdrawal.body.notified.map((n: { country: string }) => n.country)).toEqual(['MK']);
+    expect(withdrawal.body.notNotified).toEqual([
+      { country: 'IT', reasonCode: 'CONSENT_INSUFFICIENT', reason: 'no consent record ever named IT' },
+    ]);
+    await waitDelivered(fr, withdrawal.body.notified[0].messageId);
+    expect((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).not.toBeNull();
+    const untold = await federation.query<{ counterpart: string; reason_code: string; decision: string }>(
+      'FR',
+      `SELECT counterpart, reason_code, decision FROM audit_log
+       WHERE case_ref = $1 AND action = 'CONSENT_WITHDRAWAL_NOT_SENT'`,
+      [caseRef],
+    );
+    expect(untold).toEqual([{ counterpart: 'IT', reason_code: 'CONSENT_INSUFFICIENT', decision: 'DENY' }]);
+    const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
+    expect(consents.body[0].withdrawnAt).not.toBeNull();
+
+    // The relationship still closes, but the free-text summary is no longer shared.
+    const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, {
+      reason: 'COMPLETED',
+      summary: 'Reintegration programme completed; follow-up checks all positive.',
+    });
+    expect(closed.status).toBe(202);
+    expect(closed.body.notified).toEqual([
+      { country: 'MK', messageId: expect.any(String), redacted: ['summary'] },
+    ]);
+    const queued = await federation.query<{ details: { redacted?: string[] } }>(
+      'FR',
+      `SELECT details FROM audit_log WHERE message_id = $1 AND action = 'MESSAGE_QUEUED'`,
+      [closed.body.notified[0].messageId],
+    );
+    expect(queued[0].details.redacted).toEqual(['summary']);
+    await waitDelivered(fr, closed.body.notified[0].messageId);
+  });
+
+  it('cancels the messages queued under a withdrawn consent: the relay never publishes them, their status says why', async () => {
+    // No relay: what is committed stays in the outbox, as when the broker is slow or down.
+    await federation.stop('FR');
+    fr = await federation.start('FR', { outboxRelay: false });
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    const consentId = await recordConsent(fr, caseRef, { recipients: ['MK'] });
+    await recordAssessment(fr, caseRef);
+    const queued = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    expect(queued.status).toBe(202);
+
+    const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
+    expect(withdrawal.status).toBe(200);
+    expect(withdrawal.body.cancelled).toEqual([
+      { messageId: queued.body.id, type: 'CASE_UPDATE', country: 'MK' },
+    ]);
+    expect(
+      await count('FR', `SELECT count(*)::int AS n FROM outbox WHERE message_id = $1`, [queued.body.id]),
+    ).toBe(0);
+    const cancelledAudit = await federation.query<{ reason_code: string }>(
+      'FR',
+      `SELECT reason_code FROM audit_log WHERE message_id = $1 AND action = 'MESSAGE_CANCELLED'`,
+      [queued.body.id],
+    );
+    expect(cancelledAudit).toEqual([{ reason_code: 'CONSENT_WITHDRAWN' }]);
+
+    await federation.stop('FR');
+    fr = await federation.start('FR');
+    // The withdrawal itself leaves; the cancelled message never does.
+    await waitDelivered(fr, withdrawal.body.notified[0].messageId);
+    const status = await messageStatus(fr, queued.body.id);
+    expect(status).toMatchObject({ status: 'REJECTED', reasonCode: 'CONSENT_WITHDRAWN' });
+    expect(status.reason).toContain('withdrawn');
+    expect(await count('MK', `SELECT count(*)::int AS n FROM messages WHERE id = $1`, [queued.body.id])).toBe(
+      0,
+    );
   });
 
   it('rejects inbound a message that relies on a consent its sender withdrew', async () => {

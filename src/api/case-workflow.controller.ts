@@ -97,7 +97,7 @@ export class CaseWorkflowController {
   @HttpCode(202)
   @ApiOkResponse({
     description:
-      'closed here; every country on the case is sent a CASE_CLOSED (notified), except those no consent record ever named (notNotified: tell them by other means)',
+      'closed here; every country on the case is sent a CASE_CLOSED (notified; redacted: ["summary"] when no live consent names it or the case is restricted), except those no consent record ever named (notNotified: tell them by other means)',
   })
   async close(
     @Param('caseRef', CaseRefPipe) caseRef: string,

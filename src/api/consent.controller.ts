@@ -21,9 +21,32 @@ class NotifiedView {
   messageId!: string;
 }
 
+class NotNotifiedView {
+  @ApiProperty() country!: string;
+  @ApiProperty({ description: 'why no CONSENT_WITHDRAWN could go (e.g. CONSENT_INSUFFICIENT, NOT_ACCEPTED)' })
+  reasonCode!: string;
+  @ApiProperty() reason!: string;
+}
+
+class CancelledView {
+  @ApiProperty({ format: 'uuid' }) messageId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() country!: string;
+}
+
 class WithdrawalView {
   @ApiProperty({ type: ConsentView }) consent!: ConsentView;
   @ApiProperty({ type: [NotifiedView] }) notified!: NotifiedView[];
+  @ApiProperty({
+    type: [NotNotifiedView],
+    description: 'countries that had data of the case but could not be told: tell them by other means',
+  })
+  notNotified!: NotNotifiedView[];
+  @ApiProperty({
+    type: [CancelledView],
+    description: 'messages queued under the consent and not yet published: cancelled, never sent',
+  })
+  cancelled!: CancelledView[];
   @ApiProperty({ description: 'current risk assessments now due for review' }) assessmentsToReview!: number;
 }
 
@@ -61,7 +84,8 @@ export class ConsentController {
   @HttpCode(200)
   @ApiOkResponse({
     type: WithdrawalView,
-    description: 'withdrawn; CONSENT_WITHDRAWN queued to every country that received data of the case',
+    description:
+      'withdrawn, always; its queued messages cancelled; CONSENT_WITHDRAWN queued to every country that received data of the case, except those that cannot be told (notNotified)',
   })
   @ApiNotFoundResponse()
   @ApiUnprocessableEntityResponse({ description: 'already withdrawn' })

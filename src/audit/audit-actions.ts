@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = {
   CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',
   MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
+  MESSAGE_CANCELLED:
+    'a queued message was cancelled before it was published: its consent was withdrawn (reason code CONSENT_WITHDRAWN)',
   MESSAGE_PUBLISHED: 'the broker confirmed a queued message (publisher confirm)',
   MESSAGE_RECEIVED: 'an inbound message passed every check and was applied (decision ALLOW)',
   MESSAGE_REJECTED: 'an inbound message failed a check (decision DENY, protocol reason code)',
@@ -28,6 +30,8 @@ export const AUDIT_ACTIONS = {
   PERSONAL_DATA_READ: "someone read a victim's personal data through the API",
   CONSENT_RECORDED: 'a consent record was added to a case',
   CONSENT_WITHDRAWN: 'a consent was withdrawn; the countries that received data were told',
+  CONSENT_WITHDRAWAL_NOT_SENT:
+    'a country that received data could not be sent CONSENT_WITHDRAWN (reason code): the coordinator tells it by other means',
   RISK_ASSESSED: 'a risk assessment was recorded (here or received from a peer)',
   RISK_OVERRIDDEN: 'a coordinator let a message type through a HIGH risk level, with a written reason',
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',

@@ -288,8 +288,9 @@ describe('decideOutboundConsent', () => {
       expect(decide({ type, payload, consents: [forItaly, withdrawn, older], restricted: true })).toEqual({
         allow: true,
         consent: withdrawn,
-        payload,
-        redacted: [],
+        // The closure's free-text summary does not travel once the consent is withdrawn.
+        payload: type === 'CASE_CLOSED' ? payloadOf(type, { summary: undefined }) : payload,
+        redacted: type === 'CASE_CLOSED' ? ['summary'] : [],
         vitalInterest: false,
       });
     });
@@ -304,6 +305,38 @@ describe('decideOutboundConsent', () => {
       ['records that only ever named Italy', [forItaly]],
     ])('is refused when %s', (_, consents) => {
       expect(decide({ type, payload, consents })).toEqual(refusal('no consent record ever named MK'));
+    });
+  });
+
+  describe('CASE_CLOSED after a withdrawal', () => {
+    const payload = payloadOf('CASE_CLOSED', { summary: 'Reintegration completed in Skopje.' });
+    const withoutSummary = payloadOf('CASE_CLOSED', { summary: undefined });
+    const live = consent();
+    const closing = (change: Partial<OutboundConsentFacts>) =>
+      decide({ type: 'CASE_CLOSED', payload, ...change });
+
+    it('keeps the summary under a live consent on an unrestricted case', () => {
+      expect(closing({ consents: [live] })).toMatchObject({ allow: true, payload, redacted: [] });
+    });
+
+    it.each<[string, Partial<OutboundConsentFacts>]>([
+      [
+        'the consent was withdrawn',
+        { consents: [consent({ withdrawnAt: new Date('2026-11-21T08:00:00Z') })] },
+      ],
+      ['the consent expired', { consents: [consent({ expiresAt: new Date('2026-11-22T00:00:00Z') })] }],
+      ['a peer restricted the case', { consents: [live], restricted: true }],
+    ])('still closes, without the free-text summary, when %s', (_, change) => {
+      expect(closing(change)).toMatchObject({ allow: true, payload: withoutSummary, redacted: ['summary'] });
+    });
+
+    it('has nothing to drop from a closure without a summary', () => {
+      expect(
+        closing({
+          payload: withoutSummary,
+          consents: [consent({ withdrawnAt: new Date('2026-11-21T08:00:00Z') })],
+        }),
+      ).toMatchObject({ allow: true, payload: withoutSummary, redacted: [] });
     });
   });
 

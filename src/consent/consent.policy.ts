@@ -74,6 +74,15 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
 /** Types that must travel even when no consent is live: the withdrawal itself, and closing the case. */
 export const CONSENT_EXEMPT_TYPES: readonly MessageType[] = ['CONSENT_WITHDRAWN', 'CASE_CLOSED'];
 
+/**
+ * Free-text fields of an exempt type. They travel only under a live consent on an unrestricted case: after a
+ * withdrawal the data may not be shared further, so the message still goes (the relationship must close)
+ * without them.
+ */
+export const EXEMPT_FREE_TEXT: Readonly<Partial<Record<MessageType, readonly string[]>>> = {
+  CASE_CLOSED: ['summary'],
+};
+
 export interface ScopeNeed {
   scope: ConsentScope;
   /** The payload fields that need it; `(type)` when the message type itself does. */
@@ -162,7 +171,14 @@ export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundCons
         { code: RejectionCode.CONSENT_INSUFFICIENT, message: `no consent record ever named ${facts.to}` },
       ]);
     }
-    return { allow: true, consent: latest, payload: facts.payload, redacted: [], vitalInterest: false };
+    const dropped =
+      facts.restricted || !isLive(latest, facts.now)
+        ? (EXEMPT_FREE_TEXT[facts.type] ?? []).filter((field) => facts.payload[field] !== undefined)
+        : [];
+    const payload = Object.fromEntries(
+      Object.entries(facts.payload).filter(([key]) => !dropped.includes(key)),
+    );
+    return { allow: true, consent: latest, payload, redacted: dropped, vitalInterest: false };
   }
   if (facts.restricted) {
     return deny([

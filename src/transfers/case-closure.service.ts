@@ -14,8 +14,11 @@ import { UntoldClosureEffects } from './untold-closure-effects';
 
 export interface ClosureResult {
   caseRef: string;
-  /** The countries told, each with the id of its CASE_CLOSED. */
-  notified: Array<{ country: string; messageId: string }>;
+  /**
+   * The countries told, each with the id of its CASE_CLOSED, and the fields left out (`summary` once no live
+   * consent names the country or the case is restricted: the free text may not be shared further).
+   */
+  notified: Array<{ country: string; messageId: string; redacted?: string[] }>;
   /** The countries no CASE_CLOSED could legally go to (no consent record ever named them), and why. */
   notNotified: Array<{ country: string; reasonCode: string; reason: string }>;
 }
@@ -65,7 +68,11 @@ export class CaseClosureService {
             { caseRef, type: 'CASE_CLOSED', to: country, legalBasis: 'CONSENT', payload },
             actor,
           );
-          told.push({ country, messageId: sent.record.id });
+          told.push({
+            country,
+            messageId: sent.record.id,
+            ...(sent.redacted.length > 0 ? { redacted: sent.redacted } : {}),
+          });
         } catch (error) {
           const consent = noConsentFor(error);
           if (!consent) throw error;

@@ -3,26 +3,44 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
+import { CONSENT_EXEMPT_TYPES } from '../consent/consent.policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { ConsentView } from '../consent/consent.dto';
 import { toConsentView } from '../consent/consent.service';
 import { RiskRepository } from '../risk/risk.repository';
 import { OutboxRelay } from '../transport/outbox-relay';
+import { OutboxRepository } from '../transport/outbox.repository';
+import type { ClosureResult } from './case-closure.service';
 import { InboundEffects } from './inbound-effects';
+import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
+import { TransferError } from './transfer.errors';
 
 export interface WithdrawalResult {
   consent: ConsentView;
   /** The countries told, each with the id of its CONSENT_WITHDRAWN. */
   notified: Array<{ country: string; messageId: string }>;
+  /**
+   * The countries that had data of the case but could not be told here (no consent record ever named them,
+   * they left the directory, they do not accept CONSENT_WITHDRAWN), and why: the coordinator tells them by
+   * other means. Same shape as a closure's.
+   */
+  notNotified: ClosureResult['notNotified'];
+  /** Messages queued under the consent and not yet published: cancelled, they never leave. */
+  cancelled: Array<{ messageId: string; type: string; country: string }>;
   /** Current risk assessments now due for review. */
   assessmentsToReview: number;
 }
 
+/** The reason code a message cancelled by a withdrawal carries (its status is REJECTED). */
+export const CANCELLED_BY_WITHDRAWAL = 'CONSENT_WITHDRAWN';
+
 /**
- * Withdrawal is the person's right. In one transaction: the record ends, every country that received data
- * of the case gets CONSENT_WITHDRAWN, and the risk assessment is due for review (traffickers pressure victims
- * to withdraw, domain.md), without questioning the withdrawal. A peer's withdrawal restricts the case here.
+ * Withdrawal is the person's right. In one transaction: the record ends, messages queued under it and not yet
+ * published are cancelled, every country that had data of the case gets CONSENT_WITHDRAWN, and the risk
+ * assessment is due for review (traffickers pressure victims to withdraw, domain.md), without questioning
+ * the withdrawal. A country that cannot be told never blocks it: it is listed and audited instead. A peer's
+ * withdrawal restricts the case here.
  */
 @Injectable()
 export class ConsentWithdrawalService implements OnModuleInit {
@@ -37,6 +55,8 @@ export class ConsentWithdrawalService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
     private readonly effects: InboundEffects,
+    private readonly records: MessageRecordsRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onModuleInit(): void {
@@ -80,36 +100,109 @@ export class ConsentWithdrawalService implements OnModuleInit {
         );
       }
       const withdrawnAt = new Date();
+      // Before the cancelling: a country whose message is in flight may have it, so it is told as well.
+      const countries = await this.countriesThatReceivedData(manager, caseRef);
+      const cancelled = await this.cancelQueued(manager, caseRef, consentId, actor);
       const notified: WithdrawalResult['notified'] = [];
-      for (const country of await this.countriesThatReceivedData(manager, caseRef)) {
-        const sent = await this.outbound.sendWithin(
-          manager,
-          {
+      const notNotified: WithdrawalResult['notNotified'] = [];
+      for (const country of countries) {
+        try {
+          const sent = await this.outbound.sendWithin(
+            manager,
+            {
+              caseRef,
+              type: 'CONSENT_WITHDRAWN',
+              to: country,
+              legalBasis: 'CONSENT',
+              payload: { consentId, withdrawnAt: withdrawnAt.toISOString(), scopesWithdrawn: record.scopes },
+            },
+            actor,
+          );
+          notified.push({ country, messageId: sent.record.id });
+        } catch (error) {
+          // sendWithin refuses (TransferError) before it writes anything, so the withdrawal goes on; any
+          // other error (the database) fails it.
+          if (!(error instanceof TransferError)) throw error;
+          const refusal = error.details.reasons?.[0] ?? { code: error.code, message: error.message };
+          notNotified.push({ country, reasonCode: refusal.code, reason: refusal.message });
+          await this.audit.record(manager, {
+            action: 'CONSENT_WITHDRAWAL_NOT_SENT',
+            actor,
             caseRef,
-            type: 'CONSENT_WITHDRAWN',
-            to: country,
-            legalBasis: 'CONSENT',
-            payload: { consentId, withdrawnAt: withdrawnAt.toISOString(), scopesWithdrawn: record.scopes },
-          },
-          actor,
-        );
-        notified.push({ country, messageId: sent.record.id });
+            messageType: 'CONSENT_WITHDRAWN',
+            counterpart: country,
+            decision: 'DENY',
+            reasonCode: refusal.code,
+            details: { consentId, reasons: error.details.reasons?.map((r) => r.code) ?? [error.code] },
+          });
+        }
       }
       const assessmentsToReview = await this.risk.requireReview(manager, caseRef);
       await this.audit.record(manager, {
         action: 'CONSENT_WITHDRAWN',
         actor,
         caseRef,
-        details: { consentId, notified: notified.map((n) => n.country), assessmentsToReview },
+        details: {
+          consentId,
+          notified: notified.map((n) => n.country),
+          notNotified: notNotified.map((n) => n.country),
+          cancelled: cancelled.map((c) => c.messageId),
+          assessmentsToReview,
+        },
       });
       const updated = (await this.consents.find(manager, caseRef, consentId))!;
-      return { consent: toConsentView(updated), notified, assessmentsToReview };
+      return { consent: toConsentView(updated), notified, notNotified, cancelled, assessmentsToReview };
     });
     this.relay.kick();
     this.logger.log(
-      `consent ${consentId} withdrawn on case ${caseRef}; notified ${result.notified.length} countries`,
+      `consent ${consentId} withdrawn on case ${caseRef}; notified ${result.notified.length} countries, ` +
+        `could not notify ${result.notNotified.length}, cancelled ${result.cancelled.length} queued messages`,
     );
     return result;
+  }
+
+  /**
+   * From the withdrawal on the data may not be shared further: messages queued under the consent whose
+   * outbox rows are not yet published never leave. Rows the relay has claimed are in flight and stay. The
+   * exempt types (a closure, an earlier withdrawal) must still travel.
+   */
+  private async cancelQueued(
+    manager: EntityManager,
+    caseRef: string,
+    consentId: string,
+    actor: string,
+  ): Promise<WithdrawalResult['cancelled']> {
+    const queued = await this.records.queuedUnderConsent(manager, caseRef, consentId, CONSENT_EXEMPT_TYPES);
+    const removed = new Set(
+      await this.outbox.cancelUnpublished(
+        manager,
+        queued.map((m) => m.id),
+      ),
+    );
+    const cancelled = queued.filter((m) => removed.has(m.id));
+    await this.records.markCancelled(
+      manager,
+      cancelled.map((m) => m.id),
+      {
+        reasonCode: CANCELLED_BY_WITHDRAWAL,
+        reason: `cancelled before it was published: consent ${consentId} was withdrawn`,
+      },
+    );
+    await this.audit.recordMany(
+      manager,
+      cancelled.map((m) => ({
+        action: 'MESSAGE_CANCELLED' as const,
+        actor,
+        caseRef,
+        messageId: m.id,
+        messageType: m.type,
+        counterpart: m.counterpart,
+        decision: 'DENY' as const,
+        reasonCode: CANCELLED_BY_WITHDRAWAL,
+        details: { consentId },
+      })),
+    );
+    return cancelled.map((m) => ({ messageId: m.id, type: m.type, country: m.counterpart }));
   }
 
   /** Every country this node sent anything but technical messages to on the case. */

@@ -83,6 +83,39 @@ export class MessageRecordsRepository {
     return [...new Set(rows.map((row) => row.counterpart))];
   }
 
+  /** Our outbound messages on the case still QUEUED under a consent (by its id), except the given types. */
+  async queuedUnderConsent(
+    manager: EntityManager,
+    caseRef: string,
+    consentId: string,
+    exceptTypes: readonly string[],
+  ): Promise<Array<{ id: string; type: string; counterpart: string }>> {
+    return manager.query(
+      `SELECT id, type, counterpart FROM messages
+       WHERE case_ref = $1 AND direction = 'OUTBOUND' AND status = 'QUEUED'
+         AND consent->>'consentId' = $2 AND type <> ALL($3::text[])
+       ORDER BY created_at, id`,
+      [caseRef, consentId, [...exceptTypes]],
+    );
+  }
+
+  /**
+   * A queued message that will never be published (its outbox row is gone): REJECTED by this node itself,
+   * with the reason. It never left, so nothing else counts it (lifecycle, closed countries).
+   */
+  async markCancelled(
+    manager: EntityManager,
+    ids: string[],
+    cancellation: { reasonCode: string; reason: string },
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE messages SET status = 'REJECTED', rejected_at = now(), reason_code = $2, reason = $3, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'`,
+      [ids, cancellation.reasonCode, cancellation.reason],
+    );
+  }
+
   /** QUEUED → SENT once the broker confirmed; a receipt that raced ahead has already moved it further. */
   async markSent(manager: EntityManager, ids: string[]): Promise<void> {
     if (ids.length === 0) return;

@@ -44,6 +44,25 @@ export class OutboxRepository {
       .getMany();
   }
 
+  /**
+   * Removes the unpublished rows of these messages so the relay never publishes them, and returns the ids of
+   * the messages removed. Rows a relay has claimed are in flight (the broker may already have them): SKIP
+   * LOCKED leaves them to it.
+   */
+  async cancelUnpublished(manager: EntityManager, messageIds: string[]): Promise<string[]> {
+    if (messageIds.length === 0) return [];
+    const rows: unknown[] = await manager.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL
+         FOR UPDATE SKIP LOCKED)
+       RETURNING message_id AS "messageId"`,
+      [messageIds],
+    );
+    // TypeORM's postgres driver answers a DELETE … RETURNING with [rows, count].
+    const deleted = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ messageId: string }>;
+    return [...new Set(deleted.map((row) => row.messageId))];
+  }
+
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
     await markRowsPublished(manager, 'outbox', ids);
   }
