@@ -386,6 +386,40 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     ).toBe(202);
   });
 
+  it('never lets another country’s referral end identification on a case this node owns', async () => {
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    // Italy says the person is identified, then that she is not: FR, whose case it is, decides that.
+    for (const identificationStatus of ['IDENTIFIED_VICTIM', 'NOT_IDENTIFIED']) {
+      const id = await italy.send({
+        type: 'REFERRAL_REQUEST',
+        to: 'FR',
+        caseRef,
+        payload: referral({ identificationStatus }),
+      });
+      expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
+    }
+    const atFr = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(atFr.body.case.identificationStatus).toBe('IDENTIFICATION_IN_PROGRESS');
+    expect(
+      await count(
+        'FR',
+        `SELECT count(*)::int AS n FROM audit_log WHERE case_ref = $1 AND action = 'CASE_IDENTIFICATION_STATUS_SET'`,
+        [caseRef],
+      ),
+    ).toBe(0);
+    const plan = await sendMessage(fr, caseRef, {
+      type: 'RETURN_PLAN',
+      to: 'MK',
+      payload: examplePayload('RETURN_PLAN'),
+    });
+    expect(plan.status).toBe(422);
+    expect(plan.body.reasons.map((r: { message: string }) => r.message)).toContain(
+      'no return or removal while identification is in progress',
+    );
+  });
+
   it('takes the age a referral states as the receiver will, and never lets a referral make a child an adult', async () => {
     // Opened without an age status: the victim herself consented, before anyone knew she was a child.
     const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });

@@ -8,6 +8,7 @@ import {
   decideLifecycle,
   decidePhaseChange,
   Direction,
+  identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
   LifecycleEvent,
@@ -671,6 +672,29 @@ describe('the age a message reports (age presumption)', () => {
     expect(isChild({ ageStatus: null }, 'CASE_UPDATE', childReferral)).toBe(false);
     expect(isChild({ ageStatus: 'DISPUTED' }, 'CASE_UPDATE', {})).toBe(true);
     expect(isChild({ ageStatus: 'DOCUMENTED_ADULT' }, 'REFERRAL_REQUEST', childReferral)).toBe(true);
+  });
+});
+
+describe('the identification status a message reports (the case owner identifies)', () => {
+  it.each([
+    // This node (FR) owns the case: no peer's referral changes it, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'MK', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'MK', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    ['PRESUMED_VICTIM', 'IDENTIFIED_VICTIM', 'IT', 'FR', 'PRESUMED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'PRESUMED_VICTIM', 'MK', 'FR', 'IDENTIFIED_VICTIM'],
+    [null, 'IDENTIFIED_VICTIM', 'MK', 'FR', null],
+    // The owner's own referral sets it, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'FR', 'FR', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'IDENTIFICATION_IN_PROGRESS', 'FR', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    [null, 'PRESUMED_VICTIM', 'FR', 'FR', 'PRESUMED_VICTIM'],
+    // Another country's case (MK's): only MK's referral sets it, not a third country's nor this node's.
+    [null, 'IDENTIFIED_VICTIM', 'MK', 'MK', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'MK', 'MK', 'NOT_IDENTIFIED'],
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'IT', 'MK', 'IDENTIFICATION_IN_PROGRESS'],
+    ['PRESUMED_VICTIM', 'IDENTIFIED_VICTIM', 'FR', 'MK', 'PRESUMED_VICTIM'],
+    ['PRESUMED_VICTIM', undefined, 'MK', 'MK', 'PRESUMED_VICTIM'],
+  ] as const)('%s, then %s from %s on a case %s owns: %s', (current, reported, sender, owner, after) => {
+    expect(identificationStatusAfterMessage(current, reported, sender, owner)).toBe(after);
   });
 });
 
