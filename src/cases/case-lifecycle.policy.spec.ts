@@ -34,6 +34,13 @@ const OPEN: LifecycleState = {
   history: [],
 };
 
+// The example referral is of a 17-year-old: an adult's referral needs an adult's date of birth too.
+const EXAMPLE_PERSON = (examplePayload('REFERRAL_REQUEST') as unknown as { person: Payload }).person;
+const adultReferral = (ageNow?: number): Payload => ({
+  age: { status: 'DOCUMENTED_ADULT', ...(ageNow !== undefined ? { ageNow } : {}) },
+  person: { ...EXAMPLE_PERSON, dateOfBirth: '1999-03-14' },
+});
+
 function event(type: MessageType, direction: Direction = 'SENT', change: Payload = {}): LifecycleEvent {
   const payload: Payload = { ...(examplePayload(type) as object), ...change };
   for (const [key, value] of Object.entries(change)) if (value === undefined) delete payload[key];
@@ -106,7 +113,7 @@ describe('decideLifecycle on an open case', () => {
     ]),
   )('allows %s %s on a fresh adult case (à la carte: no phase must come first)', (type, direction) => {
     // The example referral is a child's: here the person is a documented adult.
-    const adult = type === 'REFERRAL_REQUEST' ? { age: { status: 'DOCUMENTED_ADULT', ageNow: 30 } } : {};
+    const adult = type === 'REFERRAL_REQUEST' ? adultReferral(30) : {};
     expect(codes(OPEN, event(type, direction, adult))).toEqual([]);
   });
 
@@ -288,8 +295,16 @@ describe('decideLifecycle for a child', () => {
   );
 
   it('treats a referral of a documented adult as an adult’s', () => {
-    const referral = event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT', ageNow: 25 } });
+    const referral = event('REFERRAL_REQUEST', 'SENT', adultReferral(25));
     expect(codes(OPEN, referral)).toEqual([]);
+  });
+
+  it('treats a documented adult whose date of birth says under 18 as a child', () => {
+    const born2012 = { ...adultReferral(), person: { ...EXAMPLE_PERSON, dateOfBirth: '2012-05-01' } };
+    expect(codes(OPEN, event('REFERRAL_REQUEST', 'SENT', born2012))).toEqual([POLICY_DENIED]);
+    expect(
+      isChild({ ageStatus: null }, 'REFERRAL_REQUEST', event('REFERRAL_REQUEST', 'SENT', born2012).payload),
+    ).toBe(true);
   });
 
   it('accepts a child’s return plan with a best-interests determination and a receiver', () => {
@@ -348,7 +363,7 @@ describe('what an allowed message changes', () => {
   };
 
   it('a referral starts identification and the SOP it requests', () => {
-    expect(next(OPEN, event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT' } }))).toEqual({
+    expect(next(OPEN, event('REFERRAL_REQUEST', 'SENT', adultReferral()))).toEqual({
       status: 'OPEN',
       phases: { '1': 'ACTIVE', '4': 'ACTIVE' },
     });
@@ -651,7 +666,7 @@ describe('the age a message reports (age presumption)', () => {
 
   it('refuses to send a referral that presents a child’s case as an adult’s', () => {
     const child: LifecycleState = { ...OPEN, child: true, guardianRecorded: true };
-    const adult = event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT', ageNow: 25 } });
+    const adult = event('REFERRAL_REQUEST', 'SENT', adultReferral(25));
     expect(decideLifecycle(child, adult)).toEqual({
       allow: false,
       reasons: [
