@@ -480,6 +480,40 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     ).toBe(202);
   });
 
+  it('never lets another country’s referral end identification on a case this node owns', async () => {
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    // Italy says the person is identified, then that she is not: FR, whose case it is, decides that.
+    for (const identificationStatus of ['IDENTIFIED_VICTIM', 'NOT_IDENTIFIED']) {
+      const id = await italy.send({
+        type: 'REFERRAL_REQUEST',
+        to: 'FR',
+        caseRef,
+        payload: referral({ identificationStatus }),
+      });
+      expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
+    }
+    const atFr = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(atFr.body.case.identificationStatus).toBe('IDENTIFICATION_IN_PROGRESS');
+    expect(
+      await count(
+        'FR',
+        `SELECT count(*)::int AS n FROM audit_log WHERE case_ref = $1 AND action = 'CASE_IDENTIFICATION_STATUS_SET'`,
+        [caseRef],
+      ),
+    ).toBe(0);
+    const plan = await sendMessage(fr, caseRef, {
+      type: 'RETURN_PLAN',
+      to: 'MK',
+      payload: examplePayload('RETURN_PLAN'),
+    });
+    expect(plan.status).toBe(422);
+    expect(plan.body.reasons.map((r: { message: string }) => r.message)).toContain(
+      'no return or removal while identification is in progress',
+    );
+  });
+
   it('takes the age a referral states as the receiver will, and never lets a referral make a child an adult', async () => {
     // Opened without an age status: the victim herself consented, before anyone knew she was a child.
     const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
@@ -510,7 +544,10 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect(await ageChanges('MK')).toEqual([{ actor: 'FR', details: raised }]);
 
     // A referral presenting her as an adult is refused on sending; one received leaves her protected as a child.
-    const adult = { age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 25 } };
+    const adult = {
+      age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 25 },
+      person: { ...examplePayload('REFERRAL_REQUEST').person, dateOfBirth: '2001-03-14' },
+    };
     const asAdult = await send(referral(adult));
     expect(asAdult.status).toBe(422);
     expect(asAdult.body.reasons[0].message).toBe(
@@ -526,6 +563,38 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
     expect(atMk.body).toMatchObject({ workflow: { ageStatus: 'PRESUMED_CHILD', child: true } });
     expect(await ageChanges('MK')).toEqual([{ actor: 'FR', details: raised }]);
+  });
+
+  it('never takes a person born less than 18 years ago for an adult, whatever the age status says', async () => {
+    // Her own consent would count for an adult's referral; a "documented adult" born in 2012 is a child.
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    await recordConsent(fr, caseRef, { givenBy: 'VICTIM', recipients: ['MK'] });
+    const bornIn2012 = referral({
+      age: { status: 'DOCUMENTED_ADULT' },
+      person: { ...examplePayload('REFERRAL_REQUEST').person, dateOfBirth: '2012-05-01' },
+    });
+    const refused = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: bornIn2012,
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body.fields)).toContain('person.dateOfBirth less than 18 years ago');
+    expect(await count('FR', `SELECT count(*)::int AS n FROM messages WHERE case_ref = $1`, [caseRef])).toBe(
+      0,
+    );
+    expect((await api(fr, 'GET', `/cases/${caseRef}`)).body.case.ageStatus).toBeNull();
+
+    const fromItaly = await italy.send({
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      caseRef: 'TRM-IT-2026-000305',
+      payload: bornIn2012,
+    });
+    const reply = await italy.replyTo(fromItaly);
+    expect(reply.payload.reasonCode).toBe('SCHEMA_INVALID');
+    expect(reply.payload.reason).toContain('age.status: ageConsistent');
+    expect(reply.payload.reason).not.toContain('2012');
   });
 
   it('traces a child’s family assessed as a source of harm only on a coordinator’s written override', async () => {

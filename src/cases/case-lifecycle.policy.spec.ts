@@ -8,6 +8,7 @@ import {
   decideLifecycle,
   decidePhaseChange,
   Direction,
+  identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
   LifecycleEvent,
@@ -32,6 +33,13 @@ const OPEN: LifecycleState = {
   closedWith: [],
   history: [],
 };
+
+// The example referral is of a 17-year-old: an adult's referral needs an adult's date of birth too.
+const EXAMPLE_PERSON = (examplePayload('REFERRAL_REQUEST') as unknown as { person: Payload }).person;
+const adultReferral = (ageNow?: number): Payload => ({
+  age: { status: 'DOCUMENTED_ADULT', ...(ageNow !== undefined ? { ageNow } : {}) },
+  person: { ...EXAMPLE_PERSON, dateOfBirth: '1999-03-14' },
+});
 
 function event(type: MessageType, direction: Direction = 'SENT', change: Payload = {}): LifecycleEvent {
   const payload: Payload = { ...(examplePayload(type) as object), ...change };
@@ -105,7 +113,7 @@ describe('decideLifecycle on an open case', () => {
     ]),
   )('allows %s %s on a fresh adult case (à la carte: no phase must come first)', (type, direction) => {
     // The example referral is a child's: here the person is a documented adult.
-    const adult = type === 'REFERRAL_REQUEST' ? { age: { status: 'DOCUMENTED_ADULT', ageNow: 30 } } : {};
+    const adult = type === 'REFERRAL_REQUEST' ? adultReferral(30) : {};
     expect(codes(OPEN, event(type, direction, adult))).toEqual([]);
   });
 
@@ -287,8 +295,16 @@ describe('decideLifecycle for a child', () => {
   );
 
   it('treats a referral of a documented adult as an adult’s', () => {
-    const referral = event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT', ageNow: 25 } });
+    const referral = event('REFERRAL_REQUEST', 'SENT', adultReferral(25));
     expect(codes(OPEN, referral)).toEqual([]);
+  });
+
+  it('treats a documented adult whose date of birth says under 18 as a child', () => {
+    const born2012 = { ...adultReferral(), person: { ...EXAMPLE_PERSON, dateOfBirth: '2012-05-01' } };
+    expect(codes(OPEN, event('REFERRAL_REQUEST', 'SENT', born2012))).toEqual([POLICY_DENIED]);
+    expect(
+      isChild({ ageStatus: null }, 'REFERRAL_REQUEST', event('REFERRAL_REQUEST', 'SENT', born2012).payload),
+    ).toBe(true);
   });
 
   it('accepts a child’s return plan with a best-interests determination and a receiver', () => {
@@ -347,7 +363,7 @@ describe('what an allowed message changes', () => {
   };
 
   it('a referral starts identification and the SOP it requests', () => {
-    expect(next(OPEN, event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT' } }))).toEqual({
+    expect(next(OPEN, event('REFERRAL_REQUEST', 'SENT', adultReferral()))).toEqual({
       status: 'OPEN',
       phases: { '1': 'ACTIVE', '4': 'ACTIVE' },
     });
@@ -650,7 +666,7 @@ describe('the age a message reports (age presumption)', () => {
 
   it('refuses to send a referral that presents a child’s case as an adult’s', () => {
     const child: LifecycleState = { ...OPEN, child: true, guardianRecorded: true };
-    const adult = event('REFERRAL_REQUEST', 'SENT', { age: { status: 'DOCUMENTED_ADULT', ageNow: 25 } });
+    const adult = event('REFERRAL_REQUEST', 'SENT', adultReferral(25));
     expect(decideLifecycle(child, adult)).toEqual({
       allow: false,
       reasons: [
@@ -671,6 +687,29 @@ describe('the age a message reports (age presumption)', () => {
     expect(isChild({ ageStatus: null }, 'CASE_UPDATE', childReferral)).toBe(false);
     expect(isChild({ ageStatus: 'DISPUTED' }, 'CASE_UPDATE', {})).toBe(true);
     expect(isChild({ ageStatus: 'DOCUMENTED_ADULT' }, 'REFERRAL_REQUEST', childReferral)).toBe(true);
+  });
+});
+
+describe('the identification status a message reports (the case owner identifies)', () => {
+  it.each([
+    // This node (FR) owns the case: no peer's referral changes it, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'MK', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'MK', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    ['PRESUMED_VICTIM', 'IDENTIFIED_VICTIM', 'IT', 'FR', 'PRESUMED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'PRESUMED_VICTIM', 'MK', 'FR', 'IDENTIFIED_VICTIM'],
+    [null, 'IDENTIFIED_VICTIM', 'MK', 'FR', null],
+    // The owner's own referral sets it, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'FR', 'FR', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'IDENTIFICATION_IN_PROGRESS', 'FR', 'FR', 'IDENTIFICATION_IN_PROGRESS'],
+    [null, 'PRESUMED_VICTIM', 'FR', 'FR', 'PRESUMED_VICTIM'],
+    // Another country's case (MK's): only MK's referral sets it, not a third country's nor this node's.
+    [null, 'IDENTIFIED_VICTIM', 'MK', 'MK', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'MK', 'MK', 'NOT_IDENTIFIED'],
+    ['IDENTIFICATION_IN_PROGRESS', 'NOT_IDENTIFIED', 'IT', 'MK', 'IDENTIFICATION_IN_PROGRESS'],
+    ['PRESUMED_VICTIM', 'IDENTIFIED_VICTIM', 'FR', 'MK', 'PRESUMED_VICTIM'],
+    ['PRESUMED_VICTIM', undefined, 'MK', 'MK', 'PRESUMED_VICTIM'],
+  ] as const)('%s, then %s from %s on a case %s owns: %s', (current, reported, sender, owner, after) => {
+    expect(identificationStatusAfterMessage(current, reported, sender, owner)).toBe(after);
   });
 });
 

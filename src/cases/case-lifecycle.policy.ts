@@ -371,6 +371,22 @@ export function ageStatusAfterMessage(
   return reported === 'DOCUMENTED_CHILD' ? reported : current;
 }
 
+/**
+ * The identification status after a message that reports one (a referral). Identifying a victim is the case
+ * owner's decision (the country that opened the case and refers the person): only the owner's messages set
+ * it, in either direction, so no other country's word moves a person out of identification and opens the
+ * way to a return; on this node's own case no received message changes it. Another country's differing view
+ * stays in its message.
+ */
+export function identificationStatusAfterMessage(
+  current: string | null,
+  reported: string | undefined,
+  sender: string,
+  owner: string,
+): string | null {
+  return reported !== undefined && sender === owner ? reported : current;
+}
+
 export function decideAgeStatusChange(
   to: AgeStatus,
   evidence: AgeEvidence,

@@ -84,10 +84,16 @@ export function isChildCase(c: Pick<CaseEntity, 'ageStatus'>): boolean {
   return c.ageStatus !== null && c.ageStatus !== 'DOCUMENTED_ADULT';
 }
 
-/** Age presumption in a message: a referral that says the person is a child (documented, presumed, disputed). */
+/**
+ * Age presumption in a message: a referral that says the person is a child (documented, presumed, disputed),
+ * or whose age now or date of birth does.
+ */
 export function referralSaysChild(type: string, payload: object): boolean {
-  const age = (payload as { age?: Parameters<typeof isTreatedAsChild>[0] }).age;
-  return type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age);
+  const { age, person } = payload as {
+    age?: Parameters<typeof isTreatedAsChild>[0];
+    person?: Parameters<typeof isTreatedAsChild>[1];
+  };
+  return type === 'REFERRAL_REQUEST' && age !== undefined && isTreatedAsChild(age, person);
 }
 
 /**

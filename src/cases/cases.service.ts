@@ -6,6 +6,7 @@ import {
   ageStatusAfterMessage,
   CaseMessageFact,
   decideLifecycle,
+  identificationStatusAfterMessage,
   inferRoles,
   LifecycleChange,
   LifecycleDecision,
@@ -109,23 +110,31 @@ export class CasesService {
       await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef, messageType: event.type });
     }
     if (event.type === 'REFERRAL_REQUEST')
-      await this.recordReferralFacts(manager, caseRow, event.payload, actor);
+      await this.recordReferralFacts(manager, caseRow, event.payload, sender, actor);
   }
 
   /**
    * The age and identification status a referral reports, each change audited. Age presumption: a referral
-   * may make the person a child but never an adult again (only a coordinator may, on evidence).
+   * may make the person a child but never an adult again (only a coordinator may, on evidence). Only the
+   * case owner's referrals set the identification status.
    */
   private async recordReferralFacts(
     manager: EntityManager,
     caseRow: CaseEntity,
     payload: Record<string, unknown>,
+    sender: string,
     actor: string,
   ): Promise<void> {
     const { caseRef } = caseRow;
     const referral = payload as { age?: { status?: AgeStatus }; identificationStatus?: string };
     const ageStatus = ageStatusAfterMessage(caseRow.ageStatus, referral.age?.status) ?? undefined;
-    const identificationStatus = referral.identificationStatus;
+    const identificationStatus =
+      identificationStatusAfterMessage(
+        caseRow.identificationStatus,
+        referral.identificationStatus,
+        sender,
+        caseRow.ownerCountry,
+      ) ?? undefined;
     const facts = {
       ...(ageStatus !== undefined && ageStatus !== caseRow.ageStatus ? { ageStatus } : {}),
       ...(identificationStatus !== undefined && identificationStatus !== caseRow.identificationStatus

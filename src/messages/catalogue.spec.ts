@@ -7,7 +7,11 @@ import {
 } from './catalogue';
 import { examplePayload } from './examples';
 import { MESSAGE_TYPES, MessageType } from './message-types';
-import { isTreatedAsChild } from './payloads/identification.dto';
+import {
+  isTreatedAsChild,
+  referralRequestRuleErrors,
+  ReferralRequestPayload,
+} from './payloads/identification.dto';
 
 type Json = Record<string, unknown> | unknown[];
 
@@ -39,6 +43,13 @@ function without(type: MessageType, path: string): Record<string, unknown> {
   const [parent, key] = parentOf(payload, path);
   delete (parent as Record<string, unknown>)[key];
   return payload;
+}
+
+/** The date `years` years before `now` (YYYY-MM-DD, UTC). */
+function yearsBefore(now: Date, years: number): string {
+  const date = new Date(now);
+  date.setUTCFullYear(date.getUTCFullYear() - years);
+  return date.toISOString().slice(0, 10);
 }
 
 function errorsOf(type: MessageType, payload: unknown): FieldError[] {
@@ -354,6 +365,34 @@ describe('payload catalogue', () => {
       expect(errors.map((error) => error.path)).toEqual([path]);
     });
 
+    it('rejects a documented adult whose date of birth says under 18, naming the fields, never the values', () => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_ADULT' });
+      (payload.person as Record<string, unknown>).dateOfBirth = yearsBefore(new Date(), 17);
+      expect(errorsOf('REFERRAL_REQUEST', payload)).toEqual([
+        {
+          path: 'age.status',
+          constraints: [
+            'ageConsistent: a documented adult cannot have a person.dateOfBirth less than 18 years ago',
+          ],
+        },
+      ]);
+      (payload.person as Record<string, unknown>).dateOfBirth = yearsBefore(new Date(), 19);
+      expect(validatePayload('REFERRAL_REQUEST', payload).ok).toBe(true);
+    });
+
+    it.each([
+      ['2012-05-01', '2026-12-04T12:00:00Z', true],
+      ['2008-12-05', '2026-12-04T23:59:59Z', true],
+      ['2008-12-05', '2026-12-05T00:00:00Z', false],
+      ['2008-02-29', '2026-02-28T23:59:59Z', true],
+      ['2008-02-29', '2026-03-01T00:00:00Z', false],
+    ])('a documented adult born %s is contradicted on %s: %s', (dateOfBirth, now, contradicted) => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_ADULT' });
+      (payload.person as Record<string, unknown>).dateOfBirth = dateOfBirth;
+      const errors = referralRequestRuleErrors(payload as unknown as ReferralRequestPayload, new Date(now));
+      expect(errors.map((error) => error.path)).toEqual(contradicted ? ['age.status'] : []);
+    });
+
     it('rejects a referral risk summary that expires before it was made', () => {
       const payload = withValue('REFERRAL_REQUEST', 'riskSummary.validUntil', '2026-11-19T00:00:00.000Z');
       expect(errorsOf('REFERRAL_REQUEST', payload).map((error) => error.path)).toEqual([
@@ -372,6 +411,20 @@ describe('payload catalogue', () => {
       expect(result.ok ? [] : result.errors.map((error) => error.path)).toEqual(['danger']);
     });
   });
+
+  it.each([
+    [{ status: 'DOCUMENTED_ADULT' }, { dateOfBirth: '2012-05-01' }, true],
+    [{ status: 'DOCUMENTED_ADULT', ageNow: 30 }, { dateOfBirth: '2012-05-01' }, true],
+    [{ status: 'DOCUMENTED_ADULT' }, { dateOfBirth: '2008-12-05' }, true],
+    [{ status: 'DOCUMENTED_ADULT' }, { dateOfBirth: '2008-12-04' }, false],
+    [{ status: 'DOCUMENTED_ADULT' }, {}, false],
+    [{ status: 'PRESUMED_CHILD' }, { dateOfBirth: '1990-01-01' }, true],
+  ] as const)(
+    'isTreatedAsChild(%j, %j) on 4 December 2026 is %s: a date of birth under 18 years ago makes a child',
+    (age, person, child) => {
+      expect(isTreatedAsChild(age, person, new Date('2026-12-04T12:00:00Z'))).toBe(child);
+    },
+  );
 
   it.each([
     [{ status: 'DOCUMENTED_ADULT', ageNow: 30 }, false],

@@ -833,7 +833,10 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
 describe('seed case (b): the victim identified in Croatia and returned to North Macedonia', () => {
   it('plays the return handshake between Croatia’s own software and MK', async () => {
     const caseRef = 'TRM-HR-2026-000042';
-    const adult = { age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 24 } };
+    const adult = {
+      age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 24 },
+      person: { ...examplePayload('REFERRAL_REQUEST').person, dateOfBirth: '2002-06-09' },
+    };
     const replies: ExpectedReply[] = [];
     const ids = await play(
       caseRef,

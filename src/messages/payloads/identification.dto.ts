@@ -383,22 +383,42 @@ export class IdentityVerificationResultPayload {
 }
 
 /**
- * Protective by design: only a documented adult not recorded as under 18 is treated as an adult; a presumed
- * child and a disputed age are protected as a child until verified.
+ * Whether a date of birth (YYYY-MM-DD) is less than 18 years before `now`: the 18th birthday, in UTC, has not
+ * come (a 29 February birthday comes on 1 March in a common year, the later day).
  */
-export function isTreatedAsChild(age: Pick<AgeDto, 'status' | 'ageNow'>): boolean {
-  if (age.status !== 'DOCUMENTED_ADULT') return true;
-  return age.ageNow !== undefined && age.ageNow < ADULT_AGE;
+export function bornUnder18(dateOfBirth: string, now: Date): boolean {
+  const [year, month, day] = dateOfBirth.split('-').map(Number);
+  return now.getTime() < Date.UTC(year + ADULT_AGE, month - 1, day);
 }
 
-export function referralRequestRuleErrors(payload: ReferralRequestPayload): FieldError[] {
+/**
+ * Protective by design: only a documented adult neither recorded as under 18 nor born less than 18 years ago
+ * is treated as an adult; a presumed child and a disputed age are protected as a child until verified.
+ */
+export function isTreatedAsChild(
+  age: Pick<AgeDto, 'status' | 'ageNow'>,
+  person?: Pick<PersonIdentityDto, 'dateOfBirth'>,
+  now = new Date(),
+): boolean {
+  if (age.status !== 'DOCUMENTED_ADULT') return true;
+  if (age.ageNow !== undefined && age.ageNow < ADULT_AGE) return true;
+  return typeof person?.dateOfBirth === 'string' && bornUnder18(person.dateOfBirth, now);
+}
+
+export function referralRequestRuleErrors(payload: ReferralRequestPayload, now = new Date()): FieldError[] {
   const errors: FieldError[] = [];
   const { status, ageNow, ageWhenTrafficked } = payload.age;
-  if (status === 'DOCUMENTED_ADULT' && ageNow !== undefined && ageNow < ADULT_AGE) {
-    errors.push({
-      path: 'age.status',
-      constraints: ['ageConsistent: a documented adult cannot be under 18'],
-    });
+  const { dateOfBirth } = payload.person;
+  if (status === 'DOCUMENTED_ADULT') {
+    const contradictions = [
+      ...(ageNow !== undefined && ageNow < ADULT_AGE
+        ? ['ageConsistent: a documented adult cannot be under 18']
+        : []),
+      ...(dateOfBirth !== undefined && bornUnder18(dateOfBirth, now)
+        ? ['ageConsistent: a documented adult cannot have a person.dateOfBirth less than 18 years ago']
+        : []),
+    ];
+    if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
   }
   if (status === 'DOCUMENTED_CHILD' && ageNow !== undefined && ageNow >= ADULT_AGE) {
     errors.push({
