@@ -1,8 +1,10 @@
+import { DataSource } from 'typeorm';
+import { CasesRepository } from '../src/cases/cases.repository';
 import { examplePayload } from '../src/messages/examples';
 import { deadLetterQueue } from '../src/transport/topology';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
-import { api } from './support/node-api';
+import { api, openCase } from './support/node-api';
 
 /**
  * What a peer (or someone holding a peer's broker account) can send that must not be applied: every case
@@ -262,6 +264,108 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
       signature: italy.sign(invalidUtf8),
     });
     expect((await italy.replyTo('not-utf8-1')).payload.reasonCode).toBe('SCHEMA_INVALID');
+  });
+
+  async function caseRow(
+    caseRef: string,
+  ): Promise<{ owner_country: string; countries: string[] } | undefined> {
+    const rows = await federation.query<{ owner_country: string; countries: string[] }>(
+      'MK',
+      `SELECT owner_country, countries FROM cases WHERE case_ref = $1`,
+      [caseRef],
+    );
+    return rows[0];
+  }
+
+  /** The reference MK's next own case would get (the counter is only advanced by MK's own cases). */
+  async function nextOwnCaseRef(): Promise<string> {
+    const year = new Date().getUTCFullYear();
+    const [row] = await federation.query<{ last_value: number }>(
+      'MK',
+      `SELECT last_value::int AS last_value FROM case_ref_counters WHERE year = $1`,
+      [year],
+    );
+    return `TRM-MK-${year}-${String((row?.last_value ?? 0) + 1).padStart(6, '0')}`;
+  }
+
+  it('refuses to open a case under the receiver’s own prefix, and MK’s next case is its own (CASE_STATE_CONFLICT)', async () => {
+    const squatted = await nextOwnCaseRef();
+    const id = await france.send(referral(squatted));
+    const reply = await france.replyTo(id);
+    expect(reply.envelope.type).toBe('DELIVERY_REJECTED');
+    expect(reply.payload.reasonCode).toBe('CASE_STATE_CONFLICT');
+    expect((await deadLetterFor(id))['x-trm-reject-code']).toBe('CASE_STATE_CONFLICT');
+    expect(await auditedRejection(id)).toBe('CASE_STATE_CONFLICT');
+    expect(await caseRow(squatted)).toBeUndefined();
+
+    const own = await openCase(mk);
+    expect(own).toBe(squatted);
+    expect(await caseRow(own)).toEqual({ owner_country: 'MK', countries: [] });
+    expect(await storedMessages(id)).toBe(0);
+  });
+
+  it('refuses to open a case under a third country’s reference; that country still opens it later', async () => {
+    const italian = 'TRM-IT-2026-000120';
+    const id = await france.send(referral(italian));
+    expect((await france.replyTo(id)).payload.reasonCode).toBe('CASE_STATE_CONFLICT');
+    expect(await caseRow(italian)).toBeUndefined();
+
+    const genuine = await italy.send(referral(italian));
+    expect((await italy.replyTo(genuine)).envelope.type).toBe('DELIVERY_RECEIPT');
+    expect(await caseRow(italian)).toEqual({ owner_country: 'IT', countries: ['IT'] });
+  });
+
+  it('never puts its own new case into an existing row under its prefix: the taken reference is skipped', async () => {
+    // A row made outside the counter (as a peer could before such rows were refused) holds the next reference.
+    const taken = await nextOwnCaseRef();
+    const dataSource = mk.app!.get(DataSource);
+    await dataSource.transaction((manager) => mk.app!.get(CasesRepository).create(manager, taken, 'FR'));
+
+    const own = await openCase(mk);
+    expect(own).not.toBe(taken);
+    expect(await caseRow(own)).toEqual({ owner_country: 'MK', countries: [] });
+    expect(await caseRow(taken)).toEqual({ owner_country: 'FR', countries: [] });
+  });
+
+  it('rejects an id already used by another sender (POLICY_DENIED), and does not answer the first sender again', async () => {
+    const built = italy.build(referral('TRM-IT-2026-000121'));
+    await italy.publish(built.body, {
+      id: built.id,
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      signature: built.signature,
+    });
+    expect((await italy.replyTo(built.id)).envelope.type).toBe('DELIVERY_RECEIPT');
+
+    const copy = await france.send({ ...referral('TRM-FR-2026-000121'), id: built.id });
+    expect(copy).toBe(built.id);
+    const reply = await france.replyTo(built.id);
+    expect(reply.envelope.type).toBe('DELIVERY_REJECTED');
+    expect(reply.payload.reasonCode).toBe('POLICY_DENIED');
+    expect((await deadLetterFor(built.id))['x-trm-reject-code']).toBe('POLICY_DENIED');
+    expect(await auditedRejection(built.id)).toBe('POLICY_DENIED');
+    // A later check failing first (here decryption) changes nothing: the id is still IT's.
+    await france.send({
+      ...referral('TRM-FR-2026-000122'),
+      id: built.id,
+      sealFor: { keyId: 'MK-enc-1', publicKey: Buffer.alloc(32, 9).toString('base64') },
+    });
+    await france.waitFor(
+      (r) => r.envelope.inReplyTo === built.id && r.envelope.id !== reply.envelope.id,
+      15_000,
+      'the second rejection',
+    );
+    const answers = await france.repliesTo(built.id, 1000);
+    expect(answers.map((r) => r.payload.reasonCode)).toEqual(['POLICY_DENIED', 'POLICY_DENIED']);
+    expect(await italy.repliesTo(built.id, 10)).toHaveLength(1);
+    expect(await storedMessages(built.id)).toBe(1);
+    expect(await caseRow('TRM-FR-2026-000121')).toBeUndefined();
+    const inbox = await federation.query<{ sender: string; outcome: string }>(
+      'MK',
+      `SELECT sender, outcome FROM inbox WHERE message_id = $1`,
+      [built.id],
+    );
+    expect(inbox).toEqual([{ sender: 'IT', outcome: 'ACCEPTED' }]);
   });
 
   it('keeps serving: a valid message right after all of the above goes through', async () => {

@@ -26,15 +26,21 @@ export class CasesRepository {
     return `TRM-${country}-${year}-${String(value).padStart(6, '0')}`;
   }
 
-  async create(manager: EntityManager, caseRef: string, ownerCountry: string): Promise<CaseEntity> {
-    await manager
+  /**
+   * Inserts the case, or returns null when the reference is already taken: never the existing row, since
+   * reusing a reference would merge two people's cases. Waits for a concurrent insert of the same reference.
+   */
+  async create(manager: EntityManager, caseRef: string, ownerCountry: string): Promise<CaseEntity | null> {
+    const result = await manager
       .createQueryBuilder()
       .insert()
       .into(CaseEntity)
       .values({ caseRef, ownerCountry, countries: [], status: 'OPEN', managers: [] })
       .orIgnore()
+      .returning(['caseRef'])
       .execute();
-    return (await this.findForUpdate(manager, caseRef))!;
+    const inserted = Array.isArray(result.raw) && result.raw.length > 0;
+    return inserted ? this.findForUpdate(manager, caseRef) : null;
   }
 
   async addCountry(manager: EntityManager, caseRef: string, country: string): Promise<void> {

@@ -33,8 +33,11 @@ export class CasesService {
     now = new Date(),
   ): Promise<CaseEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const caseRef = await this.cases.nextCaseRef(manager, this.config.country, now.getUTCFullYear());
-      await this.cases.create(manager, caseRef, this.config.country);
+      let caseRef = await this.cases.nextCaseRef(manager, this.config.country, now.getUTCFullYear());
+      // A taken reference (a row made outside the counter, e.g. by a peer before such rows were refused) is
+      // skipped, never reused: reusing it would put this person into someone else's case.
+      while (!(await this.cases.create(manager, caseRef, this.config.country)))
+        caseRef = await this.cases.nextCaseRef(manager, this.config.country, now.getUTCFullYear());
       if (facts.ageStatus || facts.identificationStatus)
         await this.cases.recordPersonFacts(manager, caseRef, facts);
       await this.audit.record(manager, { action: 'CASE_OPENED', actor, caseRef });

@@ -361,10 +361,23 @@ export class InboundService {
     return { outcome: 'ACCEPTED', messageId: envelope.id };
   }
 
-  /** The first message of another country's case opens it here, with that country as its owner. */
+  /**
+   * The first message of another country's case opens it here, with that country as its owner. Only the
+   * country named in the reference may open it (PROTOCOL.md: the referring NCP creates the caseRef): otherwise
+   * a peer could take a reference under this node's prefix, or a third country's, and the next case made under
+   * it would land in that row with another person's data.
+   */
   private async openForeignCase(manager: EntityManager, envelope: Envelope): Promise<CaseEntity> {
     const caseRef = envelope.caseRef!;
-    const created = await this.cases.create(manager, caseRef, caseRef.slice(4, 6));
+    const owner = caseRef.slice(4, 6);
+    if (owner !== envelope.from || owner === this.config.country)
+      throw new Rejection(
+        RejectionCode.CASE_STATE_CONFLICT,
+        `the case is unknown to ${this.config.country} and its reference was not created by the sender`,
+      );
+    const created = await this.cases.create(manager, caseRef, owner);
+    // A concurrent first message of the same case inserted it (same owner, as only the owner opens it).
+    if (!created) return (await this.cases.findForUpdate(manager, caseRef))!;
     await this.audit.record(manager, {
       action: 'CASE_OPENED',
       actor: envelope.from,
@@ -412,11 +425,16 @@ export class InboundService {
     };
   }
 
-  /** Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. */
+  /**
+   * Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. The
+   * same id from another sender is not a duplicate: it is rejected (by receive(), through reject()).
+   */
   private async answerDuplicate(envelope: Envelope, sender: string): Promise<Disposition> {
-    await this.dataSource.transaction((manager) =>
-      this.answerDuplicateIn(manager, envelope.id, sender, envelope),
-    );
+    await this.dataSource.transaction(async (manager) => {
+      const earlier = await this.inbox.find(manager, envelope.id);
+      if (earlier && earlier.sender !== sender) throw idTakenRejection();
+      await this.answerDuplicateIn(manager, envelope.id, sender, envelope);
+    });
     return { outcome: 'DUPLICATE', messageId: envelope.id };
   }
 
@@ -446,7 +464,8 @@ export class InboundService {
    * Records the rejection and, when the sender is authenticated, answers it with DELIVERY_REJECTED (never
    * in answer to a receipt or a rejection, which would loop). The consumer then dead-letters the message.
    */
-  private async reject(delivery: InboundDelivery, known: Known, rejection: Rejection): Promise<Disposition> {
+  private async reject(delivery: InboundDelivery, known: Known, failure: Rejection): Promise<Disposition> {
+    let rejection = failure;
     const sender = known.sender;
     // An unreadable body is answered by its AMQP message_id, but only one that is plain printable text.
     const inReplyTo =
@@ -461,10 +480,14 @@ export class InboundService {
       // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
       // someone else's id, and must not block the genuine message.
       const remembered = known.envelope ? known.envelope.id : null;
-      if (remembered && sender && (await this.inbox.find(manager, remembered))) {
-        await this.answerDuplicateIn(manager, remembered, sender, known.envelope!);
+      const earlier = remembered && sender ? await this.inbox.find(manager, remembered) : null;
+      if (earlier && earlier.sender === sender) {
+        await this.answerDuplicateIn(manager, remembered!, sender, known.envelope!);
         return true;
       }
+      // The id is another sender's: this sender is told so (as a known id wins over later checks), the first
+      // sender is not answered again, and the id stays recorded as the first sender's.
+      if (earlier) rejection = idTakenRejection();
       let responseId: string | null = null;
       if (answerable) {
         responseId = await this.outbound.enqueueTechnical(manager, {
@@ -476,7 +499,7 @@ export class InboundService {
           payload: { reasonCode: rejection.code, reason: rejection.reason.slice(0, 500) },
         });
       }
-      if (remembered && sender) {
+      if (remembered && sender && !earlier) {
         // A rejected id stays rejected: a redelivery of it is a duplicate, answered the same way.
         await this.inbox.claim(manager, {
           messageId: remembered,
@@ -512,6 +535,15 @@ export class InboundService {
       signatureVerified: known.signatureVerified === true,
     };
   }
+}
+
+/**
+ * POLICY_DENIED, not a duplicate: the sender authenticated and its envelope is valid, but ids are unique
+ * forever and this one is already another sender's. The sender can resend under a new id; who holds the id is
+ * not said.
+ */
+function idTakenRejection(): Rejection {
+  return new Rejection(RejectionCode.POLICY_DENIED, 'the message id was already used by another sender');
 }
 
 function parseJson(bytes: Buffer): unknown {
