@@ -13,6 +13,8 @@ import {
   decideOutboundConsent,
   FIELD_GROUPS,
   TYPE_SCOPES,
+  EVIDENCE_CONTACT_TYPES,
+  ORIGIN_RECIPIENT,
 } from '../src/consent/consent.policy';
 import { CONSENT_GIVERS, CONSENT_SCOPES, ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
@@ -103,6 +105,14 @@ function groupRows(schemas: Record<string, Schema>, type: MessageType): string[]
       ? describeCondition(schemas, type, group.field, group.when, `the condition on ${type}.${group.field}`)
       : 'when present';
     rows.push([code(group.field), code(group.scope), condition, redactability(type, group)]);
+  }
+  if (EVIDENCE_CONTACT_TYPES.includes(type)) {
+    rows.push([
+      ORIGIN_RECIPIENT,
+      code('CONTACT_ORIGIN_AUTHORITIES'),
+      `when the case records the recipient as ${code('ORIGIN')} (${code('countryRoles')}), whatever the flag says`,
+      'no (required)',
+    ]);
   }
   return rows;
 }
@@ -268,6 +278,13 @@ ${table(['type', 'the type needs', 'field groups may need'], summaryRows)}
 
 ${MESSAGE_TYPES.map((type) => typeSection(schemas, type)).join('\n\n')}
 
+### Residence in the country of origin
+
+${code('residenceInOrigin')} travels only to the country it names, the country of origin, when the person returns
+there (its ${code('RETURN')} scope above). Sent to any other country, the message is refused (HTTP 422,
+${code('POLICY_DENIED')}, field ${code('residenceInOrigin')}), or, with ${code('redact')}, sent without it and the
+field listed as redacted. A receiver that is not that country rejects it with ${code('POLICY_DENIED')}.
+
 ### Exemptions
 
 ${list(CONSENT_EXEMPT_TYPES)} must travel even when no consent is live: the withdrawal itself must reach
@@ -373,7 +390,10 @@ function riskFacts(gated: Gated, change: Partial<RiskFacts>): RiskFacts {
     assessments: [assessment('LOW')],
     overrides: [],
     consentGivenBy: 'VICTIM',
+    self: 'MK',
+    recipientIsOrigin: false,
     now: NOW,
+    maxClockSkewMs: 300_000,
     ...change,
   };
 }
@@ -499,7 +519,12 @@ function without(payload: Payload, field: string): Payload {
 function riskSection(schemas: Record<string, Schema>): string {
   const gated = gatedTypes(schemas);
   const byType = new Map(gated.map((g) => [g.type, g]));
-  const gatedRows = gated.map((g) => [code(g.type), g.when]);
+  const gatedRows = gated.map((g) => [
+    code(g.type),
+    g.when !== 'always' && needsRiskAssessment(g.type, example(g.type), true)
+      ? `${g.when}, or when the case records the recipient as ${code('ORIGIN')}`
+      : g.when,
+  ]);
   const levelRows = LEVEL_SCENARIOS.map(([label, change]) => [
     label,
     ...gated.map((g) => outcome(decideRisk(riskFacts(g, change(g.type))))),
@@ -527,10 +552,22 @@ Every other type goes through without one.
 
 ### The current assessment
 
-The newest assessment of the case that is still valid (${code('validUntil')} later than now) and not awaiting
-review; assessments from either country count, including the other country's ${code('RISK_ASSESSMENT_RESULT')}.
+The node's own newest assessment governs; another country's can only make the decision stricter, never
+looser. Of each country's assessments, the newest one that is still valid (${code('validUntil')} later than
+now), not awaiting review and not dated in the future (${code('assessedAt')} at most
+${code('TRM_MAX_CLOCK_SKEW_SECONDS')} ahead) counts; a peer's ${code('RISK_ASSESSMENT_RESULT')}, asked for or
+not, is one such country's. The node's own must be among them (without it: no current assessment), and the
+strictest of them is the current assessment (the level first, then incomplete before complete; the node's own
+on a tie). So a peer's LOW after this node's CRITICAL changes nothing, while a peer's CRITICAL blocks a return
+this node assessed as LOW. A peer's newer assessment replaces its own older one, never the node's.
 An assessment is marked for review when something happened since (for example, consent withdrawn: traffickers
-pressure victims to withdraw), and no longer counts until a new one is recorded.
+pressure victims to withdraw), and no longer counts until a new one is recorded. A coordinator's override
+names the current assessment, whichever country's it is.
+
+Dates: an assessment recorded over HTTP with an ${code('assessedAt')} in the future (beyond the clock skew) is
+refused (HTTP 422, ${code('INVALID_ASSESSMENT')}, field ${code('assessedAt')}); a peer's
+${code('RISK_ASSESSMENT_RESULT')} with one is rejected with ${code('STALE')}, like a ${code('sentAt')} in the
+future.
 
 ### Outcome by level
 

@@ -428,6 +428,25 @@ async function expectRefusal(
   };
 }
 
+/** FR's own assessment once MK's is in: the threats were checked at home, a protection plan agreed. */
+async function recordJointAssessment(node: DemoNode, caseRef: string, actor: string): Promise<void> {
+  const result = await call(node, 'POST', `/cases/${caseRef}/risk-assessments`, actor, {
+    level: 'MEDIUM',
+    factors: [
+      { code: 'RF-01', status: 'ABSENT' },
+      { code: 'RF-02', status: 'ABSENT' },
+      { code: 'RF-04', status: 'ABSENT' },
+      { code: 'RF-19', status: 'PRESENT' },
+    ],
+    summary: "Reviewed with MK's assessment: no current threat at home; reception arrangements checked.",
+    protectionPlan: 'Police patrol near the home for three months; guardian visits weekly.',
+    complete: true,
+    validUntil: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+  });
+  if (result.status !== 201)
+    throw new DemoError(`${node.code} could not record an assessment: ${refusal(result)}`);
+}
+
 /** FR's own assessment before it hears from MK: the family home is known to the traffickers. */
 async function recordHighAssessment(node: DemoNode, caseRef: string, actor: string): Promise<void> {
   const result = await call(node, 'POST', `/cases/${caseRef}/risk-assessments`, actor, {
@@ -580,6 +599,9 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   if (!(await assessmentFrom(FR, caseRef, result.id))) {
     throw new DemoError(`FR did not record MK's RISK_ASSESSMENT_RESULT ${result.id} as an assessment`);
   }
+  // A peer's assessment can only make FR's decision stricter: FR reassesses with MK's findings itself.
+  narrate("FR reassesses with MK's findings: MEDIUM, with the joint protection plan");
+  await recordJointAssessment(FR, caseRef, 'FR-coordinator');
 
   narrate(
     'She wishes to return to her mother: FR asks MK to trace the family (family risk assessed: RF-04 absent)',
@@ -592,7 +614,9 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
     'MK-coordinator',
   );
 
-  narrate("MK's assessment (MEDIUM, with a protection plan) is now the current one: FR plans the return");
+  narrate(
+    "FR's joint assessment (MEDIUM, with a protection plan) is now the current one: FR plans the return",
+  );
   const plan = await transfer(FR, caseRef, { type: 'RETURN_PLAN', to: 'MK' }, 'FR-coordinator');
   narrate('MK confirms the reception arrangements for her arrival');
   await transfer(

@@ -436,6 +436,59 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect((await sendMessage(fr, caseRef, plan)).status).toBe(202);
   });
 
+  it('lets a peer’s assessment make the decision stricter, never looser, and believes no assessment dated in the future', async () => {
+    const caseRef = await openGuardedCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef, { level: 'CRITICAL' });
+    const plan = { type: 'RETURN_PLAN', to: 'MK', payload: examplePayload('RETURN_PLAN') };
+    const day = 86_400_000;
+    const low = (assessedAt: number) => ({
+      ...examplePayload('RISK_ASSESSMENT_RESULT'),
+      level: 'LOW',
+      complete: true,
+      assessedAt: new Date(assessedAt).toISOString(),
+      validUntil: new Date(Date.now() + 30 * day).toISOString(),
+    });
+
+    // Over HTTP: a LOW dated tomorrow would outrank every assessment recorded before tomorrow.
+    const future = await api(fr, 'POST', `/cases/${caseRef}/risk-assessments`, {
+      level: 'LOW',
+      factors: [],
+      summary: 'Dated tomorrow by mistake or on purpose.',
+      complete: true,
+      assessedAt: new Date(Date.now() + day).toISOString(),
+      validUntil: new Date(Date.now() + 30 * day).toISOString(),
+    });
+    expect(future.status).toBe(422);
+    expect(future.body.fields).toEqual([expect.objectContaining({ path: 'assessedAt' })]);
+
+    // An unasked peer's LOW, sent after FR's CRITICAL: stored, but FR's own assessment still governs.
+    const peerLow = await italy.send({
+      type: 'RISK_ASSESSMENT_RESULT',
+      to: 'FR',
+      caseRef,
+      payload: low(Date.now() - 60_000),
+    });
+    expect((await italy.replyTo(peerLow)).envelope.type).toBe('DELIVERY_RECEIPT');
+    const refused = await sendMessage(fr, caseRef, plan);
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons).toEqual([
+      expect.objectContaining({ code: 'POLICY_DENIED', message: expect.stringContaining('CRITICAL') }),
+    ]);
+
+    // A peer's assessment dated in the future is rejected as STALE, like a sentAt in the future.
+    const peerFuture = await italy.send({
+      type: 'RISK_ASSESSMENT_RESULT',
+      to: 'FR',
+      caseRef,
+      payload: low(Date.now() + day),
+    });
+    expect((await italy.replyTo(peerFuture)).payload.reasonCode).toBe('STALE');
+    expect(
+      await count('FR', `SELECT count(*)::int AS n FROM risk_assessments WHERE case_ref = $1`, [caseRef]),
+    ).toBe(2);
+  });
+
   it('never returns a person whose identification is still in progress, nor a child without the safeguards', async () => {
     const inProgress = await openGuardedCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
     await recordConsent(fr, inProgress);

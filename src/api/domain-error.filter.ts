@@ -15,7 +15,12 @@ type DomainError = TransferError | ConsentError | RiskError | CaseError;
 export class DomainErrorFilter implements ExceptionFilter {
   catch(error: DomainError, host: ArgumentsHost): void {
     const status = statusOf(error);
-    const details = error instanceof TransferError ? error.details : {};
+    const details =
+      error instanceof TransferError
+        ? error.details
+        : error instanceof RiskError
+          ? { fields: error.fields }
+          : {};
     host
       .switchToHttp()
       .getResponse<Response>()

@@ -71,7 +71,9 @@ describe('published consent policy (scripts/consent-policy.ts)', () => {
     );
     expect(section('### How a receiver uses this').join('\n')).toContain('`CONSENT_INSUFFICIENT`');
     expect(section('### Which messages need an assessment')).toContainEqual(
-      expect.stringMatching(/^\| `EVIDENCE_REQUEST` +\| when `targetsOriginAuthorities` is `true` +\|$/),
+      expect.stringMatching(
+        /^\| `EVIDENCE_REQUEST` +\| when `targetsOriginAuthorities` is `true`, or when the case records the recipient as `ORIGIN` +\|$/,
+      ),
     );
     expect(section('### Outcome by level')).toContainEqual(
       expect.stringMatching(/^\| CRITICAL, override recorded +(\| refused +)+\|$/),

@@ -6,13 +6,14 @@ import {
   Equals,
   IsArray,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
 } from 'class-validator';
 import { CONSENT_GIVERS, CONSENT_SCOPES, ConsentGiver, ConsentScope } from '../messages/envelope.dto';
+// The message schema's strict date-time: seconds and an explicit offset, never the server's own zone.
+import { IsDateTime } from '../messages/payloads/common.dto';
 
 export class RecordConsentDto {
   @ApiProperty({ enum: CONSENT_SCOPES, isArray: true })
@@ -50,12 +51,12 @@ export class RecordConsentDto {
 
   @ApiPropertyOptional({ description: 'when the person gave it (default: now)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   givenAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   expiresAt?: string;
 }
 

@@ -8,6 +8,8 @@ import {
   consentSummary,
   decideOutboundConsent,
   InboundConsentFacts,
+  misplacedResidenceReasons,
+  ORIGIN_RECIPIENT,
   OutboundConsentDecision,
   OutboundConsentFacts,
   scopesNeeded,
@@ -1022,6 +1024,91 @@ describe('consentSummary', () => {
         withdrawn: false,
         child: true,
       }),
+    ).toEqual([]);
+  });
+});
+
+describe('evidence contact with the country of origin, by the case’s country roles', () => {
+  // FR asks MK, recorded as the country of origin, for evidence; the sender's flag says otherwise.
+  const evidence = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: false });
+  const criminal = consent({ consentId: 'consent-proceedings', scopes: ['CRIMINAL_PROCEEDINGS'] });
+
+  it('needs CONTACT_ORIGIN_AUTHORITIES when the recipient is the origin, whatever the flag says', () => {
+    expect(scopesNeeded('EVIDENCE_REQUEST', evidence, true)).toContainEqual({
+      scope: 'CONTACT_ORIGIN_AUTHORITIES',
+      fields: [ORIGIN_RECIPIENT],
+      required: true,
+    });
+    expect(scopesNeeded('EVIDENCE_REQUEST', evidence, false).map((n) => n.scope)).toEqual([
+      'CRIMINAL_PROCEEDINGS',
+    ]);
+  });
+
+  it('refuses to send it to the origin without that scope, even with redaction asked for', () => {
+    const facts: OutboundConsentFacts = {
+      type: 'EVIDENCE_REQUEST',
+      to: 'MK',
+      legalBasis: 'CONSENT',
+      payload: evidence,
+      consents: [criminal],
+      child: false,
+      restricted: false,
+      now: NOW,
+      redact: true,
+      recipientIsOrigin: true,
+    };
+    expect(decideOutboundConsent(facts)).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: CONSENT_INSUFFICIENT,
+          message: `consent consent-proceedings does not cover CONTACT_ORIGIN_AUTHORITIES, needed by ${ORIGIN_RECIPIENT}`,
+          scope: 'CONTACT_ORIGIN_AUTHORITIES',
+          fields: [ORIGIN_RECIPIENT],
+        },
+      ],
+    });
+    expect(decideOutboundConsent({ ...facts, recipientIsOrigin: false }).allow).toBe(true);
+  });
+
+  it('is rejected by a receiver that its case records as the origin', () => {
+    const facts: InboundConsentFacts = {
+      type: 'EVIDENCE_REQUEST',
+      legalBasis: 'CONSENT',
+      consent: consentSummary(criminal),
+      payload: evidence,
+      self: 'MK',
+      now: NOW,
+      withdrawn: false,
+      child: false,
+      selfIsOrigin: true,
+    };
+    expect(checkDeclaredConsent(facts).map((r) => r.scope)).toEqual(['CONTACT_ORIGIN_AUTHORITIES']);
+    expect(checkDeclaredConsent({ ...facts, selfIsOrigin: false })).toEqual([]);
+  });
+});
+
+describe('misplacedResidenceReasons: residence in the origin travels only to that country', () => {
+  const referral = payloadOf('REFERRAL_REQUEST'); // residenceInOrigin names MK
+
+  it('lets it go to the country of origin it names', () => {
+    expect(misplacedResidenceReasons('MK', referral)).toEqual([]);
+  });
+
+  it('refuses it to any other country, naming the field', () => {
+    expect(misplacedResidenceReasons('IT', referral)).toEqual([
+      {
+        code: RejectionCode.POLICY_DENIED,
+        message:
+          'residenceInOrigin travels only to the country of origin it names, when the person returns there',
+        fields: ['residenceInOrigin'],
+      },
+    ]);
+  });
+
+  it('has nothing to say about a message without it', () => {
+    expect(
+      misplacedResidenceReasons('IT', payloadOf('REFERRAL_REQUEST', { residenceInOrigin: undefined })),
     ).toEqual([]);
   });
 });

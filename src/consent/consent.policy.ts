@@ -71,6 +71,30 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
   ],
 };
 
+/** Types that contact authorities to collect evidence: to the country of origin, they contact its authorities. */
+export const EVIDENCE_CONTACT_TYPES: readonly MessageType[] = ['EVIDENCE_REQUEST'];
+
+/** What stands for the recipient in a scope need that the case's country roles, not the payload, create. */
+export const ORIGIN_RECIPIENT = '(recipient: the country of origin)';
+
+/**
+ * Residence in the country of origin travels only to that country, when the person returns there (domain.md,
+ * "Least data per message type"): a message carrying it to any other country is refused, or, on request,
+ * sent without it. The reason names no country: a receiver sends it back to the sender.
+ */
+export function misplacedResidenceReasons(to: string, payload: Payload): ConsentReason[] {
+  const residence = payload.residenceInOrigin as { country?: unknown } | undefined;
+  if (residence === undefined || residence.country === to) return [];
+  return [
+    {
+      code: RejectionCode.POLICY_DENIED,
+      message:
+        'residenceInOrigin travels only to the country of origin it names, when the person returns there',
+      fields: ['residenceInOrigin'],
+    },
+  ];
+}
+
 /** Types that must travel even when no consent is live: the withdrawal itself, and closing the case. */
 export const CONSENT_EXEMPT_TYPES: readonly MessageType[] = ['CONSENT_WITHDRAWN', 'CASE_CLOSED'];
 
@@ -90,8 +114,11 @@ export interface ScopeNeed {
   required: boolean;
 }
 
-/** Every scope the message needs, with the fields that need it. */
-export function scopesNeeded(type: MessageType, payload: Payload): ScopeNeed[] {
+/**
+ * Every scope the message needs, with the fields that need it. `recipientIsOrigin`: the case records the
+ * country the message goes to as the country of origin (`countryRoles`).
+ */
+export function scopesNeeded(type: MessageType, payload: Payload, recipientIsOrigin = false): ScopeNeed[] {
   const needs = new Map<ConsentScope, ScopeNeed>();
   const add = (scope: ConsentScope, field: string, required: boolean): void => {
     const need = needs.get(scope) ?? { scope, fields: [], required: false };
@@ -105,6 +132,10 @@ export function scopesNeeded(type: MessageType, payload: Payload): ScopeNeed[] {
     if (group.when && !group.when(payload)) continue;
     add(group.scope, group.field, group.required ?? false);
   }
+  // The case's roles decide, not only the sender's flag: evidence contact with the origin is contact with its
+  // authorities whatever targetsOriginAuthorities says.
+  if (recipientIsOrigin && EVIDENCE_CONTACT_TYPES.includes(type))
+    add('CONTACT_ORIGIN_AUTHORITIES', ORIGIN_RECIPIENT, true);
   return [...needs.values()];
 }
 
@@ -140,6 +171,8 @@ export interface OutboundConsentFacts {
   now: Date;
   /** Remove uncovered, optional field groups instead of refusing. */
   redact: boolean;
+  /** The case records `to` as the country of origin. */
+  recipientIsOrigin?: boolean;
 }
 
 export type OutboundConsentDecision =
@@ -202,7 +235,7 @@ export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundCons
     return deny([{ code: RejectionCode.CONSENT_INSUFFICIENT, message: why }]);
   }
 
-  const needs = scopesNeeded(facts.type, facts.payload);
+  const needs = scopesNeeded(facts.type, facts.payload, facts.recipientIsOrigin);
   const missingFor = (c: ConsentFacts) => needs.filter((n) => !c.scopes.includes(n.scope));
   // The consent that leaves least uncovered; among equals the newest (the list is newest first). When
   // redacting, what cannot be redacted away counts first: a consent that lets the message go with some
@@ -249,6 +282,8 @@ export interface InboundConsentFacts {
   withdrawn: boolean;
   /** The receiver treats the person as a child (documented, presumed or disputed age). */
   child: boolean;
+  /** The receiver's case records the receiver itself as the country of origin. */
+  selfIsOrigin?: boolean;
 }
 
 /** The receiver's check of the sender's declared consent against what the message carries (PROTOCOL.md). */
@@ -269,7 +304,7 @@ export function checkDeclaredConsent(facts: InboundConsentFacts): ConsentReason[
       'the person is treated as a child: consent must come from a guardian or legal representative',
     );
   }
-  for (const need of scopesNeeded(facts.type, facts.payload)) {
+  for (const need of scopesNeeded(facts.type, facts.payload, facts.selfIsOrigin)) {
     if (!summary.scopes.includes(need.scope)) {
       insufficient(`the declared consent lacks ${need.scope}, needed by ${need.fields.join(', ')}`, {
         scope: need.scope,

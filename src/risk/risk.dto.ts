@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Matches,
@@ -14,6 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MESSAGE_TYPES } from '../messages/message-types';
+// The message schema's strict date-time: seconds and an explicit offset, never the server's own zone.
+import { IsDateTime } from '../messages/payloads/common.dto';
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
@@ -63,11 +64,11 @@ export class RecordAssessmentDto {
 
   @ApiPropertyOptional({ description: 'default: now' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   assessedAt?: string;
 
   @ApiProperty({ description: 'the situation changes: an assessment is current only until then' })
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   validUntil!: string;
 }
 

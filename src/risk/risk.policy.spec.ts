@@ -47,7 +47,7 @@ function assessment(change: Partial<AssessmentFacts> = {}): AssessmentFacts {
 }
 
 const REASONS = {
-  none: (type: MessageType) => `${type} needs a current risk and security assessment`,
+  none: (type: MessageType) => `${type} needs a current risk and security assessment recorded by MK`,
   incomplete: 'the current risk assessment is incomplete (a contribution is still missing)',
   critical: 'the person is in immediate danger (CRITICAL): use the emergency path; no override',
   high: (type: MessageType) =>
@@ -99,14 +99,22 @@ describe('needsRiskAssessment', () => {
 });
 
 describe('currentAssessment', () => {
+  // Decided on MK's node: MK's own newest assessment governs, FR's can only make it stricter.
+  const SKEW = 300_000;
   const mk = assessment();
-  const olderFr = assessment({
-    id: 'ra-fr-2026-11-20',
-    country: 'FR',
+  const olderMk = assessment({
+    id: 'ra-mk-2026-11-20',
     level: 'HIGH',
     assessedAt: new Date('2026-11-20T14:00:00.000Z'),
     validUntil: new Date('2026-12-20T14:00:00.000Z'),
   });
+  const fr = (change: Partial<AssessmentFacts> = {}) =>
+    assessment({
+      id: 'ra-fr-2026-11-30',
+      country: 'FR',
+      assessedAt: new Date('2026-11-30T16:00:00.000Z'),
+      ...change,
+    });
 
   it.each<[string, AssessmentFacts[], AssessmentFacts | null]>([
     ['none recorded', [], null],
@@ -118,31 +126,59 @@ describe('currentAssessment', () => {
       [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') })],
       null,
     ],
-    ['the newest, whatever the order given', [olderFr, mk], mk],
+    ['the newest own, whatever the order given (an older HIGH no longer counts)', [olderMk, mk], mk],
     [
-      'the newest, from the other country (both countries count)',
+      'an older own one when the newer expired',
+      [assessment({ validUntil: new Date('2026-11-30T00:00:00.000Z') }), olderMk],
+      olderMk,
+    ],
+    [
+      'an older own one when the newer awaits review (consent withdrawn under pressure)',
+      [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') }), olderMk],
+      olderMk,
+    ],
+    ['only a peer’s: none (a peer cannot open the way alone)', [fr()], null],
+    [
+      'a newer, looser peer one after our CRITICAL: ours',
+      [assessment({ level: 'CRITICAL' }), fr()],
+      assessment({ level: 'CRITICAL' }),
+    ],
+    ['a stricter peer one: the peer’s', [mk, fr({ level: 'HIGH' })], fr({ level: 'HIGH' })],
+    [
+      'a peer one as strict but incomplete: the peer’s',
+      [mk, fr({ complete: false })],
+      fr({ complete: false }),
+    ],
+    ['a peer one just as severe: ours', [mk, fr()], mk],
+    [
+      'a peer’s newer one replaces its own older one, never ours',
       [
         mk,
-        assessment({
-          id: 'ra-fr-2026-11-30',
-          country: 'FR',
-          assessedAt: new Date('2026-11-30T16:00:00.000Z'),
-        }),
+        fr({ id: 'ra-fr-old', level: 'CRITICAL', assessedAt: new Date('2026-11-29T16:00:00.000Z') }),
+        fr(),
       ],
-      assessment({ id: 'ra-fr-2026-11-30', country: 'FR', assessedAt: new Date('2026-11-30T16:00:00.000Z') }),
+      mk,
     ],
     [
-      'an older one when the newer expired',
-      [assessment({ validUntil: new Date('2026-11-30T00:00:00.000Z') }), olderFr],
-      olderFr,
+      'an own LOW dated in the future hides no later CRITICAL',
+      [
+        assessment({ id: 'future', assessedAt: new Date('2027-01-01T00:00:00.000Z') }),
+        assessment({ level: 'CRITICAL' }),
+      ],
+      assessment({ level: 'CRITICAL' }),
     ],
     [
-      'an older one when the newer awaits review (consent withdrawn under pressure)',
-      [assessment({ reviewRequiredAt: new Date('2026-11-30T08:00:00.000Z') }), olderFr],
-      olderFr,
+      'an assessedAt within the clock skew counts',
+      [assessment({ id: 'skewed', assessedAt: new Date(NOW.getTime() + SKEW) }), olderMk],
+      assessment({ id: 'skewed', assessedAt: new Date(NOW.getTime() + SKEW) }),
+    ],
+    [
+      'a peer’s CRITICAL dated in the future does not count',
+      [mk, fr({ level: 'CRITICAL', assessedAt: new Date(NOW.getTime() + SKEW + 1) })],
+      mk,
     ],
   ])('%s', (_, assessments, expected) => {
-    expect(currentAssessment(assessments, NOW)).toEqual(expected);
+    expect(currentAssessment(assessments, 'MK', NOW, SKEW)).toEqual(expected);
   });
 });
 
@@ -156,7 +192,10 @@ describe('decideRisk', () => {
     assessments: [assessment()],
     overrides: [],
     consentGivenBy: 'GUARDIAN',
+    self: 'MK',
+    recipientIsOrigin: false,
     now: NOW,
+    maxClockSkewMs: 300_000,
   };
   const decide = (change: Partial<RiskFacts>): RiskDecision => decideRisk({ ...base, ...change });
   const atLevel = (level: AssessmentFacts['level'], change: Partial<AssessmentFacts> = {}) => [
@@ -772,5 +811,81 @@ describe('decideRisk', () => {
         }),
       ).toEqual(refused(denied(REASONS.identification)));
     });
+  });
+});
+
+describe('decideRisk: whose assessment counts, and evidence contact by the case’s country roles', () => {
+  const facts = (change: Partial<RiskFacts>): RiskFacts => ({
+    type: 'RETURN_PLAN',
+    payload: payloadOf('RETURN_PLAN'),
+    child: false,
+    identificationStatus: 'IDENTIFIED_VICTIM',
+    assessments: [assessment()],
+    overrides: [],
+    consentGivenBy: 'VICTIM',
+    self: 'MK',
+    recipientIsOrigin: false,
+    now: NOW,
+    maxClockSkewMs: 300_000,
+    ...change,
+  });
+  const peerLow = assessment({
+    id: 'peer-low',
+    country: 'FR',
+    assessedAt: new Date('2026-11-30T16:00:00.000Z'),
+  });
+
+  it('a peer’s LOW sent after our CRITICAL leaves the return refused', () => {
+    expect(decideRisk(facts({ assessments: [assessment({ level: 'CRITICAL' }), peerLow] }))).toEqual(
+      refused(denied(REASONS.critical)),
+    );
+  });
+
+  it('a peer’s CRITICAL refuses a return we assessed as LOW', () => {
+    const peerCritical = assessment({ id: 'peer-critical', country: 'FR', level: 'CRITICAL' });
+    expect(decideRisk(facts({ assessments: [assessment(), peerCritical] }))).toEqual(
+      refused(denied(REASONS.critical)),
+    );
+  });
+
+  it('a peer’s assessment alone does not allow a return', () => {
+    expect(decideRisk(facts({ assessments: [peerLow] }))).toEqual(
+      refused(denied(REASONS.none('RETURN_PLAN'))),
+    );
+  });
+
+  it('our LOW dated in the future does not hide our later CRITICAL', () => {
+    const futureLow = assessment({ id: 'future-low', assessedAt: new Date('2027-01-01T00:00:00.000Z') });
+    expect(decideRisk(facts({ assessments: [assessment({ level: 'CRITICAL' }), futureLow] }))).toEqual(
+      refused(denied(REASONS.critical)),
+    );
+  });
+
+  const evidence = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: false });
+
+  it('an evidence request to the country of origin needs an assessment whatever the flag says', () => {
+    expect(needsRiskAssessment('EVIDENCE_REQUEST', evidence, true)).toBe(true);
+    expect(needsRiskAssessment('EVIDENCE_REQUEST', evidence, false)).toBe(false);
+    expect(
+      decideRisk(
+        facts({ type: 'EVIDENCE_REQUEST', payload: evidence, recipientIsOrigin: true, assessments: [] }),
+      ),
+    ).toEqual(refused(denied(REASONS.none('EVIDENCE_REQUEST'))));
+    expect(
+      decideRisk(
+        facts({
+          type: 'EVIDENCE_REQUEST',
+          payload: evidence,
+          recipientIsOrigin: true,
+          assessments: [assessment({ level: 'CRITICAL' })],
+        }),
+      ),
+    ).toEqual(refused(denied(REASONS.critical)));
+  });
+
+  it('an evidence request to another country with the flag false needs none', () => {
+    expect(decideRisk(facts({ type: 'EVIDENCE_REQUEST', payload: evidence, assessments: [] }))).toEqual(
+      allowed(null),
+    );
   });
 });

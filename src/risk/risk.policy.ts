@@ -37,7 +37,13 @@ export interface RiskFacts {
   overrides: readonly OverrideFacts[];
   /** Who gave the consent the message relies on (null on vital interest). */
   consentGivenBy: ConsentGiver | null;
+  /** This node's country: its own assessment governs, a peer's can only make the decision stricter. */
+  self: string;
+  /** The case records the recipient as the country of origin (`countryRoles`). */
+  recipientIsOrigin: boolean;
   now: Date;
+  /** An assessedAt later than now by more than this is not believed (config maxClockSkewMs). */
+  maxClockSkewMs: number;
 }
 
 export interface RiskReason {
@@ -50,29 +56,66 @@ export interface RiskReason {
 export type RiskDecision =
   { allow: true; assessmentId: string | null; overridden: boolean } | { allow: false; reasons: RiskReason[] };
 
+/**
+ * Whether an evidence request contacts the country of origin's authorities. The case's country roles decide
+ * as well as the sender's flag: a request to the country recorded as ORIGIN contacts its authorities, whatever
+ * the flag says.
+ */
+export function contactsOriginAuthorities(
+  type: MessageType,
+  payload: Record<string, unknown>,
+  recipientIsOrigin: boolean,
+): boolean {
+  return type === 'EVIDENCE_REQUEST' && (payload.targetsOriginAuthorities === true || recipientIsOrigin);
+}
+
 /** Whether the message needs a current assessment at all. */
-export function needsRiskAssessment(type: MessageType, payload: Record<string, unknown>): boolean {
+export function needsRiskAssessment(
+  type: MessageType,
+  payload: Record<string, unknown>,
+  recipientIsOrigin = false,
+): boolean {
   switch (type) {
     case 'RETURN_PLAN':
     case 'FAMILY_TRACING_REQUEST':
     case 'IDENTITY_VERIFICATION_REQUEST':
       return true;
     case 'EVIDENCE_REQUEST':
-      return payload.targetsOriginAuthorities === true;
+      return contactsOriginAuthorities(type, payload, recipientIsOrigin);
     default:
       return false;
   }
 }
 
-/** The newest assessment still valid and not awaiting review; assessments from either country count. */
+const LEVEL_RANK: Readonly<Record<RiskLevel, number>> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+/** Higher is stricter: the level first, then an incomplete assessment above a complete one. */
+const severity = (a: AssessmentFacts): number => LEVEL_RANK[a.level] * 2 + (a.complete ? 0 : 1);
+
+/**
+ * The assessment the policies use. Each country's newest assessment that is still valid, not awaiting review
+ * and not dated in the future (beyond the clock skew: a future date would hide every later assessment)
+ * counts; this node's own is required, and the strictest of them governs, this node's own on a tie. So a
+ * peer's assessment, even unasked, can make a decision stricter but never looser: a LOW from a peer after our
+ * CRITICAL changes nothing. A peer's later assessment replaces its own earlier one, never ours.
+ */
 export function currentAssessment(
   assessments: readonly AssessmentFacts[],
+  self: string,
   now: Date,
+  maxClockSkewMs: number,
 ): AssessmentFacts | null {
-  const current = assessments
-    .filter((a) => a.validUntil > now && a.reviewRequiredAt === null)
-    .sort((a, b) => b.assessedAt.getTime() - a.assessedAt.getTime());
-  return current[0] ?? null;
+  const newest = new Map<string, AssessmentFacts>();
+  for (const a of assessments) {
+    if (a.validUntil <= now || a.reviewRequiredAt !== null) continue;
+    if (a.assessedAt.getTime() > now.getTime() + maxClockSkewMs) continue;
+    const seen = newest.get(a.country);
+    if (!seen || a.assessedAt > seen.assessedAt) newest.set(a.country, a);
+  }
+  const own = newest.get(self);
+  if (!own) return null;
+  let governing = own;
+  for (const a of newest.values()) if (severity(a) > severity(governing)) governing = a;
+  return governing;
 }
 
 const IDENTIFICATION_PENDING = ['PRESUMED_VICTIM', 'IDENTIFICATION_IN_PROGRESS'];
@@ -125,7 +168,7 @@ export function familyTracingAsylumReasons(familyTracing: Record<string, unknown
 }
 
 export function decideRisk(facts: RiskFacts): RiskDecision {
-  if (!needsRiskAssessment(facts.type, facts.payload))
+  if (!needsRiskAssessment(facts.type, facts.payload, facts.recipientIsOrigin))
     return { allow: true, assessmentId: null, overridden: false };
   const reasons: RiskReason[] = [];
 
@@ -143,9 +186,11 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
   }
   if (facts.type === 'FAMILY_TRACING_REQUEST') reasons.push(...familyTracingAsylumReasons(facts.payload));
 
-  const assessment = currentAssessment(facts.assessments, facts.now);
+  const assessment = currentAssessment(facts.assessments, facts.self, facts.now, facts.maxClockSkewMs);
   if (!assessment) {
-    reasons.push(denied(`${facts.type} needs a current risk and security assessment`));
+    reasons.push(
+      denied(`${facts.type} needs a current risk and security assessment recorded by ${facts.self}`),
+    );
     return { allow: false, reasons };
   }
   // The contribution still missing is often the family tracing itself: it may go ahead, nothing else.

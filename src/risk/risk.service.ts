@@ -23,6 +23,12 @@ export class RiskService {
   async record(caseRef: string, dto: RecordAssessmentDto, actor: string): Promise<AssessmentView> {
     const assessedAt = dto.assessedAt ? new Date(dto.assessedAt) : new Date();
     const validUntil = new Date(dto.validUntil);
+    // A future date would make this assessment outrank every one recorded before that date.
+    if (assessedAt.getTime() > Date.now() + this.config.maxClockSkewMs) {
+      throw new RiskError(RiskErrorCode.INVALID_ASSESSMENT, 'assessedAt lies in the future', [
+        { path: 'assessedAt', constraints: ['notInFuture: assessedAt must not be later than now'] },
+      ]);
+    }
     if (validUntil <= assessedAt) {
       throw new RiskError(RiskErrorCode.INVALID_ASSESSMENT, 'validUntil must be later than assessedAt');
     }
@@ -98,10 +104,7 @@ export class RiskService {
       if (!(await this.cases.findForUpdate(manager, caseRef))) {
         throw new RiskError(RiskErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
       }
-      const current = currentAssessment(
-        (await this.risk.forCase(manager, caseRef)).map(toAssessmentFacts),
-        new Date(),
-      );
+      const current = this.current(await this.risk.forCase(manager, caseRef));
       if (!current || !isOverridable(current, dto.messageType)) {
         throw new RiskError(
           RiskErrorCode.NOT_OVERRIDABLE,
@@ -130,8 +133,18 @@ export class RiskService {
     });
   }
 
+  /** The assessment the risk gate uses now (src/risk/risk.policy.ts). */
+  private current(all: RiskAssessmentEntity[]): AssessmentFacts | null {
+    return currentAssessment(
+      all.map(toAssessmentFacts),
+      this.config.country,
+      new Date(),
+      this.config.maxClockSkewMs,
+    );
+  }
+
   private view(a: RiskAssessmentEntity, all: RiskAssessmentEntity[]): AssessmentView {
-    const current = currentAssessment(all.map(toAssessmentFacts), new Date());
+    const current = this.current(all);
     return {
       id: a.id,
       caseRef: a.caseRef,

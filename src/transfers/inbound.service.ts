@@ -16,7 +16,7 @@ import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
-import { checkDeclaredConsent } from '../consent/consent.policy';
+import { checkDeclaredConsent, misplacedResidenceReasons } from '../consent/consent.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import {
   isClosedWith,
@@ -269,6 +269,9 @@ export class InboundService {
       now: new Date(),
       maxAgeMs: this.config.maxMessageAgeMs,
       maxSkewMs: this.config.maxClockSkewMs,
+      ...(envelope.type === 'RISK_ASSESSMENT_RESULT'
+        ? { assessedAt: new Date((payload as { assessedAt: string }).assessedAt) }
+        : {}),
     });
     const consentReasons = checkDeclaredConsent({
       type: envelope.type,
@@ -278,10 +281,14 @@ export class InboundService {
       self: this.config.country,
       now: new Date(),
       child: caseRow ? isChild(caseRow, envelope.type, payload) : false,
+      selfIsOrigin: caseRow?.countryRoles[this.config.country] === 'ORIGIN',
       withdrawn: envelope.consent
         ? await this.consents.isWithdrawnByPeer(manager, envelope.consent.consentId, envelope.from)
         : false,
     });
+    consentReasons.push(
+      ...misplacedResidenceReasons(this.config.country, payload as Record<string, unknown>),
+    );
     if (consentReasons.length > 0) {
       throw new Rejection(consentReasons[0].code, consentReasons.map((r) => r.message).join('; '));
     }

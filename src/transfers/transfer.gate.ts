@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CaseEntity, isChild } from '../cases/case.entity';
-import { decideOutboundConsent, ConsentFacts } from '../consent/consent.policy';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { decideOutboundConsent, ConsentFacts, misplacedResidenceReasons } from '../consent/consent.policy';
 import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
 import type { MessageType } from '../messages/message-types';
 import { decideRisk, needsRiskAssessment } from '../risk/risk.policy';
@@ -37,6 +38,7 @@ export type GateDecision =
 @Injectable()
 export class TransferGate {
   constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly consents: ConsentRepository,
     private readonly risk: RiskRepository,
   ) {}
@@ -44,20 +46,29 @@ export class TransferGate {
   async decide(manager: EntityManager, request: GateRequest): Promise<GateDecision> {
     // The same age presumption as the receiver's check: a referral saying the person is a child counts.
     const child = isChild(request.case, request.type, request.payload);
+    const recipientIsOrigin = request.case.countryRoles[request.to] === 'ORIGIN';
+    // Residence in the origin only goes to that country: redacted like an uncovered field group on request,
+    // refused otherwise, so a coordinator is never surprised by what left.
+    const misplaced = misplacedResidenceReasons(request.to, request.payload);
+    const dropped = misplaced.length > 0 && request.redact ? ['residenceInOrigin'] : [];
+    const requested = Object.fromEntries(
+      Object.entries(request.payload).filter(([key]) => !dropped.includes(key)),
+    );
     const consent = decideOutboundConsent({
       type: request.type,
       to: request.to,
       legalBasis: request.legalBasis,
-      payload: request.payload,
+      payload: requested,
+      recipientIsOrigin,
       consents: (await this.consents.forCase(manager, request.case.caseRef)).map(toConsentFacts),
       child,
       restricted: request.case.restrictedAt !== null,
       now: request.now,
       redact: request.redact,
     });
-    const payload = consent.allow ? consent.payload : request.payload;
+    const payload = consent.allow ? consent.payload : requested;
     // Most messages need no assessment: spare them the two reads on the hot path.
-    const assessed = needsRiskAssessment(request.type, payload);
+    const assessed = needsRiskAssessment(request.type, payload, recipientIsOrigin);
     const risk = decideRisk({
       type: request.type,
       payload,
@@ -70,18 +81,23 @@ export class TransferGate {
         ? (await this.risk.overridesForCase(manager, request.case.caseRef)).map(toOverrideFacts)
         : [],
       consentGivenBy: consent.allow ? (consent.consent?.givenBy ?? null) : null,
+      self: this.config.country,
+      recipientIsOrigin,
       now: request.now,
+      maxClockSkewMs: this.config.maxClockSkewMs,
     });
+    const refusedResidence = dropped.length > 0 ? [] : misplaced;
     const reasons: PolicyReason[] = [
+      ...refusedResidence,
       ...(consent.allow ? [] : consent.reasons),
       ...(risk.allow ? [] : risk.reasons),
     ];
-    if (!consent.allow || !risk.allow) return { allow: false, reasons };
+    if (reasons.length > 0 || !consent.allow || !risk.allow) return { allow: false, reasons };
     return {
       allow: true,
       consent: consent.consent,
       payload: consent.payload,
-      redacted: consent.redacted,
+      redacted: [...dropped, ...consent.redacted],
       vitalInterest: consent.vitalInterest,
       riskAssessmentId: risk.assessmentId,
       overridden: risk.overridden,

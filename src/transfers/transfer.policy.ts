@@ -35,6 +35,8 @@ export interface InboundFacts {
   now: Date;
   maxAgeMs: number;
   maxSkewMs: number;
+  /** A RISK_ASSESSMENT_RESULT's assessedAt: dated in the future, it would outrank every later assessment. */
+  assessedAt?: Date;
 }
 
 const deny = (code: RejectionCode, message: string): PolicyReason => ({ code, message });
@@ -71,6 +73,8 @@ export function decideInbound(facts: InboundFacts): Decision {
   const age = facts.now.getTime() - facts.sentAt.getTime();
   if (age > facts.maxAgeMs) reasons.push(deny(RejectionCode.STALE, 'sentAt is older than this node accepts'));
   if (-age > facts.maxSkewMs) reasons.push(deny(RejectionCode.STALE, 'sentAt lies in the future'));
+  if (facts.assessedAt && facts.assessedAt.getTime() - facts.now.getTime() > facts.maxSkewMs)
+    reasons.push(deny(RejectionCode.STALE, 'the assessment’s assessedAt lies in the future'));
   // Receipts and rejections carry the caseRef of what they answer: null when that was a checkpoint.
   if (facts.caseRef === null && !isTechnicalType(facts.type)) {
     reasons.push(deny(RejectionCode.SCHEMA_INVALID, `${facts.type} must carry a caseRef`));
