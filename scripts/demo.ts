@@ -587,7 +587,7 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   const result = await transfer(
     MK,
     caseRef,
-    // Assessed now, after FR's own assessment and in answer to FR's request: the current one.
+    // Assessed now, in answer to FR's request.
     {
       type: 'RISK_ASSESSMENT_RESULT',
       to: 'FR',
