@@ -171,6 +171,23 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     expect(badBody.body.fields.map((f: { path: string }) => f.path).sort()).toEqual(['to', 'type']);
   });
 
+  it('refuses over HTTP a message that would exceed the receivers’ size limit once sealed, storing nothing', async () => {
+    const caseRef = await openSharableCase(fr);
+    // Valid, and under the HTTP body limit: 3-byte characters, then base64 in the sealed envelope (×4/3).
+    const text = (i: number): string => `${'漢'.repeat(490)}${i}`;
+    const payload = examplePayload('REFERRAL_REQUEST');
+    payload.assistanceNeeds = Array.from({ length: 50 }, (_, i) => text(i));
+    payload.medical!.conditions = Array.from({ length: 50 }, (_, i) => text(i));
+    payload.medical!.vulnerabilities = Array.from({ length: 50 }, (_, i) => text(i));
+    const tooLarge = await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload });
+    expect(tooLarge.status).toBe(422);
+    expect(tooLarge.body.fields).toEqual([
+      { path: 'payload', constraints: [expect.stringMatching(/^maxMessageBytes: .* at most 262144 /)] },
+    ]);
+    const stored = await federation.query('FR', `SELECT 1 FROM messages WHERE case_ref = $1`, [caseRef]);
+    expect(stored).toEqual([]);
+  });
+
   it('attaches the case’s live consent record as the envelope’s consent summary, kept by the receiver', async () => {
     const caseRef = await openCase(fr);
     const consentId = await recordConsent(fr, caseRef, { scopes: ['SHARE_IDENTITY'], recipients: ['MK'] });

@@ -190,6 +190,23 @@ export class OutboundService implements OnModuleInit {
     }
     if (stillValid.length > 0) throw TransferError.invalid(stillValid);
 
+    const wire = encodeMessage(
+      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
+      recipient,
+      this.keys,
+    );
+    // Peers refuse bodies over their limit (TOO_LARGE, final): say so now, before anything is written.
+    if (wire.body.length > this.config.maxMessageBytes) {
+      throw TransferError.invalid([
+        {
+          path: 'payload',
+          constraints: [
+            `maxMessageBytes: sealed and signed, the message would be ${wire.body.length} bytes; ` +
+              `participants accept at most ${this.config.maxMessageBytes} (TRM_MAX_MESSAGE_BYTES)`,
+          ],
+        },
+      ]);
+    }
     const record = await this.records.insert(manager, {
       id,
       caseRef: command.caseRef,
@@ -203,11 +220,6 @@ export class OutboundService implements OnModuleInit {
       status: 'QUEUED',
       submittedBy: actor,
     });
-    const wire = encodeMessage(
-      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
-      recipient,
-      this.keys,
-    );
     await this.outbox.enqueue(manager, wire);
     // The row is locked and current: only a new country costs an update.
     if (!caseRow.countries.includes(command.to))
