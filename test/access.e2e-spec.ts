@@ -555,6 +555,57 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
       );
       expect(grants).toEqual([{ actor: 'api:admin', account: 'auditor' }]);
     });
+
+    it('get pseudonyms that link nothing across fields or cases, and booleans about the person pseudonymised', async () => {
+      // The case's countries are listed in clear, so a manager's country gives its pseudonym away: it must not
+      // be the pseudonym of the person's nationality, nor of the same value in another case.
+      const referral = {
+        ...examplePayload('REFERRAL_REQUEST'),
+        medical: { ...examplePayload('REFERRAL_REQUEST').medical, needsUrgentCare: true },
+      };
+      const read = async () => {
+        const caseRef = await openSharableCase(fr);
+        expect(
+          (await sendMessage(fr, caseRef, { type: 'REFERRAL_REQUEST', to: 'MK', payload: referral })).status,
+        ).toBe(202);
+        const manager = {
+          country: 'MK',
+          name: 'Elena Stojanova',
+          institution: 'Center for Social Work Skopje',
+        };
+        expect((await api(fr, 'PUT', `/cases/${caseRef}/manager`, manager)).status).toBe(200);
+        const seen = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
+        expect(seen.status).toBe(200);
+        return { caseRef, body: seen.body };
+      };
+      const one = await read();
+      const two = await read();
+      for (const { body } of [one, two]) {
+        expect(body.case.countries).toContain('MK');
+        const payload = body.messages[0].payload;
+        const managerCountries: string[] = body.case.managers.map((m: { country: string }) => m.country);
+        expect(managerCountries.length).toBeGreaterThan(0);
+        for (const country of managerCountries) {
+          expect(country).toMatch(/^pseud:[0-9a-f]{8}$/);
+          expect([payload.person.nationality, payload.residenceInOrigin.country]).not.toContain(country);
+        }
+        expect(payload.person.nationality).not.toBe(payload.residenceInOrigin.country);
+        // Health and asylum flags are personal data, not readable as true or false.
+        expect(payload.medical.needsUrgentCare).toMatch(/^pseud:[0-9a-f]{8}$/);
+        // Codes evaluators need stay.
+        expect(payload.identificationStatus).toBe(referral.identificationStatus);
+      }
+      // The same values in two cases: different pseudonyms, so one decoded case decodes no other.
+      const [p1, p2] = [one, two].map(({ body }) => body.messages[0].payload);
+      expect(p2.person.nationality).not.toBe(p1.person.nationality);
+      expect(p2.person.givenName).not.toBe(p1.person.givenName);
+      expect(p2.medical.needsUrgentCare).not.toBe(p1.medical.needsUrgentCare);
+      expect(two.body.case.managers).not.toEqual(one.body.case.managers);
+      // Within one case a value stays the same pseudonym in the same field: an auditor still sees it unchanged.
+      const again = await api(fr, 'GET', `/cases/${one.caseRef}`, undefined, { as: 'auditor' });
+      expect(again.body.messages[0].payload).toEqual(p1);
+      expect(again.body.workflow.managers).toEqual(one.body.case.managers);
+    });
   });
 
   describe('rate limits', () => {

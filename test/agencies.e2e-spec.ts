@@ -294,6 +294,56 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     ]);
   });
 
+  it('shows a peer’s free-text rejection reason to neither an agency over HTTP nor an auditor not granted the case', async () => {
+    const caseRef = await openSharableCase(fr);
+    await grantAgency(fr, LOCAL_ACCOUNTS.agency.agency!, caseRef);
+    const sent = await submitOverHttp(caseRef, 'IT');
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.id as string;
+    await italy.waitFor((m) => m.envelope.id === messageId, 20_000, 'the submission at IT');
+    const reason = 'Ana Petrovska is known to our police in Bari';
+    await italy.send({
+      type: 'DELIVERY_REJECTED',
+      to: 'FR',
+      caseRef,
+      inReplyTo: messageId,
+      legalBasis: 'NONE',
+      payload: { reasonCode: 'POLICY_DENIED', reason },
+    });
+    const seen = await eventually(
+      async () => {
+        const found = await api(fr, 'GET', `/agency/submissions/${messageId}`, undefined, { as: 'agency' });
+        return found.body.submission?.status === 'REJECTED' ? found : undefined;
+      },
+      20_000,
+      'the rejection at FR',
+    );
+    // The code only, as over AMQP: the reason is free text for the case team.
+    expect(seen.body.submission).toMatchObject({ reasonCode: 'POLICY_DENIED', reason: null });
+    const listed = await api(fr, 'GET', '/agency/submissions', undefined, { as: 'agency' });
+    expect(listed.body.find((m: { id: string }) => m.id === messageId)).toMatchObject({
+      reasonCode: 'POLICY_DENIED',
+      reason: null,
+    });
+    for (const text of [seen.text, listed.text]) expect(text).not.toContain('Bari');
+
+    const inFile = (body: {
+      messages: Array<{ id: string; reason: string | null; reasonCode: string | null }>;
+    }) => body.messages.find((m) => m.id === messageId)!;
+    expect(inFile((await api(fr, 'GET', `/cases/${caseRef}`)).body).reason).toBe(reason);
+    const audited = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
+    expect(inFile(audited.body)).toMatchObject({
+      reasonCode: 'POLICY_DENIED',
+      reason: expect.stringMatching(/^pseud:[0-9a-f]{8}$/),
+    });
+    expect(audited.text).not.toContain('Bari');
+    const grant = await api(fr, 'POST', '/admin/accounts/auditor/case-grants', { caseRef }, { as: 'admin' });
+    expect(grant.status).toBe(201);
+    expect(
+      inFile((await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' })).body).reason,
+    ).toBe(reason);
+  });
+
   it('withholds an answer’s payload from the agency once consent is withdrawn on the case', async () => {
     const caseRef = await grantedCase();
     const { requestId, messageId } = await submitAccepted(caseRef, 'IT');

@@ -700,6 +700,84 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect((await api(fr, 'GET', '/directory/contacts?sop=9')).status).toBe(400);
   });
 
+  // Near the end: it moves FR's clock weeks ahead, so every expectation still open on FR goes overdue.
+  it('keeps the arrival’s and the follow-up’s deadlines (the person’s dates) out of the audit details and the national events', async () => {
+    const caseRef = await openCase(fr, {
+      identificationStatus: 'IDENTIFIED_VICTIM',
+      ageStatus: 'PRESUMED_CHILD',
+    });
+    await recordConsent(fr, caseRef);
+    await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
+    const day = 86_400_000;
+    const departure = Math.ceil(Date.now() / day) * day + 10 * day + 37 * 60_000;
+    const followUp = new Date(departure + 7 * day).toISOString().slice(0, 10);
+    const planned = await sendMessage(fr, caseRef, {
+      type: 'RETURN_PLAN',
+      to: 'IT',
+      payload: { ...examplePayload('RETURN_PLAN'), estimatedDeparture: new Date(departure).toISOString() },
+    });
+    expect(planned.status).toBe(202);
+    const plan = planned.body.id as string;
+    await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
+    const fromItaly = async (type: MessageType, payload: object) => {
+      const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo: plan, payload });
+      expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
+      return id;
+    };
+    const scheduler = fr.app!.get(ExpectationScheduler);
+    const confirmation = await fromItaly(
+      'RETURN_PLAN_CONFIRMATION',
+      examplePayload('RETURN_PLAN_CONFIRMATION'),
+    );
+    const arrivalDue = (await settled(fr, caseRef, confirmation, 'OPEN')).dueAt;
+    expect(await scheduler.tick(new Date(Date.parse(arrivalDue) + 1000))).toBeGreaterThanOrEqual(1);
+    const awaitedArrival = await settled(fr, caseRef, confirmation, 'OVERDUE');
+    const arrival = await fromItaly('ARRIVAL_CONFIRMATION', {
+      ...examplePayload('ARRIVAL_CONFIRMATION'),
+      followUpScheduled: followUp,
+    });
+    const followUpDue = (await settled(fr, caseRef, arrival, 'OPEN')).dueAt;
+    expect(await scheduler.tick(new Date(Date.parse(followUpDue) + 1000))).toBeGreaterThanOrEqual(1);
+    const awaitedReport = await settled(fr, caseRef, arrival, 'OVERDUE');
+
+    // Anything naming the departure's or the follow-up's day, or the deadlines derived from them.
+    const dates = [new Date(departure).toISOString(), arrivalDue, followUpDue, followUp].map((d) =>
+      d.slice(0, 10),
+    );
+    const audit = await federation.query<{ action: string; details: Record<string, unknown> }>(
+      'FR',
+      `SELECT action, details FROM audit_log WHERE case_ref = $1 AND action LIKE 'EXPECTATION_%' ORDER BY seq`,
+      [caseRef],
+    );
+    const overdue = audit.filter((a) => a.action === 'EXPECTATION_OVERDUE');
+    expect(overdue.map((a) => a.details.expectationId)).toEqual([awaitedArrival.id, awaitedReport.id]);
+    for (const entry of audit) {
+      expect(entry.details).not.toHaveProperty('dueAt');
+      for (const date of dates) expect(JSON.stringify(entry.details)).not.toContain(date);
+    }
+    const mine = await eventually(
+      async () => {
+        const found = published.filter((p) =>
+          [awaitedArrival.id, awaitedReport.id].includes(p.body.expectationId as string),
+        );
+        return found.filter((p) => p.routingKey === 'event.expectation.overdue').length >= 2
+          ? found
+          : undefined;
+      },
+      10_000,
+      'the overdue events of the arrival and the follow-up',
+    );
+    for (const event of mine) {
+      expect(event.body).toMatchObject({ caseRef, owedBy: 'IT', direction: 'AWAITED' });
+      expect(event.body).not.toHaveProperty('dueAt');
+      for (const date of dates) expect(event.raw).not.toContain(date);
+    }
+    expect(mine.map((p) => p.body.requestType)).toEqual(
+      expect.arrayContaining(['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']),
+    );
+  });
+
   it('refuses bad filters and unknown cases with a clear error', async () => {
     expect((await api(fr, 'GET', '/expectations?status=LATE')).status).toBe(400);
     expect((await api(fr, 'GET', '/expectations?limit=0')).status).toBe(400);

@@ -14,6 +14,7 @@ import { CurrentPrincipal } from '../auth/principal';
 import { Principal, Roles } from '../auth/roles';
 import { CASE_REF_RE } from '../messages/envelope.dto';
 import { AgencyVisibility } from '../transfers/agency-visibility';
+import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { OutboundService } from '../transfers/outbound.service';
 import { Actor } from './actor';
 import { SendMessageDto } from './send-message.dto';
@@ -23,6 +24,14 @@ export class AgencySubmissionDto extends SendMessageDto {
   @ApiProperty({ example: 'TRM-FR-2026-000123', description: 'a case this agency was granted' })
   @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
   caseRef!: string;
+}
+
+/**
+ * What an agency sees of a message's status: the reason code, never the peer's free-text reason, which may
+ * name the person and is meant for the case team (the AMQP replies carry the code only too).
+ */
+function toAgencyStatusView(m: MessageRecordEntity): MessageStatusView {
+  return { ...toMessageStatusView(m), reason: null };
 }
 
 export class AgencySubmissionView {
@@ -58,7 +67,7 @@ export class AgencyController {
     if (!(await this.accounts.isGranted(principal, body.caseRef)))
       throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${body.caseRef} for this agency`);
     const sent = await this.outbound.send(body, actor);
-    return { ...toMessageStatusView(sent.record), redacted: sent.redacted };
+    return { ...toAgencyStatusView(sent.record), redacted: sent.redacted };
   }
 
   @Get()
@@ -67,7 +76,7 @@ export class AgencyController {
     description: 'this agency’s submissions, newest first (500 at most)',
   })
   async list(@CurrentPrincipal() principal: Principal): Promise<MessageStatusView[]> {
-    return (await this.submissions.list(principal.agency!)).map(toMessageStatusView);
+    return (await this.submissions.list(principal.agency!)).map(toAgencyStatusView);
   }
 
   @Get(':id')
@@ -81,9 +90,9 @@ export class AgencyController {
     const found = await this.submissions.find(principal.agency!, id);
     if (!found) throw new AccessError(AccessErrorCode.NOT_FOUND, `no submission ${id}`);
     return {
-      submission: toMessageStatusView(found.submission),
+      submission: toAgencyStatusView(found.submission),
       replies: found.replies.map((r) => ({
-        ...toMessageStatusView(r),
+        ...toAgencyStatusView(r),
         payload: r.payload,
         consent: r.consent,
       })),

@@ -72,12 +72,14 @@ export class CasesController {
     const file = await this.transfers.caseFile(caseRef, actor, { pseudonymised });
     const view = toCaseFileView(file, await this.workflow.view(file.case, file.messages));
     if (!pseudonymised) return view;
-    // Beside the payloads, the case file shows people's names (managers, guardian) and a departure date
-    // taken from a payload: they go through the pseudonymiser too.
+    // Beside the payloads, the case file shows people's names (managers, guardian), a departure date taken
+    // from a payload and peers' free-text rejection reasons: they go through the pseudonymiser too. The
+    // checklist's date shares the payloads' path, so it shows as the same pseudonym as in the plan.
+    const clear = this.pseudonymiser;
     const people = <T extends { managers: unknown; guardian: unknown }>(part: T): T => ({
       ...part,
-      managers: this.pseudonymiser.payload(part.managers),
-      guardian: this.pseudonymiser.payload(part.guardian),
+      managers: clear.payload(caseRef, 'managers', part.managers),
+      guardian: clear.payload(caseRef, 'guardian', part.guardian),
     });
     const { returnChecklist } = view.workflow;
     return {
@@ -86,10 +88,18 @@ export class CasesController {
         ...people(view.workflow),
         returnChecklist: {
           ...returnChecklist,
-          estimatedDeparture: this.pseudonymiser.payload(returnChecklist.estimatedDeparture),
+          estimatedDeparture: clear.payload(
+            caseRef,
+            'payload.estimatedDeparture',
+            returnChecklist.estimatedDeparture,
+          ),
         },
       },
-      messages: view.messages.map((m) => ({ ...m, payload: this.pseudonymiser.payload(m.payload) })),
+      messages: view.messages.map((m) => ({
+        ...m,
+        reason: clear.payload(caseRef, 'reason', m.reason),
+        payload: clear.payload(caseRef, 'payload', m.payload),
+      })),
     };
   }
 

@@ -11,7 +11,8 @@ export class Pseudonymiser {
     this.key = pseudonymKey(config.auth.secret);
   }
 
-  payload<T>(payload: T): T {
-    return pseudonymise(this.key, payload) as T;
+  /** `path` names where the value sits in the case file: pseudonyms are keyed by case and path. */
+  payload<T>(caseRef: string, path: string, payload: T): T {
+    return pseudonymise(this.key, payload, { caseRef, path }) as T;
   }
 }

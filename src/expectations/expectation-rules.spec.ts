@@ -6,6 +6,7 @@ import {
   DEFAULT_DEADLINES_MS,
   DEFAULT_RETURN_MARGIN_MS,
   dueAt,
+  dueAtIsPersonal,
   escalationPeriod,
   EXPECTED_ANSWERS,
   EXPECTING_TYPES,
@@ -223,5 +224,13 @@ describe('escalation order', () => {
       kind: 'EXHAUSTED',
       markOverdue: true,
     });
+  });
+
+  it('counts a return step’s deadline as personal (it follows the person’s dates), a request’s not', () => {
+    expect(dueAtIsPersonal('RETURN_PLAN_CONFIRMATION')).toBe(true);
+    expect(dueAtIsPersonal('ARRIVAL_CONFIRMATION')).toBe(true);
+    expect(dueAtIsPersonal('REFERRAL_REQUEST')).toBe(false);
+    expect(dueAtIsPersonal('RETURN_PLAN')).toBe(false);
+    expect(dueAtIsPersonal('constructor')).toBe(false);
   });
 });

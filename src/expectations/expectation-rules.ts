@@ -97,6 +97,15 @@ export const RETURN_STEPS = {
 
 export type ReturnStep = keyof typeof RETURN_STEPS;
 
+/**
+ * A return step's deadline is the person's planned departure or follow-up date plus a configured margin, so
+ * it is personal data: it is kept for the scheduler but left out of audit details and national events.
+ * A request's deadline is its sending time plus a fixed period, which says nothing about the person.
+ */
+export function dueAtIsPersonal(requestType: string): boolean {
+  return Object.prototype.hasOwnProperty.call(RETURN_STEPS, requestType);
+}
+
 /** The margin after the planned departure, and after the scheduled follow-up date (TRM_RETURN_MARGIN). */
 export const DEFAULT_RETURN_MARGIN_MS = 2 * DAY;
 

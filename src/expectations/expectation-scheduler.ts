@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { NationalEvents } from '../transport/national-exchange';
-import { escalationPeriod, overdueStep } from './expectation-rules';
+import { dueAtIsPersonal, escalationPeriod, overdueStep } from './expectation-rules';
 import { ExpectationEntity } from './expectation.entity';
 import { OverdueChange, ExpectationsRepository } from './expectations.repository';
 import { addressed, ExpectationsService } from './expectations.service';
@@ -111,6 +111,9 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
       messageType: e.requestType,
       counterpart: e.direction === 'AWAITED' ? e.owedBy : e.owedTo,
     };
+    // A return step's deadline gives away the departure or follow-up date: neither the audit trail nor the
+    // national exchange (whose bodies hold no personal data) gets it.
+    const due = dueAtIsPersonal(e.requestType) ? {} : { dueAt: e.dueAt.toISOString() };
     const event = {
       expectationId: e.id,
       caseRef: e.caseRef,
@@ -121,7 +124,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
       owedBy: e.owedBy,
       owedTo: e.owedTo,
       sop: e.sop,
-      dueAt: e.dueAt.toISOString(),
+      ...due,
       escalationLevel: change.escalationLevel,
       contact: change.contact,
     };
@@ -129,7 +132,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
       await this.audit.record(manager, {
         ...about,
         action: 'EXPECTATION_OVERDUE',
-        details: { expectationId: e.id, direction: e.direction, owedBy: e.owedBy, dueAt: event.dueAt },
+        details: { expectationId: e.id, direction: e.direction, owedBy: e.owedBy, ...due },
       });
       await this.events.publish('expectation.overdue', event, eventId(e, change, 'overdue'));
     }
