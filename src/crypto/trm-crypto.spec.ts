@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   SEAL_ALG,
   SealError,
+  base64OfBytesPattern,
   type Sealed,
   deriveSealKey,
   ed25519PrivateFromSeed,
@@ -342,5 +344,26 @@ describe('trm-crypto helpers', () => {
 
   it('refuses to sign with a key that is not an Ed25519 private key', () => {
     expect(() => sign(body, recipientKey)).toThrow(TypeError);
+  });
+});
+
+describe('base64OfBytesPattern', () => {
+  it.each([12, 16, 32, 64])('accepts the canonical base64 of any %i bytes and no other spelling', (bytes) => {
+    const pattern = base64OfBytesPattern(bytes);
+    for (let i = 0; i < 200; i++) {
+      const canonical = randomBytes(bytes).toString('base64');
+      expect(canonical).toMatch(pattern);
+      // Flip each unused low bit of the last character before the padding: same bytes, other spelling.
+      const padding = canonical.length - canonical.replace(/=+$/, '').length;
+      const lastIndex = canonical.length - padding - 1;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      const value = alphabet.indexOf(canonical[lastIndex]);
+      for (let bit = 0; bit < padding * 2; bit++) {
+        const other = `${canonical.slice(0, lastIndex)}${alphabet[value ^ (1 << bit)]}${'='.repeat(padding)}`;
+        expect(other).not.toMatch(pattern);
+        expect(Buffer.from(other, 'base64')).toEqual(Buffer.from(canonical, 'base64'));
+      }
+    }
+    expect(randomBytes(bytes + 1).toString('base64')).not.toMatch(pattern);
   });
 });

@@ -139,6 +139,18 @@ export function rawPrivateKey(key: KeyObject): Buffer {
  */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * The canonical standard base64 of exactly `bytes` bytes as a pattern, for schemas: the length, the padding,
+ * and a last character whose unused low bits are zero (what decodeBase64 below insists on).
+ */
+export function base64OfBytesPattern(bytes: number): RegExp {
+  const padding = (3 - (bytes % 3)) % 3;
+  const chars = Math.ceil(bytes / 3) * 4 - padding;
+  // Padding leaves 2 (one '=') or 4 (two '=') low bits of the last character unused: they must be zero.
+  const last = ['A-Za-z0-9+/', 'AEIMQUYcgkosw048', 'AQgw'][padding];
+  return new RegExp(`^[A-Za-z0-9+/]{${chars - 1}}[${last}]${'='.repeat(padding)}$`);
+}
+
 function decodeBase64(value: unknown): Buffer | undefined {
   if (typeof value !== 'string' || !BASE64.test(value)) return undefined;
   const bytes = Buffer.from(value, 'base64');

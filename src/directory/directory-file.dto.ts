@@ -15,8 +15,9 @@ import {
 } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MESSAGE_TYPES } from '../messages/message-types';
+import { base64OfBytesPattern } from '../crypto/trm-crypto';
 
-const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64_32_BYTES = base64OfBytesPattern(32);
 
 export class PublicKeyDto {
   @ApiProperty({ example: 'FR-sig-1' })
@@ -25,7 +26,9 @@ export class PublicKeyDto {
   keyId!: string;
 
   @ApiProperty({ description: 'standard base64 of the raw 32-byte key' })
-  @Matches(BASE64_32_BYTES, { message: 'publicKey must be the standard base64 of a raw 32-byte key' })
+  @Matches(BASE64_32_BYTES, {
+    message: 'publicKey must be the canonical standard base64 of a raw 32-byte key',
+  })
   publicKey!: string;
 }
 

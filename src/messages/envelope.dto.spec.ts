@@ -124,6 +124,9 @@ describe('validateEnvelope', () => {
       ['a url-safe tag', (env) => (env.sealed.tag = '-_' + 'A'.repeat(20) + '=='), 'sealed.tag', 'matches'],
       ['a 31-byte epk', (env) => (env.sealed.epk = 'A'.repeat(42) + '=='), 'sealed.epk', 'matches'],
       ['a 33-byte epk', (env) => (env.sealed.epk = 'A'.repeat(44)), 'sealed.epk', 'matches'],
+      // Non-zero unused bits before the padding: the same bytes, spelt another way.
+      ['a non-canonical epk', (env) => (env.sealed.epk = 'A'.repeat(42) + 'B='), 'sealed.epk', 'matches'],
+      ['a non-canonical tag', (env) => (env.sealed.tag = 'A'.repeat(21) + 'B=='), 'sealed.tag', 'matches'],
       ['an empty ciphertext', (env) => (env.sealed.ct = ''), 'sealed.ct', 'isLength'],
       [
         'an unknown sealed field',

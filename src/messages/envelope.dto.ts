@@ -22,6 +22,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { base64OfBytesPattern } from '../crypto/trm-crypto';
 import type { FieldError } from './catalogue';
 import { isTechnicalType, MESSAGE_TYPES, MessageType } from './message-types';
 import {
@@ -126,14 +127,13 @@ export class ConsentSummaryDto implements ConsentSummary {
 }
 
 /**
- * Standard padded base64 of exactly `bytes` bytes. A length check alone would let a 31-byte key through
- * (it also encodes to 44 characters); a wrong size here is a malformed message, not a decryption failure.
+ * Canonical standard base64 of exactly `bytes` bytes. A length check alone would let a 31-byte key through
+ * (it also encodes to 44 characters); a wrong size or spelling here is a malformed message, not a
+ * decryption failure.
  */
 function IsBase64OfBytes(bytes: number): PropertyDecorator {
-  const padding = (3 - (bytes % 3)) % 3;
-  const chars = Math.ceil(bytes / 3) * 4 - padding;
-  return Matches(new RegExp(`^[A-Za-z0-9+/]{${chars}}${'='.repeat(padding)}$`), {
-    message: `$property must be the standard base64 of ${bytes} bytes`,
+  return Matches(base64OfBytesPattern(bytes), {
+    message: `$property must be the canonical standard base64 of ${bytes} bytes`,
   });
 }
 
