@@ -543,7 +543,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
         type: 'REFERRAL_REQUEST',
         to: 'FR',
         caseRef,
-        payload: referral({ identificationStatus }),
+        // Without her residence in MK: that travels only to MK.
+        payload: referral({ identificationStatus, residenceInOrigin: undefined }),
       });
       expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
     }

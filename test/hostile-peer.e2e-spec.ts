@@ -304,7 +304,7 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     expect(await storedMessages(id)).toBe(0);
   });
 
-  it('refuses to open a case under a third country’s reference; that country still opens it later', async () => {
+  it('refuses a referral that opens a case under a third country’s reference; that country still opens it later', async () => {
     const italian = 'TRM-IT-2026-000120';
     const id = await france.send(referral(italian));
     expect((await france.replyTo(id)).payload.reasonCode).toBe('CASE_STATE_CONFLICT');

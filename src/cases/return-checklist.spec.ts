@@ -1,4 +1,4 @@
-import { examplePayload } from '../messages/examples';
+import { examplePayload, EXAMPLES_WRITTEN_FOR } from '../messages/examples';
 import type { MessageType } from '../messages/message-types';
 import { CaseMessage, returnChecklist } from './return-checklist';
 
@@ -23,7 +23,7 @@ function message(
     inReplyTo: null,
     status: direction === 'OUTBOUND' ? 'DELIVERED' : 'ACCEPTED',
     createdAt: new Date(clock),
-    payload: { ...(examplePayload(type) as object), ...change },
+    payload: { ...(examplePayload(type, EXAMPLES_WRITTEN_FOR) as object), ...change },
     ...extra,
   };
 }

@@ -369,21 +369,28 @@ export class InboundService {
   }
 
   /**
-   * The first message of another country's case opens it here, with that country as its owner. Only the
-   * country named in the reference may open it (PROTOCOL.md: the referring NCP creates the caseRef): otherwise
-   * a peer could take a reference under this node's prefix, or a third country's, and the next case made under
-   * it would land in that row with another person's data.
+   * The first message of another country's case opens it here, with the country named in the reference as
+   * its owner. Never under this node's own prefix: only its counter hands those out, and a peer taking one
+   * first would have this node's next case filed into another person's. Any participant may bring a case
+   * to a country (a country of origin's prosecutors contacting a transit country on the destination's case,
+   * SOP 5), but a referral only comes from the country that made the reference (PROTOCOL.md: the referring
+   * NCP creates the caseRef).
    */
   private async openForeignCase(manager: EntityManager, envelope: Envelope): Promise<CaseEntity> {
     const caseRef = envelope.caseRef!;
     const owner = caseRef.slice(4, 6);
-    if (owner !== envelope.from || owner === this.config.country)
+    if (owner === this.config.country)
       throw new Rejection(
         RejectionCode.CASE_STATE_CONFLICT,
-        `the case is unknown to ${this.config.country} and its reference was not created by the sender`,
+        `the case is unknown to ${this.config.country}, and only ${this.config.country} creates references under its prefix`,
+      );
+    if (envelope.type === 'REFERRAL_REQUEST' && owner !== envelope.from)
+      throw new Rejection(
+        RejectionCode.CASE_STATE_CONFLICT,
+        `the case is unknown to ${this.config.country}, and a referral comes from the country that created its reference`,
       );
     const created = await this.cases.create(manager, caseRef, owner);
-    // A concurrent first message of the same case inserted it (same owner, as only the owner opens it).
+    // A concurrent first message of the same case inserted it (with the same owner: the reference's country).
     if (!created) return (await this.cases.findForUpdate(manager, caseRef))!;
     await this.audit.record(manager, {
       action: 'CASE_OPENED',
