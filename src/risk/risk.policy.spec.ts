@@ -18,6 +18,7 @@ import {
 type Payload = Record<string, unknown>;
 
 const NOW = new Date('2026-12-01T09:00:00.000Z');
+const SKEW = 300_000;
 const { POLICY_DENIED } = RejectionCode;
 
 /** The example payload of `type` with some fields changed; a field changed to `undefined` is removed. */
@@ -100,7 +101,6 @@ describe('needsRiskAssessment', () => {
 
 describe('currentAssessment', () => {
   // Decided on MK's node: MK's own newest assessment governs, FR's can only make it stricter.
-  const SKEW = 300_000;
   const mk = assessment();
   const olderMk = assessment({
     id: 'ra-mk-2026-11-20',
@@ -182,22 +182,23 @@ describe('currentAssessment', () => {
   });
 });
 
+// A child's return planned with the guardian's consent, a best-interests determination and a receiver.
+const CHILD_RETURN: RiskFacts = {
+  type: 'RETURN_PLAN',
+  payload: payloadOf('RETURN_PLAN'),
+  child: true,
+  identificationStatus: 'IDENTIFIED_VICTIM',
+  assessments: [assessment()],
+  overrides: [],
+  consentGivenBy: 'GUARDIAN',
+  self: 'MK',
+  recipientIsOrigin: false,
+  now: NOW,
+  maxClockSkewMs: SKEW,
+};
+
 describe('decideRisk', () => {
-  // A child's return planned with the guardian's consent, a best-interests determination and a receiver.
-  const base: RiskFacts = {
-    type: 'RETURN_PLAN',
-    payload: payloadOf('RETURN_PLAN'),
-    child: true,
-    identificationStatus: 'IDENTIFIED_VICTIM',
-    assessments: [assessment()],
-    overrides: [],
-    consentGivenBy: 'GUARDIAN',
-    self: 'MK',
-    recipientIsOrigin: false,
-    now: NOW,
-    maxClockSkewMs: 300_000,
-  };
-  const decide = (change: Partial<RiskFacts>): RiskDecision => decideRisk({ ...base, ...change });
+  const decide = (change: Partial<RiskFacts>): RiskDecision => decideRisk({ ...CHILD_RETURN, ...change });
   const atLevel = (level: AssessmentFacts['level'], change: Partial<AssessmentFacts> = {}) => [
     assessment({ level, ...change }),
   ];
@@ -815,18 +816,11 @@ describe('decideRisk', () => {
 });
 
 describe('decideRisk: whose assessment counts, and evidence contact by the case’s country roles', () => {
+  // An adult's return, on her own consent.
   const facts = (change: Partial<RiskFacts>): RiskFacts => ({
-    type: 'RETURN_PLAN',
-    payload: payloadOf('RETURN_PLAN'),
+    ...CHILD_RETURN,
     child: false,
-    identificationStatus: 'IDENTIFIED_VICTIM',
-    assessments: [assessment()],
-    overrides: [],
     consentGivenBy: 'VICTIM',
-    self: 'MK',
-    recipientIsOrigin: false,
-    now: NOW,
-    maxClockSkewMs: 300_000,
     ...change,
   });
   const peerLow = assessment({
