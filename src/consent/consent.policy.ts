@@ -74,6 +74,25 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
 /** Types that contact authorities to collect evidence: to the country of origin, they contact its authorities. */
 export const EVIDENCE_CONTACT_TYPES: readonly MessageType[] = ['EVIDENCE_REQUEST'];
 
+/**
+ * Whether the message contacts the country of origin's authorities: the sender's flag says so, or the case
+ * records the recipient as the country of origin (whatever the flag says).
+ */
+export function contactsOriginAuthorities(
+  type: MessageType,
+  payload: Payload,
+  recipientIsOrigin: boolean,
+): boolean {
+  return (
+    EVIDENCE_CONTACT_TYPES.includes(type) && (payload.targetsOriginAuthorities === true || recipientIsOrigin)
+  );
+}
+
+/** The payload without these top-level fields (what a redaction leaves). */
+export function withoutFields(payload: Payload, fields: readonly string[]): Payload {
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => !fields.includes(key)));
+}
+
 /** What stands for the recipient in a scope need that the case's country roles, not the payload, create. */
 export const ORIGIN_RECIPIENT = '(recipient: the country of origin)';
 
@@ -208,10 +227,13 @@ export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundCons
       facts.restricted || !isLive(latest, facts.now)
         ? (EXEMPT_FREE_TEXT[facts.type] ?? []).filter((field) => facts.payload[field] !== undefined)
         : [];
-    const payload = Object.fromEntries(
-      Object.entries(facts.payload).filter(([key]) => !dropped.includes(key)),
-    );
-    return { allow: true, consent: latest, payload, redacted: dropped, vitalInterest: false };
+    return {
+      allow: true,
+      consent: latest,
+      payload: withoutFields(facts.payload, dropped),
+      redacted: dropped,
+      vitalInterest: false,
+    };
   }
   if (facts.restricted) {
     return deny([
@@ -267,8 +289,13 @@ export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundCons
     );
   }
   const removed = [...new Set(missing.flatMap((n) => n.fields))];
-  const payload = Object.fromEntries(Object.entries(facts.payload).filter(([key]) => !removed.includes(key)));
-  return { allow: true, consent: best, payload, redacted: removed, vitalInterest: false };
+  return {
+    allow: true,
+    consent: best,
+    payload: withoutFields(facts.payload, removed),
+    redacted: removed,
+    vitalInterest: false,
+  };
 }
 
 export interface InboundConsentFacts {

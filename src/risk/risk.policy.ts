@@ -2,6 +2,7 @@ import type { ConsentGiver } from '../messages/envelope.dto';
 import type { MessageType } from '../messages/message-types';
 import type { BestInterestsOutcome } from '../messages/payloads/return.dto';
 import { RejectionCode } from '../messages/rejection-codes';
+import { contactsOriginAuthorities } from '../consent/consent.policy';
 
 /**
  * The risk and security gate (domain.md, "Risk and security assessment"). Pure: a return, a family tracing
@@ -55,19 +56,6 @@ export interface RiskReason {
 
 export type RiskDecision =
   { allow: true; assessmentId: string | null; overridden: boolean } | { allow: false; reasons: RiskReason[] };
-
-/**
- * Whether an evidence request contacts the country of origin's authorities. The case's country roles decide
- * as well as the sender's flag: a request to the country recorded as ORIGIN contacts its authorities, whatever
- * the flag says.
- */
-export function contactsOriginAuthorities(
-  type: MessageType,
-  payload: Record<string, unknown>,
-  recipientIsOrigin: boolean,
-): boolean {
-  return type === 'EVIDENCE_REQUEST' && (payload.targetsOriginAuthorities === true || recipientIsOrigin);
-}
 
 /** Whether the message needs a current assessment at all. */
 export function needsRiskAssessment(

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
-import { decideOutboundConsent, ConsentFacts, misplacedResidenceReasons } from '../consent/consent.policy';
+import {
+  decideOutboundConsent,
+  ConsentFacts,
+  misplacedResidenceReasons,
+  withoutFields,
+} from '../consent/consent.policy';
 import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
 import type { MessageType } from '../messages/message-types';
 import { decideRisk, needsRiskAssessment } from '../risk/risk.policy';
@@ -51,9 +56,7 @@ export class TransferGate {
     // refused otherwise, so a coordinator is never surprised by what left.
     const misplaced = misplacedResidenceReasons(request.to, request.payload);
     const dropped = misplaced.length > 0 && request.redact ? ['residenceInOrigin'] : [];
-    const requested = Object.fromEntries(
-      Object.entries(request.payload).filter(([key]) => !dropped.includes(key)),
-    );
+    const requested = withoutFields(request.payload, dropped);
     const consent = decideOutboundConsent({
       type: request.type,
       to: request.to,
