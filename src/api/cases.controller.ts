@@ -75,11 +75,11 @@ export class CasesController {
     // Beside the payloads, the case file shows people's names (managers, guardian), a departure date taken
     // from a payload and peers' free-text rejection reasons: they go through the pseudonymiser too. The
     // checklist's date shares the payloads' path, so it shows as the same pseudonym as in the plan.
-    const clear = this.pseudonymiser;
+    const pseudonymiser = this.pseudonymiser;
     const people = <T extends { managers: unknown; guardian: unknown }>(part: T): T => ({
       ...part,
-      managers: clear.payload(caseRef, 'managers', part.managers),
-      guardian: clear.payload(caseRef, 'guardian', part.guardian),
+      managers: pseudonymiser.payload(caseRef, 'managers', part.managers),
+      guardian: pseudonymiser.payload(caseRef, 'guardian', part.guardian),
     });
     const { returnChecklist } = view.workflow;
     return {
@@ -88,7 +88,7 @@ export class CasesController {
         ...people(view.workflow),
         returnChecklist: {
           ...returnChecklist,
-          estimatedDeparture: clear.payload(
+          estimatedDeparture: pseudonymiser.payload(
             caseRef,
             'payload.estimatedDeparture',
             returnChecklist.estimatedDeparture,
@@ -97,8 +97,8 @@ export class CasesController {
       },
       messages: view.messages.map((m) => ({
         ...m,
-        reason: clear.payload(caseRef, 'reason', m.reason),
-        payload: clear.payload(caseRef, 'payload', m.payload),
+        reason: pseudonymiser.payload(caseRef, 'reason', m.reason),
+        payload: pseudonymiser.payload(caseRef, 'payload', m.payload),
       })),
     };
   }

@@ -3,8 +3,9 @@ import { createHmac, hkdfSync } from 'node:crypto';
 /**
  * Payload keys whose values are codes an auditor needs to evaluate a case (which SOP, which level, which
  * outcome) and that identify no one. A value under these keys stays readable only if it is a code: a few of
- * them are free text in some types (EVIDENCE_REQUEST.purpose, CASE_UPDATE.status). Every other string, number or boolean (PROCESS_FLAGS aside) in a payload is personal data until
- * proven otherwise: deny by default, so a field added to the catalogue later is pseudonymised.
+ * them are free text in some types (EVIDENCE_REQUEST.purpose, CASE_UPDATE.status). Every other string,
+ * number or boolean (PROCESS_FLAGS aside) in a payload is personal data until proven otherwise: deny by
+ * default, so a field added to the catalogue later is pseudonymised.
  */
 export const CODE_FIELDS: ReadonlySet<string> = new Set([
   'sop',

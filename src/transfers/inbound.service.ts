@@ -13,6 +13,7 @@ import { InboxRepository } from '../transport/inbox.repository';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordsRepository } from './message-records.repository';
+import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
@@ -447,18 +448,19 @@ export class InboundService {
     await this.dataSource.transaction(async (manager) => {
       const earlier = await this.inbox.find(manager, envelope.id);
       if (earlier && earlier.sender !== sender) throw idTakenRejection();
-      await this.answerDuplicateIn(manager, envelope.id, sender, envelope);
+      await this.answerDuplicateIn(manager, earlier, sender, envelope);
     });
     return { outcome: 'DUPLICATE', messageId: envelope.id };
   }
 
+  /** `earlier`: the id's inbox row, as the caller read it in this transaction. */
   private async answerDuplicateIn(
     manager: EntityManager,
-    id: string,
+    earlier: InboxEntity | null,
     sender: string,
     envelope: Envelope,
   ): Promise<void> {
-    const earlier = await this.inbox.find(manager, id);
+    const id = envelope.id;
     if (earlier?.responseId) await this.outbox.requeueCopyOf(manager, earlier.responseId);
     await this.audit.record(manager, {
       action: 'DUPLICATE_RECEIVED',
@@ -496,7 +498,7 @@ export class InboundService {
       const remembered = known.envelope ? known.envelope.id : null;
       const earlier = remembered && sender ? await this.inbox.find(manager, remembered) : null;
       if (earlier && earlier.sender === sender) {
-        await this.answerDuplicateIn(manager, remembered!, sender, known.envelope!);
+        await this.answerDuplicateIn(manager, earlier, sender, known.envelope!);
         return true;
       }
       // The id is another sender's: this sender is told so (as a known id wins over later checks), the first
