@@ -66,15 +66,16 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     );
   }
 
-  async function fromFrance(): Promise<{ referral: string; alert: string }> {
-    const caseRef = `TRM-FR-${year}-${String(nextCase++).padStart(6, '0')}`;
-    const referral = await france.send({
+  /** A referral to MK on a new case of the peer's, then an emergency alert on it. */
+  async function referralThenAlert(peer: ForeignPeer): Promise<{ referral: string; alert: string }> {
+    const caseRef = `TRM-${peer.code}-${year}-${String(nextCase++).padStart(6, '0')}`;
+    const referral = await peer.send({
       type: 'REFERRAL_REQUEST',
       to: 'MK',
       caseRef,
       payload: examplePayload('REFERRAL_REQUEST'),
     });
-    const alert = await france.send({
+    const alert = await peer.send({
       type: 'EMERGENCY_ALERT',
       to: 'MK',
       caseRef,
@@ -137,7 +138,7 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     const floodIds = await flood(250, 2);
     await publishRepeated();
     floodIds.push(repeated.id);
-    const france1 = await fromFrance();
+    const france1 = await referralThenAlert(france);
     // The whole flood fits in the window (no cap in this test): fairness alone must do it.
     await withMk({ inboundPrefetch: 400, inboundMaxPendingPerSender: 0 }, async () => {
       const ours = await waitSettled([france1.referral, france1.alert], 120_000);
@@ -166,19 +167,7 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     // then the alert: the referral waits for the whole flood, the alert must not wait for the referral.
     await withMk({ inboundConcurrency: 1, inboundMaxPendingPerSender: 0 }, async () => {
       const floodIds = await flood(150, 1);
-      const caseRef = `TRM-IT-${year}-${String(nextCase++).padStart(6, '0')}`;
-      const referral = await italy.send({
-        type: 'REFERRAL_REQUEST',
-        to: 'MK',
-        caseRef,
-        payload: examplePayload('REFERRAL_REQUEST'),
-      });
-      const alert = await italy.send({
-        type: 'EMERGENCY_ALERT',
-        to: 'MK',
-        caseRef,
-        payload: examplePayload('EMERGENCY_ALERT'),
-      });
+      const { referral, alert } = await referralThenAlert(italy);
       const all = await waitSettled([...floodIds, referral, alert], 240_000);
       const before = (id: string): number =>
         floodIds.filter((f) => all.get(f)!.seq < all.get(id)!.seq).length;
@@ -232,7 +221,7 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     const floodIds = await flood(50, 10);
     await publishRepeated();
     floodIds.push(...(await flood(250, 10)));
-    const france2 = await fromFrance();
+    const france2 = await referralThenAlert(france);
     await withMk({ inboundPrefetch: 100, inboundMaxPendingPerSender: 20 }, async () => {
       const all = await waitSettled([...floodIds, france2.referral, france2.alert], 300_000);
       const referral = all.get(france2.referral)!;
