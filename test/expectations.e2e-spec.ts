@@ -57,6 +57,8 @@ interface Expectation {
   escalationExhaustedAt: string | null;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * Expected replies and deadlines on the real services: FR and MK are nodes, IT a PROTOCOL.md peer in plain
  * amqplib. FR gives a referral two seconds to be confirmed and checks every half second, so an overdue
@@ -587,7 +589,11 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await channel.close();
   });
 
-  it('an accepted return plan awaits the arrival; a child’s arrival without a follow-up date is refused, and the arrival awaits the follow-up report', async () => {
+  /**
+   * A child's case at FR, ready for a return, and FR's RETURN_PLAN to IT received there: departure ten days
+   * (plus `offsetMs`) after the next midnight, follow-up seven days after it.
+   */
+  async function planChildReturnToItaly(offsetMs: number) {
     const caseRef = await openCase(fr, {
       identificationStatus: 'IDENTIFIED_VICTIM',
       ageStatus: 'PRESUMED_CHILD',
@@ -595,10 +601,8 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     await recordConsent(fr, caseRef);
     await recordAssessment(fr, caseRef);
     await recordGuardian(fr, caseRef);
-    // Dates ahead of the run, so that nothing goes overdue while the test plays.
-    const day = 86_400_000;
-    const departure = Math.ceil(Date.now() / day) * day + 10 * day;
-    const followUp = new Date(departure + 7 * day).toISOString().slice(0, 10);
+    const departure = Math.ceil(Date.now() / DAY_MS) * DAY_MS + 10 * DAY_MS + offsetMs;
+    const followUp = new Date(departure + 7 * DAY_MS).toISOString().slice(0, 10);
     const planned = await sendMessage(fr, caseRef, {
       type: 'RETURN_PLAN',
       to: 'IT',
@@ -607,6 +611,12 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect(planned.status).toBe(202);
     const plan = planned.body.id as string;
     await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
+    return { caseRef, plan, departure, followUp };
+  }
+
+  it('an accepted return plan awaits the arrival; a child’s arrival without a follow-up date is refused, and the arrival awaits the follow-up report', async () => {
+    // Dates ahead of the run, so that nothing goes overdue while the test plays.
+    const { caseRef, plan, departure, followUp } = await planChildReturnToItaly(0);
     const fromItaly = async (type: MessageType, inReplyTo: string, payload: object) => {
       const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo, payload });
       return { id, reply: await italy.replyTo(id) };
@@ -625,7 +635,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
       owedBy: 'IT',
       owedTo: 'FR',
       sop: 4,
-      dueAt: new Date(departure + 2 * day).toISOString(),
+      dueAt: new Date(departure + 2 * DAY_MS).toISOString(),
     });
 
     const withoutFollowUp = { ...examplePayload('ARRIVAL_CONFIRMATION'), followUpScheduled: undefined };
@@ -656,7 +666,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
       direction: 'AWAITED',
       owedBy: 'IT',
       owedTo: 'FR',
-      dueAt: new Date(Date.parse(followUp) + 2 * day).toISOString(),
+      dueAt: new Date(Date.parse(followUp) + 2 * DAY_MS).toISOString(),
     });
     const report = await fromItaly('CASE_UPDATE', arrival.id, examplePayload('CASE_UPDATE'));
     expect(report.reply.envelope.type).toBe('DELIVERY_RECEIPT');
@@ -702,24 +712,8 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
 
   // Near the end: it moves FR's clock weeks ahead, so every expectation still open on FR goes overdue.
   it('keeps the arrival’s and the follow-up’s deadlines (the person’s dates) out of the audit details and the national events', async () => {
-    const caseRef = await openCase(fr, {
-      identificationStatus: 'IDENTIFIED_VICTIM',
-      ageStatus: 'PRESUMED_CHILD',
-    });
-    await recordConsent(fr, caseRef);
-    await recordAssessment(fr, caseRef);
-    await recordGuardian(fr, caseRef);
-    const day = 86_400_000;
-    const departure = Math.ceil(Date.now() / day) * day + 10 * day + 37 * 60_000;
-    const followUp = new Date(departure + 7 * day).toISOString().slice(0, 10);
-    const planned = await sendMessage(fr, caseRef, {
-      type: 'RETURN_PLAN',
-      to: 'IT',
-      payload: { ...examplePayload('RETURN_PLAN'), estimatedDeparture: new Date(departure).toISOString() },
-    });
-    expect(planned.status).toBe(202);
-    const plan = planned.body.id as string;
-    await italy.waitFor((m) => m.envelope.id === plan, 20_000, 'the plan at IT');
+    // Off the hour, so no deadline derived from it falls on a round time.
+    const { caseRef, plan, departure, followUp } = await planChildReturnToItaly(37 * 60_000);
     const fromItaly = async (type: MessageType, payload: object) => {
       const id = await italy.send({ type, to: 'FR', caseRef, inReplyTo: plan, payload });
       expect((await italy.replyTo(id)).envelope.type).toBe('DELIVERY_RECEIPT');
