@@ -91,11 +91,20 @@ describe('loadConfig', () => {
   });
 
   it('never repeats a secret from the environment in its errors', () => {
+    const environment = { ...valid, AMQP_URL: 'http://MK:hunter2@broker', PORT: '-1' };
+    expect(() => loadConfig(environment)).toThrow(ConfigError);
+    let thrown: unknown;
     try {
-      loadConfig({ ...valid, AMQP_URL: 'http://MK:hunter2@broker', PORT: '-1' });
-      throw new Error('expected a ConfigError');
+      loadConfig(environment);
     } catch (error) {
-      expect((error as Error).message).not.toContain('hunter2');
+      thrown = error;
     }
+    // The problems are named (so the check below looks at a real message), the secret is not.
+    expect((thrown as ConfigError).problems).toEqual([
+      'AMQP_URL must be an amqp:// or amqps:// URL',
+      'PORT must be an integer >= 0',
+    ]);
+    expect((thrown as ConfigError).message).toContain('AMQP_URL');
+    expect((thrown as ConfigError).message).not.toContain('hunter2');
   });
 });
