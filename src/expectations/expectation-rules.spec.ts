@@ -17,6 +17,7 @@ import {
   parseDuration,
   requestsAnsweredBy,
   RETURN_STEPS,
+  sopOf,
 } from './expectation-rules';
 
 const HOUR = 3_600_000;
@@ -61,7 +62,17 @@ describe('which requests expect which answers', () => {
   });
 
   it('every request belongs to an SOP, whose contact list answers for it', () => {
-    for (const type of EXPECTING_TYPES) expect(SOP_OF_TYPE[type]).not.toBeNull();
+    expect(Object.fromEntries(EXPECTING_TYPES.map((type) => [type, sopOf(type)]))).toEqual({
+      REFERRAL_REQUEST: 1,
+      IDENTITY_VERIFICATION_REQUEST: 1,
+      EMERGENCY_ALERT: 2,
+      RISK_ASSESSMENT_REQUEST: 4,
+      FAMILY_TRACING_REQUEST: 4,
+      RETURN_PLAN: 4,
+      REINTEGRATION_REQUEST: 4,
+      EVIDENCE_REQUEST: 5,
+    });
+    for (const type of EXPECTING_TYPES) expect(sopOf(type)).toBe(SOP_OF_TYPE[type]);
   });
 });
 
