@@ -38,6 +38,7 @@ import {
   recordGuardian,
   sendMessage,
 } from './support/node-api';
+import { expectInstant } from './support/assertions';
 
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 const ACCESS_REFUSED = 403;
@@ -347,6 +348,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   it('withholds an answer’s payload from the agency once consent is withdrawn on the case', async () => {
     const caseRef = await grantedCase();
     const { requestId, messageId } = await submitAccepted(caseRef, 'IT');
+    const withdrawnFrom = Date.now();
     const withdrawal = await italy.send({
       type: 'CONSENT_WITHDRAWN',
       to: 'FR',
@@ -358,7 +360,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       },
     });
     expect((await italy.replyTo(withdrawal)).envelope.type).toBe('DELIVERY_RECEIPT');
-    expect((await api(fr, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).not.toBeNull();
+    expectInstant((await api(fr, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt, withdrawnFrom);
     // IT answers under a consent it did not withdraw: FR accepts it, but the case stays restricted.
     const answer = await italy.send({
       type: 'CASE_UPDATE',

@@ -52,8 +52,7 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
   /** FR signs its head for every peer; resolves once MK keeps it and FR has MK's receipt. */
   async function checkpointFromFr(): Promise<{ seq: number; headHash: string }> {
     const sent = await fr.app!.get(AuditCheckpointService).send({ force: true });
-    expect(sent).not.toBeNull();
-    expect(sent!.peers).toEqual(['MK', 'IT']);
+    expect(sent).toMatchObject({ peers: ['MK', 'IT'] });
     await eventually(
       async () => {
         // Payloads are encrypted at rest: read them with FR's data key.

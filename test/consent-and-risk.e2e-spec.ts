@@ -11,6 +11,7 @@ import {
   sendMessage,
   waitDelivered,
 } from './support/node-api';
+import { expectInstant } from './support/assertions';
 
 /**
  * Issue 3 on the real services: no transfer without the victim's consent and a current risk assessment,
@@ -216,6 +217,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(beforeWithdrawal.status).toBe(202);
 
+    const withdrawnFrom = Date.now();
     const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
     expect(withdrawal.status).toBe(200);
     expect(withdrawal.body.notified.map((n: { country: string }) => n.country)).toEqual(['MK']);
@@ -223,7 +225,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     await waitDelivered(fr, withdrawal.body.notified[0].messageId);
 
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
-    expect(atMk.body.case.restrictedAt).not.toBeNull();
+    expectInstant(atMk.body.case.restrictedAt, withdrawnFrom);
     expect(atMk.body.messages.every((m: { payload: unknown }) => m.payload === null)).toBe(true);
     const refused = await sendMessage(mk, caseRef, {
       type: 'CASE_UPDATE',
@@ -249,7 +251,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(frRefused.status).toBe(422);
     const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
-    expect(assessments.body[0].reviewRequiredAt).not.toBeNull();
+    expect(assessments.body).toHaveLength(1);
+    expectInstant(assessments.body[0].reviewRequiredAt, withdrawnFrom);
 
     // New consent recorded at MK lifts the restriction there.
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
@@ -271,15 +274,16 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(alert.status).toBe(202);
 
+    const withdrawnFrom = Date.now();
     const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
     expect(withdrawal.status).toBe(200);
-    expect(withdrawal.body.consent.withdrawnAt).not.toBeNull();
+    expectInstant(withdrawal.body.consent.withdrawnAt, withdrawnFrom);
     expect(withdrawal.body.notified.map((n: { country: string }) => n.country)).toEqual(['MK']);
     expect(withdrawal.body.notNotified).toEqual([
       { country: 'IT', reasonCode: 'CONSENT_INSUFFICIENT', reason: 'no consent record ever named IT' },
     ]);
     await waitDelivered(fr, withdrawal.body.notified[0].messageId);
-    expect((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt).not.toBeNull();
+    expectInstant((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.restrictedAt, withdrawnFrom);
     const untold = await federation.query<{ counterpart: string; reason_code: string; decision: string }>(
       'FR',
       `SELECT counterpart, reason_code, decision FROM audit_log
@@ -288,7 +292,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     );
     expect(untold).toEqual([{ counterpart: 'IT', reason_code: 'CONSENT_INSUFFICIENT', decision: 'DENY' }]);
     const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
-    expect(consents.body[0].withdrawnAt).not.toBeNull();
+    expect(consents.body.map((c: { consentId: string }) => c.consentId)).toEqual([consentId]);
+    expect(consents.body[0].withdrawnAt).toBe(withdrawal.body.consent.withdrawnAt);
 
     // The relationship still closes, but the free-text summary is no longer shared.
     const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, {

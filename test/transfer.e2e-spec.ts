@@ -3,6 +3,7 @@ import { requiredRequests } from '../src/cases/case-lifecycle.policy';
 import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
+import { expectInstant } from './support/assertions';
 import {
   api,
   openCase,
@@ -41,6 +42,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   it('carries a referral FR → MK and brings the receipt back', async () => {
     const caseRef = await openSharableCase(fr);
     expect(caseRef).toMatch(/^TRM-FR-\d{4}-\d{6}$/);
+    const queuedAt = Date.now();
     const sent = await sendMessage(fr, caseRef, {
       type: 'REFERRAL_REQUEST',
       to: 'MK',
@@ -50,8 +52,8 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
     expect(sent.body.status).toBe('QUEUED');
 
     const delivered = await waitDelivered(fr, sent.body.id);
-    expect(delivered.sentAt).not.toBeNull();
-    expect(delivered.deliveredAt).not.toBeNull();
+    expectInstant(delivered.sentAt, queuedAt);
+    expectInstant(delivered.deliveredAt, delivered.sentAt!);
 
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
     expect(atMk.status).toBe(200);
