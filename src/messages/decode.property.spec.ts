@@ -1,10 +1,13 @@
 import fc from 'fast-check';
+import { buildSchemas } from '../../scripts/schemas';
 import {
+  ed25519PrivateFromSeed,
   generateKeyPairs,
   open,
   seal,
   sealAad,
   SealError,
+  sign,
   verify,
   x25519PrivateFromRaw,
 } from '../crypto/trm-crypto';
@@ -24,6 +27,16 @@ import { RejectionCode } from './rejection-codes';
  */
 
 const RUNS = { numRuns: 300 };
+/**
+ * Every property of this file runs from one seed, random unless FC_SEED gives it. A failing property's error
+ * (which jest prints) names that seed and the path of the counterexample; `FC_SEED=<seed> npx jest <this file>`
+ * replays the run.
+ */
+const SEED =
+  process.env.FC_SEED === undefined
+    ? (Date.now() ^ (Math.random() * 0x1_0000_0000)) | 0
+    : Number(process.env.FC_SEED);
+fc.configureGlobal({ seed: SEED });
 const SENTINEL = 'ŞECRET';
 const REJECTION_CODES = new Set<string>(Object.values(RejectionCode));
 
@@ -524,6 +537,219 @@ describe('open never throws anything but SealError, and SealError never echoes (
         expect(typeof verify(body as Buffer, signature as string, key as string)).toBe('boolean');
       }),
       RUNS,
+    );
+  });
+});
+
+// --- properties an accept-everything validator, or a seal that does not seal, would fail -------------------
+
+type JsonSchema = Record<string, unknown>;
+type Path = Array<string | number>;
+const SCHEMAS = buildSchemas();
+const payloadSchema = (type: MessageType) => SCHEMAS[`${type}.schema.json`] as JsonSchema;
+const ENVELOPE_SCHEMA = SCHEMAS['envelope.schema.json'] as JsonSchema;
+
+/** The schema node itself, its `$ref` followed inside the file. */
+function resolve(root: JsonSchema, node: JsonSchema): JsonSchema {
+  const ref = node.$ref;
+  if (typeof ref !== 'string') return node;
+  return (root.definitions as Record<string, JsonSchema>)[ref.slice('#/definitions/'.length)];
+}
+
+/** The JSON kinds a schema node allows (integer counts as number), or null when it does not say. */
+function kindsOf(root: JsonSchema, node: JsonSchema): Set<string> | null {
+  const resolved = resolve(root, node);
+  if (Array.isArray(resolved.anyOf)) {
+    const kinds = (resolved.anyOf as JsonSchema[]).map((branch) => kindsOf(root, branch));
+    return kinds.some((k) => k === null) ? null : new Set(kinds.flatMap((k) => [...k!]));
+  }
+  if (typeof resolved.type !== 'string') return resolved.properties ? new Set(['object']) : null;
+  return new Set([resolved.type === 'integer' ? 'number' : resolved.type]);
+}
+
+const kindOf = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+
+interface Member {
+  path: Path;
+  required: boolean;
+  kinds: Set<string> | null;
+}
+
+/** Every member the value carries, where the published schema says whether it is required and its kinds. */
+function membersOf(root: JsonSchema, node: JsonSchema, value: unknown, at: Path = []): Member[] {
+  const schema = resolve(root, node);
+  if (Array.isArray(value) && schema.items && value.length > 0) {
+    return membersOf(root, schema.items as JsonSchema, value[0], [...at, 0]);
+  }
+  if (kindOf(value) !== 'object' || !schema.properties) return [];
+  const properties = schema.properties as Record<string, JsonSchema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.entries(value as Record<string, unknown>).flatMap(([name, member]) =>
+    properties[name]
+      ? [
+          { path: [...at, name], required: required.has(name), kinds: kindsOf(root, properties[name]) },
+          ...membersOf(root, properties[name], member, [...at, name]),
+        ]
+      : [],
+  );
+}
+
+/** Paths of the objects inside the value (the value itself first). */
+function objectsOf(value: unknown, at: Path = []): Path[] {
+  if (kindOf(value) !== 'object' && !Array.isArray(value)) return [];
+  const here = kindOf(value) === 'object' ? [at] : [];
+  return [
+    ...here,
+    ...Object.entries(value as object).flatMap(([k, v]) =>
+      objectsOf(v, [...at, Array.isArray(value) ? Number(k) : k]),
+    ),
+  ];
+}
+
+/** A copy of `value` with the member at `path` deleted (`replacement` omitted) or replaced. */
+function withMember(value: unknown, path: Path, ...replacement: [unknown?]): unknown {
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const step of path.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  if (replacement.length === 0) delete parent[last];
+  else
+    Object.defineProperty(parent, last, {
+      value: replacement[0],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return copy;
+}
+
+const legalBasisOf = (type: MessageType) => VALID[type].legalBasis as 'CONSENT';
+const payloadOk = (type: MessageType, payload: unknown) =>
+  validatePayload(type, payload, { legalBasis: legalBasisOf(type) }).ok;
+
+const PAYLOAD_MEMBERS = MESSAGE_TYPES.flatMap((type) =>
+  membersOf(payloadSchema(type), payloadSchema(type), examplePayload(type)).map((m) => ({ type, ...m })),
+);
+const ENVELOPE_MEMBERS = MESSAGE_TYPES.flatMap((type) =>
+  membersOf(ENVELOPE_SCHEMA, ENVELOPE_SCHEMA, VALID[type]).map((m) => ({ type, ...m })),
+);
+const REQUIRED_PAYLOAD_MEMBERS = PAYLOAD_MEMBERS.filter((m) => m.required);
+const REQUIRED_ENVELOPE_MEMBERS = ENVELOPE_MEMBERS.filter((m) => m.required);
+
+/** A JSON value of a kind the member does not allow. */
+const wrongKindFor = (kinds: Set<string>) =>
+  fc.oneof(fc.jsonValue(), json).filter((v) => !kinds.has(kindOf(v)));
+
+describe('what the validators must refuse, and what seal and sign must keep (fast-check)', () => {
+  it('the examples are valid, and their members are found in the published schemas', () => {
+    for (const type of MESSAGE_TYPES) expect(payloadOk(type, examplePayload(type))).toBe(true);
+    // Enough to mean something: nested required members (person.familyName, consent.scopes, sealed.ct) too.
+    expect(REQUIRED_PAYLOAD_MEMBERS.map((m) => m.path.join('.'))).toEqual(
+      expect.arrayContaining(['person', 'person.familyName', 'age.status', 'wishToReturnToFamily']),
+    );
+    expect(REQUIRED_ENVELOPE_MEMBERS.map((m) => m.path.join('.'))).toEqual(
+      expect.arrayContaining(['id', 'sentAt', 'consent.scopes', 'sealed.ct']),
+    );
+  });
+
+  it('a payload without one of its required members is never ok', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...REQUIRED_PAYLOAD_MEMBERS), ({ type, path }) => {
+        expect(payloadOk(type, withMember(examplePayload(type), path))).toBe(false);
+      }),
+      { numRuns: REQUIRED_PAYLOAD_MEMBERS.length * 2 },
+    );
+  });
+
+  it('a payload whose member (required or not) holds a value of a kind its schema does not allow is never ok', () => {
+    const typed = PAYLOAD_MEMBERS.filter((m) => m.kinds !== null);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...typed).chain((m) => fc.tuple(fc.constant(m), wrongKindFor(m.kinds!))),
+        ([{ type, path }, value]) => {
+          expect(payloadOk(type, withMember(examplePayload(type), path, value))).toBe(false);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('a payload with a member its schema does not know, at any depth, is never ok', () => {
+    const places = MESSAGE_TYPES.flatMap((type) =>
+      objectsOf(examplePayload(type)).map((at) => ({ type, at })),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...places), key, json, ({ type, at }, name, value) => {
+        const payload = examplePayload(type);
+        let parent: unknown = payload;
+        for (const step of at) parent = (parent as Record<string | number, unknown>)[step];
+        fc.pre(!Object.prototype.hasOwnProperty.call(parent, name));
+        expect(payloadOk(type, withMember(payload, [...at, name], value))).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
+  it('an envelope without one of its required members, or with one of the wrong kind, is never ok', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...REQUIRED_ENVELOPE_MEMBERS), ({ type, path }) => {
+        expect(validateEnvelope(withMember(VALID[type], path)).ok).toBe(false);
+      }),
+      { numRuns: REQUIRED_ENVELOPE_MEMBERS.length * 2 },
+    );
+    const typed = ENVELOPE_MEMBERS.filter((m) => m.kinds !== null);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...typed).chain((m) => fc.tuple(fc.constant(m), wrongKindFor(m.kinds!))),
+        ([{ type, path }, value]) => {
+          expect(validateEnvelope(withMember(VALID[type], path, value)).ok).toBe(false);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('seal then open gives back any plaintext under any AAD, and only under that AAD', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), fc.string(), fc.string(), (bytes, aad, other) => {
+        const plaintext = Buffer.from(bytes);
+        const sealed = seal(plaintext, recipient, aad);
+        expect(open(sealed, recipientPrivate, aad).equals(plaintext)).toBe(true);
+        // Sealed means hidden: no copy of a plaintext worth finding sits in the ciphertext.
+        if (plaintext.length >= 16) expect(Buffer.from(sealed.ct, 'base64').equals(plaintext)).toBe(false);
+        if (other !== aad) expect(() => open(sealed, recipientPrivate, other)).toThrow(SealError);
+      }),
+      RUNS,
+    );
+  });
+
+  it('sign then verify holds for any body, and fails for any other body or key', () => {
+    const signer = generateKeyPairs('FR').signing;
+    const other = generateKeyPairs('IT').signing;
+    const signingKey = ed25519PrivateFromSeed(signer.privateRaw);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (bytes, at, bit) => {
+          const body = Buffer.from(bytes);
+          const signature = sign(body, signingKey);
+          expect(verify(body, signature, signer.publicKey)).toBe(true);
+          expect(verify(body, signature, other.publicKey)).toBe(false);
+          const changed = body.length === 0 ? Buffer.from([bit]) : Buffer.from(body);
+          if (body.length > 0) changed[at % body.length] ^= 1 << bit;
+          expect(verify(changed, signature, signer.publicKey)).toBe(false);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('a failing property names its seed and counterexample path, so the run can be replayed', () => {
+    expect(() => fc.assert(fc.property(fc.nat(), (n) => n < 0))).toThrow(
+      new RegExp(`seed: ${SEED}, path: "[0-9:]+"`),
     );
   });
 });
