@@ -550,7 +550,19 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       payload: {},
     });
     await ngo.waitFor(replyFor(marker, 'SUBMISSION_REFUSED'));
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // the relay's batch commits after publishing
+    // The relay's batch commits after publishing: once the marker is marked published, that pass is over.
+    await eventually(
+      async () =>
+        (
+          await federation.query(
+            'FR',
+            `SELECT 1 FROM agency_replies WHERE correlation_id = $1 AND published_at IS NOT NULL`,
+            [marker],
+          )
+        ).length > 0 || undefined,
+      20_000,
+      'the marker’s reply marked published',
+    );
     const held = await queued();
     expect(held.queued).toBeGreaterThan(0);
     expect(held.published).toBe(0);

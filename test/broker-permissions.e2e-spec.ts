@@ -16,6 +16,7 @@ import {
   participantPermissions,
 } from '../src/transport/broker-admin';
 import { assertParticipantTopology } from '../src/transport/topology';
+import { eventually } from '../scripts/lib/local-federation';
 
 const AMQP_HOST = process.env.TRM_TEST_AMQP_HOST ?? '127.0.0.1:5672';
 const MANAGEMENT_URL = managementUrlFromAmqp(
@@ -410,16 +411,27 @@ describe('broker permissions (real RabbitMQ)', () => {
 
     const { ch } = await guardedChannel('FR');
     let deliveries = 0;
-    for (;;) {
-      const msg = await ch.get('trm.urgent.FR', { noAck: false });
-      if (!msg) break;
-      deliveries += 1;
-      ch.nack(msg, false, true);
-      // Let the requeue land before the next get, so an empty get means the message left the queue.
-      await new Promise((r) => setTimeout(r, 100));
-      if (deliveries > 20) throw new Error('The delivery limit was not applied');
+    let dead: amqp.GetMessage | undefined;
+    while (!dead) {
+      // After each requeue the message is either back in its queue or, past the limit, dead-lettered: wait
+      // for one of the two, so a requeue that has not landed yet is never taken for the message leaving.
+      const next = await eventually(
+        async () => {
+          const again = await ch.get('trm.urgent.FR', { noAck: false });
+          if (again) return { again };
+          const gone = await ch.get('trm.dead.FR', { noAck: false });
+          return gone ? { gone } : undefined;
+        },
+        10_000,
+        'the message requeued or dead-lettered',
+      );
+      if ('gone' in next) dead = next.gone;
+      else {
+        deliveries += 1;
+        ch.nack(next.again, false, true);
+        if (deliveries > 20) throw new Error('The delivery limit was not applied');
+      }
     }
-    const dead = await getOne(ch, 'trm.dead.FR');
     expect(dead.content.toString()).toBe('{"f":3}');
     expect(dead.fields.routingKey).toBe('trm.urgent.FR');
     const death = dead.properties.headers?.['x-death']?.[0];

@@ -3,6 +3,7 @@ import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CONSENT, ForeignPeer } from './support/foreign-peer';
 import {
   api,
+  laterMessageDelivered,
   openCase,
   recordGuardian,
   recordAssessment,
@@ -91,7 +92,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
         [caseRef],
       ),
     ).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A later message from FR reached MK: had the refused one left, MK would hold its case by now.
+    await laterMessageDelivered(fr, 'MK');
     expect(await count('MK', `SELECT count(*)::int AS n FROM cases WHERE case_ref = $1`, [caseRef])).toBe(0);
   });
 

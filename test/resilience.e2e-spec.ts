@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { examplePayload } from '../src/messages/examples';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { inboxQueue } from '../src/transport/topology';
 import { messageStatus, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 /**
@@ -28,6 +29,14 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
     return rows[0].n;
   }
 
+  /** Messages ready in a node's inbox queue (not those delivered to its consumer and not yet acked). */
+  async function inboxMessages(code: string): Promise<{ ready: number; consumers: number }> {
+    const { messageCount, consumerCount } = await federation.withAdminChannel((channel) =>
+      channel.checkQueue(inboxQueue(code)),
+    );
+    return { ready: messageCount, consumers: consumerCount };
+  }
+
   async function sendReferrals(node: RunningNode, count: number): Promise<string[]> {
     const caseRef = await openSharableCase(node);
     const ids: string[] = [];
@@ -52,7 +61,11 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
       'SENT',
     );
     // MK has never run: its queue (declared by the broker setup) holds the message.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually(
+      async () => (await inboxMessages('MK')).ready === 1 || undefined,
+      10_000,
+      'in MK’s queue',
+    );
     expect((await messageStatus(fr, id)).status).toBe('SENT');
     await federation.start('MK');
     await waitDelivered(fr, id);
@@ -117,7 +130,13 @@ describe('resilience (real PostgreSQL and RabbitMQ)', () => {
           'SENT',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // MK's consumer has taken all five (none ready in its queue, each held unacked while its database is
+      // away), and none is delivered: MK had them and could not apply them.
+      await eventually(
+        async () => (await inboxMessages('MK')).ready === 0 || undefined,
+        20_000,
+        'MK’s consumer holding every message',
+      );
       for (const id of ids) expect((await messageStatus(fr, id)).status).toBe('SENT');
     } finally {
       await federation.query('FR', `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);

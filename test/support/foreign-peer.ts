@@ -183,10 +183,24 @@ export class ForeignPeer {
     return this.replies.filter(match);
   }
 
-  /** All replies so far that answer `id` (after a grace period, to catch extras). */
-  async repliesTo(id: string, settleMs = 1000): Promise<Reply[]> {
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  /** All replies so far that answer `id`, without waiting (call `settle` first to catch late extras). */
+  repliesTo(id: string): Reply[] {
     return this.replies.filter((r) => r.envelope.inReplyTo === id);
+  }
+
+  /**
+   * Sends `to` a later message of this peer (a CASE_UPDATE on a case of its own) and waits for its answer:
+   * once it has come, the receiver has had the time to answer what this peer sent before, so a check that
+   * nothing more came is not passed merely by a slow machine. Returns the answer.
+   */
+  async settle(to: string): Promise<Reply> {
+    const id = await this.send({
+      type: 'CASE_UPDATE',
+      to,
+      caseRef: `TRM-${this.code}-2026-${String(900_000 + Math.floor(Math.random() * 100_000))}`,
+      payload: { sop: 3, summary: 'Marker: a later message from the same sender.' },
+    });
+    return this.replyTo(id);
   }
 
   async waitFor(match: (reply: Reply) => boolean, timeoutMs: number, what: string): Promise<Reply[]> {

@@ -198,3 +198,20 @@ export async function waitDelivered(
     `${id} delivered`,
   );
 }
+
+/**
+ * Proves that `from`'s pipeline to `to` has run since the call: a CASE_UPDATE on a fresh case of its own, sent
+ * now and delivered (the receiver processed it and its receipt came back). A "nothing arrived" check made
+ * after it cannot pass merely because a slow machine had not delivered yet. Returns the marker's id.
+ */
+export async function laterMessageDelivered(from: RunningNode, to: string): Promise<string> {
+  const caseRef = await openSharableCase(from);
+  const sent = await sendMessage(from, caseRef, {
+    type: 'CASE_UPDATE',
+    to,
+    payload: { sop: 3, summary: 'Marker: a later message from the same sender.' },
+  });
+  if (sent.status !== 202) throw new Error(`marker: HTTP ${sent.status} ${JSON.stringify(sent.body)}`);
+  await waitDelivered(from, sent.body.id);
+  return sent.body.id as string;
+}
