@@ -489,6 +489,11 @@ const RISK_RULES: ReadonlyArray<{
     }),
   },
   {
+    rule: `Family tracing only when the person has said she wishes to return to her family (${code('wishToReturnToFamily')} ${code('true')}): the rule holds whatever validated the payload, not only by the schema.`,
+    type: 'FAMILY_TRACING_REQUEST',
+    change: (g) => ({ payload: { ...g.payload, wishToReturnToFamily: false } }),
+  },
+  {
     rule: `No family tracing while an asylum claim is pending (${code('asylumClaimPending')}).`,
     type: 'FAMILY_TRACING_REQUEST',
     change: (g) => ({ payload: { ...g.payload, asylumClaimPending: true } }),

@@ -543,10 +543,27 @@ describe('the removal and tracing rules on what a node receives', () => {
     });
   });
 
+  it('rejects a family tracing request received without her wish to return to her family, whatever the schema let through', () => {
+    for (const wish of [false, undefined, 'yes']) {
+      expect(
+        decideLifecycle(OPEN, event('FAMILY_TRACING_REQUEST', 'RECEIVED', { wishToReturnToFamily: wish })),
+      ).toEqual({
+        allow: false,
+        reasons: [
+          {
+            code: POLICY_DENIED,
+            message: 'family tracing only when the person has said she wishes to return to her family',
+          },
+        ],
+      });
+    }
+  });
+
   it('leaves what this node sends to the risk gate, which applies the same rules with every other reason', () => {
     const pending = { ...OPEN, identificationStatus: 'PRESUMED_VICTIM' };
     expect(codes(pending, event('RETURN_PLAN', 'SENT'))).toEqual([]);
     expect(codes(OPEN, event('FAMILY_TRACING_REQUEST', 'SENT', { asylumClaimPending: true }))).toEqual([]);
+    expect(codes(OPEN, event('FAMILY_TRACING_REQUEST', 'SENT', { wishToReturnToFamily: false }))).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { RejectionCode } from '../messages/rejection-codes';
 import {
   childReturnReasons,
   familyTracingAsylumReasons,
+  familyTracingWishReasons,
   identificationPending,
   removalDuringIdentificationReasons,
 } from '../risk/risk.policy';
@@ -230,7 +231,8 @@ function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleRe
 
 /**
  * The risk gate's rules that hold whatever the assessment says (no removal during identification, no family
- * tracing during an asylum claim), for what this node receives: the risk gate checks what it sends.
+ * tracing without her wish or during an asylum claim), for what this node receives: the risk gate checks what
+ * it sends.
  */
 function receivedRemovalReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (event.direction !== 'RECEIVED') return [];
@@ -238,7 +240,7 @@ function receivedRemovalReasons(state: LifecycleState, event: LifecycleEvent): L
     event.type === 'RETURN_PLAN'
       ? removalDuringIdentificationReasons(state.identificationStatus)
       : event.type === 'FAMILY_TRACING_REQUEST'
-        ? familyTracingAsylumReasons(event.payload)
+        ? [...familyTracingWishReasons(event.payload), ...familyTracingAsylumReasons(event.payload)]
         : [];
   return reasons.map((r) => denied(r.message));
 }

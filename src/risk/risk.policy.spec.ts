@@ -62,6 +62,7 @@ const REASONS = {
   notInBestInterests: "the best-interests determination found return not in the child's best interests",
   receiver: 'the return of a child needs a named child-protection receiver on arrival',
   asylum: 'no family tracing while an asylum claim is pending',
+  wish: 'family tracing only when the person has said she wishes to return to her family',
   familyRisk: 'family tracing for a child needs a family risk assessment first (RF-04 assessed)',
   familyHarm:
     "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason",
@@ -540,6 +541,31 @@ describe('decideRisk', () => {
         [denied(REASONS.asylum)],
       ],
       ['an asylum claim pending (child)', {}, { asylumClaimPending: true }, [denied(REASONS.asylum)]],
+      // The schema's equals(true) is bypassed here: the rule itself refuses, whatever validated the payload.
+      [
+        'no wish to return to her family (adult)',
+        { child: false },
+        { wishToReturnToFamily: false },
+        [denied(REASONS.wish)],
+      ],
+      [
+        'no wish recorded at all (adult)',
+        { child: false },
+        { wishToReturnToFamily: undefined },
+        [denied(REASONS.wish)],
+      ],
+      [
+        'a wish that is not a plain yes',
+        { child: false },
+        { wishToReturnToFamily: 'true' },
+        [denied(REASONS.wish)],
+      ],
+      [
+        'no wish and an asylum claim pending',
+        { child: false },
+        { wishToReturnToFamily: false, asylumClaimPending: true },
+        [denied(REASONS.wish), denied(REASONS.asylum)],
+      ],
       [
         'a child whose family risk (RF-04) is unknown',
         { assessments: withFamilyFactor('UNKNOWN') },
@@ -624,6 +650,15 @@ describe('decideRisk', () => {
             overrides: [tracingOverride()],
           },
           refused(denied(REASONS.critical)),
+        ],
+        [
+          'no wish to return to her family, even with an override',
+          {
+            payload: payloadOf('FAMILY_TRACING_REQUEST', { wishToReturnToFamily: false }),
+            assessments: withFamilyFactor('PRESENT'),
+            overrides: [tracingOverride()],
+          },
+          refused(denied(REASONS.wish)),
         ],
         [
           'an asylum claim pending, even with an override',

@@ -148,6 +148,17 @@ export function removalDuringIdentificationReasons(identificationStatus: string 
     : [];
 }
 
+/**
+ * Family tracing only when the person has said she wishes to return to her family (domain.md): the schema's
+ * `equals(true)` says so for the wire, and this rule says it for the node itself, whatever validated the
+ * payload before. The case lifecycle applies it on receipt too.
+ */
+export function familyTracingWishReasons(familyTracing: Record<string, unknown>): RiskReason[] {
+  return familyTracing.wishToReturnToFamily === true
+    ? []
+    : [denied('family tracing only when the person has said she wishes to return to her family')];
+}
+
 /** Never family tracing while an asylum claim is pending; the case lifecycle applies it on receipt too. */
 export function familyTracingAsylumReasons(familyTracing: Record<string, unknown>): RiskReason[] {
   return familyTracing.asylumClaimPending === true
@@ -172,7 +183,9 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       reasons.push(...childReturnReasons(facts.payload));
     }
   }
-  if (facts.type === 'FAMILY_TRACING_REQUEST') reasons.push(...familyTracingAsylumReasons(facts.payload));
+  if (facts.type === 'FAMILY_TRACING_REQUEST') {
+    reasons.push(...familyTracingWishReasons(facts.payload), ...familyTracingAsylumReasons(facts.payload));
+  }
 
   const assessment = currentAssessment(facts.assessments, facts.self, facts.now, facts.maxClockSkewMs);
   if (!assessment) {
