@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { KeyStore } from '../../src/crypto/key-store';
 import { seal, sealAad } from '../../src/crypto/trm-crypto';
 import { routingKey, MessageType } from '../../src/messages/message-types';
-import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../../src/transport/topology';
+import { inboxQueue, TRANSNATIONAL_EXCHANGE, urgentQueue } from '../../src/transport/topology';
 import { LocalFederation } from '../../scripts/lib/local-federation';
 
 export interface Draft {
@@ -84,14 +84,17 @@ export class ForeignPeer {
     // The broker's reason for closing the channel (e.g. ACCESS_REFUSED) arrives as an 'error' event.
     channel.on('error', (error: Error) => (peer.channelError = error));
     const consumer = await connection.createChannel();
-    await consumer.consume(inboxQueue(code), (message) => {
-      if (!message) return;
-      consumer.ack(message);
-      const envelope = JSON.parse(message.content.toString('utf8'));
-      const payload = JSON.parse(peer.keys.open(envelope.sealed, sealAad(envelope)).toString('utf8'));
-      peer.replies.push({ envelope, payload });
-      peer.waiters.splice(0).forEach((wake) => wake());
-    });
+    // Both lanes: emergency alerts come on the urgent queue, everything else on the routine one.
+    for (const queue of [inboxQueue(code), urgentQueue(code)]) {
+      await consumer.consume(queue, (message) => {
+        if (!message) return;
+        consumer.ack(message);
+        const envelope = JSON.parse(message.content.toString('utf8'));
+        const payload = JSON.parse(peer.keys.open(envelope.sealed, sealAad(envelope)).toString('utf8'));
+        peer.replies.push({ envelope, payload });
+        peer.waiters.splice(0).forEach((wake) => wake());
+      });
+    }
     return peer;
   }
 
