@@ -61,24 +61,14 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
     (await federation.query<{ n: number }>(code, `SELECT count(*)::int AS n FROM (${sql}) AS q`, params))[0]
       .n;
 
-  /** FR's case, with what the rule under test does not take away: consent, assessment and guardian. */
+  /** FR's case, with what the rule under test does not take away: consent for MK and IT, assessment, guardian. */
   async function preparedCase(
-    options: {
-      identificationStatus?: string;
-      scopes?: string[];
-      recipients?: string[];
-      level?: string;
-      consent?: boolean;
-    } = {},
+    options: { identificationStatus?: string; scopes?: string[]; level?: string } = {},
   ): Promise<string> {
     const caseRef = await openCase(fr, {
       identificationStatus: options.identificationStatus ?? 'IDENTIFIED_VICTIM',
     });
-    if (options.consent !== false)
-      await recordConsent(fr, caseRef, {
-        scopes: options.scopes,
-        recipients: options.recipients ?? ['MK', 'IT'],
-      });
+    await recordConsent(fr, caseRef, { scopes: options.scopes, recipients: ['MK', 'IT'] });
     await recordAssessment(fr, caseRef, {
       level: options.level ?? 'LOW',
       protectionPlan: 'Escorted travel; police liaison at arrival; shelter address shared with nobody.',
