@@ -11,6 +11,7 @@ import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
 import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply-encryption';
 import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-encryption';
 import { InboxSenderKey1763901100000 } from './1763901100000-inbox-sender-key';
+import { RateLimits1763901200000 } from './1763901200000-rate-limits';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AgencyReplyEncryption1763900900000,
   CasePeopleEncryption1763901000000,
   InboxSenderKey1763901100000,
+  RateLimits1763901200000,
 ];
