@@ -12,6 +12,7 @@ import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply
 import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-encryption';
 import { InboxSenderKey1763901100000 } from './1763901100000-inbox-sender-key';
 import { RateLimits1763901200000 } from './1763901200000-rate-limits';
+import { OverrideConfirmation1763901300000 } from './1763901300000-override-confirmation';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CasePeopleEncryption1763901000000,
   InboxSenderKey1763901100000,
   RateLimits1763901200000,
+  OverrideConfirmation1763901300000,
 ];
