@@ -13,6 +13,7 @@ import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-e
 import { InboxSenderKey1763901100000 } from './1763901100000-inbox-sender-key';
 import { RateLimits1763901200000 } from './1763901200000-rate-limits';
 import { OverrideConfirmation1763901300000 } from './1763901300000-override-confirmation';
+import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   InboxSenderKey1763901100000,
   RateLimits1763901200000,
   OverrideConfirmation1763901300000,
+  RowBoundFields1763901400000,
 ];

@@ -327,6 +327,12 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
     }
   });
 
+  it('refuses to undo the row binding once values are bound: the older code cannot read them', async () => {
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(
+      /holds 2 values bound to their rows \(v2\), which the code before this migration cannot read/,
+    );
+  });
+
   it('writes new rows bound to their ids, and refuses to update an encrypted column other than by the row’s id', async () => {
     const caseRef = 'TRM-FR-2026-000009';
     await dataSource.manager.insert(CaseEntity, { caseRef, ownerCountry: 'FR', countries: [], managers: [] });
