@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = {
   RISK_OVERRIDE_CONFIRMATION_REFUSED:
     'a confirmation of an override was refused, e.g. by the coordinator who requested it (decision DENY, reason code)',
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
+  STORED_DATA_INTEGRITY_FAILED:
+    'an encrypted value failed authentication when read (altered, or moved from another row or column): not shown (column, row id)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
   EXPECTATION_OVERDUE:
