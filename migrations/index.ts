@@ -10,6 +10,10 @@ import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
 import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
 import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply-encryption';
 import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-encryption';
+import { InboxSenderKey1763901100000 } from './1763901100000-inbox-sender-key';
+import { RateLimits1763901200000 } from './1763901200000-rate-limits';
+import { OverrideConfirmation1763901300000 } from './1763901300000-override-confirmation';
+import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -25,4 +29,8 @@ export const MIGRATIONS = [
   AgencyGrants1763900800000,
   AgencyReplyEncryption1763900900000,
   CasePeopleEncryption1763901000000,
+  InboxSenderKey1763901100000,
+  RateLimits1763901200000,
+  OverrideConfirmation1763901300000,
+  RowBoundFields1763901400000,
 ];

@@ -412,24 +412,31 @@ const LEVEL_SCENARIOS: ReadonlyArray<[string, (type: MessageType) => Partial<Ris
   ['MEDIUM, no protection plan', () => ({ assessments: [assessment('MEDIUM', { protectionPlan: null })] })],
   ['HIGH', () => ({ assessments: [assessment('HIGH')] })],
   [
-    'HIGH, override recorded',
+    'HIGH, override requested, not yet confirmed',
     (type) => ({
       assessments: [assessment('HIGH')],
-      overrides: [{ assessmentId: 'assessment', messageType: type }],
+      overrides: [{ assessmentId: 'assessment', messageType: type, confirmed: false }],
     }),
   ],
   [
-    'HIGH, override recorded, no protection plan',
+    'HIGH, override confirmed',
+    (type) => ({
+      assessments: [assessment('HIGH')],
+      overrides: [{ assessmentId: 'assessment', messageType: type, confirmed: true }],
+    }),
+  ],
+  [
+    'HIGH, override confirmed, no protection plan',
     (type) => ({
       assessments: [assessment('HIGH', { protectionPlan: null })],
-      overrides: [{ assessmentId: 'assessment', messageType: type }],
+      overrides: [{ assessmentId: 'assessment', messageType: type, confirmed: true }],
     }),
   ],
   [
-    'CRITICAL, override recorded',
+    'CRITICAL, override confirmed',
     (type) => ({
       assessments: [assessment('CRITICAL')],
-      overrides: [{ assessmentId: 'assessment', messageType: type }],
+      overrides: [{ assessmentId: 'assessment', messageType: type, confirmed: true }],
     }),
   ],
 ];
@@ -507,7 +514,7 @@ const RISK_RULES: ReadonlyArray<{
     }),
   },
   {
-    rule: `Family tracing for a child whose family the current assessment found a source of harm (RF-04 present) needs a coordinator's override with a written reason, for that assessment and ${code('FAMILY_TRACING_REQUEST')}, at any level below CRITICAL.`,
+    rule: `Family tracing for a child whose family the current assessment found a source of harm (RF-04 present) needs a coordinator's override with a written reason, for that assessment and ${code('FAMILY_TRACING_REQUEST')}, confirmed by a second coordinator, at any level below CRITICAL.`,
     type: 'FAMILY_TRACING_REQUEST',
     change: () => ({
       child: true,
@@ -583,8 +590,12 @@ ${table(['current assessment', ...gated.map((g) => code(g.type))], levelRows)}
 - Incomplete (a contribution, such as family tracing, still missing): refused, except family tracing (the
   missing contribution is often the tracing itself).
 - MEDIUM: a return plan needs a protection plan recorded in the assessment.
-- HIGH: refused unless a coordinator records an override, with a written reason, for that assessment and
-  that message type; an override for another type, or on an older assessment, does not count. A return plan
+- HIGH: refused unless a coordinator requests an override, with a written reason, for that assessment and
+  that message type, **and a second coordinator confirms it** (four eyes:
+  ${code('POST /cases/{caseRef}/risk-overrides')}, then ${code('POST /cases/{caseRef}/risk-overrides/{id}/confirm')}
+  by another coordinator; the requester cannot confirm her own, ${code('OVERRIDE_SELF_CONFIRMATION')}). Until then the override is
+  ${code('PENDING_CONFIRMATION')} and lifts nothing. An override for another type, or on an older assessment,
+  does not count, and one whose assessment is no longer current can no longer be confirmed. A return plan
   also needs a protection plan recorded in the assessment, override or not.
 - CRITICAL: immediate danger; never overridden: use the emergency path (${code('EMERGENCY_ALERT')}).
 

@@ -1061,7 +1061,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       (
         await federation.query<{ key_id: string | null }>(
           'FR',
-          String.raw`SELECT DISTINCT substring(body from '^v1\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.')
+          String.raw`SELECT DISTINCT substring(body from '^v2\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.')
              AS key_id FROM agency_replies ORDER BY 1`,
         )
       ).map((row) => row.key_id);

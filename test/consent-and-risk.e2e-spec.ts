@@ -1,5 +1,5 @@
 import { examplePayload } from '../src/messages/examples';
-import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { LOCAL_SECOND_COORDINATOR, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CONSENT, ForeignPeer } from './support/foreign-peer';
 import {
   api,
@@ -45,6 +45,14 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     const caseRef = await openCase(node, facts);
     await recordGuardian(node, caseRef);
     return caseRef;
+  }
+
+  /** Four eyes: the second coordinator confirms the first one's override (test/risk-four-eyes.e2e-spec.ts). */
+  async function confirmOverride(caseRef: string, id: string): Promise<void> {
+    const confirmed = await api(fr, 'POST', `/cases/${caseRef}/risk-overrides/${id}/confirm`, undefined, {
+      as: LOCAL_SECOND_COORDINATOR,
+    });
+    expect(confirmed.status).toBe(200);
   }
 
   const referral = (changes: Record<string, unknown> = {}) => ({
@@ -420,6 +428,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(override.status).toBe(201);
     expect(override.body.assessmentId).toBe(highId);
+    await confirmOverride(caseRef, override.body.id);
     const allowed = await sendMessage(fr, caseRef, plan);
     expect(allowed.status).toBe(202);
     await waitDelivered(fr, allowed.body.id);
@@ -683,6 +692,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
       reason: 'Only the grandmother is traced; the parents are excluded by the court order of 20 November.',
     });
     expect(override.status).toBe(201);
+    expect((await sendMessage(fr, caseRef, tracing)).status).toBe(422);
+    await confirmOverride(caseRef, override.body.id);
     expect((await sendMessage(fr, caseRef, tracing)).status).toBe(202);
   });
 

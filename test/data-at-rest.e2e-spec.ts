@@ -170,7 +170,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       const text = await dump(code);
       // The dump really holds the referral: its case and its encrypted payload, under this node's key.
       expect(text).toContain(caseRef);
-      expect(text).toContain(`v1.${code}-data-1.`);
+      expect(text).toContain(`v2.${code}-data-1.`);
       expectNoSecrets(text);
     }
 
@@ -200,8 +200,8 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       `SELECT managers, guardian FROM cases WHERE case_ref = $1`,
       [caseRef],
     );
-    expect(stored[0].managers).toMatch(/^v1\.FR-data-1\./);
-    expect(stored[0].guardian).toMatch(/^v1\.FR-data-1\./);
+    expect(stored[0].managers).toMatch(/^v2\.FR-data-1\./);
+    expect(stored[0].guardian).toMatch(/^v2\.FR-data-1\./);
   });
 
   it('rotates the data key while the node runs: every value moves to the new key, the old one is released', async () => {
@@ -245,8 +245,8 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     await waitDelivered(fr, update.body.id as string);
 
     const text = await dump('FR');
-    expect(text).toContain('v1.FR-data-2.');
-    expect(text).not.toContain('v1.FR-data-1.');
+    expect(text).toContain('v2.FR-data-2.');
+    expect(text).not.toContain('.FR-data-1.');
     expectNoSecrets(text);
     const rows = await federation.query<{ key_id: string }>(
       'FR',
@@ -263,6 +263,48 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expect(consents.body[0].childView).toBe(CHILD_VIEW);
   }, 120_000);
 
+  it('answers a value swapped between two people’s rows with a clear error, audited, never with the other person’s data', async () => {
+    // A second case, with a case manager of its own.
+    const other = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+    const manager = { name: 'Jorun Halvdanstad', institution: 'ASE', role: 'case officer' };
+    expect((await api(fr, 'PUT', `/cases/${other}/manager`, manager)).status).toBe(200);
+    // Someone with write access to the database gives the second case the first one's (valid) ciphertext.
+    await federation.query(
+      'FR',
+      `UPDATE cases SET managers = (SELECT managers FROM cases WHERE case_ref = $1) WHERE case_ref = $2`,
+      [caseRef, other],
+    );
+    const swapped = await api(fr, 'GET', `/cases/${other}`);
+    expect(swapped.status).toBe(500);
+    expect(swapped.body.error).toBe('STORED_DATA_UNREADABLE');
+    const [{ id }] = await federation.query<{ id: string }>(
+      'FR',
+      `SELECT id::text FROM cases WHERE case_ref = $1`,
+      [other],
+    );
+    expect(swapped.body.message).toBe(
+      `stored data could not be decrypted: cases.managers (row ${id}) holds a value under data key FR-data-2 ` +
+        'that fails authentication: altered, or moved from another row or column',
+    );
+    expectNoSecrets(JSON.stringify(swapped.body));
+    const audited = await federation.query(
+      'FR',
+      `SELECT actor, case_ref, decision, reason_code, details FROM audit_log
+       WHERE action = 'STORED_DATA_INTEGRITY_FAILED' ORDER BY seq`,
+    );
+    expect(audited).toContainEqual({
+      actor: 'node:FR',
+      case_ref: other,
+      decision: 'DENY',
+      reason_code: 'FIELD_INTEGRITY',
+      details: { column: 'cases.managers', rowId: id },
+    });
+    // The first case reads as before.
+    const first = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(first.status).toBe(200);
+    expect(first.body.case.managers[0].name).toBe(MANAGER);
+  });
+
   it('detects an altered ciphertext or one moved to another column, with an error that names no data', async () => {
     // Flip one character of the ciphertext of MK's stored referral.
     await federation.query(
@@ -276,7 +318,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expect(tampered.status).toBe(500);
     expect(tampered.body.error).toBe('STORED_DATA_UNREADABLE');
     expect(tampered.body.message).toMatch(
-      /messages\.payload holds a value under data key MK-data-1 that fails authentication/,
+      /messages\.payload \(row [0-9a-f-]{36}\) holds a value under data key MK-data-1 that fails authentication/,
     );
     expectNoSecrets(JSON.stringify(tampered.body));
 
@@ -290,7 +332,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     const moved = await api(fr, 'GET', `/cases/${caseRef}/consents`);
     expect(moved.status).toBe(500);
     expect(moved.body.message).toMatch(
-      /consent_records\.child_view holds a value under data key FR-data-2 that fails/,
+      /consent_records\.child_view \(row [0-9a-f-]{36}\) holds a value under data key FR-data-2 that fails/,
     );
     expectNoSecrets(JSON.stringify(moved.body));
   });
@@ -376,7 +418,7 @@ describe('case managers and guardian encryption migration on existing cases (rea
     const stored: Array<{ managers: string; guardian: string | null }> = await dataSource.query(
       `SELECT managers, guardian FROM cases ORDER BY case_ref`,
     );
-    const sealed = /^v1\.FR-data-1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\./;
+    const sealed = /^v2\.FR-data-1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\./;
     expect(stored[0].managers).toMatch(sealed);
     expect(stored[0].guardian).toMatch(sealed);
     expect(stored[1].managers).toMatch(sealed);
@@ -387,8 +429,9 @@ describe('case managers and guardian encryption migration on existing cases (rea
       [[], null],
     ]);
 
-    await expect(dataSource.undoLastMigration()).rejects.toThrow(
-      /cases\.managers holds 2 encrypted values: field encryption cannot be undone in place/,
-    );
+    // The boot binds values to their rows (v2, migrations/1763901400000-row-bound-fields.ts), which this
+    // older down does not count: it still refuses, at the type change, and nothing changes.
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(/invalid input syntax for type json/);
+    expect(await dataSource.query(`SELECT managers, guardian FROM cases ORDER BY case_ref`)).toEqual(stored);
   });
 });

@@ -335,7 +335,7 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     expect(await caseRow(taken)).toEqual({ owner_country: 'FR', countries: [] });
   });
 
-  it('rejects an id already used by another sender (POLICY_DENIED), and does not answer the first sender again', async () => {
+  it('rejects an id already used by another sender (POLICY_DENIED) once, answers its redeliveries from the stored row, and leaves the first sender alone', async () => {
     const built = italy.build(referral('TRM-IT-2026-000121'));
     await italy.publish(built.body, {
       id: built.id,
@@ -345,37 +345,72 @@ describe('hostile or broken peers (real PostgreSQL and RabbitMQ)', () => {
     });
     expect((await italy.replyTo(built.id)).envelope.type).toBe('DELIVERY_RECEIPT');
 
-    const copy = await france.send({ ...referral('TRM-FR-2026-000121'), id: built.id });
-    expect(copy).toBe(built.id);
+    const copy = france.build({ ...referral('TRM-FR-2026-000121'), id: built.id });
+    const publishCopy = () =>
+      france.publish(copy.body, {
+        id: built.id,
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        signature: copy.signature,
+      });
+    await publishCopy();
     const reply = await france.replyTo(built.id);
     expect(reply.envelope.type).toBe('DELIVERY_REJECTED');
     expect(reply.payload.reasonCode).toBe('POLICY_DENIED');
     expect((await deadLetterFor(built.id))['x-trm-reject-code']).toBe('POLICY_DENIED');
     expect(await auditedRejection(built.id)).toBe('POLICY_DENIED');
-    // A later check failing first (here decryption) changes nothing: the id is still IT's.
+
+    // Redelivered as it was, and once more with a later check failing first (here decryption): both are
+    // FR's duplicates of its refused id, answered with the very same rejection, not refused anew.
+    await publishCopy();
     await france.send({
       ...referral('TRM-FR-2026-000122'),
       id: built.id,
       sealFor: { keyId: 'MK-enc-1', publicKey: Buffer.alloc(32, 9).toString('base64') },
     });
-    await france.waitFor(
-      (r) => r.envelope.inReplyTo === built.id && r.envelope.id !== reply.envelope.id,
+    await eventually(
+      async () => {
+        const duplicates = await federation.query<{ n: number }>(
+          'MK',
+          `SELECT count(*)::int AS n FROM audit_log
+         WHERE action = 'DUPLICATE_RECEIVED' AND message_id = $1 AND counterpart = 'FR'`,
+          [built.id],
+        );
+        return duplicates[0].n === 2 ? true : undefined;
+      },
       15_000,
-      'the second rejection',
+      'both redeliveries audited as duplicates',
+    );
+    await eventually(
+      async () => (france.received((r) => r.envelope.inReplyTo === built.id).length >= 3 ? true : undefined),
+      15_000,
+      'the answers to both redeliveries',
     );
     expect((await france.settle('MK')).envelope.type).toBe('DELIVERY_RECEIPT');
     expect((await italy.settle('MK')).envelope.type).toBe('DELIVERY_RECEIPT');
     const answers = france.repliesTo(built.id);
-    expect(answers.map((r) => r.payload.reasonCode)).toEqual(['POLICY_DENIED', 'POLICY_DENIED']);
+    expect(answers).toHaveLength(3);
+    expect(new Set(answers.map((r) => r.envelope.id))).toEqual(new Set([reply.envelope.id]));
+    const rejections = await federation.query<{ n: number }>(
+      'MK',
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'MESSAGE_REJECTED' AND message_id = $1`,
+      [built.id],
+    );
+    expect(rejections[0].n).toBe(1);
+
     expect(italy.repliesTo(built.id)).toHaveLength(1);
     expect(await storedMessages(built.id)).toBe(1);
     expect(await caseRow('TRM-FR-2026-000121')).toBeUndefined();
-    const inbox = await federation.query<{ sender: string; outcome: string }>(
+    expect((await caseRow('TRM-IT-2026-000121'))?.owner_country).toBe('IT');
+    const inbox = await federation.query<{ sender: string; outcome: string; reason_code: string | null }>(
       'MK',
-      `SELECT sender, outcome FROM inbox WHERE message_id = $1`,
+      `SELECT sender, outcome, reason_code FROM inbox WHERE message_id = $1 ORDER BY received_at`,
       [built.id],
     );
-    expect(inbox).toEqual([{ sender: 'IT', outcome: 'ACCEPTED' }]);
+    expect(inbox).toEqual([
+      { sender: 'IT', outcome: 'ACCEPTED', reason_code: null },
+      { sender: 'FR', outcome: 'REJECTED', reason_code: 'POLICY_DENIED' },
+    ]);
   });
 
   it('keeps serving: a valid message right after all of the above goes through', async () => {

@@ -52,6 +52,15 @@ export const LOCAL_ACCOUNTS: Record<Role, { name: string; password: string; agen
   admin: { name: 'admin', password: 'local-admin-password' },
 };
 
+/**
+ * A second coordinator on every node, for the four-eyes confirmation of risk overrides: an account of the
+ * same role, no wider than the first, with its own password (docs/access.md).
+ */
+export const LOCAL_SECOND_COORDINATOR = {
+  name: 'coordinator-2',
+  password: 'local-second-coordinator-password',
+} as const;
+
 export interface RunningNode {
   code: string;
   url: string;
@@ -202,11 +211,15 @@ export class LocalFederation {
     }, this.databaseUrl(code));
   }
 
-  /** As `npm run user:create` would, once per role. */
+  /** As `npm run user:create` would, once per role, and the second coordinator. */
   private async createLocalAccounts(dataSource: DataSource): Promise<void> {
     const [accounts, audit] = [new AccountsRepository(), new AuditService()];
+    const all: Array<[string, { name: string; password: string; agency?: string }]> = [
+      ...Object.entries(LOCAL_ACCOUNTS),
+      ['coordinator', LOCAL_SECOND_COORDINATOR],
+    ];
     await Promise.all(
-      Object.entries(LOCAL_ACCOUNTS).map(([role, account]) =>
+      all.map(([role, account]) =>
         dataSource.transaction((manager) =>
           AccountsService.create(
             manager,

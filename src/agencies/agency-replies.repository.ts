@@ -12,16 +12,20 @@ export class AgencyRepliesRepository {
   }
 
   /**
-   * The same bytes again (a redelivered submission gets the very outcome it got the first time). The stored
-   * ciphertext is copied as it is: it opens in any row of this column (the cipher binds table and column).
+   * The same bytes again (a redelivered submission gets the very outcome it got the first time). Through the
+   * entity: the stored body is encrypted for its row, so the copy is opened and sealed for the new row.
    */
   async requeueCopyOf(manager: EntityManager, replyId: string): Promise<void> {
-    await manager.query(
-      `INSERT INTO agency_replies (reply_id, agency, kind, correlation_id, body, headers)
-       SELECT reply_id, agency, kind, correlation_id, body, headers FROM agency_replies
-       WHERE reply_id = $1 ORDER BY id LIMIT 1`,
-      [replyId],
-    );
+    const first = await manager.findOne(AgencyReplyEntity, { where: { replyId }, order: { id: 'ASC' } });
+    if (!first) return;
+    await manager.insert(AgencyReplyEntity, {
+      replyId: first.replyId,
+      agency: first.agency,
+      kind: first.kind,
+      correlationId: first.correlationId,
+      body: first.body,
+      headers: first.headers,
+    });
   }
 
   /**

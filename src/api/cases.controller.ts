@@ -14,6 +14,7 @@ import { CurrentPrincipal } from '../auth/principal';
 import { Pseudonymiser } from '../auth/pseudonymiser';
 import { Principal, Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
+import { RiskService } from '../risk/risk.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
 import { Actor } from './actor';
@@ -40,6 +41,7 @@ export class CasesController {
     private readonly transfers: TransfersService,
     private readonly accounts: AccountsService,
     private readonly pseudonymiser: Pseudonymiser,
+    private readonly risk: RiskService,
   ) {}
 
   @Post()
@@ -70,7 +72,11 @@ export class CasesController {
     const pseudonymised =
       principal.role === 'auditor' && !(await this.accounts.isGranted(principal, caseRef));
     const file = await this.transfers.caseFile(caseRef, actor, { pseudonymised });
-    const view = toCaseFileView(file, await this.workflow.view(file.case, file.messages));
+    const view = toCaseFileView(
+      file,
+      await this.workflow.view(file.case, file.messages),
+      await this.risk.overrideStatuses(caseRef),
+    );
     if (!pseudonymised) return view;
     // Beside the payloads, the case file shows people's names (managers, guardian), a departure date taken
     // from a payload and peers' free-text rejection reasons: they go through the pseudonymiser too. The
@@ -100,6 +106,8 @@ export class CasesController {
         reason: pseudonymiser.payload(caseRef, 'reason', m.reason),
         payload: pseudonymiser.payload(caseRef, 'payload', m.payload),
       })),
+      // Statuses and staff actor names, nothing about the person: shown as they are.
+      riskOverrides: view.riskOverrides,
     };
   }
 

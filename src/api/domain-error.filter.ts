@@ -72,9 +72,15 @@ function consentStatus(code: ConsentErrorCode): number {
 function riskStatus(code: RiskErrorCode): number {
   switch (code) {
     case RiskErrorCode.CASE_NOT_FOUND:
+    case RiskErrorCode.OVERRIDE_NOT_FOUND:
       return 404;
+    case RiskErrorCode.OVERRIDE_SELF_CONFIRMATION:
+      return 403;
+    case RiskErrorCode.OVERRIDE_ALREADY_CONFIRMED:
+      return 409;
     case RiskErrorCode.NOT_OVERRIDABLE:
     case RiskErrorCode.INVALID_ASSESSMENT:
+    case RiskErrorCode.OVERRIDE_STALE:
       return 422;
     default:
       return unmapped(code);

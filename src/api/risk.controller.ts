@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -43,7 +45,9 @@ export class RiskController {
   @Post('risk-overrides')
   @ApiCreatedResponse({
     type: OverrideView,
-    description: 'lets one message type through despite a HIGH assessment; never at CRITICAL',
+    description:
+      'asks to let one message type through despite a HIGH assessment (never at CRITICAL): PENDING_CONFIRMATION ' +
+      'until a second coordinator confirms it',
   })
   @ApiUnprocessableEntityResponse({ description: 'the current assessment is not HIGH' })
   async override(
@@ -52,5 +56,25 @@ export class RiskController {
     @Actor() actor: string,
   ): Promise<OverrideView> {
     return this.risk.override(caseRef, body, actor);
+  }
+
+  @Post('risk-overrides/:id/confirm')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: OverrideView,
+    description: 'a second coordinator confirms a pending override: from now on the risk gate counts it',
+  })
+  @ApiForbiddenResponse({ description: 'OVERRIDE_SELF_CONFIRMATION: the requester cannot confirm her own' })
+  @ApiConflictResponse({ description: 'OVERRIDE_ALREADY_CONFIRMED' })
+  @ApiNotFoundResponse({ description: 'OVERRIDE_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({
+    description: 'OVERRIDE_STALE: the assessment it names is no longer current; NOT_OVERRIDABLE',
+  })
+  async confirm(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Actor() actor: string,
+  ): Promise<OverrideView> {
+    return this.risk.confirmOverride(caseRef, id, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CaseWorkflowView } from '../cases/case-workflow.service';
 import { CaseEntity, CaseManager, Guardian } from '../cases/case.entity';
+import { OverrideStatusView } from '../risk/risk.dto';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import type { CaseFile } from '../transfers/transfers.service';
 
@@ -78,6 +79,13 @@ export class CaseFileView {
       'return checklist (the four notifications, eligibility, estimated departure) and timeline',
   })
   workflow!: CaseWorkflowView;
+  @ApiProperty({
+    type: [OverrideStatusView],
+    description:
+      'the risk overrides of the case, newest first: status (PENDING_CONFIRMATION until a second coordinator ' +
+      'confirms), who requested and who confirmed (actor names only; the written reason is not shown here)',
+  })
+  riskOverrides!: OverrideStatusView[];
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -119,8 +127,13 @@ export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
   };
 }
 
-export function toCaseFileView(file: CaseFile, workflow: CaseWorkflowView): CaseFileView {
+export function toCaseFileView(
+  file: CaseFile,
+  workflow: CaseWorkflowView,
+  riskOverrides: OverrideStatusView[],
+): CaseFileView {
   return {
+    riskOverrides,
     workflow: file.case.restrictedAt
       ? { ...workflow, returnChecklist: { ...workflow.returnChecklist, estimatedDeparture: null } }
       : workflow,

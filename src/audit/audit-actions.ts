@@ -33,8 +33,17 @@ export const AUDIT_ACTIONS = {
   CONSENT_WITHDRAWAL_NOT_SENT:
     'a country that received data could not be sent CONSENT_WITHDRAWN (reason code): the coordinator tells it by other means',
   RISK_ASSESSED: 'a risk assessment was recorded (here or received from a peer)',
-  RISK_OVERRIDDEN: 'a coordinator let a message type through a HIGH risk level, with a written reason',
+  RISK_OVERRIDDEN:
+    'before four eyes: a coordinator let a message type through a HIGH risk level (older entries only)',
+  RISK_OVERRIDE_REQUESTED:
+    'a coordinator asked, with a written reason, to let a message type through a HIGH risk level: pending confirmation',
+  RISK_OVERRIDE_CONFIRMED:
+    'a second coordinator confirmed a pending override: the risk gate counts it from now on (decision ALLOW)',
+  RISK_OVERRIDE_CONFIRMATION_REFUSED:
+    'a confirmation of an override was refused, e.g. by the coordinator who requested it (decision DENY, reason code)',
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
+  STORED_DATA_INTEGRITY_FAILED:
+    'an encrypted value failed authentication when read (altered, or moved from another row or column): not shown (column, row id)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
   EXPECTATION_OVERDUE:

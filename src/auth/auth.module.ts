@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -15,6 +16,7 @@ import { AuthController } from './auth.controller';
 import { CaseGrantsRepository } from './case-grants.repository';
 import { Pseudonymiser } from './pseudonymiser';
 import { LOGIN_ROUTE_KEY, LOGIN_THROTTLER, RateLimitGuard } from './rate-limit.guard';
+import { PgThrottlerStorage } from './rate-limit.storage';
 
 const MINUTE_MS = 60_000;
 
@@ -41,8 +43,10 @@ const MINUTE_MS = 60_000;
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [NODE_CONFIG],
-      useFactory: (config: NodeConfig) => ({
+      inject: [NODE_CONFIG, DataSource],
+      useFactory: (config: NodeConfig, dataSource: DataSource) => ({
+        // Counted in PostgreSQL: every instance of the node sees the same figure.
+        storage: new PgThrottlerStorage(dataSource),
         throttlers: [
           { name: 'default', ttl: MINUTE_MS, limit: config.auth.rateLimitPerMinute },
           {

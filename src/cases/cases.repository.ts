@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { updateEncrypted } from '../crypto/encrypted-column';
 import { AgeStatus, CaseEntity } from './case.entity';
 
 @Injectable()
@@ -65,7 +66,10 @@ export class CasesRepository {
     caseRef: string,
     changes: Partial<Pick<CaseEntity, 'countryRoles' | 'phases' | 'managers' | 'guardian' | 'ageStatus'>>,
   ): Promise<void> {
-    await manager.update(CaseEntity, { caseRef }, { ...changes, updatedAt: new Date() });
+    const found = await manager.findOne(CaseEntity, { where: { caseRef }, select: { id: true } });
+    if (!found) return;
+    // Managers and guardian are encrypted for the row: the update goes by its primary key.
+    await updateEncrypted(manager, CaseEntity, found.id, { ...changes, updatedAt: new Date() });
   }
 
   async restrict(manager: EntityManager, caseRef: string): Promise<void> {

@@ -76,7 +76,13 @@ describe('published consent policy (scripts/consent-policy.ts)', () => {
       ),
     );
     expect(section('### Outcome by level')).toContainEqual(
-      expect.stringMatching(/^\| CRITICAL, override recorded +(\| refused +)+\|$/),
+      expect.stringMatching(/^\| CRITICAL, override confirmed +(\| refused +)+\|$/),
+    );
+    // Four eyes: an override nobody confirmed yet lifts nothing.
+    expect(section('### Outcome by level')).toContainEqual(
+      expect.stringMatching(
+        /^\| HIGH, override requested, not yet confirmed +(\| refused, overridable +)+\|$/,
+      ),
     );
   });
 

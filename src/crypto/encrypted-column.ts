@@ -1,13 +1,34 @@
 /**
- * `@EncryptedColumn(kind)`: a text column whose value is stored through the node's FieldCipher, so an entity
- * reads like any other and a database dump holds only ciphertext.
+ * `@EncryptedColumn(kind)`: a text column whose value is stored through the node's FieldCipher, bound to its
+ * row, so an entity reads like any other, a database dump holds only ciphertext, and a ciphertext moved to
+ * another row fails to open.
+ *
+ * A column transformer never sees the row, so the work is done by an entity subscriber, which does:
+ * before an insert it gives the row its primary key if the database would have (a uuid, or the next value of
+ * the row's sequence) and seals each value for that key; before an update it seals for the primary key found
+ * among the values (`updateEncrypted` puts it there; an update without it is refused, never written
+ * unbound); after a load it opens each value with the loaded row's key (a load without the primary key is
+ * refused). A value that fails authentication is audited (`STORED_DATA_INTEGRITY_FAILED`, in a transaction
+ * of its own, as the reader's rolls back) and thrown, never shown.
  *
  * Entity decorators are global, but several nodes may share one process (tests, benchmark), each with its own
- * keys: so the decorator only marks the column, and `bindFieldCipher` gives each DataSource's column metadata
- * a transformer bound to that node's cipher. The additional authenticated data is `table.column`; the row id is
- * left out because a transformer never sees the row, and the outbox copies stored bodies between rows.
+ * keys: so the decorator only marks the column, and `bindFieldCipher` gives each DataSource a subscriber bound
+ * to that node's cipher.
  */
-import { Column, DataSource, ValueTransformer } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import {
+  Column,
+  DataSource,
+  EntityManager,
+  EntityMetadata,
+  EntitySubscriberInterface,
+  EntityTarget,
+  InsertEvent,
+  LoadEvent,
+  ObjectLiteral,
+  UpdateEvent,
+} from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { FieldCipher, FieldCipherError } from './field-cipher';
 
 /** What the column holds before encryption: a JSON value, a string, or raw bytes. */
@@ -16,21 +37,12 @@ export type PlainKind = 'json' | 'text' | 'bytes';
 export interface EncryptedColumnInfo {
   table: string;
   column: string;
-  /** The single-column primary key, for batch re-encryption. */
+  /** The single-column primary key: bound into every value, and the batches' order when re-encrypting. */
   primaryKey: string;
   kind: PlainKind;
 }
 
 const MARKED: Array<{ target: object; propertyName: string; kind: PlainKind }> = [];
-
-const UNBOUND: ValueTransformer = {
-  to: () => {
-    throw new FieldCipherError('encrypted column used before the field cipher was bound to the data source');
-  },
-  from: () => {
-    throw new FieldCipherError('encrypted column used before the field cipher was bound to the data source');
-  },
-};
 
 export function EncryptedColumn(
   kind: PlainKind,
@@ -38,7 +50,7 @@ export function EncryptedColumn(
 ): PropertyDecorator {
   return (target, propertyName) => {
     MARKED.push({ target: target.constructor, propertyName: String(propertyName), kind });
-    Column('text', { ...options, transformer: UNBOUND })(target, propertyName);
+    Column('text', options)(target, propertyName);
   };
 }
 
@@ -58,30 +70,184 @@ export function legacyPlain(kind: PlainKind, stored: string): Buffer {
   return kind === 'bytes' ? Buffer.from(stored, 'base64') : Buffer.from(stored, 'utf8');
 }
 
-/** Gives every encrypted column of this DataSource a transformer bound to `cipher`; returns the columns. */
+/**
+ * Updates a row with encrypted columns by its primary key, which goes among the values too: the subscriber
+ * only sees the values, and seals each for that key.
+ */
+export async function updateEncrypted<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  id: string,
+  changes: Partial<T>,
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(target);
+  const key = primaryOf(metadata).propertyName;
+  await manager.update(target, { [key]: id } as never, { ...changes, [key]: id } as never);
+}
+
+interface EntityColumns {
+  table: string;
+  /** uuid: generated here; sequence: the next value of the column's own sequence (bigserial). */
+  primary: { propertyName: string; databaseName: string; generated: 'uuid' | 'sequence' | null };
+  columns: Array<{ propertyName: string; where: string; kind: PlainKind }>;
+}
+
+function primaryOf(metadata: EntityMetadata): EntityColumns['primary'] {
+  const [primary, ...more] = metadata.primaryColumns;
+  if (!primary || more.length > 0)
+    throw new Error(`${metadata.tableName}: encrypted columns need a one-column primary key`);
+  return {
+    propertyName: primary.propertyName,
+    databaseName: primary.databaseName,
+    generated:
+      primary.generationStrategy === 'uuid'
+        ? 'uuid'
+        : primary.generationStrategy === 'increment' || primary.type === 'bigint'
+          ? 'sequence'
+          : null,
+  };
+}
+
+class FieldEncryptionSubscriber implements EntitySubscriberInterface {
+  /** The plain values an insert or update replaced, put back after it so the caller's object is unchanged. */
+  private readonly replaced = new WeakMap<object, Array<[string, unknown]>>();
+
+  constructor(
+    private readonly cipher: FieldCipher,
+    private readonly entities: Map<EntityMetadata['target'], EntityColumns>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+    const found = this.entities.get(event.metadata.target);
+    if (!found || !event.entity) return;
+    const row = event.entity;
+    const { primary } = found;
+    if (row[primary.propertyName] === undefined || row[primary.propertyName] === null) {
+      // The database would give the row its key after the insert; the value must be sealed for it before.
+      if (primary.generated === 'uuid') row[primary.propertyName] = randomUUID();
+      else if (primary.generated === 'sequence') {
+        const [{ id }]: Array<{ id: string }> = await event.queryRunner.query(
+          `SELECT nextval(pg_get_serial_sequence($1, $2))::text AS id`,
+          [found.table, primary.databaseName],
+        );
+        row[primary.propertyName] = id;
+      } else
+        throw new FieldCipherError(`${found.table}: a row with encrypted columns is inserted without its id`);
+    }
+    this.seal(found, row, String(row[primary.propertyName]));
+  }
+
+  afterInsert(event: InsertEvent<ObjectLiteral>): void {
+    if (event.entity) this.restore(event.entity);
+  }
+
+  beforeUpdate(event: UpdateEvent<ObjectLiteral>): void {
+    const found = this.entities.get(event.metadata.target);
+    const values = event.entity;
+    if (!found || !values) return;
+    const touched = found.columns.filter((c) => values[c.propertyName] !== undefined);
+    if (touched.length === 0) return;
+    const id = values[found.primary.propertyName];
+    if (id === undefined || id === null) {
+      throw new FieldCipherError(
+        `${touched[0].where}: an encrypted column is updated by the row's primary key, among the values (updateEncrypted)`,
+      );
+    }
+    this.seal(found, values, String(id));
+  }
+
+  afterUpdate(event: UpdateEvent<ObjectLiteral>): void {
+    if (event.entity) this.restore(event.entity);
+  }
+
+  async afterLoad(entity: ObjectLiteral, event?: LoadEvent<ObjectLiteral>): Promise<void> {
+    const found = event && this.entities.get(event.metadata.target);
+    if (!found) return;
+    const stored = found.columns.filter((c) => typeof entity[c.propertyName] === 'string');
+    if (stored.length === 0) return;
+    const id = entity[found.primary.propertyName];
+    if (id === undefined || id === null)
+      throw new FieldCipherError(
+        `${stored[0].where}: an encrypted column is read with its row's primary key`,
+      );
+    for (const c of stored) {
+      try {
+        entity[c.propertyName] = fromPlain(
+          c.kind,
+          this.cipher.open(entity[c.propertyName], c.where, String(id)),
+        );
+      } catch (error) {
+        if (error instanceof FieldCipherError && error.integrity)
+          await this.auditIntegrityFailure(c.where, String(id), entity.caseRef);
+        throw error;
+      }
+    }
+  }
+
+  private seal(found: EntityColumns, row: ObjectLiteral, id: string): void {
+    const replaced: Array<[string, unknown]> = [];
+    for (const c of found.columns) {
+      const value = row[c.propertyName];
+      if (value === undefined || value === null) continue;
+      replaced.push([c.propertyName, value]);
+      row[c.propertyName] = this.cipher.sealRow(toPlain(c.kind, value), c.where, id);
+    }
+    if (replaced.length > 0) this.replaced.set(row, replaced);
+  }
+
+  private restore(row: ObjectLiteral): void {
+    for (const [property, value] of this.replaced.get(row) ?? []) row[property] = value;
+    this.replaced.delete(row);
+  }
+
+  /**
+   * Ids and the column only. Its own connection and transaction: the reader's is about to fail. A failure to
+   * audit does not hide the integrity error, which is thrown either way.
+   */
+  private async auditIntegrityFailure(column: string, rowId: string, caseRef: unknown): Promise<void> {
+    try {
+      await new AuditService().record(this.dataSource.manager, {
+        action: 'STORED_DATA_INTEGRITY_FAILED',
+        actor: `node:${this.cipher.code}`,
+        caseRef: typeof caseRef === 'string' ? caseRef : null,
+        decision: 'DENY',
+        reasonCode: 'FIELD_INTEGRITY',
+        details: { column, rowId },
+      });
+    } catch {
+      // The error below is logged by whoever catches it (StoredDataErrorFilter over HTTP).
+    }
+  }
+}
+
+/** Binds every encrypted column of this DataSource to `cipher` (one subscriber per DataSource); returns them. */
 export function bindFieldCipher(dataSource: DataSource, cipher: FieldCipher): EncryptedColumnInfo[] {
   const bound: EncryptedColumnInfo[] = [];
+  const entities = new Map<EntityMetadata['target'], EntityColumns>();
   for (const metadata of dataSource.entityMetadatas) {
+    const columns: EntityColumns['columns'] = [];
     for (const column of metadata.columns) {
       const mark = MARKED.find((m) => m.target === metadata.target && m.propertyName === column.propertyName);
       if (!mark) continue;
-      const aad = `${metadata.tableName}.${column.databaseName}`;
-      const { kind } = mark;
-      column.transformer = {
-        to: (value: unknown) =>
-          value === null || value === undefined ? value : cipher.seal(toPlain(kind, value), aad),
-        from: (value: string | null) => (value === null ? null : fromPlain(kind, cipher.open(value, aad))),
-      };
-      const [primary, ...more] = metadata.primaryColumns;
-      if (!primary || more.length > 0)
-        throw new Error(`${aad}: encrypted columns need a one-column primary key`);
+      const where = `${metadata.tableName}.${column.databaseName}`;
+      columns.push({ propertyName: column.propertyName, where, kind: mark.kind });
+    }
+    if (columns.length === 0) continue;
+    const primary = primaryOf(metadata);
+    entities.set(metadata.target, { table: metadata.tableName, primary, columns });
+    for (const c of columns) {
       bound.push({
         table: metadata.tableName,
-        column: column.databaseName,
+        column: c.where.slice(metadata.tableName.length + 1),
         primaryKey: primary.databaseName,
-        kind,
+        kind: c.kind,
       });
     }
   }
+  const subscribers = dataSource.subscribers as EntitySubscriberInterface[];
+  const earlier = subscribers.findIndex((s) => s instanceof FieldEncryptionSubscriber);
+  if (earlier >= 0) subscribers.splice(earlier, 1);
+  subscribers.push(new FieldEncryptionSubscriber(cipher, entities, dataSource));
   return bound;
 }

@@ -1,9 +1,12 @@
 /**
  * Field-level encryption of victims' personal data at rest: AES-256-GCM under a node-local data key.
  *
- * A stored value reads `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts): a fresh 96-bit IV per value,
- * the key id in clear so keys can be rotated (`npm run keys:rotate`), and the table and column as additional
- * authenticated data, so a value copied into another column fails to open.
+ * A stored value reads `v2.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts): a fresh 96-bit IV per value,
+ * the key id in clear so keys can be rotated (`npm run keys:rotate`), and as additional authenticated data
+ * the table, the column AND the row's primary key, so a value copied into another column or another row
+ * (one person's name into another's case) fails to open instead of reading as that row's data. Values in the
+ * older `v1` format bind only the table and column: they still open, and the node re-binds them to their
+ * rows at boot (src/crypto/field-rekey.ts).
  *
  * Data keys are files beside the node's other keys: `<dir>/<CC>.data-<n>.key`, the same JSON as the other
  * key files (`privateKey` holds the 32 raw AES bytes), mode 0600. The highest `n` is the active key; the
@@ -14,14 +17,24 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { KeyStoreError, readKeyFile, writeSecretFile } from './key-store';
 
-/** A stored value that cannot be opened. Messages name the column and key id, never any content. */
+/** A stored value that cannot be opened. Messages name the column, row id and key id, never any content. */
 export class FieldCipherError extends Error {
   override readonly name = 'FieldCipherError';
+
+  constructor(
+    message: string,
+    /** The value is well-formed under a key the node holds but fails authentication: altered or moved. */
+    readonly integrity = false,
+  ) {
+    super(message);
+  }
 }
 
-const FORMAT_VERSION = 'v1';
+/** Bound to the row (table, column, primary key); `v1`, bound to table and column only, is read, never written. */
+const ROW_BOUND = 'v2';
+const UNBOUND = 'v1';
 const IV_BYTES = 12;
-const SEALED = /^v1\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
+const SEALED = /^(v[12])\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
 /** How often sealing looks for a key that `keys:rotate` added while the node runs. */
 export const REFRESH_INTERVAL_MS = 2_000;
 
@@ -32,7 +45,17 @@ export function isSealedValue(value: string): boolean {
 
 /** The key id a stored value names, or null for plaintext. */
 export function keyIdOf(value: string): string | null {
-  return SEALED.exec(value)?.[1] ?? null;
+  return SEALED.exec(value)?.[2] ?? null;
+}
+
+/** True for a value bound to its row (`v2`). */
+export function isRowBound(value: string): boolean {
+  return SEALED.exec(value)?.[1] === ROW_BOUND;
+}
+
+/** The additional authenticated data of a row-bound value: `<table>.<column>:<primary key>`. */
+function rowAad(column: string, rowId: string): string {
+  return `${column}:${rowId}`;
 }
 
 function dataKeyFileName(code: string, serial: number): string {
@@ -117,37 +140,61 @@ export class FieldCipher {
     return this.#keys.has(keyId);
   }
 
-  /** Encrypts under the active key; `aad` names where the value is stored (`table.column`). */
-  seal(plain: Buffer, aad: string): string {
+  /**
+   * Encrypts under the active key for one row: `column` is `table.column`, `rowId` the row's primary key.
+   * The value then opens in that row and column only.
+   */
+  sealRow(plain: Buffer, column: string, rowId: string): string {
+    if (!rowId) throw new FieldCipherError(`${column}: a value is sealed for a row, and this one has no id`);
+    return this.sealAs(ROW_BOUND, plain, rowAad(column, rowId));
+  }
+
+  /**
+   * The older `v1` format, bound to `table.column` only. The node never writes it; kept so that tests (and
+   * only they) can produce what an older node stored.
+   */
+  sealUnbound(plain: Buffer, column: string): string {
+    return this.sealAs(UNBOUND, plain, column);
+  }
+
+  private sealAs(version: string, plain: Buffer, aad: string): string {
     this.refreshIfChanged();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#activeKeyId)!, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
     const parts = [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'));
-    return [FORMAT_VERSION, this.#activeKeyId, ...parts].join('.');
+    return [version, this.#activeKeyId, ...parts].join('.');
   }
 
-  /** Decrypts a stored value; FieldCipherError if it is malformed, under an unknown key, or tampered with. */
-  open(value: string, aad: string): Buffer {
+  /**
+   * Decrypts a value stored in `column` (`table.column`) of the row `rowId`; FieldCipherError if it is
+   * malformed, under an unknown key, or fails authentication (altered, or moved from another row or column:
+   * `integrity` set). A `v1` value is checked against its column only.
+   */
+  open(value: string, column: string, rowId?: string): Buffer {
     const match = SEALED.exec(value);
-    if (!match) throw new FieldCipherError(`${aad} holds a value that is not in the encrypted format`);
-    const [, keyId, iv, tag, ciphertext] = match;
+    if (!match) throw new FieldCipherError(`${column} holds a value that is not in the encrypted format`);
+    const [, version, keyId, iv, tag, ciphertext] = match;
+    const where = rowId === undefined ? column : `${column} (row ${rowId})`;
+    if (version === ROW_BOUND && rowId === undefined)
+      throw new FieldCipherError(`${column}: a row-bound value can only be opened with its row id`);
     if (!this.#keys.has(keyId)) this.reload();
     const key = this.#keys.get(keyId);
     if (!key) {
       throw new FieldCipherError(
-        `${aad} holds a value encrypted under data key ${keyId}, which is not in ${this.dir}`,
+        `${where} holds a value encrypted under data key ${keyId}, which is not in ${this.dir}`,
       );
     }
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAAD(Buffer.from(version === ROW_BOUND ? rowAad(column, rowId!) : column, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
     } catch {
       throw new FieldCipherError(
-        `${aad} holds a value under data key ${keyId} that fails authentication: altered, or moved from another column`,
+        `${where} holds a value under data key ${keyId} that fails authentication: altered, or moved from another ${version === ROW_BOUND ? 'row or ' : ''}column`,
+        true,
       );
     }
   }

@@ -1,14 +1,15 @@
 /**
  * What a node does with the stored ciphertexts as a whole: at boot, check that it holds every key id they
- * name and encrypt any plaintext left from before field encryption; on rotation, move every value to the
- * active key. Batches of rows, each in its own transaction, so a run can stop anywhere and start again.
+ * name, encrypt any plaintext left from before field encryption and bind every `v1` value (table and column
+ * only) to its row (`v2`); on rotation, move every value to the active key. Batches of rows, each in its own
+ * transaction, so a run can stop anywhere and start again where it stopped.
  */
 import { DataSource } from 'typeorm';
 import { EncryptedColumnInfo, legacyPlain } from './encrypted-column';
 import { FieldCipher, FieldCipherError, isSealedValue } from './field-cipher';
 
 /** The stored format as a PostgreSQL regular expression (the same pattern `isSealedValue` uses). */
-const SEALED_SQL = String.raw`^v1\.([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$`;
+const SEALED_SQL = String.raw`^v[12]\.([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$`;
 const DEFAULT_BATCH = 200;
 
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
@@ -19,8 +20,9 @@ export interface StoredKeyUse {
   /** null: values stored in clear, from before field encryption. */
   keyId: string | null;
   count: number;
-  /** One of those values, to check that the key file under that id is the right key. */
+  /** One of those values and its row's id, to check that the key file under that id is the right key. */
   sample: string;
+  sampleRowId: string;
 }
 
 /** How many stored values name each key id, per column. */
@@ -30,13 +32,23 @@ export async function storedKeyIds(
 ): Promise<StoredKeyUse[]> {
   const found: StoredKeyUse[] = [];
   for (const c of columns) {
+    // The sample is `<row id> <value>` (ids hold no space), so one grouped scan finds both.
     const rows: Array<{ key_id: string | null; count: string; sample: string }> = await dataSource.query(
-      `SELECT substring(${quote(c.column)} from $1) AS key_id, count(*) AS count, min(${quote(c.column)}) AS sample
+      `SELECT substring(${quote(c.column)} from $1) AS key_id, count(*) AS count,
+              min(${quote(c.primaryKey)}::text || ' ' || ${quote(c.column)}) AS sample
        FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL GROUP BY 1`,
       [SEALED_SQL],
     );
-    for (const row of rows)
-      found.push({ column: where(c), keyId: row.key_id, count: Number(row.count), sample: row.sample });
+    for (const row of rows) {
+      const space = row.sample.indexOf(' ');
+      found.push({
+        column: where(c),
+        keyId: row.key_id,
+        count: Number(row.count),
+        sample: row.sample.slice(space + 1),
+        sampleRowId: row.sample.slice(0, space),
+      });
+    }
   }
   return found;
 }
@@ -44,15 +56,17 @@ export async function storedKeyIds(
 /**
  * Refuses a database whose values name a data key this node lacks, or holds under another key file (the
  * error names the key id and the column, never a value), then encrypts values stored in clear before field
- * encryption existed.
+ * encryption existed and binds `v1` values to their rows, in batches that each commit (`say` gets the
+ * progress): interrupted, the next start goes on where this one stopped.
  */
 export async function prepareStoredFields(
   dataSource: DataSource,
   cipher: FieldCipher,
   columns: EncryptedColumnInfo[],
+  say: (line: string) => void = () => undefined,
 ): Promise<void> {
   const stored = await storedKeyIds(dataSource, columns);
-  for (const { column, keyId, sample } of stored) {
+  for (const { column, keyId, sample, sampleRowId } of stored) {
     if (keyId === null) continue;
     const restore = `restore the key file ${cipher.code}.${keyId.slice(3)}.key from the key backup`;
     if (!cipher.hasKey(keyId)) {
@@ -61,20 +75,51 @@ export async function prepareStoredFields(
       );
     }
     try {
-      cipher.open(sample, column);
+      cipher.open(sample, column, sampleRowId);
     } catch {
       throw new FieldCipherError(
         `${column} holds values that data key ${keyId} in ${cipher.dir} does not open (a different key under that id, or an altered value): ${restore}`,
       );
     }
   }
-  if (stored.some((s) => s.keyId === null))
-    await rekeyFields(dataSource, cipher, columns, { plaintextOnly: true });
+  const unbound = await countUnbound(dataSource, columns);
+  if (unbound.size === 0) return;
+  say(`binding ${[...unbound.values()].reduce((a, b) => a + b, 0)} stored values to their rows (v2)`);
+  const done = new Map<string, number>();
+  const reports = await rekeyFields(dataSource, cipher, columns, {
+    unboundOnly: true,
+    onBatch: (column, count) => {
+      done.set(column, (done.get(column) ?? 0) + count);
+      say(`  ${column}: ${done.get(column)} of ${unbound.get(column) ?? '?'}`);
+    },
+  });
+  for (const r of reports.filter((r) => r.reencrypted > 0 || r.remaining > 0))
+    say(
+      `${r.column}: ${r.reencrypted} bound to their rows, ${r.remaining} left (rows in use: the next start binds them)`,
+    );
+}
+
+/** Values not bound to their rows yet (plaintext or `v1`), per column. */
+async function countUnbound(
+  dataSource: DataSource,
+  columns: EncryptedColumnInfo[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const c of columns) {
+    const [{ count }]: Array<{ count: string }> = await dataSource.query(
+      `SELECT count(*) AS count FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL AND ${quote(c.column)} NOT LIKE 'v2.%'`,
+    );
+    if (Number(count) > 0) counts.set(where(c), Number(count));
+  }
+  return counts;
 }
 
 export interface RekeyOptions {
-  /** Only values stored in clear (at boot); otherwise every value not under the active key. */
-  plaintextOnly?: boolean;
+  /**
+   * Only values not bound to their rows: stored in clear, or `v1` (at boot). Otherwise every value not
+   * row-bound under the active key (rotation).
+   */
+  unboundOnly?: boolean;
   batchSize?: number;
   onBatch?: (column: string, reencrypted: number) => void;
 }
@@ -95,9 +140,9 @@ export async function rekeyFields(
   const reports: RekeyReport[] = [];
   for (const c of columns) {
     const [table, column, pk] = [quote(c.table), quote(c.column), quote(c.primaryKey)];
-    const pending = options.plaintextOnly
-      ? { sql: `${column} !~ $1`, param: SEALED_SQL }
-      : { sql: `${column} NOT LIKE $1`, param: `v1.${cipher.activeKeyId}.%` };
+    const pending = options.unboundOnly
+      ? { sql: `${column} NOT LIKE $1`, param: 'v2.%' }
+      : { sql: `${column} NOT LIKE $1`, param: `v2.${cipher.activeKeyId}.%` };
     let reencrypted = 0;
     for (;;) {
       const done = await dataSource.transaction(async (manager) => {
@@ -111,10 +156,10 @@ export async function rekeyFields(
         );
         for (const row of rows) {
           const plain = isSealedValue(row.value)
-            ? cipher.open(row.value, where(c))
+            ? cipher.open(row.value, where(c), row.pk)
             : legacyPlain(c.kind, row.value);
           await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [
-            cipher.seal(plain, where(c)),
+            cipher.sealRow(plain, where(c), row.pk),
             row.pk,
           ]);
         }

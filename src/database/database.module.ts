@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
@@ -68,7 +68,11 @@ type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher }
         const { fieldCipher, ...dataSourceOptions } = options as DataSourceOptions & NodeDataSourceOptions;
         const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
         await migrateWithLock(dataSource);
-        await prepareStoredFields(dataSource, fieldCipher, bindFieldCipher(dataSource, fieldCipher));
+        // Also binds older values to their rows, batch by batch (docs/data-at-rest.md): progress in the log.
+        const logger = new Logger('FieldEncryption');
+        await prepareStoredFields(dataSource, fieldCipher, bindFieldCipher(dataSource, fieldCipher), (line) =>
+          logger.log(line),
+        );
         return dataSource;
       },
     }),

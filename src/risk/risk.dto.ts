@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MESSAGE_TYPES } from '../messages/message-types';
+import type { OverrideStatus } from './risk.policy';
 // The message schema's strict date-time: seconds and an explicit offset, never the server's own zone.
 import { IsDateTime } from '../messages/payloads/common.dto';
 
@@ -101,12 +102,28 @@ export class AssessmentView {
   @ApiProperty({ description: 'the assessment the policies use now' }) current!: boolean;
 }
 
-export class OverrideView {
+const OVERRIDE_STATUSES = ['PENDING_CONFIRMATION', 'CONFIRMED'];
+
+/** An override as the case file lists it: who asked and who confirmed (actor names), never the reason. */
+export class OverrideStatusView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() caseRef!: string;
   @ApiProperty({ format: 'uuid' }) assessmentId!: string;
   @ApiProperty() messageType!: string;
+  @ApiProperty({
+    enum: OVERRIDE_STATUSES,
+    description: 'only a CONFIRMED override lets the message type through the risk gate',
+  })
+  status!: OverrideStatus;
+  @ApiProperty({ description: 'the coordinator who requested it (api:<name>)' }) requestedBy!: string;
+  @ApiProperty() requestedAt!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'the second coordinator (api:<name>)' })
+  confirmedBy!: string | null;
+  @ApiPropertyOptional({ nullable: true }) confirmedAt!: string | null;
+}
+
+export class OverrideView extends OverrideStatusView {
+  @ApiProperty() caseRef!: string;
   @ApiProperty() reason!: string;
-  @ApiProperty() overriddenBy!: string;
+  @ApiProperty({ description: 'the same as requestedBy (kept for older clients)' }) overriddenBy!: string;
   @ApiProperty() createdAt!: string;
 }

@@ -4,8 +4,12 @@ import { RejectionCode } from '../messages/rejection-codes';
 import {
   AssessmentFacts,
   currentAssessment,
+  decideOverrideConfirmation,
   decideRisk,
+  isOverridable,
   needsRiskAssessment,
+  OverrideConfirmationDecision,
+  OverrideConfirmationFacts,
   OverrideFacts,
   RiskDecision,
   RiskFacts,
@@ -52,7 +56,9 @@ const REASONS = {
   incomplete: 'the current risk assessment is incomplete (a contribution is still missing)',
   critical: 'the person is in immediate danger (CRITICAL): use the emergency path; no override',
   high: (type: MessageType) =>
-    `the risk is HIGH: ${type} needs a coordinator's override with a written reason`,
+    `the risk is HIGH: ${type} needs a coordinator's override with a written reason, confirmed by a second coordinator`,
+  highPending: (type: MessageType) =>
+    `the risk is HIGH: the override for ${type} awaits a second coordinator's confirmation`,
   highReturn: 'the risk is HIGH: a protection plan must be recorded before a return plan, override or not',
   mediumReturn: 'the risk is MEDIUM: a protection plan must be recorded before a return plan',
   identification: 'no return or removal while identification is in progress',
@@ -65,7 +71,9 @@ const REASONS = {
   wish: 'family tracing only when the person has said she wishes to return to her family',
   familyRisk: 'family tracing for a child needs a family risk assessment first (RF-04 assessed)',
   familyHarm:
-    "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason",
+    "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason, confirmed by a second coordinator",
+  familyHarmPending:
+    "the family is assessed as a source of harm (RF-04 present): the override for family tracing awaits a second coordinator's confirmation",
 };
 
 const denied = (message: string): RiskReason => ({ code: POLICY_DENIED, message });
@@ -281,6 +289,7 @@ describe('decideRisk', () => {
     const override = (change: Partial<OverrideFacts> = {}): OverrideFacts => ({
       assessmentId: 'ra-mk-2026-11-28',
       messageType: 'RETURN_PLAN',
+      confirmed: true,
       ...change,
     });
 
@@ -310,6 +319,16 @@ describe('decideRisk', () => {
       [
         'HIGH with the coordinator’s override for this assessment and this type',
         { assessments: atLevel('HIGH'), overrides: [override()] },
+        allowed('ra-mk-2026-11-28', true),
+      ],
+      [
+        'HIGH with an override still awaiting a second coordinator’s confirmation',
+        { assessments: atLevel('HIGH'), overrides: [override({ confirmed: false })] },
+        refused(overridable(REASONS.highPending('RETURN_PLAN'))),
+      ],
+      [
+        'HIGH with a pending and a confirmed override: the confirmed one counts',
+        { assessments: atLevel('HIGH'), overrides: [override({ confirmed: false }), override()] },
         allowed('ra-mk-2026-11-28', true),
       ],
       [
@@ -471,7 +490,7 @@ describe('decideRisk', () => {
               by: 'Juge des enfants',
             },
           }),
-          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN', confirmed: true }],
         },
         [denied(REASONS.notInBestInterests)],
       ],
@@ -593,6 +612,7 @@ describe('decideRisk', () => {
       const tracingOverride = (change: Partial<OverrideFacts> = {}): OverrideFacts => ({
         assessmentId: 'ra-mk-2026-11-28',
         messageType: 'FAMILY_TRACING_REQUEST',
+        confirmed: true,
         ...change,
       });
 
@@ -606,6 +626,11 @@ describe('decideRisk', () => {
           'a coordinator’s override for family tracing on this assessment',
           { assessments: withFamilyFactor('PRESENT'), overrides: [tracingOverride()] },
           allowed('ra-mk-2026-11-28', true),
+        ],
+        [
+          'a coordinator’s override still awaiting a second coordinator’s confirmation',
+          { assessments: withFamilyFactor('PRESENT'), overrides: [tracingOverride({ confirmed: false })] },
+          refused(overridable(REASONS.familyHarmPending)),
         ],
         [
           'an override given for the return only',
@@ -696,7 +721,9 @@ describe('decideRisk', () => {
       expect(
         tracing({
           assessments: atLevel('HIGH'),
-          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'FAMILY_TRACING_REQUEST' }],
+          overrides: [
+            { assessmentId: 'ra-mk-2026-11-28', messageType: 'FAMILY_TRACING_REQUEST', confirmed: true },
+          ],
         }),
       ).toEqual(allowed('ra-mk-2026-11-28', true));
     });
@@ -728,7 +755,7 @@ describe('decideRisk', () => {
         evidence,
         {
           assessments: atLevel('HIGH'),
-          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'EVIDENCE_REQUEST' }],
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'EVIDENCE_REQUEST', confirmed: true }],
         },
         allowed('ra-mk-2026-11-28', true),
       ],
@@ -738,7 +765,7 @@ describe('decideRisk', () => {
         evidence,
         {
           assessments: atLevel('HIGH'),
-          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN', confirmed: true }],
         },
         refused(overridable(REASONS.high('EVIDENCE_REQUEST'))),
       ],
@@ -843,7 +870,7 @@ describe('decideRisk', () => {
         decide({
           identificationStatus: 'PRESUMED_VICTIM',
           assessments: atLevel('HIGH'),
-          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN' }],
+          overrides: [{ assessmentId: 'ra-mk-2026-11-28', messageType: 'RETURN_PLAN', confirmed: true }],
         }),
       ).toEqual(refused(denied(REASONS.identification)));
     });
@@ -916,5 +943,81 @@ describe('decideRisk: whose assessment counts, and evidence contact by the case�
     expect(decideRisk(facts({ type: 'EVIDENCE_REQUEST', payload: evidence, assessments: [] }))).toEqual(
       allowed(null),
     );
+  });
+});
+
+describe('decideOverrideConfirmation (four eyes)', () => {
+  const current = assessment({ level: 'HIGH' });
+  const facts = (change: Partial<OverrideConfirmationFacts> = {}): OverrideConfirmationFacts => ({
+    override: {
+      assessmentId: current.id,
+      messageType: 'RETURN_PLAN',
+      requestedBy: 'api:coordinator',
+      confirmedBy: null,
+    },
+    confirmer: 'api:coordinator-2',
+    current,
+    ...change,
+  });
+  const refusedWith = (code: string): Partial<OverrideConfirmationDecision> =>
+    ({ allow: false, code }) as never;
+
+  it.each<[string, Partial<OverrideConfirmationFacts>, Partial<OverrideConfirmationDecision>]>([
+    ['a second coordinator, on the current HIGH assessment', {}, { allow: true }],
+    [
+      'the coordinator who requested it',
+      { confirmer: 'api:coordinator' },
+      refusedWith('OVERRIDE_SELF_CONFIRMATION'),
+    ],
+    [
+      'an override already confirmed',
+      { override: { ...facts().override, confirmedBy: 'api:coordinator-3' } },
+      refusedWith('OVERRIDE_ALREADY_CONFIRMED'),
+    ],
+    [
+      'the requester, on an override someone else confirmed already',
+      { confirmer: 'api:coordinator', override: { ...facts().override, confirmedBy: 'api:coordinator-3' } },
+      refusedWith('OVERRIDE_ALREADY_CONFIRMED'),
+    ],
+    ['no current assessment any more', { current: null }, refusedWith('OVERRIDE_STALE')],
+    [
+      'a newer assessment in the meantime',
+      { current: assessment({ id: 'ra-mk-2026-11-30', level: 'HIGH' }) },
+      refusedWith('OVERRIDE_STALE'),
+    ],
+    [
+      'the same assessment, now read as CRITICAL',
+      { current: assessment({ level: 'CRITICAL' }) },
+      refusedWith('NOT_OVERRIDABLE'),
+    ],
+    [
+      'the same assessment at LOW, for a return',
+      { current: assessment({ level: 'LOW' }) },
+      refusedWith('NOT_OVERRIDABLE'),
+    ],
+  ])('%s', (_, change, expected) => {
+    expect(decideOverrideConfirmation(facts(change))).toMatchObject(expected);
+  });
+});
+
+describe('isOverridable', () => {
+  it.each<[string, AssessmentFacts, string, boolean]>([
+    ['HIGH, any gated type', assessment({ level: 'HIGH' }), 'EVIDENCE_REQUEST', true],
+    ['CRITICAL, never', assessment({ level: 'CRITICAL' }), 'RETURN_PLAN', false],
+    ['MEDIUM, a return', assessment({ level: 'MEDIUM' }), 'RETURN_PLAN', false],
+    [
+      'LOW with the family a source of harm, family tracing',
+      assessment({ level: 'LOW', factors: [{ code: 'RF-04', status: 'PRESENT' }] }),
+      'FAMILY_TRACING_REQUEST',
+      true,
+    ],
+    [
+      'CRITICAL with the family a source of harm, family tracing',
+      assessment({ level: 'CRITICAL', factors: [{ code: 'RF-04', status: 'PRESENT' }] }),
+      'FAMILY_TRACING_REQUEST',
+      false,
+    ],
+  ])('%s', (_, current, type, expected) => {
+    expect(isOverridable(current, type)).toBe(expected);
   });
 });

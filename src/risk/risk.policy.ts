@@ -27,6 +27,8 @@ export interface AssessmentFacts {
 export interface OverrideFacts {
   assessmentId: string;
   messageType: string;
+  /** Four eyes: a second coordinator confirmed it. Until then the gate does not count it. */
+  confirmed: boolean;
 }
 
 export interface RiskFacts {
@@ -198,10 +200,13 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
   if (!assessment.complete && facts.type !== 'FAMILY_TRACING_REQUEST') {
     reasons.push(denied('the current risk assessment is incomplete (a contribution is still missing)'));
   }
-  // A coordinator's override, with a written reason, for this assessment and this message type.
-  const override = facts.overrides.some(
+  // A coordinator's override, with a written reason, for this assessment and this message type, confirmed
+  // by a second coordinator (four eyes); one still awaiting confirmation lifts nothing.
+  const forThis = facts.overrides.filter(
     (o) => o.assessmentId === assessment.id && o.messageType === facts.type,
   );
+  const override = forThis.some((o) => o.confirmed);
+  const pending = !override && forThis.length > 0;
   let overridden = false;
   switch (assessment.level) {
     case 'CRITICAL':
@@ -215,7 +220,9 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       } else {
         reasons.push(
           denied(
-            `the risk is HIGH: ${facts.type} needs a coordinator's override with a written reason`,
+            pending
+              ? `the risk is HIGH: the override for ${facts.type} awaits a second coordinator's confirmation`
+              : `the risk is HIGH: ${facts.type} needs a coordinator's override with a written reason, confirmed by a second coordinator`,
             true,
           ),
         );
@@ -249,7 +256,9 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
       } else {
         reasons.push(
           denied(
-            "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason",
+            pending
+              ? "the family is assessed as a source of harm (RF-04 present): the override for family tracing awaits a second coordinator's confirmation"
+              : "the family is assessed as a source of harm (RF-04 present): family tracing for a child needs a coordinator's override with a written reason, confirmed by a second coordinator",
             true,
           ),
         );
@@ -259,4 +268,66 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
   return reasons.length > 0
     ? { allow: false, reasons }
     : { allow: true, assessmentId: assessment.id, overridden };
+}
+
+/**
+ * What a coordinator may override: HIGH (never CRITICAL), or tracing a child's family assessed as a source of
+ * harm, at any level below CRITICAL.
+ */
+export function isOverridable(current: AssessmentFacts, messageType: string): boolean {
+  if (current.level === 'CRITICAL') return false;
+  if (current.level === 'HIGH') return true;
+  return (
+    messageType === 'FAMILY_TRACING_REQUEST' &&
+    current.factors.some((f) => f.code === 'RF-04' && f.status === 'PRESENT')
+  );
+}
+
+export type OverrideStatus = 'PENDING_CONFIRMATION' | 'CONFIRMED';
+
+export interface OverrideConfirmationFacts {
+  override: { assessmentId: string; messageType: string; requestedBy: string; confirmedBy: string | null };
+  /** Who confirms (`api:<name>`). */
+  confirmer: string;
+  /** The assessment the risk gate uses now. */
+  current: AssessmentFacts | null;
+}
+
+export type OverrideConfirmationRefusal =
+  'OVERRIDE_ALREADY_CONFIRMED' | 'OVERRIDE_SELF_CONFIRMATION' | 'OVERRIDE_STALE' | 'NOT_OVERRIDABLE';
+
+export type OverrideConfirmationDecision =
+  { allow: true } | { allow: false; code: OverrideConfirmationRefusal; message: string };
+
+/**
+ * Four eyes on an override: a second coordinator confirms it, never the one who requested it, and only while
+ * the assessment it overrides is still the current one and still overridable (a later CRITICAL or a new
+ * assessment leaves nothing to confirm: the request is made again on the new one).
+ */
+export function decideOverrideConfirmation(facts: OverrideConfirmationFacts): OverrideConfirmationDecision {
+  const { override, confirmer, current } = facts;
+  if (override.confirmedBy !== null)
+    return { allow: false, code: 'OVERRIDE_ALREADY_CONFIRMED', message: 'the override is already confirmed' };
+  if (override.requestedBy === confirmer) {
+    return {
+      allow: false,
+      code: 'OVERRIDE_SELF_CONFIRMATION',
+      message: 'an override needs a second coordinator: the one who requested it cannot confirm it',
+    };
+  }
+  if (!current || current.id !== override.assessmentId) {
+    return {
+      allow: false,
+      code: 'OVERRIDE_STALE',
+      message: 'the assessment the override names is no longer the current one: request a new override',
+    };
+  }
+  if (!isOverridable(current, override.messageType)) {
+    return {
+      allow: false,
+      code: 'NOT_OVERRIDABLE',
+      message: `the current assessment (${current.level}) cannot be overridden for ${override.messageType}`,
+    };
+  }
+  return { allow: true };
 }

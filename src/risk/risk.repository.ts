@@ -23,9 +23,25 @@ export class RiskRepository {
     return manager.find(RiskOverrideEntity, { where: { caseRef }, order: { createdAt: 'DESC' } });
   }
 
+  /** The override under a row lock, so two confirmations cannot race. */
+  async findOverrideForUpdate(
+    manager: EntityManager,
+    caseRef: string,
+    id: string,
+  ): Promise<RiskOverrideEntity | null> {
+    return manager.findOne(RiskOverrideEntity, {
+      where: { caseRef, id },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async confirmOverride(manager: EntityManager, id: string, confirmedBy: string): Promise<void> {
+    await manager.update(RiskOverrideEntity, { id }, { confirmedBy, confirmedAt: () => 'now()' });
+  }
+
   async insertOverride(
     manager: EntityManager,
-    override: Omit<RiskOverrideEntity, 'id' | 'createdAt'>,
+    override: Omit<RiskOverrideEntity, 'id' | 'createdAt' | 'confirmedBy' | 'confirmedAt'>,
   ): Promise<RiskOverrideEntity> {
     const saved = await manager.insert(RiskOverrideEntity, override);
     return (await manager.findOne(RiskOverrideEntity, { where: { id: saved.identifiers[0].id as string } }))!;
@@ -57,5 +73,5 @@ export function toAssessmentFacts(a: RiskAssessmentEntity): AssessmentFacts {
 }
 
 export function toOverrideFacts(o: RiskOverrideEntity): OverrideFacts {
-  return { assessmentId: o.assessmentId, messageType: o.messageType };
+  return { assessmentId: o.assessmentId, messageType: o.messageType, confirmed: o.confirmedBy !== null };
 }

@@ -5,9 +5,21 @@ import { CasesRepository } from '../cases/cases.repository';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { RiskAssessmentEntity } from './risk-assessment.entity';
 import { RiskOverrideEntity } from './risk-override.entity';
-import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from './risk.dto';
+import {
+  AssessmentView,
+  OverrideStatusView,
+  OverrideView,
+  RecordAssessmentDto,
+  RecordOverrideDto,
+} from './risk.dto';
 import { RiskError, RiskErrorCode } from './risk.errors';
-import { AssessmentFacts, currentAssessment } from './risk.policy';
+import {
+  AssessmentFacts,
+  currentAssessment,
+  decideOverrideConfirmation,
+  isOverridable,
+  OverrideConfirmationDecision,
+} from './risk.policy';
 import { NewAssessment, RiskRepository, toAssessmentFacts } from './risk.repository';
 
 @Injectable()
@@ -98,7 +110,10 @@ export class RiskService {
     });
   }
 
-  /** At HIGH a coordinator may let one message type through, with a written reason; CRITICAL never. */
+  /**
+   * At HIGH a coordinator may ask to let one message type through, with a written reason; CRITICAL never.
+   * The override is pending until a second coordinator confirms it (confirmOverride): the gate ignores it.
+   */
   async override(caseRef: string, dto: RecordOverrideDto, actor: string): Promise<OverrideView> {
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.cases.findForUpdate(manager, caseRef))) {
@@ -122,15 +137,71 @@ export class RiskService {
         overriddenBy: actor,
       });
       await this.audit.record(manager, {
-        action: 'RISK_OVERRIDDEN',
+        action: 'RISK_OVERRIDE_REQUESTED',
         actor,
         caseRef,
         messageType: dto.messageType,
-        decision: 'ALLOW',
         details: { assessmentId: current.id, overrideId: saved.id, level: current.level },
       });
       return toOverrideView(saved);
     });
+  }
+
+  /**
+   * The second pair of eyes: another coordinator confirms a pending override, which the risk gate then
+   * counts. The requester's own attempt is refused and audited (DENY), in a transaction of its own.
+   */
+  async confirmOverride(caseRef: string, id: string, actor: string): Promise<OverrideView> {
+    type Outcome =
+      | { saved: RiskOverrideEntity }
+      | { found: RiskOverrideEntity; decision: Extract<OverrideConfirmationDecision, { allow: false }> };
+    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
+      if (!(await this.cases.findForUpdate(manager, caseRef))) {
+        throw new RiskError(RiskErrorCode.CASE_NOT_FOUND, `no case ${caseRef} on this node`);
+      }
+      const found = await this.risk.findOverrideForUpdate(manager, caseRef, id);
+      if (!found)
+        throw new RiskError(RiskErrorCode.OVERRIDE_NOT_FOUND, `no override ${id} on case ${caseRef}`);
+      const decision = decideOverrideConfirmation({
+        override: {
+          assessmentId: found.assessmentId,
+          messageType: found.messageType,
+          requestedBy: found.overriddenBy,
+          confirmedBy: found.confirmedBy,
+        },
+        confirmer: actor,
+        current: this.current(await this.risk.forCase(manager, caseRef)),
+      });
+      if (!decision.allow) return { found, decision };
+      await this.risk.confirmOverride(manager, found.id, actor);
+      await this.audit.record(manager, {
+        action: 'RISK_OVERRIDE_CONFIRMED',
+        actor,
+        caseRef,
+        messageType: found.messageType,
+        decision: 'ALLOW',
+        details: { assessmentId: found.assessmentId, overrideId: found.id, requestedBy: found.overriddenBy },
+      });
+      return { saved: (await this.risk.findOverrideForUpdate(manager, caseRef, id))! };
+    });
+    if ('saved' in outcome) return toOverrideView(outcome.saved);
+    const { found, decision } = outcome;
+    await this.audit.record(this.dataSource.manager, {
+      action: 'RISK_OVERRIDE_CONFIRMATION_REFUSED',
+      actor,
+      caseRef,
+      messageType: found.messageType,
+      decision: 'DENY',
+      reasonCode: decision.code,
+      details: { assessmentId: found.assessmentId, overrideId: found.id, requestedBy: found.overriddenBy },
+    });
+    throw new RiskError(RiskErrorCode[decision.code], decision.message);
+  }
+
+  /** The case's overrides with their status, for the case file: actor names, never the written reason. */
+  async overrideStatuses(caseRef: string): Promise<OverrideStatusView[]> {
+    const all = await this.risk.overridesForCase(this.dataSource.manager, caseRef);
+    return all.map(toOverrideStatusView);
   }
 
   /** The assessment the risk gate uses now (src/risk/risk.policy.ts). */
@@ -164,22 +235,23 @@ export class RiskService {
   }
 }
 
-/** What a coordinator may override: HIGH (never CRITICAL), or tracing a family assessed as a source of harm. */
-function isOverridable(current: AssessmentFacts, messageType: string): boolean {
-  if (current.level === 'CRITICAL') return false;
-  if (current.level === 'HIGH') return true;
-  return (
-    messageType === 'FAMILY_TRACING_REQUEST' &&
-    current.factors.some((f) => f.code === 'RF-04' && f.status === 'PRESENT')
-  );
+export function toOverrideStatusView(o: RiskOverrideEntity): OverrideStatusView {
+  return {
+    id: o.id,
+    assessmentId: o.assessmentId,
+    messageType: o.messageType,
+    status: o.confirmedBy === null ? 'PENDING_CONFIRMATION' : 'CONFIRMED',
+    requestedBy: o.overriddenBy,
+    requestedAt: o.createdAt.toISOString(),
+    confirmedBy: o.confirmedBy,
+    confirmedAt: o.confirmedAt?.toISOString() ?? null,
+  };
 }
 
 export function toOverrideView(o: RiskOverrideEntity): OverrideView {
   return {
-    id: o.id,
+    ...toOverrideStatusView(o),
     caseRef: o.caseRef,
-    assessmentId: o.assessmentId,
-    messageType: o.messageType,
     reason: o.reason,
     overriddenBy: o.overriddenBy,
     createdAt: o.createdAt.toISOString(),

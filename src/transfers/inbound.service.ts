@@ -329,6 +329,8 @@ export class InboundService {
       responseId: receiptId,
     });
     if (!claimed) throw new DuplicateRace();
+    // The id is another sender's: refused (reject() then records it under this sender, once).
+    if (await this.inbox.takenByAnother(manager, envelope.id, envelope.from)) throw idTakenRejection();
 
     await this.records.insert(manager, {
       id: envelope.id,
@@ -441,13 +443,13 @@ export class InboundService {
   }
 
   /**
-   * Same id again: never re-applied; answered with the very receipt (or rejection) sent the first time. The
-   * same id from another sender is not a duplicate: it is rejected (by receive(), through reject()).
+   * Same id again from the same sender: never re-applied; answered with the very receipt (or rejection) sent
+   * the first time. The same id from another sender is not a duplicate: the first time it is rejected (by
+   * accept(), through reject()), and that rejection is then its sender's duplicate answer.
    */
   private async answerDuplicate(envelope: Envelope, sender: string): Promise<Disposition> {
     await this.dataSource.transaction(async (manager) => {
-      const earlier = await this.inbox.find(manager, envelope.id);
-      if (earlier && earlier.sender !== sender) throw idTakenRejection();
+      const earlier = await this.inbox.find(manager, envelope.id, sender);
       await this.answerDuplicateIn(manager, earlier, sender, envelope);
     });
     return { outcome: 'DUPLICATE', messageId: envelope.id };
@@ -496,14 +498,15 @@ export class InboundService {
       // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
       // someone else's id, and must not block the genuine message.
       const remembered = known.envelope ? known.envelope.id : null;
-      const earlier = remembered && sender ? await this.inbox.find(manager, remembered) : null;
-      if (earlier && earlier.sender === sender) {
-        await this.answerDuplicateIn(manager, earlier, sender, known.envelope!);
+      const earlier = remembered && sender ? await this.inbox.find(manager, remembered, sender) : null;
+      if (earlier) {
+        await this.answerDuplicateIn(manager, earlier, sender!, known.envelope!);
         return true;
       }
-      // The id is another sender's: this sender is told so (as a known id wins over later checks), the first
-      // sender is not answered again, and the id stays recorded as the first sender's.
-      if (earlier) rejection = idTakenRejection();
+      // The id is another sender's: this sender is told so (as a known id wins over later checks) and its
+      // refusal is recorded under its own key below; the first sender's row and answers are left alone.
+      if (remembered && sender && (await this.inbox.takenByAnother(manager, remembered, sender)))
+        rejection = idTakenRejection();
       let responseId: string | null = null;
       if (answerable) {
         responseId = await this.outbound.enqueueTechnical(manager, {
@@ -515,7 +518,7 @@ export class InboundService {
           payload: { reasonCode: rejection.code, reason: rejection.reason.slice(0, 500) },
         });
       }
-      if (remembered && sender && !earlier) {
+      if (remembered && sender) {
         // A rejected id stays rejected: a redelivery of it is a duplicate, answered the same way.
         await this.inbox.claim(manager, {
           messageId: remembered,

@@ -2,13 +2,17 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type InboxOutcome = 'ACCEPTED' | 'REJECTED';
 
-/** One row per message id an authenticated sender ever sent us: the dedupe key of the idempotent inbox. */
+/**
+ * One row per (message id, sender) an authenticated sender ever sent us: the dedupe key of the idempotent
+ * inbox. Keyed by the sender too, so another sender reusing an id is refused once and then answered from its
+ * own row, without touching the first sender's.
+ */
 @Entity('inbox')
 export class InboxEntity {
   @PrimaryColumn('text', { name: 'message_id' })
   messageId!: string;
 
-  @Column('char', { length: 2 })
+  @PrimaryColumn('char', { length: 2 })
   sender!: string;
 
   @Column('text', { nullable: true })

@@ -9,19 +9,30 @@ export type NewInboxRow = Pick<
 
 @Injectable()
 export class InboxRepository {
-  async find(manager: EntityManager, messageId: string): Promise<InboxEntity | null> {
-    return manager.findOne(InboxEntity, { where: { messageId } });
+  /** The id as this sender used it. */
+  async find(manager: EntityManager, messageId: string, sender: string): Promise<InboxEntity | null> {
+    return manager.findOne(InboxEntity, { where: { messageId, sender } });
+  }
+
+  /** Whether another sender used this id first (ids are unique forever: the first sender keeps it). */
+  async takenByAnother(manager: EntityManager, messageId: string, sender: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM inbox WHERE message_id = $1 AND sender <> $2 LIMIT 1`,
+      [messageId, sender],
+    );
+    return rows.length > 0;
   }
 
   /**
-   * Records a message id inside the caller's transaction. False means another delivery of the same id got
-   * there first: the caller must roll back and treat this delivery as a duplicate.
+   * Records a message id for its sender inside the caller's transaction. False means another delivery of the
+   * same id by the same sender got there first: the caller must roll back and treat this delivery as a
+   * duplicate.
    */
   async claim(manager: EntityManager, row: NewInboxRow): Promise<boolean> {
     // Plain SQL: on the hot path of every inbound message, and the row holds ids and codes only.
     const inserted: unknown[] = await manager.query(
       `INSERT INTO inbox (message_id, sender, type, outcome, reason_code, response_id)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, sender) DO NOTHING RETURNING message_id`,
       [row.messageId, row.sender, row.type, row.outcome, row.reasonCode, row.responseId],
     );
     return inserted.length > 0;

@@ -18,14 +18,20 @@ export class OutboxRepository {
     });
   }
 
-  /** Re-queues the exact bytes already sent for a message (a duplicate gets the same receipt again). */
+  /**
+   * Re-queues the exact bytes already sent for a message (a duplicate gets the same receipt again). Through
+   * the entity: the stored body is encrypted for its row, so the copy is opened and sealed for the new row.
+   */
   async requeueCopyOf(manager: EntityManager, messageId: string): Promise<void> {
-    await manager.query(
-      `INSERT INTO outbox (message_id, routing_key, body, headers, properties)
-       SELECT message_id, routing_key, body, headers, properties FROM outbox
-       WHERE message_id = $1 ORDER BY id LIMIT 1`,
-      [messageId],
-    );
+    const first = await manager.findOne(OutboxEntity, { where: { messageId }, order: { id: 'ASC' } });
+    if (!first) return;
+    await manager.insert(OutboxEntity, {
+      messageId: first.messageId,
+      routingKey: first.routingKey,
+      body: first.body,
+      headers: first.headers,
+      properties: first.properties,
+    });
   }
 
   /**

@@ -1,12 +1,16 @@
-import { Column, EntityManager, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, EntityManager, PrimaryColumn } from 'typeorm';
 
 /**
  * What both outboxes (transnational messages, agency replies) keep per row for their relay: the publish
  * attempts, the next one, the last failure, and when the broker confirmed it.
  */
 export abstract class RelayRow {
-  /** bigint comes back from pg as a string. */
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  /**
+   * bigint comes back from pg as a string. Its bigserial sequence gives it, but before the insert (the
+   * encrypted body is sealed for its row: src/crypto/encrypted-column.ts): a generated column would be left
+   * out of the INSERT by TypeORM.
+   */
+  @PrimaryColumn({ type: 'bigint' })
   id!: string;
 
   @Column('int')

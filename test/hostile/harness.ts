@@ -246,7 +246,7 @@ export type Snapshot = Map<string, Map<string, { hash: string; row: Record<strin
 const STORED_TABLES: Record<string, string> = {
   cases: 'case_ref',
   messages: 'id::text',
-  inbox: 'message_id',
+  inbox: `message_id || '/' || sender`,
   consent_records: 'id::text',
   peer_consent_withdrawals: `consent_id || '/' || country`,
   risk_assessments: 'id::text',
@@ -278,9 +278,9 @@ export class NodeStore {
     return new NodeStore(client, FieldCipher.load(federation.keysDir, code));
   }
 
-  /** A value of an encrypted column (`table.column`), decrypted with the node's data key. */
-  decrypt(stored: string, column: string): string {
-    return this.cipher.open(stored, column).toString('utf8');
+  /** A value of an encrypted column (`table.column`) of row `rowId`, decrypted with the node's data key. */
+  decrypt(stored: string, column: string, rowId: string): string {
+    return this.cipher.open(stored, column, rowId).toString('utf8');
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

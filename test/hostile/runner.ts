@@ -237,7 +237,10 @@ export function describeHttpCases(env: HostileEnvironment, cases: HttpCase[]): v
         'SELECT child_view FROM consent_records WHERE id = $1',
         [body.consentId],
       );
-      expectSameText(store.decrypt(records[0].child_view, 'consent_records.child_view'), request.childView!);
+      expectSameText(
+        store.decrypt(records[0].child_view, 'consent_records.child_view', body.consentId),
+        request.childView!,
+      );
       expectSameText(body.childView, request.childView!);
       allowed = (table, row) => table === 'consent_records' && row.id === body.consentId;
     }
@@ -278,7 +281,10 @@ async function expectStoredIntact(env: HostileEnvironment, built: BuiltWire): Pr
     `SELECT payload, consent->>'consentId' AS consent_id, case_ref FROM messages WHERE id = $1`,
     [built.messageId],
   );
-  expectSamePayload(JSON.parse(env.stores.MK.decrypt(row.payload, 'messages.payload')), built.payload);
+  expectSamePayload(
+    JSON.parse(env.stores.MK.decrypt(row.payload, 'messages.payload', built.messageId)),
+    built.payload,
+  );
   expectSameText(row.consent_id, built.consentId!);
   const file = (await api(env.mk, 'GET', `/cases/${row.case_ref}`)).body as CaseFile;
   const served = file.messages.find((m) => m.id === built.messageId)!;
@@ -298,7 +304,7 @@ async function expectDeliveredIntact(
   expect(status.status).toBe('DELIVERED');
   for (const store of [env.stores.FR, env.stores.MK]) {
     const [row] = await store.query<{ payload: string }>('SELECT payload FROM messages WHERE id = $1', [id]);
-    expectSamePayload(JSON.parse(store.decrypt(row.payload, 'messages.payload')), request.payload);
+    expectSamePayload(JSON.parse(store.decrypt(row.payload, 'messages.payload', id)), request.payload);
   }
   const caseRef = decodeURIComponent(request.path.split('/')[2]);
   const file = (await api(env.mk, 'GET', `/cases/${caseRef}`)).body as CaseFile;
