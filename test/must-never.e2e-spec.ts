@@ -4,7 +4,7 @@ import { CaseEntity } from '../src/cases/case.entity';
 import { examplePayload } from '../src/messages/examples';
 import { MESSAGE_TYPES, MessageType, SOP_OF_TYPE, TECHNICAL_TYPES } from '../src/messages/message-types';
 import { TransferGate } from '../src/transfers/transfer.gate';
-import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { LOCAL_SECOND_COORDINATOR, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CONSENT, ForeignPeer, Reply } from './support/foreign-peer';
 import {
   ALL_SCOPES,
@@ -109,6 +109,13 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
     reason: string,
   ): Promise<ApiResponse> {
     return api(fr, 'POST', `/cases/${caseRef}/risk-overrides`, { messageType, reason });
+  }
+
+  /** Four eyes: a second coordinator confirms the first one's override before the gate counts it. */
+  async function confirmOverride(caseRef: string, id: string): Promise<ApiResponse> {
+    return api(fr, 'POST', `/cases/${caseRef}/risk-overrides/${id}/confirm`, undefined, {
+      as: LOCAL_SECOND_COORDINATOR,
+    });
   }
 
   describe('no return or removal while identification is in progress', () => {
@@ -276,7 +283,7 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
           {
             code: 'POLICY_DENIED',
             message:
-              "the risk is HIGH: EVIDENCE_REQUEST needs a coordinator's override with a written reason",
+              "the risk is HIGH: EVIDENCE_REQUEST needs a coordinator's override with a written reason, confirmed by a second coordinator",
             overridable: true,
           },
         ]);
@@ -288,6 +295,11 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
           'The prosecutor in Skopje is the one investigating the network; liaison through the embassy agreed.',
         );
         expect(override.status).toBe(201);
+        // Pending: one coordinator alone cannot open the way.
+        const pending = await sendMessage(fr, caseRef, evidence);
+        expect(pending.status).toBe(422);
+        expect(await count('FR', `SELECT 1 FROM messages WHERE case_ref = $1`, [caseRef])).toBe(0);
+        expect((await confirmOverride(caseRef, override.body.id)).status).toBe(200);
         const sent = await sendMessage(fr, caseRef, evidence);
         expect(sent.status).toBe(202);
         await waitDelivered(fr, sent.body.id);
@@ -303,14 +315,18 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
         }>(
           'FR',
           `SELECT action, decision, (details->>'riskOverridden')::boolean AS overridden FROM audit_log
-           WHERE case_ref = $1 AND action IN ('MESSAGE_REFUSED', 'RISK_OVERRIDDEN', 'MESSAGE_QUEUED') ORDER BY seq`,
+           WHERE case_ref = $1 AND action IN ('MESSAGE_REFUSED', 'RISK_OVERRIDE_REQUESTED', 'RISK_OVERRIDE_CONFIRMED', 'MESSAGE_QUEUED')
+           ORDER BY seq`,
           [caseRef],
         );
-        expect(steps).toEqual([
-          { action: 'MESSAGE_REFUSED', decision: 'DENY', overridden: null },
-          { action: 'RISK_OVERRIDDEN', decision: 'ALLOW', overridden: null },
-          { action: 'MESSAGE_QUEUED', decision: 'ALLOW', overridden: true },
+        expect(steps.map(({ action, overridden }) => ({ action, overridden }))).toEqual([
+          { action: 'MESSAGE_REFUSED', overridden: null },
+          { action: 'RISK_OVERRIDE_REQUESTED', overridden: null },
+          { action: 'MESSAGE_REFUSED', overridden: null },
+          { action: 'RISK_OVERRIDE_CONFIRMED', overridden: null },
+          { action: 'MESSAGE_QUEUED', overridden: true },
         ]);
+        expect(steps.find((s) => s.action === 'RISK_OVERRIDE_CONFIRMED')?.decision).toBe('ALLOW');
 
         // CRITICAL: the earlier override does not carry over, none can be recorded, redaction changes nothing.
         await recordAssessment(fr, caseRef, { level: 'CRITICAL' });
