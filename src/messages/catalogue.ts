@@ -218,11 +218,15 @@ export function validateEnvelope(input: unknown): EnvelopeValidation {
 export function payloadRuleErrors(
   type: MessageType,
   payload: object,
-  envelope?: Pick<Envelope, 'legalBasis'>,
+  envelope?: Pick<Envelope, 'legalBasis'> & Partial<Pick<Envelope, 'sentAt'>>,
 ): FieldError[] {
   switch (type) {
     case 'REFERRAL_REQUEST':
-      return referralRequestRuleErrors(payload as ReferralRequestPayload);
+      // Ages are judged at the message's sentAt, the same instant for the sender and every receiver.
+      return referralRequestRuleErrors(
+        payload as ReferralRequestPayload,
+        envelope?.sentAt ? new Date(envelope.sentAt) : new Date(),
+      );
     case 'EMERGENCY_ALERT':
       return emergencyAlertRuleErrors(payload as EmergencyAlertPayload, envelope);
     case 'RISK_ASSESSMENT_RESULT':
@@ -239,7 +243,7 @@ export function payloadRuleErrors(
 export function validatePayload<T extends MessageType>(
   type: T,
   payload: unknown,
-  envelope?: Pick<Envelope, 'legalBasis'>,
+  envelope?: Pick<Envelope, 'legalBasis'> & Partial<Pick<Envelope, 'sentAt'>>,
 ): PayloadValidation<T> {
   if (!isMessageType(type)) {
     return { ok: false, errors: [{ path: '', constraints: ['isKnownType: not a TRM v1 message type'] }] };

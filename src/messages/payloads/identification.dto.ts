@@ -405,10 +405,29 @@ export function isTreatedAsChild(
   return typeof person?.dateOfBirth === 'string' && bornUnder18(person.dateOfBirth, now);
 }
 
+/** Whole years from a date of birth (YYYY-MM-DD) to `at`, birthdays counted in UTC as `bornUnder18` does. */
+export function ageOn(dateOfBirth: string, at: Date): number {
+  const [year, month, day] = dateOfBirth.split('-').map(Number);
+  const years = at.getUTCFullYear() - year;
+  return at.getTime() < Date.UTC(at.getUTCFullYear(), month - 1, day) ? years - 1 : years;
+}
+
+/**
+ * A day either side of the reference time: the sender may count birthdays in its own time zone (UTC−12 to
+ * UTC+14), and a stated age that is right somewhere on Earth at that moment is not a contradiction.
+ */
+const AGE_TOLERANCE_MS = 24 * 3_600_000;
+
+/**
+ * The age rules that span fields. `now` is the message's `sentAt` when there is one, so the sender and
+ * every receiver judge the same instant.
+ */
 export function referralRequestRuleErrors(payload: ReferralRequestPayload, now = new Date()): FieldError[] {
   const errors: FieldError[] = [];
   const { status, ageNow, ageWhenTrafficked } = payload.age;
   const { dateOfBirth } = payload.person;
+  const dayBefore = new Date(now.getTime() - AGE_TOLERANCE_MS);
+  const dayAfter = new Date(now.getTime() + AGE_TOLERANCE_MS);
   if (status === 'DOCUMENTED_ADULT') {
     const contradictions = [
       ...(ageNow !== undefined && ageNow < ADULT_AGE
@@ -420,10 +439,27 @@ export function referralRequestRuleErrors(payload: ReferralRequestPayload, now =
     ];
     if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
   }
-  if (status === 'DOCUMENTED_CHILD' && ageNow !== undefined && ageNow >= ADULT_AGE) {
+  if (status === 'DOCUMENTED_CHILD') {
+    const contradictions = [
+      ...(ageNow !== undefined && ageNow >= ADULT_AGE
+        ? ['ageConsistent: a documented child cannot be 18 or over']
+        : []),
+      // Her 18th birthday passed everywhere on Earth: the document says adult, whatever the status claims.
+      ...(dateOfBirth !== undefined && !bornUnder18(dateOfBirth, dayBefore)
+        ? ['ageConsistent: a documented child cannot have a person.dateOfBirth 18 or more years ago']
+        : []),
+    ];
+    if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
+  }
+  if (
+    ageNow !== undefined &&
+    dateOfBirth !== undefined &&
+    ageNow !== ageOn(dateOfBirth, dayBefore) &&
+    ageNow !== ageOn(dateOfBirth, dayAfter)
+  ) {
     errors.push({
-      path: 'age.status',
-      constraints: ['ageConsistent: a documented child cannot be 18 or over'],
+      path: 'age.ageNow',
+      constraints: ['ageConsistent: ageNow disagrees with person.dateOfBirth'],
     });
   }
   if (ageNow !== undefined && ageWhenTrafficked !== undefined && ageWhenTrafficked > ageNow) {
