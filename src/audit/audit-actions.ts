@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = {
   MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
   MESSAGE_CANCELLED:
     'a queued message was cancelled before it was published: its consent was withdrawn (reason code CONSENT_WITHDRAWN)',
+  MESSAGE_REDACTED:
+    'a queued CASE_CLOSED lost its free text before it was published: its consent was withdrawn (reason code CONSENT_WITHDRAWN, the fields in details)',
   MESSAGE_PUBLISHED: 'the broker confirmed a queued message (publisher confirm)',
   MESSAGE_RECEIVED: 'an inbound message passed every check and was applied (decision ALLOW)',
   MESSAGE_REJECTED: 'an inbound message failed a check (decision DENY, protocol reason code)',
@@ -37,6 +39,8 @@ export const AUDIT_ACTIONS = {
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+  EXPECTATIONS_CANCELLED:
+    'expectations towards a country ended without a message to record it: consent was withdrawn and that country could not be told (reason code CONSENT_WITHDRAWN_UNTOLD, expectation ids in details)',
   EXPECTATION_OVERDUE:
     'an awaited or owed answer passed its deadline (expectation id, who owes it, deadline)',
   EXPECTATION_ESCALATED:

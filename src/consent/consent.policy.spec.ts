@@ -12,6 +12,7 @@ import {
   ORIGIN_RECIPIENT,
   OutboundConsentDecision,
   OutboundConsentFacts,
+  queuedAfterWithdrawal,
   scopesNeeded,
 } from './consent.policy';
 
@@ -1110,5 +1111,69 @@ describe('misplacedResidenceReasons: residence in the origin travels only to tha
     expect(
       misplacedResidenceReasons('IT', payloadOf('REFERRAL_REQUEST', { residenceInOrigin: undefined })),
     ).toEqual([]);
+  });
+});
+
+describe('queuedAfterWithdrawal: a message queued under a consent that is then withdrawn', () => {
+  const business = MESSAGE_TYPES.filter(
+    (type) =>
+      ![
+        'CONSENT_WITHDRAWN',
+        'CASE_CLOSED',
+        'DELIVERY_RECEIPT',
+        'DELIVERY_REJECTED',
+        'AUDIT_CHECKPOINT',
+      ].includes(type),
+  );
+
+  it.each(business)('%s is cancelled: it never leaves', (type) => {
+    expect(queuedAfterWithdrawal(type, payloadOf(type))).toEqual({ action: 'CANCEL' });
+  });
+
+  it.each<[string, Payload, ReturnType<typeof queuedAfterWithdrawal>]>([
+    [
+      'with a summary',
+      { reason: 'COMPLETED', summary: 'Reintegration completed.' },
+      { action: 'STRIP', fields: ['summary'] },
+    ],
+    ['without a summary', { reason: 'COMPLETED' }, { action: 'KEEP' }],
+  ])(
+    'CASE_CLOSED %s still travels, without its free text, as one sent after the withdrawal',
+    (_name, payload, expected) => {
+      expect(queuedAfterWithdrawal('CASE_CLOSED', payload)).toEqual(expected);
+    },
+  );
+
+  it('the earlier withdrawal itself is kept as it is', () => {
+    expect(queuedAfterWithdrawal('CONSENT_WITHDRAWN', payloadOf('CONSENT_WITHDRAWN'))).toEqual({
+      action: 'KEEP',
+    });
+  });
+
+  it('strips exactly what a CASE_CLOSED sent after the withdrawal loses', () => {
+    const payload = { reason: 'COMPLETED', summary: 'Reintegration completed.' };
+    const sentAfter = decideOutboundConsent({
+      type: 'CASE_CLOSED',
+      to: 'MK',
+      legalBasis: 'CONSENT',
+      payload,
+      consents: [
+        {
+          consentId: 'c-1',
+          scopes: ['SHARE_IDENTITY'],
+          recipients: ['MK'],
+          givenBy: 'GUARDIAN',
+          givenAt: NOW,
+          expiresAt: null,
+          withdrawnAt: NOW,
+        },
+      ],
+      child: false,
+      restricted: false,
+      now: NOW,
+      redact: false,
+    });
+    expect(sentAfter.allow && sentAfter.redacted).toEqual(['summary']);
+    expect(queuedAfterWithdrawal('CASE_CLOSED', payload)).toEqual({ action: 'STRIP', fields: ['summary'] });
   });
 });

@@ -126,6 +126,23 @@ export const EXEMPT_FREE_TEXT: Readonly<Partial<Record<MessageType, readonly str
   CASE_CLOSED: ['summary'],
 };
 
+/**
+ * What a consent withdrawal does to a message still queued under that consent, not yet published: the data
+ * may not be shared further. A message that needs consent is CANCELLED (it never leaves). An exempt one must
+ * still travel, so it is STRIPPED of its free text, exactly as it would be if it were sent after the
+ * withdrawal (a CASE_CLOSED loses its `summary`): cancelling it instead would leave the peer's part of the
+ * case open for good, since this node has already closed it and a second CASE_CLOSED is refused. An exempt
+ * message with no free text is KEPT as it is.
+ */
+export type QueuedAfterWithdrawal =
+  { action: 'CANCEL' } | { action: 'STRIP'; fields: string[] } | { action: 'KEEP' };
+
+export function queuedAfterWithdrawal(type: MessageType, payload: Payload): QueuedAfterWithdrawal {
+  if (!CONSENT_EXEMPT_TYPES.includes(type)) return { action: 'CANCEL' };
+  const fields = (EXEMPT_FREE_TEXT[type] ?? []).filter((field) => payload[field] !== undefined);
+  return fields.length > 0 ? { action: 'STRIP', fields } : { action: 'KEEP' };
+}
+
 export interface ScopeNeed {
   scope: ConsentScope;
   /** The payload fields that need it; `(type)` when the message type itself does. */

@@ -181,6 +181,36 @@ export function parseDeadlines(raw: string | undefined): {
 export type ExpectationStatus = 'OPEN' | 'OVERDUE' | 'ANSWERED' | 'FAILED' | 'CANCELLED';
 
 /**
+ * What ends the relationship with one country on a case, and so cancels what either side still awaits from
+ * the other (`cancelReason` on the expectation: a code, never personal data). After a withdrawal an
+ * emergency alert's acknowledgement stays owed, told or not: it needs no consent (VITAL_INTEREST answers
+ * an alert sent on it), and danger does not end with consent.
+ */
+export const CANCELLATIONS = {
+  /** A CASE_CLOSED sent to the country or received from it. */
+  CASE_CLOSED: { keepEmergencies: false },
+  /** The case closed here without a CASE_CLOSED to the country: no consent record ever named it. */
+  CASE_CLOSED_UNTOLD: { keepEmergencies: false },
+  /** A CONSENT_WITHDRAWN sent to the country or received from it. */
+  CONSENT_WITHDRAWN: { keepEmergencies: true },
+  /**
+   * Consent withdrawn here, and the country, which received data of the case, could not be sent the
+   * CONSENT_WITHDRAWN (listed in the withdrawal's `notNotified`): the answers could no longer legally be
+   * sent or accepted either, and would otherwise stay open, overdue and escalating, forever.
+   */
+  CONSENT_WITHDRAWN_UNTOLD: { keepEmergencies: true },
+  /** Our answer was refused with CASE_STATE_CONFLICT: the asking country's case takes it no more. */
+  ANSWER_REFUSED: { keepEmergencies: false },
+} as const satisfies Record<string, { keepEmergencies: boolean }>;
+
+export type CancelReason = keyof typeof CANCELLATIONS;
+
+/** Whether an open expectation is cancelled when the relationship with its country ends for `reason`. */
+export function cancelledBy(reason: CancelReason, requestType: string): boolean {
+  return !(CANCELLATIONS[reason].keepEmergencies && requestType === 'EMERGENCY_ALERT');
+}
+
+/**
  * What the scheduler does with an expectation whose deadline (or whose last escalation's period) has
  * passed: the first time, it becomes OVERDUE; each time, the next contact in the list for that country and
  * SOP is addressed, until the list is exhausted. Level 0 is the first contact, addressed with the request.
