@@ -115,8 +115,8 @@ export function requiredRequests(type: MessageType): MessageType[] {
 
 /**
  * Whether deciding `type` reads the case's earlier messages (so the hot path loads them only then): an
- * answer, a return plan (the referral's answer), and on a case closed with the counterpart an update (which
- * may acknowledge an alert).
+ * answer (an alert's acknowledgement among them), a return plan (the referral's answer), and on a case
+ * closed with the counterpart an update (which may acknowledge an alert).
  */
 export function needsHistory(type: MessageType, closedWithCounterpart = false): boolean {
   return (
@@ -141,8 +141,8 @@ const opposite = (direction: Direction): Direction => (direction === 'SENT' ? 'R
 /**
  * A closed case (or a country's closed part of it) still takes technical traffic, a CASE_CLOSED from the
  * other side (both may close at once), a consent withdrawal (withdrawing is the person's right, and those who
- * received the data must be told), and an emergency alert with the update that acknowledges it: danger does
- * not end with the case (traffickers waiting after the return).
+ * received the data must be told), and an emergency alert with the update or acknowledgement that answers it:
+ * danger does not end with the case (traffickers waiting after the return).
  */
 const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set([
   'CASE_CLOSED',
@@ -163,9 +163,18 @@ function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): Lifecy
   ];
 }
 
-/** A CASE_UPDATE whose inReplyTo names an emergency alert from the same country, in the other direction. */
+/** The types that acknowledge an emergency alert when their inReplyTo names one. */
+const ALERT_ACKNOWLEDGEMENTS: ReadonlySet<MessageType> = new Set([
+  'CASE_UPDATE',
+  'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+]);
+
+/**
+ * A CASE_UPDATE or an EMERGENCY_ALERT_ACKNOWLEDGEMENT whose inReplyTo names an emergency alert from the same
+ * country, in the other direction.
+ */
 function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolean {
-  if (event.type !== 'CASE_UPDATE' || !event.inReplyTo) return false;
+  if (!ALERT_ACKNOWLEDGEMENTS.has(event.type) || !event.inReplyTo) return false;
   return state.history.some(
     (m) =>
       m.id === event.inReplyTo &&
@@ -173,6 +182,17 @@ function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolea
       m.direction === opposite(event.direction) &&
       m.counterpart === event.counterpart,
   );
+}
+
+/** An EMERGENCY_ALERT_ACKNOWLEDGEMENT names, in its inReplyTo, the alert it acknowledges. */
+function acknowledgementReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (event.type !== 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' || acknowledgesAlert(state, event)) return [];
+  const between = event.direction === 'SENT' ? `from ${event.counterpart}` : `to ${event.counterpart}`;
+  return [
+    conflict(
+      `EMERGENCY_ALERT_ACKNOWLEDGEMENT must name in inReplyTo an EMERGENCY_ALERT ${between} on the case`,
+    ),
+  ];
 }
 
 /** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
@@ -337,7 +357,9 @@ export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): L
   if (closed.length > 0) return { allow: false, reasons: closed };
   const unasked = answerReasons(state, event);
   const reasons = [
-    ...(unasked.length > 0 ? unasked : handshakeReasons(state, event)),
+    ...(unasked.length > 0
+      ? unasked
+      : [...acknowledgementReasons(state, event), ...handshakeReasons(state, event)]),
     ...childReasons(state, event),
     ...receivedRemovalReasons(state, event),
   ];

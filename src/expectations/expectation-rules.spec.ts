@@ -28,13 +28,16 @@ describe('which requests expect which answers', () => {
   it('every request of the catalogue with a business reply opens an expectation, with those replies', () => {
     for (const type of MESSAGE_TYPES.filter((t) => REPLY_TYPES[t].length > 0)) {
       expect(isExpectingType(type)).toBe(true);
-      if (isExpectingType(type)) expect(EXPECTED_ANSWERS[type]).toEqual(REPLY_TYPES[type]);
+      if (isExpectingType(type))
+        expect(EXPECTED_ANSWERS[type]).toEqual(
+          type === 'EMERGENCY_ALERT' ? [...REPLY_TYPES[type], 'CASE_UPDATE'] : REPLY_TYPES[type],
+        );
     }
   });
 
   it.each([
     ['REFERRAL_REQUEST', ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED']],
-    ['EMERGENCY_ALERT', ['CASE_UPDATE']],
+    ['EMERGENCY_ALERT', ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE']],
     ['RETURN_PLAN', ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']],
     ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
   ] as const)('%s is answered by %j', (request, answers) => {

@@ -20,14 +20,15 @@ export const EXPECTING_TYPES = [
 export type ExpectingType = (typeof EXPECTING_TYPES)[number];
 
 /**
- * The business answers that close an expectation. The catalogue's REPLY_TYPES, plus the acknowledgement of
- * an emergency alert: the node's automatic receipt only proves the alert was stored, so a coordinator's
- * CASE_UPDATE (saying what was done) is what acknowledges it.
+ * The business answers that close an expectation. The catalogue's REPLY_TYPES, plus the older acknowledgement
+ * of an emergency alert: the node's automatic receipt only proves the alert was stored, so a coordinator's
+ * EMERGENCY_ALERT_ACKNOWLEDGEMENT (the extension, which may go on VITAL_INTEREST as the alert did) or a
+ * CASE_UPDATE naming the alert (under consent, for a peer that does not accept the extension) acknowledges it.
  */
 export const EXPECTED_ANSWERS: Readonly<Record<ExpectingType, readonly MessageType[]>> = {
   REFERRAL_REQUEST: REPLY_TYPES.REFERRAL_REQUEST,
   IDENTITY_VERIFICATION_REQUEST: REPLY_TYPES.IDENTITY_VERIFICATION_REQUEST,
-  EMERGENCY_ALERT: ['CASE_UPDATE'],
+  EMERGENCY_ALERT: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE'],
   RISK_ASSESSMENT_REQUEST: REPLY_TYPES.RISK_ASSESSMENT_REQUEST,
   FAMILY_TRACING_REQUEST: REPLY_TYPES.FAMILY_TRACING_REQUEST,
   RETURN_PLAN: REPLY_TYPES.RETURN_PLAN,

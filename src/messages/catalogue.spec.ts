@@ -138,6 +138,11 @@ const INVALID: Record<MessageType, Variant[]> = {
     set('no action requested', 'immediateActionsRequested', [], 'arrayMinSize'),
     set('over-long location hint', 'locationHint', long(201), 'maxLength'),
   ],
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: [
+    set('wrong outcome', 'outcome', 'DONE', 'isIn'),
+    set('no action listed', 'actionsTaken', [], 'arrayMinSize'),
+    set('a person in the acknowledgement', 'person', { givenName: 'Ana' }, 'whitelistValidation'),
+  ],
   CASE_UPDATE: [set('SOP 0', 'sop', 0, 'isIn'), set('summary as a number', 'summary', 42, 'isString')],
   RISK_ASSESSMENT_REQUEST: [
     set('wrong purpose', 'purpose', 'CURIOSITY', 'isIn'),

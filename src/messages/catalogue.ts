@@ -3,6 +3,8 @@ import { ValidationError, ValidationTypes, ValidatorOptions, validateSync } from
 import { Envelope, EnvelopeDto, envelopeRuleErrors } from './envelope.dto';
 import { isMessageType, MessageType } from './message-types';
 import {
+  emergencyAlertAcknowledgementRuleErrors,
+  EmergencyAlertAcknowledgementPayload,
   emergencyAlertRuleErrors,
   EmergencyAlertPayload,
   CaseUpdatePayload,
@@ -55,6 +57,7 @@ export const PAYLOAD_CLASSES = {
   IDENTITY_VERIFICATION_REQUEST: IdentityVerificationRequestPayload,
   IDENTITY_VERIFICATION_RESULT: IdentityVerificationResultPayload,
   EMERGENCY_ALERT: EmergencyAlertPayload,
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: EmergencyAlertAcknowledgementPayload,
   CASE_UPDATE: CaseUpdatePayload,
   RISK_ASSESSMENT_REQUEST: RiskAssessmentRequestPayload,
   RISK_ASSESSMENT_RESULT: RiskAssessmentResultPayload,
@@ -229,6 +232,8 @@ export function payloadRuleErrors(
       );
     case 'EMERGENCY_ALERT':
       return emergencyAlertRuleErrors(payload as EmergencyAlertPayload, envelope);
+    case 'EMERGENCY_ALERT_ACKNOWLEDGEMENT':
+      return emergencyAlertAcknowledgementRuleErrors(payload as EmergencyAlertAcknowledgementPayload);
     case 'RISK_ASSESSMENT_RESULT':
       return riskAssessmentResultRuleErrors(payload as RiskAssessmentResultPayload);
     default:

@@ -22,6 +22,8 @@ export interface GateRequest {
   payload: Record<string, unknown>;
   redact: boolean;
   now: Date;
+  /** The message answers an alert `to` sent this node on VITAL_INTEREST (the consent policy's `vitalInterestReasons`). */
+  answersVitalInterestAlert?: boolean;
 }
 
 export type GateDecision =
@@ -68,6 +70,7 @@ export class TransferGate {
       restricted: request.case.restrictedAt !== null,
       now: request.now,
       redact: request.redact,
+      answersVitalInterestAlert: request.answersVitalInterestAlert ?? false,
     });
     const payload = consent.allow ? consent.payload : requested;
     // Most messages need no assessment: spare them the two reads on the hot path.
