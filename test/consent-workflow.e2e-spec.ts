@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { examplePayload } from '../src/messages/examples';
-import { MESSAGE_TYPES } from '../src/messages/message-types';
+import { isExtensionType, MESSAGE_TYPES } from '../src/messages/message-types';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
 import {
   api,
@@ -25,7 +25,14 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
   const federation = new LocalFederation({
     codes: ['FR', 'MK', 'IT'],
     logLevel: 'error',
-    participants: { IT: { accepts: MESSAGE_TYPES.filter((type) => type !== 'CONSENT_WITHDRAWN') } },
+    participants: {
+      // FR and MK announce the extension; Italy does not (and takes no withdrawal).
+      FR: { accepts: [...MESSAGE_TYPES] },
+      MK: { accepts: [...MESSAGE_TYPES] },
+      IT: {
+        accepts: MESSAGE_TYPES.filter((type) => type !== 'CONSENT_WITHDRAWN' && !isExtensionType(type)),
+      },
+    },
   });
   let fr: RunningNode;
   let mk: RunningNode;
@@ -51,6 +58,8 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
   interface ExpectationView {
     requestMessageId: string;
     status: string;
+    answerMessageId: string | null;
+    answerType: string | null;
     cancelReason: string | null;
     cancelledAt: string | null;
   }
@@ -237,7 +246,168 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
     );
   });
 
+  describe('the acknowledgement of an emergency alert (extension EMERGENCY_ALERT_ACKNOWLEDGEMENT)', () => {
+    const acknowledgement = examplePayload('EMERGENCY_ALERT_ACKNOWLEDGEMENT');
+
+    async function alertOnVitalInterest(from: RunningNode, to: string): Promise<[string, string]> {
+      // No consent on the case at all: the alert is the one transfer without it.
+      const caseRef = await openCase(from);
+      const alert = await sendMessage(from, caseRef, {
+        type: 'EMERGENCY_ALERT',
+        to,
+        legalBasis: 'VITAL_INTEREST',
+        payload: examplePayload('EMERGENCY_ALERT'),
+      });
+      expect(alert.status).toBe(202);
+      return [caseRef, alert.body.id as string];
+    }
+
+    it('answers an alert sent on VITAL_INTEREST, on the same basis: delivered, both expectations answered, flagged for review', async () => {
+      const [caseRef, alertId] = await alertOnVitalInterest(fr, 'MK');
+      await waitDelivered(fr, alertId);
+      expect((await expectationOf(mk, alertId)).status).toBe('OPEN');
+      // MK holds no consent record on FR's case: a CASE_UPDATE could not answer.
+      const update = await sendMessage(mk, caseRef, {
+        type: 'CASE_UPDATE',
+        to: 'FR',
+        inReplyTo: alertId,
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      expect(update.status).toBe(422);
+      expect(update.body.reasons[0].code).toBe('CONSENT_INSUFFICIENT');
+
+      const ack = await sendMessage(mk, caseRef, {
+        type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        to: 'FR',
+        legalBasis: 'VITAL_INTEREST',
+        inReplyTo: alertId,
+        payload: acknowledgement,
+      });
+      expect(ack.status).toBe(202);
+      await waitDelivered(mk, ack.body.id);
+      for (const node of [fr, mk]) {
+        expect(await expectationOf(node, alertId)).toMatchObject({
+          status: 'ANSWERED',
+          answerMessageId: ack.body.id,
+          answerType: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        });
+      }
+      const atFr = await storedRecord(fr, ack.body.id);
+      expect(atFr).toMatchObject({ legalBasis: 'VITAL_INTEREST', consent: null, inReplyTo: alertId });
+      expect(atFr!.payload).toEqual(acknowledgement);
+      const queued = await federation.query<{ details: { review?: string } }>(
+        'MK',
+        `SELECT details FROM audit_log WHERE message_id = $1 AND action = 'MESSAGE_QUEUED'`,
+        [ack.body.id],
+      );
+      expect(queued[0].details.review).toBe('VITAL_INTEREST');
+    });
+
+    it('goes on VITAL_INTEREST only for an alert that itself went on it: otherwise refused, 422 at the sender', async () => {
+      const caseRef = await openCase(fr);
+      await recordConsent(fr, caseRef, { recipients: ['MK'] });
+      const alert = await sendMessage(fr, caseRef, {
+        type: 'EMERGENCY_ALERT',
+        to: 'MK',
+        payload: examplePayload('EMERGENCY_ALERT'),
+      });
+      expect(alert.status).toBe(202);
+      await waitDelivered(fr, alert.body.id);
+      const refused = await sendMessage(mk, caseRef, {
+        type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        to: 'FR',
+        legalBasis: 'VITAL_INTEREST',
+        inReplyTo: alert.body.id,
+        payload: acknowledgement,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.reasons).toEqual([
+        expect.objectContaining({
+          code: 'CONSENT_INSUFFICIENT',
+          message: expect.stringContaining('VITAL_INTEREST'),
+        }),
+      ]);
+      // Nor does VITAL_INTEREST stretch to any other type, whatever it answers.
+      const update = await sendMessage(mk, caseRef, {
+        type: 'CASE_UPDATE',
+        to: 'FR',
+        legalBasis: 'VITAL_INTEREST',
+        inReplyTo: alert.body.id,
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      expect(update.status).toBe(422);
+      expect(
+        await federation.query(
+          'MK',
+          `SELECT id FROM messages WHERE case_ref = $1 AND direction = 'OUTBOUND' AND type <> 'DELIVERY_RECEIPT'`,
+          [caseRef],
+        ),
+      ).toEqual([]);
+    });
+
+    it('a receiver rejects one on VITAL_INTEREST that answers no alert it sent the sender on that basis, and takes one that does', async () => {
+      // FR alerted MK, not Italy: Italy cannot use that alert to send FR anything without consent.
+      const [caseRef, alertToMk] = await alertOnVitalInterest(fr, 'MK');
+      const toItaly = await sendMessage(fr, caseRef, {
+        type: 'EMERGENCY_ALERT',
+        to: 'IT',
+        legalBasis: 'VITAL_INTEREST',
+        payload: examplePayload('EMERGENCY_ALERT'),
+      });
+      expect(toItaly.status).toBe(202);
+      // FR records its alert as it queues it: that is what the acknowledgement is checked against.
+      const alertToItaly = toItaly.body.id as string;
+      const draft = (inReplyTo: string) => ({
+        type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' as const,
+        to: 'FR',
+        caseRef,
+        inReplyTo,
+        legalBasis: 'VITAL_INTEREST',
+        override: { consent: undefined },
+        payload: acknowledgement,
+      });
+      const stray = await italy.send(draft(alertToMk));
+      const rejected = await italy.replyTo(stray);
+      expect(rejected.envelope.type).toBe('DELIVERY_REJECTED');
+      expect(rejected.payload.reasonCode).toBe('CONSENT_INSUFFICIENT');
+      expect(await storedRecord(fr, stray)).toBeNull();
+
+      const answer = await italy.send(draft(alertToItaly));
+      expect((await italy.replyTo(answer)).envelope.type).toBe('DELIVERY_RECEIPT');
+      expect(await expectationOf(fr, alertToItaly)).toMatchObject({
+        status: 'ANSWERED',
+        answerMessageId: answer,
+      });
+    });
+
+    it('is never sent to a participant whose accepts does not list it', async () => {
+      const caseRef = `TRM-IT-2026-${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+      const alert = await italy.send({
+        type: 'EMERGENCY_ALERT',
+        to: 'FR',
+        caseRef,
+        legalBasis: 'VITAL_INTEREST',
+        override: { consent: undefined },
+        payload: examplePayload('EMERGENCY_ALERT'),
+      });
+      expect((await italy.replyTo(alert)).envelope.type).toBe('DELIVERY_RECEIPT');
+      const refused = await sendMessage(fr, caseRef, {
+        type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        to: 'IT',
+        legalBasis: 'VITAL_INTEREST',
+        inReplyTo: alert,
+        payload: acknowledgement,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.reasons).toEqual([
+        expect.objectContaining({
+          code: 'NOT_ACCEPTED',
+          message: 'IT does not accept EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        }),
+      ]);
+    });
+  });
+
   // Kept for the items below.
   void recordGuardian;
-  void eventually;
 });
