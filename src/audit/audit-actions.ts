@@ -13,7 +13,8 @@ export const AUDIT_ACTIONS = {
   CASE_GUARDIAN_SET: "a coordinator recorded a child's guardian or legal representative (kind only)",
   CASE_AGE_STATUS_SET:
     'a coordinator changed the age status, with the evidence it rests on, or a referral did (evidence REFERRAL)',
-  CASE_IDENTIFICATION_STATUS_SET: "a referral changed the person's identification status (from, to)",
+  CASE_IDENTIFICATION_STATUS_SET:
+    "a referral changed the person's identification status (from, to), or a coordinator recorded an identification decision (target OWNER_STATUS on this node's own case, OWN_VIEW on another country's)",
   CASE_PHASE_SET: 'a coordinator set the status of a SOP phase by hand (e.g. skipped or completed)',
   CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',

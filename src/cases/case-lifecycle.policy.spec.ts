@@ -8,6 +8,8 @@ import {
   decideLifecycle,
   decidePhaseChange,
   Direction,
+  gateIdentificationStatus,
+  identificationDecisionTarget,
   identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
@@ -754,6 +756,53 @@ describe('the identification status a message reports (the case owner identifies
     ['PRESUMED_VICTIM', undefined, 'MK', 'MK', 'PRESUMED_VICTIM'],
   ] as const)('%s, then %s from %s on a case %s owns: %s', (current, reported, sender, owner, after) => {
     expect(identificationStatusAfterMessage(current, reported, sender, owner)).toBe(after);
+  });
+});
+
+describe('an identification decision recorded by a coordinator (MK on FR’s case)', () => {
+  it.each([
+    ['FR', 'FR', 'OWNER_STATUS'],
+    ['MK', 'FR', 'OWN_VIEW'],
+    ['IT', 'FR', 'OWN_VIEW'],
+  ] as const)('on %s’s node, a case %s owns: it sets %s', (self, owner, target) => {
+    expect(identificationDecisionTarget(self, owner)).toBe(target);
+  });
+
+  it.each([
+    // No own view: the owner's status decides.
+    ['IDENTIFICATION_IN_PROGRESS', null, 'IDENTIFICATION_IN_PROGRESS'],
+    [null, null, null],
+    // This node's own view decides for its own gates, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'IDENTIFICATION_IN_PROGRESS', 'IDENTIFICATION_IN_PROGRESS'],
+    [null, 'PRESUMED_VICTIM', 'PRESUMED_VICTIM'],
+  ] as const)('owner says %s, own view %s: the gates use %s', (owner, own, used) => {
+    expect(gateIdentificationStatus({ identificationStatus: owner, ownIdentificationStatus: own })).toBe(
+      used,
+    );
+  });
+
+  it('its own view lets this node take a return plan; the owner’s node, whose status only the owner changes, still refuses one', () => {
+    const plan = event('RETURN_PLAN', 'RECEIVED');
+    const atMk = {
+      ...OPEN,
+      identificationStatus: gateIdentificationStatus({
+        identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+        ownIdentificationStatus: 'IDENTIFIED_VICTIM',
+      }),
+    };
+    expect(codes(atMk, plan)).toEqual([]);
+    // On FR's node MK's decision never arrives: its status is still the owner's, and nothing MK sends moves it.
+    const atFr = {
+      ...OPEN,
+      identificationStatus: identificationStatusAfterMessage(
+        'IDENTIFICATION_IN_PROGRESS',
+        'IDENTIFIED_VICTIM',
+        'MK',
+        'FR',
+      ),
+    };
+    expect(codes(atFr, { ...plan, counterpart: 'MK' })).toEqual([POLICY_DENIED]);
   });
 });
 

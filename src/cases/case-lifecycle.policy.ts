@@ -409,6 +409,27 @@ export function identificationStatusAfterMessage(
   return reported !== undefined && sender === owner ? reported : current;
 }
 
+/**
+ * Where a coordinator's identification decision lands. On this node's own case it is the owner's decision:
+ * the case's status, which travels in its later referrals. On another country's case it is this node's own
+ * view (MK identifying on FR's case, as MK's police did for the minor returned from France): kept apart,
+ * for this node's gates only, never the owner's status, which only the owner's messages change.
+ */
+export function identificationDecisionTarget(self: string, owner: string): 'OWNER_STATUS' | 'OWN_VIEW' {
+  return self === owner ? 'OWNER_STATUS' : 'OWN_VIEW';
+}
+
+/**
+ * The identification status this node's gates and lifecycle use: its own decision on another country's
+ * case once it recorded one (each country answers for its own decisions), else the owner's status.
+ */
+export function gateIdentificationStatus(c: {
+  identificationStatus: string | null;
+  ownIdentificationStatus: string | null;
+}): string | null {
+  return c.ownIdentificationStatus ?? c.identificationStatus;
+}
+
 export function decideAgeStatusChange(
   to: AgeStatus,
   evidence: AgeEvidence,

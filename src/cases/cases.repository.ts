@@ -63,7 +63,19 @@ export class CasesRepository {
   async update(
     manager: EntityManager,
     caseRef: string,
-    changes: Partial<Pick<CaseEntity, 'countryRoles' | 'phases' | 'managers' | 'guardian' | 'ageStatus'>>,
+    changes: Partial<
+      Pick<
+        CaseEntity,
+        | 'countryRoles'
+        | 'phases'
+        | 'managers'
+        | 'guardian'
+        | 'ageStatus'
+        | 'identificationStatus'
+        | 'ownIdentificationStatus'
+        | 'ownIdentificationAt'
+      >
+    >,
   ): Promise<void> {
     await manager.update(CaseEntity, { caseRef }, { ...changes, updatedAt: new Date() });
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { gateIdentificationStatus } from '../cases/case-lifecycle.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import {
@@ -79,7 +80,7 @@ export class TransferGate {
       type: request.type,
       payload,
       child,
-      identificationStatus: request.case.identificationStatus,
+      identificationStatus: gateIdentificationStatus(request.case),
       assessments: assessed
         ? (await this.risk.forCase(manager, request.case.caseRef)).map(toAssessmentFacts)
         : [],
