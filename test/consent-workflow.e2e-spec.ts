@@ -2,10 +2,11 @@ import { DataSource } from 'typeorm';
 import { examplePayload } from '../src/messages/examples';
 import { isExtensionType, MESSAGE_TYPES } from '../src/messages/message-types';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
-import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
 import {
   api,
+  messageStatus,
   openCase,
   openSharableCase,
   recordAssessment,
@@ -408,6 +409,90 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
     });
   });
 
-  // Kept for the items below.
-  void recordGuardian;
+  describe('identification on another country’s case', () => {
+    it('MK records its own decision on FR’s case for MK’s gates; FR’s status, and its refusal of a return, stay FR’s', async () => {
+      const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFICATION_IN_PROGRESS' });
+      await recordConsent(fr, caseRef, { recipients: ['MK'] });
+      await recordAssessment(fr, caseRef);
+      await recordGuardian(fr, caseRef);
+      const referral = await sendMessage(fr, caseRef, {
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        payload: {
+          ...examplePayload('REFERRAL_REQUEST'),
+          identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+        },
+      });
+      expect(referral.status).toBe(202);
+      await waitDelivered(fr, referral.body.id);
+      expect((await api(mk, 'GET', `/cases/${caseRef}`)).body.case.identificationStatus).toBe(
+        'IDENTIFICATION_IN_PROGRESS',
+      );
+
+      // MK's gates follow the owner's status until MK decides: no return plan from MK either.
+      await recordConsent(mk, caseRef, { recipients: ['FR'] });
+      await recordAssessment(mk, caseRef);
+      await recordGuardian(mk, caseRef);
+      const plan = { type: 'RETURN_PLAN', to: 'FR', payload: examplePayload('RETURN_PLAN') };
+      const blocked = await sendMessage(mk, caseRef, plan);
+      expect(blocked.status).toBe(422);
+      expect(JSON.stringify(blocked.body.reasons)).toContain('identification is in progress');
+
+      const invalid = await api(mk, 'PUT', `/cases/${caseRef}/identification`, { status: 'VICTIM' });
+      expect(invalid.status).toBe(400);
+      const decided = await api(mk, 'PUT', `/cases/${caseRef}/identification`, {
+        status: 'IDENTIFIED_VICTIM',
+      });
+      expect(decided.status).toBe(200);
+      expect(decided.body).toMatchObject({
+        identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+        ownIdentificationStatus: 'IDENTIFIED_VICTIM',
+      });
+      const audited = await federation.query<{ actor: string; details: unknown }>(
+        'MK',
+        `SELECT actor, details FROM audit_log WHERE case_ref = $1 AND action = 'CASE_IDENTIFICATION_STATUS_SET' AND details->>'target' = 'OWN_VIEW'`,
+        [caseRef],
+      );
+      expect(audited).toEqual([
+        {
+          actor: expect.stringContaining('coordinator'),
+          details: { from: null, to: 'IDENTIFIED_VICTIM', target: 'OWN_VIEW' },
+        },
+      ]);
+      const workflow = (await api(mk, 'GET', `/cases/${caseRef}`)).body.workflow;
+      expect(workflow.identification).toEqual({
+        owner: 'IDENTIFICATION_IN_PROGRESS',
+        own: 'IDENTIFIED_VICTIM',
+        forGates: 'IDENTIFIED_VICTIM',
+      });
+
+      // MK's own gate now lets the plan go; FR's node, where only FR changes the status, refuses it.
+      const sent = await sendMessage(mk, caseRef, plan);
+      expect(sent.status).toBe(202);
+      const rejected = await eventually(
+        async () => {
+          const status = await messageStatus(mk, sent.body.id);
+          return status.status === 'REJECTED' ? status : undefined;
+        },
+        20_000,
+        'the plan rejected by FR',
+      );
+      expect(rejected.reasonCode).toBe('POLICY_DENIED');
+      expect(rejected.reason).toContain('no return or removal while identification is in progress');
+      const atFr = (await api(fr, 'GET', `/cases/${caseRef}`)).body.case;
+      expect(atFr).toMatchObject({
+        identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+        ownIdentificationStatus: null,
+      });
+      const fromFr = await sendMessage(fr, caseRef, { ...plan, to: 'MK' });
+      expect(fromFr.status).toBe(422);
+
+      // FR, the owner, decides on its own case: its status changes.
+      const own = await api(fr, 'PUT', `/cases/${caseRef}/identification`, { status: 'IDENTIFIED_VICTIM' });
+      expect(own.body).toMatchObject({
+        identificationStatus: 'IDENTIFIED_VICTIM',
+        ownIdentificationStatus: null,
+      });
+    });
+  });
 });
