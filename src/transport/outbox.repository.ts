@@ -76,7 +76,11 @@ export class OutboxRepository {
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .getMany();
-    if (rows.length > 0) await manager.delete(OutboxEntity, rows.map((row) => row.id));
+    if (rows.length > 0)
+      await manager.delete(
+        OutboxEntity,
+        rows.map((row) => row.id),
+      );
     return rows;
   }
 
