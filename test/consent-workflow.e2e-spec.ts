@@ -140,6 +140,55 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
     });
   });
 
+  describe('a CASE_CLOSED the relay had already taken when consent was withdrawn', () => {
+    afterAll(async () => {
+      await federation.stop('FR');
+      fr = await federation.start('FR');
+    });
+
+    it('is in flight: it leaves as it was, summary included, and the withdrawal neither waits for it nor touches it', async () => {
+      await federation.stop('FR');
+      fr = await federation.start('FR', { outboxRelay: false });
+      const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
+      const consentId = await recordConsent(fr, caseRef, { recipients: ['MK'] });
+      const update = await sendMessage(fr, caseRef, {
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      expect(update.status).toBe(202);
+      const summary = 'Reintegration programme completed; follow-up checks all positive.';
+      const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED', summary });
+      const closureId = closed.body.notified[0].messageId as string;
+
+      // A relay's claim: the row locked in a transaction that is still publishing.
+      const relay = fr.app!.get(DataSource).createQueryRunner();
+      await relay.connect();
+      await relay.startTransaction();
+      try {
+        const claimed: unknown[] = await relay.query(
+          `SELECT id FROM outbox WHERE message_id = $1 AND published_at IS NULL FOR UPDATE`,
+          [closureId],
+        );
+        expect(claimed).toHaveLength(1);
+        const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
+        expect(withdrawal.status).toBe(200);
+        expect(withdrawal.body.redacted).toEqual([]);
+        expect(withdrawal.body.cancelled).toEqual([
+          { messageId: update.body.id, type: 'CASE_UPDATE', country: 'MK' },
+        ]);
+      } finally {
+        await relay.rollbackTransaction();
+        await relay.release();
+      }
+      expect(((await storedRecord(fr, closureId))!.payload as { summary?: string }).summary).toBe(summary);
+      await federation.stop('FR');
+      fr = await federation.start('FR');
+      await waitDelivered(fr, closureId);
+      expect(((await storedRecord(mk, closureId))!.payload as { summary?: string }).summary).toBe(summary);
+    });
+  });
+
   describe('expectations towards a country the withdrawal could not tell', () => {
     it('are cancelled with a reason, audited and shown; an alert’s acknowledgement stays owed', async () => {
       const caseRef = await openSharableCase(fr);
