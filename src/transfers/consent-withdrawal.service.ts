@@ -3,7 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
-import { queuedAfterWithdrawal, withoutFields } from '../consent/consent.policy';
+import { CONSENT_EXEMPT_TYPES, queuedAfterWithdrawal, withoutFields } from '../consent/consent.policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { ConsentView } from '../consent/consent.dto';
 import { toConsentView } from '../consent/consent.service';
@@ -198,7 +198,10 @@ export class ConsentWithdrawalService implements OnModuleInit {
     actor: string,
   ): Promise<Pick<WithdrawalResult, 'cancelled' | 'redacted'>> {
     const queued = await this.records.queuedUnderConsent(manager, caseRef, consentId, []);
-    const records = await manager.findBy(MessageRecordEntity, { id: In(queued.map((m) => m.id)) });
+    // Only an exempt type's fate depends on its payload: spare the others the read (and the decryption).
+    const exempt = queued.filter((m) => CONSENT_EXEMPT_TYPES.includes(m.type as MessageType));
+    const records =
+      exempt.length > 0 ? await manager.findBy(MessageRecordEntity, { id: In(exempt.map((m) => m.id)) }) : [];
     const payloadOf = (id: string) =>
       (records.find((r) => r.id === id)?.payload ?? {}) as Record<string, unknown>;
     const toCancel: typeof queued = [];
