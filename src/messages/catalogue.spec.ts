@@ -427,24 +427,34 @@ describe('payload catalogue', () => {
       );
     });
 
-    it('judges ages at the envelope sentAt when there is one, so sender and receiver agree', () => {
+    it('judges ages now and at sentAt: a birthday on the way is no contradiction, a stale sentAt is left to STALE', () => {
       const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_CHILD', ageNow: 17 });
       (payload.person as Record<string, unknown>).dateOfBirth = '2009-03-14';
-      const at = (sentAt: string) =>
-        validatePayload('REFERRAL_REQUEST', payload, { legalBasis: 'CONSENT', sentAt });
-      expect(at('2026-12-04T12:00:00.000Z').ok).toBe(true);
-      expect(at('2027-06-01T12:00:00.000Z')).toEqual({
-        ok: false,
-        errors: [
-          {
-            path: 'age.status',
-            constraints: [
-              'ageConsistent: a documented child cannot have a person.dateOfBirth 18 or more years ago',
-            ],
-          },
-          { path: 'age.ageNow', constraints: ['ageConsistent: ageNow disagrees with person.dateOfBirth'] },
-        ],
-      });
+      const referral = payload as unknown as ReferralRequestPayload;
+      const at = (now: string, sentAt?: string) =>
+        referralRequestRuleErrors(referral, new Date(now), sentAt ? new Date(sentAt) : undefined);
+      // Sent at 17, received after her 18th birthday: right when it was written.
+      expect(at('2027-03-20T12:00:00Z', '2027-03-10T12:00:00Z')).toEqual([]);
+      // Sent long ago (STALE's business), the age is right now.
+      expect(at('2026-12-04T12:00:00Z', '2020-01-01T00:00:00Z')).toEqual([]);
+      // Wrong at both instants.
+      expect(at('2027-06-01T12:00:00Z', '2027-05-20T12:00:00Z').map((e) => e.path)).toEqual([
+        'age.status',
+        'age.ageNow',
+      ]);
+      // The sender judges at its own time, which is sentAt.
+      expect(at('2027-06-01T12:00:00Z').map((e) => e.path)).toEqual(['age.status', 'age.ageNow']);
+    });
+
+    it('a documented adult under 18 when sent is contradicted, even if 18 when received', () => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_ADULT' });
+      (payload.person as Record<string, unknown>).dateOfBirth = '2008-12-05';
+      const errors = referralRequestRuleErrors(
+        payload as unknown as ReferralRequestPayload,
+        new Date('2026-12-06T12:00:00Z'),
+        new Date('2026-12-04T12:00:00Z'),
+      );
+      expect(errors.map((e) => e.path)).toEqual(['age.status']);
     });
 
     it('rejects a documented adult whose date of birth says under 18, naming the fields, never the values', () => {

@@ -225,10 +225,11 @@ export function payloadRuleErrors(
 ): FieldError[] {
   switch (type) {
     case 'REFERRAL_REQUEST':
-      // Ages are judged at the message's sentAt, the same instant for the sender and every receiver.
+      // Ages are judged now and at the message's sentAt, so a birthday on the way is no contradiction.
       return referralRequestRuleErrors(
         payload as ReferralRequestPayload,
-        envelope?.sentAt ? new Date(envelope.sentAt) : new Date(),
+        new Date(),
+        envelope?.sentAt ? new Date(envelope.sentAt) : undefined,
       );
     case 'EMERGENCY_ALERT':
       return emergencyAlertRuleErrors(payload as EmergencyAlertPayload, envelope);

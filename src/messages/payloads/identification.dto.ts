@@ -419,21 +419,28 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 const AGE_TOLERANCE_MS = 24 * 3_600_000;
 
 /**
- * The age rules that span fields. `now` is the message's `sentAt` when there is one, so the sender and
- * every receiver judge the same instant.
+ * The age rules that span fields, judged at `now` and, for a message, also at its `sentAt`: the stated age
+ * was true when the sender wrote it (a receiver must not refuse a referral whose person had a birthday on
+ * the way) or is true now (so an absurd `sentAt` is refused as STALE, the check made for it, not here).
+ * Protective either way: a documented adult under 18 at either instant is contradicted, a documented
+ * child only once she is an adult at both.
  */
-export function referralRequestRuleErrors(payload: ReferralRequestPayload, now = new Date()): FieldError[] {
+export function referralRequestRuleErrors(
+  payload: ReferralRequestPayload,
+  now = new Date(),
+  sentAt?: Date,
+): FieldError[] {
   const errors: FieldError[] = [];
   const { status, ageNow, ageWhenTrafficked } = payload.age;
   const { dateOfBirth } = payload.person;
-  const dayBefore = new Date(now.getTime() - AGE_TOLERANCE_MS);
-  const dayAfter = new Date(now.getTime() + AGE_TOLERANCE_MS);
+  const instants = sentAt ? [sentAt, now] : [now];
+  const shifted = (ms: number) => instants.map((at) => new Date(at.getTime() + ms));
   if (status === 'DOCUMENTED_ADULT') {
     const contradictions = [
       ...(ageNow !== undefined && ageNow < ADULT_AGE
         ? ['ageConsistent: a documented adult cannot be under 18']
         : []),
-      ...(dateOfBirth !== undefined && bornUnder18(dateOfBirth, now)
+      ...(dateOfBirth !== undefined && instants.some((at) => bornUnder18(dateOfBirth, at))
         ? ['ageConsistent: a documented adult cannot have a person.dateOfBirth less than 18 years ago']
         : []),
     ];
@@ -445,18 +452,17 @@ export function referralRequestRuleErrors(payload: ReferralRequestPayload, now =
         ? ['ageConsistent: a documented child cannot be 18 or over']
         : []),
       // Her 18th birthday passed everywhere on Earth: the document says adult, whatever the status claims.
-      ...(dateOfBirth !== undefined && !bornUnder18(dateOfBirth, dayBefore)
+      ...(dateOfBirth !== undefined && shifted(-AGE_TOLERANCE_MS).every((at) => !bornUnder18(dateOfBirth, at))
         ? ['ageConsistent: a documented child cannot have a person.dateOfBirth 18 or more years ago']
         : []),
     ];
     if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
   }
-  if (
-    ageNow !== undefined &&
-    dateOfBirth !== undefined &&
-    ageNow !== ageOn(dateOfBirth, dayBefore) &&
-    ageNow !== ageOn(dateOfBirth, dayAfter)
-  ) {
+  const possibleAges =
+    dateOfBirth === undefined
+      ? []
+      : [...shifted(-AGE_TOLERANCE_MS), ...shifted(AGE_TOLERANCE_MS)].map((at) => ageOn(dateOfBirth, at));
+  if (ageNow !== undefined && dateOfBirth !== undefined && !possibleAges.includes(ageNow)) {
     errors.push({
       path: 'age.ageNow',
       constraints: ['ageConsistent: ageNow disagrees with person.dateOfBirth'],
