@@ -14,6 +14,7 @@ import { InboxSenderKey1763901100000 } from './1763901100000-inbox-sender-key';
 import { RateLimits1763901200000 } from './1763901200000-rate-limits';
 import { OverrideConfirmation1763901300000 } from './1763901300000-override-confirmation';
 import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
+import { CancelReasonsAndOwnIdentification1763902100000 } from './1763902100000-cancel-reasons-and-own-identification';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RateLimits1763901200000,
   OverrideConfirmation1763901300000,
   RowBoundFields1763901400000,
+  CancelReasonsAndOwnIdentification1763902100000,
 ];

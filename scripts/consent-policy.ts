@@ -15,6 +15,7 @@ import {
   TYPE_SCOPES,
   EVIDENCE_CONTACT_TYPES,
   ORIGIN_RECIPIENT,
+  queuedAfterWithdrawal,
 } from '../src/consent/consent.policy';
 import { CONSENT_GIVERS, CONSENT_SCOPES, ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
@@ -208,6 +209,36 @@ function vitalInterestAllowsWithoutConsent(): boolean {
   return decision.allow && decision.consent === null && decision.vitalInterest;
 }
 
+/** Whether the acknowledgement goes on VITAL_INTEREST exactly when it answers an alert sent on it. */
+function acknowledgementOnVitalInterestOnlyForSuchAlerts(): boolean {
+  const decide = (answersVitalInterestAlert: boolean) =>
+    decideOutboundConsent({
+      type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+      to: 'MK',
+      legalBasis: 'VITAL_INTEREST',
+      payload: example('EMERGENCY_ALERT_ACKNOWLEDGEMENT'),
+      consents: [],
+      child: true,
+      restricted: true,
+      now: NOW,
+      redact: false,
+      answersVitalInterestAlert,
+    });
+  const answering = decide(true);
+  const other = decide(false);
+  return answering.allow && answering.consent === null && !other.allow;
+}
+
+/** What a withdrawal does to each exempt type still queued under the consent (the others are cancelled). */
+function queuedExemptAfterWithdrawal(): string {
+  return CONSENT_EXEMPT_TYPES.map((type) => {
+    const settled = queuedAfterWithdrawal(type, example(type));
+    return settled.action === 'STRIP'
+      ? `a ${code(type)} leaves without ${list(settled.fields)}`
+      : `a ${code(type)} leaves ${settled.action === 'KEEP' ? 'as it is' : 'never'}`;
+  }).join('; ');
+}
+
 function consentSection(schemas: Record<string, Schema>): string {
   const forChild = giversAccepted(true);
   const forAdult = giversAccepted(false);
@@ -219,6 +250,11 @@ function consentSection(schemas: Record<string, Schema>): string {
   }
   if (!vitalInterestAllowsWithoutConsent()) {
     throw new Error('consent-policy: VITAL_INTEREST no longer bypasses consent; update the document');
+  }
+  if (!acknowledgementOnVitalInterestOnlyForSuchAlerts()) {
+    throw new Error(
+      'consent-policy: the acknowledgement rule on VITAL_INTEREST changed; update the document',
+    );
   }
   const scopeRows = CONSENT_SCOPES.map((scope) => [code(scope), SCOPE_MEANING[scope]]);
   const summaryRows = MESSAGE_TYPES.filter((t) => !isTechnicalType(t)).map((type) => {
@@ -297,12 +333,22 @@ audit entry say so (${code('redacted')}).
 
 ### Vital interest
 
-The one transfer without consent (Council of Europe Convention, art. 33): an ${code('EMERGENCY_ALERT')},
-and nothing else, may be sent on the legal basis ${code('VITAL_INTEREST')} when a person's life, freedom or
-physical integrity is in immediate danger, with a written ${code('justification')} in its payload. It needs
-no consent record, goes through even on a restricted case or for a child whose guardian cannot be reached,
-carries no ${code('consent')} summary, and is flagged for review by auditors. Any other type on that legal
-basis is refused (outbound) and rejected (inbound) as a schema error.
+The one transfer without consent (Council of Europe Convention, art. 33): an ${code('EMERGENCY_ALERT')}
+may be sent on the legal basis ${code('VITAL_INTEREST')} when a person's life, freedom or physical integrity
+is in immediate danger, with a written ${code('justification')} in its payload. It needs no consent record,
+goes through even on a restricted case or for a child whose guardian cannot be reached, carries no
+${code('consent')} summary, and is flagged for review by auditors.
+
+The alerted country answers it with an ${code('EMERGENCY_ALERT_ACKNOWLEDGEMENT')} (a compatible v1 extension,
+[protocol.md](protocol.md#extensions)): its ${code('outcome')}, the ${code('actionsTaken')} and ${code('notes')}, and
+no field for the person's identity, contact or health, so it carries no personal data beyond what the
+alert carried. It goes on ${code('VITAL_INTEREST')} only when its ${code('inReplyTo')} names an alert that itself
+went on ${code('VITAL_INTEREST')}, from the country it answers; an acknowledgement of an alert sent on consent
+goes on consent, like any other message. Sent otherwise on ${code('VITAL_INTEREST')}, it is refused (HTTP 422,
+${code('CONSENT_INSUFFICIENT')}) and rejected by a receiver with ${code('CONSENT_INSUFFICIENT')}. It is flagged
+for review like the alert, and like the alert it goes through on a restricted case.
+
+Any other type on that legal basis is refused (outbound) and rejected (inbound) as a schema error.
 
 ### Children
 
@@ -317,11 +363,23 @@ A withdrawal ends a consent record (a change is a new record; records are never 
 holds the consent sends ${code('CONSENT_WITHDRAWN')} to every country that received data of the case. The
 withdrawal always stands: a country that cannot be told (no consent record ever named it, it left the
 directory, it does not accept the type) is listed in the answer (${code('notNotified')}) and audited, for the
-coordinator to tell it by other means. Messages queued under the withdrawn consent that the relay has not
-yet taken are cancelled: they never leave, and their status is ${code('REJECTED')} with the reason code
-${code('CONSENT_WITHDRAWN')} (an emergency alert among them may be sent again on vital interest). A
-node told of a withdrawal restricts the case: it sends nothing more on it but an emergency alert, a
-${code('CONSENT_WITHDRAWN')} or a ${code('CASE_CLOSED')}, until new consent is recorded.`;
+coordinator to tell it by other means; what this node awaits from it or owes it on the case is cancelled
+(reason ${code('CONSENT_WITHDRAWN_UNTOLD')}, audited as ${code('EXPECTATIONS_CANCELLED')}), as it is for a
+country that was told, except an emergency alert's acknowledgement.
+
+Messages queued under the withdrawn consent that the relay has not yet taken are cancelled: they never
+leave, and their status is ${code('REJECTED')} with the reason code ${code('CONSENT_WITHDRAWN')} (an emergency
+alert among them may be sent again on vital interest). The exempt types must still travel, so they are
+treated as if sent after the withdrawal: ${queuedExemptAfterWithdrawal()}. Its outbox row is replaced by one
+sealed and signed anew under the same id (audited as ${code('MESSAGE_REDACTED')}, listed in the answer's
+${code('redacted')}): cancelling a closure would leave the peer's part of the case open for good, since this
+node has already closed it and a second ${code('CASE_CLOSED')} is refused. A row the relay had already taken
+when the withdrawal committed is in flight (the broker may have it) and leaves as it was, summary included;
+the ${code('CONSENT_WITHDRAWN')} queued by the withdrawal follows it to the same country.
+
+A node told of a withdrawal restricts the case: it sends nothing more on it but an emergency alert (and an
+acknowledgement of an alert on vital interest), a ${code('CONSENT_WITHDRAWN')} or a ${code('CASE_CLOSED')}, until
+new consent is recorded.`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -213,11 +213,15 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect((await settled(mk, caseRef, first, 'ANSWERED')).answerMessageId).toBe(response);
   });
 
-  it('an emergency alert is acknowledged by a CASE_UPDATE, within an hour by default', async () => {
+  it('an emergency alert is acknowledged by a CASE_UPDATE naming it (a peer without the extension), within an hour by default', async () => {
     const caseRef = await openSharableCase(fr);
     const alert = await send(fr, caseRef, 'EMERGENCY_ALERT', 'MK');
     const open = await settled(fr, caseRef, alert, 'OPEN');
-    expect(open).toMatchObject({ expectedTypes: ['CASE_UPDATE'], sop: 2, contact: null });
+    expect(open).toMatchObject({
+      expectedTypes: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE'],
+      sop: 2,
+      contact: null,
+    });
     expect(Date.parse(open.dueAt) - Date.parse(open.requestedAt)).toBe(3_600_000);
     await settled(mk, caseRef, alert, 'OPEN');
     await recordConsent(mk, caseRef, { recipients: ['FR'] });

@@ -18,7 +18,12 @@ import {
  * participant written straight from PROTOCOL.md with plain amqplib (interoperability).
  */
 describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
+  // FR and MK announce the extension types too (docs/protocol.md, "Extensions"), so every type travels.
+  const federation = new LocalFederation({
+    codes: ['FR', 'MK', 'IT'],
+    logLevel: 'error',
+    participants: { FR: { accepts: [...MESSAGE_TYPES] }, MK: { accepts: [...MESSAGE_TYPES] } },
+  });
   let fr: RunningNode;
   let mk: RunningNode;
   let italy: ForeignPeer;
@@ -77,6 +82,8 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
       const [request] = requiredRequests(type);
       let sender = fr;
       let to = 'MK';
+      // An alert's acknowledgement names the alert it answers.
+      let inReplyTo: string | undefined;
       if (request) {
         const asked = await sendMessage(fr, caseRef, {
           type: request,
@@ -85,6 +92,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
         });
         expect(asked.status).toBe(202);
         await waitDelivered(fr, asked.body.id, 20_000);
+        if (type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT') inReplyTo = asked.body.id;
         await recordConsent(mk, caseRef, { recipients: ['FR'] });
         [sender, to] = [mk, 'FR'];
         // An arrival follows the plan's accepted confirmation (the return handshake in order).
@@ -108,6 +116,7 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
       const good = await sendMessage(sender, caseRef, {
         type,
         to,
+        inReplyTo,
         payload: examplePayload(type),
         legalBasis: type === 'EMERGENCY_ALERT' ? 'VITAL_INTEREST' : 'CONSENT',
       });

@@ -16,6 +16,7 @@ import {
   CloseCaseDto,
   SetAgeStatusDto,
   SetGuardianDto,
+  SetIdentificationDto,
   SetManagerDto,
   SetPhaseDto,
   SetRolesDto,
@@ -78,6 +79,20 @@ export class CaseWorkflowController {
     @Actor() actor: string,
   ): Promise<CaseView> {
     return toCaseView(await this.workflow.setAgeStatus(caseRef, body.status, body.evidence, actor));
+  }
+
+  @Put('identification')
+  @ApiOkResponse({
+    type: CaseView,
+    description:
+      "an identification decision: on this node's own case the case's status; on another country's case this node takes part in, this node's own view (ownIdentificationStatus), which drives this node's gates only and never changes the owner's status",
+  })
+  async setIdentification(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Body() body: SetIdentificationDto,
+    @Actor() actor: string,
+  ): Promise<CaseView> {
+    return toCaseView(await this.workflow.setIdentification(caseRef, body.status, actor));
   }
 
   @Put('phases/:sop')

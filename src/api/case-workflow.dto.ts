@@ -15,7 +15,7 @@ import {
 import { AGE_EVIDENCE, COUNTRY_ROLES, PHASE_STATUSES } from '../cases/case-lifecycle.policy';
 import { GUARDIAN_KINDS } from '../cases/case.entity';
 import { CASE_CLOSURE_REASONS } from '../messages/payloads/case.dto';
-import { AGE_STATUSES } from '../messages/payloads/identification.dto';
+import { AGE_STATUSES, IDENTIFICATION_STATUSES } from '../messages/payloads/identification.dto';
 import { IsDateOnly, NAME_MAX, TEXT_MAX } from '../messages/payloads/common.dto';
 
 const COUNTRY = /^[A-Z]{2}$/;
@@ -82,6 +82,16 @@ export class SetAgeStatusDto {
   })
   @IsIn(AGE_EVIDENCE)
   evidence!: (typeof AGE_EVIDENCE)[number];
+}
+
+export class SetIdentificationDto {
+  @ApiProperty({
+    enum: IDENTIFICATION_STATUSES,
+    description:
+      "on this node's own case, the case's status; on another country's case, this node's own decision (its own gates only)",
+  })
+  @IsIn(IDENTIFICATION_STATUSES)
+  status!: (typeof IDENTIFICATION_STATUSES)[number];
 }
 
 export class SetPhaseDto {

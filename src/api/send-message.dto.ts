@@ -21,7 +21,7 @@ export class SendMessageDto {
     enum: ['CONSENT', 'VITAL_INTEREST'],
     description:
       'CONSENT: the node attaches the live consent record of the case that covers the message. ' +
-      'VITAL_INTEREST: EMERGENCY_ALERT only, with a written justification in the payload; reviewed by auditors',
+      'VITAL_INTEREST: EMERGENCY_ALERT only, with a written justification in the payload, and the EMERGENCY_ALERT_ACKNOWLEDGEMENT of an alert sent on VITAL_INTEREST; reviewed by auditors',
   })
   @IsIn(['CONSENT', 'VITAL_INTEREST'])
   legalBasis!: 'CONSENT' | 'VITAL_INTEREST';

@@ -13,7 +13,18 @@ export class CaseView {
   @ApiProperty() openedAt!: string;
   @ApiPropertyOptional({ nullable: true }) closedAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) ageStatus!: string | null;
-  @ApiPropertyOptional({ nullable: true }) identificationStatus!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      "the case owner's identification status (only the owner's messages or coordinators change it)",
+  })
+  identificationStatus!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      "on another country's case, this node's own identification decision: this node's gates use it instead of the owner's",
+  })
+  ownIdentificationStatus!: string | null;
   @ApiPropertyOptional({
     nullable: true,
     description: 'consent was withdrawn: personal data is withheld and nothing but an emergency alert leaves',
@@ -100,6 +111,7 @@ export function toCaseView(c: CaseEntity): CaseView {
     closedAt: iso(c.closedAt),
     ageStatus: c.ageStatus,
     identificationStatus: c.identificationStatus,
+    ownIdentificationStatus: c.ownIdentificationStatus,
     restrictedAt: iso(c.restrictedAt),
     countryRoles: c.countryRoles,
     phases: c.phases,

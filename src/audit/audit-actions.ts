@@ -13,13 +13,16 @@ export const AUDIT_ACTIONS = {
   CASE_GUARDIAN_SET: "a coordinator recorded a child's guardian or legal representative (kind only)",
   CASE_AGE_STATUS_SET:
     'a coordinator changed the age status, with the evidence it rests on, or a referral did (evidence REFERRAL)',
-  CASE_IDENTIFICATION_STATUS_SET: "a referral changed the person's identification status (from, to)",
+  CASE_IDENTIFICATION_STATUS_SET:
+    "a referral changed the person's identification status (from, to), or a coordinator recorded an identification decision (target OWNER_STATUS on this node's own case, OWN_VIEW on another country's)",
   CASE_PHASE_SET: 'a coordinator set the status of a SOP phase by hand (e.g. skipped or completed)',
   CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',
   MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
   MESSAGE_CANCELLED:
     'a queued message was cancelled before it was published: its consent was withdrawn (reason code CONSENT_WITHDRAWN)',
+  MESSAGE_REDACTED:
+    'a queued CASE_CLOSED lost its free text before it was published: its consent was withdrawn (reason code CONSENT_WITHDRAWN, the fields in details)',
   MESSAGE_PUBLISHED: 'the broker confirmed a queued message (publisher confirm)',
   MESSAGE_RECEIVED: 'an inbound message passed every check and was applied (decision ALLOW)',
   MESSAGE_REJECTED: 'an inbound message failed a check (decision DENY, protocol reason code)',
@@ -46,6 +49,8 @@ export const AUDIT_ACTIONS = {
     'an encrypted value failed authentication when read (altered, or moved from another row or column): not shown (column, row id)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+  EXPECTATIONS_CANCELLED:
+    'expectations towards a country ended without a message to record it: consent was withdrawn and that country could not be told (reason code CONSENT_WITHDRAWN_UNTOLD, expectation ids in details)',
   EXPECTATION_OVERDUE:
     'an awaited or owed answer passed its deadline (expectation id, who owes it, deadline)',
   EXPECTATION_ESCALATED:

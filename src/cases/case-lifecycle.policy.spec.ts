@@ -8,6 +8,8 @@ import {
   decideLifecycle,
   decidePhaseChange,
   Direction,
+  gateIdentificationStatus,
+  identificationDecisionTarget,
   identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
@@ -77,6 +79,7 @@ const ANSWERS: Array<[MessageType, MessageType[]]> = [
   ['ARRIVAL_CONFIRMATION', ['RETURN_PLAN']],
   ['REINTEGRATION_CONFIRMATION', ['REINTEGRATION_REQUEST']],
   ['EVIDENCE_RESPONSE', ['EVIDENCE_REQUEST']],
+  ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', ['EMERGENCY_ALERT']],
 ];
 const ANSWER_TYPES = new Set(ANSWERS.map(([type]) => type));
 
@@ -134,11 +137,11 @@ describe('decideLifecycle on an open case', () => {
     // An arrival also needs the plan accepted, by the country that confirms the arrival.
     const accepted =
       type === 'ARRIVAL_CONFIRMATION' ? [fact('RETURN_PLAN_CONFIRMATION', direction, 'MK', true)] : [];
-    const asked = {
-      ...OPEN,
-      history: [fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT'), ...accepted],
-    };
-    expect(codes(asked, event(type, direction))).toEqual([]);
+    const requested = fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT');
+    const asked = { ...OPEN, history: [requested, ...accepted] };
+    // An alert's acknowledgement names the alert (below); other answers may leave inReplyTo out.
+    const inReplyTo = type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' ? requested.id : undefined;
+    expect(codes(asked, { ...event(type, direction), inReplyTo })).toEqual([]);
   });
 
   it.each([
@@ -646,6 +649,15 @@ describe('an emergency alert after closure', () => {
     },
   );
 
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'carries the acknowledgement %s that names the alert',
+    (direction) => {
+      const alert = fact('EMERGENCY_ALERT', direction === 'SENT' ? 'RECEIVED' : 'SENT');
+      const ack = { ...event('EMERGENCY_ALERT_ACKNOWLEDGEMENT', direction), inReplyTo: alert.id };
+      expect(codes({ ...closed, history: [alert] }, ack)).toEqual([]);
+    },
+  );
+
   it.each([
     ['answers nothing', [fact('EMERGENCY_ALERT', 'RECEIVED')], undefined],
     [
@@ -662,6 +674,40 @@ describe('an emergency alert after closure', () => {
   ])('refuses an update that %s', (_, history, inReplyTo) => {
     const update = { ...event('CASE_UPDATE', 'SENT'), inReplyTo };
     expect(codes({ ...closed, history }, update)).toEqual([CASE_STATE_CONFLICT]);
+  });
+});
+
+describe('an emergency alert’s acknowledgement (docs/protocol.md extension)', () => {
+  it.each([
+    ['answers nothing', [fact('EMERGENCY_ALERT', 'RECEIVED')], undefined],
+    [
+      'answers another message',
+      [fact('EMERGENCY_ALERT', 'RECEIVED'), fact('RETURN_PLAN', 'RECEIVED')],
+      'RETURN_PLAN:RECEIVED:MK',
+    ],
+    [
+      'answers an alert this node sent itself',
+      [fact('EMERGENCY_ALERT', 'RECEIVED'), fact('EMERGENCY_ALERT', 'SENT')],
+      'EMERGENCY_ALERT:SENT:MK',
+    ],
+    [
+      'answers another country’s alert',
+      [fact('EMERGENCY_ALERT', 'RECEIVED'), fact('EMERGENCY_ALERT', 'RECEIVED', 'IT')],
+      'EMERGENCY_ALERT:RECEIVED:IT',
+    ],
+    ['comes with no alert on the case', [], 'EMERGENCY_ALERT:RECEIVED:MK'],
+  ])('is refused on an open case when it %s', (_, history, inReplyTo) => {
+    const ack = { ...event('EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'SENT'), inReplyTo };
+    expect(codes({ ...OPEN, history }, ack)).toEqual([CASE_STATE_CONFLICT]);
+  });
+
+  it.each([['SENT'], ['RECEIVED']] as const)('names the alert, %s: allowed, SOP 2 active', (direction) => {
+    const alert = fact('EMERGENCY_ALERT', direction === 'SENT' ? 'RECEIVED' : 'SENT');
+    const ack = { ...event('EMERGENCY_ALERT_ACKNOWLEDGEMENT', direction), inReplyTo: alert.id };
+    expect(decideLifecycle({ ...OPEN, history: [alert] }, ack)).toEqual({
+      allow: true,
+      next: { status: 'OPEN', phases: { ...OPEN.phases, '2': 'ACTIVE' } },
+    });
   });
 });
 
@@ -727,6 +773,53 @@ describe('the identification status a message reports (the case owner identifies
     ['PRESUMED_VICTIM', undefined, 'MK', 'MK', 'PRESUMED_VICTIM'],
   ] as const)('%s, then %s from %s on a case %s owns: %s', (current, reported, sender, owner, after) => {
     expect(identificationStatusAfterMessage(current, reported, sender, owner)).toBe(after);
+  });
+});
+
+describe('an identification decision recorded by a coordinator (MK on FR’s case)', () => {
+  it.each([
+    ['FR', 'FR', 'OWNER_STATUS'],
+    ['MK', 'FR', 'OWN_VIEW'],
+    ['IT', 'FR', 'OWN_VIEW'],
+  ] as const)('on %s’s node, a case %s owns: it sets %s', (self, owner, target) => {
+    expect(identificationDecisionTarget(self, owner)).toBe(target);
+  });
+
+  it.each([
+    // No own view: the owner's status decides.
+    ['IDENTIFICATION_IN_PROGRESS', null, 'IDENTIFICATION_IN_PROGRESS'],
+    [null, null, null],
+    // This node's own view decides for its own gates, in either direction.
+    ['IDENTIFICATION_IN_PROGRESS', 'IDENTIFIED_VICTIM', 'IDENTIFIED_VICTIM'],
+    ['IDENTIFIED_VICTIM', 'IDENTIFICATION_IN_PROGRESS', 'IDENTIFICATION_IN_PROGRESS'],
+    [null, 'PRESUMED_VICTIM', 'PRESUMED_VICTIM'],
+  ] as const)('owner says %s, own view %s: the gates use %s', (owner, own, used) => {
+    expect(gateIdentificationStatus({ identificationStatus: owner, ownIdentificationStatus: own })).toBe(
+      used,
+    );
+  });
+
+  it('its own view lets this node take a return plan; the owner’s node, whose status only the owner changes, still refuses one', () => {
+    const plan = event('RETURN_PLAN', 'RECEIVED');
+    const atMk = {
+      ...OPEN,
+      identificationStatus: gateIdentificationStatus({
+        identificationStatus: 'IDENTIFICATION_IN_PROGRESS',
+        ownIdentificationStatus: 'IDENTIFIED_VICTIM',
+      }),
+    };
+    expect(codes(atMk, plan)).toEqual([]);
+    // On FR's node MK's decision never arrives: its status is still the owner's, and nothing MK sends moves it.
+    const atFr = {
+      ...OPEN,
+      identificationStatus: identificationStatusAfterMessage(
+        'IDENTIFICATION_IN_PROGRESS',
+        'IDENTIFIED_VICTIM',
+        'MK',
+        'FR',
+      ),
+    };
+    expect(codes(atFr, { ...plan, counterpart: 'MK' })).toEqual([POLICY_DENIED]);
   });
 });
 

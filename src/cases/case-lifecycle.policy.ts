@@ -116,8 +116,8 @@ export function requiredRequests(type: MessageType): MessageType[] {
 
 /**
  * Whether deciding `type` reads the case's earlier messages (so the hot path loads them only then): an
- * answer, a return plan (the referral's answer), and on a case closed with the counterpart an update (which
- * may acknowledge an alert).
+ * answer (an alert's acknowledgement among them), a return plan (the referral's answer), and on a case
+ * closed with the counterpart an update (which may acknowledge an alert).
  */
 export function needsHistory(type: MessageType, closedWithCounterpart = false): boolean {
   return (
@@ -142,8 +142,8 @@ const opposite = (direction: Direction): Direction => (direction === 'SENT' ? 'R
 /**
  * A closed case (or a country's closed part of it) still takes technical traffic, a CASE_CLOSED from the
  * other side (both may close at once), a consent withdrawal (withdrawing is the person's right, and those who
- * received the data must be told), and an emergency alert with the update that acknowledges it: danger does
- * not end with the case (traffickers waiting after the return).
+ * received the data must be told), and an emergency alert with the update or acknowledgement that answers it:
+ * danger does not end with the case (traffickers waiting after the return).
  */
 const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set([
   'CASE_CLOSED',
@@ -164,9 +164,18 @@ function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): Lifecy
   ];
 }
 
-/** A CASE_UPDATE whose inReplyTo names an emergency alert from the same country, in the other direction. */
+/** The types that acknowledge an emergency alert when their inReplyTo names one. */
+const ALERT_ACKNOWLEDGEMENTS: ReadonlySet<MessageType> = new Set([
+  'CASE_UPDATE',
+  'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+]);
+
+/**
+ * A CASE_UPDATE or an EMERGENCY_ALERT_ACKNOWLEDGEMENT whose inReplyTo names an emergency alert from the same
+ * country, in the other direction.
+ */
 function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolean {
-  if (event.type !== 'CASE_UPDATE' || !event.inReplyTo) return false;
+  if (!ALERT_ACKNOWLEDGEMENTS.has(event.type) || !event.inReplyTo) return false;
   return state.history.some(
     (m) =>
       m.id === event.inReplyTo &&
@@ -174,6 +183,17 @@ function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolea
       m.direction === opposite(event.direction) &&
       m.counterpart === event.counterpart,
   );
+}
+
+/** An EMERGENCY_ALERT_ACKNOWLEDGEMENT names, in its inReplyTo, the alert it acknowledges. */
+function acknowledgementReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
+  if (event.type !== 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' || acknowledgesAlert(state, event)) return [];
+  const between = event.direction === 'SENT' ? `from ${event.counterpart}` : `to ${event.counterpart}`;
+  return [
+    conflict(
+      `EMERGENCY_ALERT_ACKNOWLEDGEMENT must name in inReplyTo an EMERGENCY_ALERT ${between} on the case`,
+    ),
+  ];
 }
 
 /** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
@@ -339,7 +359,9 @@ export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): L
   if (closed.length > 0) return { allow: false, reasons: closed };
   const unasked = answerReasons(state, event);
   const reasons = [
-    ...(unasked.length > 0 ? unasked : handshakeReasons(state, event)),
+    ...(unasked.length > 0
+      ? unasked
+      : [...acknowledgementReasons(state, event), ...handshakeReasons(state, event)]),
     ...childReasons(state, event),
     ...receivedRemovalReasons(state, event),
   ];
@@ -387,6 +409,27 @@ export function identificationStatusAfterMessage(
   owner: string,
 ): string | null {
   return reported !== undefined && sender === owner ? reported : current;
+}
+
+/**
+ * Where a coordinator's identification decision lands. On this node's own case it is the owner's decision:
+ * the case's status, which travels in its later referrals. On another country's case it is this node's own
+ * view (MK identifying on FR's case, as MK's police did for the minor returned from France): kept apart,
+ * for this node's gates only, never the owner's status, which only the owner's messages change.
+ */
+export function identificationDecisionTarget(self: string, owner: string): 'OWNER_STATUS' | 'OWN_VIEW' {
+  return self === owner ? 'OWNER_STATUS' : 'OWN_VIEW';
+}
+
+/**
+ * The identification status this node's gates and lifecycle use: its own decision on another country's
+ * case once it recorded one (each country answers for its own decisions), else the owner's status.
+ */
+export function gateIdentificationStatus(c: {
+  identificationStatus: string | null;
+  ownIdentificationStatus: string | null;
+}): string | null {
+  return c.ownIdentificationStatus ?? c.identificationStatus;
 }
 
 export function decideAgeStatusChange(

@@ -9,9 +9,12 @@ import {
   CountryRole,
   decideAgeStatusChange,
   decidePhaseChange,
+  gateIdentificationStatus,
+  identificationDecisionTarget,
   PhaseStatus,
   SOP_NAMES,
 } from './case-lifecycle.policy';
+import type { IdentificationStatus } from '../messages/payloads/identification.dto';
 import { AgeStatus, CaseEntity, CaseManager, Guardian, isChildCase } from './case.entity';
 import { CaseError, CaseErrorCode } from './case.errors';
 import { CasesRepository } from './cases.repository';
@@ -26,6 +29,11 @@ export interface CaseWorkflowView {
   managers: CaseManager[];
   guardian: Guardian | null;
   ageStatus: AgeStatus | null;
+  /**
+   * The identification status: the owner's, and on another country's case this node's own decision, if
+   * any; `forGates` is the one this node's gates use.
+   */
+  identification: { owner: string | null; own: string | null; forGates: string | null };
   /** Age presumption: a documented, presumed or disputed child is protected as one. */
   child: boolean;
   returnChecklist: ReturnChecklist;
@@ -135,6 +143,31 @@ export class CaseWorkflowService {
     });
   }
 
+  /**
+   * A coordinator's identification decision: on this node's own case, the case's status; on another
+   * country's case this node takes part in, this node's own view, for its own gates only (it never travels,
+   * and the owner's status stays the owner's). Audited with which of the two it set.
+   */
+  async setIdentification(caseRef: string, to: IdentificationStatus, actor: string): Promise<CaseEntity> {
+    return this.change(caseRef, async (manager, found) => {
+      const target = identificationDecisionTarget(this.config.country, found.ownerCountry);
+      const from = target === 'OWNER_STATUS' ? found.identificationStatus : found.ownIdentificationStatus;
+      await this.cases.update(
+        manager,
+        caseRef,
+        target === 'OWNER_STATUS'
+          ? { identificationStatus: to }
+          : { ownIdentificationStatus: to, ownIdentificationAt: new Date() },
+      );
+      await this.audit.record(manager, {
+        action: 'CASE_IDENTIFICATION_STATUS_SET',
+        actor,
+        caseRef,
+        details: { from, to, target },
+      });
+    });
+  }
+
   async setPhase(caseRef: string, sop: Sop, to: PhaseStatus, actor: string): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
       const decision = decidePhaseChange(to);
@@ -177,6 +210,11 @@ export class CaseWorkflowService {
       managers: found.managers,
       guardian: found.guardian,
       ageStatus: found.ageStatus,
+      identification: {
+        owner: found.identificationStatus,
+        own: found.ownIdentificationStatus,
+        forGates: gateIdentificationStatus(found),
+      },
       child: isChildCase(found),
       returnChecklist: returnChecklist(messages),
       timeline: timeline(messages, changes),

@@ -38,8 +38,23 @@ export class CaseEntity {
   @Column('text', { name: 'age_status', nullable: true })
   ageStatus!: AgeStatus | null;
 
+  /**
+   * The owner's identification status (from its referrals, or this node's own decision on its own case):
+   * identifying the person is the case owner's decision, and only the owner's word moves it.
+   */
   @Column('text', { name: 'identification_status', nullable: true })
   identificationStatus!: string | null;
+
+  /**
+   * This node's own identification decision on another country's case it takes part in (a coordinator's, by
+   * `PUT /cases/{ref}/identification`): it drives this node's gates only and never travels, so a peer can
+   * never lift the owner's "no return while identification is in progress" on the owner's node.
+   */
+  @Column('text', { name: 'own_identification_status', nullable: true })
+  ownIdentificationStatus!: string | null;
+
+  @Column('timestamptz', { name: 'own_identification_at', nullable: true })
+  ownIdentificationAt!: Date | null;
 
   /** A peer withdrew consent: personal data is no longer shown or forwarded until new consent is recorded. */
   @Column('timestamptz', { name: 'restricted_at', nullable: true })

@@ -64,7 +64,19 @@ export class CasesRepository {
   async update(
     manager: EntityManager,
     caseRef: string,
-    changes: Partial<Pick<CaseEntity, 'countryRoles' | 'phases' | 'managers' | 'guardian' | 'ageStatus'>>,
+    changes: Partial<
+      Pick<
+        CaseEntity,
+        | 'countryRoles'
+        | 'phases'
+        | 'managers'
+        | 'guardian'
+        | 'ageStatus'
+        | 'identificationStatus'
+        | 'ownIdentificationStatus'
+        | 'ownIdentificationAt'
+      >
+    >,
   ): Promise<void> {
     const found = await manager.findOne(CaseEntity, { where: { caseRef }, select: { id: true } });
     if (!found) return;

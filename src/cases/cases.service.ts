@@ -6,6 +6,7 @@ import {
   ageStatusAfterMessage,
   CaseMessageFact,
   decideLifecycle,
+  gateIdentificationStatus,
   identificationStatusAfterMessage,
   inferRoles,
   LifecycleChange,
@@ -69,7 +70,7 @@ export class CasesService {
       phases: caseRow.phases,
       child: isChildCase(caseRow),
       guardianRecorded: caseRow.guardian !== null,
-      identificationStatus: caseRow.identificationStatus,
+      identificationStatus: gateIdentificationStatus(caseRow),
       countries: caseRow.countries,
     };
   }

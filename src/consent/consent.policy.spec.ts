@@ -12,7 +12,9 @@ import {
   ORIGIN_RECIPIENT,
   OutboundConsentDecision,
   OutboundConsentFacts,
+  queuedAfterWithdrawal,
   scopesNeeded,
+  vitalInterestReasons,
 } from './consent.policy';
 
 // The fictional case of src/messages/examples.ts: Ana Petrovska, 17, identified in France (FR), returning to
@@ -63,6 +65,7 @@ describe('scopesNeeded', () => {
     ],
     IDENTITY_VERIFICATION_RESULT: [['SHARE_IDENTITY', ['(type)'], true]],
     EMERGENCY_ALERT: [['SHARE_IDENTITY', ['(type)'], true]],
+    EMERGENCY_ALERT_ACKNOWLEDGEMENT: [],
     CASE_UPDATE: [],
     RISK_ASSESSMENT_REQUEST: [],
     RISK_ASSESSMENT_RESULT: [],
@@ -270,6 +273,39 @@ describe('decideOutboundConsent', () => {
         redacted: [],
         vitalInterest: true,
       });
+    });
+
+    it('lets an alert’s acknowledgement through on a restricted case, only when it answers an alert sent on VITAL_INTEREST', () => {
+      const payload = payloadOf('EMERGENCY_ALERT_ACKNOWLEDGEMENT');
+      const ack = (answersVitalInterestAlert: boolean) =>
+        decide({
+          type: 'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+          legalBasis: 'VITAL_INTEREST',
+          payload,
+          consents: [],
+          restricted: true,
+          answersVitalInterestAlert,
+        });
+      expect(ack(true)).toEqual({ allow: true, consent: null, payload, redacted: [], vitalInterest: true });
+      expect(ack(false)).toEqual({
+        allow: false,
+        reasons: [
+          {
+            code: CONSENT_INSUFFICIENT,
+            message: expect.stringContaining('only of an alert that itself went on VITAL_INTEREST'),
+          },
+        ],
+      });
+    });
+
+    it('never lets any other type through, whatever it answers', () => {
+      const decision = decide({
+        type: 'CASE_UPDATE',
+        legalBasis: 'VITAL_INTEREST',
+        payload: payloadOf('CASE_UPDATE'),
+        answersVitalInterestAlert: true,
+      });
+      expect(decision.allow).toBe(false);
     });
   });
 
@@ -1110,5 +1146,85 @@ describe('misplacedResidenceReasons: residence in the origin travels only to tha
     expect(
       misplacedResidenceReasons('IT', payloadOf('REFERRAL_REQUEST', { residenceInOrigin: undefined })),
     ).toEqual([]);
+  });
+});
+
+describe('queuedAfterWithdrawal: a message queued under a consent that is then withdrawn', () => {
+  const business = MESSAGE_TYPES.filter(
+    (type) =>
+      ![
+        'CONSENT_WITHDRAWN',
+        'CASE_CLOSED',
+        'DELIVERY_RECEIPT',
+        'DELIVERY_REJECTED',
+        'AUDIT_CHECKPOINT',
+      ].includes(type),
+  );
+
+  it.each(business)('%s is cancelled: it never leaves', (type) => {
+    expect(queuedAfterWithdrawal(type, payloadOf(type))).toEqual({ action: 'CANCEL' });
+  });
+
+  it.each<[string, Payload, ReturnType<typeof queuedAfterWithdrawal>]>([
+    [
+      'with a summary',
+      { reason: 'COMPLETED', summary: 'Reintegration completed.' },
+      { action: 'STRIP', fields: ['summary'] },
+    ],
+    ['without a summary', { reason: 'COMPLETED' }, { action: 'KEEP' }],
+  ])(
+    'CASE_CLOSED %s still travels, without its free text, as one sent after the withdrawal',
+    (_name, payload, expected) => {
+      expect(queuedAfterWithdrawal('CASE_CLOSED', payload)).toEqual(expected);
+    },
+  );
+
+  it('the earlier withdrawal itself is kept as it is', () => {
+    expect(queuedAfterWithdrawal('CONSENT_WITHDRAWN', payloadOf('CONSENT_WITHDRAWN'))).toEqual({
+      action: 'KEEP',
+    });
+  });
+
+  it('strips exactly what a CASE_CLOSED sent after the withdrawal loses', () => {
+    const payload = { reason: 'COMPLETED', summary: 'Reintegration completed.' };
+    const sentAfter = decideOutboundConsent({
+      type: 'CASE_CLOSED',
+      to: 'MK',
+      legalBasis: 'CONSENT',
+      payload,
+      consents: [
+        {
+          consentId: 'c-1',
+          scopes: ['SHARE_IDENTITY'],
+          recipients: ['MK'],
+          givenBy: 'GUARDIAN',
+          givenAt: NOW,
+          expiresAt: null,
+          withdrawnAt: NOW,
+        },
+      ],
+      child: false,
+      restricted: false,
+      now: NOW,
+      redact: false,
+    });
+    expect(sentAfter.allow && sentAfter.redacted).toEqual(['summary']);
+    expect(queuedAfterWithdrawal('CASE_CLOSED', payload)).toEqual({ action: 'STRIP', fields: ['summary'] });
+  });
+});
+
+describe('vitalInterestReasons: the legal basis without consent, for the sender and the receiver alike', () => {
+  it.each<[MessageType, LegalBasis, boolean, boolean]>([
+    ['EMERGENCY_ALERT', 'VITAL_INTEREST', false, true],
+    ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'VITAL_INTEREST', true, true],
+    // Acknowledging an alert sent on consent, or answering nothing, or another country's alert: consent.
+    ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'VITAL_INTEREST', false, false],
+    ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CONSENT', false, true],
+    ['CASE_UPDATE', 'VITAL_INTEREST', true, false],
+    ['REFERRAL_REQUEST', 'VITAL_INTEREST', false, false],
+    ['CASE_UPDATE', 'CONSENT', false, true],
+  ])('%s on %s (answers a VITAL_INTEREST alert: %s) is allowed: %s', (type, legalBasis, answers, allowed) => {
+    const reasons = vitalInterestReasons({ type, legalBasis, answersVitalInterestAlert: answers });
+    expect(reasons.map((r) => r.code)).toEqual(allowed ? [] : [CONSENT_INSUFFICIENT]);
   });
 });

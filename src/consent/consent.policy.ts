@@ -126,6 +126,23 @@ export const EXEMPT_FREE_TEXT: Readonly<Partial<Record<MessageType, readonly str
   CASE_CLOSED: ['summary'],
 };
 
+/**
+ * What a consent withdrawal does to a message still queued under that consent, not yet published: the data
+ * may not be shared further. A message that needs consent is CANCELLED (it never leaves). An exempt one must
+ * still travel, so it is STRIPPED of its free text, exactly as it would be if it were sent after the
+ * withdrawal (a CASE_CLOSED loses its `summary`): cancelling it instead would leave the peer's part of the
+ * case open for good, since this node has already closed it and a second CASE_CLOSED is refused. An exempt
+ * message with no free text is KEPT as it is.
+ */
+export type QueuedAfterWithdrawal =
+  { action: 'CANCEL' } | { action: 'STRIP'; fields: string[] } | { action: 'KEEP' };
+
+export function queuedAfterWithdrawal(type: MessageType, payload: Payload): QueuedAfterWithdrawal {
+  if (!CONSENT_EXEMPT_TYPES.includes(type)) return { action: 'CANCEL' };
+  const fields = (EXEMPT_FREE_TEXT[type] ?? []).filter((field) => payload[field] !== undefined);
+  return fields.length > 0 ? { action: 'STRIP', fields } : { action: 'KEEP' };
+}
+
 export interface ScopeNeed {
   scope: ConsentScope;
   /** The payload fields that need it; `(type)` when the message type itself does. */
@@ -192,6 +209,8 @@ export interface OutboundConsentFacts {
   redact: boolean;
   /** The case records `to` as the country of origin. */
   recipientIsOrigin?: boolean;
+  /** The message answers an EMERGENCY_ALERT that `to` sent this node on VITAL_INTEREST (`vitalInterestReasons`). */
+  answersVitalInterestAlert?: boolean;
 }
 
 export type OutboundConsentDecision =
@@ -211,9 +230,40 @@ const GUARDIANS: readonly ConsentGiver[] = ['GUARDIAN', 'LEGAL_REPRESENTATIVE'];
 
 const deny = (reasons: ConsentReason[]): OutboundConsentDecision => ({ allow: false, reasons });
 
+/**
+ * VITAL_INTEREST, the one legal basis without consent, covers the emergency alert (PROTOCOL.md, with a
+ * written justification) and, as a compatible extension, the alerted country's acknowledgement of an alert
+ * that itself went on VITAL_INTEREST, and nothing else: an acknowledgement of an alert sent on consent goes
+ * on consent too. `answersVitalInterestAlert`: the message's `inReplyTo` names an EMERGENCY_ALERT that came
+ * from its recipient (for a receiver: that this node sent to its sender) on VITAL_INTEREST. The envelope
+ * rules already keep VITAL_INTEREST off every other type.
+ */
+export function vitalInterestReasons(facts: {
+  type: MessageType;
+  legalBasis: LegalBasis;
+  answersVitalInterestAlert: boolean;
+}): ConsentReason[] {
+  if (facts.legalBasis !== 'VITAL_INTEREST' || facts.type === 'EMERGENCY_ALERT') return [];
+  if (facts.type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' && facts.answersVitalInterestAlert) return [];
+  return [
+    {
+      code: RejectionCode.CONSENT_INSUFFICIENT,
+      message:
+        facts.type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'
+          ? 'VITAL_INTEREST covers an acknowledgement only of an alert that itself went on VITAL_INTEREST, between the same two countries; this one needs consent'
+          : 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT and its acknowledgement only',
+    },
+  ];
+}
+
 export function decideOutboundConsent(facts: OutboundConsentFacts): OutboundConsentDecision {
   if (facts.legalBasis === 'VITAL_INTEREST') {
-    // The envelope rules already confine VITAL_INTEREST to EMERGENCY_ALERT with a written justification.
+    const reasons = vitalInterestReasons({
+      type: facts.type,
+      legalBasis: facts.legalBasis,
+      answersVitalInterestAlert: facts.answersVitalInterestAlert ?? false,
+    });
+    if (reasons.length > 0) return deny(reasons);
     return { allow: true, consent: null, payload: facts.payload, redacted: [], vitalInterest: true };
   }
   if (CONSENT_EXEMPT_TYPES.includes(facts.type)) {

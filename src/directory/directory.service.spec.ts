@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KeyStore, writeKeyFiles } from '../crypto/key-store';
 import { generateKeyPairs } from '../crypto/trm-crypto';
+import type { MessageType } from '../messages/message-types';
 import { ParticipantDto } from './directory-file.dto';
-import { checkOwnKeys, DirectoryError, parseDirectoryFile } from './directory.service';
+import { checkOwnKeys, DirectoryError, parseDirectoryFile, participantAccepts } from './directory.service';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const participant = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -83,5 +84,23 @@ describe('checkOwnKeys', () => {
         keys,
       ),
     ).toThrow(/encryption key/);
+  });
+});
+
+describe('participantAccepts: which types a participant takes', () => {
+  it.each<[string, string[] | null, MessageType, boolean]>([
+    ['accepts left out: every v1 type', null, 'CASE_UPDATE', true],
+    ['accepts left out: never an extension', null, 'EMERGENCY_ALERT_ACKNOWLEDGEMENT', false],
+    [
+      'accepts listing the extension',
+      ['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'],
+      'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+      true,
+    ],
+    ['accepts without the extension', ['EMERGENCY_ALERT'], 'EMERGENCY_ALERT_ACKNOWLEDGEMENT', false],
+    ['accepts without a v1 type', ['EMERGENCY_ALERT'], 'CASE_UPDATE', false],
+    ['technical types, always', ['EMERGENCY_ALERT'], 'DELIVERY_RECEIPT', true],
+  ])('%s', (_name, accepts, type, expected) => {
+    expect(participantAccepts(accepts, type)).toBe(expected);
   });
 });

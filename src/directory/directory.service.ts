@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { DataSource, Not, In } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
-import { isTechnicalType, MessageType } from '../messages/message-types';
+import { isExtensionType, isTechnicalType, MessageType } from '../messages/message-types';
 import { DirectoryFileDto, ParticipantDto } from './directory-file.dto';
 import { ParticipantEntity } from './participant.entity';
 
@@ -123,14 +123,23 @@ export class DirectoryService implements OnModuleInit {
     return [...this.participants.values()];
   }
 
-  /** Technical types are always accepted (PROTOCOL.md). */
   accepts(code: string, type: MessageType): boolean {
     const participant = this.participants.get(code);
-    if (!participant) return false;
-    return isTechnicalType(type) || !participant.accepts || participant.accepts.includes(type);
+    return participant !== undefined && participantAccepts(participant.accepts ?? null, type);
   }
 
   toFile(): DirectoryFileDto {
     return { version: 1, participants: this.all() };
   }
+}
+
+/**
+ * Whether a participant with this `accepts` takes `type`. Technical types always (PROTOCOL.md); a v1 type
+ * when `accepts` lists it or is left out; an extension only when `accepts` lists it, so an implementation that
+ * knows only PROTOCOL.md is never sent one (docs/protocol.md, "Extensions").
+ */
+export function participantAccepts(accepts: readonly string[] | null, type: MessageType): boolean {
+  if (isTechnicalType(type)) return true;
+  if (accepts === null) return !isExtensionType(type);
+  return accepts.includes(type);
 }

@@ -2,6 +2,9 @@ import { loadConfig } from '../config/config';
 import { MESSAGE_TYPES, REPLY_TYPES, SOP_OF_TYPE } from '../messages/message-types';
 import {
   ANSWER_TYPES,
+  CANCELLATIONS,
+  CancelReason,
+  cancelledBy,
   arrivalDueAt,
   DEFAULT_DEADLINES_MS,
   DEFAULT_RETURN_MARGIN_MS,
@@ -26,13 +29,16 @@ describe('which requests expect which answers', () => {
   it('every request of the catalogue with a business reply opens an expectation, with those replies', () => {
     for (const type of MESSAGE_TYPES.filter((t) => REPLY_TYPES[t].length > 0)) {
       expect(isExpectingType(type)).toBe(true);
-      if (isExpectingType(type)) expect(EXPECTED_ANSWERS[type]).toEqual(REPLY_TYPES[type]);
+      if (isExpectingType(type))
+        expect(EXPECTED_ANSWERS[type]).toEqual(
+          type === 'EMERGENCY_ALERT' ? [...REPLY_TYPES[type], 'CASE_UPDATE'] : REPLY_TYPES[type],
+        );
     }
   });
 
   it.each([
     ['REFERRAL_REQUEST', ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED']],
-    ['EMERGENCY_ALERT', ['CASE_UPDATE']],
+    ['EMERGENCY_ALERT', ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE']],
     ['RETURN_PLAN', ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']],
     ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
   ] as const)('%s is answered by %j', (request, answers) => {
@@ -243,5 +249,26 @@ describe('escalation order', () => {
     expect(dueAtIsPersonal('REFERRAL_REQUEST')).toBe(false);
     expect(dueAtIsPersonal('RETURN_PLAN')).toBe(false);
     expect(dueAtIsPersonal('constructor')).toBe(false);
+  });
+});
+
+describe('what cancels an open expectation, and with which reason', () => {
+  it.each<[CancelReason, string, boolean]>([
+    ['CASE_CLOSED', 'REFERRAL_REQUEST', true],
+    ['CASE_CLOSED', 'EMERGENCY_ALERT', true],
+    ['CASE_CLOSED_UNTOLD', 'EMERGENCY_ALERT', true],
+    ['CONSENT_WITHDRAWN', 'RETURN_PLAN', true],
+    ['CONSENT_WITHDRAWN', 'EMERGENCY_ALERT', false],
+    // A country the withdrawal could not be sent to: its answers end too, an alert's acknowledgement stays.
+    ['CONSENT_WITHDRAWN_UNTOLD', 'REFERRAL_REQUEST', true],
+    ['CONSENT_WITHDRAWN_UNTOLD', 'ARRIVAL_CONFIRMATION', true],
+    ['CONSENT_WITHDRAWN_UNTOLD', 'EMERGENCY_ALERT', false],
+    ['ANSWER_REFUSED', 'EVIDENCE_REQUEST', true],
+  ])('%s cancels an open %s: %s', (reason, requestType, cancelled) => {
+    expect(cancelledBy(reason, requestType)).toBe(cancelled);
+  });
+
+  it('names every reason as the database accepts it', () => {
+    for (const reason of Object.keys(CANCELLATIONS)) expect(reason).toMatch(/^[A-Z][A-Z_]{1,63}$/);
   });
 });

@@ -20,14 +20,15 @@ export const EXPECTING_TYPES = [
 export type ExpectingType = (typeof EXPECTING_TYPES)[number];
 
 /**
- * The business answers that close an expectation. The catalogue's REPLY_TYPES, plus the acknowledgement of
- * an emergency alert: the node's automatic receipt only proves the alert was stored, so a coordinator's
- * CASE_UPDATE (saying what was done) is what acknowledges it.
+ * The business answers that close an expectation. The catalogue's REPLY_TYPES, plus the older acknowledgement
+ * of an emergency alert: the node's automatic receipt only proves the alert was stored, so a coordinator's
+ * EMERGENCY_ALERT_ACKNOWLEDGEMENT (the extension, which may go on VITAL_INTEREST as the alert did) or a
+ * CASE_UPDATE naming the alert (under consent, for a peer that does not accept the extension) acknowledges it.
  */
 export const EXPECTED_ANSWERS: Readonly<Record<ExpectingType, readonly MessageType[]>> = {
   REFERRAL_REQUEST: REPLY_TYPES.REFERRAL_REQUEST,
   IDENTITY_VERIFICATION_REQUEST: REPLY_TYPES.IDENTITY_VERIFICATION_REQUEST,
-  EMERGENCY_ALERT: ['CASE_UPDATE'],
+  EMERGENCY_ALERT: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE'],
   RISK_ASSESSMENT_REQUEST: REPLY_TYPES.RISK_ASSESSMENT_REQUEST,
   FAMILY_TRACING_REQUEST: REPLY_TYPES.FAMILY_TRACING_REQUEST,
   RETURN_PLAN: REPLY_TYPES.RETURN_PLAN,
@@ -179,6 +180,36 @@ export function parseDeadlines(raw: string | undefined): {
 
 /** CANCELLED: the case was closed before the answer came, so nobody owes it any more. */
 export type ExpectationStatus = 'OPEN' | 'OVERDUE' | 'ANSWERED' | 'FAILED' | 'CANCELLED';
+
+/**
+ * What ends the relationship with one country on a case, and so cancels what either side still awaits from
+ * the other (`cancelReason` on the expectation: a code, never personal data). After a withdrawal an
+ * emergency alert's acknowledgement stays owed, told or not: it needs no consent (VITAL_INTEREST answers
+ * an alert sent on it), and danger does not end with consent.
+ */
+export const CANCELLATIONS = {
+  /** A CASE_CLOSED sent to the country or received from it. */
+  CASE_CLOSED: { keepEmergencies: false },
+  /** The case closed here without a CASE_CLOSED to the country: no consent record ever named it. */
+  CASE_CLOSED_UNTOLD: { keepEmergencies: false },
+  /** A CONSENT_WITHDRAWN sent to the country or received from it. */
+  CONSENT_WITHDRAWN: { keepEmergencies: true },
+  /**
+   * Consent withdrawn here, and the country, which received data of the case, could not be sent the
+   * CONSENT_WITHDRAWN (listed in the withdrawal's `notNotified`): the answers could no longer legally be
+   * sent or accepted either, and would otherwise stay open, overdue and escalating, forever.
+   */
+  CONSENT_WITHDRAWN_UNTOLD: { keepEmergencies: true },
+  /** Our answer was refused with CASE_STATE_CONFLICT: the asking country's case takes it no more. */
+  ANSWER_REFUSED: { keepEmergencies: false },
+} as const satisfies Record<string, { keepEmergencies: boolean }>;
+
+export type CancelReason = keyof typeof CANCELLATIONS;
+
+/** Whether an open expectation is cancelled when the relationship with its country ends for `reason`. */
+export function cancelledBy(reason: CancelReason, requestType: string): boolean {
+  return !(CANCELLATIONS[reason].keepEmergencies && requestType === 'EMERGENCY_ALERT');
+}
 
 /**
  * What the scheduler does with an expectation whose deadline (or whose last escalation's period) has

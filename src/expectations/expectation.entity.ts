@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ExpectationStatus } from './expectation-rules';
+import type { CancelReason, ExpectationStatus } from './expectation-rules';
 
 /** The function addressed for an answer (from the directory's contact list), never a person's own data. */
 export interface AddressedContact {
@@ -83,6 +83,10 @@ export class ExpectationEntity {
   /** The case was closed (CASE_CLOSED sent or received) while the answer was still awaited. */
   @Column('timestamptz', { name: 'cancelled_at', nullable: true })
   cancelledAt!: Date | null;
+
+  /** Why it was cancelled (`CANCELLATIONS` in expectation-rules.ts); null before reasons were recorded. */
+  @Column('text', { name: 'cancel_reason', nullable: true })
+  cancelReason!: CancelReason | null;
 
   @Column('timestamptz', { name: 'overdue_at', nullable: true })
   overdueAt!: Date | null;

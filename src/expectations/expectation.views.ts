@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { ExpectationStatus } from './expectation-rules';
+import { CANCELLATIONS, type CancelReason, type ExpectationStatus } from './expectation-rules';
 import type {
   AddressedContact,
   Escalation,
@@ -67,6 +67,13 @@ export class ExpectationView {
   @ApiPropertyOptional({ nullable: true }) failureReasonCode!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'the case closed before the answer came' })
   cancelledAt!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: Object.keys(CANCELLATIONS),
+    description:
+      'why it was cancelled: CASE_CLOSED, CASE_CLOSED_UNTOLD (closed here, the country could not be told), CONSENT_WITHDRAWN, CONSENT_WITHDRAWN_UNTOLD (withdrawn here, the country could not be told), ANSWER_REFUSED',
+  })
+  cancelReason!: CancelReason | null;
   @ApiPropertyOptional({ nullable: true }) overdueAt!: string | null;
   @ApiProperty() escalationLevel!: number;
   @ApiPropertyOptional({
@@ -103,6 +110,7 @@ export function toExpectationView(e: ExpectationEntity): ExpectationView {
     failedAt: iso(e.failedAt),
     failureReasonCode: e.failureReasonCode,
     cancelledAt: iso(e.cancelledAt),
+    cancelReason: e.cancelReason,
     overdueAt: iso(e.overdueAt),
     escalationLevel: e.escalationLevel,
     contact: e.contact,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ExpectationStatus } from './expectation-rules';
+import { CancelReason, cancelledBy, EXPECTING_TYPES, type ExpectationStatus } from './expectation-rules';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
 
 export interface NewExpectation {
@@ -135,23 +135,29 @@ export class ExpectationsRepository {
   }
 
   /**
-   * The relationship with `country` on this case ended (a CASE_CLOSED sent to it or received from it, or a
-   * consent withdrawal between us): what either side still awaited from the other is owed no more. With
-   * `keepEmergencies`, an emergency alert's acknowledgement stays owed (it needs no consent).
+   * The relationship with `country` on this case ended for `reason` (a CASE_CLOSED sent to it or received
+   * from it, a consent withdrawal between us, told or not): what either side still awaited from the other is
+   * owed no more, except what `cancelledBy` keeps (an emergency alert's acknowledgement after a withdrawal).
+   * Returns the ids cancelled, for the audit entry.
    */
   async cancelWith(
     manager: EntityManager,
     caseRef: string,
     country: string,
     at: Date,
-    options: { keepEmergencies: boolean } = { keepEmergencies: false },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, next_check_at = NULL
+    reason: CancelReason,
+  ): Promise<string[]> {
+    const kept = EXPECTING_TYPES.filter((type) => !cancelledBy(reason, type));
+    const rows: unknown[] = await manager.query(
+      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, cancel_reason = $4, next_check_at = NULL
        WHERE case_ref = $1 AND (owed_by = $2 OR owed_to = $2) AND status IN ('OPEN', 'OVERDUE')
-         AND NOT ($4 AND request_type = 'EMERGENCY_ALERT')`,
-      [caseRef, country, at, options.keepEmergencies],
+         AND request_type <> ALL($5::text[])
+       RETURNING id`,
+      [caseRef, country, at, reason, kept],
     );
+    // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, count].
+    const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string }>;
+    return updated.map((row) => row.id);
   }
 
   /** Our answer was rejected by the country we owed it to: we still owe it, overdue again if it was. */
@@ -179,7 +185,8 @@ export class ExpectationsRepository {
     at: Date,
   ): Promise<void> {
     await manager.query(
-      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, next_check_at = NULL
+      `UPDATE expectations SET status = 'CANCELLED', cancelled_at = $3, cancel_reason = 'ANSWER_REFUSED',
+         next_check_at = NULL
        WHERE answer_message_id = $1 AND owed_to = $2 AND status = 'ANSWERED'`,
       [answerId, owedTo, at],
     );

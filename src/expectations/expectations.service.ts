@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, Not } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { contactFunction, contactsFor, RankedContact } from '../directory/contact-list';
 import { DirectoryService } from '../directory/directory.service';
@@ -7,7 +8,7 @@ import type { MessageType } from '../messages/message-types';
 import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { OutboundEffects, QueuedMessage } from '../transfers/outbound-effects';
-import { UntoldClosureEffects } from '../transfers/untold-closure-effects';
+import { UntoldClosureEffects, UntoldWithdrawalEffects } from '../transfers/untold-closure-effects';
 import {
   ANSWER_TYPES,
   arrivalDueAt,
@@ -55,6 +56,8 @@ export class ExpectationsService implements OnModuleInit {
     private readonly inbound: InboundEffects,
     private readonly outbound: OutboundEffects,
     private readonly untoldClosures: UntoldClosureEffects,
+    private readonly untoldWithdrawals: UntoldWithdrawalEffects,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -86,28 +89,62 @@ export class ExpectationsService implements OnModuleInit {
       );
     }
     // A CASE_CLOSED ends the case between us and that one country: third countries are still owed theirs.
-    this.outbound.register('CASE_CLOSED', (manager, message) =>
-      this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt),
-    );
-    this.inbound.register('CASE_CLOSED', (manager, { envelope }) =>
-      this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date()),
-    );
+    this.outbound.register('CASE_CLOSED', async (manager, message) => {
+      await this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt, 'CASE_CLOSED');
+    });
+    this.inbound.register('CASE_CLOSED', async (manager, { envelope }) => {
+      await this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date(), 'CASE_CLOSED');
+    });
     // A case closed here without telling a country (no consent ever named it) ends the case with it too.
-    this.untoldClosures.register((manager, closure) =>
-      this.repository.cancelWith(manager, closure.caseRef, closure.country, closure.at),
-    );
+    this.untoldClosures.register(async (manager, closure) => {
+      await this.repository.cancelWith(
+        manager,
+        closure.caseRef,
+        closure.country,
+        closure.at,
+        'CASE_CLOSED_UNTOLD',
+      );
+    });
     // After a withdrawal the restricted case may carry nothing but emergencies between the two countries:
     // the answers owed either way could no longer be sent, so they are owed no more (an alert's still is).
-    this.outbound.register('CONSENT_WITHDRAWN', (manager, message) =>
-      this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt, {
-        keepEmergencies: true,
-      }),
-    );
-    this.inbound.register('CONSENT_WITHDRAWN', (manager, { envelope }) =>
-      this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date(), {
-        keepEmergencies: true,
-      }),
-    );
+    this.outbound.register('CONSENT_WITHDRAWN', async (manager, message) => {
+      await this.repository.cancelWith(
+        manager,
+        message.caseRef,
+        message.to,
+        message.sentAt,
+        'CONSENT_WITHDRAWN',
+      );
+    });
+    this.inbound.register('CONSENT_WITHDRAWN', async (manager, { envelope }) => {
+      await this.repository.cancelWith(
+        manager,
+        envelope.caseRef!,
+        envelope.from,
+        new Date(),
+        'CONSENT_WITHDRAWN',
+      );
+    });
+    // So too with a country the withdrawal could not be sent to: nothing else would ever settle them.
+    // No message records it, so the audit trail does.
+    this.untoldWithdrawals.register(async (manager, withdrawal) => {
+      const cancelled = await this.repository.cancelWith(
+        manager,
+        withdrawal.caseRef,
+        withdrawal.country,
+        withdrawal.at,
+        'CONSENT_WITHDRAWN_UNTOLD',
+      );
+      if (cancelled.length === 0) return;
+      await this.audit.record(manager, {
+        action: 'EXPECTATIONS_CANCELLED',
+        actor: withdrawal.actor,
+        caseRef: withdrawal.caseRef,
+        counterpart: withdrawal.country,
+        reasonCode: 'CONSENT_WITHDRAWN_UNTOLD',
+        details: { expectations: cancelled },
+      });
+    });
     this.inbound.register('DELIVERY_RECEIPT', async (manager, { envelope }) => {
       if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))
         await this.repository.markDelivered(manager, envelope.inReplyTo, envelope.from, new Date());

@@ -138,6 +138,11 @@ const INVALID: Record<MessageType, Variant[]> = {
     set('no action requested', 'immediateActionsRequested', [], 'arrayMinSize'),
     set('over-long location hint', 'locationHint', long(201), 'maxLength'),
   ],
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: [
+    set('wrong outcome', 'outcome', 'DONE', 'isIn'),
+    set('no action listed', 'actionsTaken', [], 'arrayMinSize'),
+    set('a person in the acknowledgement', 'person', { givenName: 'Ana' }, 'whitelistValidation'),
+  ],
   CASE_UPDATE: [set('SOP 0', 'sop', 0, 'isIn'), set('summary as a number', 'summary', 42, 'isString')],
   RISK_ASSESSMENT_REQUEST: [
     set('wrong purpose', 'purpose', 'CURIOSITY', 'isIn'),
@@ -360,8 +365,95 @@ describe('payload catalogue', () => {
         'age.ageWhenTrafficked',
       ],
     ])('rejects %s', (_name, age, path) => {
-      const errors = errorsOf('REFERRAL_REQUEST', withValue('REFERRAL_REQUEST', 'age', age));
-      expect(errors.map((error) => error.path)).toEqual([path]);
+      // Without a date of birth, so only the rule under test speaks.
+      const payload = withValue('REFERRAL_REQUEST', 'age', age);
+      delete (payload.person as Record<string, unknown>).dateOfBirth;
+      expect(errorsOf('REFERRAL_REQUEST', payload).map((error) => error.path)).toEqual([path]);
+    });
+
+    it('rejects a documented child whose date of birth is more than 18 years ago, naming the field, never the value', () => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_CHILD' });
+      (payload.person as Record<string, unknown>).dateOfBirth = yearsBefore(new Date(), 19);
+      expect(errorsOf('REFERRAL_REQUEST', payload)).toEqual([
+        {
+          path: 'age.status',
+          constraints: [
+            'ageConsistent: a documented child cannot have a person.dateOfBirth 18 or more years ago',
+          ],
+        },
+      ]);
+      (payload.person as Record<string, unknown>).dateOfBirth = yearsBefore(new Date(), 17);
+      expect(validatePayload('REFERRAL_REQUEST', payload).ok).toBe(true);
+    });
+
+    it.each([
+      // Her 18th birthday passed a day and more ago, everywhere: contradicted.
+      ['2008-12-03', '2026-12-04T12:00:00Z', true],
+      // Only just, in some time zone: still a child there, not contradicted.
+      ['2008-12-04', '2026-12-04T12:00:00Z', false],
+      ['2008-12-05', '2026-12-04T12:00:00Z', false],
+      ['2012-05-01', '2026-12-04T12:00:00Z', false],
+    ])('a documented child born %s is contradicted on %s: %s', (dateOfBirth, now, contradicted) => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_CHILD' });
+      (payload.person as Record<string, unknown>).dateOfBirth = dateOfBirth;
+      const errors = referralRequestRuleErrors(payload as unknown as ReferralRequestPayload, new Date(now));
+      expect(errors.map((error) => error.path)).toEqual(contradicted ? ['age.status'] : []);
+    });
+
+    it.each([
+      // 14 years old on the day; a day either side for time zones.
+      ['2012-05-01', 14, '2026-12-04T12:00:00Z', true],
+      ['2012-05-01', 13, '2026-12-04T12:00:00Z', false],
+      ['2012-05-01', 15, '2026-12-04T12:00:00Z', false],
+      ['2012-05-01', 30, '2026-12-04T12:00:00Z', false],
+      // The birthday is today in UTC: 14 or 15 are both right somewhere.
+      ['2012-12-04', 14, '2026-12-04T12:00:00Z', true],
+      ['2012-12-04', 13, '2026-12-04T12:00:00Z', true],
+      ['2012-12-04', 12, '2026-12-04T12:00:00Z', false],
+    ])('ageNow beside a date of birth %s: %i on %s agrees: %s', (dateOfBirth, ageNow, now, agrees) => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'PRESUMED_CHILD', ageNow });
+      (payload.person as Record<string, unknown>).dateOfBirth = dateOfBirth;
+      const errors = referralRequestRuleErrors(payload as unknown as ReferralRequestPayload, new Date(now));
+      expect(errors).toEqual(
+        agrees
+          ? []
+          : [
+              {
+                path: 'age.ageNow',
+                constraints: ['ageConsistent: ageNow disagrees with person.dateOfBirth'],
+              },
+            ],
+      );
+    });
+
+    it('judges ages now and at sentAt: a birthday on the way is no contradiction, a stale sentAt is left to STALE', () => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_CHILD', ageNow: 17 });
+      (payload.person as Record<string, unknown>).dateOfBirth = '2009-03-14';
+      const referral = payload as unknown as ReferralRequestPayload;
+      const at = (now: string, sentAt?: string) =>
+        referralRequestRuleErrors(referral, new Date(now), sentAt ? new Date(sentAt) : undefined);
+      // Sent at 17, received after her 18th birthday: right when it was written.
+      expect(at('2027-03-20T12:00:00Z', '2027-03-10T12:00:00Z')).toEqual([]);
+      // Sent long ago (STALE's business), the age is right now.
+      expect(at('2026-12-04T12:00:00Z', '2020-01-01T00:00:00Z')).toEqual([]);
+      // Wrong at both instants.
+      expect(at('2027-06-01T12:00:00Z', '2027-05-20T12:00:00Z').map((e) => e.path)).toEqual([
+        'age.status',
+        'age.ageNow',
+      ]);
+      // The sender judges at its own time, which is sentAt.
+      expect(at('2027-06-01T12:00:00Z').map((e) => e.path)).toEqual(['age.status', 'age.ageNow']);
+    });
+
+    it('a documented adult under 18 when sent is contradicted, even if 18 when received', () => {
+      const payload = withValue('REFERRAL_REQUEST', 'age', { status: 'DOCUMENTED_ADULT' });
+      (payload.person as Record<string, unknown>).dateOfBirth = '2008-12-05';
+      const errors = referralRequestRuleErrors(
+        payload as unknown as ReferralRequestPayload,
+        new Date('2026-12-06T12:00:00Z'),
+        new Date('2026-12-04T12:00:00Z'),
+      );
+      expect(errors.map((e) => e.path)).toEqual(['age.status']);
     });
 
     it('rejects a documented adult whose date of birth says under 18, naming the fields, never the values', () => {

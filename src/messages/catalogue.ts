@@ -3,6 +3,8 @@ import { ValidationError, ValidationTypes, ValidatorOptions, validateSync } from
 import { Envelope, EnvelopeDto, envelopeRuleErrors } from './envelope.dto';
 import { isMessageType, MessageType } from './message-types';
 import {
+  emergencyAlertAcknowledgementRuleErrors,
+  EmergencyAlertAcknowledgementPayload,
   emergencyAlertRuleErrors,
   EmergencyAlertPayload,
   CaseUpdatePayload,
@@ -55,6 +57,7 @@ export const PAYLOAD_CLASSES = {
   IDENTITY_VERIFICATION_REQUEST: IdentityVerificationRequestPayload,
   IDENTITY_VERIFICATION_RESULT: IdentityVerificationResultPayload,
   EMERGENCY_ALERT: EmergencyAlertPayload,
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: EmergencyAlertAcknowledgementPayload,
   CASE_UPDATE: CaseUpdatePayload,
   RISK_ASSESSMENT_REQUEST: RiskAssessmentRequestPayload,
   RISK_ASSESSMENT_RESULT: RiskAssessmentResultPayload,
@@ -218,13 +221,20 @@ export function validateEnvelope(input: unknown): EnvelopeValidation {
 export function payloadRuleErrors(
   type: MessageType,
   payload: object,
-  envelope?: Pick<Envelope, 'legalBasis'>,
+  envelope?: Pick<Envelope, 'legalBasis'> & Partial<Pick<Envelope, 'sentAt'>>,
 ): FieldError[] {
   switch (type) {
     case 'REFERRAL_REQUEST':
-      return referralRequestRuleErrors(payload as ReferralRequestPayload);
+      // Ages are judged now and at the message's sentAt, so a birthday on the way is no contradiction.
+      return referralRequestRuleErrors(
+        payload as ReferralRequestPayload,
+        new Date(),
+        envelope?.sentAt ? new Date(envelope.sentAt) : undefined,
+      );
     case 'EMERGENCY_ALERT':
       return emergencyAlertRuleErrors(payload as EmergencyAlertPayload, envelope);
+    case 'EMERGENCY_ALERT_ACKNOWLEDGEMENT':
+      return emergencyAlertAcknowledgementRuleErrors(payload as EmergencyAlertAcknowledgementPayload);
     case 'RISK_ASSESSMENT_RESULT':
       return riskAssessmentResultRuleErrors(payload as RiskAssessmentResultPayload);
     default:
@@ -239,7 +249,7 @@ export function payloadRuleErrors(
 export function validatePayload<T extends MessageType>(
   type: T,
   payload: unknown,
-  envelope?: Pick<Envelope, 'legalBasis'>,
+  envelope?: Pick<Envelope, 'legalBasis'> & Partial<Pick<Envelope, 'sentAt'>>,
 ): PayloadValidation<T> {
   if (!isMessageType(type)) {
     return { ok: false, errors: [{ path: '', constraints: ['isKnownType: not a TRM v1 message type'] }] };

@@ -156,7 +156,11 @@ function validEnvelope(type: MessageType = 'REFERRAL_REQUEST'): Record<string, u
   };
   return {
     ...head,
-    inReplyTo: technical && type !== 'AUDIT_CHECKPOINT' ? '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f11' : null,
+    // Receipts, rejections and an alert's acknowledgement name what they answer.
+    inReplyTo:
+      (technical && type !== 'AUDIT_CHECKPOINT') || type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'
+        ? '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f11'
+        : null,
     sentAt: '2026-11-23T10:15:00.000Z',
     legalBasis: technical ? 'NONE' : 'CONSENT',
     ...(technical

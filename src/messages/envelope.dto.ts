@@ -24,7 +24,7 @@ import {
 import { JSONSchema } from 'class-validator-jsonschema';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
 import type { FieldError } from './catalogue';
-import { isTechnicalType, MESSAGE_TYPES, MessageType } from './message-types';
+import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from './message-types';
 import {
   composeDecorators,
   ID_MAX,
@@ -267,12 +267,14 @@ export function envelopeRuleErrors(env: Envelope): FieldError[] {
       }
       break;
     case 'VITAL_INTEREST':
-      if (env.type !== 'EMERGENCY_ALERT') {
+      // PROTOCOL.md: the alert; the extension: its acknowledgement (only of an alert sent on VITAL_INTEREST,
+      // which the policy checks against the case).
+      if (!(VITAL_INTEREST_TYPES as readonly string[]).includes(env.type)) {
         errors.push(
           ruleError(
             'legalBasis',
             'vitalInterestOnlyForAlerts',
-            'VITAL_INTEREST is only allowed for EMERGENCY_ALERT',
+            'VITAL_INTEREST is only allowed for EMERGENCY_ALERT and its acknowledgement',
           ),
         );
       }
@@ -333,6 +335,9 @@ export function envelopeRuleErrors(env: Envelope): FieldError[] {
     errors.push(
       ruleError('inReplyTo', 'inReplyToRequired', 'receipts and rejections name the message they answer'),
     );
+  }
+  if (env.type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' && env.inReplyTo === null) {
+    errors.push(ruleError('inReplyTo', 'inReplyToRequired', 'an acknowledgement names the alert it answers'));
   }
   // Only a rejection of an unparseable body may echo a raw AMQP message_id; every other reply names a UUID.
   if (env.inReplyTo !== null && !rejectsUnparseable && !isUUID(env.inReplyTo, 'all')) {

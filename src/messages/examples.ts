@@ -83,6 +83,11 @@ const EXAMPLES: { readonly [T in MessageType]: PayloadOf<T> } = {
       'Immediate risk of abduction; no time to obtain the guardian’s consent (Convention art. 33).',
     immediateActionsRequested: ['move her to another secure shelter', 'alert the police liaison officer'],
   },
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: {
+    outcome: 'ACTION_TAKEN',
+    actionsTaken: ['moved to another secure shelter within the hour', 'police liaison officer informed'],
+    notes: 'Shelter staff briefed; a further update follows tomorrow.',
+  },
   CASE_UPDATE: {
     sop: 3,
     summary: 'Started school in the shelter programme; attends counselling twice a week.',

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  EXTENSION_TYPES,
+  isExtensionType,
   isMessageType,
   isTechnicalType,
   laneOf,
@@ -14,9 +16,11 @@ import {
 } from './message-types';
 
 describe('message types', () => {
-  it('lists the 23 v1 types once each', () => {
-    expect(MESSAGE_TYPES).toHaveLength(23);
-    expect(new Set(MESSAGE_TYPES).size).toBe(23);
+  it('lists the 23 v1 types and the one extension once each', () => {
+    expect(MESSAGE_TYPES).toHaveLength(24);
+    expect(new Set(MESSAGE_TYPES).size).toBe(24);
+    expect(MESSAGE_TYPES.filter((type) => !isExtensionType(type))).toHaveLength(23);
+    expect([...EXTENSION_TYPES]).toEqual(['EMERGENCY_ALERT_ACKNOWLEDGEMENT']);
   });
 
   it.each([
@@ -84,7 +88,7 @@ describe('message types', () => {
       'IDENTITY_VERIFICATION_REQUEST',
       'IDENTITY_VERIFICATION_RESULT',
     ]);
-    expect(bySop(2)).toEqual(['EMERGENCY_ALERT']);
+    expect(bySop(2)).toEqual(['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT']);
     expect(bySop(3)).toEqual(['CASE_UPDATE']);
     expect(bySop(4)).toHaveLength(9);
     expect(bySop(5)).toEqual(['EVIDENCE_REQUEST', 'EVIDENCE_RESPONSE']);
@@ -100,7 +104,7 @@ describe('message types', () => {
       ['RETURN_PLAN', ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']],
       ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
       ['EVIDENCE_REQUEST', ['EVIDENCE_RESPONSE']],
-      ['EMERGENCY_ALERT', []],
+      ['EMERGENCY_ALERT', ['EMERGENCY_ALERT_ACKNOWLEDGEMENT']],
       ['DELIVERY_RECEIPT', []],
     ] as const)('%s is answered by %j', (request, replies) => {
       expect(REPLY_TYPES[request]).toEqual(replies);

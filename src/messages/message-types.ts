@@ -1,6 +1,7 @@
 /**
- * The TRM v1 message types (PROTOCOL.md, "Message types"). The order is the table's order, so listings,
- * schemas and docs read like the protocol.
+ * The TRM v1 message types (PROTOCOL.md, "Message types"), and the compatible v1 extensions of
+ * docs/protocol.md beside the type they extend. The order is the table's order, so listings, schemas and
+ * docs read like the protocol.
  */
 export const MESSAGE_TYPES = [
   'REFERRAL_REQUEST',
@@ -9,6 +10,7 @@ export const MESSAGE_TYPES = [
   'IDENTITY_VERIFICATION_REQUEST',
   'IDENTITY_VERIFICATION_RESULT',
   'EMERGENCY_ALERT',
+  'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
   'CASE_UPDATE',
   'RISK_ASSESSMENT_REQUEST',
   'RISK_ASSESSMENT_RESULT',
@@ -35,6 +37,21 @@ export const TECHNICAL_TYPES = ['DELIVERY_RECEIPT', 'DELIVERY_REJECTED', 'AUDIT_
 
 export type TechnicalType = (typeof TECHNICAL_TYPES)[number];
 
+/**
+ * Compatible v1 extensions (docs/protocol.md, "Extensions"): types PROTOCOL.md does not define. A participant
+ * takes one only when its directory entry lists it in `accepts` (leaving `accepts` out means every v1 type,
+ * not an extension), so an implementation that knows only PROTOCOL.md is never sent one.
+ */
+export const EXTENSION_TYPES = ['EMERGENCY_ALERT_ACKNOWLEDGEMENT'] as const;
+
+export type ExtensionType = (typeof EXTENSION_TYPES)[number];
+
+/**
+ * The types that may travel on the legal basis VITAL_INTEREST: the alert (PROTOCOL.md), and the extension that
+ * answers an alert sent on it (and only such an alert: consent.policy's `vitalInterestReasons`).
+ */
+export const VITAL_INTEREST_TYPES = ['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'] as const;
+
 export type Lane = 'urgent' | 'routine';
 
 /** The five SOPs of the TRM guidelines. */
@@ -51,6 +68,10 @@ export function isMessageType(s: unknown): s is MessageType {
 
 export function isTechnicalType(t: MessageType): t is TechnicalType {
   return TECHNICAL_TYPE_SET.has(t);
+}
+
+export function isExtensionType(t: string): t is ExtensionType {
+  return (EXTENSION_TYPES as readonly string[]).includes(t);
 }
 
 /** An alert must never wait behind a backlog of routine traffic, so it travels on its own queue. */
@@ -79,6 +100,7 @@ export const SOP_OF_TYPE: Readonly<Record<MessageType, Sop | null>> = {
   IDENTITY_VERIFICATION_REQUEST: 1,
   IDENTITY_VERIFICATION_RESULT: 1,
   EMERGENCY_ALERT: 2,
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: 2,
   CASE_UPDATE: 3,
   RISK_ASSESSMENT_REQUEST: 4,
   RISK_ASSESSMENT_RESULT: 4,
@@ -109,7 +131,8 @@ export const REPLY_TYPES: Readonly<Record<MessageType, readonly MessageType[]>> 
   REFERRAL_DECLINED: [],
   IDENTITY_VERIFICATION_REQUEST: ['IDENTITY_VERIFICATION_RESULT'],
   IDENTITY_VERIFICATION_RESULT: [],
-  EMERGENCY_ALERT: [],
+  EMERGENCY_ALERT: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT'],
+  EMERGENCY_ALERT_ACKNOWLEDGEMENT: [],
   CASE_UPDATE: [],
   RISK_ASSESSMENT_REQUEST: ['RISK_ASSESSMENT_RESULT'],
   RISK_ASSESSMENT_RESULT: [],

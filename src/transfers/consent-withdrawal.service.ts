@@ -1,20 +1,27 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
-import { CONSENT_EXEMPT_TYPES } from '../consent/consent.policy';
+import { CONSENT_EXEMPT_TYPES, queuedAfterWithdrawal, withoutFields } from '../consent/consent.policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { ConsentView } from '../consent/consent.dto';
 import { toConsentView } from '../consent/consent.service';
+import { KeyStore } from '../crypto/key-store';
+import { DirectoryService } from '../directory/directory.service';
+import type { Envelope } from '../messages/catalogue';
+import type { MessageType } from '../messages/message-types';
 import { RiskRepository } from '../risk/risk.repository';
+import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import type { ClosureResult } from './case-closure.service';
 import { InboundEffects } from './inbound-effects';
+import { MessageRecordEntity } from './message-record.entity';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { TransferError } from './transfer.errors';
+import { UntoldWithdrawalEffects } from './untold-closure-effects';
 
 export interface WithdrawalResult {
   consent: ConsentView;
@@ -28,6 +35,11 @@ export interface WithdrawalResult {
   notNotified: ClosureResult['notNotified'];
   /** Messages queued under the consent and not yet published: cancelled, they never leave. */
   cancelled: Array<{ messageId: string; type: string; country: string }>;
+  /**
+   * Messages queued under the consent, not yet published, that must still travel (a CASE_CLOSED): they leave
+   * without their free text, re-sealed and re-signed under the same id, as if sent after the withdrawal.
+   */
+  redacted: Array<{ messageId: string; type: string; country: string; fields: string[] }>;
   /** Current risk assessments now due for review. */
   assessmentsToReview: number;
 }
@@ -57,6 +69,9 @@ export class ConsentWithdrawalService implements OnModuleInit {
     private readonly effects: InboundEffects,
     private readonly records: MessageRecordsRepository,
     private readonly outbox: OutboxRepository,
+    private readonly directory: DirectoryService,
+    private readonly keys: KeyStore,
+    private readonly untold: UntoldWithdrawalEffects,
   ) {}
 
   onModuleInit(): void {
@@ -102,7 +117,7 @@ export class ConsentWithdrawalService implements OnModuleInit {
       const withdrawnAt = new Date();
       // Before the cancelling: a country whose message is in flight may have it, so it is told as well.
       const countries = await this.countriesThatReceivedData(manager, caseRef);
-      const cancelled = await this.cancelQueued(manager, caseRef, consentId, actor);
+      const { cancelled, redacted } = await this.settleQueued(manager, caseRef, consentId, actor);
       const notified: WithdrawalResult['notified'] = [];
       const notNotified: WithdrawalResult['notNotified'] = [];
       for (const country of countries) {
@@ -135,6 +150,8 @@ export class ConsentWithdrawalService implements OnModuleInit {
             reasonCode: refusal.code,
             details: { consentId, reasons: error.details.reasons?.map((r) => r.code) ?? [error.code] },
           });
+          // Nothing will settle what is awaited from or owed to it on the case: it ends here, with a reason.
+          await this.untold.apply(manager, { caseRef, country, at: withdrawnAt, actor });
         }
       }
       const assessmentsToReview = await this.risk.requireReview(manager, caseRef);
@@ -147,11 +164,19 @@ export class ConsentWithdrawalService implements OnModuleInit {
           notified: notified.map((n) => n.country),
           notNotified: notNotified.map((n) => n.country),
           cancelled: cancelled.map((c) => c.messageId),
+          redacted: redacted.map((r) => r.messageId),
           assessmentsToReview,
         },
       });
       const updated = (await this.consents.find(manager, caseRef, consentId))!;
-      return { consent: toConsentView(updated), notified, notNotified, cancelled, assessmentsToReview };
+      return {
+        consent: toConsentView(updated),
+        notified,
+        notNotified,
+        cancelled,
+        redacted,
+        assessmentsToReview,
+      };
     });
     this.relay.kick();
     this.logger.log(
@@ -162,17 +187,92 @@ export class ConsentWithdrawalService implements OnModuleInit {
   }
 
   /**
-   * From the withdrawal on the data may not be shared further: messages queued under the consent whose
-   * outbox rows are not yet published never leave. Rows the relay has claimed are in flight and stay. The
-   * exempt types (a closure, an earlier withdrawal) must still travel.
+   * From the withdrawal on the data may not be shared further: what was queued under the consent and is not
+   * yet published is settled as `queuedAfterWithdrawal` says. Rows the relay has claimed are in flight (the
+   * broker may already have them) and leave as they are: the CONSENT_WITHDRAWN queued next follows them.
    */
+  private async settleQueued(
+    manager: EntityManager,
+    caseRef: string,
+    consentId: string,
+    actor: string,
+  ): Promise<Pick<WithdrawalResult, 'cancelled' | 'redacted'>> {
+    const queued = await this.records.queuedUnderConsent(manager, caseRef, consentId, []);
+    // Only an exempt type's fate depends on its payload: spare the others the read (and the decryption).
+    const exempt = queued.filter((m) => CONSENT_EXEMPT_TYPES.includes(m.type as MessageType));
+    const records =
+      exempt.length > 0 ? await manager.findBy(MessageRecordEntity, { id: In(exempt.map((m) => m.id)) }) : [];
+    const payloadOf = (id: string) =>
+      (records.find((r) => r.id === id)?.payload ?? {}) as Record<string, unknown>;
+    const toCancel: typeof queued = [];
+    const toStrip: Array<(typeof queued)[number] & { fields: string[] }> = [];
+    for (const message of queued) {
+      const settled = queuedAfterWithdrawal(message.type as MessageType, payloadOf(message.id));
+      if (settled.action === 'CANCEL') toCancel.push(message);
+      if (settled.action === 'STRIP') toStrip.push({ ...message, fields: settled.fields });
+    }
+    const cancelled = await this.cancelQueued(manager, caseRef, consentId, actor, toCancel);
+    const redacted: WithdrawalResult['redacted'] = [];
+    for (const message of toStrip) {
+      if (await this.stripQueued(manager, message.id, payloadOf(message.id), message.fields)) {
+        redacted.push({
+          messageId: message.id,
+          type: message.type,
+          country: message.counterpart,
+          fields: message.fields,
+        });
+      }
+    }
+    await this.audit.recordMany(
+      manager,
+      redacted.map((m) => ({
+        action: 'MESSAGE_REDACTED' as const,
+        actor,
+        caseRef,
+        messageId: m.messageId,
+        messageType: m.type,
+        counterpart: m.country,
+        reasonCode: CANCELLED_BY_WITHDRAWAL,
+        details: { consentId, redacted: m.fields },
+      })),
+    );
+    return { cancelled, redacted };
+  }
+
+  /**
+   * Replaces the unpublished outbox row of a message with one whose payload lacks `fields`: same id, envelope
+   * and sentAt, sealed and signed anew (no peer has seen the first body). False when the relay had claimed
+   * the row: it is in flight and leaves as it was.
+   */
+  private async stripQueued(
+    manager: EntityManager,
+    messageId: string,
+    payload: Record<string, unknown>,
+    fields: string[],
+  ): Promise<boolean> {
+    const [row] = await this.outbox.takeUnpublished(manager, [messageId]);
+    if (!row) return false;
+    const { sealed: _sealed, ...envelope } = JSON.parse(row.body.toString('utf8')) as Envelope;
+    const recipient = this.directory.find(envelope.to);
+    if (!recipient) throw new Error(`cannot re-seal message ${messageId}: ${envelope.to} left the directory`);
+    const stripped = withoutFields(payload, fields);
+    const wire = encodeMessage(
+      { ...envelope, sentAt: new Date(envelope.sentAt), payload: stripped },
+      recipient,
+      this.keys,
+    );
+    await this.outbox.enqueue(manager, wire);
+    await manager.update(MessageRecordEntity, { id: messageId }, { payload: stripped });
+    return true;
+  }
+
   private async cancelQueued(
     manager: EntityManager,
     caseRef: string,
     consentId: string,
     actor: string,
+    queued: Array<{ id: string; type: string; counterpart: string }>,
   ): Promise<WithdrawalResult['cancelled']> {
-    const queued = await this.records.queuedUnderConsent(manager, caseRef, consentId, CONSENT_EXEMPT_TYPES);
     const removed = new Set(
       await this.outbox.cancelUnpublished(
         manager,

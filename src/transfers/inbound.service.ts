@@ -17,7 +17,11 @@ import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, InboundEffects } from './inbound-effects';
 import { decideInbound } from './transfer.policy';
-import { checkDeclaredConsent, misplacedResidenceReasons } from '../consent/consent.policy';
+import {
+  checkDeclaredConsent,
+  misplacedResidenceReasons,
+  vitalInterestReasons,
+} from '../consent/consent.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import {
   isClosedWith,
@@ -288,6 +292,21 @@ export class InboundService {
         : false,
     });
     consentReasons.push(
+      ...vitalInterestReasons({
+        type: envelope.type,
+        legalBasis: envelope.legalBasis,
+        answersVitalInterestAlert:
+          envelope.legalBasis === 'VITAL_INTEREST' &&
+          envelope.type !== 'EMERGENCY_ALERT' &&
+          caseRow !== null &&
+          (await this.records.isVitalInterestAlert(
+            manager,
+            caseRow.caseRef,
+            envelope.inReplyTo,
+            envelope.from,
+            'SENT',
+          )),
+      }),
       ...misplacedResidenceReasons(this.config.country, payload as Record<string, unknown>),
     );
     if (consentReasons.length > 0) {

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, Not } from 'typeorm';
 import type { CaseMessageFact } from '../cases/case-lifecycle.policy';
@@ -71,6 +72,31 @@ export class MessageRecordsRepository {
         accepted: typeof accepted === 'boolean' ? accepted : null,
         eligible: typeof eligible === 'boolean' ? eligible : null,
       };
+    });
+  }
+
+  /**
+   * Whether `alertId` is an EMERGENCY_ALERT on the case that went on VITAL_INTEREST between this node and
+   * `counterpart`, in `direction` (RECEIVED: from it; SENT: to it), and was not rejected.
+   */
+  async isVitalInterestAlert(
+    manager: EntityManager,
+    caseRef: string,
+    alertId: string | null,
+    counterpart: string,
+    direction: 'SENT' | 'RECEIVED',
+  ): Promise<boolean> {
+    if (!alertId || !isUUID(alertId, 'all')) return false;
+    return manager.exists(MessageRecordEntity, {
+      where: {
+        id: alertId,
+        caseRef,
+        type: 'EMERGENCY_ALERT',
+        legalBasis: 'VITAL_INTEREST',
+        counterpart,
+        direction: direction === 'SENT' ? 'OUTBOUND' : 'INBOUND',
+        status: Not('REJECTED' as const),
+      },
     });
   }
 

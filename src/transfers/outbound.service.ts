@@ -12,7 +12,7 @@ import { Envelope, validatePayload } from '../messages/catalogue';
 import { envelopeRuleErrors } from '../messages/envelope.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import { consentSummary } from '../consent/consent.policy';
-import { MessageType } from '../messages/message-types';
+import { MessageType, VITAL_INTEREST_TYPES } from '../messages/message-types';
 import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
@@ -145,11 +145,14 @@ export class OutboundService implements OnModuleInit {
       recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
       case: caseRow,
     });
-    if (command.legalBasis === 'VITAL_INTEREST' && command.type !== 'EMERGENCY_ALERT') {
+    if (
+      command.legalBasis === 'VITAL_INTEREST' &&
+      !(VITAL_INTEREST_TYPES as readonly string[]).includes(command.type)
+    ) {
       throw TransferError.refused([
         {
           code: RejectionCode.POLICY_DENIED,
-          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT only',
+          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT and its acknowledgement only',
         },
       ]);
     }
@@ -176,6 +179,15 @@ export class OutboundService implements OnModuleInit {
       payload: checked.payload as unknown as Record<string, unknown>,
       redact: command.redact ?? false,
       now: sentAt,
+      answersVitalInterestAlert:
+        command.legalBasis === 'VITAL_INTEREST' &&
+        (await this.records.isVitalInterestAlert(
+          manager,
+          command.caseRef,
+          head.inReplyTo,
+          command.to,
+          'RECEIVED',
+        )),
     });
     if (!gate.allow) throw TransferError.refused(gate.reasons);
 

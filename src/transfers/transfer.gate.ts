@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { gateIdentificationStatus } from '../cases/case-lifecycle.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import {
@@ -22,6 +23,8 @@ export interface GateRequest {
   payload: Record<string, unknown>;
   redact: boolean;
   now: Date;
+  /** The message answers an alert `to` sent this node on VITAL_INTEREST (the consent policy's `vitalInterestReasons`). */
+  answersVitalInterestAlert?: boolean;
 }
 
 export type GateDecision =
@@ -68,6 +71,7 @@ export class TransferGate {
       restricted: request.case.restrictedAt !== null,
       now: request.now,
       redact: request.redact,
+      answersVitalInterestAlert: request.answersVitalInterestAlert ?? false,
     });
     const payload = consent.allow ? consent.payload : requested;
     // Most messages need no assessment: spare them the two reads on the hot path.
@@ -76,7 +80,7 @@ export class TransferGate {
       type: request.type,
       payload,
       child,
-      identificationStatus: request.case.identificationStatus,
+      identificationStatus: gateIdentificationStatus(request.case),
       assessments: assessed
         ? (await this.risk.forCase(manager, request.case.caseRef)).map(toAssessmentFacts)
         : [],

@@ -19,7 +19,7 @@ import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundEffects } from './outbound-effects';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
-import { UntoldClosureEffects } from './untold-closure-effects';
+import { UntoldClosureEffects, UntoldWithdrawalEffects } from './untold-closure-effects';
 
 /** The transfer pipeline: outbound and inbound halves, their AMQP edge and the message records. */
 @Module({
@@ -42,6 +42,7 @@ import { UntoldClosureEffects } from './untold-closure-effects';
     InboundEffects,
     OutboundEffects,
     UntoldClosureEffects,
+    UntoldWithdrawalEffects,
     TransferGate,
     ConsentWithdrawalService,
     CaseClosureService,
@@ -54,6 +55,7 @@ import { UntoldClosureEffects } from './untold-closure-effects';
     InboundEffects,
     OutboundEffects,
     UntoldClosureEffects,
+    UntoldWithdrawalEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
     CaseClosureService,

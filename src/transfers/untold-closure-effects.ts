@@ -27,3 +27,26 @@ export class UntoldClosureEffects {
     for (const effect of this.effects) await effect(manager, closure);
   }
 }
+
+/**
+ * A consent withdrawn here while one of the countries that received data of the case could not be sent the
+ * CONSENT_WITHDRAWN (the withdrawal's `notNotified`). Effects run in the withdrawal's transaction.
+ */
+export interface UntoldWithdrawal extends UntoldClosure {
+  /** Who withdrew the consent. */
+  actor: string;
+}
+
+@Injectable()
+export class UntoldWithdrawalEffects {
+  private readonly effects: Array<(manager: EntityManager, withdrawal: UntoldWithdrawal) => Promise<void>> =
+    [];
+
+  register(effect: (manager: EntityManager, withdrawal: UntoldWithdrawal) => Promise<void>): void {
+    this.effects.push(effect);
+  }
+
+  async apply(manager: EntityManager, withdrawal: UntoldWithdrawal): Promise<void> {
+    for (const effect of this.effects) await effect(manager, withdrawal);
+  }
+}

@@ -69,6 +69,27 @@ export class OutboxRepository {
     return [...new Set(deleted.map((row) => row.messageId))];
   }
 
+  /**
+   * Takes the unpublished rows of these messages out of the outbox and returns them (their bodies opened), so
+   * the caller can queue a replacement. Rows a relay has claimed are in flight: SKIP LOCKED leaves them to it.
+   */
+  async takeUnpublished(manager: EntityManager, messageIds: string[]): Promise<OutboxEntity[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await manager
+      .createQueryBuilder(OutboxEntity, 'o')
+      .where('o.message_id IN (:...messageIds)', { messageIds })
+      .andWhere('o.published_at IS NULL')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    if (rows.length > 0)
+      await manager.delete(
+        OutboxEntity,
+        rows.map((row) => row.id),
+      );
+    return rows;
+  }
+
   async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
     await markRowsPublished(manager, 'outbox', ids);
   }

@@ -42,6 +42,50 @@ export class EmergencyAlertPayload {
   immediateActionsRequested!: string[];
 }
 
+/** How far the alerted country got: it read the alert, it acted, or it cannot act (and says why in notes). */
+export const ACKNOWLEDGEMENT_OUTCOMES = ['RECEIVED', 'ACTION_TAKEN', 'UNABLE_TO_ACT'] as const;
+export type AcknowledgementOutcome = (typeof ACKNOWLEDGEMENT_OUTCOMES)[number];
+
+/**
+ * The alerted country's answer to an EMERGENCY_ALERT (a compatible v1 extension, docs/protocol.md): a person
+ * there read it, and what was done. It may travel on VITAL_INTEREST when the alert did, so it has no field
+ * for the person's identity, contact or health: it carries no personal data beyond what the alert carried.
+ */
+export class EmergencyAlertAcknowledgementPayload {
+  @IsIn(ACKNOWLEDGEMENT_OUTCOMES)
+  outcome!: AcknowledgementOutcome;
+
+  /** The immediate actions taken, required with ACTION_TAKEN. */
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIST_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(ITEM_MAX, { each: true })
+  actionsTaken?: string[];
+
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  notes?: string;
+}
+
+export function emergencyAlertAcknowledgementRuleErrors(
+  payload: EmergencyAlertAcknowledgementPayload,
+): FieldError[] {
+  if (payload.outcome === 'ACTION_TAKEN' && payload.actionsTaken === undefined) {
+    return [
+      {
+        path: 'actionsTaken',
+        constraints: ['actionsRequired: actionsTaken is required when the outcome is ACTION_TAKEN'],
+      },
+    ];
+  }
+  return [];
+}
+
 export class CaseUpdatePayload {
   /** The SOP the update concerns: measures are à la carte, so an update may belong to any phase. */
   @IsIn(SOPS)

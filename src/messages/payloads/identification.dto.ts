@@ -405,25 +405,67 @@ export function isTreatedAsChild(
   return typeof person?.dateOfBirth === 'string' && bornUnder18(person.dateOfBirth, now);
 }
 
-export function referralRequestRuleErrors(payload: ReferralRequestPayload, now = new Date()): FieldError[] {
+/** Whole years from a date of birth (YYYY-MM-DD) to `at`, birthdays counted in UTC as `bornUnder18` does. */
+export function ageOn(dateOfBirth: string, at: Date): number {
+  const [year, month, day] = dateOfBirth.split('-').map(Number);
+  const years = at.getUTCFullYear() - year;
+  return at.getTime() < Date.UTC(at.getUTCFullYear(), month - 1, day) ? years - 1 : years;
+}
+
+/**
+ * A day either side of the reference time: the sender may count birthdays in its own time zone (UTC−12 to
+ * UTC+14), and a stated age that is right somewhere on Earth at that moment is not a contradiction.
+ */
+const AGE_TOLERANCE_MS = 24 * 3_600_000;
+
+/**
+ * The age rules that span fields, judged at `now` and, for a message, also at its `sentAt`: the stated age
+ * was true when the sender wrote it (a receiver must not refuse a referral whose person had a birthday on
+ * the way) or is true now (so an absurd `sentAt` is refused as STALE, the check made for it, not here).
+ * Protective either way: a documented adult under 18 at either instant is contradicted, a documented
+ * child only once she is an adult at both.
+ */
+export function referralRequestRuleErrors(
+  payload: ReferralRequestPayload,
+  now = new Date(),
+  sentAt?: Date,
+): FieldError[] {
   const errors: FieldError[] = [];
   const { status, ageNow, ageWhenTrafficked } = payload.age;
   const { dateOfBirth } = payload.person;
+  const instants = sentAt ? [sentAt, now] : [now];
+  const shifted = (ms: number) => instants.map((at) => new Date(at.getTime() + ms));
   if (status === 'DOCUMENTED_ADULT') {
     const contradictions = [
       ...(ageNow !== undefined && ageNow < ADULT_AGE
         ? ['ageConsistent: a documented adult cannot be under 18']
         : []),
-      ...(dateOfBirth !== undefined && bornUnder18(dateOfBirth, now)
+      ...(dateOfBirth !== undefined && instants.some((at) => bornUnder18(dateOfBirth, at))
         ? ['ageConsistent: a documented adult cannot have a person.dateOfBirth less than 18 years ago']
         : []),
     ];
     if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
   }
-  if (status === 'DOCUMENTED_CHILD' && ageNow !== undefined && ageNow >= ADULT_AGE) {
+  if (status === 'DOCUMENTED_CHILD') {
+    const contradictions = [
+      ...(ageNow !== undefined && ageNow >= ADULT_AGE
+        ? ['ageConsistent: a documented child cannot be 18 or over']
+        : []),
+      // Her 18th birthday passed everywhere on Earth: the document says adult, whatever the status claims.
+      ...(dateOfBirth !== undefined && shifted(-AGE_TOLERANCE_MS).every((at) => !bornUnder18(dateOfBirth, at))
+        ? ['ageConsistent: a documented child cannot have a person.dateOfBirth 18 or more years ago']
+        : []),
+    ];
+    if (contradictions.length > 0) errors.push({ path: 'age.status', constraints: contradictions });
+  }
+  const possibleAges =
+    dateOfBirth === undefined
+      ? []
+      : [...shifted(-AGE_TOLERANCE_MS), ...shifted(AGE_TOLERANCE_MS)].map((at) => ageOn(dateOfBirth, at));
+  if (ageNow !== undefined && dateOfBirth !== undefined && !possibleAges.includes(ageNow)) {
     errors.push({
-      path: 'age.status',
-      constraints: ['ageConsistent: a documented child cannot be 18 or over'],
+      path: 'age.ageNow',
+      constraints: ['ageConsistent: ageNow disagrees with person.dateOfBirth'],
     });
   }
   if (ageNow !== undefined && ageWhenTrafficked !== undefined && ageWhenTrafficked > ageNow) {
