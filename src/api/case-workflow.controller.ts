@@ -87,6 +87,9 @@ export class CaseWorkflowController {
   }
 
   @Put('identification')
+  @ApiOperation({
+    summary: "record an identification decision (the owner's status, or this node's own view)",
+  })
   @ApiOkResponse({
     type: CaseView,
     description:

@@ -63,6 +63,7 @@ export class RiskController {
   }
 
   @Post('risk-overrides/:id/confirm')
+  @ApiOperation({ summary: "confirm another coordinator's pending risk override (four eyes)" })
   @HttpCode(200)
   @ApiOkResponse({
     type: OverrideView,
