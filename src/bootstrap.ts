@@ -8,9 +8,9 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { DomainErrorFilter } from './api/domain-error.filter';
+import { declareProblemDetails, ProblemDetails } from './api/problem-details';
+import { ProblemFilter } from './api/problem.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
-import { StoredDataErrorFilter } from './api/stored-data-error.filter';
 import { AppModule } from './app.module';
 import { NodeConfig } from './config/config';
 
@@ -34,30 +34,35 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
       exceptionFactory: (errors) =>
         new BadRequestException({
           statusCode: 400,
+          code: 'VALIDATION_FAILED',
           error: 'Bad Request',
           message: 'invalid request',
           fields: fieldErrors(errors),
         }),
     }),
   );
-  app.useGlobalFilters(new DomainErrorFilter(), new StoredDataErrorFilter());
+  // Every error, of every route and of unknown routes, as RFC 9457 problem details (docs/errors.md).
+  app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   // Outlive the clients' idle keep-alive, so a client never reuses a socket the server is just closing.
   const server = app.getHttpServer() as import('node:http').Server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`trm-broker node ${config.country}`)
-      .setDescription('National contact point API for TRM v1 referral and return messages')
-      .setVersion('1')
-      // docs/access.md: a token from POST /auth/token, or an agency system's API key.
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .addSecurityRequirements('bearer')
-      .addSecurityRequirements('api-key')
-      .build(),
+  const document = declareProblemDetails(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(`trm-broker node ${config.country}`)
+        .setDescription('National contact point API for TRM v1 referral and return messages')
+        .setVersion('1')
+        // docs/access.md: a token from POST /auth/token, or an agency system's API key.
+        .addBearerAuth()
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+        .addSecurityRequirements('bearer')
+        .addSecurityRequirements('api-key')
+        .build(),
+      { extraModels: [ProblemDetails] },
+    ),
   );
   SwaggerModule.setup('docs', app, document);
   return app;
