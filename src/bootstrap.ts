@@ -25,6 +25,8 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   app.useBodyParser('json', { limit: config.maxMessageBytes, verify: verifyUtf8 });
   app.use(bodyParserErrors);
   app.use(bodyGuard);
+  // Read on every request (req.ip): the rate limits count per client address behind a proxy (docs/access.md).
+  app.set('trust proxy', config.trustProxy);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

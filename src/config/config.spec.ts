@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, parseTrustProxy } from './config';
 
 const valid = {
   TRM_COUNTRY: 'MK',
@@ -98,4 +98,31 @@ describe('loadConfig', () => {
       expect((error as Error).message).not.toContain('hunter2');
     }
   });
+});
+
+describe('TRM_TRUST_PROXY', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['off', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+    ['loopback,fd00::/8', ['loopback', 'fd00::/8']],
+    ['::1', ['::1']],
+  ])('%p is trust proxy %p', (raw, expected) => {
+    expect(parseTrustProxy(raw)).toEqual(expected);
+    expect(loadConfig({ ...valid, TRM_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/33', '10.0.0', 'fd00::/129', 'proxy.example.eu', '-1', '1.5'])(
+    'refuses %p',
+    (raw) => {
+      expect(parseTrustProxy(raw)).toEqual(expect.stringMatching(/^TRM_TRUST_PROXY must be false, a number/));
+      expect(() => loadConfig({ ...valid, TRM_TRUST_PROXY: raw })).toThrow(/TRM_TRUST_PROXY must be/);
+    },
+  );
 });

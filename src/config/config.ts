@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import {
   DEFAULT_RETURN_MARGIN_MS,
@@ -14,6 +15,11 @@ export interface NodeConfig {
   databaseUrl: string;
   amqpUrl: string;
   port: number;
+  /**
+   * Express's `trust proxy` (TRM_TRUST_PROXY): which proxies' X-Forwarded-For is believed, so rate limits
+   * and the audit see the client's address; false: none, the peer's address is the client's.
+   */
+  trustProxy: TrustProxy;
   /** Off for an instance that only accepts work while another instance relays (and in the crash test). */
   outboxRelay: boolean;
   /** Largest AMQP body accepted, in bytes. */
@@ -52,6 +58,9 @@ export interface AuthConfig {
   loginRateLimitPerMinute: number;
 }
 
+/** `false`, a number of proxy hops, or the addresses and CIDR ranges of the proxies (Express's forms). */
+export type TrustProxy = false | number | string[];
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n - ${problems.join('\n - ')}`);
@@ -86,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const amqpUrl = required('AMQP_URL');
   if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
   const port = integer('PORT', 3000, 0);
+  const trustProxy = parseTrustProxy(env.TRM_TRUST_PROXY);
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
   const relay = env.TRM_OUTBOX_RELAY ?? 'on';
   if (!['on', 'off'].includes(relay)) problems.push('TRM_OUTBOX_RELAY must be on or off');
   const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
@@ -106,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     databaseUrl,
     amqpUrl,
     port,
+    trustProxy: typeof trustProxy === 'string' ? false : trustProxy,
     outboxRelay: relay === 'on',
     maxMessageBytes: integer('TRM_MAX_MESSAGE_BYTES', 256 * 1024, 1024),
     maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
@@ -135,3 +147,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
 }
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
+
+/** Express's names for address ranges, accepted among the addresses. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRM_TRUST_PROXY → Express's `trust proxy`, or a problem. `true` (trust every hop) is refused: then any
+ * client picks the address its rate limit is counted under by sending its own X-Forwarded-For.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === 'off' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length === 0) return entries;
+  return (
+    'TRM_TRUST_PROXY must be false, a number of proxy hops, or a comma-separated list of proxy addresses, ' +
+    `CIDR ranges or loopback/linklocal/uniquelocal (not: ${bad.map((entry) => JSON.stringify(entry.slice(0, 40))).join(', ')})`
+  );
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
