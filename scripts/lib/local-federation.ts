@@ -362,8 +362,9 @@ export async function waitForHealthy(url: string, timeoutMs = 30_000, child?: Ch
     if (child && child.exitCode !== null)
       throw new Error(`node at ${url} exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) return;
+      // Database and broker both up: /health is ready (200) with the broker down too, which is not enough here.
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok && ((await response.json()) as { status: string }).status === 'ok') return;
     } catch {
       // not listening yet
     }

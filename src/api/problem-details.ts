@@ -136,8 +136,9 @@ export function declareProblemDetails(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
+        // A response that declares its own body (the health probes' reports) keeps it.
         if ((status === 'default' || Number(status) >= 400) && response && 'description' in response)
-          response.content = PROBLEM_CONTENT;
+          response.content ??= PROBLEM_CONTENT;
       }
       operation.responses.default ??= {
         description: 'any other error, as RFC 9457 problem details',
