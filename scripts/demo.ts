@@ -1176,7 +1176,11 @@ async function startFederation(
   started = Date.now();
   const ports = await choosePorts();
   // The nodes write warnings to the demo's own stdout: without a terminal, colour codes would only be noise.
-  const nodeEnv: Record<string, string> = colour ? {} : { NO_COLOR: '1' };
+  // Text logs for a person reading along, unless TRM_LOG_FORMAT=json asks for lines to follow a message by.
+  const nodeEnv: Record<string, string> = {
+    ...(colour ? {} : { NO_COLOR: '1' }),
+    TRM_LOG_FORMAT: process.env.TRM_LOG_FORMAT || 'text',
+  };
   const running = await Promise.all(CODES.map((code) => federation.spawn(code, ports[code], nodeEnv)));
   const nodes = Object.fromEntries(
     running.map((node) => [node.code, { code: node.code as Code, url: node.url }]),

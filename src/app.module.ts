@@ -18,6 +18,7 @@ import { DatabaseModule } from './database/database.module';
 import { DirectoryModule } from './directory/directory.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { TransfersModule } from './transfers/transfers.module';
 import { TransportModule } from './transport/transport.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         AuditCheckpointsModule,
         ExpectationsModule,
         AgenciesModule,
+        MetricsModule,
       ],
       controllers: [
         CasesController,

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   INestApplication,
+  Logger,
   LogLevel,
   ValidationError,
   ValidationPipe,
@@ -12,6 +13,8 @@ import { declareProblemDetails, ProblemDetails } from './api/problem-details';
 import { ProblemFilter } from './api/problem.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
 import { AppModule } from './app.module';
+import { requestContext } from './logging/log-context';
+import { TrmLogger } from './logging/trm-logger';
 import { NodeConfig } from './config/config';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
@@ -19,9 +22,11 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 /** Builds a node (used by main.ts, the demo and the tests alike); the caller decides when to listen. */
 export async function createNode(config: NodeConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forNode(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: new TrmLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1), config.logFormat),
     bodyParser: false,
   });
+  const http = new Logger('HTTP');
+  app.use(requestContext(config.country, (line) => http.log(line)));
   app.useBodyParser('json', { limit: config.maxMessageBytes, verify: verifyUtf8 });
   app.use(bodyParserErrors);
   app.use(bodyGuard);

@@ -42,6 +42,12 @@ export interface NodeConfig {
   /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
   inboundMaxPendingPerSender: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** TRM_LOG_FORMAT: one JSON object a line with the context's ids as fields, or Nest's text lines. */
+  logFormat: 'json' | 'text';
+  /** TRM_METRICS_PORT: Prometheus metrics on their own port (0: any free one); null: no metrics server. */
+  metricsPort: number | null;
+  /** TRM_METRICS_HOST: the interface the metrics port listens on. */
+  metricsHost: string;
   auth: AuthConfig;
 }
 
@@ -102,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
   if (!['error', 'warn', 'log', 'debug'].includes(logLevel))
     problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
+  // Text for a person at a terminal, JSON for whatever collects the logs of a service.
+  const logFormat = (env.TRM_LOG_FORMAT?.trim() ||
+    (process.stdout.isTTY ? 'text' : 'json')) as NodeConfig['logFormat'];
+  if (!['json', 'text'].includes(logFormat)) problems.push('TRM_LOG_FORMAT must be json or text');
+  const metricsPort = env.TRM_METRICS_PORT?.trim() ? integer('TRM_METRICS_PORT', 0, 0) : null;
   const deadlines = parseDeadlines(env.TRM_DEADLINES);
   problems.push(...deadlines.problems);
   const returnMargin = env.TRM_RETURN_MARGIN?.trim();
@@ -130,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
+    logFormat,
+    metricsPort,
+    metricsHost: env.TRM_METRICS_HOST?.trim() || '127.0.0.1',
     auth: {
       secret: authSecret,
       tokenTtlSeconds: integer('TRM_AUTH_TOKEN_TTL_SECONDS', 900, 1),
