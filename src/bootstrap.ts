@@ -13,7 +13,7 @@ import { declareProblemDetails, ProblemDetails } from './api/problem-details';
 import { ProblemFilter } from './api/problem.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
 import { AppModule } from './app.module';
-import { requestContext } from './logging/log-context';
+import { requestContext, withLogContext } from './logging/log-context';
 import { TrmLogger } from './logging/trm-logger';
 import { NodeConfig } from './config/config';
 
@@ -72,6 +72,9 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
     ),
   );
   SwaggerModule.setup('docs', app, document);
+  // Started here, the node's loops (broker connection, relays, consumers, schedulers) keep its code as a log
+  // field in everything they write; several nodes may share a process.
+  await withLogContext({ node: config.country }, () => app.init());
   return app;
 }
 
