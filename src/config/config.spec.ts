@@ -126,3 +126,33 @@ describe('TRM_TRUST_PROXY', () => {
     },
   );
 });
+
+describe('logs and metrics settings', () => {
+  it('reads TRM_LOG_FORMAT, TRM_METRICS_PORT and TRM_METRICS_HOST', () => {
+    expect(loadConfig({ ...valid, TRM_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ ...valid, TRM_LOG_FORMAT: 'text' }).logFormat).toBe('text');
+    expect(loadConfig(valid)).toMatchObject({ metricsPort: null, metricsHost: '127.0.0.1' });
+    expect(loadConfig({ ...valid, TRM_METRICS_PORT: '9464', TRM_METRICS_HOST: '10.0.0.2' })).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '10.0.0.2',
+    });
+  });
+
+  it('defaults to text on a terminal and JSON elsewhere', () => {
+    const isTTY = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      expect(loadConfig(valid).logFormat).toBe('text');
+      process.stdout.isTTY = false;
+      expect(loadConfig(valid).logFormat).toBe('json');
+    } finally {
+      process.stdout.isTTY = isTTY;
+    }
+  });
+
+  it('refuses other values', () => {
+    expect(() => loadConfig({ ...valid, TRM_LOG_FORMAT: 'xml', TRM_METRICS_PORT: 'nine' })).toThrow(
+      /TRM_LOG_FORMAT must be json or text[\s\S]*TRM_METRICS_PORT must be an integer >= 0/,
+    );
+  });
+});
