@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -43,6 +44,8 @@ class Liveness {
  */
 @ApiTags('health')
 @Public()
+// Probes must answer while the database is down, and rate limits are counted in the database.
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(
