@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -55,6 +56,7 @@ export class AgencyController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'submit information on a granted case' })
   @HttpCode(202)
   @ApiAcceptedResponse({ type: SentMessageView })
   @ApiNotFoundResponse({ description: 'no such case, or not granted to this agency' })
@@ -71,6 +73,7 @@ export class AgencyController {
   }
 
   @Get()
+  @ApiOperation({ summary: "the agency's submissions" })
   @ApiOkResponse({
     type: [MessageStatusView],
     description: 'this agency’s submissions, newest first (500 at most)',
@@ -80,6 +83,7 @@ export class AgencyController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'one submission and the replies to it' })
   @ApiOkResponse({ type: AgencySubmissionView })
   @ApiNotFoundResponse()
   async get(

@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -36,6 +37,7 @@ export class CaseWorkflowController {
   ) {}
 
   @Put('roles')
+  @ApiOperation({ summary: 'set the role of each country on the case' })
   @ApiOkResponse({ type: CaseView, description: 'the roles of the countries (origin, transit, destination)' })
   async setRoles(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -47,6 +49,7 @@ export class CaseWorkflowController {
   }
 
   @Put('manager')
+  @ApiOperation({ summary: "name this country's case manager" })
   @ApiOkResponse({ type: CaseView, description: "a country's case manager (this node's by default)" })
   async setManager(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -59,6 +62,7 @@ export class CaseWorkflowController {
   }
 
   @Put('guardian')
+  @ApiOperation({ summary: "record the child's guardian" })
   @ApiOkResponse({ type: CaseView, description: "a child's guardian or legal representative" })
   async setGuardian(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -70,6 +74,7 @@ export class CaseWorkflowController {
   }
 
   @Put('age-status')
+  @ApiOperation({ summary: 'record whether the person is a child, an adult, or of unknown age' })
   @ApiOkResponse({ type: CaseView, description: 'the age status, with the evidence it rests on' })
   @ApiUnprocessableEntityResponse({ description: 'a documented age on a mere presumption' })
   async setAgeStatus(
@@ -81,6 +86,7 @@ export class CaseWorkflowController {
   }
 
   @Put('phases/:sop')
+  @ApiOperation({ summary: 'set the status of a SOP phase' })
   @ApiOkResponse({ type: CaseView, description: 'a SOP phase set by hand: skipped, active or completed' })
   async setPhase(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -94,6 +100,7 @@ export class CaseWorkflowController {
   }
 
   @Post('close')
+  @ApiOperation({ summary: 'close the case' })
   @HttpCode(202)
   @ApiOkResponse({
     description:

@@ -5,6 +5,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -43,6 +44,7 @@ export class CasesController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'open a case under a new transnational reference' })
   @ApiCreatedResponse({
     type: CaseView,
     description: 'a new case with its transnational reference TRM-<CC>-<year>-<nnnnnn>',
@@ -53,6 +55,7 @@ export class CasesController {
   }
 
   @Get(':caseRef')
+  @ApiOperation({ summary: 'the case file: the case, its messages and its workflow (an audited read)' })
   @Roles('coordinator', 'auditor')
   @ApiOkResponse({
     type: CaseFileView,
@@ -104,6 +107,7 @@ export class CasesController {
   }
 
   @Post(':caseRef/messages')
+  @ApiOperation({ summary: 'send a message on the case to a participant country' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: SentMessageView,

@@ -4,6 +4,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -20,6 +21,7 @@ export class RiskController {
   constructor(private readonly risk: RiskService) {}
 
   @Post('risk-assessments')
+  @ApiOperation({ summary: 'record a risk assessment' })
   @ApiCreatedResponse({ type: AssessmentView })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
@@ -32,6 +34,7 @@ export class RiskController {
   }
 
   @Get('risk-assessments')
+  @ApiOperation({ summary: "the case's risk assessments, own and peers', and which one governs" })
   @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
   async list(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -41,6 +44,7 @@ export class RiskController {
   }
 
   @Post('risk-overrides')
+  @ApiOperation({ summary: 'override a HIGH risk assessment for one message type (never a CRITICAL one)' })
   @ApiCreatedResponse({
     type: OverrideView,
     description: 'lets one message type through despite a HIGH assessment; never at CRITICAL',
