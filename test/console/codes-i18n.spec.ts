@@ -79,6 +79,10 @@ function literalReasonCodes(): string[] {
   return [...found];
 }
 
+type Labels = Record<string, Record<string, unknown>>;
+const labels = (language: string): Labels =>
+  JSON.parse(readFileSync(join(I18N_DIR, `codes.${language}.json`), 'utf8')) as Labels;
+
 const REASONS = [
   ...Object.values(RejectionCode),
   ...Object.values(AgencyRefusalCode),
@@ -93,11 +97,12 @@ const REASONS = [
   ...literalReasonCodes(),
 ];
 
+/** Kind → the codes it must label; the kinds are console/src/i18n/README.md's. */
 const EXPECTED: Record<string, readonly (string | number)[]> = {
   messageType: MESSAGE_TYPES,
-  reason: REASONS,
-  consentScope: CONSENT_SCOPES,
-  consentGiver: CONSENT_GIVERS,
+  reasonCode: REASONS,
+  scope: CONSENT_SCOPES,
+  givenBy: CONSENT_GIVERS,
   guardianKind: GUARDIAN_KINDS,
   legalBasis: LEGAL_BASES,
   riskFactor: RISK_FACTORS,
@@ -111,19 +116,16 @@ const EXPECTED: Record<string, readonly (string | number)[]> = {
   ageStatus: AGE_STATUSES,
   ageEvidence: AGE_EVIDENCE,
   countryRole: COUNTRY_ROLES,
-  deliveryStatus: MESSAGE_STATUSES,
-  messageDirection: DIRECTIONS,
+  messageStatus: MESSAGE_STATUSES,
+  direction: [...DIRECTIONS, ...EXPECTATION_DIRECTIONS],
   expectationStatus: EXPECTATION_STATUSES,
-  expectationDirection: EXPECTATION_DIRECTIONS,
   role: ROLES,
   auditAction: Object.keys(AUDIT_ACTIONS),
-  auditDecision: AUDIT_DECISIONS,
-  caseClosureReason: CASE_CLOSURE_REASONS,
+  decision: AUDIT_DECISIONS,
+  closeReason: CASE_CLOSURE_REASONS,
+  // Any participant a directory may name: no list in src/, so English's list is the reference (below).
+  country: Object.keys(labels('en').country ?? {}),
 };
-
-type Labels = Record<string, Record<string, unknown>>;
-const labels = (language: string): Labels =>
-  JSON.parse(readFileSync(join(I18N_DIR, `codes.${language}.json`), 'utf8')) as Labels;
 
 const sorted = (codes: Iterable<string | number>): string[] => [...new Set([...codes].map(String))].sort();
 
@@ -133,6 +135,11 @@ describe('labels of the domain codes (console/src/i18n/codes.<language>.json)', 
       expect.arrayContaining(['WRONG_PASSWORD', 'LOGIN_RATE_LIMIT', 'EQUIVOCATION', 'ROLE_NOT_ALLOWED']),
     );
     expect(RISK_FACTORS).toHaveLength(20);
+  });
+
+  it('names the countries of the demo and the tests, and every country by its ISO code', () => {
+    expect(EXPECTED.country).toEqual(expect.arrayContaining(['FR', 'IT', 'MK', 'AL', 'RS', 'HR']));
+    expect(EXPECTED.country.filter((c) => !/^[A-Z]{2}$/.test(String(c)))).toEqual([]);
   });
 
   describe.each(LANGUAGES)('%s', (language) => {
@@ -160,7 +167,7 @@ describe('labels of the domain codes (console/src/i18n/codes.<language>.json)', 
     const en = labels('en');
     const untranslated = LANGUAGES.filter((l) => l !== 'en').flatMap((language) => {
       const file = labels(language);
-      return (['messageType', 'reason', 'riskFactor', 'consentScope'] as const).flatMap((kind) =>
+      return (['messageType', 'reasonCode', 'riskFactor', 'scope'] as const).flatMap((kind) =>
         Object.entries(file[kind])
           .filter(([code, label]) => label === en[kind][code])
           .map(([code]) => `${language}:${kind}.${code}`),
