@@ -1,16 +1,15 @@
-import { useMemo, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
-import { dtoSchema } from '../../forms/schemas';
 
 interface DtoFormProps<T> {
   id: string;
   title: string;
-  schema: object;
+  form: string;
   initial: Partial<T>;
   submitLabel: string;
   send: (data: T) => Promise<unknown>;
@@ -18,7 +17,7 @@ interface DtoFormProps<T> {
 }
 
 /** A form generated from the request DTO in docs/openapi.json: a new field there needs no UI code. */
-function DtoForm<T>({ id, title, schema, initial, submitLabel, send, onDone }: DtoFormProps<T>) {
+function DtoForm<T>({ id, title, form, initial, submitLabel, send, onDone }: DtoFormProps<T>) {
   const { t } = useTranslation();
   const [data, setData] = useState<unknown>(initial);
   const [error, setError] = useState<unknown>();
@@ -43,7 +42,7 @@ function DtoForm<T>({ id, title, schema, initial, submitLabel, send, onDone }: D
       <SchemaForm
         id={id}
         formRef={ref}
-        schema={schema}
+        form={form}
         formData={data}
         onChange={setData}
         onSubmit={() => void submit()}
@@ -75,12 +74,11 @@ export function ConsentForm({
   onDone: (done: boolean) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const schema = useMemo(() => dtoSchema('RecordConsentDto'), []);
   return (
     <DtoForm<ConsentBody>
       id="consent"
       title={t('caseFile.consents.formTitle', 'Record a consent')}
-      schema={schema}
+      form="RecordConsentDto"
       initial={{
         scopes: [],
         recipients: countries.slice(0, 1),
@@ -100,13 +98,12 @@ type AssessmentBody = Schemas['RecordAssessmentDto'];
 
 export function AssessmentForm({ caseRef, onDone }: { caseRef: string; onDone: (done: boolean) => void }) {
   const { t } = useTranslation();
-  const schema = useMemo(() => dtoSchema('RecordAssessmentDto'), []);
   const inThreeMonths = new Date(Date.now() + 90 * 86_400_000).toISOString();
   return (
     <DtoForm<AssessmentBody>
       id="assessment"
       title={t('caseFile.risk.formTitle', 'Record a risk assessment')}
-      schema={schema}
+      form="RecordAssessmentDto"
       initial={{ factors: [], complete: true, validUntil: inThreeMonths }}
       submitLabel={t('caseFile.risk.save', 'Record assessment')}
       send={(body) =>
@@ -121,12 +118,11 @@ type OverrideBody = Schemas['RecordOverrideDto'];
 
 export function OverrideForm({ caseRef, onDone }: { caseRef: string; onDone: (done: boolean) => void }) {
   const { t } = useTranslation();
-  const schema = useMemo(() => dtoSchema('RecordOverrideDto'), []);
   return (
     <DtoForm<OverrideBody>
       id="override"
       title={t('caseFile.risk.overrideTitle', 'Override a HIGH risk for one message type')}
-      schema={schema}
+      form="RecordOverrideDto"
       initial={{ messageType: 'RETURN_PLAN' as OverrideBody['messageType'] }}
       submitLabel={t('caseFile.risk.overrideSave', 'Record override')}
       send={(body) =>
