@@ -14,6 +14,12 @@ const DTO_FORMS = [
   'RecordAssessmentDto',
   'RecordOverrideDto',
   'CreateAccountDto',
+  'SetRolesDto',
+  'SetManagerDto',
+  'SetGuardianDto',
+  'SetAgeStatusDto',
+  'SetPhaseDto',
+  'CloseCaseDto',
 ];
 
 const INDEX = 'virtual:trm-forms';

@@ -132,3 +132,110 @@ export function OverrideForm({ caseRef, onDone }: { caseRef: string; onDone: (do
     />
   );
 }
+
+export type WorkflowChange = 'roles' | 'manager' | 'guardian' | 'ageStatus' | 'phase' | 'close';
+
+/** The case's lifecycle changes, each a form generated from its request DTO. */
+export function WorkflowForm({
+  caseRef,
+  change,
+  onDone,
+}: {
+  caseRef: string;
+  change: WorkflowChange;
+  onDone: (done: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const [sop, setSop] = useState(1);
+  const path = { params: { path: { caseRef } } };
+  switch (change) {
+    case 'roles':
+      return (
+        <DtoForm<Schemas['SetRolesDto']>
+          id="roles"
+          title={t('caseFile.workflow.roles', 'Countries and their roles')}
+          form="SetRolesDto"
+          initial={{ roles: [] }}
+          submitLabel={t('common.save', 'Save')}
+          send={(body) => call(() => api.PUT('/cases/{caseRef}/roles', { ...path, body }))}
+          onDone={onDone}
+        />
+      );
+    case 'manager':
+      return (
+        <DtoForm<Schemas['SetManagerDto']>
+          id="manager"
+          title={t('caseFile.workflow.manager', 'Case manager')}
+          form="SetManagerDto"
+          initial={{}}
+          submitLabel={t('common.save', 'Save')}
+          send={(body) => call(() => api.PUT('/cases/{caseRef}/manager', { ...path, body }))}
+          onDone={onDone}
+        />
+      );
+    case 'guardian':
+      return (
+        <DtoForm<Schemas['SetGuardianDto']>
+          id="guardian"
+          title={t('caseFile.workflow.guardian', 'Guardian or legal representative')}
+          form="SetGuardianDto"
+          initial={{}}
+          submitLabel={t('common.save', 'Save')}
+          send={(body) => call(() => api.PUT('/cases/{caseRef}/guardian', { ...path, body }))}
+          onDone={onDone}
+        />
+      );
+    case 'ageStatus':
+      return (
+        <DtoForm<Schemas['SetAgeStatusDto']>
+          id="age"
+          title={t('caseFile.workflow.age', 'Age status')}
+          form="SetAgeStatusDto"
+          initial={{}}
+          submitLabel={t('common.save', 'Save')}
+          send={(body) => call(() => api.PUT('/cases/{caseRef}/age-status', { ...path, body }))}
+          onDone={onDone}
+        />
+      );
+    case 'phase':
+      return (
+        <>
+          <div className="field">
+            <label htmlFor="phase-sop">{t('cases.sop', 'SOP')}</label>
+            <select id="phase-sop" value={sop} onChange={(e) => setSop(Number(e.target.value))}>
+              {[1, 2, 3, 4, 5].map((n) => (
+                <option key={n} value={n}>
+                  {t('common.sop', 'SOP {{n}}', { n })}
+                </option>
+              ))}
+            </select>
+          </div>
+          <DtoForm<Schemas['SetPhaseDto']>
+            id="phase"
+            title={t('caseFile.workflow.phase', 'SOP phase status')}
+            form="SetPhaseDto"
+            initial={{}}
+            submitLabel={t('common.save', 'Save')}
+            send={(body) =>
+              call(() =>
+                api.PUT('/cases/{caseRef}/phases/{sop}', { params: { path: { caseRef, sop } }, body }),
+              )
+            }
+            onDone={onDone}
+          />
+        </>
+      );
+    case 'close':
+      return (
+        <DtoForm<Schemas['CloseCaseDto']>
+          id="close"
+          title={t('caseFile.workflow.close', 'Close the case')}
+          form="CloseCaseDto"
+          initial={{}}
+          submitLabel={t('caseFile.workflow.closeSubmit', 'Close the case')}
+          send={(body) => call(() => api.POST('/cases/{caseRef}/close', { ...path, body }))}
+          onDone={onDone}
+        />
+      );
+  }
+}
