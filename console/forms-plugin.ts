@@ -22,6 +22,8 @@ const DTO_FORMS = [
   'CloseCaseDto',
 ];
 
+const DATE_TIMES = ['givenAt', 'expiresAt', 'assessedAt', 'validUntil'];
+
 const INDEX = 'virtual:trm-forms';
 const FORM = 'virtual:trm-form/';
 
@@ -42,8 +44,20 @@ function formSchemas(): Map<string, Json> {
     if (!value || typeof value !== 'object') return value;
     const v = value as Json;
     if (typeof v.$ref === 'string') return clean(components[v.$ref.split('/').pop() ?? '']);
+    const out = { ...v };
+    // A list of codes is a set (the node refuses duplicates): checkboxes in the form.
+    const items = out.items as Json | undefined;
+    if (out.type === 'array' && items && Array.isArray(items.enum)) out.uniqueItems = true;
+    // Instants the DTOs check with IsDateTime but do not mark in the OpenAPI document.
+    if (out.type === 'object' && out.properties) {
+      const properties = { ...(out.properties as Record<string, Json>) };
+      for (const key of DATE_TIMES)
+        if (properties[key]?.type === 'string' && !properties[key].format)
+          properties[key] = { ...properties[key], format: 'date-time' };
+      out.properties = properties;
+    }
     return Object.fromEntries(
-      Object.entries(v)
+      Object.entries(out)
         .filter(([k]) => k !== 'nullable' && k !== 'example')
         .map(([k, x]) => [k, clean(x)]),
     );
