@@ -1,0 +1,3 @@
+export function Grants() {
+  return <h1>Grants</h1>;
+}

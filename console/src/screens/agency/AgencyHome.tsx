@@ -1,0 +1,3 @@
+export function AgencyHome() {
+  return <h1>AgencyHome</h1>;
+}

@@ -1,0 +1,3 @@
+export function AgencySubmission() {
+  return <h1>AgencySubmission</h1>;
+}

@@ -1,0 +1,3 @@
+export function AgencySubmit() {
+  return <h1>AgencySubmit</h1>;
+}

@@ -1,0 +1,3 @@
+export function AuditDashboard() {
+  return <h1>AuditDashboard</h1>;
+}

@@ -1,0 +1,3 @@
+export function AuditEntries() {
+  return <h1>AuditEntries</h1>;
+}

@@ -1,0 +1,3 @@
+export function AuditTimeline() {
+  return <h1>AuditTimeline</h1>;
+}

@@ -1,0 +1,3 @@
+export function ChainState() {
+  return <h1>ChainState</h1>;
+}

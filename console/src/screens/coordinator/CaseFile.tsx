@@ -1,0 +1,3 @@
+export function CaseFile() {
+  return <h1>CaseFile</h1>;
+}

@@ -1,0 +1,3 @@
+export function Compose() {
+  return <h1>Compose</h1>;
+}

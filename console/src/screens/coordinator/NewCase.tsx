@@ -1,0 +1,3 @@
+export function NewCase() {
+  return <h1>NewCase</h1>;
+}
