@@ -23,7 +23,7 @@ export function Problem({ error }: { error: unknown }) {
     <div role="alert" className="problem">
       <p>
         <strong>{problemTitle(error, t)}</strong>{' '}
-        {label('reason', error.code) !== error.code && <>{label('reason', error.code)} </>}
+        {label('reasonCode', error.code) !== error.code && <>{label('reasonCode', error.code)} </>}
         <code className="code">{error.code}</code>
       </p>
       {error.message && error.message !== error.code && <p className="detail">{error.message}</p>}
@@ -73,12 +73,12 @@ export function ReasonList({ reasons }: { reasons: ApiError['reasons'] }) {
     <ul className="reasons">
       {reasons.map((r, i) => (
         <li key={i}>
-          <strong>{label('reason', r.code)}</strong> <code className="code">{r.code}</code>
+          <strong>{label('reasonCode', r.code)}</strong> <code className="code">{r.code}</code>
           {r.message && <span className="detail"> — {r.message}</span>}
           {r.scope && (
             <span>
               {' '}
-              {t('problem.missingScope', 'Consent scope needed:')} {label('consentScope', r.scope)}{' '}
+              {t('problem.missingScope', 'Consent scope needed:')} {label('scope', r.scope)}{' '}
               <code className="code">{r.scope}</code>
             </span>
           )}

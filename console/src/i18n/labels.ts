@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
 
-/** The kinds of codes in codes.<lang>.json (console-tests' layout, README.md beside this file). */
+/** The kinds of codes in codes.<lang>.json (README.md beside this file). */
 export type CodeKind =
   | 'messageType'
-  | 'reason'
-  | 'consentScope'
-  | 'consentGiver'
+  | 'reasonCode'
+  | 'scope'
+  | 'givenBy'
   | 'guardianKind'
   | 'legalBasis'
   | 'riskFactor'
@@ -19,14 +19,14 @@ export type CodeKind =
   | 'ageStatus'
   | 'ageEvidence'
   | 'countryRole'
-  | 'deliveryStatus'
-  | 'messageDirection'
+  | 'messageStatus'
+  | 'direction'
   | 'expectationStatus'
-  | 'expectationDirection'
   | 'role'
+  | 'decision'
+  | 'closeReason'
   | 'auditAction'
-  | 'auditDecision'
-  | 'caseClosureReason';
+  | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */
 export function useCodes(): (kind: CodeKind, code: string | number | null | undefined) => string {

@@ -204,7 +204,7 @@ function CaseRows({
                         : level
                           ? label('riskLevel', level)
                           : Array.isArray(r.scopes)
-                            ? r.scopes.map((s) => label('consentScope', String(s))).join(', ')
+                            ? r.scopes.map((s) => label('scope', String(s))).join(', ')
                             : '—'}
                     </td>
                     <td>{country ?? '—'}</td>
