@@ -103,3 +103,26 @@ export class AgencyController {
     };
   }
 }
+
+export class AgencyCaseView {
+  @ApiProperty({ example: 'TRM-FR-2026-000123' }) caseRef!: string;
+  @ApiProperty({ format: 'date-time' }) grantedAt!: string;
+}
+
+/** The cases an agency may submit on: the reference and when it was granted, nothing of the case itself. */
+@ApiTags('agency')
+@Roles('agency')
+@Controller('agency/cases')
+export class AgencyCasesController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "the cases granted to the caller's agency" })
+  @ApiOkResponse({ type: [AgencyCaseView], description: 'newest grant first' })
+  async list(@CurrentPrincipal() principal: Principal): Promise<AgencyCaseView[]> {
+    return (await this.accounts.agencyCases(principal)).map((g) => ({
+      caseRef: g.caseRef,
+      grantedAt: new Date(g.grantedAt).toISOString(),
+    }));
+  }
+}
