@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { initialJsBudget } from './initial-js-budget';
+import { initialJsBudget } from './initial-js-budget.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 

@@ -91,7 +91,8 @@ export function caseListWhere(
       `(c.owner_country = ${country} OR ${country} = ANY (c.countries) OR c.country_roles ? ${country})`,
     );
   }
-  if (filter.role) clauses.push(`c.country_roles ->> ${param(filter.country ?? self)} = ${param(filter.role)}`);
+  if (filter.role)
+    clauses.push(`c.country_roles ->> ${param(filter.country ?? self)} = ${param(filter.role)}`);
   if (filter.identificationStatus)
     clauses.push(`c.identification_status = ${param(filter.identificationStatus)}`);
   if (filter.openedFrom) clauses.push(`c.opened_at >= ${param(filter.openedFrom)}`);
@@ -99,6 +100,8 @@ export function caseListWhere(
   if (filter.activityFrom) clauses.push(`c.last_activity_at >= ${param(filter.activityFrom)}`);
   if (filter.activityTo) clauses.push(`c.last_activity_at < ${param(filter.activityTo)}`);
   if (after)
-    clauses.push(`(c.last_activity_at, c.case_ref) < (${param(after.at)}::timestamptz, ${param(after.caseRef)})`);
+    clauses.push(
+      `(c.last_activity_at, c.case_ref) < (${param(after.at)}::timestamptz, ${param(after.caseRef)})`,
+    );
   return { where: clauses.length > 0 ? clauses.join(' AND ') : 'true', params };
 }

@@ -70,7 +70,14 @@ export function labelSchema(schema: unknown, labels: Labeller, name?: string): u
       else s[key] = labelSchema(s[key], labels, key === 'items' ? name : undefined);
     }
   }
-  const kind = name ? CODE_PROPERTIES[name] : undefined;
+  let kind = name ? CODE_PROPERTIES[name] : undefined;
+  // An account's role is lower case (`coordinator`), a country's role upper case (`ORIGIN`).
+  if (
+    kind === 'countryRole' &&
+    Array.isArray(s.enum) &&
+    s.enum.every((v) => typeof v === 'string' && v === v.toLowerCase())
+  )
+    kind = 'role';
   if (kind && Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) {
     s.oneOf = (s.enum as string[]).map((v) => ({ const: v, title: labels.code(kind, v) }));
     delete s.enum;
