@@ -6,10 +6,10 @@ import {
   type RJSFSchema,
   type UiSchema,
 } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
 import { useMemo, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCodes } from '../i18n/labels';
+import { cspSafeValidator } from './csp-validator';
 import { humanize, labelSchema } from './schema-tools';
 
 const STRINGS: Partial<Record<TranslatableString, string>> = {
@@ -41,7 +41,7 @@ export interface SchemaFormProps {
 
 /**
  * A form generated from a JSON Schema (docs/schemas/<TYPE>.schema.json, or a DTO of docs/openapi.json), checked
- * in the browser by ajv and at the node by the same schema; the node's field errors show at their fields.
+ * in the browser (csp-validator.ts: no eval, the CSP forbids it) and at the node by the same schema; the node's field errors show at their fields.
  */
 export function SchemaForm(props: SchemaFormProps) {
   const { t, i18n } = useTranslation();
@@ -62,7 +62,7 @@ export function SchemaForm(props: SchemaFormProps) {
       schema={schema}
       uiSchema={{ 'ui:submitButtonOptions': { norender: true }, ...props.uiSchema }}
       formData={props.formData}
-      validator={validator}
+      validator={cspSafeValidator}
       extraErrors={props.extraErrors}
       showErrorList={false}
       noHtml5Validate
