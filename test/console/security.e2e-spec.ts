@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: they see the DOM.
 import type { Browser, Page } from 'playwright-core';
 import { LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
 import { CONSOLE_CSP } from '../../src/console/security-headers';

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: they see the DOM.
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -97,7 +99,8 @@ export async function newPerson(browser: Browser, node: RunningNode): Promise<Pe
   const page = await context.newPage();
   const problems: PageProblems = { console: [], cspViolations: [], pageErrors: [] };
   page.on('console', (message) => {
-    const text = message.text();
+    // Long enough to say what and where, short enough for a failure message.
+    const text = message.text().slice(0, 400);
     if (message.type() === 'error' || message.type() === 'warning') problems.console.push(text);
     if (/Content[- ]Security[- ]Policy/i.test(text)) problems.cspViolations.push(text);
   });

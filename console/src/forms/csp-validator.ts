@@ -65,20 +65,22 @@ function ajvMessage(unit: OutputUnit, missing: string | undefined): string {
 }
 
 function toAjv(units: OutputUnit[]): AjvLikeError[] {
-  return units
-    .filter((u) => !WRAPPERS.has(u.keyword))
-    // A oneOf/anyOf reports why each branch failed too: the branch's own errors are noise at a field.
-    .filter((u) => !/\/(oneOf|anyOf)\/\d+/.test(u.keywordLocation))
-    .map((unit) => {
-      const missing = unit.keyword === 'required' ? /property "([^"]+)"/.exec(unit.error)?.[1] : undefined;
-      return {
-        instancePath: pointer(unit.instanceLocation),
-        keyword: unit.keyword,
-        params: missing === undefined ? {} : { missingProperty: missing },
-        schemaPath: unit.keywordLocation,
-        message: ajvMessage(unit, missing),
-      };
-    });
+  return (
+    units
+      .filter((u) => !WRAPPERS.has(u.keyword))
+      // A oneOf/anyOf reports why each branch failed too: the branch's own errors are noise at a field.
+      .filter((u) => !/\/(oneOf|anyOf)\/\d+/.test(u.keywordLocation))
+      .map((unit) => {
+        const missing = unit.keyword === 'required' ? /property "([^"]+)"/.exec(unit.error)?.[1] : undefined;
+        return {
+          instancePath: pointer(unit.instanceLocation),
+          keyword: unit.keyword,
+          params: missing === undefined ? {} : { missingProperty: missing },
+          schemaPath: unit.keywordLocation,
+          message: ajvMessage(unit, missing),
+        };
+      })
+  );
 }
 
 const draftOf = (schema: RJSFSchema): '4' | '7' | '2019-09' | '2020-12' => {
