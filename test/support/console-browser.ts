@@ -44,11 +44,14 @@ export function ensureConsoleBuilt(): void {
   const built = existsSync(CONSOLE_DIST) ? statSync(CONSOLE_DIST).mtimeMs : 0;
   const sources = Math.max(...CONSOLE_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
   if (built > 0 && built >= sources) return;
-  execFileSync('npm', ['run', '--silent', 'build:console'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    timeout: 240_000,
-  });
+  try {
+    execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `npm run build:console failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`,
+    );
+  }
   if (!existsSync(CONSOLE_DIST)) throw new Error(`npm run build:console did not write ${CONSOLE_DIST}`);
 }
 
