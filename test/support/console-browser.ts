@@ -50,6 +50,7 @@ export function ensureConsoleBuilt(): void {
     const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
     throw new Error(
       `npm run build:console failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`,
+      { cause: error },
     );
   }
   if (!existsSync(CONSOLE_DIST)) throw new Error(`npm run build:console did not write ${CONSOLE_DIST}`);
