@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: they see the DOM.
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -42,11 +44,15 @@ export function ensureConsoleBuilt(): void {
   const built = existsSync(CONSOLE_DIST) ? statSync(CONSOLE_DIST).mtimeMs : 0;
   const sources = Math.max(...CONSOLE_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
   if (built > 0 && built >= sources) return;
-  execFileSync('npm', ['run', '--silent', 'build:console'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    timeout: 240_000,
-  });
+  try {
+    execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `npm run build:console failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`,
+      { cause: error },
+    );
+  }
   if (!existsSync(CONSOLE_DIST)) throw new Error(`npm run build:console did not write ${CONSOLE_DIST}`);
 }
 
@@ -97,7 +103,8 @@ export async function newPerson(browser: Browser, node: RunningNode): Promise<Pe
   const page = await context.newPage();
   const problems: PageProblems = { console: [], cspViolations: [], pageErrors: [] };
   page.on('console', (message) => {
-    const text = message.text();
+    // Long enough to say what and where, short enough for a failure message.
+    const text = message.text().slice(0, 400);
     if (message.type() === 'error' || message.type() === 'warning') problems.console.push(text);
     if (/Content[- ]Security[- ]Policy/i.test(text)) problems.cspViolations.push(text);
   });
