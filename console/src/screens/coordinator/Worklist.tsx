@@ -1,9 +1,13 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CaseLink, When, isOverdue } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
+
+// recharts is large: loaded only with the chart.
+const WorklistChart = lazy(() => import('./WorklistChart').then((m) => ({ default: m.WorklistChart })));
 
 /** The coordinator's home: what is owed and awaited by deadline (overdue first), and what needs her. */
 export function Worklist() {
@@ -21,6 +25,9 @@ export function Worklist() {
       <Problem error={list.error} />
       {list.data && (
         <>
+          <Suspense fallback={null}>
+            <WorklistChart owed={list.data.owed ?? []} awaited={list.data.awaited ?? []} />
+          </Suspense>
           <ExpectationTable
             id="owed"
             title={t('worklist.owed', 'Answers owed by this country')}
