@@ -64,7 +64,7 @@ const NAVIGATION: Record<Role, Array<{ to: string; key: string; label: string }>
     { to: '/audit/chain', key: 'nav.chain', label: 'Chain state' },
     { to: '/audit/dashboard', key: 'nav.dashboard', label: 'Dashboard' },
   ],
-  agency: [{ to: '/', key: 'nav.agencyHome', label: 'Granted cases and submissions' }],
+  agency: [{ to: '/', key: 'nav.agencyHome', label: 'Agency home' }],
   admin: [
     { to: '/', key: 'nav.accounts', label: 'Accounts' },
     { to: '/admin/grants', key: 'nav.grants', label: 'Case grants' },

@@ -108,8 +108,9 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await consents.getByRole('button', { name: 'Record consent' }).click();
     const form = consents.getByRole('region', { name: 'Record a consent' });
     await form.waitFor();
+    // A list of codes is a set of checkboxes (console/forms-plugin.ts).
     for (const scope of ['Share identity data', 'Share health data', 'Return', 'Reintegration'])
-      await (await addItem(page, 'Scopes*')).selectOption({ label: scope });
+      await form.getByRole('checkbox', { name: scope, exact: true }).check();
     const recipients = form.getByRole('group', { name: 'Recipients*' }).locator('input');
     if ((await recipients.count()) === 0) await addItem(page, 'Recipients*');
     await recipients.first().fill('MK');
@@ -159,7 +160,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await page.getByLabel('Given name*', { exact: true }).fill('Ana');
     await page.getByLabel('Family name*', { exact: true }).fill(familyName);
     await choose(page.getByLabel('Status*', { exact: true }), 'Documented child', 'DOCUMENTED_CHILD');
-    await page.getByLabel('Exploitation types*', { exact: true }).selectOption({ index: 0 });
+    await page.getByRole('group', { name: 'Exploitation types*' }).getByRole('checkbox').first().check();
     await choose(
       page.getByLabel('Identification status*', { exact: true }),
       'Identified victim',
@@ -174,7 +175,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     if ((await needs.count()) === 0) await addItem(page, 'Assistance needs*');
     await needs.first().fill('secure accommodation for a child');
     await choose(
-      page.getByLabel('Requested sop*', { exact: true }),
+      page.getByLabel('Requested SOP*', { exact: true }),
       '4',
       'SOP 4',
       'Voluntary return, legal stay and/or resettlement',
