@@ -367,6 +367,7 @@ export function App() {
   useEffect(() => {
     if (principal) {
       wasLoggedIn.current = true;
+      setReason('start');
       const saved = savedLanguage(principal.name);
       if (saved) void setLanguage(saved);
     } else if (wasLoggedIn.current) {

@@ -233,8 +233,9 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     const timeline = page.getByRole('region', { name: /timeline/i });
     await eventually(
       async () => {
-        await page.reload();
-        const referral = timeline.getByRole('listitem').filter({ hasText: 'Referral request' });
+        // The screen's own Refresh: reloading the page would log her out (the token lives in memory only).
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        const referral = timeline.getByRole('row').filter({ hasText: 'Referral request' });
         const delivered = (await referral.getByText('Delivered').count()) > 0;
         const confirmed = (await timeline.getByText('Referral confirmation').count()) > 0;
         return delivered && confirmed ? true : undefined;
