@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { formsPlugin } from './forms-plugin.ts';
 import { initialJsBudget } from './initial-js-budget.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -10,7 +11,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: '/',
-  plugins: [react(), initialJsBudget({ limitKb: 250 })],
+  plugins: [react(), formsPlugin(), initialJsBudget({ limitKb: 250 })],
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,

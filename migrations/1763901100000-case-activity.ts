@@ -19,7 +19,8 @@ export class CaseActivity1763901100000 implements MigrationInterface {
     // Kept by the database, in the transaction of the change itself, whichever code path writes it: a message
     // sent or received (receipts and checkpoints are not activity, and skipping them keeps the relay and the
     // receipt handler off the case row), a consent recorded or withdrawn, an assessment recorded, and any change
-    // to the case row itself (phases, roles, managers, closing: everything that moves updated_at).
+    // to the case row itself (phases, roles, managers, closing: everything that moves updated_at). Re-encryption
+    // under a new data key sets only the encrypted column, so it is no activity.
     await q.query(`
       CREATE FUNCTION case_activity_from_row() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -34,7 +35,7 @@ export class CaseActivity1763901100000 implements MigrationInterface {
     };
     for (const table of ACTIVITY_TABLES) {
       await q.query(`
-        CREATE TRIGGER ${table}_case_activity AFTER INSERT ${table === 'consent_records' ? 'OR UPDATE ' : ''}ON ${table}
+        CREATE TRIGGER ${table}_case_activity AFTER INSERT ${table === 'consent_records' ? 'OR UPDATE OF withdrawn_at ' : ''}ON ${table}
         FOR EACH ROW WHEN (${when[table]}) EXECUTE FUNCTION case_activity_from_row()`);
     }
     await q.query(`

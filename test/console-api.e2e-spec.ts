@@ -7,7 +7,7 @@ import { AuditCheckpointService } from '../src/audit/checkpoints/audit-checkpoin
 import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, MESSAGE_TYPES, MessageType } from '../src/messages/message-types';
-import { sealNow } from './support/audit-tools';
+import { auditVerify, sealNow } from './support/audit-tools';
 import {
   api,
   grantAgency,
@@ -567,14 +567,27 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
   });
 
   describe('GET /audit/chain/state', () => {
-    it("shows the sealed head and each peer's furthest checkpoint, to auditors only", async () => {
+    const verify = (code: string, args: string[]) =>
+      auditVerify([...args, '--record'], {
+        DATABASE_URL: federation.appDatabaseUrl(code),
+        TRM_DIRECTORY_FILE: federation.directoryFile,
+        TRM_KEYS_DIR: federation.keysDir,
+        TRM_COUNTRY: code,
+      });
+    const state = async (node: RunningNode) => {
+      const response = await api(node, 'GET', '/audit/chain/state', undefined, { as: 'auditor' });
+      expect(response.status).toBe(200);
+      return response.body;
+    };
+
+    it("shows the sealed head, the last verification and each peer's furthest checkpoint, to auditors only", async () => {
       await sealNow(fr);
       const sent = await fr.app!.get(AuditCheckpointService).send({ force: true });
       expect(sent).not.toBeNull();
-      const atMk = await eventually(
+      const fresh = await eventually(
         async () => {
-          const state = (await api(mk, 'GET', '/audit/chain/state', undefined, { as: 'auditor' })).body;
-          return state.peers.find((p: { peer: string }) => p.peer === 'FR');
+          const body = await state(mk);
+          return body.peers.some((p: { peer: string }) => p.peer === 'FR') ? body : undefined;
         },
         20_000,
         "FR's checkpoint at MK",
@@ -583,23 +596,47 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
         'MK',
         `SELECT max(seq)::text AS seq FROM audit_peer_checkpoints WHERE peer = 'FR'`,
       );
-      expect(atMk).toEqual({
+      expect(fresh.peers.find((p: { peer: string }) => p.peer === 'FR')).toEqual({
         peer: 'FR',
         lastCheckpointSeq: signed.seq,
         lastCheckpointReceivedAt: expect.any(String),
         matched: null,
         checkedAt: null,
       });
+      expect(fresh.lastVerification).toBeNull();
 
-      const state = await api(fr, 'GET', '/audit/chain/state', undefined, { as: 'auditor' });
-      expect(state.status).toBe(200);
-      const [head] = await federation.query<{ pos: string; hash: string }>(
+      // MK's auditor checks FR's chain against FR's checkpoints, and MK's own chain, recording both.
+      const peerCheck = await verify('MK', ['--peer', 'FR', '--peer-url', fr.url]);
+      expect(peerCheck.code).toBe(0);
+      const ownCheck = await verify('MK', []);
+      expect(ownCheck.code).toBe(0);
+      const checked = await state(mk);
+      expect(checked.peers.find((p: { peer: string }) => p.peer === 'FR')).toMatchObject({
+        peer: 'FR',
+        matched: true,
+        checkedAt: expect.any(String),
+      });
+      expect(checked.lastVerification).toEqual({
+        at: expect.any(String),
+        ok: true,
+        details: expect.objectContaining({ sealed: ownCheck.report.sealed, problemCount: 0 }),
+      });
+
+      // The sealer keeps sealing (logins are audited too): the head shown is a row of the chain as it is.
+      await sealNow(fr);
+      const atFr = await state(fr);
+      const [row] = await federation.query<{ hash: string; sealed_at: Date }>(
         'FR',
-        `SELECT pos::text AS pos, encode(hash, 'hex') AS hash FROM audit_chain ORDER BY pos DESC LIMIT 1`,
+        `SELECT encode(hash, 'hex') AS hash, sealed_at FROM audit_chain WHERE pos = $1`,
+        [atFr.head.seq],
       );
-      expect(Number(state.body.head.seq)).toBeGreaterThanOrEqual(Number(head.pos) - 5);
-      expect(state.body.head.hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(state.body.lastVerification).toBeNull();
+      expect(atFr.head).toEqual({
+        seq: expect.stringMatching(/^\d+$/),
+        hash: row.hash,
+        sealedAt: expect.any(String),
+      });
+      expect(Date.parse(atFr.head.sealedAt)).toBe(row.sealed_at.getTime());
+      expect(Number(atFr.head.seq)).toBeGreaterThanOrEqual(Number(sent!.seq));
       expect((await api(fr, 'GET', '/audit/chain/state')).status).toBe(403);
     });
   });

@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = {
   POLICY_DECISION: 'a policy decided something that is not itself a message step (decision, reasons)',
   AUDIT_CHECKPOINT_SENT: 'this node signed its audit chain head and sent it to a peer',
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
+  AUDIT_VERIFIED:
+    "npm run audit:verify -- --record checked this chain (no counterpart) or a peer's against its checkpoints (ALLOW or DENY, first problem as reason code)",
   EXPECTATION_OVERDUE:
     'an awaited or owed answer passed its deadline (expectation id, who owes it, deadline)',
   EXPECTATION_ESCALATED:

@@ -1,16 +1,11 @@
 import Form from '@rjsf/core';
-import {
-  englishStringTranslator,
-  TranslatableString,
-  type ErrorSchema,
-  type RJSFSchema,
-  type UiSchema,
-} from '@rjsf/utils';
-import { useMemo, type ReactNode, type RefObject } from 'react';
+import { englishStringTranslator, TranslatableString, type ErrorSchema, type UiSchema } from '@rjsf/utils';
+import { useEffect, useMemo, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Loading } from '../components/Problem';
 import { useCodes } from '../i18n/labels';
-import { cspSafeValidator } from './csp-validator';
-import { humanize, labelSchema } from './schema-tools';
+import { humanize, labelsFor } from './schema-tools';
+import { loadForm, type LoadedForm } from './schemas';
 
 const STRINGS: Partial<Record<TranslatableString, string>> = {
   [TranslatableString.AddItemButton]: 'form.addItem',
@@ -27,7 +22,8 @@ const STRINGS: Partial<Record<TranslatableString, string>> = {
 
 export interface SchemaFormProps {
   id: string;
-  schema: object;
+  /** A message type (its docs/schemas payload schema) or a request DTO of docs/openapi.json. */
+  form: string;
   formData: unknown;
   onChange: (data: unknown) => void;
   onSubmit?: (data: unknown) => void;
@@ -40,29 +36,40 @@ export interface SchemaFormProps {
 }
 
 /**
- * A form generated from a JSON Schema (docs/schemas/<TYPE>.schema.json, or a DTO of docs/openapi.json), checked
- * in the browser (csp-validator.ts: no eval, the CSP forbids it) and at the node by the same schema; the node's field errors show at their fields.
+ * A form generated from a JSON Schema, checked in the browser by its precompiled validator and at the node by
+ * the same schema; the node's field errors show at their fields.
  */
 export function SchemaForm(props: SchemaFormProps) {
   const { t, i18n } = useTranslation();
   const code = useCodes();
-  const schema = useMemo(
+  const [loaded, setLoaded] = useState<LoadedForm | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    setLoaded(undefined);
+    void loadForm(props.form).then((f) => live && setLoaded(f));
+    return () => {
+      live = false;
+    };
+  }, [props.form]);
+  const labels = useMemo(
     () =>
-      labelSchema(props.schema, {
-        field: (name) => t(`field.${name}`, humanize(name)),
-        code,
-      }) as RJSFSchema,
-    [props.schema, i18n.language],
+      loaded ? labelsFor(loaded.schema, { field: (name) => t(`field.${name}`, humanize(name)), code }) : {},
+    [loaded, i18n.language],
   );
+  if (loaded === undefined) return <Loading />;
+  if (loaded === null)
+    return (
+      <p className="problem">{t('form.missing', 'No form is known for {{name}}.', { name: props.form })}</p>
+    );
   return (
     <Form
       ref={props.formRef}
       className="rjsf form"
       idPrefix={props.id}
-      schema={schema}
-      uiSchema={{ 'ui:submitButtonOptions': { norender: true }, ...props.uiSchema }}
+      schema={loaded.schema}
+      uiSchema={{ ...labels, 'ui:submitButtonOptions': { norender: true }, ...props.uiSchema }}
       formData={props.formData}
-      validator={cspSafeValidator}
+      validator={loaded.validator}
       extraErrors={props.extraErrors}
       showErrorList={false}
       noHtml5Validate

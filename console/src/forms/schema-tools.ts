@@ -39,54 +39,59 @@ export interface Labeller {
 }
 
 /**
- * Prepares a JSON Schema for the form: every property gets a translated title (its name when there is no
- * label), and enums of known codes get their labels (as `oneOf` of `const`s, so the values sent are the codes).
- * Works on any schema, so a new field in docs/schemas needs no UI code.
+ * The labels of a form, as rjsf's uiSchema (the schema itself stays as compiled, see forms-plugin.ts): every
+ * property gets a translated title (its name humanised when there is no label), and enums of known codes get
+ * their labels while the values sent stay the codes. Works on any schema, so a new field needs no UI code.
  */
-export function labelSchema(schema: unknown, labels: Labeller, name?: string): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => labelSchema(s, labels));
-  if (!schema || typeof schema !== 'object') return schema;
-  const s = { ...(schema as Json) };
+export function labelsFor(schema: unknown, labels: Labeller, root: unknown = schema, depth = 0): Json {
+  const s = resolve(schema, root);
+  const ui: Json = {};
+  if (!s || depth > 12) return ui;
   if (s.properties && typeof s.properties === 'object') {
-    s.properties = Object.fromEntries(
-      Object.entries(s.properties as Json).map(([key, value]) => [key, labelSchema(value, labels, key)]),
-    );
-  }
-  for (const key of [
-    'items',
-    'additionalProperties',
-    'definitions',
-    'components',
-    'schemas',
-    'allOf',
-    'anyOf',
-    'oneOf',
-  ]) {
-    if (s[key] && typeof s[key] === 'object') {
-      if (key === 'definitions' || key === 'schemas' || key === 'components')
-        s[key] = Object.fromEntries(
-          Object.entries(s[key] as Json).map(([k, v]) => [k, labelSchema(v, labels)]),
-        );
-      else s[key] = labelSchema(s[key], labels, key === 'items' ? name : undefined);
+    for (const [key, value] of Object.entries(s.properties as Json)) {
+      const property = resolve(value, root);
+      const child = labelsFor(property, labels, root, depth + 1);
+      child['ui:title'] = labels.field(key);
+      const kind = codeKind(key, property);
+      const enumValues = enumOf(property) ?? enumOf(resolve(property?.items, root));
+      if (kind && enumValues) {
+        const names = Object.fromEntries(enumValues.map((v) => [v, labels.code(kind, v)]));
+        child['ui:enumNames'] = names;
+        if (property?.items) child.items = { ...(child.items as Json | undefined), 'ui:enumNames': names };
+      }
+      if (property?.type === 'array' && property.uniqueItems && enumOf(resolve(property.items, root)))
+        child['ui:widget'] = 'checkboxes';
+      ui[key] = child;
     }
   }
-  let kind = name ? CODE_PROPERTIES[name] : undefined;
-  // An account's role is lower case (`coordinator`), a country's role upper case (`ORIGIN`).
-  if (
-    kind === 'countryRole' &&
-    Array.isArray(s.enum) &&
-    s.enum.every((v) => typeof v === 'string' && v === v.toLowerCase())
-  )
-    kind = 'role';
-  if (kind && Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) {
-    s.oneOf = (s.enum as string[]).map((v) => ({ const: v, title: labels.code(kind, v) }));
-    delete s.enum;
+  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) {
+    const items = labelsFor(s.items, labels, root, depth + 1);
+    if (Object.keys(items).length) ui.items = { ...(ui.items as Json | undefined), ...items };
   }
-  if (name && !s.$ref && s.title === undefined) s.title = labels.field(name);
-  // OpenAPI 3.0's `nullable` is not JSON Schema: an optional property is enough for a form.
-  delete s.nullable;
-  delete s.example;
-  return s;
+  return ui;
+}
+
+function resolve(schema: unknown, root: unknown): Json | null {
+  if (!schema || typeof schema !== 'object') return null;
+  const s = schema as Json;
+  if (typeof s.$ref !== 'string' || !s.$ref.startsWith('#/')) return s;
+  let node: unknown = root;
+  for (const part of s.$ref.slice(2).split('/'))
+    node = node && typeof node === 'object' ? (node as Json)[part] : undefined;
+  return node && typeof node === 'object' ? (node as Json) : null;
+}
+
+function enumOf(schema: Json | null): string[] | null {
+  return schema && Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')
+    ? (schema.enum as string[])
+    : null;
+}
+
+function codeKind(name: string, schema: Json | null): CodeKind | undefined {
+  const kind = CODE_PROPERTIES[name];
+  // An account's role is lower case (`coordinator`), a country's role upper case (`ORIGIN`).
+  if (kind === 'countryRole' && enumOf(schema)?.every((v) => v === v.toLowerCase())) return 'role';
+  return kind;
 }
 
 /** The server's field errors (`person.givenName`, `factors.0.code`) as rjsf's error schema. */

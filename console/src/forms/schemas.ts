@@ -1,33 +1,32 @@
-import openapi from '../../../docs/openapi.json';
+import type { RJSFSchema, ValidatorType } from '@rjsf/utils';
+import { createPrecompiledValidator } from '@rjsf/validator-ajv8';
+import { forms } from 'virtual:trm-forms';
 
-// Each message type's payload schema is its own small chunk, loaded when the type is chosen.
-const files = import.meta.glob<{ default: object }>('../../../docs/schemas/*.schema.json');
-
-export async function messageSchema(type: string): Promise<object | null> {
-  const file = files[`../../../docs/schemas/${type}.schema.json`];
-  return file ? (await file()).default : null;
+export interface LoadedForm {
+  schema: RJSFSchema;
+  validator: ValidatorType;
 }
 
-type Json = Record<string, unknown>;
-const components = (openapi as unknown as { components: { schemas: Record<string, Json> } }).components
-  .schemas;
+const cache = new Map<string, Promise<LoadedForm | null>>();
 
-/** A request DTO of docs/openapi.json as a self-contained JSON Schema (its `$ref`s inlined). */
-export function dtoSchema(name: string, omit: string[] = []): Json {
-  const inline = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(inline);
-    if (!value || typeof value !== 'object') return value;
-    const v = value as Json;
-    if (typeof v.$ref === 'string') return inline(components[v.$ref.split('/').pop() ?? '']);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, inline(x)]));
-  };
-  const schema = inline(components[name]) as Json;
-  if (!schema) return { type: 'object' };
-  const properties = { ...(schema.properties as Json) };
-  for (const key of omit) delete properties[key];
-  return {
-    ...schema,
-    properties,
-    required: ((schema.required as string[] | undefined) ?? []).filter((k) => !omit.includes(k)),
-  };
+/**
+ * A form's schema (a message type's payload schema from docs/schemas, or a request DTO of docs/openapi.json)
+ * with its validator, compiled at build time (forms-plugin.ts): no code is evaluated in the browser.
+ */
+export function loadForm(name: string): Promise<LoadedForm | null> {
+  let loaded = cache.get(name);
+  if (!loaded) {
+    const load = forms[name];
+    loaded = load
+      ? load().then((module) => {
+          const schema = module.schema as RJSFSchema;
+          return { schema, validator: createPrecompiledValidator(module.default, schema) };
+        })
+      : Promise.resolve(null);
+    cache.set(name, loaded);
+  }
+  return loaded;
 }
+
+/** The names of the forms that exist (message types with a payload schema, DTOs). */
+export const FORM_NAMES = Object.keys(forms);

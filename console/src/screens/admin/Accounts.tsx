@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
@@ -8,7 +8,6 @@ import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
 import { SchemaForm } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
-import { dtoSchema } from '../../forms/schemas';
 import { useCodes } from '../../i18n/labels';
 
 /** Accounts: create, list, disable, unlock; agency API keys: issue (shown once) and revoke. */
@@ -180,7 +179,6 @@ function ShownOnce({ title, value, onClose }: { title: string; value: string; on
 
 function CreateAccount({ onDone }: { onDone: (created: Schemas['CreatedAccountView'] | null) => void }) {
   const { t } = useTranslation();
-  const schema = useMemo(() => dtoSchema('CreateAccountDto'), []);
   const [data, setData] = useState<unknown>({ role: 'coordinator' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -203,7 +201,7 @@ function CreateAccount({ onDone }: { onDone: (created: Schemas['CreatedAccountVi
       </p>
       <SchemaForm
         id="account"
-        schema={schema}
+        form="CreateAccountDto"
         formData={data}
         onChange={setData}
         onSubmit={() => void submit()}

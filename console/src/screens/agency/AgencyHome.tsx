@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, call, callRaw } from '../../api/client';
-import type { AgencyCase } from '../../api/pending';
+import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CodeWithLabel, When } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
@@ -11,9 +10,9 @@ import { useCodes } from '../../i18n/labels';
 export function AgencyHome() {
   const { t } = useTranslation();
   const label = useCodes();
-  const cases = useLoad(() => callRaw<AgencyCase[] | { items: AgencyCase[] }>('GET', '/agency/cases'), []);
+  const cases = useLoad(() => call(() => api.GET('/agency/cases')), []);
   const submissions = useLoad(() => call(() => api.GET('/agency/submissions')), []);
-  const granted = Array.isArray(cases.data) ? cases.data : (cases.data?.items ?? []);
+  const granted = cases.data ?? [];
   return (
     <section aria-labelledby="agency-title">
       <h1 id="agency-title">{t('agency.title', 'Granted cases and submissions')}</h1>

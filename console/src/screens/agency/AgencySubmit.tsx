@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, call, type Schemas } from '../../api/client';
@@ -6,10 +6,10 @@ import { ApiError } from '../../api/errors';
 import { useLoad } from '../../api/useLoad';
 import { Badge } from '../../components/format';
 import { announce } from '../../components/live';
-import { Loading, Problem } from '../../components/Problem';
+import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
-import { dtoSchema, messageSchema } from '../../forms/schemas';
+import { FORM_NAMES } from '../../forms/schemas';
 import { useCodes } from '../../i18n/labels';
 
 type Body = Schemas['AgencySubmissionDto'];
@@ -19,29 +19,21 @@ export function AgencySubmit() {
   const { caseRef = '' } = useParams();
   const { t } = useTranslation();
   const label = useCodes();
-  const types = useMemo(() => {
-    const property = (dtoSchema('AgencySubmissionDto').properties as Record<string, { enum?: string[] }>)
-      .type;
-    return (property?.enum ?? []).filter(
-      (x) => !['DELIVERY_RECEIPT', 'DELIVERY_REJECTED', 'AUDIT_CHECKPOINT'].includes(x),
-    );
-  }, []);
+  // Every message type with a payload schema, less the technical ones (the node refuses what is not allowed).
+  const types = FORM_NAMES.filter(
+    (x) => /^[A-Z_]+$/.test(x) && !['DELIVERY_RECEIPT', 'DELIVERY_REJECTED', 'AUDIT_CHECKPOINT'].includes(x),
+  );
   const directory = useLoad(() => call(() => api.GET('/directory')), []);
   const countries = (
     (directory.data as { participants?: Array<{ code: string }> } | undefined)?.participants ?? []
   ).map((p) => p.code);
   const [type, setType] = useState('');
   const [to, setTo] = useState('');
-  const [schema, setSchema] = useState<object | null>(null);
   const [payload, setPayload] = useState<unknown>({});
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<Schemas['SentMessageView'] | null>(null);
   const [busy, setBusy] = useState(false);
   const ref = useRef<Form | null>(null);
-  useEffect(() => {
-    setSchema(null);
-    if (type) void messageSchema(type).then((s) => setSchema(s ?? { type: 'object' }));
-  }, [type]);
   async function submit(): Promise<void> {
     if (ref.current && !ref.current.validateForm()) return;
     setBusy(true);
@@ -99,13 +91,12 @@ export function AgencySubmit() {
               </select>
             </div>
           </div>
-          {type && !schema && <Loading />}
-          {type && schema && (
+          {type && (
             <div className="panel">
               <SchemaForm
                 id="agency-payload"
                 formRef={ref}
-                schema={schema}
+                form={type}
                 formData={payload}
                 onChange={setPayload}
                 onSubmit={() => void submit()}

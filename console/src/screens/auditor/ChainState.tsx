@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { callRaw } from '../../api/client';
+import { api, call } from '../../api/client';
 import type { ChainState as State } from '../../api/pending';
 import { useLoad } from '../../api/useLoad';
 import { When } from '../../components/format';
@@ -8,7 +8,10 @@ import { Loading, Problem } from '../../components/Problem';
 /** The audit chain: its head, the last verification, and whether each peer's checkpoint matched. */
 export function ChainState() {
   const { t } = useTranslation();
-  const state = useLoad(() => callRaw<State>('GET', '/audit/chain/state'), []);
+  const state = useLoad(
+    async () => (await call(() => api.GET('/audit/chain/state'))) as unknown as State,
+    [],
+  );
   const v = state.data?.lastVerification as Record<string, unknown> | null | undefined;
   return (
     <section aria-labelledby="chain-title">
@@ -45,24 +48,26 @@ export function ChainState() {
             <h2 id="verification-title">{t('chain.lastVerification', 'Last verification')}</h2>
             {v ? (
               <dl className="facts">
-                {Object.entries(v).map(([key, value]) => (
-                  <div key={key} className="contents">
-                    <dt>{t(`chain.v.${key}`, key)}</dt>
-                    <dd>
-                      {typeof value === 'boolean' ? (
-                        value ? (
-                          t('common.yes', 'yes')
-                        ) : (
-                          t('common.no', 'no')
-                        )
-                      ) : typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? (
-                        <When at={value} />
-                      ) : (
-                        String(value ?? '—')
-                      )}
-                    </dd>
-                  </div>
-                ))}
+                <dt>{t('chain.verifiedAt', 'When')}</dt>
+                <dd>
+                  <When at={typeof v.at === 'string' ? v.at : null} />
+                </dd>
+                <dt>{t('chain.intact', 'Result')}</dt>
+                <dd>
+                  {v.ok === true ? (
+                    <span className="badge badge-matched">{t('chain.ok', 'the chain is intact')}</span>
+                  ) : (
+                    <span className="badge badge-mismatch">{t('chain.broken', 'a problem was found')}</span>
+                  )}
+                </dd>
+                {Object.entries((v.details as Record<string, unknown> | undefined) ?? {}).map(
+                  ([key, value]) => (
+                    <div key={key} className="contents">
+                      <dt>{t(`chain.v.${key}`, key)}</dt>
+                      <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+                    </div>
+                  ),
+                )}
               </dl>
             ) : (
               <p className="empty">{t('chain.neverVerified', 'Not verified yet.')}</p>

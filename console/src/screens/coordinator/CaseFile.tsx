@@ -12,6 +12,8 @@ import { Lanes } from './Lanes';
 const ConsentForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.ConsentForm })));
 const AssessmentForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.AssessmentForm })));
 const OverrideForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.OverrideForm })));
+const WorkflowForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.WorkflowForm })));
+type WorkflowChange = 'roles' | 'manager' | 'guardian' | 'ageStatus' | 'phase' | 'close';
 
 type CaseFileView = Schemas['CaseFileView'];
 type Workflow = {
@@ -120,6 +122,7 @@ export function CaseFile() {
               </p>
             )}
           </div>
+          {data.case.status === 'OPEN' && <Changes caseRef={caseRef} reload={file.reload} />}
           <PhaseStrip phases={workflow.phases} />
           <div className="grid-2">
             <ReturnChecklist checklist={workflow.returnChecklist} />
@@ -605,6 +608,52 @@ function ChangeLog({ entries }: { entries: Workflow['timeline'] }) {
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+function Changes({ caseRef, reload }: { caseRef: string; reload: () => void }) {
+  const { t } = useTranslation();
+  const [change, setChange] = useState<WorkflowChange | null>(null);
+  const buttons: Array<[WorkflowChange, string]> = [
+    ['roles', t('caseFile.workflow.rolesButton', 'Set countries and roles')],
+    ['guardian', t('caseFile.workflow.guardianButton', 'Set guardian')],
+    ['manager', t('caseFile.workflow.managerButton', 'Set case manager')],
+    ['ageStatus', t('caseFile.workflow.ageButton', 'Set age status')],
+    ['phase', t('caseFile.workflow.phaseButton', 'Set a SOP phase')],
+    ['close', t('caseFile.workflow.closeButton', 'Close the case')],
+  ];
+  return (
+    <section className="panel" aria-labelledby="changes-actions-title">
+      <h2 id="changes-actions-title">{t('caseFile.workflow.title', 'Update the case')}</h2>
+      <div className="actions">
+        {buttons.map(([key, text]) => (
+          <button
+            key={key}
+            type="button"
+            aria-pressed={change === key}
+            onClick={() => setChange(change === key ? null : key)}
+          >
+            {text}
+          </button>
+        ))}
+      </div>
+      {change && (
+        <Suspense fallback={<Loading />}>
+          <WorkflowForm
+            key={change}
+            caseRef={caseRef}
+            change={change}
+            onDone={(done) => {
+              setChange(null);
+              if (done) {
+                announce(t('caseFile.workflow.saved', 'The case was updated.'));
+                reload();
+              }
+            }}
+          />
+        </Suspense>
+      )}
     </section>
   );
 }

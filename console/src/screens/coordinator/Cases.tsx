@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { callRaw } from '../../api/client';
-import { summaryCountries, summaryPhases, type CasePage, type CaseSummary } from '../../api/pending';
+import { api, call } from '../../api/client';
+import { summaryCountries, summaryPhases, type CaseSummary } from '../../api/pending';
 import { Badge, CaseLink, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
@@ -50,8 +50,8 @@ function instant(day: string, end: boolean): string {
   return new Date(`${day}T${end ? '23:59:59.999' : '00:00:00.000'}`).toISOString();
 }
 
-function query(filters: Filters, after: string | null): string {
-  const params = new URLSearchParams();
+function query(filters: Filters, after: string | null): Record<string, string | number> {
+  const params = new Map<string, string | number>();
   for (const [key, value] of Object.entries(filters) as Array<[keyof Filters, string]>) {
     if (!value.trim()) continue;
     if (key === 'openedFrom' || key === 'activityFrom') params.set(key, instant(value, false));
@@ -59,8 +59,8 @@ function query(filters: Filters, after: string | null): string {
     else params.set(key, key === 'country' || key === 'caseRef' ? value.trim().toUpperCase() : value);
   }
   if (after) params.set('after', after);
-  params.set('limit', '50');
-  return params.toString();
+  params.set('limit', 50);
+  return Object.fromEntries(params);
 }
 
 /**
@@ -81,10 +81,10 @@ export function Cases() {
     setError(undefined);
     try {
       // The query goes in the API call's URL (coordinator-only, no personal data: codes, dates, references).
-      const page = await callRaw<CasePage>('GET', `/cases?${query(filters, after)}`);
-      const items = page.items ?? [];
+      const page = await call(() => api.GET('/cases', { params: { query: query(filters, after) as never } }));
+      const items = (page.items ?? []) as unknown as CaseSummary[];
       setRows((previous) => (after && previous ? [...previous, ...items] : items));
-      setNext(page.nextCursor ?? null);
+      setNext((page.nextCursor as unknown as string | null) ?? null);
       announce(
         t('cases.found', '{{count}} cases shown', {
           count: (after && rows ? rows.length : 0) + items.length,

@@ -1,16 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, call, callRaw, type Schemas } from '../../api/client';
+import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
-import type { CheckResult, ComposeOptions } from '../../api/pending';
+import type { CheckResult } from '../../api/pending';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CodeWithLabel } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem, ReasonList } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
-import { messageSchema } from '../../forms/schemas';
 import { useCodes } from '../../i18n/labels';
 
 type Sent = Schemas['SentMessageView'];
@@ -26,7 +25,7 @@ export function Compose() {
   const { t } = useTranslation();
   const label = useCodes();
   const options = useLoad(
-    () => callRaw<ComposeOptions>('GET', `/cases/${encodeURIComponent(caseRef)}/compose-options`),
+    () => call(() => api.GET('/cases/{caseRef}/compose-options', { params: { path: { caseRef } } })),
     [caseRef],
   );
   const file = useLoad(
@@ -39,7 +38,6 @@ export function Compose() {
   const [inReplyTo, setInReplyTo] = useState('');
   const [redact, setRedact] = useState(false);
   const [payload, setPayload] = useState<unknown>({});
-  const [schema, setSchema] = useState<object | null>(null);
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<Sent | null>(null);
@@ -49,16 +47,9 @@ export function Compose() {
   const choices = options.data?.options ?? [];
   const recipients = choices.find((o) => o.type === type)?.to ?? [];
   useEffect(() => {
-    setSchema(null);
     setCheck(null);
     setError(undefined);
-    if (!type) return;
-    let live = true;
-    void messageSchema(type).then((s) => live && setSchema(s ?? { type: 'object' }));
     setLegalBasis('CONSENT');
-    return () => {
-      live = false;
-    };
   }, [type]);
   useEffect(() => {
     if (recipients.length === 1) setTo(recipients[0]);
@@ -109,11 +100,12 @@ export function Compose() {
     setBusy(true);
     setError(undefined);
     try {
-      const result = await callRaw<CheckResult>(
-        'POST',
-        `/cases/${encodeURIComponent(caseRef)}/messages/check`,
-        body(),
-      );
+      const result = (await call(() =>
+        api.POST('/cases/{caseRef}/messages/check', {
+          params: { path: { caseRef } },
+          body: body() as Schemas['SendMessageDto'],
+        }),
+      )) as unknown as CheckResult;
       setCheck(result);
       announce(
         result.wouldSend
@@ -279,14 +271,13 @@ export function Compose() {
           </div>
         </div>
       )}
-      {type && !schema && <Loading />}
-      {type && schema && (
+      {type && (
         <div className="panel">
           <h2>{t('compose.payload', 'Content')}</h2>
           <SchemaForm
             id="payload"
             formRef={formRef}
-            schema={schema}
+            form={type}
             formData={payload}
             onChange={(d) => {
               setPayload(d);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, call, type Schemas } from '../../api/client';
@@ -7,13 +7,11 @@ import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { SchemaForm } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
-import { dtoSchema } from '../../forms/schemas';
 
 /** Opens a case with what the policies need from the start (the OpenCaseDto of docs/openapi.json). */
 export function NewCase() {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const schema = useMemo(() => dtoSchema('OpenCaseDto'), []);
   const [data, setData] = useState<unknown>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -42,7 +40,7 @@ export function NewCase() {
         </p>
         <SchemaForm
           id="new-case"
-          schema={schema}
+          form="OpenCaseDto"
           formData={data}
           onChange={setData}
           onSubmit={() => void open()}

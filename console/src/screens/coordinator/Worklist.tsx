@@ -1,15 +1,18 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { callRaw } from '../../api/client';
-import type { Expectation, Worklist as WorklistData } from '../../api/pending';
+import { api, call, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CaseLink, When, isOverdue } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
 
+// recharts is large: loaded only with the chart.
+const WorklistChart = lazy(() => import('./WorklistChart').then((m) => ({ default: m.WorklistChart })));
+
 /** The coordinator's home: what is owed and awaited by deadline (overdue first), and what needs her. */
 export function Worklist() {
   const { t } = useTranslation();
-  const list = useLoad(() => callRaw<WorklistData>('GET', '/worklist'), []);
+  const list = useLoad(() => call(() => api.GET('/worklist')), []);
   return (
     <section aria-labelledby="worklist-title">
       <div className="screen-head">
@@ -22,6 +25,9 @@ export function Worklist() {
       <Problem error={list.error} />
       {list.data && (
         <>
+          <Suspense fallback={null}>
+            <WorklistChart owed={list.data.owed ?? []} awaited={list.data.awaited ?? []} />
+          </Suspense>
           <ExpectationTable
             id="owed"
             title={t('worklist.owed', 'Answers owed by this country')}
@@ -34,7 +40,7 @@ export function Worklist() {
             empty={t('worklist.awaitedEmpty', 'Nothing awaited.')}
             rows={list.data.awaited ?? []}
           />
-          <CaseRows
+          <ExpectationTable
             id="referrals"
             title={t('worklist.referrals', 'Referrals received and not yet answered')}
             empty={t('worklist.referralsEmpty', 'No referral waiting for an answer.')}
@@ -44,13 +50,13 @@ export function Worklist() {
             id="risk"
             title={t('worklist.riskReview', 'Risk assessments due for review')}
             empty={t('worklist.riskReviewEmpty', 'No risk assessment due for review.')}
-            rows={list.data.riskReviewDue ?? []}
+            rows={(list.data.riskReviewDue ?? []) as unknown as Array<Record<string, unknown>>}
           />
           <CaseRows
             id="consents"
             title={t('worklist.consents', 'Consents about to expire')}
             empty={t('worklist.consentsEmpty', 'No consent expires soon.')}
-            rows={list.data.consentsExpiring ?? []}
+            rows={(list.data.consentsExpiring ?? []) as unknown as Array<Record<string, unknown>>}
           />
         </>
       )}
@@ -67,7 +73,7 @@ function ExpectationTable({
   id: string;
   title: string;
   empty: string;
-  rows: Expectation[];
+  rows: Schemas['ExpectationView'][];
 }) {
   const { t } = useTranslation();
   const label = useCodes();
