@@ -139,6 +139,19 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       expect((await fetch(`${fr.url}/assets/missing.js`)).status).toBe(404);
     });
 
+    it('starts without a built console and says so at /', async () => {
+      const bare = await federation.start('IT', { consoleDir: path.join(consoleDir, 'not-built') });
+      try {
+        const index = await fetch(`${bare.url}/`);
+        expect(index.status).toBe(503);
+        expect(await index.text()).toContain('console is not built');
+        expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+        expect((await fetch(`${bare.url}/health`)).status).toBe(200);
+      } finally {
+        await federation.stop('IT');
+      }
+    });
+
     it('never answers an API path, /docs or an unknown path with the app', async () => {
       for (const route of ['/cases', '/health', '/docs', '/docs-json', '/index.html', '/no-such-page']) {
         const body = await (await fetch(`${fr.url}${route}`)).text();

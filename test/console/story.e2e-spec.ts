@@ -63,6 +63,27 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await select.selectOption({ index });
   }
 
+  /** Records a guardian's consent on the open case file through its form. */
+  async function recordGuardianConsent(page: Page, recipients: string[], screen?: string): Promise<void> {
+    const consents = page.getByRole('region', { name: 'Consent records' });
+    await consents.getByRole('button', { name: 'Record consent' }).click();
+    const form = consents.getByRole('region', { name: 'Record a consent' });
+    await form.waitFor();
+    // A list of codes is a set of checkboxes (console/forms-plugin.ts).
+    for (const scope of ['Share identity data', 'Share health data', 'Return', 'Reintegration'])
+      await form.getByRole('checkbox', { name: scope, exact: true }).check();
+    const inputs = form.getByRole('group', { name: 'Recipients*' }).locator('input');
+    if ((await inputs.count()) === 0) await addItem(page, 'Recipients*');
+    await inputs.first().fill(recipients[0]);
+    for (const recipient of recipients.slice(1)) await (await addItem(page, 'Recipients*')).fill(recipient);
+    await choose(form.getByLabel('Given by*', { exact: true }), 'Guardian');
+    await form.getByRole('checkbox', { name: 'Informed' }).check();
+    await form.getByLabel('Informed language*', { exact: true }).fill('mk');
+    if (screen) await checkScreen(page, screen);
+    await form.getByRole('button', { name: 'Record consent' }).click();
+    await consents.getByRole('cell', { name: 'Guardian', exact: true }).first().waitFor();
+  }
+
   /** Adds an item to a form's array field (rjsf's "+") and returns the new item's input. */
   async function addItem(page: Page, group: string) {
     const field = page.getByRole('group', { name: group, exact: true });
@@ -104,23 +125,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     // the case's workflow would, so that the child's referral may go.
     await recordGuardian(fr, caseRef);
 
-    const consents = page.getByRole('region', { name: 'Consent records' });
-    await consents.getByRole('button', { name: 'Record consent' }).click();
-    const form = consents.getByRole('region', { name: 'Record a consent' });
-    await form.waitFor();
-    // A list of codes is a set of checkboxes (console/forms-plugin.ts).
-    for (const scope of ['Share identity data', 'Share health data', 'Return', 'Reintegration'])
-      await form.getByRole('checkbox', { name: scope, exact: true }).check();
-    const recipients = form.getByRole('group', { name: 'Recipients*' }).locator('input');
-    if ((await recipients.count()) === 0) await addItem(page, 'Recipients*');
-    await recipients.first().fill('MK');
-    await (await addItem(page, 'Recipients*')).fill('FR');
-    await form.getByLabel('Given by*', { exact: true }).selectOption({ label: 'Guardian' });
-    await form.getByRole('checkbox', { name: 'Informed' }).check();
-    await form.getByLabel('Informed language*', { exact: true }).fill('mk');
-    await checkScreen(page, 'case-file-consent-form');
-    await form.getByRole('button', { name: 'Record consent' }).click();
-    await consents.getByRole('cell', { name: 'Guardian', exact: true }).first().waitFor();
+    await recordGuardianConsent(page, ['MK', 'FR'], 'case-file-consent-form');
 
     const recorded = await auditRows(federation, 'FR', 'CONSENT_RECORDED', { caseRef });
     expect(recorded).toHaveLength(1);
@@ -129,6 +134,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     >;
     expect(consent).toMatchObject({ givenBy: 'GUARDIAN', informedLanguage: 'mk' });
     expect(consent.scopes).toEqual(['SHARE_IDENTITY', 'SHARE_HEALTH', 'RETURN', 'REINTEGRATION']);
+    expect(consent.recipients).toEqual(['MK', 'FR']);
     await checkScreen(page, 'case-file-consent');
   });
 
@@ -193,59 +199,72 @@ describe('the console in a real browser: a referral from FR to MK', () => {
   it("MK: the other coordinator, in her own browser on MK's node, finds the referral on her worklist and confirms it", async () => {
     mkCoordinator = await person(mk, 'coordinator');
     const { page } = mkCoordinator;
-    const referrals = page.getByRole('region', { name: /referrals received/i });
+    const referrals = page.getByRole('region', { name: /^Referrals received and not yet answered/ });
     await eventually(
       async () => {
         await page.getByRole('button', { name: 'Refresh' }).click();
+        await referrals.waitFor();
         return (await referrals.getByRole('link', { name: caseRef }).count()) > 0 ? true : undefined;
       },
       30_000,
-      'the referral on MK’s worklist',
+      "the referral on MK's worklist",
+    );
+    expect(await referrals.getByRole('row').filter({ hasText: caseRef }).innerText()).toContain(
+      'Referral request',
     );
     await checkScreen(page, 'worklist');
     await referrals.getByRole('link', { name: caseRef }).click();
-    await page.getByRole('heading', { level: 1, name: new RegExp(caseRef) }).waitFor();
+    await page.getByRole('heading', { level: 1, name: `Case file ${caseRef}` }).waitFor();
     await checkScreen(page, 'case-file');
+    // MK answers under a consent of its own: the guardian's, naming FR.
+    await recordGuardianConsent(page, ['FR']);
 
-    await page.getByRole('link', { name: /compose|write a message|new message/i }).click();
-    await page
-      .getByLabel(/message type|type/i)
-      .first()
-      .selectOption('REFERRAL_CONFIRMATION');
-    await page.getByLabel(/^to$|recipient/i).selectOption('FR');
-    await page.getByRole('checkbox', { name: /eligible/i }).check();
-    await page.getByRole('button', { name: /send/i }).click();
-    await page
-      .getByText(/queued|sent|delivered/i)
-      .first()
-      .waitFor();
+    await page.getByRole('link', { name: 'Compose a message' }).click();
+    const type = page.getByLabel('Message type');
+    await type.locator('option[value="REFERRAL_CONFIRMATION"]').waitFor({ state: 'attached' });
+    await type.selectOption('REFERRAL_CONFIRMATION');
+    await page.getByLabel('To', { exact: true }).selectOption('FR');
+    const reply = page.getByLabel('In reply to');
+    await reply.locator('option').nth(1).waitFor({ state: 'attached' });
+    expect(await reply.locator('option').nth(1).innerText()).toContain('Referral request · FR');
+    await reply.selectOption({ index: 1 });
+    await page.getByLabel('Name*', { exact: true }).fill('Марија Стојановска');
+    await page.getByLabel('Institution*', { exact: true }).fill('Center for Social Work Skopje');
+    await page.getByRole('checkbox', { name: /^Eligible/ }).check();
+    const offered = page.getByRole('group', { name: 'Assistance offered*', exact: true }).locator('input');
+    if ((await offered.count()) === 0) await addItem(page, 'Assistance offered*');
+    await offered.first().fill('secure child shelter');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('heading', { name: 'Message sent' }).waitFor();
 
-    const confirmation = await eventually(async () => {
-      const rows = await auditRows(federation, 'MK', 'MESSAGE_QUEUED', { caseRef });
-      return rows.find((r) => r.messageType === 'REFERRAL_CONFIRMATION');
-    });
-    expect(confirmation.counterpart).toBe('FR');
+    const queued = await auditRows(federation, 'MK', 'MESSAGE_QUEUED', { caseRef });
+    expect(queued.map((r) => [r.messageType, r.counterpart])).toEqual([['REFERRAL_CONFIRMATION', 'FR']]);
   });
 
   it("FR: her referral shows as delivered on the case's timeline, and MK's confirmation as received", async () => {
     const { page } = frCoordinator;
-    await page.goto(`/#/cases/${caseRef}`);
-    const timeline = page.getByRole('region', { name: /timeline/i });
+    await page.getByRole('link', { name: 'Back to the case file' }).click();
+    await page.getByRole('heading', { level: 1, name: `Case file ${caseRef}` }).waitFor();
+    const timeline = page.getByRole('region', { name: 'Timeline: one lane per country' });
+    const referral = timeline.getByRole('row').filter({ hasText: 'Referral request' });
+    const confirmation = timeline.getByRole('row').filter({ hasText: 'Referral confirmation' });
     await eventually(
       async () => {
-        // The screen's own Refresh: reloading the page would log her out (the token lives in memory only).
         await page.getByRole('button', { name: 'Refresh' }).click();
-        const referral = timeline.getByRole('row').filter({ hasText: 'Referral request' });
-        const delivered = (await referral.getByText('Delivered').count()) > 0;
-        const confirmed = (await timeline.getByText('Referral confirmation').count()) > 0;
-        return delivered && confirmed ? true : undefined;
+        const delivered = (await referral.getByText('Delivered', { exact: true }).count()) === 1;
+        const received =
+          (await confirmation.getByText('Received and accepted', { exact: true }).count()) === 1;
+        return delivered && received ? true : undefined;
       },
       30_000,
-      'the referral delivered and confirmed on FR',
+      'the referral delivered and the confirmation received, on FR',
     );
-    const status = await api(fr, 'GET', `/cases/${caseRef}`);
-    const referral = status.body.messages.find((m: { type: string }) => m.type === 'REFERRAL_REQUEST');
-    expect(referral.status).toBe('DELIVERED');
+    expect(await referral.innerText()).toMatch(/Referral request → MK[\s\S]*Referral request ← FR/);
+    const file = await api(fr, 'GET', `/cases/${caseRef}`);
+    const statuses = file.body.messages.map((m: { type: string; status: string }) => `${m.type}:${m.status}`);
+    expect(statuses).toEqual(
+      expect.arrayContaining(['REFERRAL_REQUEST:DELIVERED', 'REFERRAL_CONFIRMATION:ACCEPTED']),
+    );
     await checkScreen(page, 'case-file-delivered');
   });
 

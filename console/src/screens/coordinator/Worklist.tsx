@@ -191,16 +191,18 @@ function CaseRows({
             <tbody>
               {rows.map((r, i) => {
                 const caseRef = str(r.caseRef) ?? '';
-                const type = str(r.type) ?? str(r.messageType);
+                const type = str(r.type) ?? str(r.messageType) ?? str(r.requestType);
                 const level = str(r.level);
-                const country = str(r.from) ?? str(r.counterpart) ?? str(r.country);
+                // An unanswered referral is an expectation: the country it is owed to is the one that referred.
+                const country = str(r.from) ?? str(r.counterpart) ?? str(r.country) ?? str(r.owedTo);
                 const date =
                   str(r.expiresAt) ??
                   str(r.reviewRequiredAt) ??
                   str(r.validUntil) ??
                   str(r.receivedAt) ??
                   str(r.createdAt) ??
-                  str(r.at);
+                  str(r.at) ??
+                  str(r.dueAt);
                 return (
                   <tr key={`${caseRef}-${i}`}>
                     <td>{caseRef ? <CaseLink caseRef={caseRef} /> : '—'}</td>
