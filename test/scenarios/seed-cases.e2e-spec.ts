@@ -680,7 +680,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
           from: 'FR',
           to: 'MK',
           type: 'EMERGENCY_ALERT',
-          opens: { answeredBy: ['CASE_UPDATE'], sop: 2, within: HOUR },
+          opens: { answeredBy: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE'], sop: 2, within: HOUR },
           expect: { FR: { status: 'CLOSED', phases: { '2': 'SKIPPED' } } },
         },
         {
