@@ -108,7 +108,9 @@ const fromValidator = createRequire(createRequire(import.meta.url).resolve('@rjs
 function esmModule(code: string, schema: Json): string {
   const required = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
   const imports = required.map(
-    (name, i) => `import __r${i} from ${JSON.stringify(fromValidator.resolve(name))};`,
+    // A namespace import, not a default one: these CommonJS modules set __esModule, so their "default" import
+    // is exports.default (ucs2length's function, formats' nothing) and `require(…).default` broke at submit.
+    (name, i) => `import * as __r${i} from ${JSON.stringify(fromValidator.resolve(name))};`,
   );
   const table = required.map((name, i) => `${JSON.stringify(name)}: __r${i}`).join(', ');
   return [
