@@ -77,6 +77,25 @@ function TimelineOf({ caseRef }: { caseRef: string }) {
             countries={workflow.countries.map((c) => c.country)}
             messages={file.data.messages}
           />
+          {file.data.messages.some((m) => m.payload) && (
+            <>
+              <h3>{t('auditTimeline.contents', 'What each message carried')}</h3>
+              <ul className="plain">
+                {file.data.messages
+                  .filter((m) => m.payload)
+                  .map((m) => (
+                    <li key={m.id}>
+                      <details>
+                        <summary>
+                          {label('messageType', m.type)} · {m.counterpart}
+                        </summary>
+                        <pre className="payload">{JSON.stringify(m.payload, null, 2)}</pre>
+                      </details>
+                    </li>
+                  ))}
+              </ul>
+            </>
+          )}
         </section>
       )}
       <Problem error={file.error} />
