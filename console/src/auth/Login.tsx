@@ -37,7 +37,6 @@ export function LoginForm({ onDone, fixedName }: { onDone: (p: Principal) => voi
           value={name}
           onChange={(e) => setName(e.target.value)}
           required
-          autoFocus={!fixedName}
         />
       </div>
       <div className="field">
