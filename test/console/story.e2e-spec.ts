@@ -384,6 +384,8 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     const someone = await newPerson(browser, fr);
     people.push(someone);
     const { page } = someone;
+    // Once the login screen is drawn: before that, the Tab lands on the empty page's body.
+    await page.getByRole('heading', { level: 1, name: /log in/i }).waitFor();
     await page.keyboard.press('Tab');
     const focusedLabel = () =>
       page.evaluate(() => {
