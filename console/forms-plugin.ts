@@ -107,9 +107,8 @@ const fromValidator = createRequire(createRequire(import.meta.url).resolve('@rjs
  */
 function esmModule(code: string, schema: Json): string {
   const required = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
+  // Namespace imports, so that `require(x).default` and `require(x).fullFormats` read what the module exports.
   const imports = required.map(
-    // A namespace import, not a default one: these CommonJS modules set __esModule, so their "default" import
-    // is exports.default (ucs2length's function, formats' nothing) and `require(…).default` broke at submit.
     (name, i) => `import * as __r${i} from ${JSON.stringify(fromValidator.resolve(name))};`,
   );
   const table = required.map((name, i) => `${JSON.stringify(name)}: __r${i}`).join(', ');

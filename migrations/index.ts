@@ -10,7 +10,7 @@ import { PartnerAgencies1763900600000 } from './1763900600000-partner-agencies';
 import { AgencyGrants1763900800000 } from './1763900800000-agency-grants';
 import { AgencyReplyEncryption1763900900000 } from './1763900900000-agency-reply-encryption';
 import { CasePeopleEncryption1763901000000 } from './1763901000000-case-people-encryption';
-import { CaseActivity1763901100000 } from './1763901100000-case-activity';
+import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -26,5 +26,5 @@ export const MIGRATIONS = [
   AgencyGrants1763900800000,
   AgencyReplyEncryption1763900900000,
   CasePeopleEncryption1763901000000,
-  CaseActivity1763901100000,
+  CaseActivity1763902200000,
 ];

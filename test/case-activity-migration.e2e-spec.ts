@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
-import { CaseActivity1763901100000 } from '../migrations/1763901100000-case-activity';
+import { CaseActivity1763902200000 } from '../migrations/1763902200000-case-activity';
 import { ThrowawayDatabase } from './support/throwaway-database';
 
 /**
@@ -33,7 +33,7 @@ describe('case activity migration and triggers (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     scratch = await ThrowawayDatabase.create();
-    dataSource = await scratch.migrateWithout(CaseActivity1763901100000);
+    dataSource = await scratch.migrateWithout(CaseActivity1763902200000);
   });
 
   afterAll(() => scratch?.drop());
@@ -65,7 +65,7 @@ describe('case activity migration and triggers (real PostgreSQL)', () => {
     );
 
     dataSource = await scratch.open({ migrations: MIGRATIONS });
-    expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual(['CaseActivity1763901100000']);
+    expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual(['CaseActivity1763902200000']);
     expect(
       await Promise.all(['000001', '000002', '000003', '000004'].map((n) => activity(`TRM-FR-2026-${n}`))),
     ).toEqual([day(1), day(5), day(9), day(7)]);

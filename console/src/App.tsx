@@ -64,7 +64,7 @@ const NAVIGATION: Record<Role, Array<{ to: string; key: string; label: string }>
     { to: '/audit/chain', key: 'nav.chain', label: 'Chain state' },
     { to: '/audit/dashboard', key: 'nav.dashboard', label: 'Dashboard' },
   ],
-  agency: [{ to: '/', key: 'nav.agencyHome', label: 'Granted cases and submissions' }],
+  agency: [{ to: '/', key: 'nav.agencyHome', label: 'Agency home' }],
   admin: [
     { to: '/', key: 'nav.accounts', label: 'Accounts' },
     { to: '/admin/grants', key: 'nav.grants', label: 'Case grants' },
@@ -367,6 +367,7 @@ export function App() {
   useEffect(() => {
     if (principal) {
       wasLoggedIn.current = true;
+      setReason('start');
       const saved = savedLanguage(principal.name);
       if (saved) void setLanguage(saved);
     } else if (wasLoggedIn.current) {

@@ -1,5 +1,11 @@
-import Form from '@rjsf/core';
-import { englishStringTranslator, TranslatableString, type ErrorSchema, type UiSchema } from '@rjsf/utils';
+import Form, { getDefaultRegistry } from '@rjsf/core';
+import {
+  englishStringTranslator,
+  TranslatableString,
+  type ErrorSchema,
+  type UiSchema,
+  type WidgetProps,
+} from '@rjsf/utils';
 import { useEffect, useMemo, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Loading } from '../components/Problem';
@@ -19,6 +25,19 @@ const STRINGS: Partial<Record<TranslatableString, string>> = {
   [TranslatableString.ArrayItemTitle]: 'form.item',
   [TranslatableString.EmptyArray]: 'form.emptyArray',
 };
+
+const { CheckboxesWidget } = getDefaultRegistry().widgets;
+
+/** rjsf's checkboxes, named as one group (as a fieldset is) for screen readers and tests. */
+function GroupedCheckboxes(props: WidgetProps) {
+  return (
+    <div role="group" aria-label={`${props.label}${props.required ? '*' : ''}`}>
+      <CheckboxesWidget {...props} />
+    </div>
+  );
+}
+
+const WIDGETS = { CheckboxesWidget: GroupedCheckboxes };
 
 export interface SchemaFormProps {
   id: string;
@@ -70,6 +89,7 @@ export function SchemaForm(props: SchemaFormProps) {
       uiSchema={{ ...labels, 'ui:submitButtonOptions': { norender: true }, ...props.uiSchema }}
       formData={props.formData}
       validator={loaded.validator}
+      widgets={WIDGETS}
       extraErrors={props.extraErrors}
       showErrorList={false}
       noHtml5Validate

@@ -30,7 +30,7 @@ const EMPTY: Filters = {
   action: '',
   from: '',
   to: '',
-  order: 'desc',
+  order: 'asc',
 };
 
 function filterQuery(f: Filters): Record<string, string> {

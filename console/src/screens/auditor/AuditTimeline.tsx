@@ -4,6 +4,7 @@ import { useNavigate, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CodeWithLabel, When } from '../../components/format';
+import { Payload } from '../../components/Payload';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
 import { Lanes } from '../coordinator/Lanes';
@@ -77,25 +78,37 @@ function TimelineOf({ caseRef }: { caseRef: string }) {
             countries={workflow.countries.map((c) => c.country)}
             messages={file.data.messages}
           />
-          {file.data.messages.some((m) => m.payload) && (
-            <>
-              <h3>{t('auditTimeline.contents', 'What each message carried')}</h3>
-              <ul className="plain">
-                {file.data.messages
-                  .filter((m) => m.payload)
-                  .map((m) => (
-                    <li key={m.id}>
-                      <details>
-                        <summary>
-                          {label('messageType', m.type)} · {m.counterpart}
-                        </summary>
-                        <pre className="payload">{JSON.stringify(m.payload, null, 2)}</pre>
-                      </details>
-                    </li>
-                  ))}
-              </ul>
-            </>
-          )}
+        </section>
+      )}
+      {file.data && (
+        <section className="panel" aria-labelledby="a-case-title">
+          <h2 id="a-case-title">{t('auditTimeline.case', 'The case as the node shows it to you')}</h2>
+          <dl className="facts">
+            <dt>{t('caseFile.status', 'Status')}</dt>
+            <dd>
+              <Badge kind="caseStatus" code={file.data.case.status} />
+            </dd>
+            <dt>{t('caseFile.workflow.guardian', 'Guardian or legal representative')}</dt>
+            <dd>
+              <Payload value={file.data.case.guardian} />
+            </dd>
+            <dt>{t('caseFile.workflow.manager', 'Case manager')}</dt>
+            <dd>
+              <Payload value={file.data.case.managers} />
+            </dd>
+          </dl>
+          <h3>{t('auditTimeline.messages', 'Messages and their content')}</h3>
+          {file.data.messages
+            .filter((m) => !m.type.startsWith('DELIVERY_'))
+            .map((m) => (
+              <article key={m.id} className="message-card" aria-label={label('messageType', m.type)}>
+                <h4>
+                  {label('messageType', m.type)} · {m.direction === 'OUTBOUND' ? '→' : '←'} {m.counterpart} ·{' '}
+                  <When at={m.createdAt} /> · <Badge kind="messageStatus" code={m.status} />
+                </h4>
+                <Payload value={m.payload} />
+              </article>
+            ))}
         </section>
       )}
       <Problem error={file.error} />

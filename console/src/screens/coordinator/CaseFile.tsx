@@ -36,12 +36,13 @@ type Workflow = {
 interface PendingOverride {
   id: string;
   messageType: string;
-  reason: string;
-  overriddenBy?: string;
-  createdAt?: string;
-  confirmedAt?: string | null;
-  confirmedBy?: string | null;
   status?: string;
+  requestedBy?: string;
+  requestedAt?: string;
+  overriddenBy?: string;
+  reason?: string;
+  confirmedBy?: string | null;
+  confirmedAt?: string | null;
 }
 
 /** Overrides pending a second coordinator's confirmation, when the case view carries them (four-eyes). */
@@ -545,11 +546,20 @@ function Risk({
           <h3>{t('caseFile.risk.overrides', 'Overrides')}</h3>
           <ul>
             {overrides.map((o) => {
-              const pending = o.status ? o.status === 'PENDING' : !o.confirmedAt;
+              const pending = o.status ? o.status.startsWith('PENDING') : !o.confirmedAt;
               return (
                 <li key={o.id}>
-                  {label('messageType', o.messageType)} — {o.reason}{' '}
-                  <span className="muted">({o.overriddenBy})</span>{' '}
+                  {label('messageType', o.messageType)}
+                  {o.reason && <> — {o.reason}</>}{' '}
+                  <span className="muted">
+                    ({o.requestedBy ?? o.overriddenBy}
+                    {o.requestedAt && (
+                      <>
+                        , <When at={o.requestedAt} />
+                      </>
+                    )}
+                    )
+                  </span>{' '}
                   {pending ? (
                     <>
                       <span className="badge badge-active">
@@ -561,7 +571,7 @@ function Risk({
                     </>
                   ) : (
                     <span className="badge badge-allow">
-                      {t('caseFile.risk.confirmedState', 'confirmed')}
+                      {t('caseFile.risk.confirmedBy', 'confirmed by {{who}}', { who: o.confirmedBy ?? '—' })}
                     </span>
                   )}
                 </li>

@@ -76,6 +76,22 @@ export function Compose() {
     return () => clearTimeout(timer);
   }, [sent, t, label]);
 
+  // An answer goes in reply to the request it answers: the expectation this country owes says which.
+  const owed = useLoad(
+    () => call(() => api.GET('/cases/{caseRef}/expectations', { params: { path: { caseRef } } })),
+    [caseRef],
+  );
+  useEffect(() => {
+    const request = (owed.data ?? []).find(
+      (e) =>
+        e.direction === 'OWED' &&
+        (e.status === 'OPEN' || e.status === 'OVERDUE') &&
+        e.owedTo === to &&
+        e.expectedTypes.includes(type),
+    );
+    setInReplyTo(request ? request.requestMessageId : '');
+  }, [owed.data, type, to]);
+
   const inbound = useMemo(
     () =>
       (file.data?.messages ?? []).filter((m) => m.direction === 'INBOUND' && !m.type.startsWith('DELIVERY_')),

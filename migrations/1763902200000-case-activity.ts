@@ -3,8 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /** Kinds of rows whose insert (or, for a consent, withdrawal) is activity on their case. */
 const ACTIVITY_TABLES = ['messages', 'consent_records', 'risk_assessments'] as const;
 
-export class CaseActivity1763901100000 implements MigrationInterface {
-  name = 'CaseActivity1763901100000';
+export class CaseActivity1763902200000 implements MigrationInterface {
+  name = 'CaseActivity1763902200000';
 
   async up(q: QueryRunner): Promise<void> {
     // The console's case list (issue 12) shows the newest activity first and pages by it: a column kept on the
