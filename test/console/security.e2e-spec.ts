@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the browser: they see the DOM.
+import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
 import { CONSOLE_CSP } from '../../src/console/security-headers';
@@ -65,6 +66,7 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     people.push(someone);
     const { page } = someone;
     await page.getByRole('heading', { level: 1, name: /log in/i }).waitFor();
+    await page.getByLabel('Account name').waitFor();
     await checkScreen(page, 'login');
 
     await tabTo(page, (el) => el.tag === 'INPUT' && /account name/i.test(el.label));
@@ -146,7 +148,10 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     const { page } = people[0];
     await page.evaluate(() => (window.location.hash = '#/'));
     await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
-    await federation.stop('FR');
+    // The browser keeps connections open; without dropping them the server's close waits for them.
+    const server = fr.app!.getHttpServer() as Server;
+    const dropping = setInterval(() => server.closeAllConnections(), 50);
+    await federation.stop('FR').finally(() => clearInterval(dropping));
     await page.getByRole('button', { name: 'Refresh' }).click();
     const banner = page
       .getByRole('alert')
@@ -160,5 +165,5 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
     expect(await banner.isVisible()).toBe(true);
     expect(await page.locator('body').innerText()).toMatch(/This node is not answering/);
-  });
+  }, 120_000);
 });

@@ -37,7 +37,6 @@ export function LoginForm({ onDone, fixedName }: { onDone: (p: Principal) => voi
           value={name}
           onChange={(e) => setName(e.target.value)}
           required
-          autoFocus={!fixedName}
         />
       </div>
       <div className="field">
@@ -97,6 +96,8 @@ export function SessionExpiredDialog({ name }: { name: string }) {
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    // The name is known: the password is what she types next.
+    dialog?.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
   }, []);
   return (
     <dialog

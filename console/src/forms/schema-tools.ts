@@ -59,6 +59,10 @@ export function labelsFor(schema: unknown, labels: Labeller, root: unknown = sch
         child['ui:enumNames'] = names;
         if (property?.items) child.items = { ...(child.items as Json | undefined), 'ui:enumNames': names };
       }
+      // Each item of a list of values is labelled as the list is ("Languages"), not "languages-1".
+      const items = resolve(property?.items, root);
+      if (property?.type === 'array' && items && items.type !== 'object')
+        child.items = { 'ui:title': labels.field(key), ...(child.items as Json | undefined) };
       if (property?.type === 'array' && property.uniqueItems && enumOf(resolve(property.items, root)))
         child['ui:widget'] = 'checkboxes';
       ui[key] = child;

@@ -194,7 +194,12 @@ function CaseRows({
                 const type = str(r.type) ?? str(r.messageType) ?? str(r.requestType);
                 const level = str(r.level);
                 // An unanswered referral is an expectation: the country it is owed to is the one that referred.
-                const country = str(r.from) ?? str(r.counterpart) ?? str(r.country) ?? str(r.owedTo);
+                const country =
+                  str(r.from) ??
+                  str(r.counterpart) ??
+                  str(r.country) ??
+                  str(r.owedTo) ??
+                  (Array.isArray(r.recipients) ? r.recipients.join(', ') : undefined);
                 const date =
                   str(r.expiresAt) ??
                   str(r.reviewRequiredAt) ??
@@ -213,7 +218,9 @@ function CaseRows({
                           ? label('riskLevel', level)
                           : Array.isArray(r.scopes)
                             ? r.scopes.map((s) => label('scope', String(s))).join(', ')
-                            : '—'}
+                            : str(r.givenBy)
+                              ? label('givenBy', str(r.givenBy))
+                              : '—'}
                     </td>
                     <td>{country ?? '—'}</td>
                     <td>
