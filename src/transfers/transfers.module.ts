@@ -14,6 +14,8 @@ import { InboundEffects } from './inbound-effects';
 import { PeerAssessments } from './peer-assessments';
 import { TransferGate } from './transfer.gate';
 import { InboundService } from './inbound.service';
+import { CaseLifecycle } from './case-lifecycle';
+import { ReceiverCaseChecks } from './receiver/case-checks';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundEffects } from './outbound-effects';
@@ -37,6 +39,8 @@ import { UntoldClosureEffects, UntoldWithdrawalEffects } from './untold-closure-
     MessageRecordsRepository,
     OutboundService,
     InboundService,
+    CaseLifecycle,
+    ReceiverCaseChecks,
     InboxConsumer,
     TransfersService,
     InboundEffects,
