@@ -15,6 +15,7 @@ import { RateLimits1763901200000 } from './1763901200000-rate-limits';
 import { OverrideConfirmation1763901300000 } from './1763901300000-override-confirmation';
 import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
 import { CancelReasonsAndOwnIdentification1763902100000 } from './1763902100000-cancel-reasons-and-own-identification';
+import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   OverrideConfirmation1763901300000,
   RowBoundFields1763901400000,
   CancelReasonsAndOwnIdentification1763902100000,
+  CaseActivity1763902200000,
 ];

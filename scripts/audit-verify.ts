@@ -28,6 +28,9 @@ inserted or reordered. Exit code 0: intact; 1: a problem was found; 2: could not
   --export-chain <file>   also write the chain hashes as JSON Lines, for peers' auditors
   --threads <n>           walk the chain in n parallel ranges (default: one per core, up to 4, from
                           200,000 entries on)
+  --record                append the result to this node's audit log as an AUDIT_VERIFIED entry (ALLOW
+                          or DENY, the first problem's kind as reason code), which the console's chain
+                          page shows (GET /audit/chain/state); needs a DATABASE_URL that may insert
   --peer <CC>             instead: check the checkpoints CC sent this node against CC's chain today,
     --peer-url <url>      read from CC's node (GET <url>/audit/chain), or
     --peer-chain <file>   read from CC's export (its own audit:verify --export-chain)
@@ -54,6 +57,7 @@ async function main(): Promise<number> {
       'grace-seconds': { type: 'string' },
       'export-chain': { type: 'string' },
       threads: { type: 'string' },
+      record: { type: 'boolean', default: false },
       peer: { type: 'string' },
       'peer-url': { type: 'string' },
       'peer-chain': { type: 'string' },
@@ -79,6 +83,13 @@ async function main(): Promise<number> {
   try {
     if (values.peer) {
       const report = await verifyPeer(pool, values.peer, values['peer-url'], values['peer-chain']);
+      if (values.record)
+        await recordVerification(pool, report.ok, report.peer, report.problems[0]?.kind ?? null, {
+          checkpoints: report.checkpoints,
+          chainRowsChecked: report.chainRowsChecked,
+          peerHead: report.peerHead,
+          problemCount: report.problems.length,
+        });
       print(values.json, report, describePeer);
       return report.ok ? 0 : 1;
     }
@@ -92,11 +103,36 @@ async function main(): Promise<number> {
       exported.end();
       await once(exported, 'finish');
     }
+    if (values.record)
+      await recordVerification(pool, report.ok, null, report.problems[0]?.kind ?? null, {
+        sealed: report.sealed,
+        headPos: report.head?.pos ?? null,
+        pending: report.pending,
+        problemCount: report.problemCount,
+      });
     print(values.json, report, describeLocal);
     return report.ok ? 0 : 1;
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Appends the verdict to the log it is about (opt-in: an auditor may verify with a read-only account). The
+ * entry is sealed with the rest, so the next run covers it too.
+ */
+async function recordVerification(
+  pool: Pool,
+  ok: boolean,
+  peer: string | null,
+  reasonCode: string | null,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO audit_log (at, action, actor, counterpart, decision, reason_code, details)
+     VALUES (now(), 'AUDIT_VERIFIED', 'audit-verify', $1, $2, $3, $4)`,
+    [peer, ok ? 'ALLOW' : 'DENY', reasonCode, JSON.stringify(details)],
+  );
 }
 
 function writeChainRow(

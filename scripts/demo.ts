@@ -1120,8 +1120,16 @@ async function keepRunning(
   say();
   say(bold('The nodes keep running') + dim('  (Ctrl-C stops them and removes everything)'));
   for (const code of CODES)
-    say(`  ${code}  ${nodes[code].url}   API docs ${cyan(`${nodes[code].url}/docs`)}`);
-  say(dim(`  The case: GET ${nodes.FR.url}/cases/${caseRef} (personal data; every read is audited)`));
+    say(`  ${code}  console ${cyan(`${nodes[code].url}/`)}   API docs ${cyan(`${nodes[code].url}/docs`)}`);
+  // The local accounts every demo node has (docs/access.md): for trying the console, never for production.
+  say(
+    dim(
+      `  Log in with: ${Object.entries(LOCAL_ACCOUNTS)
+        .map(([role, account]) => `${role} ${account.name} / ${account.password}`)
+        .join(', ')}`,
+    ),
+  );
+  say(dim(`  The case: ${caseRef} (in the console: Cases; every read of its personal data is audited)`));
   await stop;
   say();
 }

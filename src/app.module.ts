@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
 import { CaseWorkflowController } from './api/case-workflow.controller';
-import { AgencyController } from './api/agency.controller';
+import { AgencyCasesController, AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
 import { ConsentController } from './api/consent.controller';
@@ -20,6 +20,7 @@ import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
 import { TransfersModule } from './transfers/transfers.module';
 import { TransportModule } from './transport/transport.module';
+import { WorklistModule } from './worklist/worklist.module';
 
 /** One NCP node. */
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         AuditCheckpointsModule,
         ExpectationsModule,
         AgenciesModule,
+        WorklistModule,
       ],
       controllers: [
         CasesController,
@@ -49,6 +51,7 @@ export class AppModule {
         RiskController,
         MessagesController,
         AgencyController,
+        AgencyCasesController,
         HealthController,
       ],
     };

@@ -7,11 +7,13 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DomainErrorFilter } from './api/domain-error.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
 import { StoredDataErrorFilter } from './api/stored-data-error.filter';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console-serving';
+import { securityHeaders } from './console/security-headers';
 import { NodeConfig } from './config/config';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
@@ -22,6 +24,8 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     bodyParser: false,
   });
+  app.use(securityHeaders());
+  serveConsole(app, config.consoleDir);
   app.useBodyParser('json', { limit: config.maxMessageBytes, verify: verifyUtf8 });
   app.use(bodyParserErrors);
   app.use(bodyGuard);
@@ -46,10 +50,20 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   const server = app.getHttpServer() as import('node:http').Server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const document = SwaggerModule.createDocument(
+  const document = openApiDocument(app);
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}
+
+/**
+ * The node's OpenAPI document: the same for every node (no country, host or key in it), so `npm run openapi`
+ * writes it without a database or broker and the console's typed client is generated from it.
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
-      .setTitle(`trm-broker node ${config.country}`)
+      .setTitle('trm-broker node')
       .setDescription('National contact point API for TRM v1 referral and return messages')
       .setVersion('1')
       // docs/access.md: a token from POST /auth/token, or an agency system's API key.
@@ -58,9 +72,9 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
       .addSecurityRequirements('bearer')
       .addSecurityRequirements('api-key')
       .build(),
+    // `CasesController.list` → `Cases_list`: stable, unique, and readable as the typed client's names.
+    { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` },
   );
-  SwaggerModule.setup('docs', app, document);
-  return app;
 }
 
 function fieldErrors(errors: ValidationError[], prefix = ''): Array<{ path: string; constraints: string[] }> {

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -55,6 +56,7 @@ export class AgencyController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'submit information on a granted case' })
   @HttpCode(202)
   @ApiAcceptedResponse({ type: SentMessageView })
   @ApiNotFoundResponse({ description: 'no such case, or not granted to this agency' })
@@ -71,6 +73,7 @@ export class AgencyController {
   }
 
   @Get()
+  @ApiOperation({ summary: "the agency's submissions" })
   @ApiOkResponse({
     type: [MessageStatusView],
     description: 'this agency’s submissions, newest first (500 at most)',
@@ -80,6 +83,7 @@ export class AgencyController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'one submission and the replies to it' })
   @ApiOkResponse({ type: AgencySubmissionView })
   @ApiNotFoundResponse()
   async get(
@@ -97,5 +101,28 @@ export class AgencyController {
         consent: r.consent,
       })),
     };
+  }
+}
+
+export class AgencyCaseView {
+  @ApiProperty({ example: 'TRM-FR-2026-000123' }) caseRef!: string;
+  @ApiProperty({ format: 'date-time' }) grantedAt!: string;
+}
+
+/** The cases an agency may submit on: the reference and when it was granted, nothing of the case itself. */
+@ApiTags('agency')
+@Roles('agency')
+@Controller('agency/cases')
+export class AgencyCasesController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "the cases granted to the caller's agency" })
+  @ApiOkResponse({ type: [AgencyCaseView], description: 'newest grant first' })
+  async list(@CurrentPrincipal() principal: Principal): Promise<AgencyCaseView[]> {
+    return (await this.accounts.agencyCases(principal)).map((g) => ({
+      caseRef: g.caseRef,
+      grantedAt: new Date(g.grantedAt).toISOString(),
+    }));
   }
 }

@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -37,6 +38,7 @@ export class CaseWorkflowController {
   ) {}
 
   @Put('roles')
+  @ApiOperation({ summary: 'set the role of each country on the case' })
   @ApiOkResponse({ type: CaseView, description: 'the roles of the countries (origin, transit, destination)' })
   async setRoles(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -48,6 +50,7 @@ export class CaseWorkflowController {
   }
 
   @Put('manager')
+  @ApiOperation({ summary: "name this country's case manager" })
   @ApiOkResponse({ type: CaseView, description: "a country's case manager (this node's by default)" })
   async setManager(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -60,6 +63,7 @@ export class CaseWorkflowController {
   }
 
   @Put('guardian')
+  @ApiOperation({ summary: "record the child's guardian" })
   @ApiOkResponse({ type: CaseView, description: "a child's guardian or legal representative" })
   async setGuardian(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -71,6 +75,7 @@ export class CaseWorkflowController {
   }
 
   @Put('age-status')
+  @ApiOperation({ summary: 'record whether the person is a child, an adult, or of unknown age' })
   @ApiOkResponse({ type: CaseView, description: 'the age status, with the evidence it rests on' })
   @ApiUnprocessableEntityResponse({ description: 'a documented age on a mere presumption' })
   async setAgeStatus(
@@ -82,6 +87,9 @@ export class CaseWorkflowController {
   }
 
   @Put('identification')
+  @ApiOperation({
+    summary: "record an identification decision (the owner's status, or this node's own view)",
+  })
   @ApiOkResponse({
     type: CaseView,
     description:
@@ -96,6 +104,7 @@ export class CaseWorkflowController {
   }
 
   @Put('phases/:sop')
+  @ApiOperation({ summary: 'set the status of a SOP phase' })
   @ApiOkResponse({ type: CaseView, description: 'a SOP phase set by hand: skipped, active or completed' })
   async setPhase(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -109,6 +118,7 @@ export class CaseWorkflowController {
   }
 
   @Post('close')
+  @ApiOperation({ summary: 'close the case' })
   @HttpCode(202)
   @ApiOkResponse({
     description:

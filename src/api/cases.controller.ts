@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -19,11 +20,15 @@ import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
 import { Actor } from './actor';
 import { CaseRefPipe } from './request-guards';
+import { CaseListQueryDto, CaseListView, toCaseListFilter, toCaseSummaryView } from './case-list.dto';
 import { OpenCaseDto } from './open-case.dto';
+import { CASE_LIST_DEFAULT_LIMIT, decodeCaseCursor } from '../cases/case-list';
 import { SendMessageDto } from './send-message.dto';
 import {
   CaseFileView,
   CaseView,
+  ComposeOptionsView,
+  MessageCheckView,
   SentMessageView,
   toCaseFileView,
   toCaseView,
@@ -44,7 +49,25 @@ export class CasesController {
     private readonly risk: RiskService,
   ) {}
 
+  @Get()
+  @ApiOperation({ summary: 'the case list: search by reference, status, phase, country, role and dates' })
+  @ApiOkResponse({
+    type: CaseListView,
+    description:
+      'newest activity first, one keyset page at a time; no personal data (the read is not audited)',
+  })
+  @ApiBadRequestResponse({ description: 'a malformed filter or cursor, with field-level reasons' })
+  async list(@Query() query: CaseListQueryDto): Promise<CaseListView> {
+    const page = await this.cases.list(
+      toCaseListFilter(query),
+      query.after ? decodeCaseCursor(query.after) : null,
+      query.limit ?? CASE_LIST_DEFAULT_LIMIT,
+    );
+    return { items: page.items.map(toCaseSummaryView), nextCursor: page.nextCursor };
+  }
+
   @Post()
+  @ApiOperation({ summary: 'open a case under a new transnational reference' })
   @ApiCreatedResponse({
     type: CaseView,
     description: 'a new case with its transnational reference TRM-<CC>-<year>-<nnnnnn>',
@@ -55,6 +78,7 @@ export class CasesController {
   }
 
   @Get(':caseRef')
+  @ApiOperation({ summary: 'the case file: the case, its messages and its workflow (an audited read)' })
   @Roles('coordinator', 'auditor')
   @ApiOkResponse({
     type: CaseFileView,
@@ -112,6 +136,7 @@ export class CasesController {
   }
 
   @Post(':caseRef/messages')
+  @ApiOperation({ summary: 'send a message on the case to a participant country' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: SentMessageView,
@@ -130,5 +155,37 @@ export class CasesController {
   ): Promise<SentMessageView> {
     const sent = await this.outbound.send({ ...body, caseRef }, actor);
     return { ...toMessageStatusView(sent.record), redacted: sent.redacted };
+  }
+
+  @Post(':caseRef/messages/check')
+  @ApiOperation({ summary: 'dry run of a send: what the schema, case, consent and risk gates would say now' })
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: MessageCheckView,
+    description:
+      'the same body as POST /cases/{caseRef}/messages; nothing is stored, queued or audited (a read-only ' +
+      "transaction); reasons and fields are the ones the send's 422 or 409 would carry",
+  })
+  @ApiBadRequestResponse({ description: 'a malformed request, with field-level reasons (as the send)' })
+  async check(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Body() body: SendMessageDto,
+  ): Promise<MessageCheckView> {
+    return this.outbound.check({ ...body, caseRef });
+  }
+
+  @Get(':caseRef/compose-options')
+  @ApiOperation({ summary: 'the message types the case allows now, and to whom' })
+  @ApiOkResponse({
+    type: ComposeOptionsView,
+    description:
+      "each type the case's lifecycle allows now with the participants whose directory entry accepts it; " +
+      'consent, risk and payload rules are for the dry run',
+  })
+  @ApiNotFoundResponse()
+  async composeOptions(@Param('caseRef', CaseRefPipe) caseRef: string): Promise<ComposeOptionsView> {
+    const options = await this.outbound.composeOptions(caseRef);
+    if (!options) throw new NotFoundException(`no case ${caseRef}`);
+    return { options };
   }
 }

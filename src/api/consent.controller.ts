@@ -4,6 +4,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -60,6 +61,7 @@ export class ConsentController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'record a consent' })
   @ApiCreatedResponse({ type: ConsentView, description: 'a new consent record (records are never edited)' })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
@@ -75,12 +77,14 @@ export class ConsentController {
   }
 
   @Get()
+  @ApiOperation({ summary: "the case's consent records" })
   @ApiOkResponse({ type: [ConsentView], description: 'every consent record of the case, newest first' })
   async list(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<ConsentView[]> {
     return this.consent.list(caseRef, actor);
   }
 
   @Post(':consentId/withdraw')
+  @ApiOperation({ summary: 'withdraw a consent' })
   @HttpCode(200)
   @ApiOkResponse({
     type: WithdrawalView,

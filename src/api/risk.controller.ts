@@ -6,6 +6,7 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -22,6 +23,7 @@ export class RiskController {
   constructor(private readonly risk: RiskService) {}
 
   @Post('risk-assessments')
+  @ApiOperation({ summary: 'record a risk assessment' })
   @ApiCreatedResponse({ type: AssessmentView })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
@@ -34,6 +36,7 @@ export class RiskController {
   }
 
   @Get('risk-assessments')
+  @ApiOperation({ summary: "the case's risk assessments, own and peers', and which one governs" })
   @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
   async list(
     @Param('caseRef', CaseRefPipe) caseRef: string,
@@ -43,6 +46,7 @@ export class RiskController {
   }
 
   @Post('risk-overrides')
+  @ApiOperation({ summary: 'override a HIGH risk assessment for one message type (never a CRITICAL one)' })
   @ApiCreatedResponse({
     type: OverrideView,
     description:
@@ -59,6 +63,7 @@ export class RiskController {
   }
 
   @Post('risk-overrides/:id/confirm')
+  @ApiOperation({ summary: "confirm another coordinator's pending risk override (four eyes)" })
   @HttpCode(200)
   @ApiOkResponse({
     type: OverrideView,

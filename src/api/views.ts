@@ -158,3 +158,45 @@ export function toCaseFileView(
     })),
   };
 }
+
+export class ComposeOptionView {
+  @ApiProperty({ example: 'REFERRAL_REQUEST' }) type!: string;
+  @ApiProperty({
+    type: [String],
+    example: ['MK'],
+    description: 'participants that accept it, the case allowing',
+  })
+  to!: string[];
+}
+
+export class ComposeOptionsView {
+  @ApiProperty({ type: [ComposeOptionView] }) options!: ComposeOptionView[];
+}
+
+export class PolicyReasonView {
+  @ApiProperty({ example: 'CONSENT_INSUFFICIENT' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ description: 'the consent scope the message needs' }) scope?: string;
+  @ApiPropertyOptional({ type: [String], description: 'the payload fields that need it' }) fields?: string[];
+  @ApiPropertyOptional({ description: 'a coordinator may override it (risk HIGH)' }) overridable?: boolean;
+}
+
+export class FieldErrorView {
+  @ApiProperty({ example: 'payload.person.dateOfBirth' }) path!: string;
+  @ApiProperty({ type: [String] }) constraints!: string[];
+}
+
+export class MessageCheckView {
+  @ApiProperty({ description: 'a send now would be stored and queued' }) wouldSend!: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['INVALID_MESSAGE', 'POLICY_REFUSED', 'CASE_STATE_CONFLICT'],
+    description: "the send's error code (422, or 409 for CASE_STATE_CONFLICT)",
+  })
+  error!: string | null;
+  @ApiProperty({ type: [PolicyReasonView], description: "the send's 422/409 `reasons`" })
+  reasons!: PolicyReasonView[];
+  @ApiProperty({ type: [FieldErrorView], description: "the send's 422 `fields`" }) fields!: FieldErrorView[];
+  @ApiProperty({ type: [String], description: 'field groups a send with redact would leave out' })
+  redacted!: string[];
+}

@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = {
   AUDIT_CHECKPOINT_CONFLICT: 'a peer signed a chain head that contradicts one it signed before',
   EXPECTATIONS_CANCELLED:
     'expectations towards a country ended without a message to record it: consent was withdrawn and that country could not be told (reason code CONSENT_WITHDRAWN_UNTOLD, expectation ids in details)',
+  AUDIT_VERIFIED:
+    "npm run audit:verify -- --record checked this chain (no counterpart) or a peer's against its checkpoints (ALLOW or DENY, first problem as reason code)",
   EXPECTATION_OVERDUE:
     'an awaited or owed answer passed its deadline (expectation id, who owes it, deadline)',
   EXPECTATION_ESCALATED:

@@ -23,6 +23,18 @@ export interface ChainPage {
   rows: ChainRowView[];
 }
 
+export interface ChainState {
+  head: { seq: string; hash: string; sealedAt: string } | null;
+  lastVerification: { at: string; ok: boolean; details: Record<string, unknown> } | null;
+  peers: Array<{
+    peer: string;
+    lastCheckpointSeq: string;
+    lastCheckpointReceivedAt: string;
+    matched: boolean | null;
+    checkedAt: string | null;
+  }>;
+}
+
 export type ExportFormat = 'csv' | 'jsonl';
 
 /** The auditors' read side: pages, exports, a case's timeline, and the chain hashes peers verify against. */
@@ -60,6 +72,30 @@ export class AuditReadService {
   async chain(fromPos: number, limit: number): Promise<ChainPage> {
     const [head, rows] = await Promise.all([this.repository.head(), this.repository.chain(fromPos, limit)]);
     return { head, rows };
+  }
+
+  /** The chain's head, this node's last verification of it, and where each peer's checkpoints stand. */
+  async chainState(): Promise<ChainState> {
+    const [head, { lastVerification, peers }] = await Promise.all([
+      this.repository.head(),
+      this.repository.chainState(),
+    ]);
+    return {
+      head: head ? { seq: head.pos, hash: head.hash, sealedAt: head.sealedAt } : null,
+      lastVerification: lastVerification && {
+        at: lastVerification.at,
+        ok: lastVerification.decision === 'ALLOW',
+        details: lastVerification.details ?? {},
+      },
+      peers: peers.map((p) => ({
+        peer: p.peer,
+        lastCheckpointSeq: p.lastCheckpointSeq,
+        lastCheckpointReceivedAt: p.receivedAt,
+        // A conflict between its checkpoints is a mismatch; a verification says how its chain compared.
+        matched: p.action === null ? null : p.action === 'AUDIT_VERIFIED' && p.decision === 'ALLOW',
+        checkedAt: p.checkedAt,
+      })),
+    };
   }
 
   async checkpoints(peer?: string): Promise<PeerCheckpointRow[]> {

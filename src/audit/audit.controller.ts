@@ -15,6 +15,7 @@ import {
   CaseTimelineView,
   ChainPageView,
   ChainQueryDto,
+  ChainStateView,
   CheckpointsQueryDto,
   PeerCheckpointView,
 } from './audit.dto';
@@ -76,6 +77,15 @@ export class AuditController {
   @ApiOkResponse({ type: ChainPageView })
   async chain(@Query() query: ChainQueryDto): Promise<ChainPageView> {
     return this.audit.chain(query.fromPos ?? 1, query.limit ?? 1000);
+  }
+
+  @Get('chain/state')
+  @ApiOperation({
+    summary: "the audit chain's state: head, last verification, peers' checkpoints matched or not",
+  })
+  @ApiOkResponse({ type: ChainStateView })
+  async chainState(): Promise<ChainStateView> {
+    return this.audit.chainState();
   }
 
   @Get('checkpoints')

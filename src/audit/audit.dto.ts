@@ -166,3 +166,45 @@ export class PeerCheckpointView {
   @ApiProperty({ description: 'base64 of the exact signed AMQP body' }) body!: string;
   @ApiProperty({ description: 'base64 Ed25519 signature over body' }) signature!: string;
 }
+
+export class ChainStateHeadView {
+  @ApiProperty({ description: 'the chain position of the newest sealed entry' }) seq!: string;
+  @ApiProperty({ description: 'its hash (hex)' }) hash!: string;
+  @ApiProperty({ format: 'date-time' }) sealedAt!: string;
+}
+
+export class ChainVerificationView {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ description: 'the chain was intact' }) ok!: boolean;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'what npm run audit:verify reported (counts, head, the first problem found)',
+  })
+  details!: Record<string, unknown>;
+}
+
+export class PeerChainStateView {
+  @ApiProperty() peer!: string;
+  @ApiProperty({ description: 'the furthest chain position the peer signed' }) lastCheckpointSeq!: string;
+  @ApiProperty({ format: 'date-time' }) lastCheckpointReceivedAt!: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      "true: the last check of the peer's chain against its checkpoints matched; false: it did not, or the " +
+      'peer signed contradicting checkpoints; null: never checked',
+  })
+  matched!: boolean | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) checkedAt!: string | null;
+}
+
+export class ChainStateView {
+  @ApiPropertyOptional({ type: ChainStateHeadView, nullable: true }) head!: ChainStateHeadView | null;
+  @ApiPropertyOptional({
+    type: ChainVerificationView,
+    nullable: true,
+    description: 'the last run of npm run audit:verify on this node (null: never)',
+  })
+  lastVerification!: ChainVerificationView | null;
+  @ApiProperty({ type: [PeerChainStateView] }) peers!: PeerChainStateView[];
+}

@@ -27,6 +27,21 @@ export interface ChainRowView {
   hash: string;
 }
 
+export interface VerificationRow {
+  at: string;
+  decision: 'ALLOW' | 'DENY' | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface PeerStateRow {
+  peer: string;
+  lastCheckpointSeq: string;
+  receivedAt: string;
+  action: 'AUDIT_VERIFIED' | 'AUDIT_CHECKPOINT_CONFLICT' | null;
+  decision: 'ALLOW' | 'DENY' | null;
+  checkedAt: string | null;
+}
+
 export interface ChainHead {
   pos: string;
   entrySeq: string;
@@ -170,6 +185,33 @@ export class AuditRepository {
       [checkpoint.peer, checkpoint.seq, checkpoint.headHash, checkpoint.signedAt],
     );
     return row ?? null;
+  }
+
+  /**
+   * What the console's chain page shows (GET /audit/chain/state): this node's last verification of its own
+   * chain (an AUDIT_VERIFIED entry without a counterpart), and per peer the furthest position it signed and
+   * the last word on it: a verification of its chain against its checkpoints, or a conflict between them.
+   */
+  async chainState(): Promise<{ lastVerification: VerificationRow | null; peers: PeerStateRow[] }> {
+    const [[lastVerification], peers] = await Promise.all([
+      this.dataSource.query(
+        `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, decision, details
+         FROM audit_log WHERE action = 'AUDIT_VERIFIED' AND counterpart IS NULL ORDER BY at DESC, seq DESC LIMIT 1`,
+      ),
+      this.dataSource.query(
+        `SELECT p.peer, p.seq::text AS "lastCheckpointSeq",
+                to_char(p.received AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt",
+                v.action, v.decision,
+                to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "checkedAt"
+         FROM (SELECT peer, max(seq) AS seq, max(received_at) AS received FROM audit_peer_checkpoints GROUP BY peer) p
+         LEFT JOIN LATERAL (
+           SELECT a.action, a.decision, a.at FROM audit_log a
+           WHERE a.counterpart = p.peer AND a.action IN ('AUDIT_VERIFIED', 'AUDIT_CHECKPOINT_CONFLICT')
+           ORDER BY a.at DESC, a.seq DESC LIMIT 1) v ON true
+         ORDER BY p.peer`,
+      ),
+    ]);
+    return { lastVerification: lastVerification ?? null, peers };
   }
 
   /** When this node last sent its checkpoints (any instance), from its own log. */

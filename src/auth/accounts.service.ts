@@ -341,6 +341,12 @@ export class AccountsService implements OnModuleInit {
     return this.grants.isGranted(this.dataSource.manager, grantee, caseRef);
   }
 
+  /** The cases an agency was granted (its code is on its principal: every account of the agency alike). */
+  async agencyCases(principal: Principal): Promise<Array<{ caseRef: string; grantedAt: Date }>> {
+    if (!principal.agency) return [];
+    return this.grants.grantedTo(this.dataSource.manager, { agency: principal.agency });
+  }
+
   /** Grants by account are for auditors; an agency's are by its code, so that all its accounts share them. */
   private async auditor(manager: EntityManager, name: string): Promise<void> {
     const account = await this.existing(manager, name);

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CaseRefPipe } from '../api/request-guards';
 import { AccountsService } from './accounts.service';
 import {
@@ -21,6 +27,7 @@ export class AdminController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'create an account' })
   @ApiCreatedResponse({ type: CreatedAccountView })
   async create(
     @Body() body: CreateAccountDto,
@@ -30,12 +37,14 @@ export class AdminController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'the accounts' })
   @ApiOkResponse({ type: [AccountView] })
   async list(): Promise<AccountView[]> {
     return this.accounts.list();
   }
 
   @Post(':name/disable')
+  @ApiOperation({ summary: 'disable an account' })
   @HttpCode(200)
   @ApiOkResponse({ type: AccountView, description: 'its tokens and API keys stop working at once' })
   @ApiNotFoundResponse()
@@ -44,6 +53,7 @@ export class AdminController {
   }
 
   @Post(':name/unlock')
+  @ApiOperation({ summary: 'unlock a locked account' })
   @HttpCode(200)
   @ApiOkResponse({ type: AccountView })
   @ApiNotFoundResponse()
@@ -52,6 +62,7 @@ export class AdminController {
   }
 
   @Post(':name/api-keys')
+  @ApiOperation({ summary: 'issue an API key for an account' })
   @ApiCreatedResponse({ type: ApiKeyView })
   @ApiNotFoundResponse()
   async issueKey(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<ApiKeyView> {
@@ -59,6 +70,7 @@ export class AdminController {
   }
 
   @Post(':name/api-keys/:keyId/revoke')
+  @ApiOperation({ summary: 'revoke an API key' })
   @HttpCode(204)
   @ApiNotFoundResponse()
   async revokeKey(
@@ -71,6 +83,7 @@ export class AdminController {
 
   /** An auditor sees the case's personal data. Agencies are granted cases by code (AgencyGrantsController). */
   @Post(':name/case-grants')
+  @ApiOperation({ summary: 'grant an auditor a case' })
   @ApiCreatedResponse({ type: GrantView })
   @ApiNotFoundResponse()
   async grant(
@@ -82,6 +95,7 @@ export class AdminController {
   }
 
   @Post(':name/case-grants/:caseRef/revoke')
+  @ApiOperation({ summary: "revoke an auditor's case grant" })
   @HttpCode(204)
   @ApiNotFoundResponse()
   async revokeGrant(

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CaseRefPipe } from '../api/request-guards';
 import { AccountsService } from './accounts.service';
 import { AgencyGrantView, GrantCaseDto } from './auth.dto';
@@ -17,6 +17,7 @@ export class AgencyGrantsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'grant a partner agency a case' })
   @ApiCreatedResponse({ type: AgencyGrantView })
   @ApiNotFoundResponse({
     description: 'no such case, or no agency with this code (registered or with accounts)',
@@ -30,6 +31,7 @@ export class AgencyGrantsController {
   }
 
   @Post(':caseRef/revoke')
+  @ApiOperation({ summary: "revoke an agency's case grant" })
   @HttpCode(204)
   @ApiNotFoundResponse()
   async revoke(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, SetMetadata } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AccountsService } from './accounts.service';
 import { LoginDto, PrincipalView, TokenView } from './auth.dto';
 import { CurrentPrincipal } from './principal';
@@ -12,6 +12,7 @@ export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post('token')
+  @ApiOperation({ summary: 'log in: a short-lived access token' })
   @Public()
   @SetMetadata(LOGIN_ROUTE_KEY, true)
   @HttpCode(200)
@@ -22,6 +23,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'who the caller is' })
   @Roles(...ROLES)
   @ApiOkResponse({ type: PrincipalView })
   me(@CurrentPrincipal() principal: Principal): PrincipalView {

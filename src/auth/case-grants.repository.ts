@@ -52,6 +52,19 @@ export class CaseGrantsRepository {
     return rows.length === 1;
   }
 
+  /** The cases granted to a grantee, newest grant first: references and dates, nothing more. */
+  async grantedTo(
+    manager: EntityManager,
+    grantee: Grantee,
+  ): Promise<Array<{ caseRef: string; grantedAt: Date }>> {
+    const { name, value } = column(grantee);
+    return manager.query(
+      `SELECT case_ref AS "caseRef", granted_at AS "grantedAt" FROM case_grants WHERE ${name} = $1
+       ORDER BY granted_at DESC, case_ref`,
+      [value],
+    );
+  }
+
   /** An agency this node knows: registered for AMQP (`agencies`) or the agency of an account. */
   async agencyKnown(manager: EntityManager, code: string): Promise<boolean> {
     const [row] = await manager.query(

@@ -31,6 +31,10 @@ export class CaseEntity {
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
 
+  /** The newest message, consent or assessment on the case, or change to it: kept by the database. */
+  @Column({ type: 'timestamptz', name: 'last_activity_at', insert: false, update: false })
+  lastActivityAt!: Date;
+
   @Column('timestamptz', { name: 'closed_at', nullable: true })
   closedAt!: Date | null;
 

@@ -1,7 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { updateEncrypted } from '../crypto/encrypted-column';
-import { AgeStatus, CaseEntity } from './case.entity';
+import { CaseListCursor, caseListWhere, CaseListFilter } from './case-list';
+import { AgeStatus, CaseEntity, CaseStatus } from './case.entity';
+import type { CountryRole, Phases } from './case-lifecycle.policy';
+
+/** A case as the console's list shows it: the case row's own facts, no person's data, nothing decrypted. */
+export interface CaseSummaryRow {
+  caseRef: string;
+  status: CaseStatus;
+  ownerCountry: string;
+  countries: string[];
+  countryRoles: Record<string, CountryRole>;
+  phases: Phases;
+  ageStatus: AgeStatus | null;
+  identificationStatus: string | null;
+  restrictedAt: Date | null;
+  openedAt: Date;
+  closedAt: Date | null;
+  lastActivityAt: Date;
+  /** last_activity_at to the microsecond, for the keyset cursor (a Date would lose the microseconds). */
+  cursorAt: string;
+}
 
 @Injectable()
 export class CasesRepository {
@@ -42,6 +62,28 @@ export class CasesRepository {
       .execute();
     const inserted = Array.isArray(result.raw) && result.raw.length > 0;
     return inserted ? this.findForUpdate(manager, caseRef) : null;
+  }
+
+  /** One page of the case list, newest activity first; one row more than `limit` says another page follows. */
+  async list(
+    manager: EntityManager,
+    self: string,
+    filter: CaseListFilter,
+    after: CaseListCursor | null,
+    limit: number,
+  ): Promise<CaseSummaryRow[]> {
+    const { where, params } = caseListWhere(self, filter, after);
+    return manager.query(
+      `SELECT c.case_ref AS "caseRef", c.status, c.owner_country AS "ownerCountry", c.countries,
+              c.country_roles AS "countryRoles", c.phases, c.age_status AS "ageStatus",
+              c.identification_status AS "identificationStatus", c.restricted_at AS "restrictedAt",
+              c.opened_at AS "openedAt", c.closed_at AS "closedAt", c.last_activity_at AS "lastActivityAt",
+              to_char(c.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+       FROM cases c WHERE ${where}
+       ORDER BY c.last_activity_at DESC, c.case_ref DESC
+       LIMIT ${Math.floor(limit) + 1}`,
+      params,
+    );
   }
 
   async addCountry(manager: EntityManager, caseRef: string, country: string): Promise<void> {

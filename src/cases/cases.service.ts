@@ -16,7 +16,8 @@ import {
   nextState,
 } from './case-lifecycle.policy';
 import { AgeStatus, CaseEntity, CaseManager, isChildCase } from './case.entity';
-import { CasesRepository } from './cases.repository';
+import { CaseListCursor, CaseListFilter, encodeCaseCursor } from './case-list';
+import { CasesRepository, CaseSummaryRow } from './cases.repository';
 
 @Injectable()
 export class CasesService {
@@ -44,6 +45,21 @@ export class CasesService {
       await this.audit.record(manager, { action: 'CASE_OPENED', actor, caseRef });
       return (await this.cases.find(manager, caseRef))!;
     });
+  }
+
+  /** A page of the console's case list and the cursor of the next one (null on the last page). */
+  async list(
+    filter: CaseListFilter,
+    after: CaseListCursor | null,
+    limit: number,
+  ): Promise<{ items: CaseSummaryRow[]; nextCursor: string | null }> {
+    const rows = await this.cases.list(this.dataSource.manager, this.config.country, filter, after, limit);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > limit ? encodeCaseCursor({ at: last.cursorAt, caseRef: last.caseRef }) : null,
+    };
   }
 
   async find(caseRef: string): Promise<CaseEntity | null> {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 const valid = {
@@ -21,6 +22,11 @@ describe('loadConfig', () => {
       maxMessageBytes: 256 * 1024,
       logLevel: 'log',
     });
+  });
+
+  it('finds the built console under the project root, wherever the node runs from, unless TRM_CONSOLE_DIR says', () => {
+    expect(loadConfig(valid).consoleDir).toBe(path.resolve(__dirname, '..', '..', 'dist', 'console'));
+    expect(loadConfig({ ...valid, TRM_CONSOLE_DIR: '/srv/console' }).consoleDir).toBe('/srv/console');
   });
 
   it('reports every problem at once', () => {

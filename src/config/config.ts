@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   DEFAULT_RETURN_MARGIN_MS,
@@ -37,6 +38,8 @@ export interface NodeConfig {
   inboundMaxPendingPerSender: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   auth: AuthConfig;
+  /** The built console (index.html, assets/) served at `/`; the node starts without it and says so there. */
+  consoleDir: string;
 }
 
 /** Accounts, tokens and rate limits of the HTTP API (docs/access.md). */
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
+    consoleDir: path.resolve(env.TRM_CONSOLE_DIR?.trim() || path.join(projectRoot(), 'dist', 'console')),
     auth: {
       secret: authSecret,
       tokenTtlSeconds: integer('TRM_AUTH_TOKEN_TTL_SECONDS', 900, 1),
@@ -135,3 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
 }
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
+
+/**
+ * The folder holding package.json above this file: the same for `node dist/src/main.js` and for a node run
+ * from the TypeScript sources (tests, demo), so both find the console `npm run build` wrote.
+ */
+function projectRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}

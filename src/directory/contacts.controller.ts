@@ -2,6 +2,7 @@ import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
@@ -42,6 +43,7 @@ export class ContactsController {
   constructor(private readonly directory: DirectoryService) {}
 
   @Get()
+  @ApiOperation({ summary: 'the contact list, by country and SOP' })
   @ApiOkResponse({ type: [RankedContactView], description: 'by country, then in escalation order per SOP' })
   @ApiNotFoundResponse({ description: 'the country is not in the directory' })
   list(@Query() query: ContactQueryDto): RankedContact[] {

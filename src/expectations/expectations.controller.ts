@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CaseRefPipe } from '../api/request-guards';
 import { Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
@@ -17,18 +17,21 @@ export class ExpectationsController {
   ) {}
 
   @Get('expectations')
+  @ApiOperation({ summary: 'expectations: answers owed and awaited, with their deadlines' })
   @ApiOkResponse({ type: [ExpectationView], description: 'by deadline, earliest first' })
   async list(@Query() query: ExpectationQueryDto): Promise<ExpectationView[]> {
     return (await this.expectations.list(query)).map(toExpectationView);
   }
 
   @Get('expectations/overdue')
+  @ApiOperation({ summary: 'overdue expectations' })
   @ApiOkResponse({ type: [ExpectationView], description: 'the overdue list, most overdue first' })
   async overdue(): Promise<ExpectationView[]> {
     return (await this.expectations.list({ status: 'OVERDUE', limit: 500 })).map(toExpectationView);
   }
 
   @Get('cases/:caseRef/expectations')
+  @ApiOperation({ summary: "the case's expectations" })
   @ApiOkResponse({ type: [ExpectationView], description: "the case's expectations, both directions" })
   @ApiNotFoundResponse()
   async forCase(@Param('caseRef', CaseRefPipe) caseRef: string): Promise<ExpectationView[]> {

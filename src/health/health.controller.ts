@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/roles';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'whether the node, its database and its broker are up' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'database and broker reachable' })
   @ApiServiceUnavailableResponse({ description: 'one of them is not' })

@@ -1,3 +1,4 @@
+import { updateEncrypted } from '../crypto/encrypted-column';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -262,7 +263,7 @@ export class ConsentWithdrawalService implements OnModuleInit {
       this.keys,
     );
     await this.outbox.enqueue(manager, wire);
-    await manager.update(MessageRecordEntity, { id: messageId }, { payload: stripped });
+    await updateEncrypted(manager, MessageRecordEntity, messageId, { payload: stripped });
     return true;
   }
 

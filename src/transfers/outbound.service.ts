@@ -3,25 +3,31 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
-import { isClosedWith, LifecycleEvent, needsHistory } from '../cases/case-lifecycle.policy';
+import {
+  isClosedWith,
+  LifecycleDecision,
+  LifecycleEvent,
+  needsHistory,
+} from '../cases/case-lifecycle.policy';
+import { CaseEntity } from '../cases/case.entity';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
-import { Envelope, validatePayload } from '../messages/catalogue';
+import { Envelope, FieldError, validatePayload } from '../messages/catalogue';
 import { envelopeRuleErrors } from '../messages/envelope.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import { consentSummary } from '../consent/consent.policy';
-import { MessageType, VITAL_INTEREST_TYPES } from '../messages/message-types';
+import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from '../messages/message-types';
 import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundEffects } from './outbound-effects';
-import { TransferError } from './transfer.errors';
-import { TransferGate } from './transfer.gate';
-import { decideOutbound } from './transfer.policy';
+import { TransferError, TransferErrorCode } from './transfer.errors';
+import { GateDecision, TransferGate } from './transfer.gate';
+import { decideOutbound, PolicyReason } from './transfer.policy';
 
 export interface SendMessageCommand {
   caseRef: string;
@@ -39,6 +45,34 @@ export interface SendResult {
   /** Field groups removed because the consent does not cover them. */
   redacted: string[];
 }
+
+/** The dry run's verdict: the same reasons and fields a send would get now, or what it would redact. */
+export interface CheckResult {
+  wouldSend: boolean;
+  /** The code of the error the send would get (POLICY_REFUSED, INVALID_MESSAGE, CASE_STATE_CONFLICT). */
+  error: TransferErrorCode | null;
+  reasons: PolicyReason[];
+  fields: FieldError[];
+  redacted: string[];
+}
+
+/** What the gates found, for the writes that follow them. */
+interface EvaluatedSend {
+  caseRow: CaseEntity;
+  event: LifecycleEvent;
+  lifecycle: Extract<LifecycleDecision, { allow: true }>;
+  gate: Extract<GateDecision, { allow: true }>;
+  envelope: Envelope;
+  wire: ReturnType<typeof encodeMessage>;
+}
+
+/**
+ * What a coordinator composes: not the node's own technical messages, nor CONSENT_WITHDRAWN, which the
+ * consent endpoint sends to every country that must be told.
+ */
+const COMPOSABLE_TYPES: readonly MessageType[] = MESSAGE_TYPES.filter(
+  (type) => !isTechnicalType(type) && type !== 'CONSENT_WITHDRAWN',
+);
 
 /** A message the node writes itself in answer to another (receipts, rejections): no policy applies. */
 export interface TechnicalMessage {
@@ -112,8 +146,8 @@ export class OutboundService implements OnModuleInit {
 
   /**
    * The whole outbound step inside the caller's transaction (a consent withdrawal sends several messages
-   * atomically): schema → case and directory rules → consent and risk gate → message row, outbox row, case
-   * update, audit entry. Throws TransferError when anything refuses; nothing is then written.
+   * atomically): the gates (`evaluate`), then message row, outbox row, case update, audit entry. Throws
+   * TransferError when anything refuses; nothing is then written.
    */
   async sendWithin(
     manager: EntityManager,
@@ -122,103 +156,13 @@ export class OutboundService implements OnModuleInit {
     id: string = uuidv7(),
   ): Promise<SendResult> {
     const sentAt = new Date();
-    const head = {
-      version: 1,
+    const { caseRow, event, lifecycle, gate, envelope, wire } = await this.evaluate(
+      manager,
+      command,
       id,
-      type: command.type,
-      from: this.config.country,
-      to: command.to,
-      caseRef: command.caseRef,
-      inReplyTo: command.inReplyTo ?? null,
-      sentAt: sentAt.toISOString(),
-      legalBasis: command.legalBasis,
-    } as Envelope;
-    const checked = validatePayload(command.type, command.payload, head);
-    if (!checked.ok) throw TransferError.invalid(checked.errors);
-
-    const caseRow = await this.cases.findForUpdate(manager, command.caseRef);
-    const recipient = this.directory.find(command.to);
-    const rules = decideOutbound({
-      self: this.config.country,
-      type: command.type,
-      to: command.to,
-      recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
-      case: caseRow,
-    });
-    if (
-      command.legalBasis === 'VITAL_INTEREST' &&
-      !(VITAL_INTEREST_TYPES as readonly string[]).includes(command.type)
-    ) {
-      throw TransferError.refused([
-        {
-          code: RejectionCode.POLICY_DENIED,
-          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT and its acknowledgement only',
-        },
-      ]);
-    }
-    if (!rules.allow || !caseRow || !recipient) throw TransferError.refused(rules.allow ? [] : rules.reasons);
-    const event: LifecycleEvent = {
-      type: command.type,
-      direction: 'SENT',
-      counterpart: command.to,
-      payload: checked.payload as unknown as Record<string, unknown>,
-      inReplyTo: head.inReplyTo,
-    };
-    const closedWith = await this.records.closedCounterparts(manager, command.caseRef);
-    const closed = isClosedWith({ status: caseRow.status, closedWith }, command.to);
-    const history = needsHistory(command.type, closed)
-      ? await this.records.lifecycleHistory(manager, command.caseRef)
-      : [];
-    const lifecycle = this.caseService.decide(caseRow, event, history, closedWith);
-    if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
-    const gate = await this.gate.decide(manager, {
-      case: caseRow,
-      type: command.type,
-      to: command.to,
-      legalBasis: command.legalBasis,
-      payload: checked.payload as unknown as Record<string, unknown>,
-      redact: command.redact ?? false,
-      now: sentAt,
-      answersVitalInterestAlert:
-        command.legalBasis === 'VITAL_INTEREST' &&
-        (await this.records.isVitalInterestAlert(
-          manager,
-          command.caseRef,
-          head.inReplyTo,
-          command.to,
-          'RECEIVED',
-        )),
-    });
-    if (!gate.allow) throw TransferError.refused(gate.reasons);
-
-    const envelope: Envelope = {
-      ...head,
-      ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
-    };
-    const stillValid = [...envelopeRuleErrors(envelope)];
-    if (gate.redacted.length > 0) {
-      const again = validatePayload(command.type, gate.payload, envelope);
-      if (!again.ok) stillValid.push(...again.errors);
-    }
-    if (stillValid.length > 0) throw TransferError.invalid(stillValid);
-
-    const wire = encodeMessage(
-      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
-      recipient,
-      this.keys,
+      sentAt,
+      true,
     );
-    // Peers refuse bodies over their limit (TOO_LARGE, final): say so now, before anything is written.
-    if (wire.body.length > this.config.maxMessageBytes) {
-      throw TransferError.invalid([
-        {
-          path: 'payload',
-          constraints: [
-            `maxMessageBytes: sealed and signed, the message would be ${wire.body.length} bytes; ` +
-              `participants accept at most ${this.config.maxMessageBytes} (TRM_MAX_MESSAGE_BYTES)`,
-          ],
-        },
-      ]);
-    }
     const record = await this.records.insert(manager, {
       id,
       caseRef: command.caseRef,
@@ -272,6 +216,184 @@ export class OutboundService implements OnModuleInit {
       },
     });
     return { record, redacted: gate.redacted };
+  }
+
+  /**
+   * The console's dry run (POST /cases/{caseRef}/messages/check): the very gates of `sendWithin`, in a
+   * read-only transaction, so nothing can be stored, queued or audited. Its verdict is what a send would get
+   * at this moment: the same reasons and fields as its 422 or 409, or what it would redact.
+   */
+  async check(command: SendMessageCommand): Promise<CheckResult> {
+    try {
+      const { gate } = await this.dataSource.transaction(async (manager) => {
+        await manager.query('SET TRANSACTION READ ONLY');
+        return this.evaluate(manager, command, uuidv7(), new Date(), false);
+      });
+      return { wouldSend: true, error: null, reasons: [], fields: [], redacted: gate.redacted };
+    } catch (error) {
+      if (!(error instanceof TransferError)) throw error;
+      return {
+        wouldSend: false,
+        error: error.code,
+        reasons: error.details.reasons ?? [],
+        fields: error.details.fields ?? [],
+        redacted: [],
+      };
+    }
+  }
+
+  /**
+   * Every gate a message passes before it is written, in order: schema → case and directory rules → legal
+   * basis → case lifecycle → consent and risk → the envelope's rules → the size peers accept. Reads only;
+   * throws TransferError at the first gate that refuses. `lock` holds the case row for the send's writes.
+   */
+  private async evaluate(
+    manager: EntityManager,
+    command: SendMessageCommand,
+    id: string,
+    sentAt: Date,
+    lock: boolean,
+  ): Promise<EvaluatedSend> {
+    const head = {
+      version: 1,
+      id,
+      type: command.type,
+      from: this.config.country,
+      to: command.to,
+      caseRef: command.caseRef,
+      inReplyTo: command.inReplyTo ?? null,
+      sentAt: sentAt.toISOString(),
+      legalBasis: command.legalBasis,
+    } as Envelope;
+    const checked = validatePayload(command.type, command.payload, head);
+    if (!checked.ok) throw TransferError.invalid(checked.errors);
+
+    const caseRow = lock
+      ? await this.cases.findForUpdate(manager, command.caseRef)
+      : await this.cases.find(manager, command.caseRef);
+    const recipient = this.directory.find(command.to);
+    const rules = decideOutbound({
+      self: this.config.country,
+      type: command.type,
+      to: command.to,
+      recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
+      case: caseRow,
+    });
+    if (
+      command.legalBasis === 'VITAL_INTEREST' &&
+      !(VITAL_INTEREST_TYPES as readonly string[]).includes(command.type)
+    ) {
+      throw TransferError.refused([
+        {
+          code: RejectionCode.POLICY_DENIED,
+          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT and its acknowledgement only',
+        },
+      ]);
+    }
+    if (!rules.allow || !caseRow || !recipient) throw TransferError.refused(rules.allow ? [] : rules.reasons);
+    const event: LifecycleEvent = {
+      type: command.type,
+      direction: 'SENT',
+      counterpart: command.to,
+      payload: checked.payload as unknown as Record<string, unknown>,
+      inReplyTo: head.inReplyTo,
+    };
+    const lifecycle = await this.decideLifecycle(manager, caseRow, event);
+    if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
+    const gate = await this.gate.decide(manager, {
+      case: caseRow,
+      type: command.type,
+      to: command.to,
+      legalBasis: command.legalBasis,
+      payload: checked.payload as unknown as Record<string, unknown>,
+      redact: command.redact ?? false,
+      now: sentAt,
+      answersVitalInterestAlert:
+        command.legalBasis === 'VITAL_INTEREST' &&
+        (await this.records.isVitalInterestAlert(
+          manager,
+          command.caseRef,
+          head.inReplyTo,
+          command.to,
+          'RECEIVED',
+        )),
+    });
+    if (!gate.allow) throw TransferError.refused(gate.reasons);
+
+    const envelope: Envelope = {
+      ...head,
+      ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
+    };
+    const stillValid = [...envelopeRuleErrors(envelope)];
+    if (gate.redacted.length > 0) {
+      const again = validatePayload(command.type, gate.payload, envelope);
+      if (!again.ok) stillValid.push(...again.errors);
+    }
+    if (stillValid.length > 0) throw TransferError.invalid(stillValid);
+
+    const wire = encodeMessage(
+      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
+      recipient,
+      this.keys,
+    );
+    // Peers refuse bodies over their limit (TOO_LARGE, final): say so now, before anything is written.
+    if (wire.body.length > this.config.maxMessageBytes) {
+      throw TransferError.invalid([
+        {
+          path: 'payload',
+          constraints: [
+            `maxMessageBytes: sealed and signed, the message would be ${wire.body.length} bytes; ` +
+              `participants accept at most ${this.config.maxMessageBytes} (TRM_MAX_MESSAGE_BYTES)`,
+          ],
+        },
+      ]);
+    }
+    return { caseRow, event, lifecycle, gate, envelope, wire };
+  }
+
+  /** The case lifecycle's verdict on sending `event` now (with the history it needs, read only when it does). */
+  private async decideLifecycle(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
+  ): Promise<LifecycleDecision> {
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
+    const history = needsHistory(event.type, closed)
+      ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
+      : [];
+    return this.caseService.decide(caseRow, event, history, closedWith);
+  }
+
+  /**
+   * What the console offers to compose on a case now (GET /cases/{caseRef}/compose-options): each type a
+   * coordinator sends whose lifecycle allows it to at least one participant that accepts it, with those
+   * participants. Payload-dependent rules are left to the dry run; null when the case is not on this node.
+   */
+  async composeOptions(caseRef: string): Promise<Array<{ type: MessageType; to: string[] }> | null> {
+    const manager = this.dataSource.manager;
+    const caseRow = await this.cases.find(manager, caseRef);
+    if (!caseRow) return null;
+    const closedWith = await this.records.closedCounterparts(manager, caseRef);
+    const history = await this.records.lifecycleHistory(manager, caseRef);
+    const peers = this.directory
+      .all()
+      .map((p) => p.code)
+      .filter((code) => code !== this.config.country)
+      .sort();
+    const options: Array<{ type: MessageType; to: string[] }> = [];
+    for (const type of COMPOSABLE_TYPES) {
+      const to = peers.filter((peer) => {
+        if (!this.directory.accepts(peer, type)) return false;
+        // A child's referral says so in its payload: the form will, so the presumption is not a refusal here.
+        const payload =
+          type === 'REFERRAL_REQUEST' && caseRow.ageStatus ? { age: { status: caseRow.ageStatus } } : {};
+        const event: LifecycleEvent = { type, direction: 'SENT', counterpart: peer, payload };
+        return this.caseService.decide(caseRow, event, history, closedWith).allow;
+      });
+      if (to.length > 0) options.push({ type, to });
+    }
+    return options;
   }
 
   /** A refusal rolls the send back, so its audit entry needs a transaction of its own. */
