@@ -35,4 +35,14 @@ export class CaseLifecycle {
       : [];
     return this.caseService.decide(caseRow, event, history, closedWith);
   }
+
+  /** For many events on one case (what may be composed now): loads every fact once, decides each event. */
+  async judge(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+  ): Promise<(event: LifecycleEvent) => LifecycleDecision> {
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const history = await this.records.lifecycleHistory(manager, caseRow.caseRef);
+    return (event) => this.caseService.decide(caseRow, event, history, closedWith);
+  }
 }
