@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  DEFAULT_RETURN_MARGIN_MS,
-  ExpectingType,
-  parseDeadlines,
-  parseDuration,
-} from '../expectations/expectation-rules';
+import { DEFAULT_RETURN_MARGIN_MS, ExpectingType, parseDeadlines, parseDuration } from './deadlines';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {

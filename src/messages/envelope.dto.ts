@@ -23,7 +23,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
-import type { FieldError } from './catalogue';
+import type { FieldError } from '../common/validation';
 import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from './message-types';
 import {
   composeDecorators,
