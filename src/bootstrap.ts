@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DomainErrorFilter } from './api/domain-error.filter';
-import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
+import { bodyGuard, bodyParserErrors, verifyUtf8 } from './common/request-guards';
 import { StoredDataErrorFilter } from './api/stored-data-error.filter';
 import { AppModule } from './app.module';
 import { serveConsole } from './console/console-serving';

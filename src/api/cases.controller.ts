@@ -19,7 +19,7 @@ import { RiskService } from '../risk/risk.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
 import { Actor } from './actor';
-import { CaseRefPipe } from './request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { CaseListQueryDto, CaseListView, toCaseListFilter, toCaseSummaryView } from './case-list.dto';
 import { OpenCaseDto } from './open-case.dto';
 import { CASE_LIST_DEFAULT_LIMIT, decodeCaseCursor } from '../cases/case-list';

@@ -2,7 +2,6 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { AccountRow, AccountsRepository } from './accounts.repository';
@@ -62,7 +61,6 @@ export class AccountsService implements OnModuleInit {
     private readonly accounts: AccountsRepository,
     private readonly grants: CaseGrantsRepository,
     private readonly audit: AuditService,
-    private readonly cases: CasesService,
     private readonly jwt: JwtService,
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
@@ -267,7 +265,7 @@ export class AccountsService implements OnModuleInit {
     const actor = actorOf(by);
     return this.dataSource.transaction(async (manager) => {
       await this.auditor(manager, name);
-      await this.existingCase(caseRef);
+      await this.existingCase(manager, caseRef);
       if (await this.grants.grant(manager, { account: name }, caseRef, actor)) {
         await this.audit.record(manager, {
           action: 'CASE_GRANTED',
@@ -307,7 +305,7 @@ export class AccountsService implements OnModuleInit {
     const actor = actorOf(by);
     return this.dataSource.transaction(async (manager) => {
       await this.knownAgency(manager, code);
-      await this.existingCase(caseRef);
+      await this.existingCase(manager, caseRef);
       if (await this.grants.grant(manager, { agency: code }, caseRef, actor)) {
         await this.audit.record(manager, {
           action: 'CASE_GRANTED',
@@ -367,8 +365,8 @@ export class AccountsService implements OnModuleInit {
       throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such agency');
   }
 
-  private async existingCase(caseRef: string): Promise<void> {
-    if (!(await this.cases.find(caseRef)))
+  private async existingCase(manager: EntityManager, caseRef: string): Promise<void> {
+    if (!(await this.grants.caseKnown(manager, caseRef)))
       throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${caseRef}`);
   }
 

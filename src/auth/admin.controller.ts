@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CaseRefPipe } from '../api/request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { AccountsService } from './accounts.service';
 import {
   AccountView,

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CaseRefPipe } from '../api/request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { AccountsService } from './accounts.service';
 import { AgencyGrantView, GrantCaseDto } from './auth.dto';
 import { CurrentPrincipal } from './principal';

@@ -4,7 +4,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { CasesModule } from '../cases/cases.module';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AccessErrorFilter } from './access-error.filter';
 import { AccessGuard } from './access.guard';
@@ -27,7 +26,6 @@ const MINUTE_MS = 60_000;
 @Module({
   imports: [
     AuditModule,
-    CasesModule,
     JwtModule.registerAsync({
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => ({

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DirectoryModule } from '../../directory/directory.module';
-import { TransfersModule } from '../../transfers/transfers.module';
-import { TransportModule } from '../../transport/transport.module';
-import { AuditModule } from '../audit.module';
+import { DirectoryModule } from '../directory/directory.module';
+import { TransfersModule } from '../transfers/transfers.module';
+import { TransportModule } from '../transport/transport.module';
+import { AuditModule } from '../audit/audit.module';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 
 /**

@@ -7,15 +7,15 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { NODE_CONFIG, NodeConfig } from '../../config/config';
-import { DirectoryService } from '../../directory/directory.service';
-import type { AuditCheckpointPayload } from '../../messages/payloads/technical.dto';
-import { AcceptedMessage, InboundEffects } from '../../transfers/inbound-effects';
-import { OutboundService } from '../../transfers/outbound.service';
-import { OutboxRelay } from '../../transport/outbox-relay';
-import { AuditSealer } from '../audit-sealer';
-import { AuditRepository, NewPeerCheckpoint } from '../audit.repository';
-import { AuditRecord, AuditService } from '../audit.service';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { DirectoryService } from '../directory/directory.service';
+import type { AuditCheckpointPayload } from '../messages/payloads/technical.dto';
+import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { OutboundService } from '../transfers/outbound.service';
+import { OutboxRelay } from '../transport/outbox-relay';
+import { AuditSealer } from '../audit/audit-sealer';
+import { AuditRepository, NewPeerCheckpoint } from '../audit/audit.repository';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 
 /** Differs from the migration and sealer locks; the same for every instance of a node. */
 const CHECKPOINT_LOCK_KEY = 7_240_319;
