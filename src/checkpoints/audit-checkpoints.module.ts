@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EffectsModule } from '../common/effects';
 import { DirectoryModule } from '../directory/directory.module';
 import { TransfersModule } from '../transfers/transfers.module';
 import { TransportModule } from '../transport/transport.module';
@@ -7,10 +8,10 @@ import { AuditCheckpointService } from './audit-checkpoint.service';
 
 /**
  * Sending and keeping AUDIT_CHECKPOINT messages. Apart from AuditModule because it needs the transfer
- * pipeline (OutboundService, InboundEffects), and the pipeline itself imports AuditModule.
+ * pipeline (OutboundService; its inbound handler on the effect bus), and the pipeline itself imports AuditModule.
  */
 @Module({
-  imports: [AuditModule, DirectoryModule, TransfersModule, TransportModule],
+  imports: [EffectsModule, AuditModule, DirectoryModule, TransfersModule, TransportModule],
   providers: [AuditCheckpointService],
   exports: [AuditCheckpointService],
 })

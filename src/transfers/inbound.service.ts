@@ -14,7 +14,7 @@ import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordsRepository } from './message-records.repository';
 import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
-import { AcceptedMessage, InboundEffects } from './inbound-effects';
+import { AcceptedMessage, Effects } from '../common/effects';
 import { Answerable, Check, Rejection } from './receiver/check';
 import { ReceivedChange, ReceiverCaseChecks } from './receiver/case-checks';
 import type { CaseEntity } from '../cases/case.entity';
@@ -79,7 +79,7 @@ export class InboundService {
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
-    private readonly effects: InboundEffects,
+    private readonly effects: Effects,
     private readonly caseChecks: ReceiverCaseChecks,
   ) {}
 
@@ -228,7 +228,7 @@ export class InboundService {
         lifecycle.decision.next,
       );
     const settled = await this.settleAnsweredMessage(manager, envelope, payload);
-    await this.effects.apply(manager, message);
+    await this.effects.emit(manager, 'message.received', message);
     await this.audit.recordMany(manager, [
       ...(settled ? [settled] : []),
       {

@@ -20,7 +20,7 @@ import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
 import { CaseLifecycle } from './case-lifecycle';
 import { MessageRecordsRepository } from './message-records.repository';
-import { OutboundEffects } from './outbound-effects';
+import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
 import { GateDecision, TransferGate } from './transfer.gate';
 import { decideOutbound, PolicyReason } from './transfer.policy';
@@ -100,7 +100,7 @@ export class OutboundService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
     private readonly gate: TransferGate,
-    private readonly effects: OutboundEffects,
+    private readonly effects: Effects,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -184,7 +184,7 @@ export class OutboundService implements OnModuleInit {
       actor,
       lifecycle.next,
     );
-    await this.effects.apply(manager, {
+    await this.effects.emit(manager, 'message.queued', {
       id,
       type: command.type,
       to: command.to,
