@@ -8,22 +8,21 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
 import { AccessError, AccessErrorCode } from '../auth/access.errors';
 import { CaseGrantsService } from '../auth/case-grants.service';
 import { CurrentPrincipal } from '../auth/principal';
 import { Principal, Roles } from '../auth/roles';
-import { CASE_REF_RE } from '../messages/envelope.dto';
 import { AgencyVisibility } from '../transfers/agency-visibility';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { OutboundService } from '../transfers/outbound.service';
 import { Actor } from './actor';
 import { SendMessageDto } from './send-message.dto';
 import { MessageStatusView, MessageView, SentMessageView, toMessageStatusView } from './views';
+import { IsCaseRef } from '../common/validation';
 
 export class AgencySubmissionDto extends SendMessageDto {
   @ApiProperty({ example: 'TRM-FR-2026-000123', description: 'a case this agency was granted' })
-  @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
+  @IsCaseRef()
   caseRef!: string;
 }
 

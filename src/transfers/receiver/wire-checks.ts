@@ -3,6 +3,7 @@ import type { DirectoryService } from '../../directory/directory.service';
 import { Envelope, FieldError, validateEnvelope, validatePayload } from '../../messages/catalogue';
 import { RejectionCode } from '../../messages/rejection-codes';
 import { Answerable, Check, passed, rejected } from './check';
+import { CASE_REF, COUNTRY_CODE } from '../../common/validation';
 
 /**
  * The receiver's checks 1–11 of docs/protocol.md ("What a receiver checks, in order"), one function each,
@@ -33,8 +34,6 @@ export interface Heard {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CASE_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
-const COUNTRY = /^[A-Z]{2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Before check 1: read what the body says (a body over the size limit is not parsed). */
@@ -45,7 +44,7 @@ export function hear(delivery: InboundDelivery, maxBytes: number): Heard {
   return {
     tooLarge,
     body,
-    claimed: typeof body?.from === 'string' && COUNTRY.test(body.from) ? body.from : delivery.userId,
+    claimed: typeof body?.from === 'string' && COUNTRY_CODE.test(body.from) ? body.from : delivery.userId,
     id: typeof body?.id === 'string' && UUID.test(body.id) ? body.id : undefined,
     type: typeof body?.type === 'string' ? body.type.slice(0, 50) : delivery.type,
     caseRef:
