@@ -57,11 +57,13 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
       async () => {
         // Payloads are encrypted at rest: read them with FR's data key.
         const cipher = FieldCipher.load(federation.keysDir, 'FR');
-        const rows = await federation.query<{ payload: string }>(
+        const rows = await federation.query<{ id: string; payload: string }>(
           'FR',
-          `SELECT payload FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'`,
+          `SELECT m.id::text AS id, payload FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'`,
         );
-        const seqs = rows.map((r) => JSON.parse(cipher.open(r.payload, 'messages.payload').toString()).seq);
+        const seqs = rows.map(
+          (r) => JSON.parse(cipher.open(r.payload, 'messages.payload', r.id).toString()).seq,
+        );
         return seqs.map(Number).includes(Number(sent!.seq)) ? true : undefined;
       },
       20_000,
