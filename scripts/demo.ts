@@ -11,14 +11,13 @@
  * and on Ctrl-C (with --keep the nodes stay up until Ctrl-C).
  */
 import * as amqp from 'amqplib';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
 import type { ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, isMessageType, MessageType } from '../src/messages/message-types';
-import { BrokerAdmin, BrokerAdminError } from '../src/transport/broker-admin';
+import { BrokerProvisioner, chooseProvisioner, RabbitmqctlProvisioner } from './lib/broker-provisioner';
 import { LOCAL_ACCOUNTS, LocalFederation, RunningNode } from './lib/local-federation';
 
 /** The fictional person the demo refers: her data must never reach the demo's output or the nodes' logs. */
@@ -34,12 +33,24 @@ const DELIVERY_TIMEOUT_MS = 20_000;
 const NODE_STOP_TIMEOUT_MS = 15_000;
 const PROBE_TIMEOUT_MS = 3_000;
 
+/** How long the pre-flight waits for PostgreSQL and RabbitMQ that are still starting (a machine just booted). */
+const SERVICE_WAIT_MS = 60_000;
+
+/** The services the demo uses, and how it reaches them. */
+export interface Services {
+  pgAdminUrl: string;
+  amqpHost: string;
+  managementUrl: string;
+  rabbitmqctl: RabbitmqctlProvisioner;
+}
+
 // The same defaults as LocalFederation, passed to it explicitly so the pre-flight checks probe exactly
 // the services the federation will use.
-const SERVICES = {
+const SERVICES: Services = {
   pgAdminUrl: process.env.TRM_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   amqpHost: process.env.TRM_AMQP_HOST || '127.0.0.1:5672',
   managementUrl: process.env.RABBITMQ_MANAGEMENT_URL || 'http://guest:guest@127.0.0.1:15672',
+  rabbitmqctl: new RabbitmqctlProvisioner(),
 };
 
 const USAGE = `usage: npm run demo [-- --keep]
@@ -52,9 +63,13 @@ every node, then stops the nodes and removes everything it created.
   --keep    leave the nodes running (URLs and API docs are printed) until Ctrl-C
   --help    this text
 
-Needs PostgreSQL (TRM_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres) and RabbitMQ
-with the management plugin (TRM_AMQP_HOST, default 127.0.0.1:5672; RABBITMQ_MANAGEMENT_URL, default
-http://guest:guest@127.0.0.1:15672). NO_COLOR turns colours off.`;
+Needs PostgreSQL 15 or later (TRM_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres: a
+user who may create databases and roles; with a password where the server asks for one, e.g.
+postgres://postgres:secret@127.0.0.1:5432/postgres) and RabbitMQ 3.10 or later (TRM_AMQP_HOST, default
+127.0.0.1:5672, reached as guest). The vhost and users are made through the management API
+(RABBITMQ_MANAGEMENT_URL, default http://guest:guest@127.0.0.1:15672) or, when it does not answer, through
+rabbitmqctl (TRM_RABBITMQCTL, default rabbitmqctl; e.g. "sudo rabbitmqctl"). Services still starting are
+waited for up to a minute. NO_COLOR turns colours off.`;
 
 // ---------------------------------------------------------------------------------------------- output
 
@@ -883,73 +898,120 @@ function describeError(error: unknown): string {
   return error.message || error.name;
 }
 
-/** Probes PostgreSQL, AMQP and the management API together, so one run reports every missing service. */
-async function preflight(): Promise<void> {
-  const problems = await Promise.all([
-    (async () => {
+/** Errors that a service still starting gives: worth waiting for, unlike a refused password. */
+function starting(error: unknown): boolean {
+  const text = describeError(error);
+  const code = (error as { code?: string }).code;
+  return (
+    code === '57P03' || // PostgreSQL: the database system is starting up
+    /ECONNREFUSED|ECONNRESET|ENOENT|ETIMEDOUT|EHOSTUNREACH|timed out|starting up|socket hang up/i.test(text)
+  );
+}
+
+/** PostgreSQL refused who we are: waiting will not help, the URL must change. */
+function pgLoginRefused(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '28P01' || code === '28000' || /password|authentication/i.test(describeError(error));
+}
+
+/** One probe, retried while the service looks like it is starting, until `deadline`. */
+async function probeUntil(what: string, deadline: number, probe: () => Promise<void>): Promise<unknown> {
+  let announced = false;
+  for (;;) {
+    try {
+      await probe();
+      return null;
+    } catch (error) {
+      if (!starting(error) || Date.now() >= deadline) return error;
+      if (!announced)
+        say(dim(`  waiting for ${what} (up to ${SERVICE_WAIT_MS / 1000} s: it may be starting)…`));
+      announced = true;
+      await sleep(1_000);
+    }
+  }
+}
+
+/**
+ * Probes PostgreSQL and AMQP together (waiting up to a minute for services that are starting), then finds
+ * a way to make the vhost and users: the management API, or rabbitmqctl when the API does not answer. One
+ * run reports every missing piece, each with what to run.
+ */
+export async function preflight(
+  services: Services = SERVICES,
+  waitMs = SERVICE_WAIT_MS,
+): Promise<BrokerProvisioner> {
+  const deadline = Date.now() + waitMs;
+  const [pgError, amqpError] = await Promise.all([
+    probeUntil(`PostgreSQL at ${hostOf(services.pgAdminUrl)}`, deadline, async () => {
       const client = new Client({
-        connectionString: SERVICES.pgAdminUrl,
+        connectionString: services.pgAdminUrl,
         connectionTimeoutMillis: PROBE_TIMEOUT_MS,
       });
       try {
         await client.connect();
-        return null;
-      } catch (error) {
-        return [
-          `PostgreSQL is not reachable at ${hostOf(SERVICES.pgAdminUrl)}: ${describeError(error)}`,
-          'start it: docker compose up -d --wait postgres   (or: sudo service postgresql start)',
-          'or set TRM_PG_ADMIN_URL=postgres://user@host:5432/postgres (a user who may create databases)',
-        ];
       } finally {
         await client.end().catch(() => undefined);
       }
-    })(),
-    (async () => {
-      try {
-        const connection = await amqp.connect(`amqp://guest:guest@${SERVICES.amqpHost}`, {
-          timeout: PROBE_TIMEOUT_MS,
-        });
-        await connection.close();
-        return null;
-      } catch (error) {
-        return [
-          `RabbitMQ is not reachable at ${SERVICES.amqpHost}: ${describeError(error)}`,
-          'start it: docker compose up -d --wait rabbitmq   (or: sudo service rabbitmq-server start)',
-          'or set TRM_AMQP_HOST=host:5672 (the demo declares queues there as guest/guest)',
-        ];
-      }
-    })(),
-    (async () => {
-      const admin = new BrokerAdmin({ url: SERVICES.managementUrl, timeoutMs: PROBE_TIMEOUT_MS });
-      try {
-        const me = await admin.whoAmI();
-        if (me.tags.includes('administrator')) return null;
-        return [
-          `RabbitMQ management user ${me.name} is not an administrator: the demo creates a vhost and users`,
-        ];
-      } catch (error) {
-        // BrokerAdmin's message names the API and the endpoint, which the first line already says.
-        const detail = describeError(error)
-          .replace('RabbitMQ management API: ', '')
-          .replace(` (${admin.endpoint})`, '');
-        const answered = error instanceof BrokerAdminError && error.status !== undefined;
-        return [
-          `The RabbitMQ management API at ${admin.endpoint} failed: ${detail}`,
-          answered
-            ? 'check the administrator credentials in RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672'
-            : 'enable it: sudo rabbitmq-plugins enable rabbitmq_management',
-          ...(answered ? [] : ['or set RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672']),
-        ];
-      }
-    })(),
+    }),
+    probeUntil(`RabbitMQ at ${services.amqpHost}`, deadline, async () => {
+      const connection = await amqp.connect(`amqp://guest:guest@${services.amqpHost}`, {
+        timeout: PROBE_TIMEOUT_MS,
+      });
+      await connection.close();
+    }),
   ]);
-  const found = problems.filter((p): p is string[] => p !== null);
-  if (found.length > 0) {
-    const lines = found.map(([first, ...hints]) =>
+  const problems: string[][] = [];
+  if (pgError) {
+    problems.push(
+      pgLoginRefused(pgError)
+        ? [
+            `PostgreSQL at ${hostOf(services.pgAdminUrl)} refused the login: ${describeError(pgError)}`,
+            'give the demo a user who may create databases and roles, with its password, e.g. on Debian:',
+            `  sudo -u postgres psql -c "ALTER USER postgres PASSWORD 'choose-one'"`,
+            '  TRM_PG_ADMIN_URL=postgres://postgres:choose-one@127.0.0.1:5432/postgres npm run demo',
+          ]
+        : [
+            `PostgreSQL is not reachable at ${hostOf(services.pgAdminUrl)}: ${describeError(pgError)}`,
+            'start it: sudo systemctl start postgresql   (or: docker compose up -d --wait postgres)',
+            'or set TRM_PG_ADMIN_URL=postgres://user:password@host:5432/postgres (a user who may create databases)',
+          ],
+    );
+  }
+  let broker: BrokerProvisioner | undefined;
+  if (amqpError) {
+    problems.push([
+      `RabbitMQ is not reachable at ${services.amqpHost}: ${describeError(amqpError)}`,
+      'start it: sudo systemctl start rabbitmq-server   (or: docker compose up -d --wait rabbitmq)',
+      'or set TRM_AMQP_HOST=host:5672 (the demo declares queues there as guest/guest)',
+    ]);
+  } else {
+    const choice = await chooseProvisioner(services.managementUrl, services.rabbitmqctl, PROBE_TIMEOUT_MS);
+    broker = choice.provisioner;
+    if (broker && choice.managementProblem)
+      say(dim(`  the management API does not answer; the vhost and users are made with ${broker.via}`));
+    if (!broker && choice.managementRefused) {
+      problems.push([
+        `The RabbitMQ management API refused: ${choice.managementProblem}`,
+        'check the administrator credentials in RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672',
+      ]);
+    } else if (!broker) {
+      problems.push([
+        `Neither the RabbitMQ management API (${choice.managementProblem}) nor rabbitmqctl (${choice.rabbitmqctlProblem}) can make the demo's vhost and users`,
+        'either run rabbitmqctl as a user who may (root or rabbitmq):',
+        '  TRM_RABBITMQCTL="sudo rabbitmqctl" npm run demo',
+        'or enable the management API once, then run the demo again:',
+        '  sudo rabbitmq-plugins enable rabbitmq_management',
+        'or set RABBITMQ_MANAGEMENT_URL=http://user:password@host:15672',
+      ]);
+    }
+  }
+  if (problems.length > 0 || !broker) {
+    const lines = problems.map(([first, ...hints]) =>
       [`  ✗ ${first}`, ...hints.map((h) => `      ${h}`)].join('\n'),
     );
     throw new DemoError(`the services the demo needs are not all there\n${lines.join('\n')}`);
   }
+  return broker;
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -1035,8 +1097,8 @@ async function stopNode(federation: LocalFederation, node: RunningNode): Promise
 async function leftoversOf(federation: LocalFederation): Promise<string[]> {
   const leftovers: string[] = [];
   try {
-    const admin = new BrokerAdmin({ url: SERVICES.managementUrl, timeoutMs: PROBE_TIMEOUT_MS });
-    if (await admin.vhostExists(federation.vhost)) leftovers.push(`RabbitMQ vhost ${federation.vhost}`);
+    if (await federation.broker.vhostExists(federation.vhost))
+      leftovers.push(`RabbitMQ vhost ${federation.vhost}`);
   } catch {
     leftovers.push(`RabbitMQ vhost ${federation.vhost} (could not check)`);
   }
@@ -1077,16 +1139,29 @@ export function parseArgs(argv: string[]): DemoOptions | 'help' {
   return { keep };
 }
 
-async function startFederation(session: DemoSession): Promise<Record<Code, DemoNode>> {
-  const runId = randomBytes(4).toString('hex');
-  const federation = new LocalFederation({
-    codes: [...CODES],
-    runId,
+/** The demo's federation: FR, IT and MK on the given services, leaving no broker user it made behind. */
+export function demoFederation(
+  broker: BrokerProvisioner,
+  services: Services = SERVICES,
+  codes: readonly string[] = CODES,
+): LocalFederation {
+  return new LocalFederation({
+    codes: [...codes],
     logLevel: 'warn',
-    pgAdminUrl: SERVICES.pgAdminUrl,
-    amqpHost: SERVICES.amqpHost,
-    managementUrl: SERVICES.managementUrl,
+    pgAdminUrl: services.pgAdminUrl,
+    amqpHost: services.amqpHost,
+    managementUrl: services.managementUrl,
+    broker,
+    removeCreatedUsers: true,
   });
+}
+
+async function startFederation(
+  session: DemoSession,
+  broker: BrokerProvisioner,
+): Promise<Record<Code, DemoNode>> {
+  const federation = demoFederation(broker);
+  const runId = federation.runId;
   session.federation = federation;
   say(dim(`run ${runId} · vhost ${federation.vhost} · databases ${federation.databaseName('*')}`));
   say();
@@ -1101,7 +1176,11 @@ async function startFederation(session: DemoSession): Promise<Record<Code, DemoN
   started = Date.now();
   const ports = await choosePorts();
   // The nodes write warnings to the demo's own stdout: without a terminal, colour codes would only be noise.
-  const nodeEnv: Record<string, string> = colour ? {} : { NO_COLOR: '1' };
+  // Text logs for a person reading along, unless TRM_LOG_FORMAT=json asks for lines to follow a message by.
+  const nodeEnv: Record<string, string> = {
+    ...(colour ? {} : { NO_COLOR: '1' }),
+    TRM_LOG_FORMAT: process.env.TRM_LOG_FORMAT || 'text',
+  };
   const running = await Promise.all(CODES.map((code) => federation.spawn(code, ports[code], nodeEnv)));
   const nodes = Object.fromEntries(
     running.map((node) => [node.code, { code: node.code as Code, url: node.url }]),
@@ -1169,8 +1248,8 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   try {
     say(bold('trm-broker demo') + ' · a return from France to North Macedonia over a local federation');
-    await preflight();
-    const nodes = await startFederation(session);
+    const broker = await preflight();
+    const nodes = await startFederation(session, broker);
     const played = await playCase(nodes);
     say();
 

@@ -83,7 +83,12 @@ export async function main(
     const reports = await rekeyFields(dataSource, cipher, columns, {
       onBatch: (column, count) => say(`  ${column}: ${count} values`),
     });
-    for (const r of reports) say(`${r.column}: ${r.reencrypted} re-encrypted, ${r.remaining} left`);
+    for (const r of reports) {
+      say(`${r.column}: ${r.reencrypted} re-encrypted, ${r.remaining} left`);
+      // An altered value (or one moved between rows) is left as it is: it reads as an integrity error.
+      for (const rowId of r.unreadable)
+        say(`  ${r.column} (row ${rowId}) fails authentication: left as it is, restore it from a backup`);
+    }
 
     const inUse = new Set(
       (await storedKeyIds(dataSource, columns)).filter((s) => s.count > 0).map((s) => s.keyId),

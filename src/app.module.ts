@@ -19,6 +19,7 @@ import { ENTITIES } from './entities';
 import { DirectoryModule } from './directory/directory.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { TransfersModule } from './transfers/transfers.module';
 import { TransportModule } from './transport/transport.module';
 import { WorklistModule } from './worklist/worklist.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ExpectationsModule,
         AgenciesModule,
         WorklistModule,
+        MetricsModule,
       ],
       controllers: [
         CasesController,

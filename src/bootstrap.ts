@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   INestApplication,
+  Logger,
   LogLevel,
   ValidationError,
   ValidationPipe,
@@ -8,12 +9,14 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { DomainErrorFilter } from './api/domain-error.filter';
+import { declareProblemDetails, ProblemDetails } from './common/problem-details';
+import { ProblemFilter } from './api/problem.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './common/request-guards';
-import { StoredDataErrorFilter } from './api/stored-data-error.filter';
 import { AppModule } from './app.module';
 import { serveConsole } from './console/console-serving';
 import { securityHeaders } from './console/security-headers';
+import { requestContext, withLogContext } from './logging/log-context';
+import { TrmLogger } from './logging/trm-logger';
 import { NodeConfig } from './config/config';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
@@ -21,14 +24,18 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 /** Builds a node (used by main.ts, the demo and the tests alike); the caller decides when to listen. */
 export async function createNode(config: NodeConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forNode(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: new TrmLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1), config.logFormat),
     bodyParser: false,
   });
+  const http = new Logger('HTTP');
+  app.use(requestContext(config.country, (line) => http.log(line)));
   app.use(securityHeaders());
   serveConsole(app, config.consoleDir);
   app.useBodyParser('json', { limit: config.maxMessageBytes, verify: verifyUtf8 });
   app.use(bodyParserErrors);
   app.use(bodyGuard);
+  // Read on every request (req.ip): the rate limits count per client address behind a proxy (docs/access.md).
+  app.set('trust proxy', config.trustProxy);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -38,13 +45,15 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
       exceptionFactory: (errors) =>
         new BadRequestException({
           statusCode: 400,
+          code: 'VALIDATION_FAILED',
           error: 'Bad Request',
           message: 'invalid request',
           fields: fieldErrors(errors),
         }),
     }),
   );
-  app.useGlobalFilters(new DomainErrorFilter(), new StoredDataErrorFilter());
+  // Every error, of every route and of unknown routes, as RFC 9457 problem details (docs/errors.md).
+  app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   // Outlive the clients' idle keep-alive, so a client never reuses a socket the server is just closing.
   const server = app.getHttpServer() as import('node:http').Server;
@@ -52,28 +61,37 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   server.headersTimeout = 66_000;
   const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document);
+  // Started here, the node's loops (broker connection, relays, consumers, schedulers) keep its code as a log
+  // field in everything they write; several nodes may share a process.
+  await withLogContext({ node: config.country }, () => app.init());
   return app;
 }
 
 /**
  * The node's OpenAPI document: the same for every node (no country, host or key in it), so `npm run openapi`
- * writes it without a database or broker and the console's typed client is generated from it.
+ * writes it without a database or broker and the console's typed client is generated from it. Every error
+ * response is declared as RFC 9457 problem details.
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('trm-broker node')
-      .setDescription('National contact point API for TRM v1 referral and return messages')
-      .setVersion('1')
-      // docs/access.md: a token from POST /auth/token, or an agency system's API key.
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .addSecurityRequirements('bearer')
-      .addSecurityRequirements('api-key')
-      .build(),
-    // `CasesController.list` → `Cases_list`: stable, unique, and readable as the typed client's names.
-    { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` },
+  return declareProblemDetails(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('trm-broker node')
+        .setDescription('National contact point API for TRM v1 referral and return messages')
+        .setVersion('1')
+        // docs/access.md: a token from POST /auth/token, or an agency system's API key.
+        .addBearerAuth()
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+        .addSecurityRequirements('bearer')
+        .addSecurityRequirements('api-key')
+        .build(),
+      {
+        extraModels: [ProblemDetails],
+        // `CasesController.list` → `Cases_list`: stable, unique, and readable as the typed client's names.
+        operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+      },
+    ),
   );
 }
 

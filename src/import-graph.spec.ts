@@ -15,7 +15,8 @@ const ROOT = path.resolve(__dirname, '..');
  */
 const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   {
-    // Shared machinery: the wire catalogue, configuration, keys, the database, the broker, the audit chain.
+    // Shared machinery: the wire catalogue, configuration, keys, the database, the broker, the audit chain,
+    // logs and metrics.
     name: 'low',
     paths: [
       'src/common/',
@@ -25,6 +26,8 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
       'src/transport/',
       'src/messages/',
       'src/audit/',
+      'src/logging/',
+      'src/metrics/',
     ],
   },
   // Who may do what: used by every feature, so it knows none of them.

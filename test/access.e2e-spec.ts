@@ -91,7 +91,13 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
           .filter((r) => r.isPublic)
           .map((r) => `${r.method} ${r.path}`)
           .sort(),
-      ).toEqual(['GET /audit/chain', 'GET /health', 'POST /auth/token']);
+      ).toEqual([
+        'GET /audit/chain',
+        'GET /health',
+        'GET /health/live',
+        'GET /health/ready',
+        'POST /auth/token',
+      ]);
     });
 
     it('refuses anonymous callers (401) and every role outside its declaration (403), each denial audited', async () => {

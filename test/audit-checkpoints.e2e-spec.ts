@@ -59,8 +59,9 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
         const cipher = FieldCipher.load(federation.keysDir, 'FR');
         const rows = await federation.query<{ id: string; payload: string }>(
           'FR',
-          `SELECT m.id::text AS id, payload FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'`,
+          `SELECT id::text AS id, payload FROM messages m WHERE m.type = 'AUDIT_CHECKPOINT' AND m.counterpart = 'MK' AND m.status = 'DELIVERED'`,
         );
+        // Bound to its row: opened with the row's id.
         const seqs = rows.map(
           (r) => JSON.parse(cipher.open(r.payload, 'messages.payload', r.id).toString()).seq,
         );

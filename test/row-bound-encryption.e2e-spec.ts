@@ -327,10 +327,45 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
     }
   });
 
+  it('leaves an altered older value as it is at boot, reports it, and binds the others', async () => {
+    const altered = cipher.sealUnbound(toPlain('json', PEOPLE[0].managers), 'cases.managers');
+    const parts = altered.split('.');
+    parts[4] = `${parts[4][0] === 'A' ? 'B' : 'A'}${parts[4].slice(1)}`;
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO cases (case_ref, owner_country, managers, guardian) VALUES ('TRM-FR-2026-000003', 'FR', $1, $2)
+       RETURNING id::text AS id`,
+      [parts.join('.'), cipher.sealUnbound(toPlain('json', PEOPLE[1].guardian), 'cases.guardian')],
+    );
+    const progress: string[] = [];
+    await prepareStoredFields(dataSource, cipher, columns, (line) => progress.push(line));
+    expect(progress).toContain(
+      `cases.managers (row ${id}): fails authentication, left as it is: restore it from a backup`,
+    );
+    expect(progress).toContain(
+      'cases.guardian: 1 bound to their rows, 0 left (rows in use: the next start binds them)',
+    );
+    expect(isRowBound(await stored('cases', 'guardian', id))).toBe(true);
+    expect(await stored('cases', 'managers', id)).toBe(parts.join('.'));
+    await expect(dataSource.manager.findOneByOrFail(CaseEntity, { id })).rejects.toThrow(
+      `cases.managers (row ${id}) holds a value under data key FR-data-1 that fails authentication: altered, or moved from another column`,
+    );
+    await dataSource.query(`DELETE FROM cases WHERE id = $1`, [id]);
+  });
+
   it('refuses to undo the row binding once values are bound: the older code cannot read them', async () => {
+    // Later migrations come off first; then the row binding's own `down` is the last one.
+    const last = async () =>
+      (
+        (await dataSource.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)) as Array<{
+          name: string;
+        }>
+      )[0].name;
+    while ((await last()) !== 'RowBoundFields1763901400000') await dataSource.undoLastMigration();
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       /holds 2 values bound to their rows \(v2\), which the code before this migration cannot read/,
     );
+    // The refusal changed nothing: the later migrations go back on for the tests that follow.
+    await dataSource.runMigrations();
   });
 
   it('writes new rows bound to their ids, and refuses to update an encrypted column other than by the row’s id', async () => {

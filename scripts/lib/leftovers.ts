@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import type { BrokerProvisioner } from './broker-provisioner';
 import { BrokerAdmin } from '../../src/transport/broker-admin';
 
 /**
@@ -57,6 +58,8 @@ function processAlive(pid: number): boolean {
 export async function sweepDeadRuns(options: {
   pgAdminUrl: string;
   managementUrl: string;
+  /** Instead of the management API at `managementUrl` (e.g. rabbitmqctl where the API is off). */
+  broker?: Pick<BrokerProvisioner, 'listVhosts' | 'deleteVhost'>;
 }): Promise<string[]> {
   const removed: string[] = [];
   const runs = new Set<string>();
@@ -80,7 +83,7 @@ export async function sweepDeadRuns(options: {
   } finally {
     await pg.end();
   }
-  const admin = new BrokerAdmin({ url: options.managementUrl });
+  const admin = options.broker ?? new BrokerAdmin({ url: options.managementUrl });
   for (const vhost of await admin.listVhosts()) {
     const dead = deadRun(vhost.description);
     if (!dead) continue;

@@ -20,7 +20,7 @@ import { ensureDataKey } from '../../src/crypto/field-cipher';
 import { writeKeyFiles } from '../../src/crypto/key-store';
 import { migrateWithLock } from '../../src/database/migrate';
 import { generateKeyPairs } from '../../src/crypto/trm-crypto';
-import { BrokerAdmin } from '../../src/transport/broker-admin';
+import { BrokerProvisioner, chooseProvisioner, managementProvisioner } from './broker-provisioner';
 import { markDatabase, runMark } from './leftovers';
 import { assertParticipantTopology, declareSharedExchanges } from '../../src/transport/topology';
 
@@ -36,6 +36,13 @@ export interface FederationOptions {
   pgAdminUrl?: string;
   amqpHost?: string;
   managementUrl?: string;
+  /**
+   * How the vhost and users are made. Default: the management API at `managementUrl`, or, when it does not
+   * answer at all, `rabbitmqctl` if that works here (`TRM_RABBITMQCTL`).
+   */
+  broker?: BrokerProvisioner;
+  /** Delete, at tear-down, the broker users this run created (users are broker-wide; the demo's own run). */
+  removeCreatedUsers?: boolean;
   logLevel?: NodeConfig['logLevel'];
   /** Per-participant directory overrides (e.g. `accepts`). */
   participants?: Record<string, Record<string, unknown>>;
@@ -79,7 +86,10 @@ export class LocalFederation {
   readonly directoryFile: string;
   readonly keysDir: string;
   readonly nodes = new Map<string, RunningNode>();
-  private readonly admin: BrokerAdmin;
+  private admin: BrokerProvisioner;
+  private readonly managementUrl: string;
+  /** Broker users that did not exist before this run's setUp. */
+  private readonly createdUsers: string[] = [];
   private readonly pgAdminUrl: string;
   private readonly amqpHost: string;
   private readonly passwords = new Map<string, string>();
@@ -93,9 +103,9 @@ export class LocalFederation {
     this.pgAdminUrl =
       options.pgAdminUrl ?? env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     this.amqpHost = options.amqpHost ?? env.TRM_AMQP_HOST ?? '127.0.0.1:5672';
-    this.admin = new BrokerAdmin({
-      url: options.managementUrl ?? env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
-    });
+    this.managementUrl =
+      options.managementUrl ?? env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+    this.admin = options.broker ?? managementProvisioner(this.managementUrl);
     this.workDir = mkdtempSync(path.join(tmpdir(), `trm-${this.runId}-`));
     this.directoryFile = path.join(this.workDir, 'directory.json');
     this.keysDir = path.join(this.workDir, 'keys');
@@ -134,8 +144,18 @@ export class LocalFederation {
     return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.amqpHost}/${encodeURIComponent(this.vhost)}`;
   }
 
+  /** What made (and removes) the vhost and users. */
+  get broker(): BrokerProvisioner {
+    return this.admin;
+  }
+
   /** Creates the vhost, users, keys, directory, databases and every participant's queues. */
   async setUp(): Promise<void> {
+    if (!this.options.broker) {
+      // Otherwise the management API stays, and its error says what is wrong with it.
+      const choice = await chooseProvisioner(this.managementUrl);
+      if (choice.provisioner) this.admin = choice.provisioner;
+    }
     await this.admin.createVhost(this.vhost, runMark(this.runId));
     const participants = [];
     for (const code of this.options.codes) {
@@ -156,6 +176,7 @@ export class LocalFederation {
       // Users are broker-wide; a fixed per-code password lets concurrent runs share them harmlessly.
       const password = `trm-local-${code}`;
       this.passwords.set(code, password);
+      if (!(await this.admin.userExists(code))) this.createdUsers.push(code);
       await this.admin.setupParticipant(this.vhost, code, password);
       await this.withPg(async (pg) => {
         await pg.query(`CREATE DATABASE ${this.databaseName(code)}`);
@@ -346,6 +367,8 @@ export class LocalFederation {
   async tearDown(): Promise<void> {
     for (const code of [...this.nodes.keys()]) await this.stop(code).catch(() => undefined);
     await this.admin.deleteVhost(this.vhost).catch(() => undefined);
+    if (this.options.removeCreatedUsers)
+      for (const user of this.createdUsers) await this.admin.deleteUser(user).catch(() => undefined);
     for (const code of this.options.codes) {
       await this.withPg((pg) =>
         pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`),
@@ -375,8 +398,9 @@ export async function waitForHealthy(url: string, timeoutMs = 30_000, child?: Ch
     if (child && child.exitCode !== null)
       throw new Error(`node at ${url} exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) return;
+      // Database and broker both up: /health is ready (200) with the broker down too, which is not enough here.
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok && ((await response.json()) as { status: string }).status === 'ok') return;
     } catch {
       // not listening yet
     }

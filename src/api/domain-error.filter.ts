@@ -1,38 +1,35 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { Problem } from '../common/problem-details';
 import { CaseError, CaseErrorCode } from '../cases/case.errors';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
 import { RiskError, RiskErrorCode } from '../risk/risk.errors';
 import { TransferError, TransferErrorCode } from '../transfers/transfer.errors';
 
-type DomainError = TransferError | ConsentError | RiskError | CaseError;
+export type DomainError = TransferError | ConsentError | RiskError | CaseError;
+
+export const DOMAIN_ERRORS = [TransferError, ConsentError, RiskError, CaseError] as const;
+
+export function isDomainError(error: unknown): error is DomainError {
+  return DOMAIN_ERRORS.some((type) => error instanceof type);
+}
 
 /**
  * The one place domain errors become HTTP. Each switch is exhaustive: a new code that nobody maps fails to
  * compile (the `never` below).
  */
-@Catch(TransferError, ConsentError, RiskError, CaseError)
-export class DomainErrorFilter implements ExceptionFilter {
-  catch(error: DomainError, host: ArgumentsHost): void {
-    const status = statusOf(error);
-    const details =
-      error instanceof TransferError
-        ? error.details
-        : error instanceof RiskError
-          ? { fields: error.fields }
-          : {};
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .status(status)
-      .json({
-        statusCode: status,
-        error: error.code,
-        message: error.message,
-        ...(details.fields ? { fields: details.fields } : {}),
-        ...(details.reasons ? { reasons: details.reasons } : {}),
-      });
-  }
+export function domainProblem(error: DomainError): Problem {
+  const details =
+    error instanceof TransferError
+      ? error.details
+      : error instanceof RiskError
+        ? { fields: error.fields }
+        : {};
+  return {
+    status: statusOf(error),
+    code: error.code,
+    detail: error.message,
+    ...(details.fields ? { fields: details.fields } : {}),
+    ...(details.reasons ? { reasons: details.reasons } : {}),
+  };
 }
 
 function statusOf(error: DomainError): number {

@@ -90,4 +90,5 @@ export type AuditAction = KnownAuditAction | (string & Record<never, never>);
 
 export const AUDIT_ACTION_PATTERN = /^[A-Z][A-Z0-9_]{1,63}$/;
 
-export type AuditDecision = 'ALLOW' | 'DENY';
+export const AUDIT_DECISIONS = ['ALLOW', 'DENY'] as const;
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];

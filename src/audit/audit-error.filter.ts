@@ -1,18 +1,18 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { Problem, sendProblem } from '../common/problem-details';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
 /** The one place audit errors become HTTP; the switch is exhaustive, so a new code must be mapped. */
 @Catch(AuditError)
 export class AuditErrorFilter implements ExceptionFilter {
   catch(error: AuditError, host: ArgumentsHost): void {
-    const status = statusOf(error.code);
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .status(status)
-      .json({ statusCode: status, error: error.code, message: error.message });
+    sendProblem(host.switchToHttp().getResponse<Response>(), auditProblem(error));
   }
+}
+
+export function auditProblem(error: AuditError): Problem {
+  return { status: statusOf(error.code), code: error.code, detail: error.message };
 }
 
 function statusOf(code: AuditErrorCode): number {

@@ -1,16 +1,24 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { Problem, sendProblem } from '../common/problem-details';
 import { AccessError, AccessErrorCode } from './access.errors';
 
 /** The one place access errors become HTTP; the switch is exhaustive, so a new code must be mapped. */
 @Catch(AccessError)
 export class AccessErrorFilter implements ExceptionFilter {
   catch(error: AccessError, host: ArgumentsHost): void {
-    const status = statusOf(error.code);
-    const response = host.switchToHttp().getResponse<Response>();
-    if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="trm-broker"');
-    response.status(status).json({ statusCode: status, error: error.code, message: error.message });
+    sendProblem(host.switchToHttp().getResponse<Response>(), accessProblem(error));
   }
+}
+
+export function accessProblem(error: AccessError): Problem {
+  const status = statusOf(error.code);
+  return {
+    status,
+    code: error.code,
+    detail: error.message,
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': 'Bearer realm="trm-broker"' } } : {}),
+  };
 }
 
 function statusOf(code: AccessErrorCode): number {

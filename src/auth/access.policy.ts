@@ -7,14 +7,16 @@ export interface RouteDeclaration {
 }
 
 /** Why a request did not authenticate: the reason code of its ACCESS_DENIED entry. */
-export type AuthFailure =
-  | 'NO_CREDENTIALS'
-  | 'AMBIGUOUS_CREDENTIALS'
-  | 'TOKEN_INVALID'
-  | 'TOKEN_EXPIRED'
-  | 'API_KEY_INVALID'
-  | 'API_KEY_REVOKED'
-  | 'ACCOUNT_DISABLED';
+export const AUTH_FAILURES = [
+  'NO_CREDENTIALS',
+  'AMBIGUOUS_CREDENTIALS',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'API_KEY_INVALID',
+  'API_KEY_REVOKED',
+  'ACCOUNT_DISABLED',
+] as const;
+export type AuthFailure = (typeof AUTH_FAILURES)[number];
 
 /** The outcome of authentication: who, or why not (with the account, when the credentials named one). */
 export type Authentication = { principal: Principal } | { failure: AuthFailure; actor?: string };

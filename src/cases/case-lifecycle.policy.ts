@@ -41,7 +41,8 @@ export const SOP_NAMES: Readonly<Record<Sop, string>> = {
 /** Stored as JSON, so keyed by the SOP's number as text; a missing SOP has not started. */
 export type Phases = Partial<Record<`${Sop}`, PhaseStatus>>;
 
-export type CaseStatus = 'OPEN' | 'CLOSED';
+export const CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 export type Direction = 'SENT' | 'RECEIVED';
 
 /** A message already on the case (sent or accepted, not rejected by the peer). */

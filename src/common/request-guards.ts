@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { structureErrors } from '../messages/catalogue';
 import { CASE_REF_RE } from '../messages/envelope.dto';
+import { sendProblem } from './problem-details';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -21,7 +22,13 @@ export function verifyUtf8(_req: unknown, _res: unknown, body: Buffer): void {
 export function bodyGuard(req: Request, res: Response, next: NextFunction): void {
   const fields = req.body === undefined ? [] : structureErrors(req.body);
   if (fields.length === 0) return next();
-  res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'invalid request body', fields });
+  sendProblem(res, {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: 'invalid request body',
+    legacyError: 'Bad Request',
+    fields,
+  });
 }
 
 /** Body-parser failures carry the start of the body in their message: answer without it. */
@@ -29,13 +36,13 @@ export function bodyParserErrors(error: unknown, _req: Request, res: Response, n
   const status = (error as { status?: number; type?: string }).status;
   if (!status || status < 400 || status >= 500) return next(error);
   const type = (error as { type?: string }).type;
-  const message =
+  const [code, detail] =
     type === 'entity.too.large'
-      ? 'the body exceeds the size limit'
+      ? ['PAYLOAD_TOO_LARGE', 'the body exceeds the size limit']
       : type === 'entity.parse.failed'
-        ? 'the body is not valid JSON'
-        : 'the body could not be read';
-  res.status(status).json({ statusCode: status, error: 'Bad Request', message });
+        ? ['MALFORMED_BODY', 'the body is not valid JSON']
+        : ['MALFORMED_BODY', 'the body could not be read'];
+  sendProblem(res, { status, code, detail, legacyError: 'Bad Request' });
 }
 
 /** A case reference in a path: its shape is checked, so nothing else is ever echoed or queried. */
@@ -45,6 +52,7 @@ export class CaseRefPipe implements PipeTransform<string, string> {
     if (typeof value !== 'string' || !CASE_REF_RE.test(value)) {
       throw new BadRequestException({
         statusCode: 400,
+        code: 'INVALID_CASE_REF',
         error: 'Bad Request',
         message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>',
       });

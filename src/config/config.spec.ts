@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, parseTrustProxy } from './config';
 
 const valid = {
   TRM_COUNTRY: 'MK',
@@ -112,5 +112,62 @@ describe('loadConfig', () => {
     ]);
     expect((thrown as ConfigError).message).toContain('AMQP_URL');
     expect((thrown as ConfigError).message).not.toContain('hunter2');
+  });
+});
+
+describe('TRM_TRUST_PROXY', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['off', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+    ['loopback,fd00::/8', ['loopback', 'fd00::/8']],
+    ['::1', ['::1']],
+  ])('%p is trust proxy %p', (raw, expected) => {
+    expect(parseTrustProxy(raw)).toEqual(expected);
+    expect(loadConfig({ ...valid, TRM_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/33', '10.0.0', 'fd00::/129', 'proxy.example.eu', '-1', '1.5'])(
+    'refuses %p',
+    (raw) => {
+      expect(parseTrustProxy(raw)).toEqual(expect.stringMatching(/^TRM_TRUST_PROXY must be false, a number/));
+      expect(() => loadConfig({ ...valid, TRM_TRUST_PROXY: raw })).toThrow(/TRM_TRUST_PROXY must be/);
+    },
+  );
+});
+
+describe('logs and metrics settings', () => {
+  it('reads TRM_LOG_FORMAT, TRM_METRICS_PORT and TRM_METRICS_HOST', () => {
+    expect(loadConfig({ ...valid, TRM_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ ...valid, TRM_LOG_FORMAT: 'text' }).logFormat).toBe('text');
+    expect(loadConfig(valid)).toMatchObject({ metricsPort: null, metricsHost: '127.0.0.1' });
+    expect(loadConfig({ ...valid, TRM_METRICS_PORT: '9464', TRM_METRICS_HOST: '10.0.0.2' })).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '10.0.0.2',
+    });
+  });
+
+  it('defaults to text on a terminal and JSON elsewhere', () => {
+    const isTTY = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      expect(loadConfig(valid).logFormat).toBe('text');
+      process.stdout.isTTY = false;
+      expect(loadConfig(valid).logFormat).toBe('json');
+    } finally {
+      process.stdout.isTTY = isTTY;
+    }
+  });
+
+  it('refuses other values', () => {
+    expect(() => loadConfig({ ...valid, TRM_LOG_FORMAT: 'xml', TRM_METRICS_PORT: 'nine' })).toThrow(
+      /TRM_LOG_FORMAT must be json or text[\s\S]*TRM_METRICS_PORT must be an integer >= 0/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { DEFAULT_RETURN_MARGIN_MS, ExpectingType, parseDeadlines, parseDuration } from './deadlines';
 import { COUNTRY_CODE } from '../common/validation';
@@ -11,6 +12,11 @@ export interface NodeConfig {
   databaseUrl: string;
   amqpUrl: string;
   port: number;
+  /**
+   * Express's `trust proxy` (TRM_TRUST_PROXY): which proxies' X-Forwarded-For is believed, so rate limits
+   * and the audit see the client's address; false: none, the peer's address is the client's.
+   */
+  trustProxy: TrustProxy;
   /** Off for an instance that only accepts work while another instance relays (and in the crash test). */
   outboxRelay: boolean;
   /** Largest AMQP body accepted, in bytes. */
@@ -33,6 +39,12 @@ export interface NodeConfig {
   /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
   inboundMaxPendingPerSender: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** TRM_LOG_FORMAT: one JSON object a line with the context's ids as fields, or Nest's text lines. */
+  logFormat: 'json' | 'text';
+  /** TRM_METRICS_PORT: Prometheus metrics on their own port (0: any free one); null: no metrics server. */
+  metricsPort: number | null;
+  /** TRM_METRICS_HOST: the interface the metrics port listens on. */
+  metricsHost: string;
   auth: AuthConfig;
   /** The built console (index.html, assets/) served at `/`; the node starts without it and says so there. */
   consoleDir: string;
@@ -50,6 +62,9 @@ export interface AuthConfig {
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
 }
+
+/** `false`, a number of proxy hops, or the addresses and CIDR ranges of the proxies (Express's forms). */
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -83,11 +98,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const amqpUrl = required('AMQP_URL');
   if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
   const port = integer('PORT', 3000, 0);
+  const trustProxy = parseTrustProxy(env.TRM_TRUST_PROXY);
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
   const relay = env.TRM_OUTBOX_RELAY ?? 'on';
   if (!['on', 'off'].includes(relay)) problems.push('TRM_OUTBOX_RELAY must be on or off');
   const logLevel = (env.TRM_LOG_LEVEL ?? 'log') as NodeConfig['logLevel'];
   if (!['error', 'warn', 'log', 'debug'].includes(logLevel))
     problems.push('TRM_LOG_LEVEL must be error, warn, log or debug');
+  // Text for a person at a terminal, JSON for whatever collects the logs of a service.
+  const logFormat = (env.TRM_LOG_FORMAT?.trim() ||
+    (process.stdout.isTTY ? 'text' : 'json')) as NodeConfig['logFormat'];
+  if (!['json', 'text'].includes(logFormat)) problems.push('TRM_LOG_FORMAT must be json or text');
+  const metricsPort = env.TRM_METRICS_PORT?.trim() ? integer('TRM_METRICS_PORT', 0, 0) : null;
   const deadlines = parseDeadlines(env.TRM_DEADLINES);
   problems.push(...deadlines.problems);
   const returnMargin = env.TRM_RETURN_MARGIN?.trim();
@@ -103,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     databaseUrl,
     amqpUrl,
     port,
+    trustProxy: typeof trustProxy === 'string' ? false : trustProxy,
     outboxRelay: relay === 'on',
     maxMessageBytes: integer('TRM_MAX_MESSAGE_BYTES', 256 * 1024, 1024),
     maxMessageAgeMs: integer('TRM_MAX_MESSAGE_AGE_DAYS', 30, 1) * 86_400_000,
@@ -116,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
     consoleDir: path.resolve(env.TRM_CONSOLE_DIR?.trim() || path.join(projectRoot(), 'dist', 'console')),
+    logFormat,
+    metricsPort,
+    metricsHost: env.TRM_METRICS_HOST?.trim() || '127.0.0.1',
     auth: {
       secret: authSecret,
       tokenTtlSeconds: integer('TRM_AUTH_TOKEN_TTL_SECONDS', 900, 1),
@@ -143,4 +169,32 @@ function projectRoot(): string {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     if (path.dirname(dir) === dir) return process.cwd();
   }
+}
+
+/** Express's names for address ranges, accepted among the addresses. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRM_TRUST_PROXY → Express's `trust proxy`, or a problem. `true` (trust every hop) is refused: then any
+ * client picks the address its rate limit is counted under by sending its own X-Forwarded-For.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === 'off' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length === 0) return entries;
+  return (
+    'TRM_TRUST_PROXY must be false, a number of proxy hops, or a comma-separated list of proxy addresses, ' +
+    `CIDR ranges or loopback/linklocal/uniquelocal (not: ${bad.map((entry) => JSON.stringify(entry.slice(0, 40))).join(', ')})`
+  );
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

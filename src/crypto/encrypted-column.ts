@@ -39,6 +39,8 @@ export interface EncryptedColumnInfo {
   column: string;
   /** The single-column primary key: bound into every value, and the batches' order when re-encrypting. */
   primaryKey: string;
+  /** Its SQL type (`uuid`, `bigint`). */
+  primaryKeyType: string;
   kind: PlainKind;
 }
 
@@ -88,7 +90,12 @@ export async function updateEncrypted<T extends ObjectLiteral>(
 interface EntityColumns {
   table: string;
   /** uuid: generated here; sequence: the next value of the column's own sequence (bigserial). */
-  primary: { propertyName: string; databaseName: string; generated: 'uuid' | 'sequence' | null };
+  primary: {
+    propertyName: string;
+    databaseName: string;
+    type: string;
+    generated: 'uuid' | 'sequence' | null;
+  };
   columns: Array<{ propertyName: string; where: string; kind: PlainKind }>;
 }
 
@@ -99,6 +106,7 @@ function primaryOf(metadata: EntityMetadata): EntityColumns['primary'] {
   return {
     propertyName: primary.propertyName,
     databaseName: primary.databaseName,
+    type: typeof primary.type === 'string' ? primary.type : 'text',
     generated:
       primary.generationStrategy === 'uuid'
         ? 'uuid'
@@ -241,6 +249,7 @@ export function bindFieldCipher(dataSource: DataSource, cipher: FieldCipher): En
         table: metadata.tableName,
         column: c.where.slice(metadata.tableName.length + 1),
         primaryKey: primary.databaseName,
+        primaryKeyType: primary.type,
         kind: c.kind,
       });
     }

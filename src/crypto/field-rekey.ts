@@ -93,10 +93,14 @@ export async function prepareStoredFields(
       say(`  ${column}: ${done.get(column)} of ${unbound.get(column) ?? '?'}`);
     },
   });
-  for (const r of reports.filter((r) => r.reencrypted > 0 || r.remaining > 0))
+  for (const r of reports.filter((r) => r.reencrypted > 0 || r.remaining > 0)) {
+    const locked = r.remaining - r.unreadable.length;
     say(
-      `${r.column}: ${r.reencrypted} bound to their rows, ${r.remaining} left (rows in use: the next start binds them)`,
+      `${r.column}: ${r.reencrypted} bound to their rows, ${locked} left (rows in use: the next start binds them)`,
     );
+    for (const rowId of r.unreadable)
+      say(`${r.column} (row ${rowId}): fails authentication, left as it is: restore it from a backup`);
+  }
 }
 
 /** Values not bound to their rows yet (plaintext or `v1`), per column. */
@@ -127,10 +131,20 @@ export interface RekeyOptions {
 export interface RekeyReport {
   column: string;
   reencrypted: number;
-  /** Values still under another key: rows another transaction held locked during the run. */
+  /**
+   * Values still not moved: rows another transaction held locked during the run, and values that fail
+   * authentication (`unreadable`).
+   */
   remaining: number;
+  /** Row ids whose value fails authentication (altered, or moved from another row or column): left as is. */
+  unreadable: string[];
 }
 
+/**
+ * Re-encrypts, batch by batch in primary-key order, each batch in its own transaction. A value that fails
+ * authentication is left as it is and reported (it reads as an integrity error until it is restored from a
+ * backup): one altered row must not stop a node from starting, nor a rotation from moving the others.
+ */
 export async function rekeyFields(
   dataSource: DataSource,
   cipher: FieldCipher,
@@ -140,40 +154,55 @@ export async function rekeyFields(
   const reports: RekeyReport[] = [];
   for (const c of columns) {
     const [table, column, pk] = [quote(c.table), quote(c.column), quote(c.primaryKey)];
+    if (!/^[a-z ]+$/.test(c.primaryKeyType)) throw new Error(`${where(c)}: unexpected key type`);
+    const keyType = c.primaryKeyType;
     const pending = options.unboundOnly
       ? { sql: `${column} NOT LIKE $1`, param: 'v2.%' }
       : { sql: `${column} NOT LIKE $1`, param: `v2.${cipher.activeKeyId}.%` };
     let reencrypted = 0;
+    const unreadable: string[] = [];
+    // Past the last row seen, so rows left as they are (locked, unreadable) are not selected again.
+    let after: string | null = null;
     for (;;) {
-      const done = await dataSource.transaction(async (manager) => {
+      const batch: { moved: number; last: string | null } = await dataSource.transaction(async (manager) => {
         // Lets re-encryption through the consent records' no-edit trigger, for this transaction only.
         await manager.query(`SELECT set_config('trm.rekey', 'on', true)`);
         const rows: Array<{ pk: string; value: string }> = await manager.query(
           `SELECT ${pk}::text AS pk, ${column} AS value FROM ${table}
-           WHERE ${column} IS NOT NULL AND ${pending.sql}
+           WHERE ${column} IS NOT NULL AND ${pending.sql} AND ($3::text IS NULL OR ${pk} > $3::${keyType})
            ORDER BY ${pk} LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [pending.param, options.batchSize ?? DEFAULT_BATCH],
+          [pending.param, options.batchSize ?? DEFAULT_BATCH, after],
         );
+        let moved = 0;
         for (const row of rows) {
-          const plain = isSealedValue(row.value)
-            ? cipher.open(row.value, where(c), row.pk)
-            : legacyPlain(c.kind, row.value);
+          let plain: Buffer;
+          try {
+            plain = isSealedValue(row.value)
+              ? cipher.open(row.value, where(c), row.pk)
+              : legacyPlain(c.kind, row.value);
+          } catch (error) {
+            if (!(error instanceof FieldCipherError && error.integrity)) throw error;
+            unreadable.push(row.pk);
+            continue;
+          }
           await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [
             cipher.sealRow(plain, where(c), row.pk),
             row.pk,
           ]);
+          moved++;
         }
-        return rows.length;
+        return { moved, last: rows.at(-1)?.pk ?? null };
       });
-      if (done === 0) break;
-      reencrypted += done;
-      options.onBatch?.(where(c), done);
+      if (batch.last === null) break;
+      after = batch.last;
+      reencrypted += batch.moved;
+      if (batch.moved > 0) options.onBatch?.(where(c), batch.moved);
     }
     const [{ count }]: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*) AS count FROM ${table} WHERE ${column} IS NOT NULL AND ${pending.sql}`,
       [pending.param],
     );
-    reports.push({ column: where(c), reencrypted, remaining: Number(count) });
+    reports.push({ column: where(c), reencrypted, remaining: Number(count), unreadable });
   }
   return reports;
 }

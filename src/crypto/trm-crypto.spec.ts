@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { readVectors } from '../../test/vectors/vectors';
 import {
   SEAL_ALG,
   SealError,
@@ -55,10 +54,9 @@ interface Vectors {
   negative: { case: string; expect: string }[];
 }
 
-// The shared vectors live outside the project on purpose: every implementation tests against the same file.
-const vectors = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../../shared/test-vectors/trm-v1.json'), 'utf8'),
-) as Vectors;
+// Every implementation tests against the same file; this is the repository's copy (test/vectors/vectors.spec.ts
+// keeps it equal to shared/test-vectors/trm-v1.json).
+const vectors = readVectors<Vectors>();
 const { signing: sv, sealing: xv, envelope } = vectors;
 
 const hex = (value: string): Buffer => Buffer.from(value, 'hex');
@@ -83,7 +81,7 @@ function withByteFlipped(buf: Buffer, index: number): Buffer {
   return copy;
 }
 
-describe('trm-crypto against shared/test-vectors/trm-v1.json', () => {
+describe('trm-crypto against the TRM v1 test vectors', () => {
   it('derives both public keys from the private ones', () => {
     expect(rawPublicKey(signingKey).toString('base64')).toBe(sv.publicKey);
     expect(rawPublicKey(recipientKey).toString('base64')).toBe(xv.recipientPublicKey);

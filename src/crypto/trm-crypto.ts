@@ -1,7 +1,7 @@
 /**
  * TRM v1 sealing and signing (PROTOCOL.md, "Body: the envelope"). Every participant, in any language, must
  * produce the same bytes, so nothing here is configurable: the algorithm, HKDF info, sizes and encodings
- * are fixed by the wire contract and pinned by shared/test-vectors/trm-v1.json.
+ * are fixed by the wire contract and pinned by shared/test-vectors/trm-v1.json (copied to test/vectors/).
  *
  * Pure module (node:crypto only, no Nest) so it can be used by scripts, tests and other runtimes alike.
  */

@@ -113,7 +113,8 @@ export function escalationPeriod(
 }
 
 /** CANCELLED: the case was closed before the answer came, so nobody owes it any more. */
-export type ExpectationStatus = 'OPEN' | 'OVERDUE' | 'ANSWERED' | 'FAILED' | 'CANCELLED';
+export const EXPECTATION_STATUSES = ['OPEN', 'OVERDUE', 'ANSWERED', 'FAILED', 'CANCELLED'] as const;
+export type ExpectationStatus = (typeof EXPECTATION_STATUSES)[number];
 
 /**
  * What ends the relationship with one country on a case, and so cancels what either side still awaits from

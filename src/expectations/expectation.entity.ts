@@ -18,7 +18,8 @@ export interface Escalation {
 }
 
 /** AWAITED: another country must answer us. OWED: we must answer another country. */
-export type ExpectationDirection = 'AWAITED' | 'OWED';
+export const EXPECTATION_DIRECTIONS = ['AWAITED', 'OWED'] as const;
+export type ExpectationDirection = (typeof EXPECTATION_DIRECTIONS)[number];
 
 /** An answer a request is waiting for: who must give it, of which types, by when, and where it stands. */
 @Entity('expectations')

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readVectors } from '../../test/vectors/vectors';
 import { EnvelopeValidation, FieldError, validateEnvelope } from './catalogue';
 import { Envelope, envelopeRuleErrors } from './envelope.dto';
 import { RejectionCode } from './rejection-codes';
@@ -7,11 +6,7 @@ import { RejectionCode } from './rejection-codes';
 const SECRET = 'Petrovska-SECRET';
 
 /** The envelope of the shared test vectors: a REFERRAL_REQUEST from FR to MK under CONSENT. */
-const VECTOR_ENVELOPE = (
-  JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'shared', 'test-vectors', 'trm-v1.json'), 'utf8'),
-  ) as { envelope: Envelope }
-).envelope;
+const VECTOR_ENVELOPE = readVectors<{ envelope: Envelope }>().envelope;
 
 type Overrides = Record<string, unknown>;
 

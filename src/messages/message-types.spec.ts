@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readVectors } from '../../test/vectors/vectors';
 import {
   EXTENSION_TYPES,
   isExtensionType,
@@ -60,9 +59,10 @@ describe('message types', () => {
     });
 
     it('matches the routing key of the shared test vectors', () => {
-      const vectors = JSON.parse(
-        readFileSync(join(__dirname, '..', '..', '..', 'shared', 'test-vectors', 'trm-v1.json'), 'utf8'),
-      ) as { envelope: { type: MessageType; to: string; from: string }; amqp: { routingKey: string } };
+      const vectors = readVectors<{
+        envelope: { type: MessageType; to: string; from: string };
+        amqp: { routingKey: string };
+      }>();
       const { type, to, from } = vectors.envelope;
       expect(routingKey(type, to, from)).toBe(vectors.amqp.routingKey);
     });

@@ -3,6 +3,8 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { withLogContext } from '../logging/log-context';
+import { MetricsService } from '../metrics/metrics.service';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
 import { republishAsDeadLetter } from '../transport/dead-letter';
 import { Publisher } from '../transport/publisher';
@@ -48,6 +50,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
     private readonly publisher: Publisher,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {
     this.lanes = [
       {
@@ -118,7 +121,28 @@ export class InboxConsumer implements OnApplicationBootstrap {
     });
   }
 
-  private async handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
+  /**
+   * Everything logged while one delivery is handled carries its message id, case and sender as fields; the
+   * properties come from an unverified sender, so only values shaped like ids and codes are kept.
+   */
+  private handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
+    const { messageId, correlationId, userId } = message.properties;
+    const context = {
+      node: this.config.country,
+      messageId: shapedOrUndefined(messageId, /^[0-9a-f-]{36}$/i),
+      caseRef: shapedOrUndefined(correlationId, /^TRM-[A-Z]{2}-\d{4}-\d{6}$/),
+      peer: shapedOrUndefined(userId, /^[A-Z]{2}$/),
+    };
+    const started = process.hrtime.bigint();
+    return withLogContext(context, () => this.handleDelivery(channel, queue, message, started));
+  }
+
+  private async handleDelivery(
+    channel: Channel,
+    queue: string,
+    message: ConsumeMessage,
+    started: bigint,
+  ): Promise<void> {
     const delivery: InboundDelivery = {
       body: message.content,
       messageId: message.properties.messageId,
@@ -142,6 +166,12 @@ export class InboxConsumer implements OnApplicationBootstrap {
       await this.auditDeadLetter(queue, message, disposition);
     }
     this.ack(channel, message);
+    const outcome = disposition.outcome;
+    this.metrics.inboundLatency.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics.inboundDeliveries.inc({
+      outcome,
+      reason: disposition.outcome === 'REJECTED' ? disposition.code : '',
+    });
   }
 
   /**
@@ -247,4 +277,8 @@ function isClosed(channel: Channel): boolean {
 /** A message id from an unverified sender, fit for a log line. */
 function printable(id: unknown): string {
   return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : '?';
+}
+
+function shapedOrUndefined(value: unknown, pattern: RegExp): string | undefined {
+  return typeof value === 'string' && pattern.test(value) ? value : undefined;
 }

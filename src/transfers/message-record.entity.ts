@@ -1,12 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EncryptedColumn } from '../crypto/encrypted-column';
 
-export type Direction = 'OUTBOUND' | 'INBOUND';
+export const DIRECTIONS = ['OUTBOUND', 'INBOUND'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 /**
  * Outbound: QUEUED (committed) → SENT (broker confirmed) → DELIVERED (receipt) or REJECTED (rejection).
  * Inbound: ACCEPTED or REJECTED.
  */
-export type MessageStatus = 'QUEUED' | 'SENT' | 'DELIVERED' | 'REJECTED' | 'ACCEPTED';
+export const MESSAGE_STATUSES = ['QUEUED', 'SENT', 'DELIVERED', 'REJECTED', 'ACCEPTED'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 @Entity('messages')
 export class MessageRecordEntity {

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { withLogContext } from '../logging/log-context';
+import { MetricsService } from '../metrics/metrics.service';
 import { describe, sleep } from './amqp-connection';
 import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
@@ -29,6 +31,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly publisher: Publisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   onPublished(listener: PublishedListener): void {
@@ -78,19 +81,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         published.map((row) => row.id),
       );
       if (published.length > 0) for (const listener of this.listeners) await listener(manager, published);
-      for (const row of published)
-        this.logger.debug(`published message ${row.messageId} to ${row.routingKey}`);
+      const confirmedAt = Date.now();
+      for (const row of published) {
+        this.metrics.relayLatency.observe((confirmedAt - row.createdAt.getTime()) / 1000);
+        this.withRow(row, () => this.logger.debug(`published message ${row.messageId} to ${row.routingKey}`));
+      }
       for (const [i, row] of rows.entries()) {
         const result = results[i];
         if (result.status === 'rejected') {
           const reason = describe(result.reason);
-          this.logger.warn(
-            `publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`,
+          this.metrics.relayFailures.inc();
+          this.withRow(row, () =>
+            this.logger.warn(
+              `publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`,
+            ),
           );
           await this.outbox.markFailed(manager, row.id, reason);
         }
       }
       return rows.length;
     });
+  }
+
+  /** Log lines about one row carry its message id, case and recipient as fields. */
+  private withRow(row: OutboxEntity, log: () => void): void {
+    withLogContext(
+      {
+        node: this.config.country,
+        messageId: row.messageId,
+        caseRef: row.properties.correlationId || undefined,
+        // Routing key <lane>.<to>.<from>.<TYPE>.
+        peer: row.routingKey.split('.')[1],
+      },
+      log,
+    );
   }
 }

@@ -237,6 +237,7 @@ function checkExpectation(
     failedAt: null,
     failureReasonCode: null,
     cancelledAt: null,
+    cancelReason: null,
     overdueAt: null,
     escalationLevel: 0,
     contact: firstContact(expected.owedBy, expected.sop),

@@ -57,3 +57,46 @@ export async function asTamperer<T>(
     await client.end();
   }
 }
+
+export interface AuditRow {
+  seq: string;
+  action: string;
+  actor: string;
+  caseRef: string | null;
+  messageType: string | null;
+  counterpart: string | null;
+  decision: string | null;
+  reasonCode: string | null;
+  details: Record<string, unknown>;
+}
+
+/**
+ * A node's audit entries of one action since `afterSeq` (oldest first), read from its database as an
+ * auditor's tool would: what the browser tests check the console did behind the page.
+ */
+export async function auditRows(
+  federation: LocalFederation,
+  code: string,
+  action: string,
+  filter: { caseRef?: string; actor?: string; afterSeq?: string } = {},
+): Promise<AuditRow[]> {
+  return federation.query<AuditRow>(
+    code,
+    `SELECT seq::text, action, actor, case_ref AS "caseRef", message_type AS "messageType", counterpart,
+            decision, reason_code AS "reasonCode", details
+       FROM audit_log
+      WHERE action = $1 AND ($2::text IS NULL OR case_ref = $2) AND ($3::text IS NULL OR actor = $3)
+        AND seq > $4::bigint
+      ORDER BY seq`,
+    [action, filter.caseRef ?? null, filter.actor ?? null, filter.afterSeq ?? '0'],
+  );
+}
+
+/** The newest audit position of a node: take it before an action, pass it as afterSeq after. */
+export async function auditHead(federation: LocalFederation, code: string): Promise<string> {
+  const [row] = await federation.query<{ seq: string }>(
+    code,
+    `SELECT coalesce(max(seq), 0)::text AS seq FROM audit_log`,
+  );
+  return row.seq;
+}

@@ -1,3 +1,4 @@
+import { chooseProvisioner } from '../../scripts/lib/broker-provisioner';
 import { sweepDeadRuns } from '../../scripts/lib/leftovers';
 
 /**
@@ -6,9 +7,12 @@ import { sweepDeadRuns } from '../../scripts/lib/leftovers';
  */
 async function globalSetup(): Promise<void> {
   try {
+    const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
     const removed = await sweepDeadRuns({
       pgAdminUrl: process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      managementUrl: process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
+      managementUrl,
+      // rabbitmqctl when the management API does not answer, as LocalFederation does.
+      broker: (await chooseProvisioner(managementUrl)).provisioner,
     });
     if (removed.length > 0) console.log(`\nremoved what killed test runs left: ${removed.join(', ')}`);
   } catch (error) {

@@ -1,0 +1,56 @@
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useCodes, type CodeKind } from '../i18n/labels';
+
+/** A date and time in the chosen language, with the ISO value for machines and tooltips. */
+export function When({ at, dateOnly = false }: { at: string | null | undefined; dateOnly?: boolean }) {
+  const { i18n } = useTranslation();
+  if (!at) return <>—</>;
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return <>{at}</>;
+  const text = new Intl.DateTimeFormat(
+    i18n.language,
+    dateOnly ? { dateStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' },
+  ).format(date);
+  return <time dateTime={date.toISOString()}>{text}</time>;
+}
+
+/** A code's label with a status colour; the code stays readable in the title and for quoting abroad. */
+export function Badge({
+  kind,
+  code,
+  tone,
+}: {
+  kind: CodeKind;
+  code: string | null | undefined;
+  tone?: string;
+}) {
+  const label = useCodes();
+  if (!code) return <>—</>;
+  return (
+    <span className={`badge badge-${(tone ?? code).toLowerCase()}`} title={code}>
+      {label(kind, code)}
+    </span>
+  );
+}
+
+/** A label followed by its code, for refusals and rejections. */
+export function CodeWithLabel({ kind, code }: { kind: CodeKind; code: string | null | undefined }) {
+  const label = useCodes();
+  if (!code) return <>—</>;
+  const text = label(kind, code);
+  return (
+    <span>
+      {text !== code && <>{text} </>}
+      <code className="code">{code}</code>
+    </span>
+  );
+}
+
+export function CaseLink({ caseRef }: { caseRef: string }) {
+  return <Link to={`/cases/${encodeURIComponent(caseRef)}`}>{caseRef}</Link>;
+}
+
+export function isOverdue(dueAt: string | null | undefined): boolean {
+  return !!dueAt && new Date(dueAt).getTime() < Date.now();
+}

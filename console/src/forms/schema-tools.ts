@@ -1,0 +1,117 @@
+import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
+import type { FieldProblem } from '../api/errors';
+import type { CodeKind } from '../i18n/labels';
+
+type Json = Record<string, unknown>;
+
+/** Enum properties whose values are domain codes with labels (by property name, wherever they appear). */
+const CODE_PROPERTIES: Record<string, CodeKind> = {
+  scopes: 'scope',
+  scope: 'scope',
+  givenBy: 'givenBy',
+  level: 'riskLevel',
+  riskLevel: 'riskLevel',
+  messageType: 'messageType',
+  type: 'messageType',
+  identificationStatus: 'identificationStatus',
+  ageStatus: 'ageStatus',
+  role: 'countryRole',
+  legalBasis: 'legalBasis',
+  reason: 'closeReason',
+  reasonCode: 'reasonCode',
+  kind: 'guardianKind',
+  evidence: 'ageEvidence',
+  purpose: 'riskAssessmentPurpose',
+};
+
+/** `informedLanguage` → "Informed language". */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export interface Labeller {
+  field: (name: string) => string;
+  code: (kind: CodeKind, code: string) => string;
+}
+
+/**
+ * The labels of a form, as rjsf's uiSchema (the schema itself stays as compiled, see forms-plugin.ts): every
+ * property gets a translated title (its name humanised when there is no label), and enums of known codes get
+ * their labels while the values sent stay the codes. Works on any schema, so a new field needs no UI code.
+ */
+export function labelsFor(schema: unknown, labels: Labeller, root: unknown = schema, depth = 0): Json {
+  const s = resolve(schema, root);
+  const ui: Json = {};
+  if (!s || depth > 12) return ui;
+  if (s.properties && typeof s.properties === 'object') {
+    for (const [key, value] of Object.entries(s.properties as Json)) {
+      const property = resolve(value, root);
+      const child = labelsFor(property, labels, root, depth + 1);
+      child['ui:title'] = labels.field(key);
+      const kind = codeKind(key, property);
+      const enumValues = enumOf(property) ?? enumOf(resolve(property?.items, root));
+      if (kind && enumValues) {
+        const names = Object.fromEntries(enumValues.map((v) => [v, labels.code(kind, v)]));
+        child['ui:enumNames'] = names;
+        if (property?.items) child.items = { ...(child.items as Json | undefined), 'ui:enumNames': names };
+      }
+      if (property?.type === 'array' && property.uniqueItems && enumOf(resolve(property.items, root)))
+        child['ui:widget'] = 'checkboxes';
+      ui[key] = child;
+    }
+  }
+  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) {
+    const items = labelsFor(s.items, labels, root, depth + 1);
+    if (Object.keys(items).length) ui.items = { ...(ui.items as Json | undefined), ...items };
+  }
+  return ui;
+}
+
+function resolve(schema: unknown, root: unknown): Json | null {
+  if (!schema || typeof schema !== 'object') return null;
+  const s = schema as Json;
+  if (typeof s.$ref !== 'string' || !s.$ref.startsWith('#/')) return s;
+  let node: unknown = root;
+  for (const part of s.$ref.slice(2).split('/'))
+    node = node && typeof node === 'object' ? (node as Json)[part] : undefined;
+  return node && typeof node === 'object' ? (node as Json) : null;
+}
+
+function enumOf(schema: Json | null): string[] | null {
+  return schema && Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')
+    ? (schema.enum as string[])
+    : null;
+}
+
+function codeKind(name: string, schema: Json | null): CodeKind | undefined {
+  const kind = CODE_PROPERTIES[name];
+  // An account's role is lower case (`coordinator`), a country's role upper case (`ORIGIN`).
+  if (kind === 'countryRole' && enumOf(schema)?.every((v) => v === v.toLowerCase())) return 'role';
+  return kind;
+}
+
+/** The server's field errors (`person.givenName`, `factors.0.code`) as rjsf's error schema. */
+export function toErrorSchema(fields: FieldProblem[], prefix = ''): ErrorSchema | undefined {
+  if (fields.length === 0) return undefined;
+  const root: Json = {};
+  for (const field of fields) {
+    let path = field.path;
+    if (prefix && path.startsWith(prefix)) path = path.slice(prefix.length);
+    let node = root;
+    for (const part of path.split('.').filter(Boolean)) {
+      node[part] = (node[part] as Json | undefined) ?? {};
+      node = node[part] as Json;
+    }
+    const list = ((node.__errors as string[] | undefined) ?? []).concat(
+      field.message || field.code || 'invalid',
+    );
+    node.__errors = list;
+  }
+  return root as ErrorSchema;
+}
+
+export type { RJSFSchema };

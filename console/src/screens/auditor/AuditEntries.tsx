@@ -1,0 +1,235 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api, call, download, type Schemas } from '../../api/client';
+import { Badge, CodeWithLabel, When } from '../../components/format';
+import { announce } from '../../components/live';
+import { Problem } from '../../components/Problem';
+import { useCodes } from '../../i18n/labels';
+
+type Entry = Schemas['AuditEntryView'];
+
+interface Filters {
+  caseRef: string;
+  country: string;
+  messageType: string;
+  decision: '' | 'ALLOW' | 'DENY';
+  actor: string;
+  action: string;
+  from: string;
+  to: string;
+  order: 'asc' | 'desc';
+}
+
+const EMPTY: Filters = {
+  caseRef: '',
+  country: '',
+  messageType: '',
+  decision: '',
+  actor: '',
+  action: '',
+  from: '',
+  to: '',
+  order: 'asc',
+};
+
+function filterQuery(f: Filters): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (f.caseRef.trim()) q.caseRef = f.caseRef.trim().toUpperCase();
+  if (f.country.trim()) q.country = f.country.trim().toUpperCase();
+  if (f.messageType) q.messageType = f.messageType;
+  if (f.decision) q.decision = f.decision;
+  if (f.actor.trim()) q.actor = f.actor.trim();
+  if (f.action.trim()) q.action = f.action.trim();
+  if (f.from) q.from = new Date(`${f.from}T00:00:00`).toISOString();
+  if (f.to) q.to = new Date(`${f.to}T23:59:59.999`).toISOString();
+  return q;
+}
+
+/** Audit entries with the filters of GET /audit/entries (kept in the screen's state, never in the URL). */
+export function AuditEntries() {
+  const { t } = useTranslation();
+  const label = useCodes();
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  async function load(after: string | null): Promise<void> {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const page = await call(() =>
+        api.GET('/audit/entries', {
+          params: {
+            query: {
+              ...filterQuery(filters),
+              order: filters.order,
+              limit: 50,
+              ...(after ? { after } : {}),
+            } as never,
+          },
+        }),
+      );
+      setEntries((previous) => (after && previous ? [...previous, ...page.entries] : page.entries));
+      setNext((page.nextCursor as unknown as string | null) ?? null);
+      announce(t('audit.loaded', '{{count}} entries loaded', { count: page.entries.length }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  useEffect(() => {
+    void load(null);
+  }, []);
+
+  async function exportAs(format: 'csv' | 'jsonl'): Promise<void> {
+    setError(undefined);
+    try {
+      const query = new URLSearchParams({ ...filterQuery(filters), format });
+      await download(
+        `/audit/export?${query.toString()}`,
+        `audit-${new Date().toISOString().slice(0, 10)}.${format}`,
+      );
+      announce(t('audit.exported', 'Export downloaded.'));
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  const set = (key: keyof Filters) => (e: { target: { value: string } }) =>
+    setFilters((f) => ({ ...f, [key]: e.target.value }));
+  const text = (key: keyof Filters, caption: string, extra: Record<string, unknown> = {}) => (
+    <div className="field">
+      <label htmlFor={`a-${key}`}>{caption}</label>
+      <input id={`a-${key}`} value={filters[key]} onChange={set(key)} autoComplete="off" {...extra} />
+    </div>
+  );
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    void load(null);
+  };
+  return (
+    <section aria-labelledby="audit-title">
+      <h1 id="audit-title">{t('audit.title', 'Audit entries')}</h1>
+      <form
+        className="panel form-inline"
+        role="search"
+        aria-label={t('audit.search', 'Filter audit entries')}
+        onSubmit={submit}
+      >
+        {text('caseRef', t('audit.caseRef', 'Case reference'))}
+        {text('country', t('audit.country', 'Country (code)'), { maxLength: 2, size: 4 })}
+        {text('messageType', t('audit.messageType', 'Message type'))}
+        <div className="field">
+          <label htmlFor="a-decision">{t('audit.decision', 'Decision')}</label>
+          <select id="a-decision" value={filters.decision} onChange={set('decision')}>
+            <option value="">{t('cases.any', 'Any')}</option>
+            <option value="ALLOW">{label('decision', 'ALLOW')}</option>
+            <option value="DENY">{label('decision', 'DENY')}</option>
+          </select>
+        </div>
+        {text('actor', t('audit.actor', 'Actor'))}
+        {text('action', t('audit.action', 'Action (code)'))}
+        <div className="field">
+          <label htmlFor="a-from">{t('audit.from', 'From')}</label>
+          <input id="a-from" type="date" value={filters.from} onChange={set('from')} />
+        </div>
+        <div className="field">
+          <label htmlFor="a-to">{t('audit.to', 'Until')}</label>
+          <input id="a-to" type="date" value={filters.to} onChange={set('to')} />
+        </div>
+        <div className="field">
+          <label htmlFor="a-order">{t('audit.order', 'Order')}</label>
+          <select id="a-order" value={filters.order} onChange={set('order')}>
+            <option value="desc">{t('audit.newest', 'Newest first')}</option>
+            <option value="asc">{t('audit.oldest', 'Oldest first')}</option>
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t('audit.apply', 'Apply filters')}
+          </button>
+          <button type="button" onClick={() => void exportAs('csv')}>
+            {t('audit.exportCsv', 'Export CSV')}
+          </button>
+          <button type="button" onClick={() => void exportAs('jsonl')}>
+            {t('audit.exportJson', 'Export JSON lines')}
+          </button>
+        </div>
+      </form>
+      <Problem error={error} />
+      {entries && (
+        <div className="panel">
+          {entries.length === 0 ? (
+            <p className="empty">{t('audit.none', 'No entry matches.')}</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('audit.col.seq', 'No.')}</th>
+                    <th scope="col">{t('audit.col.at', 'When')}</th>
+                    <th scope="col">{t('audit.col.action', 'Action')}</th>
+                    <th scope="col">{t('audit.col.actor', 'Actor')}</th>
+                    <th scope="col">{t('audit.col.case', 'Case')}</th>
+                    <th scope="col">{t('audit.col.message', 'Message')}</th>
+                    <th scope="col">{t('audit.col.decision', 'Decision')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {entries.map((e) => {
+                    const caseRef = e.caseRef as unknown as string | null;
+                    const type = e.messageType as unknown as string | null;
+                    const reason = e.reasonCode as unknown as string | null;
+                    return (
+                      <tr key={e.seq}>
+                        <td>{e.seq}</td>
+                        <td>
+                          <When at={e.at} />
+                        </td>
+                        <td>
+                          {label('auditAction', e.action)}
+                          {label('auditAction', e.action) !== e.action && (
+                            <span className="muted"> · {e.action}</span>
+                          )}
+                        </td>
+                        <td>{e.actor}</td>
+                        <td>
+                          {caseRef ? (
+                            <Link to={`/audit/cases/${encodeURIComponent(caseRef)}`}>{caseRef}</Link>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                        <td>
+                          {type ? label('messageType', type) : '—'}
+                          {typeof e.counterpart === 'string' && (
+                            <span className="muted"> · {e.counterpart}</span>
+                          )}
+                        </td>
+                        <td>
+                          {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
+                          {reason && <CodeWithLabel kind="reasonCode" code={reason} />}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {next && (
+            <p>
+              <button type="button" onClick={() => void load(next)} disabled={busy}>
+                {t('cases.next', 'Next page')}
+              </button>
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,231 @@
+import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, call, type Schemas } from '../../api/client';
+import { useLoad } from '../../api/useLoad';
+import { Badge, CaseLink, When, isOverdue } from '../../components/format';
+import { Loading, Problem } from '../../components/Problem';
+import { useCodes } from '../../i18n/labels';
+
+// recharts is large: loaded only with the chart.
+const WorklistChart = lazy(() => import('./WorklistChart').then((m) => ({ default: m.WorklistChart })));
+
+/** The coordinator's home: what is owed and awaited by deadline (overdue first), and what needs her. */
+export function Worklist() {
+  const { t } = useTranslation();
+  const list = useLoad(() => call(() => api.GET('/worklist')), []);
+  return (
+    <section aria-labelledby="worklist-title">
+      <div className="screen-head">
+        <h1 id="worklist-title">{t('worklist.title', 'Worklist')}</h1>
+        <button type="button" onClick={list.reload}>
+          {t('common.refresh', 'Refresh')}
+        </button>
+      </div>
+      {list.loading && !list.data && <Loading />}
+      <Problem error={list.error} />
+      {list.data && (
+        <>
+          <Suspense fallback={null}>
+            <WorklistChart owed={list.data.owed ?? []} awaited={list.data.awaited ?? []} />
+          </Suspense>
+          <ExpectationTable
+            id="owed"
+            title={t('worklist.owed', 'Answers owed by this country')}
+            empty={t('worklist.owedEmpty', 'Nothing owed.')}
+            rows={list.data.owed ?? []}
+          />
+          <ExpectationTable
+            id="awaited"
+            title={t('worklist.awaited', 'Answers awaited from other countries')}
+            empty={t('worklist.awaitedEmpty', 'Nothing awaited.')}
+            rows={list.data.awaited ?? []}
+          />
+          <ExpectationTable
+            id="referrals"
+            title={t('worklist.referrals', 'Referrals received and not yet answered')}
+            empty={t('worklist.referralsEmpty', 'No referral waiting for an answer.')}
+            rows={list.data.unansweredReferrals ?? []}
+          />
+          <CaseRows
+            id="risk"
+            title={t('worklist.riskReview', 'Risk assessments due for review')}
+            empty={t('worklist.riskReviewEmpty', 'No risk assessment due for review.')}
+            rows={(list.data.riskReviewDue ?? []) as unknown as Array<Record<string, unknown>>}
+          />
+          <CaseRows
+            id="consents"
+            title={t('worklist.consents', 'Consents about to expire')}
+            empty={t('worklist.consentsEmpty', 'No consent expires soon.')}
+            rows={(list.data.consentsExpiring ?? []) as unknown as Array<Record<string, unknown>>}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+function ExpectationTable({
+  id,
+  title,
+  empty,
+  rows,
+}: {
+  id: string;
+  title: string;
+  empty: string;
+  rows: Schemas['ExpectationView'][];
+}) {
+  const { t } = useTranslation();
+  const label = useCodes();
+  const sorted = [...rows].sort((a, b) => {
+    const ao = a.status === 'OVERDUE' || isOverdue(a.dueAt) ? 0 : 1;
+    const bo = b.status === 'OVERDUE' || isOverdue(b.dueAt) ? 0 : 1;
+    return ao - bo || a.dueAt.localeCompare(b.dueAt);
+  });
+  return (
+    <section aria-labelledby={`${id}-title`} className="panel">
+      <h2 id={`${id}-title`}>
+        {title} <span className="count">({rows.length})</span>
+      </h2>
+      {sorted.length === 0 ? (
+        <p className="empty">{empty}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('worklist.col.due', 'Due')}</th>
+                <th scope="col">{t('worklist.col.case', 'Case')}</th>
+                <th scope="col">{t('worklist.col.request', 'Request')}</th>
+                <th scope="col">{t('worklist.col.expected', 'Expected answer')}</th>
+                <th scope="col">{t('worklist.col.between', 'From → to')}</th>
+                <th scope="col">{t('worklist.col.status', 'Status')}</th>
+                <th scope="col">{t('worklist.col.contact', 'Escalated to')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((e) => {
+                const overdue = e.status === 'OVERDUE' || (e.status === 'OPEN' && isOverdue(e.dueAt));
+                const contact = e.contact as {
+                  institution?: string;
+                  role?: string;
+                  department?: string;
+                } | null;
+                return (
+                  <tr key={e.id} className={overdue ? 'row-overdue' : undefined}>
+                    <td>
+                      <When at={e.dueAt} />
+                      {overdue && <span className="tag-overdue"> {t('worklist.overdue', 'overdue')}</span>}
+                    </td>
+                    <td>
+                      <CaseLink caseRef={e.caseRef} />
+                    </td>
+                    <td>{label('messageType', e.requestType)}</td>
+                    <td>{e.expectedTypes.map((x) => label('messageType', x)).join(', ')}</td>
+                    <td>
+                      {e.owedBy} → {e.owedTo}
+                    </td>
+                    <td>
+                      <Badge kind="expectationStatus" code={overdue ? 'OVERDUE' : e.status} />
+                    </td>
+                    <td>
+                      {contact ? (
+                        <>
+                          {contact.institution}
+                          {contact.role && <span className="muted"> · {contact.role}</span>}
+                          {e.escalationLevel > 0 && (
+                            <span className="muted">
+                              {' '}
+                              ({t('worklist.level', 'level {{level}}', { level: e.escalationLevel })})
+                            </span>
+                          )}
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Rows about cases whose exact members may vary: the case, a type, a country and a date when present. */
+function CaseRows({
+  id,
+  title,
+  empty,
+  rows,
+}: {
+  id: string;
+  title: string;
+  empty: string;
+  rows: Array<Record<string, unknown>>;
+}) {
+  const { t } = useTranslation();
+  const label = useCodes();
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return (
+    <section aria-labelledby={`${id}-title`} className="panel">
+      <h2 id={`${id}-title`}>
+        {title} <span className="count">({rows.length})</span>
+      </h2>
+      {rows.length === 0 ? (
+        <p className="empty">{empty}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('worklist.col.case', 'Case')}</th>
+                <th scope="col">{t('worklist.col.what', 'What')}</th>
+                <th scope="col">{t('worklist.col.country', 'Country')}</th>
+                <th scope="col">{t('worklist.col.date', 'Date')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => {
+                const caseRef = str(r.caseRef) ?? '';
+                const type = str(r.type) ?? str(r.messageType) ?? str(r.requestType);
+                const level = str(r.level);
+                // An unanswered referral is an expectation: the country it is owed to is the one that referred.
+                const country = str(r.from) ?? str(r.counterpart) ?? str(r.country) ?? str(r.owedTo);
+                const date =
+                  str(r.expiresAt) ??
+                  str(r.reviewRequiredAt) ??
+                  str(r.validUntil) ??
+                  str(r.receivedAt) ??
+                  str(r.createdAt) ??
+                  str(r.at) ??
+                  str(r.dueAt);
+                return (
+                  <tr key={`${caseRef}-${i}`}>
+                    <td>{caseRef ? <CaseLink caseRef={caseRef} /> : '—'}</td>
+                    <td>
+                      {type
+                        ? label('messageType', type)
+                        : level
+                          ? label('riskLevel', level)
+                          : Array.isArray(r.scopes)
+                            ? r.scopes.map((s) => label('scope', String(s))).join(', ')
+                            : '—'}
+                    </td>
+                    <td>{country ?? '—'}</td>
+                    <td>
+                      <When at={date} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
