@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { round } from './stats';
+import { type CpuShare, round } from './stats';
 
 /**
  * Who used the CPUs during a phase: this process (the nodes and the bench driver share it), RabbitMQ,
@@ -8,16 +8,7 @@ import { round } from './stats';
  * elsewhere `snapshot()` returns null and the phase simply has no load figures.
  */
 
-export interface CpuShare {
-  /** Percent of one core, averaged over the phase: the bench's process and the nodes it spawned. */
-  benchProcess: number;
-  rabbitmq: number;
-  postgres: number;
-  other: number;
-  /** Percent of all cores busy (100 = every core busy all the time). */
-  machineBusy: number;
-  cores: number;
-}
+export type { CpuShare };
 
 interface Snapshot {
   atMs: number;

@@ -1,4 +1,14 @@
-import type { CpuShare } from './machine-load';
+/** Who used the CPUs during a phase (measured by machine-load.ts). */
+export interface CpuShare {
+  /** Percent of one core, averaged over the phase: the bench's process and the nodes it spawned. */
+  benchProcess: number;
+  rabbitmq: number;
+  postgres: number;
+  other: number;
+  /** Percent of all cores busy (100 = every core busy all the time). */
+  machineBusy: number;
+  cores: number;
+}
 
 /** Latency distribution of one phase, in milliseconds. */
 export interface LatencySummary {

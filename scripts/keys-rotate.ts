@@ -22,7 +22,7 @@ import {
 } from '../src/crypto/field-cipher';
 import { rekeyFields, storedKeyIds } from '../src/crypto/field-rekey';
 import { KeyStoreError } from '../src/crypto/key-store';
-import { ENTITIES } from '../src/database/database.module';
+import { ENTITIES } from '../src/entities';
 
 const USAGE =
   'usage: npm run keys:rotate -- <CC> [--resume]   (with TRM_KEYS_DIR and the node’s DATABASE_URL)';

@@ -6,6 +6,7 @@ import { AuditService } from '../src/audit/audit.service';
 import { AccessError } from '../src/auth/access.errors';
 import { AccountsRepository } from '../src/auth/accounts.repository';
 import { AccountsService } from '../src/auth/accounts.service';
+import { ApiKeysService } from '../src/auth/api-keys.service';
 import { ROLES, type Role } from '../src/auth/roles';
 
 const USAGE = `usage: npm run user:create -- --role <role> [options] <name>
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
         actor,
       );
       const apiKey = values['api-key']
-        ? await AccountsService.issueApiKey(manager, accounts, audit, positionals[0], actor)
+        ? await ApiKeysService.issueApiKey(manager, accounts, audit, positionals[0], actor)
         : undefined;
       return { ...created, apiKey };
     });

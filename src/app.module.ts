@@ -10,11 +10,12 @@ import { ConsentModule } from './consent/consent.module';
 import { RiskModule } from './risk/risk.module';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
-import { AuditCheckpointsModule } from './audit/checkpoints/audit-checkpoints.module';
+import { AuditCheckpointsModule } from './checkpoints/audit-checkpoints.module';
 import { CasesModule } from './cases/cases.module';
 import { NodeConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { DirectoryModule } from './directory/directory.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
@@ -31,7 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         AuditModule,
         AuthModule,
         DirectoryModule,

@@ -9,9 +9,9 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { declareProblemDetails, ProblemDetails } from './api/problem-details';
+import { declareProblemDetails, ProblemDetails } from './common/problem-details';
 import { ProblemFilter } from './api/problem.filter';
-import { bodyGuard, bodyParserErrors, verifyUtf8 } from './api/request-guards';
+import { bodyGuard, bodyParserErrors, verifyUtf8 } from './common/request-guards';
 import { AppModule } from './app.module';
 import { serveConsole } from './console/console-serving';
 import { securityHeaders } from './console/security-headers';

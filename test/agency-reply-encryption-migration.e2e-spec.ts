@@ -5,7 +5,7 @@ import { AgencyReplyEntity } from '../src/agencies/agency-reply.entity';
 import { bindFieldCipher } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher } from '../src/crypto/field-cipher';
 import { prepareStoredFields } from '../src/crypto/field-rekey';
-import { ENTITIES } from '../src/database/database.module';
+import { ENTITIES } from '../src/entities';
 import { ThrowawayDatabase } from './support/throwaway-database';
 
 /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CANONICAL_SQL, chainHash, GENESIS_HASH } from '../src/audit/audit-chain';
-import { AuditCheckpointService } from '../src/audit/checkpoints/audit-checkpoint.service';
+import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
 import { FieldCipher } from '../src/crypto/field-cipher';
 import { verify } from '../src/crypto/trm-crypto';
 import { examplePayload } from '../src/messages/examples';

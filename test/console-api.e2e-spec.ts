@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { OPENAPI_FILE } from '../scripts/openapi';
-import { AuditCheckpointService } from '../src/audit/checkpoints/audit-checkpoint.service';
+import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
 import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, MESSAGE_TYPES, MessageType } from '../src/messages/message-types';

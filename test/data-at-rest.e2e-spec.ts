@@ -11,7 +11,7 @@ import { CaseEntity } from '../src/cases/case.entity';
 import { bindFieldCipher } from '../src/crypto/encrypted-column';
 import { createDataKey, ensureDataKey, FieldCipher } from '../src/crypto/field-cipher';
 import { prepareStoredFields } from '../src/crypto/field-rekey';
-import { ENTITIES } from '../src/database/database.module';
+import { ENTITIES } from '../src/entities';
 import { examplePayload } from '../src/messages/examples';
 import { api, openCase, recordGuardian, sendMessage, waitDelivered } from './support/node-api';
 import { ThrowawayDatabase } from './support/throwaway-database';

@@ -5,7 +5,7 @@ import { ConsentRecordEntity } from '../src/consent/consent-record.entity';
 import { bindFieldCipher } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher, isSealedValue } from '../src/crypto/field-cipher';
 import { prepareStoredFields } from '../src/crypto/field-rekey';
-import { ENTITIES } from '../src/database/database.module';
+import { ENTITIES } from '../src/entities';
 import { RiskAssessmentEntity } from '../src/risk/risk-assessment.entity';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
 import { OutboxEntity } from '../src/transport/outbox.entity';

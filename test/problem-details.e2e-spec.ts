@@ -1,5 +1,5 @@
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { PROBLEM_CONTENT_TYPE } from '../src/api/problem-details';
+import { PROBLEM_CONTENT_TYPE } from '../src/common/problem-details';
 import { examplePayload } from '../src/messages/examples';
 import { api, ApiResponse, openCase, sendMessage } from './support/node-api';
 

@@ -7,7 +7,7 @@ import { ConsentRecordEntity } from '../src/consent/consent-record.entity';
 import { bindFieldCipher, EncryptedColumnInfo, PlainKind, toPlain } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher, FieldCipherError, isRowBound } from '../src/crypto/field-cipher';
 import { prepareStoredFields, rekeyFields } from '../src/crypto/field-rekey';
-import { ENTITIES } from '../src/database/database.module';
+import { ENTITIES } from '../src/entities';
 import { RiskAssessmentEntity } from '../src/risk/risk-assessment.entity';
 import { RiskOverrideEntity } from '../src/risk/risk-override.entity';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';

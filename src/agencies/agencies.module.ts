@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EffectsModule } from '../common/effects';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { CasesModule } from '../cases/cases.module';
@@ -17,7 +18,15 @@ import { AgencySubmissions } from './agency-submissions.service';
  * the transfer pipeline, and replies on each agency's own queue.
  */
 @Module({
-  imports: [AuditModule, AuthModule, CasesModule, CryptoModule, TransfersModule, TransportModule],
+  imports: [
+    EffectsModule,
+    AuditModule,
+    AuthModule,
+    CasesModule,
+    CryptoModule,
+    TransfersModule,
+    TransportModule,
+  ],
   providers: [
     AgenciesRepository,
     AgencyRepliesRepository,

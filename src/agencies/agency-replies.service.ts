@@ -6,7 +6,7 @@ import { KeyStore } from '../crypto/key-store';
 import { seal } from '../crypto/trm-crypto';
 import { MESSAGE_TYPES } from '../messages/message-types';
 import { AgencyVisibility } from '../transfers/agency-visibility';
-import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { AcceptedMessage, Effects } from '../common/effects';
 import { MessageRecordsRepository } from '../transfers/message-records.repository';
 import type { SendResult } from '../transfers/outbound.service';
 import { AgenciesRepository, Submission } from './agencies.repository';
@@ -33,7 +33,7 @@ export class AgencyReplies implements OnModuleInit {
     private readonly keys: KeyStore,
     private readonly agencies: AgenciesRepository,
     private readonly replies: AgencyRepliesRepository,
-    private readonly effects: InboundEffects,
+    private readonly effects: Effects,
     private readonly records: MessageRecordsRepository,
     private readonly visibility: AgencyVisibility,
   ) {}
@@ -42,7 +42,7 @@ export class AgencyReplies implements OnModuleInit {
   onModuleInit(): void {
     for (const type of MESSAGE_TYPES) {
       if (type !== 'AUDIT_CHECKPOINT')
-        this.effects.register(type, (manager, message) => this.relay(manager, message));
+        this.effects.on('message.received', (manager, message) => this.relay(manager, message), [type]);
     }
   }
 

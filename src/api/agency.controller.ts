@@ -8,22 +8,21 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
 import { AccessError, AccessErrorCode } from '../auth/access.errors';
-import { AccountsService } from '../auth/accounts.service';
+import { CaseGrantsService } from '../auth/case-grants.service';
 import { CurrentPrincipal } from '../auth/principal';
 import { Principal, Roles } from '../auth/roles';
-import { CASE_REF_RE } from '../messages/envelope.dto';
 import { AgencyVisibility } from '../transfers/agency-visibility';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import { OutboundService } from '../transfers/outbound.service';
 import { Actor } from './actor';
 import { SendMessageDto } from './send-message.dto';
 import { MessageStatusView, MessageView, SentMessageView, toMessageStatusView } from './views';
+import { IsCaseRef } from '../common/validation';
 
 export class AgencySubmissionDto extends SendMessageDto {
   @ApiProperty({ example: 'TRM-FR-2026-000123', description: 'a case this agency was granted' })
-  @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
+  @IsCaseRef()
   caseRef!: string;
 }
 
@@ -52,7 +51,7 @@ export class AgencyController {
   constructor(
     private readonly outbound: OutboundService,
     private readonly submissions: AgencyVisibility,
-    private readonly accounts: AccountsService,
+    private readonly grants: CaseGrantsService,
   ) {}
 
   @Post()
@@ -66,7 +65,7 @@ export class AgencyController {
     @CurrentPrincipal() principal: Principal,
     @Actor() actor: string,
   ): Promise<SentMessageView> {
-    if (!(await this.accounts.isGranted(principal, body.caseRef)))
+    if (!(await this.grants.isGranted(principal, body.caseRef)))
       throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${body.caseRef} for this agency`);
     const sent = await this.outbound.send(body, actor);
     return { ...toAgencyStatusView(sent.record), redacted: sent.redacted };
@@ -114,13 +113,13 @@ export class AgencyCaseView {
 @Roles('agency')
 @Controller('agency/cases')
 export class AgencyCasesController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(private readonly grants: CaseGrantsService) {}
 
   @Get()
   @ApiOperation({ summary: "the cases granted to the caller's agency" })
   @ApiOkResponse({ type: [AgencyCaseView], description: 'newest grant first' })
   async list(@CurrentPrincipal() principal: Principal): Promise<AgencyCaseView[]> {
-    return (await this.accounts.agencyCases(principal)).map((g) => ({
+    return (await this.grants.agencyCases(principal)).map((g) => ({
       caseRef: g.caseRef,
       grantedAt: new Date(g.grantedAt).toISOString(),
     }));

@@ -11,6 +11,7 @@ import {
 import type { CaseStatus } from '../cases/case.entity';
 import type { CaseSummaryRow } from '../cases/cases.repository';
 import { AGE_STATUSES, IDENTIFICATION_STATUSES } from '../messages/payloads/identification.dto';
+import { IsCountryCode } from '../common/validation';
 
 const IsCaseCursor = () =>
   ValidateBy({
@@ -55,7 +56,7 @@ export class CaseListQueryDto {
     description: 'a country on the case (owner, counterpart or with a role)',
   })
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   country?: string;
 
   @ApiPropertyOptional({

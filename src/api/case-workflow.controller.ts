@@ -22,7 +22,7 @@ import {
   SetPhaseDto,
   SetRolesDto,
 } from './case-workflow.dto';
-import { CaseRefPipe } from './request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { CaseView, toCaseView } from './views';
 
 /** What a coordinator sets on a case as the workflow needs it; each change is audited. */

@@ -8,7 +8,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -17,12 +16,11 @@ import { GUARDIAN_KINDS } from '../cases/case.entity';
 import { CASE_CLOSURE_REASONS } from '../messages/payloads/case.dto';
 import { AGE_STATUSES, IDENTIFICATION_STATUSES } from '../messages/payloads/identification.dto';
 import { IsDateOnly, NAME_MAX, TEXT_MAX } from '../messages/payloads/common.dto';
-
-const COUNTRY = /^[A-Z]{2}$/;
+import { IsCountryCode } from '../common/validation';
 
 export class CountryRoleDto {
   @ApiProperty({ example: 'RS' })
-  @Matches(COUNTRY, { message: '$property must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   country!: string;
 
   @ApiProperty({ enum: COUNTRY_ROLES })
@@ -45,7 +43,7 @@ export class SetRolesDto {
 export class SetManagerDto {
   @ApiPropertyOptional({ description: "the manager's country; this node's when left out", example: 'FR' })
   @IsOptional()
-  @Matches(COUNTRY, { message: '$property must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   country?: string;
 
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) name!: string;

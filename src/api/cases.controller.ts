@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CaseWorkflowService } from '../cases/case-workflow.service';
-import { AccountsService } from '../auth/accounts.service';
+import { CaseGrantsService } from '../auth/case-grants.service';
 import { CurrentPrincipal } from '../auth/principal';
 import { Pseudonymiser } from '../auth/pseudonymiser';
 import { Principal, Roles } from '../auth/roles';
@@ -19,7 +19,7 @@ import { RiskService } from '../risk/risk.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
 import { Actor } from './actor';
-import { CaseRefPipe } from './request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { CaseListQueryDto, CaseListView, toCaseListFilter, toCaseSummaryView } from './case-list.dto';
 import { OpenCaseDto } from './open-case.dto';
 import { CASE_LIST_DEFAULT_LIMIT, decodeCaseCursor } from '../cases/case-list';
@@ -44,7 +44,7 @@ export class CasesController {
     private readonly workflow: CaseWorkflowService,
     private readonly outbound: OutboundService,
     private readonly transfers: TransfersService,
-    private readonly accounts: AccountsService,
+    private readonly grants: CaseGrantsService,
     private readonly pseudonymiser: Pseudonymiser,
     private readonly risk: RiskService,
   ) {}
@@ -93,8 +93,7 @@ export class CasesController {
     @Actor() actor: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CaseFileView> {
-    const pseudonymised =
-      principal.role === 'auditor' && !(await this.accounts.isGranted(principal, caseRef));
+    const pseudonymised = principal.role === 'auditor' && !(await this.grants.isGranted(principal, caseRef));
     const file = await this.transfers.caseFile(caseRef, actor, { pseudonymised });
     const view = toCaseFileView(
       file,

@@ -14,7 +14,7 @@ import { ConsentView, RecordConsentDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
 import { ConsentWithdrawalService } from '../transfers/consent-withdrawal.service';
 import { Actor } from './actor';
-import { CaseRefPipe } from './request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 
 class NotifiedView {
   @ApiProperty() country!: string;

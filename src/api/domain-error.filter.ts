@@ -1,4 +1,4 @@
-import { Problem } from './problem-details';
+import { Problem } from '../common/problem-details';
 import { CaseError, CaseErrorCode } from '../cases/case.errors';
 import { ConsentError, ConsentErrorCode } from '../consent/consent.errors';
 import { RiskError, RiskErrorCode } from '../risk/risk.errors';

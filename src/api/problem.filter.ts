@@ -6,7 +6,7 @@ import { AccessError } from '../auth/access.errors';
 import { accessProblem } from '../auth/access-error.filter';
 import { FieldCipherError } from '../crypto/field-cipher';
 import { domainProblem, isDomainError } from './domain-error.filter';
-import { codeForStatus, Problem, sendProblem } from './problem-details';
+import { codeForStatus, Problem, sendProblem } from '../common/problem-details';
 import { storedDataProblem } from './stored-data-error.filter';
 
 /**

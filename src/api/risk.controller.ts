@@ -14,7 +14,7 @@ import { Roles } from '../auth/roles';
 import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from '../risk/risk.dto';
 import { RiskService } from '../risk/risk.service';
 import { Actor } from './actor';
-import { CaseRefPipe } from './request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 
 @ApiTags('risk')
 @Roles('coordinator')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
+import { IsCountryCode } from '../common/validation';
 
 /** The coordinator's request; the payload is checked against the catalogue schema of `type` afterwards. */
 export class SendMessageDto {
@@ -9,7 +10,7 @@ export class SendMessageDto {
   type!: MessageType;
 
   @ApiProperty({ example: 'MK', description: 'the receiving participant (ISO 3166-1 alpha-2)' })
-  @Matches(/^[A-Z]{2}$/, { message: 'to must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   to!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'the id of the message this one answers' })

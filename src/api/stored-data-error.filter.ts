@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FieldCipherError } from '../crypto/field-cipher';
-import type { Problem } from './problem-details';
+import type { Problem } from '../common/problem-details';
 
 const logger = new Logger('StoredData');
 

@@ -1,17 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CASE_REF, IsCountryCode } from '../common/validation';
 
 /** Query-string filters shared by the page and the exports. */
 export class AuditFilterDto {
   @ApiPropertyOptional({ example: 'TRM-FR-2026-000123' })
   @IsOptional()
-  @Matches(/^TRM-[A-Z]{2}-\d{4}-\d{6}$/, { message: 'caseRef must look like TRM-FR-2026-000123' })
+  @Matches(CASE_REF, { message: 'caseRef must look like TRM-FR-2026-000123' })
   caseRef?: string;
 
   @ApiPropertyOptional({ example: 'MK', description: 'the counterpart country of the entry' })
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   country?: string;
 
   @ApiPropertyOptional({ example: 'REFERRAL_REQUEST' })
@@ -91,7 +92,7 @@ export class ChainQueryDto {
 export class CheckpointsQueryDto {
   @ApiPropertyOptional({ example: 'FR' })
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'peer must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   peer?: string;
 }
 

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { Problem, sendProblem } from '../api/problem-details';
+import { Problem, sendProblem } from '../common/problem-details';
 import { AccessError, AccessErrorCode } from './access.errors';
 
 /** The one place access errors become HTTP; the switch is exhaustive, so a new code must be mapped. */

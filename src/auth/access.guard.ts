@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { decideAccess } from './access.policy';
-import { AccountsService } from './accounts.service';
+import { LoginService } from './login.service';
 import type { AuthenticatedRequest } from './principal';
 import { RateLimited, RateLimitGuard } from './rate-limit.guard';
 import { actorOf, PUBLIC_KEY, Role, ROLES_KEY } from './roles';
@@ -26,7 +26,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly accounts: AccountsService,
+    private readonly login: LoginService,
     private readonly rateLimit: RateLimitGuard,
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
@@ -39,7 +39,7 @@ export class AccessGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true;
 
-    const authentication = await this.accounts.authenticate(
+    const authentication = await this.login.authenticate(
       singleHeader(request.headers.authorization),
       singleHeader(request.headers['x-api-key']),
     );

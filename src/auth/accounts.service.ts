@@ -1,22 +1,10 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CasesService } from '../cases/cases.service';
-import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { AccountRow, AccountsRepository } from './accounts.repository';
-import { apiKeyId, apiKeyMatches, generateApiKey } from './api-keys';
-import { CaseGrantsRepository } from './case-grants.repository';
-import {
-  burnPasswordCheck,
-  generatePassword,
-  hashPassword,
-  MIN_PASSWORD_LENGTH,
-  verifyPassword,
-} from './passwords';
-import type { Authentication } from './access.policy';
-import { actorOf, Principal, Role, ROLES } from './roles';
+import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
+import { Principal, Role, ROLES } from './roles';
 
 export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 export const AGENCY_CODE = /^[a-z0-9-]{2,40}$/;
@@ -47,30 +35,18 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
-interface TokenClaims {
-  sub: string;
-}
-
 /**
- * Accounts, logins, tokens and API keys. Every change and every refused login is audited in the same
- * transaction as the change it records; a refused login still commits its audit entry and failure count.
+ * Accounts: creating, listing, disabling and unlocking them. Logins and tokens are LoginService's, API keys
+ * ApiKeysService's, case grants CaseGrantsService's. Every change is audited in the same transaction as the
+ * change it records.
  */
 @Injectable()
-export class AccountsService implements OnModuleInit {
+export class AccountsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
-    private readonly grants: CaseGrantsRepository,
     private readonly audit: AuditService,
-    private readonly cases: CasesService,
-    private readonly jwt: JwtService,
-    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
   ) {}
-
-  /** The dummy hash is made at boot, so that not even the first refused login takes longer than others. */
-  async onModuleInit(): Promise<void> {
-    await burnPasswordCheck('');
-  }
 
   /** Also used by `npm run user:create`, which has no Nest application: hence the manager argument. */
   static async create(
@@ -112,264 +88,12 @@ export class AccountsService implements OnModuleInit {
     return (await this.accounts.list(this.dataSource.manager)).map(toAccountView);
   }
 
-  /**
-   * Name and password → a short-lived token. Unknown name, wrong password, locked or disabled account all
-   * get the same answer after the same scrypt work; the audit log tells them apart. A name nobody has is not
-   * written to the log (people type passwords into the name field).
-   */
-  async login(name: string, password: string): Promise<IssuedToken> {
-    const { maxFailedLogins, lockoutMs } = this.config.auth;
-    const outcome = await this.dataSource.transaction(async (manager): Promise<Principal | null> => {
-      const account = ACCOUNT_NAME.test(name) ? await this.accounts.findForUpdate(manager, name) : null;
-      const refuse = async (reason: string, actor = `api:${name}`): Promise<null> => {
-        await this.audit.record(manager, {
-          action: 'LOGIN_FAILED',
-          actor,
-          decision: 'DENY',
-          reasonCode: reason,
-        });
-        return null;
-      };
-      if (!account) {
-        await burnPasswordCheck(password);
-        return refuse('UNKNOWN_ACCOUNT', 'anonymous');
-      }
-      if (account.disabledAt) {
-        await burnPasswordCheck(password);
-        return refuse('ACCOUNT_DISABLED');
-      }
-      if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) {
-        await burnPasswordCheck(password);
-        return refuse('ACCOUNT_LOCKED');
-      }
-      if (!account.passwordHash) {
-        await burnPasswordCheck(password);
-        return refuse('NO_PASSWORD');
-      }
-      if (!(await verifyPassword(password, account.passwordHash))) {
-        const locked = await this.accounts.recordFailedLogin(manager, name, maxFailedLogins, lockoutMs);
-        await refuse('WRONG_PASSWORD');
-        if (locked) {
-          await this.audit.record(manager, {
-            action: 'ACCOUNT_LOCKED',
-            actor: `api:${name}`,
-            decision: 'DENY',
-            reasonCode: 'TOO_MANY_FAILED_LOGINS',
-            details: { failedLogins: maxFailedLogins, minutes: lockoutMs / 60_000 },
-          });
-        }
-        return null;
-      }
-      await this.accounts.recordSuccessfulLogin(manager, name);
-      const principal = toPrincipal(account);
-      // Login entries name the account itself, also an agency's (which otherwise acts as agency:<code>).
-      await this.audit.record(manager, {
-        action: 'LOGIN_SUCCEEDED',
-        actor: `api:${name}`,
-        decision: 'ALLOW',
-      });
-      return principal;
-    });
-    if (!outcome) throw new AccessError(AccessErrorCode.INVALID_CREDENTIALS, 'invalid name or password');
-    const claims: TokenClaims = { sub: outcome.name };
-    return {
-      accessToken: await this.jwt.signAsync(claims),
-      tokenType: 'Bearer',
-      expiresIn: this.config.auth.tokenTtlSeconds,
-    };
-  }
-
-  /**
-   * A bearer token or an API key → the principal, read from the account on every request: a disabled
-   * account or a revoked key stops working at once, and a role change applies to tokens already issued.
-   */
-  async authenticate(authorization: string | undefined, apiKey: string | undefined): Promise<Authentication> {
-    if (authorization !== undefined && apiKey !== undefined) return { failure: 'AMBIGUOUS_CREDENTIALS' };
-    if (apiKey !== undefined) return this.fromApiKey(apiKey);
-    if (authorization === undefined) return { failure: 'NO_CREDENTIALS' };
-    const token = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(authorization)?.[1];
-    if (!token) return { failure: 'TOKEN_INVALID' };
-    let claims: TokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
-    } catch (error) {
-      return { failure: error instanceof TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
-    }
-    const account =
-      typeof claims.sub === 'string' ? await this.accounts.find(this.dataSource.manager, claims.sub) : null;
-    if (!account) return { failure: 'TOKEN_INVALID' };
-    if (account.disabledAt) return { failure: 'ACCOUNT_DISABLED', actor: actorOf(toPrincipal(account)) };
-    return { principal: toPrincipal(account) };
-  }
-
-  private async fromApiKey(key: string): Promise<Authentication> {
-    const keyId = apiKeyId(key);
-    const row = keyId ? await this.accounts.findApiKey(this.dataSource.manager, keyId) : null;
-    if (!row || !apiKeyMatches(key, row.keyHash)) return { failure: 'API_KEY_INVALID' };
-    const account = (await this.accounts.find(this.dataSource.manager, row.account))!;
-    const actor = actorOf(toPrincipal(account));
-    if (row.revokedAt) return { failure: 'API_KEY_REVOKED', actor };
-    if (account.disabledAt) return { failure: 'ACCOUNT_DISABLED', actor };
-    return { principal: toPrincipal(account) };
-  }
-
   async disable(name: string, actor: string): Promise<AccountView> {
     return this.change(name, actor, 'ACCOUNT_DISABLED', (manager) => this.accounts.disable(manager, name));
   }
 
   async unlock(name: string, actor: string): Promise<AccountView> {
     return this.change(name, actor, 'ACCOUNT_UNLOCKED', (manager) => this.accounts.unlock(manager, name));
-  }
-
-  /** A new key for an agency account: the key itself is returned once and never stored. */
-  async issueApiKey(name: string, actor: string): Promise<{ keyId: string; key: string }> {
-    return this.dataSource.transaction((manager) =>
-      AccountsService.issueApiKey(manager, this.accounts, this.audit, name, actor),
-    );
-  }
-
-  /** Also used by `npm run user:create -- --api-key`. */
-  static async issueApiKey(
-    manager: EntityManager,
-    accounts: AccountsRepository,
-    audit: AuditService,
-    name: string,
-    actor: string,
-  ): Promise<{ keyId: string; key: string }> {
-    const account = ACCOUNT_NAME.test(name) ? await accounts.find(manager, name) : null;
-    if (!account) throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such account');
-    if (account.role !== 'agency')
-      throw new AccessError(AccessErrorCode.INVALID_REQUEST, 'API keys are for agency accounts only');
-    const { keyId, key, hash } = generateApiKey();
-    await accounts.insertApiKey(manager, { keyId, account: name, hash, createdBy: actor });
-    await audit.record(manager, { action: 'API_KEY_ISSUED', actor, details: { account: name, keyId } });
-    return { keyId, key };
-  }
-
-  async revokeApiKey(name: string, keyId: string, actor: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (!(await this.accounts.revokeApiKey(manager, name, keyId)))
-        throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such live key for this account');
-      await this.audit.record(manager, {
-        action: 'API_KEY_REVOKED',
-        actor,
-        details: { account: name, keyId },
-      });
-    });
-  }
-
-  /** Lets an auditor see a case's personal data: an admin's decision, never the case team's. */
-  async grantCase(
-    name: string,
-    caseRef: string,
-    by: Principal,
-  ): Promise<{ account: string; caseRef: string }> {
-    const actor = actorOf(by);
-    return this.dataSource.transaction(async (manager) => {
-      await this.auditor(manager, name);
-      await this.existingCase(caseRef);
-      if (await this.grants.grant(manager, { account: name }, caseRef, actor)) {
-        await this.audit.record(manager, {
-          action: 'CASE_GRANTED',
-          actor,
-          caseRef,
-          details: { account: name, role: 'auditor' },
-        });
-      }
-      return { account: name, caseRef };
-    });
-  }
-
-  async revokeCase(name: string, caseRef: string, by: Principal): Promise<void> {
-    const actor = actorOf(by);
-    await this.dataSource.transaction(async (manager) => {
-      await this.auditor(manager, name);
-      if (!(await this.grants.revoke(manager, { account: name }, caseRef)))
-        throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such grant');
-      await this.audit.record(manager, {
-        action: 'CASE_GRANT_REVOKED',
-        actor,
-        caseRef,
-        details: { account: name, role: 'auditor' },
-      });
-    });
-  }
-
-  /**
-   * Lets an agency act on a case: its accounts over HTTP and its registered system over AMQP alike. An
-   * admin or a coordinator grants it (the case team decides who works on the case).
-   */
-  async grantAgencyCase(
-    code: string,
-    caseRef: string,
-    by: Principal,
-  ): Promise<{ agency: string; caseRef: string }> {
-    const actor = actorOf(by);
-    return this.dataSource.transaction(async (manager) => {
-      await this.knownAgency(manager, code);
-      await this.existingCase(caseRef);
-      if (await this.grants.grant(manager, { agency: code }, caseRef, actor)) {
-        await this.audit.record(manager, {
-          action: 'CASE_GRANTED',
-          actor,
-          caseRef,
-          details: { agency: code },
-        });
-      }
-      return { agency: code, caseRef };
-    });
-  }
-
-  async revokeAgencyCase(code: string, caseRef: string, by: Principal): Promise<void> {
-    const actor = actorOf(by);
-    await this.dataSource.transaction(async (manager) => {
-      await this.knownAgency(manager, code);
-      if (!(await this.grants.revoke(manager, { agency: code }, caseRef)))
-        throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such grant');
-      await this.audit.record(manager, {
-        action: 'CASE_GRANT_REVOKED',
-        actor,
-        caseRef,
-        details: { agency: code },
-      });
-    });
-  }
-
-  /** An agency acts on the cases granted to its code; an auditor reads unpseudonymised those granted to it. */
-  async isGranted(principal: Principal, caseRef: string): Promise<boolean> {
-    const grantee = principal.agency ? { agency: principal.agency } : { account: principal.name };
-    return this.grants.isGranted(this.dataSource.manager, grantee, caseRef);
-  }
-
-  /** The cases an agency was granted (its code is on its principal: every account of the agency alike). */
-  async agencyCases(principal: Principal): Promise<Array<{ caseRef: string; grantedAt: Date }>> {
-    if (!principal.agency) return [];
-    return this.grants.grantedTo(this.dataSource.manager, { agency: principal.agency });
-  }
-
-  /** Grants by account are for auditors; an agency's are by its code, so that all its accounts share them. */
-  private async auditor(manager: EntityManager, name: string): Promise<void> {
-    const account = await this.existing(manager, name);
-    if (account.role === 'agency')
-      throw new AccessError(
-        AccessErrorCode.INVALID_REQUEST,
-        `cases are granted to the agency, not to one of its accounts: POST /admin/agencies/${account.agency}/case-grants`,
-      );
-    if (account.role !== 'auditor')
-      throw new AccessError(
-        AccessErrorCode.INVALID_REQUEST,
-        'cases are granted to auditors and agencies only',
-      );
-  }
-
-  private async knownAgency(manager: EntityManager, code: string): Promise<void> {
-    if (!AGENCY_CODE.test(code) || !(await this.grants.agencyKnown(manager, code)))
-      throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such agency');
-  }
-
-  private async existingCase(caseRef: string): Promise<void> {
-    if (!(await this.cases.find(caseRef)))
-      throw new AccessError(AccessErrorCode.NOT_FOUND, `no case ${caseRef}`);
   }
 
   private async change(
@@ -407,11 +131,11 @@ export function accountProblem(input: NewAccount): string | null {
   return null;
 }
 
-function toPrincipal(account: AccountRow): Principal {
+export function toPrincipal(account: AccountRow): Principal {
   return { name: account.name, role: account.role, ...(account.agency ? { agency: account.agency } : {}) };
 }
 
-function toAccountView(account: AccountRow): AccountView {
+export function toAccountView(account: AccountRow): AccountView {
   return {
     name: account.name,
     role: account.role,

@@ -6,8 +6,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CaseRefPipe } from '../api/request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { AccountsService } from './accounts.service';
+import { ApiKeysService } from './api-keys.service';
+import { CaseGrantsService } from './case-grants.service';
 import {
   AccountView,
   ApiKeyView,
@@ -24,7 +26,11 @@ import { actorOf, Principal, Roles } from './roles';
 @Roles('admin')
 @Controller('admin/accounts')
 export class AdminController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly grants: CaseGrantsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'create an account' })
@@ -66,7 +72,7 @@ export class AdminController {
   @ApiCreatedResponse({ type: ApiKeyView })
   @ApiNotFoundResponse()
   async issueKey(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<ApiKeyView> {
-    return this.accounts.issueApiKey(name, actorOf(by));
+    return this.apiKeys.issueApiKey(name, actorOf(by));
   }
 
   @Post(':name/api-keys/:keyId/revoke')
@@ -78,7 +84,7 @@ export class AdminController {
     @Param('keyId') keyId: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<void> {
-    await this.accounts.revokeApiKey(name, keyId, actorOf(by));
+    await this.apiKeys.revokeApiKey(name, keyId, actorOf(by));
   }
 
   /** An auditor sees the case's personal data. Agencies are granted cases by code (AgencyGrantsController). */
@@ -91,7 +97,7 @@ export class AdminController {
     @Body() body: GrantCaseDto,
     @CurrentPrincipal() by: Principal,
   ): Promise<GrantView> {
-    return this.accounts.grantCase(name, body.caseRef, by);
+    return this.grants.grantCase(name, body.caseRef, by);
   }
 
   @Post(':name/case-grants/:caseRef/revoke')
@@ -103,6 +109,6 @@ export class AdminController {
     @Param('caseRef', CaseRefPipe) caseRef: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<void> {
-    await this.accounts.revokeCase(name, caseRef, by);
+    await this.grants.revokeCase(name, caseRef, by);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CaseRefPipe } from '../api/request-guards';
-import { AccountsService } from './accounts.service';
+import { CaseRefPipe } from '../common/request-guards';
+import { CaseGrantsService } from './case-grants.service';
 import { AgencyGrantView, GrantCaseDto } from './auth.dto';
 import { CurrentPrincipal } from './principal';
 import { Principal, Roles } from './roles';
@@ -14,7 +14,7 @@ import { Principal, Roles } from './roles';
 @Roles('admin', 'coordinator')
 @Controller('admin/agencies/:code/case-grants')
 export class AgencyGrantsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(private readonly grants: CaseGrantsService) {}
 
   @Post()
   @ApiOperation({ summary: 'grant a partner agency a case' })
@@ -27,7 +27,7 @@ export class AgencyGrantsController {
     @Body() body: GrantCaseDto,
     @CurrentPrincipal() by: Principal,
   ): Promise<AgencyGrantView> {
-    return this.accounts.grantAgencyCase(code, body.caseRef, by);
+    return this.grants.grantAgencyCase(code, body.caseRef, by);
   }
 
   @Post(':caseRef/revoke')
@@ -39,6 +39,6 @@ export class AgencyGrantsController {
     @Param('caseRef', CaseRefPipe) caseRef: string,
     @CurrentPrincipal() by: Principal,
   ): Promise<void> {
-    await this.accounts.revokeAgencyCase(code, caseRef, by);
+    await this.grants.revokeAgencyCase(code, caseRef, by);
   }
 }

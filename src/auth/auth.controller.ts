@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, SetMetadata } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AccountsService } from './accounts.service';
+import { LoginService } from './login.service';
 import { LoginDto, PrincipalView, TokenView } from './auth.dto';
 import { CurrentPrincipal } from './principal';
 import { LOGIN_ROUTE_KEY } from './rate-limit.guard';
@@ -9,7 +9,7 @@ import { Principal, Public, Roles, ROLES } from './roles';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(private readonly logins: LoginService) {}
 
   @Post('token')
   @ApiOperation({ summary: 'log in: a short-lived access token' })
@@ -19,7 +19,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenView })
   @ApiUnauthorizedResponse({ description: 'unknown name, wrong password, locked or disabled: one answer' })
   async token(@Body() body: LoginDto): Promise<TokenView> {
-    return this.accounts.login(body.name, body.password);
+    return this.logins.login(body.name, body.password);
   }
 
   @Get('me')

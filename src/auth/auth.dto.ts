@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { CASE_REF_RE } from '../messages/envelope.dto';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from './passwords';
 import { ROLES, type Role } from './roles';
+import { IsCaseRef } from '../common/validation';
 
 export class LoginDto {
   @ApiProperty() @IsString() @MaxLength(64) name!: string;
@@ -67,7 +67,7 @@ export class ApiKeyView {
 export class GrantCaseDto {
   @ApiProperty({ example: 'TRM-FR-2026-000123' })
   @IsString()
-  @Matches(CASE_REF_RE, { message: 'caseRef must look like TRM-<CC>-<year>-<6 digits>' })
+  @IsCaseRef()
   caseRef!: string;
 }
 

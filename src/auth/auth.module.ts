@@ -4,12 +4,14 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { CasesModule } from '../cases/cases.module';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AccessErrorFilter } from './access-error.filter';
 import { AccessGuard } from './access.guard';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
+import { ApiKeysService } from './api-keys.service';
+import { CaseGrantsService } from './case-grants.service';
+import { LoginService } from './login.service';
 import { AdminController } from './admin.controller';
 import { AgencyGrantsController } from './agency-grants.controller';
 import { AuthController } from './auth.controller';
@@ -27,7 +29,6 @@ const MINUTE_MS = 60_000;
 @Module({
   imports: [
     AuditModule,
-    CasesModule,
     JwtModule.registerAsync({
       inject: [NODE_CONFIG],
       useFactory: (config: NodeConfig) => ({
@@ -63,12 +64,15 @@ const MINUTE_MS = 60_000;
   providers: [
     AccountsRepository,
     AccountsService,
+    LoginService,
+    ApiKeysService,
+    CaseGrantsService,
     CaseGrantsRepository,
     Pseudonymiser,
     RateLimitGuard,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: AccessErrorFilter },
   ],
-  exports: [AccountsService, CaseGrantsRepository, Pseudonymiser],
+  exports: [AccountsService, LoginService, CaseGrantsService, CaseGrantsRepository, Pseudonymiser],
 })
 export class AuthModule {}

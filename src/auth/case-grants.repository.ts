@@ -74,4 +74,12 @@ export class CaseGrantsRepository {
     );
     return (row as { known: boolean }).known;
   }
+
+  /** Whether the case exists on this node (read as a fact, without loading its encrypted row). */
+  async caseKnown(manager: EntityManager, caseRef: string): Promise<boolean> {
+    const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM cases WHERE case_ref = $1) AS known`, [
+      caseRef,
+    ]);
+    return (row as { known: boolean }).known;
+  }
 }

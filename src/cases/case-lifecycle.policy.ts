@@ -14,7 +14,7 @@ import {
   identificationPending,
   removalDuringIdentificationReasons,
 } from '../risk/risk.policy';
-import { type AgeStatus, referralSaysChild } from './case.entity';
+import { type AgeStatus, referralSaysChild } from './age-presumption';
 
 /**
  * The case lifecycle (domain.md, "The five SOPs"): which message makes sense in which state of the case, and

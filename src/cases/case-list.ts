@@ -1,5 +1,6 @@
 import type { CountryRole, PhaseStatus } from './case-lifecycle.policy';
 import type { CaseStatus } from './case.entity';
+import { CASE_REF } from '../common/validation';
 
 /** The console's case search (GET /cases): every filter optional, all of them ANDed. */
 export interface CaseListFilter {
@@ -31,7 +32,6 @@ export const CASE_LIST_MAX_LIMIT = 200;
 export const CASE_LIST_DEFAULT_LIMIT = 50;
 
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const CURSOR_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
 
 /** Opaque to callers (base64url of a small JSON), so its shape may change without breaking a client. */
 export function encodeCaseCursor(cursor: CaseListCursor): string {
@@ -46,7 +46,7 @@ export function decodeCaseCursor(token: string): CaseListCursor | null {
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [at, caseRef] = value as unknown[];
     if (typeof at !== 'string' || typeof caseRef !== 'string') return null;
-    if (!CURSOR_AT.test(at) || !CURSOR_REF.test(caseRef) || Number.isNaN(Date.parse(at))) return null;
+    if (!CURSOR_AT.test(at) || !CASE_REF.test(caseRef) || Number.isNaN(Date.parse(at))) return null;
     return { at, caseRef };
   } catch {
     return null;

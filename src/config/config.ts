@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
-import {
-  DEFAULT_RETURN_MARGIN_MS,
-  ExpectingType,
-  parseDeadlines,
-  parseDuration,
-} from '../expectations/expectation-rules';
+import { DEFAULT_RETURN_MARGIN_MS, ExpectingType, parseDeadlines, parseDuration } from './deadlines';
+import { COUNTRY_CODE } from '../common/validation';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {
@@ -76,8 +72,6 @@ export class ConfigError extends Error {
   }
 }
 
-const COUNTRY = /^[A-Z]{2}$/;
-
 /** The only reader of process.env in the application: every variable is checked, all problems reported at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const problems: string[] = [];
@@ -95,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   };
 
   const country = required('TRM_COUNTRY');
-  if (country && !COUNTRY.test(country))
+  if (country && !COUNTRY_CODE.test(country))
     problems.push('TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR');
   const directoryFile = required('TRM_DIRECTORY_FILE');
   const databaseUrl = required('DATABASE_URL');

@@ -14,6 +14,7 @@ import {
 import { CONSENT_GIVERS, CONSENT_SCOPES, ConsentGiver, ConsentScope } from '../messages/envelope.dto';
 // The message schema's strict date-time: seconds and an explicit offset, never the server's own zone.
 import { IsDateTime } from '../messages/payloads/common.dto';
+import { IsCountryCode } from '../common/validation';
 
 export class RecordConsentDto {
   @ApiProperty({ enum: CONSENT_SCOPES, isArray: true })
@@ -28,7 +29,7 @@ export class RecordConsentDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @ArrayUnique()
-  @Matches(/^[A-Z]{2}$/, { each: true, message: 'recipients must be ISO 3166-1 alpha-2 codes' })
+  @IsCountryCode({ each: true })
   recipients!: string[];
 
   @ApiProperty({ enum: CONSENT_GIVERS, description: 'for a child: GUARDIAN or LEGAL_REPRESENTATIVE' })

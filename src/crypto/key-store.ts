@@ -30,6 +30,7 @@ import {
   sign as signBody,
   x25519PrivateFromRaw,
 } from './trm-crypto';
+import { COUNTRY_CODE } from '../common/validation';
 
 /** Configuration or file problem with the key files. Messages name files, never their contents. */
 export class KeyStoreError extends Error {
@@ -44,13 +45,12 @@ export interface KeyFile {
 
 type KeyKind = 'signing' | 'encryption';
 
-const CODE = /^[A-Z]{2}$/;
 const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/;
 // Key ids are echoed in error messages; only a plain id is worth echoing, anything else could be injected text.
 const PRINTABLE_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function requireCode(code: string): void {
-  if (!CODE.test(code))
+  if (!COUNTRY_CODE.test(code))
     throw new KeyStoreError(`participant code must be two upper-case letters, got "${code}"`);
 }
 

@@ -18,6 +18,7 @@ import {
   verify as edVerify,
   type KeyObject,
 } from 'node:crypto';
+import { COUNTRY_CODE } from '../common/validation';
 
 export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
 
@@ -320,7 +321,7 @@ export interface GeneratedKeyPairs {
 
 /** Fresh signing and encryption key pairs for participant `code`, key ids `<CC>-sig-<n>` / `<CC>-enc-<n>`. */
 export function generateKeyPairs(code: string, generation = 1): GeneratedKeyPairs {
-  if (!/^[A-Z]{2}$/.test(code)) throw new TypeError('participant code must be two upper-case letters');
+  if (!COUNTRY_CODE.test(code)) throw new TypeError('participant code must be two upper-case letters');
   if (!Number.isSafeInteger(generation) || generation < 1) {
     throw new TypeError('key generation must be a positive integer');
   }

@@ -8,16 +8,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/roles';
 import { contactsFor, RankedContact } from './contact-list';
 import { ContactDto } from './directory-file.dto';
 import { DirectoryService } from './directory.service';
+import { IsCountryCode } from '../common/validation';
 
 export class ContactQueryDto {
   @ApiPropertyOptional({ example: 'MK' })
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   country?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5, example: 4 })

@@ -16,6 +16,7 @@ import {
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MESSAGE_TYPES } from '../messages/message-types';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
+import { IsCountryCode } from '../common/validation';
 
 const BASE64_32_BYTES = base64OfBytesPattern(32);
 
@@ -71,7 +72,7 @@ export class ContactDto {
 
 export class ParticipantDto {
   @ApiProperty({ example: 'FR' })
-  @Matches(/^[A-Z]{2}$/, { message: 'code must be an ISO 3166-1 alpha-2 code' })
+  @IsCountryCode()
   code!: string;
 
   @ApiProperty()

@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CaseRefPipe } from '../api/request-guards';
+import { CaseRefPipe } from '../common/request-guards';
 import { Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
 import { ExpectationQueryDto, ExpectationView, toExpectationView } from './expectation.views';

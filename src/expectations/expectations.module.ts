@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EffectsModule } from '../common/effects';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
 import { DirectoryModule } from '../directory/directory.module';
@@ -14,7 +15,7 @@ import { ExpectationsService } from './expectations.service';
  * it hooks into the transfer pipeline (TransfersModule), which itself depends on CasesModule.
  */
 @Module({
-  imports: [AuditModule, CasesModule, DirectoryModule, TransfersModule, TransportModule],
+  imports: [EffectsModule, AuditModule, CasesModule, DirectoryModule, TransfersModule, TransportModule],
   controllers: [ExpectationsController],
   providers: [ExpectationsRepository, ExpectationsService, ExpectationScheduler],
   exports: [ExpectationsService],

@@ -5,10 +5,8 @@ import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { contactFunction, contactsFor, RankedContact } from '../directory/contact-list';
 import { DirectoryService } from '../directory/directory.service';
 import type { MessageType } from '../messages/message-types';
-import { AcceptedMessage, InboundEffects } from '../transfers/inbound-effects';
+import { AcceptedMessage, EffectHandler, Effects, QueuedMessage } from '../common/effects';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
-import { OutboundEffects, QueuedMessage } from '../transfers/outbound-effects';
-import { UntoldClosureEffects, UntoldWithdrawalEffects } from '../transfers/untold-closure-effects';
 import {
   ANSWER_TYPES,
   arrivalDueAt,
@@ -53,15 +51,16 @@ export class ExpectationsService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
     private readonly repository: ExpectationsRepository,
-    private readonly inbound: InboundEffects,
-    private readonly outbound: OutboundEffects,
-    private readonly untoldClosures: UntoldClosureEffects,
-    private readonly untoldWithdrawals: UntoldWithdrawalEffects,
+    private readonly effects: Effects,
     private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
     const self = this.config.country;
+    const onQueued = (type: MessageType, handler: EffectHandler<'message.queued'>) =>
+      this.effects.on('message.queued', handler, [type]);
+    const onReceived = (type: MessageType, handler: EffectHandler<'message.received'>) =>
+      this.effects.on('message.received', handler, [type]);
     const sent = (message: QueuedMessage): Exchanged => ({ ...message, from: self });
     const received = ({ envelope, payload }: AcceptedMessage): Exchanged => ({
       id: envelope.id,
@@ -74,29 +73,27 @@ export class ExpectationsService implements OnModuleInit {
       payload: payload as Record<string, unknown>,
     });
     for (const type of EXPECTING_TYPES) {
-      this.outbound.register(type, (manager, message) => this.open(manager, sent(message), null));
-      this.inbound.register(type, (manager, message) => this.open(manager, received(message), new Date()));
+      onQueued(type, (manager, message) => this.open(manager, sent(message), null));
+      onReceived(type, (manager, message) => this.open(manager, received(message), new Date()));
     }
     for (const type of ANSWER_TYPES) {
-      this.outbound.register(type, (manager, message) => this.answer(manager, sent(message)));
-      this.inbound.register(type, (manager, message) => this.answer(manager, received(message)));
+      onQueued(type, (manager, message) => this.answer(manager, sent(message)));
+      onReceived(type, (manager, message) => this.answer(manager, received(message)));
     }
     // Registered after the answers: the confirmation settles the plan, then opens the arrival's expectation.
     for (const type of Object.keys(RETURN_STEPS) as ReturnStep[]) {
-      this.outbound.register(type, (manager, message) => this.openReturnStep(manager, sent(message), null));
-      this.inbound.register(type, (manager, message) =>
-        this.openReturnStep(manager, received(message), new Date()),
-      );
+      onQueued(type, (manager, message) => this.openReturnStep(manager, sent(message), null));
+      onReceived(type, (manager, message) => this.openReturnStep(manager, received(message), new Date()));
     }
     // A CASE_CLOSED ends the case between us and that one country: third countries are still owed theirs.
-    this.outbound.register('CASE_CLOSED', async (manager, message) => {
+    onQueued('CASE_CLOSED', async (manager, message) => {
       await this.repository.cancelWith(manager, message.caseRef, message.to, message.sentAt, 'CASE_CLOSED');
     });
-    this.inbound.register('CASE_CLOSED', async (manager, { envelope }) => {
+    onReceived('CASE_CLOSED', async (manager, { envelope }) => {
       await this.repository.cancelWith(manager, envelope.caseRef!, envelope.from, new Date(), 'CASE_CLOSED');
     });
     // A case closed here without telling a country (no consent ever named it) ends the case with it too.
-    this.untoldClosures.register(async (manager, closure) => {
+    this.effects.on('case.closed-untold', async (manager, closure) => {
       await this.repository.cancelWith(
         manager,
         closure.caseRef,
@@ -107,7 +104,7 @@ export class ExpectationsService implements OnModuleInit {
     });
     // After a withdrawal the restricted case may carry nothing but emergencies between the two countries:
     // the answers owed either way could no longer be sent, so they are owed no more (an alert's still is).
-    this.outbound.register('CONSENT_WITHDRAWN', async (manager, message) => {
+    onQueued('CONSENT_WITHDRAWN', async (manager, message) => {
       await this.repository.cancelWith(
         manager,
         message.caseRef,
@@ -116,7 +113,7 @@ export class ExpectationsService implements OnModuleInit {
         'CONSENT_WITHDRAWN',
       );
     });
-    this.inbound.register('CONSENT_WITHDRAWN', async (manager, { envelope }) => {
+    onReceived('CONSENT_WITHDRAWN', async (manager, { envelope }) => {
       await this.repository.cancelWith(
         manager,
         envelope.caseRef!,
@@ -127,7 +124,7 @@ export class ExpectationsService implements OnModuleInit {
     });
     // So too with a country the withdrawal could not be sent to: nothing else would ever settle them.
     // No message records it, so the audit trail does.
-    this.untoldWithdrawals.register(async (manager, withdrawal) => {
+    this.effects.on('consent.withdrawn-untold', async (manager, withdrawal) => {
       const cancelled = await this.repository.cancelWith(
         manager,
         withdrawal.caseRef,
@@ -145,11 +142,11 @@ export class ExpectationsService implements OnModuleInit {
         details: { expectations: cancelled },
       });
     });
-    this.inbound.register('DELIVERY_RECEIPT', async (manager, { envelope }) => {
+    onReceived('DELIVERY_RECEIPT', async (manager, { envelope }) => {
       if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))
         await this.repository.markDelivered(manager, envelope.inReplyTo, envelope.from, new Date());
     });
-    this.inbound.register('DELIVERY_REJECTED', async (manager, { envelope, payload }) => {
+    onReceived('DELIVERY_REJECTED', async (manager, { envelope, payload }) => {
       if (!envelope.inReplyTo || !UUID.test(envelope.inReplyTo)) return;
       const { reasonCode } = payload as { reasonCode: string };
       await this.repository.markFailed(manager, envelope.inReplyTo, envelope.from, {

@@ -40,15 +40,9 @@ import { RejectionCode } from './rejection-codes';
 
 export type { ConsentSummary, Envelope, LegalBasis, Sealed } from './envelope.dto';
 
-/**
- * One validation problem. `path` is dotted (`person.givenName`, `factors.0.code`); constraints read
- * `<constraint>: <message>`. Neither ever contains the offending value: values are personal data, and these
- * errors end up in logs, HTTP responses and DELIVERY_REJECTED reasons.
- */
-export interface FieldError {
-  path: string;
-  constraints: string[];
-}
+import type { FieldError } from '../common/validation';
+
+export type { FieldError };
 
 export const PAYLOAD_CLASSES = {
   REFERRAL_REQUEST: ReferralRequestPayload,

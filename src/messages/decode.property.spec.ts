@@ -285,7 +285,7 @@ function checkPayload(type: string, input: unknown, legalBasis?: string): void {
   expectWellFormedErrors(result.errors);
 }
 
-/** The receiver's first step on a body (src/transfers/inbound.service.ts, parseJson): strict UTF-8, then JSON. */
+/** The receiver's first step on a body (src/transfers/receiver/wire-checks.ts, parseJson): strict UTF-8, then JSON. */
 function decode(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

@@ -23,7 +23,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
-import type { FieldError } from './catalogue';
+import type { FieldError } from '../common/validation';
 import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from './message-types';
 import {
   composeDecorators,
@@ -32,6 +32,7 @@ import {
   IsDateTime,
   IsOptionalNotNull,
 } from './payloads/common.dto';
+import { CASE_REF } from '../common/validation';
 
 export const CONSENT_SCOPES = [
   'SHARE_IDENTITY',
@@ -52,7 +53,8 @@ export type ConsentGiver = (typeof CONSENT_GIVERS)[number];
 
 export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
 
-export const CASE_REF_RE = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
+/** The case reference pattern (src/common/validation.ts), under the name the DTOs use. */
+export const CASE_REF_RE = CASE_REF;
 
 /** Base64 length of the sealed ciphertext; the transport's body limit must leave room for it. */
 export const SEALED_CT_MAX_CHARS = 400 * 1024;

@@ -1,3 +1,4 @@
+import { COUNTRY_CODE } from '../common/validation';
 /**
  * The TRM v1 message types (PROTOCOL.md, "Message types"), and the compatible v1 extensions of
  * docs/protocol.md beside the type they extend. The order is the table's order, so listings, schemas and
@@ -78,8 +79,6 @@ export function isExtensionType(t: string): t is ExtensionType {
 export function laneOf(type: MessageType): Lane {
   return type === 'EMERGENCY_ALERT' ? 'urgent' : 'routine';
 }
-
-const COUNTRY_CODE = /^[A-Z]{2}$/;
 
 /**
  * `<lane>.<to>.<from>.<TYPE>`. The codes are checked because a `.`, `*` or `#` smuggled into a routing key

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { PeerAssessments } from './peer-assessments';
+import { EffectsModule } from '../common/effects';
 import { AuditModule } from '../audit/audit.module';
 import { CasesModule } from '../cases/cases.module';
 import { RiskRepository } from './risk.repository';
 import { RiskService } from './risk.service';
 
 @Module({
-  imports: [AuditModule, CasesModule],
-  providers: [RiskRepository, RiskService],
+  imports: [EffectsModule, AuditModule, CasesModule],
+  providers: [PeerAssessments, RiskRepository, RiskService],
   exports: [RiskRepository, RiskService],
 })
 export class RiskModule {}

@@ -10,7 +10,7 @@ import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboundService } from './outbound.service';
 import { MessageRecordsRepository } from './message-records.repository';
 import { TransferError } from './transfer.errors';
-import { UntoldClosureEffects } from './untold-closure-effects';
+import { Effects } from '../common/effects';
 
 export interface ClosureResult {
   caseRef: string;
@@ -46,7 +46,7 @@ export class CaseClosureService {
     private readonly outbound: OutboundService,
     private readonly relay: OutboxRelay,
     private readonly audit: AuditService,
-    private readonly untold: UntoldClosureEffects,
+    private readonly effects: Effects,
     private readonly records: MessageRecordsRepository,
   ) {}
 
@@ -108,7 +108,7 @@ export class CaseClosureService {
       decision: 'DENY',
       reasonCode: refusal.code,
     });
-    await this.untold.apply(manager, { caseRef, country, at: new Date() });
+    await this.effects.emit(manager, 'case.closed-untold', { caseRef, country, at: new Date() });
   }
 }
 

@@ -1,5 +1,5 @@
 import { updateEncrypted } from '../crypto/encrypted-column';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
@@ -17,12 +17,11 @@ import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import type { ClosureResult } from './case-closure.service';
-import { InboundEffects } from './inbound-effects';
 import { MessageRecordEntity } from './message-record.entity';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { TransferError } from './transfer.errors';
-import { UntoldWithdrawalEffects } from './untold-closure-effects';
+import { Effects } from '../common/effects';
 
 export interface WithdrawalResult {
   consent: ConsentView;
@@ -56,7 +55,7 @@ export const CANCELLED_BY_WITHDRAWAL = 'CONSENT_WITHDRAWN';
  * withdrawal restricts the case here.
  */
 @Injectable()
-export class ConsentWithdrawalService implements OnModuleInit {
+export class ConsentWithdrawalService {
   private readonly logger = new Logger(ConsentWithdrawalService.name);
 
   constructor(
@@ -67,38 +66,12 @@ export class ConsentWithdrawalService implements OnModuleInit {
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
-    private readonly effects: InboundEffects,
     private readonly records: MessageRecordsRepository,
     private readonly outbox: OutboxRepository,
     private readonly directory: DirectoryService,
     private readonly keys: KeyStore,
-    private readonly untold: UntoldWithdrawalEffects,
+    private readonly effects: Effects,
   ) {}
-
-  onModuleInit(): void {
-    this.effects.register('CONSENT_WITHDRAWN', async (manager, { envelope, payload }) => {
-      const withdrawal = payload as { consentId: string; withdrawnAt: string };
-      const caseRef = envelope.caseRef!;
-      await this.consents.recordPeerWithdrawal(manager, {
-        consentId: withdrawal.consentId,
-        country: envelope.from,
-        caseRef,
-        messageId: envelope.id,
-        withdrawnAt: new Date(withdrawal.withdrawnAt),
-      });
-      await this.cases.restrict(manager, caseRef);
-      const toReview = await this.risk.requireReview(manager, caseRef);
-      await this.audit.record(manager, {
-        action: 'CASE_RESTRICTED',
-        actor: envelope.from,
-        caseRef,
-        messageId: envelope.id,
-        messageType: envelope.type,
-        counterpart: envelope.from,
-        details: { consentId: withdrawal.consentId, assessmentsToReview: toReview },
-      });
-    });
-  }
 
   async withdraw(caseRef: string, consentId: string, actor: string): Promise<WithdrawalResult> {
     const result = await this.dataSource.transaction(async (manager) => {
@@ -152,7 +125,12 @@ export class ConsentWithdrawalService implements OnModuleInit {
             details: { consentId, reasons: error.details.reasons?.map((r) => r.code) ?? [error.code] },
           });
           // Nothing will settle what is awaited from or owed to it on the case: it ends here, with a reason.
-          await this.untold.apply(manager, { caseRef, country, at: withdrawnAt, actor });
+          await this.effects.emit(manager, 'consent.withdrawn-untold', {
+            caseRef,
+            country,
+            at: withdrawnAt,
+            actor,
+          });
         }
       }
       const assessmentsToReview = await this.risk.requireReview(manager, caseRef);

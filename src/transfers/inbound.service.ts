@@ -5,9 +5,8 @@ import { CasesRepository } from '../cases/cases.repository';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
-import { sealAad, verify } from '../crypto/trm-crypto';
 import { DirectoryService } from '../directory/directory.service';
-import { Envelope, FieldError, validateEnvelope, validatePayload } from '../messages/catalogue';
+import { Envelope } from '../messages/catalogue';
 import { RejectionCode } from '../messages/rejection-codes';
 import { InboxRepository } from '../transport/inbox.repository';
 import { OutboxRelay } from '../transport/outbox-relay';
@@ -15,31 +14,25 @@ import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordsRepository } from './message-records.repository';
 import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
-import { AcceptedMessage, InboundEffects } from './inbound-effects';
-import { decideInbound } from './transfer.policy';
+import { AcceptedMessage, Effects } from '../common/effects';
+import { Answerable, Check, Rejection } from './receiver/check';
+import { ReceivedChange, ReceiverCaseChecks } from './receiver/case-checks';
+import type { CaseEntity } from '../cases/case.entity';
 import {
-  checkDeclaredConsent,
-  misplacedResidenceReasons,
-  vitalInterestReasons,
-} from '../consent/consent.policy';
-import { CaseEntity, isChild } from '../cases/case.entity';
-import {
-  isClosedWith,
-  LifecycleDecision,
-  LifecycleEvent,
-  needsHistory,
-} from '../cases/case-lifecycle.policy';
-import { isTechnicalType } from '../messages/message-types';
-import { ConsentRepository } from '../consent/consent.repository';
+  answerable,
+  checkAddressedTo,
+  checkEnvelope,
+  checkJsonObject,
+  checkPayload,
+  checkSender,
+  checkSignature,
+  checkSize,
+  hear,
+  InboundDelivery,
+  openPayload,
+} from './receiver/wire-checks';
 
-/** One AMQP delivery as the consumer hands it over: bytes and the properties the broker vouches for. */
-export interface InboundDelivery {
-  body: Buffer;
-  messageId?: string;
-  userId?: string;
-  type?: string;
-  headers: Record<string, unknown>;
-}
+export type { InboundDelivery } from './receiver/wire-checks';
 
 export type Disposition =
   | { outcome: 'ACCEPTED'; messageId: string }
@@ -54,39 +47,17 @@ export type Disposition =
       signatureVerified: boolean;
     };
 
-/** A check failed: carries the protocol's reason code and a reason free of personal data. */
-class Rejection extends Error {
-  constructor(
-    readonly code: RejectionCode,
-    readonly reason: string,
-    readonly fields: FieldError[] = [],
-  ) {
-    super(reason);
-  }
-}
-
 class DuplicateRace extends Error {}
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CASE_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
-const COUNTRY = /^[A-Z]{2}$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** What we could learn about a message before it failed: enough to answer its sender, nothing more. */
-interface Known {
-  /** Who is answered: the verified signer, or else the publisher the broker vouches for (user_id). */
-  sender?: string;
-  signatureVerified?: boolean;
-  id?: string;
-  type?: string;
-  /** '' when unreadable; null for a checkpoint. */
-  caseRef: string | null;
-  envelope?: Envelope;
+/** A failed check inside the transaction: thrown only to roll it back, then answered like any other. */
+function orRollBack<T>(check: Check<T>): T {
+  if (!check.ok) throw check.rejection;
+  return check.value;
 }
 
 /**
- * Inbound half of the transfer pipeline, in PROTOCOL.md's order: verify signature → sender = user_id →
- * addressed to me → envelope schema → open → payload schema → policy → one transaction
+ * Inbound half of the transfer pipeline: the receiver's checks in docs/protocol.md's order (process() reads
+ * as that list; each check, in receiver/, returns what it learned or a rejection), then one transaction
  * (inbox, message, case, audit, receipt in the outbox). The inbox insert is the duplicate check; a rejection
  * checks the id too, so a known id is always answered as the first time. The consumer acks only after this
  * returns.
@@ -108,17 +79,13 @@ export class InboundService {
     private readonly outbound: OutboundService,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
-    private readonly effects: InboundEffects,
-    private readonly consents: ConsentRepository,
+    private readonly effects: Effects,
+    private readonly caseChecks: ReceiverCaseChecks,
   ) {}
 
   async receive(delivery: InboundDelivery): Promise<Disposition> {
-    const known: Known = { caseRef: '' };
     try {
-      return await this.process(delivery, known);
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      return await this.reject(delivery, known, error);
+      return await this.process(delivery);
     } finally {
       this.relay.kick(); // the receipt or rejection leaves now, not at the next poll
     }
@@ -126,209 +93,95 @@ export class InboundService {
 
   /** Used when processing failed for reasons of our own, after retries: the sender must still hear of it. */
   async rejectAsInternalError(delivery: InboundDelivery): Promise<Disposition> {
-    const known: Known = { caseRef: '' };
-    // Whatever authenticate() learnt before failing is enough to answer; its own verdict does not matter here.
-    await this.authenticate(delivery, known).catch(() => undefined);
+    // Whoever check 1 names is answered; its own verdict does not matter here.
+    const heard = hear(delivery, this.config.maxMessageBytes);
+    const signer = checkSignature(delivery, heard, this.directory);
     return this.reject(
       delivery,
-      known,
+      answerable(delivery, heard, this.directory, signer.ok ? signer.value : undefined),
       new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'),
     );
   }
 
-  private async process(delivery: InboundDelivery, known: Known): Promise<Disposition> {
-    const parsed = await this.authenticate(delivery, known);
-    const sender = known.sender!;
-    if (parsed === undefined) throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the body is not UTF-8 JSON');
-    this.checkPublisher(delivery, known);
-    if (parsed.to !== this.config.country) {
-      throw new Rejection(
-        RejectionCode.NOT_ADDRESSED_TO_ME,
-        `the message is not addressed to ${this.config.country}`,
-      );
-    }
-    const checked = validateEnvelope(parsed);
-    if (!checked.ok)
-      throw new Rejection(checked.code, describeFields('envelope', checked.errors), checked.errors);
-    const envelope = checked.envelope;
-    known.envelope = envelope;
+  /**
+   * The receiver's checks, numbered as docs/protocol.md ("What a receiver checks, in order") numbers them.
+   * Each returns what it learned or a rejection; the first rejection is answered, with what the checks before
+   * it learned about whom to answer.
+   */
+  private async process(delivery: InboundDelivery): Promise<Disposition> {
+    const heard = hear(delivery, this.config.maxMessageBytes);
+    const unverified = answerable(delivery, heard, this.directory);
 
-    // A known id is caught by the inbox insert in the transaction (DuplicateRace) or, if a check fails first,
-    // by reject(): either way it is answered as the first time, and no lookup is spent on the common case.
-    let plaintext: Buffer;
-    try {
-      plaintext = this.keys.open(envelope.sealed, sealAad(envelope));
-    } catch {
-      throw new Rejection(
-        RejectionCode.DECRYPTION_FAILED,
-        'the payload could not be opened with this node’s key',
-      );
-    }
-    const payloadJson = parseJson(plaintext);
-    if (payloadJson === undefined)
-      throw new Rejection(RejectionCode.SCHEMA_INVALID, 'the payload is not UTF-8 JSON');
-    const payload = validatePayload(envelope.type, payloadJson, envelope);
-    if (!payload.ok)
-      throw new Rejection(
-        RejectionCode.SCHEMA_INVALID,
-        describeFields('payload', payload.errors),
-        payload.errors,
-      );
+    const signer = checkSignature(delivery, heard, this.directory); // 1
+    if (!signer.ok) return this.reject(delivery, unverified, signer.rejection);
+    const signed = answerable(delivery, heard, this.directory, signer.value);
 
+    const size = checkSize(heard, this.config.maxMessageBytes); // 2
+    if (!size.ok) return this.reject(delivery, signed, size.rejection);
+
+    const body = checkJsonObject(heard); // 3
+    if (!body.ok) return this.reject(delivery, signed, body.rejection);
+
+    // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
+    const sender = checkSender(delivery, signer.value); // 4
+    if (!sender.ok) return this.reject(delivery, unverified, sender.rejection);
+
+    const addressed = checkAddressedTo(body.value, this.config.country); // 5
+    if (!addressed.ok) return this.reject(delivery, signed, addressed.rejection);
+
+    const envelope = checkEnvelope(body.value); // 6–8
+    if (!envelope.ok) return this.reject(delivery, signed, envelope.rejection);
+    // From here a rejection remembers the id, and a known id (9) is answered as the first time.
+    const remembered: Answerable = { ...signed, envelope: envelope.value };
+
+    // 9 costs no lookup on the common path: the inbox insert in accept() finds a known id (DuplicateRace), and
+    // reject() finds it when a check fails first.
+    const plaintext = openPayload(envelope.value, (sealed, aad) => this.keys.open(sealed, aad)); // 10
+    if (!plaintext.ok) return this.reject(delivery, remembered, plaintext.rejection);
+
+    const payload = checkPayload(envelope.value, plaintext.value); // 11
+    if (!payload.ok) return this.reject(delivery, remembered, payload.rejection);
+
+    const accepted: AcceptedMessage = {
+      envelope: envelope.value,
+      payload: payload.value,
+      body: delivery.body,
+      signature: String(delivery.headers['x-trm-signature']),
+    };
     try {
-      const accepted = {
-        envelope,
-        payload: payload.payload,
-        body: delivery.body,
-        signature: String(delivery.headers['x-trm-signature']),
-      };
-      return await this.dataSource.transaction((manager) => this.accept(manager, accepted));
+      return await this.dataSource.transaction((manager) => this.accept(manager, accepted)); // 12–13a, 9
     } catch (error) {
-      if (error instanceof DuplicateRace) return this.answerDuplicate(envelope, sender);
+      if (error instanceof DuplicateRace) return this.answerDuplicate(envelope.value, signer.value);
+      if (error instanceof Rejection) return this.reject(delivery, remembered, error);
       throw error;
     }
   }
 
-  /** The signer must be the publisher the broker vouches for (user_id). */
-  private checkPublisher(delivery: InboundDelivery, known: Known): void {
-    if (delivery.userId === known.sender) return;
-    // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
-    known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
-    known.signatureVerified = false;
-    throw new Rejection(RejectionCode.SENDER_MISMATCH, 'envelope from does not match the AMQP user_id');
+  /** Checks 12, 13, 13a with the case row locked, then the writes: all in the caller's transaction. */
+  private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
+    const { envelope, payload } = message;
+    const caseRow = orRollBack(await this.caseChecks.lockCase(manager, envelope)); // 12, the case
+    orRollBack(await this.caseChecks.checkConsent(manager, envelope, payload, caseRow)); // 12, consent
+    orRollBack(this.caseChecks.checkPolicy(envelope, payload)); // 13
+    const lifecycle = orRollBack(await this.caseChecks.checkLifecycle(manager, envelope, payload, caseRow)); // 13a
+    await this.write(manager, message, caseRow, lifecycle);
+    this.logger.log(
+      `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
+    );
+    return { outcome: 'ACCEPTED', messageId: envelope.id };
   }
 
   /**
-   * Checks the signature with the directory key of the claimed sender: the envelope's `from` when the body
-   * parses, else the broker-vouched user_id (so an unparseable body from a known peer can still be answered).
-   * Returns the parsed body, or undefined when it is not JSON.
+   * The accepted message's writes: receipt in the outbox, inbox row (9: a known id rolls all back), message
+   * record, the case's change, the type's effects, the audit entries.
    */
-  private async authenticate(
-    delivery: InboundDelivery,
-    known: Known,
-  ): Promise<Record<string, unknown> | undefined> {
-    const tooLarge = delivery.body.length > this.config.maxMessageBytes;
-    const parsed = tooLarge ? undefined : parseJson(delivery.body);
-    const body = isRecord(parsed) ? parsed : undefined;
-    const claimed = typeof body?.from === 'string' && COUNTRY.test(body.from) ? body.from : delivery.userId;
-    const participant = claimed ? this.directory.find(claimed) : undefined;
-    const keyId = delivery.headers['x-trm-key-id'];
-    const signature = delivery.headers['x-trm-signature'];
-    const authentic =
-      participant !== undefined &&
-      keyId === participant.signingKey.keyId &&
-      typeof signature === 'string' &&
-      verify(delivery.body, signature, participant.signingKey.publicKey);
-    known.id = typeof body?.id === 'string' && UUID.test(body.id) ? body.id : undefined;
-    known.type = typeof body?.type === 'string' ? body.type.slice(0, 50) : delivery.type;
-    known.caseRef =
-      body?.caseRef === null
-        ? null
-        : typeof body?.caseRef === 'string' && CASE_REF.test(body.caseRef)
-          ? body.caseRef
-          : '';
-    if (!authentic) {
-      // RabbitMQ itself vouches for user_id, so a known publisher is still told why its message failed.
-      known.sender = delivery.userId && this.directory.find(delivery.userId) ? delivery.userId : undefined;
-      throw new Rejection(
-        RejectionCode.SIGNATURE_INVALID,
-        'the signature does not verify with the sender’s directory key',
-      );
-    }
-    known.sender = participant.code;
-    known.signatureVerified = true;
-    if (tooLarge)
-      throw new Rejection(RejectionCode.TOO_LARGE, `the body exceeds ${this.config.maxMessageBytes} bytes`);
-    return body;
-  }
-
-  /** The case lifecycle's decision, with the closed parts of the case and, when it reads them, its messages. */
-  private async decideLifecycle(
+  private async write(
     manager: EntityManager,
-    caseRow: CaseEntity,
-    event: LifecycleEvent,
-  ): Promise<LifecycleDecision> {
-    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
-    const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
-    const history = needsHistory(event.type, closed)
-      ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
-      : [];
-    return this.caseService.decide(caseRow, event, history, closedWith);
-  }
-
-  private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
+    message: AcceptedMessage,
+    caseRow: CaseEntity | null,
+    lifecycle: ReceivedChange | null,
+  ): Promise<void> {
     const { envelope, payload } = message;
-    // A receipt or rejection never opens a case nor adds its sender to one: it only settles a message.
-    const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
-    // An answer's checks never depend on its case (technical types pass a closed case and carry no consent).
-    const caseRow =
-      !envelope.caseRef || answer
-        ? null
-        : ((await this.cases.findForUpdate(manager, envelope.caseRef)) ??
-          (await this.openForeignCase(manager, envelope)));
-    const decision = decideInbound({
-      type: envelope.type,
-      caseRef: envelope.caseRef,
-      selfAccepts: this.directory.accepts(this.config.country, envelope.type),
-      sentAt: new Date(envelope.sentAt),
-      now: new Date(),
-      maxAgeMs: this.config.maxMessageAgeMs,
-      maxSkewMs: this.config.maxClockSkewMs,
-      ...(envelope.type === 'RISK_ASSESSMENT_RESULT'
-        ? { assessedAt: new Date((payload as { assessedAt: string }).assessedAt) }
-        : {}),
-    });
-    const consentReasons = checkDeclaredConsent({
-      type: envelope.type,
-      legalBasis: envelope.legalBasis,
-      consent: envelope.consent,
-      payload: payload as Record<string, unknown>,
-      self: this.config.country,
-      now: new Date(),
-      child: caseRow ? isChild(caseRow, envelope.type, payload) : false,
-      selfIsOrigin: caseRow?.countryRoles[this.config.country] === 'ORIGIN',
-      withdrawn: envelope.consent
-        ? await this.consents.isWithdrawnByPeer(manager, envelope.consent.consentId, envelope.from)
-        : false,
-    });
-    consentReasons.push(
-      ...vitalInterestReasons({
-        type: envelope.type,
-        legalBasis: envelope.legalBasis,
-        answersVitalInterestAlert:
-          envelope.legalBasis === 'VITAL_INTEREST' &&
-          envelope.type !== 'EMERGENCY_ALERT' &&
-          caseRow !== null &&
-          (await this.records.isVitalInterestAlert(
-            manager,
-            caseRow.caseRef,
-            envelope.inReplyTo,
-            envelope.from,
-            'SENT',
-          )),
-      }),
-      ...misplacedResidenceReasons(this.config.country, payload as Record<string, unknown>),
-    );
-    if (consentReasons.length > 0) {
-      throw new Rejection(consentReasons[0].code, consentReasons.map((r) => r.message).join('; '));
-    }
-    if (!decision.allow) {
-      throw new Rejection(decision.reasons[0].code, decision.reasons.map((r) => r.message).join('; '));
-    }
-    // The same lifecycle decides what this node sends and what it receives: a contradiction is rejected.
-    const event: LifecycleEvent = {
-      type: envelope.type,
-      direction: 'RECEIVED',
-      counterpart: envelope.from,
-      payload: payload as Record<string, unknown>,
-      inReplyTo: envelope.inReplyTo,
-    };
-    const lifecycle =
-      caseRow && !isTechnicalType(envelope.type) ? await this.decideLifecycle(manager, caseRow, event) : null;
-    if (lifecycle && !lifecycle.allow) {
-      throw new Rejection(lifecycle.reasons[0].code, lifecycle.reasons.map((r) => r.message).join('; '));
-    }
-
     const answersWithReceipt = envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED';
     const receiptId = answersWithReceipt
       ? await this.outbound.enqueueTechnical(manager, {
@@ -366,10 +219,16 @@ export class InboundService {
     // The row is locked and current (and null for a receipt or rejection): only a new country costs an update.
     if (caseRow && !caseRow.countries.includes(envelope.from))
       await this.cases.addCountry(manager, caseRow.caseRef, envelope.from);
-    if (caseRow && lifecycle?.allow)
-      await this.caseService.applyMessage(manager, caseRow, event, envelope.from, lifecycle.next);
+    if (caseRow && lifecycle)
+      await this.caseService.applyMessage(
+        manager,
+        caseRow,
+        lifecycle.event,
+        envelope.from,
+        lifecycle.decision.next,
+      );
     const settled = await this.settleAnsweredMessage(manager, envelope, payload);
-    await this.effects.apply(manager, message);
+    await this.effects.emit(manager, 'message.received', message);
     await this.audit.recordMany(manager, [
       ...(settled ? [settled] : []),
       {
@@ -384,45 +243,6 @@ export class InboundService {
         details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
       },
     ]);
-    this.logger.log(
-      `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
-    );
-    return { outcome: 'ACCEPTED', messageId: envelope.id };
-  }
-
-  /**
-   * The first message of another country's case opens it here, with the country named in the reference as
-   * its owner. Never under this node's own prefix: only its counter hands those out, and a peer taking one
-   * first would have this node's next case filed into another person's. Any participant may bring a case
-   * to a country (a country of origin's prosecutors contacting a transit country on the destination's case,
-   * SOP 5), but a referral only comes from the country that made the reference (PROTOCOL.md: the referring
-   * NCP creates the caseRef).
-   */
-  private async openForeignCase(manager: EntityManager, envelope: Envelope): Promise<CaseEntity> {
-    const caseRef = envelope.caseRef!;
-    const owner = caseRef.slice(4, 6);
-    if (owner === this.config.country)
-      throw new Rejection(
-        RejectionCode.CASE_STATE_CONFLICT,
-        `the case is unknown to ${this.config.country}, and only ${this.config.country} creates references under its prefix`,
-      );
-    if (envelope.type === 'REFERRAL_REQUEST' && owner !== envelope.from)
-      throw new Rejection(
-        RejectionCode.CASE_STATE_CONFLICT,
-        `the case is unknown to ${this.config.country}, and a referral comes from the country that created its reference`,
-      );
-    const created = await this.cases.create(manager, caseRef, owner);
-    // A concurrent first message of the same case inserted it (with the same owner: the reference's country).
-    if (!created) return (await this.cases.findForUpdate(manager, caseRef))!;
-    await this.audit.record(manager, {
-      action: 'CASE_OPENED',
-      actor: envelope.from,
-      caseRef,
-      messageId: envelope.id,
-      messageType: envelope.type,
-      counterpart: envelope.from,
-    });
-    return created;
   }
 
   /**
@@ -501,7 +321,11 @@ export class InboundService {
    * Records the rejection and, when the sender is authenticated, answers it with DELIVERY_REJECTED (never
    * in answer to a receipt or a rejection, which would loop). The consumer then dead-letters the message.
    */
-  private async reject(delivery: InboundDelivery, known: Known, failure: Rejection): Promise<Disposition> {
+  private async reject(
+    delivery: InboundDelivery,
+    known: Answerable,
+    failure: Rejection,
+  ): Promise<Disposition> {
     let rejection = failure;
     const sender = known.sender;
     // An unreadable body is answered by its AMQP message_id, but only one that is plain printable text.
@@ -582,25 +406,4 @@ export class InboundService {
  */
 function idTakenRejection(): Rejection {
   return new Rejection(RejectionCode.POLICY_DENIED, 'the message id was already used by another sender');
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(utf8.decode(bytes));
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Field paths and constraint names only: values may be personal data. */
-function describeFields(part: string, errors: FieldError[]): string {
-  const listed = errors.slice(0, 10).map((e) => `${e.path}: ${e.constraints.join(', ')}`);
-  return `${part} invalid: ${listed.join('; ')}${errors.length > 10 ? `; and ${errors.length - 10} more` : ''}`.slice(
-    0,
-    500,
-  );
 }

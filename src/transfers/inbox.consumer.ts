@@ -18,6 +18,7 @@ import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 import { FairScheduler } from './fair-scheduler';
 import { databaseReachable } from '../database/reachable';
+import { CASE_REF, COUNTRY_CODE } from '../common/validation';
 
 /** Alerts are few and never refused: a small window of their own, handled two at a time. */
 const URGENT = { prefetch: 8, concurrency: 2 };
@@ -190,10 +191,10 @@ export class InboxConsumer implements OnApplicationBootstrap {
       await this.audit.record(this.dataSource.manager, {
         action: 'MESSAGE_DEAD_LETTERED',
         actor: `node:${this.config.country}`,
-        caseRef: shaped(correlationId, /^TRM-[A-Z]{2}-\d{4}-\d{6}$/),
+        caseRef: shaped(correlationId, CASE_REF),
         messageId: shaped(messageId, /^[0-9a-f-]{36}$/i),
         messageType: shaped(type, /^[A-Z_]{1,50}$/),
-        counterpart: disposition.authenticated ? shaped(userId, /^[A-Z]{2}$/) : null,
+        counterpart: disposition.authenticated ? shaped(userId, COUNTRY_CODE) : null,
         decision: 'DENY',
         reasonCode: disposition.code,
         details: { queue, authenticated: disposition.authenticated },

@@ -3,12 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
-import {
-  isClosedWith,
-  LifecycleDecision,
-  LifecycleEvent,
-  needsHistory,
-} from '../cases/case-lifecycle.policy';
+import { LifecycleDecision, LifecycleEvent } from '../cases/case-lifecycle.policy';
 import { CaseEntity } from '../cases/case.entity';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -23,8 +18,9 @@ import { encodeMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
+import { CaseLifecycle } from './case-lifecycle';
 import { MessageRecordsRepository } from './message-records.repository';
-import { OutboundEffects } from './outbound-effects';
+import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
 import { GateDecision, TransferGate } from './transfer.gate';
 import { decideOutbound, PolicyReason } from './transfer.policy';
@@ -98,12 +94,13 @@ export class OutboundService implements OnModuleInit {
     private readonly keys: KeyStore,
     private readonly cases: CasesRepository,
     private readonly caseService: CasesService,
+    private readonly lifecycle: CaseLifecycle,
     private readonly records: MessageRecordsRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
     private readonly gate: TransferGate,
-    private readonly effects: OutboundEffects,
+    private readonly effects: Effects,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -187,7 +184,7 @@ export class OutboundService implements OnModuleInit {
       actor,
       lifecycle.next,
     );
-    await this.effects.apply(manager, {
+    await this.effects.emit(manager, 'message.queued', {
       id,
       type: command.type,
       to: command.to,
@@ -298,7 +295,7 @@ export class OutboundService implements OnModuleInit {
       payload: checked.payload as unknown as Record<string, unknown>,
       inReplyTo: head.inReplyTo,
     };
-    const lifecycle = await this.decideLifecycle(manager, caseRow, event);
+    const lifecycle = await this.lifecycle.decide(manager, caseRow, event);
     if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
     const gate = await this.gate.decide(manager, {
       case: caseRow,
@@ -351,20 +348,6 @@ export class OutboundService implements OnModuleInit {
     return { caseRow, event, lifecycle, gate, envelope, wire };
   }
 
-  /** The case lifecycle's verdict on sending `event` now (with the history it needs, read only when it does). */
-  private async decideLifecycle(
-    manager: EntityManager,
-    caseRow: CaseEntity,
-    event: LifecycleEvent,
-  ): Promise<LifecycleDecision> {
-    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
-    const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
-    const history = needsHistory(event.type, closed)
-      ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
-      : [];
-    return this.caseService.decide(caseRow, event, history, closedWith);
-  }
-
   /**
    * What the console offers to compose on a case now (GET /cases/{caseRef}/compose-options): each type a
    * coordinator sends whose lifecycle allows it to at least one participant that accepts it, with those
@@ -374,8 +357,7 @@ export class OutboundService implements OnModuleInit {
     const manager = this.dataSource.manager;
     const caseRow = await this.cases.find(manager, caseRef);
     if (!caseRow) return null;
-    const closedWith = await this.records.closedCounterparts(manager, caseRef);
-    const history = await this.records.lifecycleHistory(manager, caseRef);
+    const allows = await this.lifecycle.judge(manager, caseRow);
     const peers = this.directory
       .all()
       .map((p) => p.code)
@@ -389,7 +371,7 @@ export class OutboundService implements OnModuleInit {
         const payload =
           type === 'REFERRAL_REQUEST' && caseRow.ageStatus ? { age: { status: caseRow.ageStatus } } : {};
         const event: LifecycleEvent = { type, direction: 'SENT', counterpart: peer, payload };
-        return this.caseService.decide(caseRow, event, history, closedWith).allow;
+        return allows(event).allow;
       });
       if (to.length > 0) options.push({ type, to });
     }

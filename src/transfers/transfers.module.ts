@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EffectsModule } from '../common/effects';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { CasesModule } from '../cases/cases.module';
@@ -10,20 +11,19 @@ import { RiskModule } from '../risk/risk.module';
 import { CaseClosureService } from './case-closure.service';
 import { AgencyVisibility } from './agency-visibility';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';
-import { InboundEffects } from './inbound-effects';
-import { PeerAssessments } from './peer-assessments';
 import { TransferGate } from './transfer.gate';
 import { InboundService } from './inbound.service';
+import { CaseLifecycle } from './case-lifecycle';
+import { ReceiverCaseChecks } from './receiver/case-checks';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
-import { OutboundEffects } from './outbound-effects';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
-import { UntoldClosureEffects, UntoldWithdrawalEffects } from './untold-closure-effects';
 
 /** The transfer pipeline: outbound and inbound halves, their AMQP edge and the message records. */
 @Module({
   imports: [
+    EffectsModule,
     AuditModule,
     AuthModule,
     CasesModule,
@@ -37,25 +37,18 @@ import { UntoldClosureEffects, UntoldWithdrawalEffects } from './untold-closure-
     MessageRecordsRepository,
     OutboundService,
     InboundService,
+    CaseLifecycle,
+    ReceiverCaseChecks,
     InboxConsumer,
     TransfersService,
-    InboundEffects,
-    OutboundEffects,
-    UntoldClosureEffects,
-    UntoldWithdrawalEffects,
     TransferGate,
     ConsentWithdrawalService,
     CaseClosureService,
-    PeerAssessments,
     AgencyVisibility,
   ],
   exports: [
     OutboundService,
     TransfersService,
-    InboundEffects,
-    OutboundEffects,
-    UntoldClosureEffects,
-    UntoldWithdrawalEffects,
     MessageRecordsRepository,
     ConsentWithdrawalService,
     CaseClosureService,

@@ -1,3 +1,4 @@
+import { COUNTRY_CODE } from '../common/validation';
 /**
  * Provisioning of participants on the RabbitMQ broker through the management HTTP API.
  *
@@ -10,7 +11,6 @@
 export const SHARED_EXCHANGES = ['trm.transnational', 'trm.dead'] as const;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const CODE_PATTERN = /^[A-Z]{2}$/;
 
 export interface BrokerAdminOptions {
   /** Management API base URL, e.g. `http://guest:guest@127.0.0.1:15672`; credentials may be in the URL. */
@@ -67,7 +67,7 @@ export class BrokerAdminError extends Error {
 
 function assertCode(code: string): void {
   // The code is spliced into regular expressions: anything but two capitals would widen the grant.
-  if (!CODE_PATTERN.test(code)) {
+  if (!COUNTRY_CODE.test(code)) {
     throw new Error(
       `Invalid participant code ${JSON.stringify(code)}: expected ISO 3166-1 alpha-2 (e.g. FR)`,
     );

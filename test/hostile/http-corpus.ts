@@ -48,8 +48,6 @@ export interface HttpCase {
   name: string;
   request(ctx: HttpContext): HttpRequest | Promise<HttpRequest>;
   expect: HttpExpectation;
-  /** A known bug: the case states the correct behaviour and runs only in test/hostile/known-bugs.e2e.ts. */
-  bug?: string;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);

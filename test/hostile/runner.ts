@@ -12,7 +12,7 @@ import type { BuiltWire, WireCase, WireContext } from './wire-corpus';
  * Runs the corpus against a federation of real nodes: FR (the HTTP API under test, sending to MK) and MK
  * (the queue under test), with IT as a participant written from PROTOCOL.md. Every case checks the clear
  * error, that the node keeps serving, that nothing already stored changed, and that a valid message sent
- * right after goes through. Shared by test/hostile-input.e2e-spec.ts and test/hostile/known-bugs.e2e.ts.
+ * right after goes through. Used by test/hostile-input.e2e-spec.ts.
  */
 export interface HostileEnvironment {
   federation: LocalFederation;

@@ -58,8 +58,6 @@ export interface WireCase {
   name: string;
   expect: WireExpectation;
   build(ctx: WireContext): BuiltWire | Promise<BuiltWire>;
-  /** A known bug: the case states the correct behaviour and runs only in test/hostile/known-bugs.e2e.ts. */
-  bug?: string;
 }
 
 const referral = (ctx: WireContext, extra: Partial<Parameters<Forger['wire']>[0]> = {}) => ({

@@ -1,5 +1,5 @@
 import { ArrayMinSize, ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import type { FieldError } from '../catalogue';
+import type { FieldError } from '../../common/validation';
 import type { Envelope } from '../envelope.dto';
 import { SOPS, Sop } from '../message-types';
 import { IsOptionalNotNull, ITEM_MAX, LIST_MAX, NAME_MAX, TEXT_MAX } from './common.dto';

@@ -13,6 +13,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { COUNTRY_CODE } from '../../common/validation';
 
 // Limits shared by every payload: generous for real case work, small enough that one message cannot be
 // used to push megabytes of text through a validator or into a database column.
@@ -22,8 +23,8 @@ export const ITEM_MAX = 500;
 export const ID_MAX = 100;
 export const LIST_MAX = 50;
 
-// XK (Kosovo) is a participant but not in ISO 3166-1, so @IsISO31661Alpha2 would refuse it.
-export const COUNTRY_CODE_RE = /^[A-Z]{2}$/;
+/** The country code pattern (src/common/validation.ts), under the name the payload DTOs use. */
+export const COUNTRY_CODE_RE = COUNTRY_CODE;
 export const LANGUAGE_CODE_RE = /^[a-z]{2}$/;
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 // RFC 3339: seconds and an explicit offset are required, because a local time without offset is ambiguous

@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { FieldError } from '../catalogue';
+import type { FieldError } from '../../common/validation';
 import { SOPS, Sop } from '../message-types';
 import {
   CaseManagerDto,

@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { FieldError } from '../catalogue';
+import type { FieldError } from '../../common/validation';
 import {
   CaseManagerDto,
   ID_MAX,

@@ -7,15 +7,15 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { NODE_CONFIG, NodeConfig } from '../../config/config';
-import { DirectoryService } from '../../directory/directory.service';
-import type { AuditCheckpointPayload } from '../../messages/payloads/technical.dto';
-import { AcceptedMessage, InboundEffects } from '../../transfers/inbound-effects';
-import { OutboundService } from '../../transfers/outbound.service';
-import { OutboxRelay } from '../../transport/outbox-relay';
-import { AuditSealer } from '../audit-sealer';
-import { AuditRepository, NewPeerCheckpoint } from '../audit.repository';
-import { AuditRecord, AuditService } from '../audit.service';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { DirectoryService } from '../directory/directory.service';
+import type { AuditCheckpointPayload } from '../messages/payloads/technical.dto';
+import { AcceptedMessage, Effects } from '../common/effects';
+import { OutboundService } from '../transfers/outbound.service';
+import { OutboxRelay } from '../transport/outbox-relay';
+import { AuditSealer } from '../audit/audit-sealer';
+import { AuditRepository, NewPeerCheckpoint } from '../audit/audit.repository';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 
 /** Differs from the migration and sealer locks; the same for every instance of a node. */
 const CHECKPOINT_LOCK_KEY = 7_240_319;
@@ -39,7 +39,7 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
     private readonly outbound: OutboundService,
-    private readonly effects: InboundEffects,
+    private readonly effects: Effects,
     private readonly relay: OutboxRelay,
     private readonly audit: AuditService,
     private readonly sealer: AuditSealer,
@@ -47,7 +47,9 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
   ) {}
 
   onModuleInit(): void {
-    this.effects.register('AUDIT_CHECKPOINT', (manager, message) => this.keep(manager, message));
+    this.effects.on('message.received', (manager, message) => this.keep(manager, message), [
+      'AUDIT_CHECKPOINT',
+    ]);
   }
 
   onApplicationBootstrap(): void {

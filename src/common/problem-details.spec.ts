@@ -8,7 +8,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   titleOf,
 } from './problem-details';
-import { httpProblem } from './problem.filter';
+import { httpProblem } from '../api/problem.filter';
 
 describe('problem details', () => {
   it.each([

@@ -1,0 +1,108 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Envelope } from '../messages/catalogue';
+import type { MessageType } from '../messages/message-types';
+
+/** An inbound message that passed every check, as its effects see it. */
+export interface AcceptedMessage {
+  envelope: Envelope;
+  payload: object;
+  /** The exact signed bytes and their signature: a peer's signed statement (e.g. an audit checkpoint). */
+  body: Buffer;
+  signature: string;
+}
+
+/** A message that passed every outbound policy and is being stored and queued, as its effects see it. */
+export interface QueuedMessage {
+  id: string;
+  type: MessageType;
+  to: string;
+  caseRef: string;
+  inReplyTo: string | null;
+  sentAt: Date;
+  actor: string;
+  /** The payload as sent (after any redaction). */
+  payload: Record<string, unknown>;
+}
+
+/** A case closed here while one of its countries could not be told (no CASE_CLOSED went to it). */
+export interface UntoldClosure {
+  caseRef: string;
+  country: string;
+  at: Date;
+}
+
+/**
+ * A consent withdrawn here while one of the countries that received data of the case could not be sent the
+ * CONSENT_WITHDRAWN (the withdrawal's `notNotified`).
+ */
+export interface UntoldWithdrawal extends UntoldClosure {
+  /** Who withdrew the consent. */
+  actor: string;
+}
+
+/**
+ * What a change emits for the other domains, and what their handlers receive. Each is emitted inside the
+ * emitter's transaction, and every handler runs in it: they commit with the change or not at all.
+ */
+export interface EffectEvents {
+  /** The inbound pipeline accepted a message (InboundService). */
+  'message.received': AcceptedMessage;
+  /** The outbound pipeline stored and queued a message (OutboundService). */
+  'message.queued': QueuedMessage;
+  /** A case closed without telling one of its countries (CaseClosureService). */
+  'case.closed-untold': UntoldClosure;
+  /** A consent withdrawn without telling one of the countries that had the case's data. */
+  'consent.withdrawn-untold': UntoldWithdrawal;
+}
+
+export type EffectName = keyof EffectEvents;
+export type EffectHandler<E extends EffectName> = (
+  manager: EntityManager,
+  event: EffectEvents[E],
+) => Promise<void>;
+
+interface Registered {
+  handler: EffectHandler<EffectName>;
+  /** For a message event: only these types reach the handler. */
+  types?: ReadonlySet<MessageType>;
+}
+
+function messageType(event: EffectEvents[EffectName]): MessageType | undefined {
+  if ('envelope' in event) return event.envelope.type;
+  return 'type' in event ? event.type : undefined;
+}
+
+/**
+ * The effect bus: each domain registers its handlers at module init (withdrawal in consent, peer assessments
+ * in risk, expectations, agencies, checkpoints); the pipelines emit. Handlers run one after the other, in
+ * registration order, with the emitter's transaction.
+ */
+@Injectable()
+export class Effects {
+  private readonly handlers = new Map<EffectName, Registered[]>();
+
+  on<E extends EffectName>(event: E, handler: EffectHandler<E>, types?: readonly MessageType[]): void {
+    const registered: Registered = {
+      handler: handler as EffectHandler<EffectName>,
+      ...(types ? { types: new Set(types) } : {}),
+    };
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), registered]);
+  }
+
+  async emit<E extends EffectName>(
+    manager: EntityManager,
+    event: E,
+    payload: EffectEvents[E],
+  ): Promise<void> {
+    const type = messageType(payload);
+    for (const { handler, types } of this.handlers.get(event) ?? []) {
+      if (types && (type === undefined || !types.has(type))) continue;
+      await handler(manager, payload);
+    }
+  }
+}
+
+/** One Effects for the whole node: every module that emits or handles imports this module. */
+@Module({ providers: [Effects], exports: [Effects] })
+export class EffectsModule {}

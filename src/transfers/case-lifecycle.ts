@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { CaseEntity } from '../cases/case.entity';
+import {
+  isClosedWith,
+  LifecycleDecision,
+  LifecycleEvent,
+  needsHistory,
+} from '../cases/case-lifecycle.policy';
+import { CasesService } from '../cases/cases.service';
+import { MessageRecordsRepository } from './message-records.repository';
+
+/**
+ * The one entry to the case lifecycle for both directions: what this node sends and what it receives are
+ * decided by the same rules over the same facts. Loads the closed parts of the case and, only when the
+ * decision reads them, its earlier messages, then asks the pure policy (src/cases/case-lifecycle.policy.ts).
+ */
+@Injectable()
+export class CaseLifecycle {
+  constructor(
+    private readonly caseService: CasesService,
+    private readonly records: MessageRecordsRepository,
+  ) {}
+
+  /** `caseRow` is locked by the caller's transaction (`manager`). */
+  async decide(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+    event: LifecycleEvent,
+  ): Promise<LifecycleDecision> {
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
+    const history = needsHistory(event.type, closed)
+      ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
+      : [];
+    return this.caseService.decide(caseRow, event, history, closedWith);
+  }
+
+  /** For many events on one case (what may be composed now): loads every fact once, decides each event. */
+  async judge(
+    manager: EntityManager,
+    caseRow: CaseEntity,
+  ): Promise<(event: LifecycleEvent) => LifecycleDecision> {
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const history = await this.records.lifecycleHistory(manager, caseRow.caseRef);
+    return (event) => this.caseService.decide(caseRow, event, history, closedWith);
+  }
+}
