@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgencyRefusalCode } from '../../src/agencies/agency-contract';
+import { STORED_DATA_UNREADABLE } from '../../src/api/stored-data-error.filter';
 import { AUDIT_ACTIONS, AUDIT_DECISIONS } from '../../src/audit/audit-actions';
 import { AuditErrorCode } from '../../src/audit/audit.errors';
 import { AccessErrorCode } from '../../src/auth/access.errors';
@@ -94,6 +95,7 @@ const REASONS = [
   ...Object.values(TransferErrorCode),
   ...AUTH_FAILURES,
   CANCELLED_BY_WITHDRAWAL,
+  STORED_DATA_UNREADABLE,
   ...literalReasonCodes(),
 ];
 
