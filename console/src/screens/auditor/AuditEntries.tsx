@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, call, download, type Schemas } from '../../api/client';
+import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CodeWithLabel, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
@@ -163,71 +164,56 @@ export function AuditEntries() {
       <Problem error={error} />
       {entries && (
         <div className="panel">
-          {entries.length === 0 ? (
-            <p className="empty">{t('audit.none', 'No entry matches.')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('audit.col.seq', 'No.')}</th>
-                    <th scope="col">{t('audit.col.at', 'When')}</th>
-                    <th scope="col">{t('audit.col.action', 'Action')}</th>
-                    <th scope="col">{t('audit.col.actor', 'Actor')}</th>
-                    <th scope="col">{t('audit.col.case', 'Case')}</th>
-                    <th scope="col">{t('audit.col.message', 'Message')}</th>
-                    <th scope="col">{t('audit.col.decision', 'Decision')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => {
-                    const caseRef = e.caseRef as unknown as string | null;
-                    const type = e.messageType as unknown as string | null;
-                    const reason = e.reasonCode as unknown as string | null;
-                    return (
-                      <tr key={e.seq}>
-                        <td>{e.seq}</td>
-                        <td>
-                          <When at={e.at} />
-                        </td>
-                        <td>
-                          {label('auditAction', e.action)}
-                          {label('auditAction', e.action) !== e.action && (
-                            <span className="muted"> · {e.action}</span>
-                          )}
-                        </td>
-                        <td>{e.actor}</td>
-                        <td>
-                          {caseRef ? (
-                            <Link to={`/audit/cases/${encodeURIComponent(caseRef)}`}>{caseRef}</Link>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td>
-                          {type ? label('messageType', type) : '—'}
-                          {typeof e.counterpart === 'string' && (
-                            <span className="muted"> · {e.counterpart}</span>
-                          )}
-                        </td>
-                        <td>
-                          {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
-                          {reason && <CodeWithLabel kind="reasonCode" code={reason} />}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
-          {next && (
-            <p>
-              <button type="button" onClick={() => void load(next)} disabled={busy}>
-                {t('cases.next', 'Next page')}
-              </button>
-            </p>
-          )}
+          <DataTable
+            count={entries.length}
+            empty={t('audit.none', 'No entry matches.')}
+            columns={[
+              t('audit.col.seq', 'No.'),
+              t('audit.col.at', 'When'),
+              t('audit.col.action', 'Action'),
+              t('audit.col.actor', 'Actor'),
+              t('audit.col.case', 'Case'),
+              t('audit.col.message', 'Message'),
+              t('audit.col.decision', 'Decision'),
+            ]}
+          >
+            {entries.map((e) => {
+              const caseRef = e.caseRef as unknown as string | null;
+              const type = e.messageType as unknown as string | null;
+              const reason = e.reasonCode as unknown as string | null;
+              return (
+                <tr key={e.seq}>
+                  <td>{e.seq}</td>
+                  <td>
+                    <When at={e.at} />
+                  </td>
+                  <td>
+                    {label('auditAction', e.action)}
+                    {label('auditAction', e.action) !== e.action && (
+                      <span className="muted"> · {e.action}</span>
+                    )}
+                  </td>
+                  <td>{e.actor}</td>
+                  <td>
+                    {caseRef ? (
+                      <Link to={`/audit/cases/${encodeURIComponent(caseRef)}`}>{caseRef}</Link>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    {type ? label('messageType', type) : '—'}
+                    {typeof e.counterpart === 'string' && <span className="muted"> · {e.counterpart}</span>}
+                  </td>
+                  <td>
+                    {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
+                    {reason && <CodeWithLabel kind="reasonCode" code={reason} />}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+          <NextPage next={next} busy={busy} onNext={(after) => void load(after)} />
         </div>
       )}
     </section>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, call, callRaw, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { DataTable } from '../../components/DataTable';
 import { Badge, CodeWithLabel, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
@@ -243,44 +244,35 @@ function Expectations({ caseRef }: { caseRef: string }) {
     <section className="panel" aria-labelledby="expectations-title">
       <h2 id="expectations-title">{t('caseFile.expectations', 'Expectations')}</h2>
       <Problem error={list.error} />
-      {list.data && list.data.length === 0 && (
-        <p className="empty">{t('caseFile.noExpectations', 'No answer is expected.')}</p>
-      )}
-      {list.data && list.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('worklist.col.request', 'Request')}</th>
-                <th scope="col">{t('worklist.col.between', 'From → to')}</th>
-                <th scope="col">{t('worklist.col.due', 'Due')}</th>
-                <th scope="col">{t('worklist.col.status', 'Status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((e) => (
-                <tr key={e.id} className={e.status === 'OVERDUE' ? 'row-overdue' : undefined}>
-                  <td>{label('messageType', e.requestType)}</td>
-                  <td>
-                    {e.owedBy} → {e.owedTo}
-                  </td>
-                  <td>
-                    <When at={e.dueAt} />
-                  </td>
-                  <td>
-                    <Badge kind="expectationStatus" code={e.status} />
-                    {e.answerType && (
-                      <span className="muted">
-                        {' '}
-                        · {label('messageType', e.answerType as unknown as string)}
-                      </span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {list.data && (
+        <DataTable
+          count={list.data.length}
+          empty={t('caseFile.noExpectations', 'No answer is expected.')}
+          columns={[
+            t('worklist.col.request', 'Request'),
+            t('worklist.col.between', 'From → to'),
+            t('worklist.col.due', 'Due'),
+            t('worklist.col.status', 'Status'),
+          ]}
+        >
+          {list.data.map((e) => (
+            <tr key={e.id} className={e.status === 'OVERDUE' ? 'row-overdue' : undefined}>
+              <td>{label('messageType', e.requestType)}</td>
+              <td>
+                {e.owedBy} → {e.owedTo}
+              </td>
+              <td>
+                <When at={e.dueAt} />
+              </td>
+              <td>
+                <Badge kind="expectationStatus" code={e.status} />
+                {e.answerType && (
+                  <span className="muted"> · {label('messageType', e.answerType as unknown as string)}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -359,61 +351,53 @@ function Consents({ caseRef, countries, open }: { caseRef: string; countries: st
           />
         </Suspense>
       )}
-      {list.data && list.data.length === 0 && (
-        <p className="empty">{t('caseFile.consents.none', 'No consent recorded.')}</p>
-      )}
-      {list.data && list.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('caseFile.consents.scopes', 'Scopes')}</th>
-                <th scope="col">{t('caseFile.consents.recipients', 'Recipients')}</th>
-                <th scope="col">{t('caseFile.consents.givenBy', 'Given by')}</th>
-                <th scope="col">{t('caseFile.consents.given', 'Given')}</th>
-                <th scope="col">{t('caseFile.consents.expires', 'Expires')}</th>
-                <th scope="col">{t('caseFile.consents.state', 'State')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions', 'Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr key={c.consentId}>
-                  <td>{c.scopes.map((s) => label('scope', s)).join(', ')}</td>
-                  <td>{c.recipients.join(', ')}</td>
-                  <td>{label('givenBy', c.givenBy)}</td>
-                  <td>
-                    <When at={c.givenAt} />
-                  </td>
-                  <td>
-                    <When at={c.expiresAt as unknown as string | null} />
-                  </td>
-                  <td>
-                    {c.live ? (
-                      <span className="badge badge-allow">{t('caseFile.consents.live', 'live')}</span>
-                    ) : c.withdrawnAt ? (
-                      <span className="badge badge-deny">
-                        {t('caseFile.consents.withdrawnState', 'withdrawn')}
-                      </span>
-                    ) : (
-                      <span className="badge">{t('caseFile.consents.notLive', 'not live')}</span>
-                    )}
-                  </td>
-                  <td>
-                    {!c.withdrawnAt && (
-                      <button type="button" className="danger" onClick={() => void withdraw(c.consentId)}>
-                        {t('caseFile.consents.withdraw', 'Withdraw')}
-                        <span className="sr-only"> {c.scopes.join(', ')}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {list.data && (
+        <DataTable
+          count={list.data.length}
+          empty={t('caseFile.consents.none', 'No consent recorded.')}
+          columns={[
+            t('caseFile.consents.scopes', 'Scopes'),
+            t('caseFile.consents.recipients', 'Recipients'),
+            t('caseFile.consents.givenBy', 'Given by'),
+            t('caseFile.consents.given', 'Given'),
+            t('caseFile.consents.expires', 'Expires'),
+            t('caseFile.consents.state', 'State'),
+            <span className="sr-only">{t('common.actions', 'Actions')}</span>,
+          ]}
+        >
+          {list.data.map((c) => (
+            <tr key={c.consentId}>
+              <td>{c.scopes.map((s) => label('scope', s)).join(', ')}</td>
+              <td>{c.recipients.join(', ')}</td>
+              <td>{label('givenBy', c.givenBy)}</td>
+              <td>
+                <When at={c.givenAt} />
+              </td>
+              <td>
+                <When at={c.expiresAt as unknown as string | null} />
+              </td>
+              <td>
+                {c.live ? (
+                  <span className="badge badge-allow">{t('caseFile.consents.live', 'live')}</span>
+                ) : c.withdrawnAt ? (
+                  <span className="badge badge-deny">
+                    {t('caseFile.consents.withdrawnState', 'withdrawn')}
+                  </span>
+                ) : (
+                  <span className="badge">{t('caseFile.consents.notLive', 'not live')}</span>
+                )}
+              </td>
+              <td>
+                {!c.withdrawnAt && (
+                  <button type="button" className="danger" onClick={() => void withdraw(c.consentId)}>
+                    {t('caseFile.consents.withdraw', 'Withdraw')}
+                    <span className="sr-only"> {c.scopes.join(', ')}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -494,52 +478,46 @@ function Risk({
           />
         )}
       </Suspense>
-      {list.data && list.data.length === 0 && (
-        <p className="empty">{t('caseFile.risk.none', 'No risk assessment yet.')}</p>
-      )}
-      {list.data && list.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('caseFile.risk.by', 'Country')}</th>
-                <th scope="col">{t('caseFile.risk.level', 'Level')}</th>
-                <th scope="col">{t('caseFile.risk.governs', 'Governs')}</th>
-                <th scope="col">{t('caseFile.risk.factors', 'Factors present')}</th>
-                <th scope="col">{t('caseFile.risk.assessed', 'Assessed')}</th>
-                <th scope="col">{t('caseFile.risk.validUntil', 'Valid until')}</th>
-                <th scope="col">{t('caseFile.risk.review', 'Review')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.country}</td>
-                  <td>
-                    <Badge kind="riskLevel" code={a.level} />
-                    {!a.complete && (
-                      <span className="muted"> · {t('caseFile.risk.incomplete', 'incomplete')}</span>
-                    )}
-                  </td>
-                  <td>{a.current ? <strong>{t('caseFile.risk.current', 'governs now')}</strong> : '—'}</td>
-                  <td>
-                    {a.factors
-                      .filter((f) => f.status === 'PRESENT')
-                      .map((f) => label('riskFactor', f.code))
-                      .join('; ') || '—'}
-                  </td>
-                  <td>
-                    <When at={a.assessedAt} />
-                  </td>
-                  <td>
-                    <When at={a.validUntil} />
-                  </td>
-                  <td>{a.reviewRequiredAt ? <When at={a.reviewRequiredAt as unknown as string} /> : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {list.data && (
+        <DataTable
+          count={list.data.length}
+          empty={t('caseFile.risk.none', 'No risk assessment yet.')}
+          columns={[
+            t('caseFile.risk.by', 'Country'),
+            t('caseFile.risk.level', 'Level'),
+            t('caseFile.risk.governs', 'Governs'),
+            t('caseFile.risk.factors', 'Factors present'),
+            t('caseFile.risk.assessed', 'Assessed'),
+            t('caseFile.risk.validUntil', 'Valid until'),
+            t('caseFile.risk.review', 'Review'),
+          ]}
+        >
+          {list.data.map((a) => (
+            <tr key={a.id}>
+              <td>{a.country}</td>
+              <td>
+                <Badge kind="riskLevel" code={a.level} />
+                {!a.complete && (
+                  <span className="muted"> · {t('caseFile.risk.incomplete', 'incomplete')}</span>
+                )}
+              </td>
+              <td>{a.current ? <strong>{t('caseFile.risk.current', 'governs now')}</strong> : '—'}</td>
+              <td>
+                {a.factors
+                  .filter((f) => f.status === 'PRESENT')
+                  .map((f) => label('riskFactor', f.code))
+                  .join('; ') || '—'}
+              </td>
+              <td>
+                <When at={a.assessedAt} />
+              </td>
+              <td>
+                <When at={a.validUntil} />
+              </td>
+              <td>{a.reviewRequiredAt ? <When at={a.reviewRequiredAt as unknown as string} /> : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {overrides.length > 0 && (
         <>

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { summaryCountries, summaryPhases, type CaseSummary } from '../../api/pending';
+import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CaseLink, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
@@ -205,67 +206,54 @@ export function Cases() {
           <h2>
             {t('cases.results', 'Results')} <span className="count">({rows.length})</span>
           </h2>
-          {rows.length === 0 ? (
-            <p className="empty">{t('cases.none', 'No case matches.')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('cases.col.ref', 'Reference')}</th>
-                    <th scope="col">{t('cases.col.status', 'Status')}</th>
-                    <th scope="col">{t('cases.col.countries', 'Countries')}</th>
-                    <th scope="col">{t('cases.col.phases', 'SOP phases')}</th>
-                    <th scope="col">{t('cases.col.age', 'Age')}</th>
-                    <th scope="col">{t('cases.col.identification', 'Identification')}</th>
-                    <th scope="col">{t('cases.col.opened', 'Opened')}</th>
-                    <th scope="col">{t('cases.col.activity', 'Last activity')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((c) => (
-                    <tr key={c.caseRef}>
-                      <th scope="row">
-                        <CaseLink caseRef={c.caseRef} />
-                        {c.restricted && (
-                          <span className="badge badge-deny"> {t('cases.restricted', 'restricted')}</span>
-                        )}
-                      </th>
-                      <td>
-                        <Badge kind="caseStatus" code={c.status} />
-                      </td>
-                      <td>
-                        {summaryCountries(c)
-                          .map((x) => `${x.country}${x.role ? ` (${label('countryRole', x.role)})` : ''}`)
-                          .join(', ')}
-                      </td>
-                      <td>
-                        {summaryPhases(c)
-                          .filter((p) => p.status !== 'NOT_STARTED')
-                          .map((p) => `${p.sop}: ${label('phaseStatus', p.status)}`)
-                          .join(' · ') || '—'}
-                      </td>
-                      <td>{label('ageStatus', c.ageStatus)}</td>
-                      <td>{label('identificationStatus', c.identificationStatus)}</td>
-                      <td>
-                        <When at={c.openedAt} dateOnly />
-                      </td>
-                      <td>
-                        <When at={c.lastActivityAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          {next && (
-            <p>
-              <button type="button" onClick={() => void load(next)} disabled={busy}>
-                {t('cases.next', 'Next page')}
-              </button>
-            </p>
-          )}
+          <DataTable
+            count={rows.length}
+            empty={t('cases.none', 'No case matches.')}
+            columns={[
+              t('cases.col.ref', 'Reference'),
+              t('cases.col.status', 'Status'),
+              t('cases.col.countries', 'Countries'),
+              t('cases.col.phases', 'SOP phases'),
+              t('cases.col.age', 'Age'),
+              t('cases.col.identification', 'Identification'),
+              t('cases.col.opened', 'Opened'),
+              t('cases.col.activity', 'Last activity'),
+            ]}
+          >
+            {rows.map((c) => (
+              <tr key={c.caseRef}>
+                <th scope="row">
+                  <CaseLink caseRef={c.caseRef} />
+                  {c.restricted && (
+                    <span className="badge badge-deny"> {t('cases.restricted', 'restricted')}</span>
+                  )}
+                </th>
+                <td>
+                  <Badge kind="caseStatus" code={c.status} />
+                </td>
+                <td>
+                  {summaryCountries(c)
+                    .map((x) => `${x.country}${x.role ? ` (${label('countryRole', x.role)})` : ''}`)
+                    .join(', ')}
+                </td>
+                <td>
+                  {summaryPhases(c)
+                    .filter((p) => p.status !== 'NOT_STARTED')
+                    .map((p) => `${p.sop}: ${label('phaseStatus', p.status)}`)
+                    .join(' · ') || '—'}
+                </td>
+                <td>{label('ageStatus', c.ageStatus)}</td>
+                <td>{label('identificationStatus', c.identificationStatus)}</td>
+                <td>
+                  <When at={c.openedAt} dateOnly />
+                </td>
+                <td>
+                  <When at={c.lastActivityAt} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+          <NextPage next={next} busy={busy} onNext={(after) => void load(after)} />
         </div>
       )}
     </section>

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { DataTable } from '../../components/DataTable';
 import { Badge, CaseLink, When, isOverdue } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -87,70 +88,63 @@ function ExpectationTable({
       <h2 id={`${id}-title`}>
         {title} <span className="count">({rows.length})</span>
       </h2>
-      {sorted.length === 0 ? (
-        <p className="empty">{empty}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('worklist.col.due', 'Due')}</th>
-                <th scope="col">{t('worklist.col.case', 'Case')}</th>
-                <th scope="col">{t('worklist.col.request', 'Request')}</th>
-                <th scope="col">{t('worklist.col.expected', 'Expected answer')}</th>
-                <th scope="col">{t('worklist.col.between', 'From → to')}</th>
-                <th scope="col">{t('worklist.col.status', 'Status')}</th>
-                <th scope="col">{t('worklist.col.contact', 'Escalated to')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((e) => {
-                const overdue = e.status === 'OVERDUE' || (e.status === 'OPEN' && isOverdue(e.dueAt));
-                const contact = e.contact as {
-                  institution?: string;
-                  role?: string;
-                  department?: string;
-                } | null;
-                return (
-                  <tr key={e.id} className={overdue ? 'row-overdue' : undefined}>
-                    <td>
-                      <When at={e.dueAt} />
-                      {overdue && <span className="tag-overdue"> {t('worklist.overdue', 'overdue')}</span>}
-                    </td>
-                    <td>
-                      <CaseLink caseRef={e.caseRef} />
-                    </td>
-                    <td>{label('messageType', e.requestType)}</td>
-                    <td>{e.expectedTypes.map((x) => label('messageType', x)).join(', ')}</td>
-                    <td>
-                      {e.owedBy} → {e.owedTo}
-                    </td>
-                    <td>
-                      <Badge kind="expectationStatus" code={overdue ? 'OVERDUE' : e.status} />
-                    </td>
-                    <td>
-                      {contact ? (
-                        <>
-                          {contact.institution}
-                          {contact.role && <span className="muted"> · {contact.role}</span>}
-                          {e.escalationLevel > 0 && (
-                            <span className="muted">
-                              {' '}
-                              ({t('worklist.level', 'level {{level}}', { level: e.escalationLevel })})
-                            </span>
-                          )}
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        count={sorted.length}
+        empty={empty}
+        columns={[
+          t('worklist.col.due', 'Due'),
+          t('worklist.col.case', 'Case'),
+          t('worklist.col.request', 'Request'),
+          t('worklist.col.expected', 'Expected answer'),
+          t('worklist.col.between', 'From → to'),
+          t('worklist.col.status', 'Status'),
+          t('worklist.col.contact', 'Escalated to'),
+        ]}
+      >
+        {sorted.map((e) => {
+          const overdue = e.status === 'OVERDUE' || (e.status === 'OPEN' && isOverdue(e.dueAt));
+          const contact = e.contact as {
+            institution?: string;
+            role?: string;
+            department?: string;
+          } | null;
+          return (
+            <tr key={e.id} className={overdue ? 'row-overdue' : undefined}>
+              <td>
+                <When at={e.dueAt} />
+                {overdue && <span className="tag-overdue"> {t('worklist.overdue', 'overdue')}</span>}
+              </td>
+              <td>
+                <CaseLink caseRef={e.caseRef} />
+              </td>
+              <td>{label('messageType', e.requestType)}</td>
+              <td>{e.expectedTypes.map((x) => label('messageType', x)).join(', ')}</td>
+              <td>
+                {e.owedBy} → {e.owedTo}
+              </td>
+              <td>
+                <Badge kind="expectationStatus" code={overdue ? 'OVERDUE' : e.status} />
+              </td>
+              <td>
+                {contact ? (
+                  <>
+                    {contact.institution}
+                    {contact.role && <span className="muted"> · {contact.role}</span>}
+                    {e.escalationLevel > 0 && (
+                      <span className="muted">
+                        {' '}
+                        ({t('worklist.level', 'level {{level}}', { level: e.escalationLevel })})
+                      </span>
+                    )}
+                  </>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
     </section>
   );
 }
@@ -175,64 +169,57 @@ function CaseRows({
       <h2 id={`${id}-title`}>
         {title} <span className="count">({rows.length})</span>
       </h2>
-      {rows.length === 0 ? (
-        <p className="empty">{empty}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('worklist.col.case', 'Case')}</th>
-                <th scope="col">{t('worklist.col.what', 'What')}</th>
-                <th scope="col">{t('worklist.col.country', 'Country')}</th>
-                <th scope="col">{t('worklist.col.date', 'Date')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => {
-                const caseRef = str(r.caseRef) ?? '';
-                const type = str(r.type) ?? str(r.messageType) ?? str(r.requestType);
-                const level = str(r.level);
-                // An unanswered referral is an expectation: the country it is owed to is the one that referred.
-                const country =
-                  str(r.from) ??
-                  str(r.counterpart) ??
-                  str(r.country) ??
-                  str(r.owedTo) ??
-                  (Array.isArray(r.recipients) ? r.recipients.join(', ') : undefined);
-                const date =
-                  str(r.expiresAt) ??
-                  str(r.reviewRequiredAt) ??
-                  str(r.validUntil) ??
-                  str(r.receivedAt) ??
-                  str(r.createdAt) ??
-                  str(r.at) ??
-                  str(r.dueAt);
-                return (
-                  <tr key={`${caseRef}-${i}`}>
-                    <td>{caseRef ? <CaseLink caseRef={caseRef} /> : '—'}</td>
-                    <td>
-                      {type
-                        ? label('messageType', type)
-                        : level
-                          ? label('riskLevel', level)
-                          : Array.isArray(r.scopes)
-                            ? r.scopes.map((s) => label('scope', String(s))).join(', ')
-                            : str(r.givenBy)
-                              ? label('givenBy', str(r.givenBy))
-                              : '—'}
-                    </td>
-                    <td>{country ?? '—'}</td>
-                    <td>
-                      <When at={date} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        count={rows.length}
+        empty={empty}
+        columns={[
+          t('worklist.col.case', 'Case'),
+          t('worklist.col.what', 'What'),
+          t('worklist.col.country', 'Country'),
+          t('worklist.col.date', 'Date'),
+        ]}
+      >
+        {rows.map((r, i) => {
+          const caseRef = str(r.caseRef) ?? '';
+          const type = str(r.type) ?? str(r.messageType) ?? str(r.requestType);
+          const level = str(r.level);
+          // An unanswered referral is an expectation: the country it is owed to is the one that referred.
+          const country =
+            str(r.from) ??
+            str(r.counterpart) ??
+            str(r.country) ??
+            str(r.owedTo) ??
+            (Array.isArray(r.recipients) ? r.recipients.join(', ') : undefined);
+          const date =
+            str(r.expiresAt) ??
+            str(r.reviewRequiredAt) ??
+            str(r.validUntil) ??
+            str(r.receivedAt) ??
+            str(r.createdAt) ??
+            str(r.at) ??
+            str(r.dueAt);
+          return (
+            <tr key={`${caseRef}-${i}`}>
+              <td>{caseRef ? <CaseLink caseRef={caseRef} /> : '—'}</td>
+              <td>
+                {type
+                  ? label('messageType', type)
+                  : level
+                    ? label('riskLevel', level)
+                    : Array.isArray(r.scopes)
+                      ? r.scopes.map((s) => label('scope', String(s))).join(', ')
+                      : str(r.givenBy)
+                        ? label('givenBy', str(r.givenBy))
+                        : '—'}
+              </td>
+              <td>{country ?? '—'}</td>
+              <td>
+                <When at={date} />
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
     </section>
   );
 }
