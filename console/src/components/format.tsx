@@ -54,3 +54,32 @@ export function CaseLink({ caseRef }: { caseRef: string }) {
 export function isOverdue(dueAt: string | null | undefined): boolean {
   return !!dueAt && new Date(dueAt).getTime() < Date.now();
 }
+
+/** Options naming countries: the name with its code, or the bare code where the language has no name. */
+export function CountryOptions({ codes }: { codes: string[] }) {
+  const label = useCodes();
+  return (
+    <>
+      {codes.map((c) => (
+        <option key={c} value={c}>
+          {label('country', c) === c ? c : `${label('country', c)} (${c})`}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** The five SOPs as filter options: number and title, the number as the value. */
+export function SopOptions() {
+  const { t } = useTranslation();
+  const label = useCodes();
+  return (
+    <>
+      {[1, 2, 3, 4, 5].map((n) => (
+        <option key={n} value={String(n)}>
+          {t('common.sop', 'SOP {{n}}', { n })} · {label('sop', n)}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { useLoad } from '../../api/useLoad';
-import { Badge } from '../../components/format';
+import { Badge, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
@@ -83,11 +83,7 @@ export function AgencySubmit() {
               <label htmlFor="agency-to">{t('compose.to', 'To')}</label>
               <select id="agency-to" value={to} onChange={(e) => setTo(e.target.value)}>
                 <option value="">{t('compose.chooseTo', 'Choose…')}</option>
-                {countries.map((c) => (
-                  <option key={c} value={c}>
-                    {label('country', c) === c ? c : `${label('country', c)} (${c})`}
-                  </option>
-                ))}
+                <CountryOptions codes={countries} />
               </select>
             </div>
           </div>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { summaryCountries, summaryPhases, type CaseSummary } from '../../api/pending';
 import { DataTable, NextPage } from '../../components/DataTable';
-import { Badge, CaseLink, When } from '../../components/format';
+import { Badge, CaseLink, SopOptions, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -154,11 +154,7 @@ export function Cases() {
           <label htmlFor="f-sop">{t('cases.sop', 'SOP')}</label>
           <select id="f-sop" value={filters.sop} onChange={set('sop')}>
             <option value="">{t('cases.any', 'Any')}</option>
-            {[1, 2, 3, 4, 5].map((n) => (
-              <option key={n} value={String(n)}>
-                {t('common.sop', 'SOP {{n}}', { n })} · {label('sop', n)}
-              </option>
-            ))}
+            <SopOptions />
           </select>
         </div>
         {select('phaseStatus', t('cases.phaseStatus', 'Phase status'), PHASE_STATUSES, 'phaseStatus')}

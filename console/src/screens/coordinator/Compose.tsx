@@ -5,7 +5,7 @@ import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import type { CheckResult } from '../../api/pending';
 import { useLoad } from '../../api/useLoad';
-import { Badge, CodeWithLabel } from '../../components/format';
+import { Badge, CodeWithLabel, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem, ReasonList } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
@@ -239,11 +239,7 @@ export function Compose() {
               <label htmlFor="compose-to">{t('compose.to', 'To')}</label>
               <select id="compose-to" value={to} onChange={(e) => setTo(e.target.value)} disabled={!type}>
                 <option value="">{t('compose.chooseTo', 'Choose…')}</option>
-                {recipients.map((c) => (
-                  <option key={c} value={c}>
-                    {label('country', c) === c ? c : `${label('country', c)} (${c})`}
-                  </option>
-                ))}
+                <CountryOptions codes={recipients} />
               </select>
             </div>
             <div className="field">

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { CountryOptions, SopOptions } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
 
@@ -32,22 +33,14 @@ export function Contacts() {
           <label htmlFor="contacts-country">{t('contacts.country', 'Country')}</label>
           <select id="contacts-country" value={country} onChange={(e) => setCountry(e.target.value)}>
             <option value="">{t('cases.any', 'Any')}</option>
-            {codes.map((c) => (
-              <option key={c} value={c}>
-                {label('country', c) === c ? c : `${label('country', c)} (${c})`}
-              </option>
-            ))}
+            <CountryOptions codes={codes} />
           </select>
         </div>
         <div className="field">
           <label htmlFor="contacts-sop">{t('contacts.sop', 'SOP')}</label>
           <select id="contacts-sop" value={sop} onChange={(e) => setSop(e.target.value)}>
             <option value="">{t('cases.any', 'Any')}</option>
-            {[1, 2, 3, 4, 5].map((n) => (
-              <option key={n} value={String(n)}>
-                {t('common.sop', 'SOP {{n}}', { n })} · {label('sop', n)}
-              </option>
-            ))}
+            <SopOptions />
           </select>
         </div>
       </div>
