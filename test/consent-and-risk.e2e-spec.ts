@@ -1,6 +1,7 @@
 import { examplePayload } from '../src/messages/examples';
 import { LOCAL_SECOND_COORDINATOR, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { CONSENT, ForeignPeer } from './support/foreign-peer';
+import { startFrMkItaly, stopFrMkItaly } from './support/fr-mk-italy';
 import {
   api,
   laterMessageDelivered,
@@ -25,16 +26,10 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
   let italy: ForeignPeer;
 
   beforeAll(async () => {
-    await federation.setUp();
-    fr = await federation.start('FR');
-    mk = await federation.start('MK');
-    italy = await ForeignPeer.connect(federation, 'IT');
+    ({ fr, mk, italy } = await startFrMkItaly(federation));
   });
 
-  afterAll(async () => {
-    await italy?.close();
-    await federation.tearDown();
-  });
+  afterAll(() => stopFrMkItaly(federation, italy));
 
   async function count(code: string, sql: string, params: unknown[]): Promise<number> {
     return (await federation.query<{ n: number }>(code, sql, params))[0].n;

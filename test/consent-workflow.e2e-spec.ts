@@ -4,6 +4,7 @@ import { isExtensionType, MESSAGE_TYPES } from '../src/messages/message-types';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
+import { startFrMkItaly, stopFrMkItaly } from './support/fr-mk-italy';
 import {
   api,
   messageStatus,
@@ -40,16 +41,10 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
   let italy: ForeignPeer;
 
   beforeAll(async () => {
-    await federation.setUp();
-    fr = await federation.start('FR');
-    mk = await federation.start('MK');
-    italy = await ForeignPeer.connect(federation, 'IT');
+    ({ fr, mk, italy } = await startFrMkItaly(federation));
   });
 
-  afterAll(async () => {
-    await italy?.close();
-    await federation.tearDown();
-  });
+  afterAll(() => stopFrMkItaly(federation, italy));
 
   /** The stored record of a message on a node, its payload opened by the node's own field encryption. */
   async function storedRecord(node: RunningNode, id: string): Promise<MessageRecordEntity | null> {

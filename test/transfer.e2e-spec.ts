@@ -3,6 +3,7 @@ import { requiredRequests } from '../src/cases/case-lifecycle.policy';
 import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
+import { startFrMkItaly, stopFrMkItaly } from './support/fr-mk-italy';
 import { expectInstant } from './support/assertions';
 import {
   api,
@@ -29,16 +30,10 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
   let italy: ForeignPeer;
 
   beforeAll(async () => {
-    await federation.setUp();
-    fr = await federation.start('FR');
-    mk = await federation.start('MK');
-    italy = await ForeignPeer.connect(federation, 'IT');
+    ({ fr, mk, italy } = await startFrMkItaly(federation));
   });
 
-  afterAll(async () => {
-    await italy?.close();
-    await federation.tearDown();
-  });
+  afterAll(() => stopFrMkItaly(federation, italy));
 
   const businessTypes = MESSAGE_TYPES.filter(
     (t) => !(TECHNICAL_TYPES as readonly string[]).includes(t) && t !== 'CASE_CLOSED',
