@@ -65,31 +65,38 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
     return (listed.body as ExpectationView[]).find((e) => e.requestMessageId === requestId)!;
   }
 
-  describe('a CASE_CLOSED queued before a withdrawal', () => {
-    afterAll(async () => {
-      await federation.stop('FR');
-      fr = await federation.start('FR');
+  /** FR again, its relay off or on: with it off, what is committed stays in the outbox, as when the broker is down. */
+  async function restartFr(options: { outboxRelay?: boolean } = {}): Promise<void> {
+    await federation.stop('FR');
+    fr = await federation.start('FR', options);
+  }
+
+  const summary = 'Reintegration programme completed; follow-up checks all positive.';
+
+  /** A CASE_UPDATE, then the CASE_CLOSED with its free-text summary: both queued at FR for MK, under live consent. */
+  async function queueUpdateAndClosure(caseRef: string): Promise<{ updateId: string; closureId: string }> {
+    const update = await sendMessage(fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
     });
+    expect(update.status).toBe(202);
+    const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED', summary });
+    expect(closed.status).toBe(202);
+    // Consent was live when the closure was queued: it carried the summary.
+    expect(closed.body.notified).toEqual([{ country: 'MK', messageId: expect.any(String) }]);
+    return { updateId: update.body.id as string, closureId: closed.body.notified[0].messageId as string };
+  }
+
+  describe('a CASE_CLOSED queued before a withdrawal', () => {
+    afterAll(() => restartFr());
 
     it('leaves without its free-text summary, under the same id, re-signed; the update queued beside it is cancelled', async () => {
-      // No relay: what is committed stays in the outbox, as when the broker is slow or down.
-      await federation.stop('FR');
-      fr = await federation.start('FR', { outboxRelay: false });
+      await restartFr({ outboxRelay: false });
       const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
       const consentId = await recordConsent(fr, caseRef, { recipients: ['MK'] });
       await recordAssessment(fr, caseRef);
-      const update = await sendMessage(fr, caseRef, {
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
-      expect(update.status).toBe(202);
-      const summary = 'Reintegration programme completed; follow-up checks all positive.';
-      const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED', summary });
-      expect(closed.status).toBe(202);
-      // Consent was live when the closure was queued: it carried the summary.
-      expect(closed.body.notified).toEqual([{ country: 'MK', messageId: expect.any(String) }]);
-      const closureId = closed.body.notified[0].messageId as string;
+      const { updateId, closureId } = await queueUpdateAndClosure(caseRef);
       expect(((await storedRecord(fr, closureId))!.payload as { summary?: string }).summary).toBe(summary);
       const [before] = await federation.query<{ body_len: number }>(
         'FR',
@@ -100,7 +107,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
       const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
       expect(withdrawal.status).toBe(200);
       expect(withdrawal.body.cancelled).toEqual([
-        { messageId: update.body.id, type: 'CASE_UPDATE', country: 'MK' },
+        { messageId: updateId, type: 'CASE_UPDATE', country: 'MK' },
       ]);
       expect(withdrawal.body.redacted).toEqual([
         { messageId: closureId, type: 'CASE_CLOSED', country: 'MK', fields: ['summary'] },
@@ -123,38 +130,25 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
         { reason_code: 'CONSENT_WITHDRAWN', details: { consentId, redacted: ['summary'] } },
       ]);
 
-      await federation.stop('FR');
-      fr = await federation.start('FR');
+      await restartFr();
       // MK verifies the new signature and seal and stores the closure, without the summary.
       await waitDelivered(fr, closureId);
       const atMk = await storedRecord(mk, closureId);
       expect(atMk!.type).toBe('CASE_CLOSED');
       expect(atMk!.payload).toEqual({ reason: 'COMPLETED' });
       await waitDelivered(fr, withdrawal.body.notified[0].messageId);
-      expect(await storedRecord(mk, update.body.id)).toBeNull();
+      expect(await storedRecord(mk, updateId)).toBeNull();
     });
   });
 
   describe('a CASE_CLOSED the relay had already taken when consent was withdrawn', () => {
-    afterAll(async () => {
-      await federation.stop('FR');
-      fr = await federation.start('FR');
-    });
+    afterAll(() => restartFr());
 
     it('is in flight: it leaves as it was, summary included, and the withdrawal neither waits for it nor touches it', async () => {
-      await federation.stop('FR');
-      fr = await federation.start('FR', { outboxRelay: false });
+      await restartFr({ outboxRelay: false });
       const caseRef = await openCase(fr, { identificationStatus: 'IDENTIFIED_VICTIM' });
       const consentId = await recordConsent(fr, caseRef, { recipients: ['MK'] });
-      const update = await sendMessage(fr, caseRef, {
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
-      expect(update.status).toBe(202);
-      const summary = 'Reintegration programme completed; follow-up checks all positive.';
-      const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED', summary });
-      const closureId = closed.body.notified[0].messageId as string;
+      const { updateId, closureId } = await queueUpdateAndClosure(caseRef);
 
       // A relay's claim: the row locked in a transaction that is still publishing.
       const relay = fr.app!.get(DataSource).createQueryRunner();
@@ -170,15 +164,14 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
         expect(withdrawal.status).toBe(200);
         expect(withdrawal.body.redacted).toEqual([]);
         expect(withdrawal.body.cancelled).toEqual([
-          { messageId: update.body.id, type: 'CASE_UPDATE', country: 'MK' },
+          { messageId: updateId, type: 'CASE_UPDATE', country: 'MK' },
         ]);
       } finally {
         await relay.rollbackTransaction();
         await relay.release();
       }
       expect(((await storedRecord(fr, closureId))!.payload as { summary?: string }).summary).toBe(summary);
-      await federation.stop('FR');
-      fr = await federation.start('FR');
+      await restartFr();
       await waitDelivered(fr, closureId);
       expect(((await storedRecord(mk, closureId))!.payload as { summary?: string }).summary).toBe(summary);
     });
