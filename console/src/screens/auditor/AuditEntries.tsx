@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, call, download, type Schemas } from '../../api/client';
+import { usePages } from '../../api/usePages';
 import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CodeWithLabel, When } from '../../components/format';
 import { announce } from '../../components/live';
@@ -52,15 +53,15 @@ export function AuditEntries() {
   const { t } = useTranslation();
   const label = useCodes();
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [entries, setEntries] = useState<Entry[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  async function load(after: string | null): Promise<void> {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const {
+    rows: entries,
+    next,
+    busy,
+    error,
+    setError,
+    load,
+  } = usePages<Entry>(
+    async (after) => {
       const page = await call(() =>
         api.GET('/audit/entries', {
           params: {
@@ -73,18 +74,10 @@ export function AuditEntries() {
           },
         }),
       );
-      setEntries((previous) => (after && previous ? [...previous, ...page.entries] : page.entries));
-      setNext((page.nextCursor as unknown as string | null) ?? null);
-      announce(t('audit.loaded', '{{count}} entries loaded', { count: page.entries.length }));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-  useEffect(() => {
-    void load(null);
-  }, []);
+      return { items: page.entries, next: (page.nextCursor as unknown as string | null) ?? null };
+    },
+    (added) => announce(t('audit.loaded', '{{count}} entries loaded', { count: added })),
+  );
 
   async function exportAs(format: 'csv' | 'jsonl'): Promise<void> {
     setError(undefined);

@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
+import { usePages } from '../../api/usePages';
 import { summaryCountries, summaryPhases, type CaseSummary } from '../../api/pending';
 import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CaseLink, SopOptions, When } from '../../components/format';
@@ -72,36 +73,18 @@ export function Cases() {
   const { t } = useTranslation();
   const label = useCodes();
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [rows, setRows] = useState<CaseSummary[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  async function load(after: string | null): Promise<void> {
-    setBusy(true);
-    setError(undefined);
-    try {
+  // On mount, the first page before any filter: the newest activity first.
+  const { rows, next, busy, error, load, clear } = usePages<CaseSummary>(
+    async (after) => {
       // The query goes in the API call's URL (coordinator-only, no personal data: codes, dates, references).
       const page = await call(() => api.GET('/cases', { params: { query: query(filters, after) as never } }));
-      const items = (page.items ?? []) as unknown as CaseSummary[];
-      setRows((previous) => (after && previous ? [...previous, ...items] : items));
-      setNext((page.nextCursor as unknown as string | null) ?? null);
-      announce(
-        t('cases.found', '{{count}} cases shown', {
-          count: (after && rows ? rows.length : 0) + items.length,
-        }),
-      );
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  // The newest activity first, before any filter.
-  useEffect(() => {
-    void load(null);
-  }, []);
+      return {
+        items: (page.items ?? []) as unknown as CaseSummary[],
+        next: (page.nextCursor as unknown as string | null) ?? null,
+      };
+    },
+    (_added, shown) => announce(t('cases.found', '{{count}} cases shown', { count: shown })),
+  );
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -188,8 +171,7 @@ export function Cases() {
             type="button"
             onClick={() => {
               setFilters(EMPTY);
-              setRows(null);
-              setNext(null);
+              clear();
             }}
           >
             {t('cases.clear', 'Clear')}
