@@ -2,8 +2,8 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
- * Rows under their column headings, or a sentence when there is none: the table every list screen shows.
- * `children` are the body's rows.
+ * Rows under their column headings, or the `empty` sentence when there is none (without one, the bare
+ * table): the table every list screen shows. `children` are the body's rows.
  */
 export function DataTable({
   columns,
@@ -13,10 +13,10 @@ export function DataTable({
 }: {
   columns: ReactNode[];
   count: number;
-  empty: ReactNode;
+  empty?: ReactNode;
   children: ReactNode;
 }) {
-  if (count === 0) return <p className="empty">{empty}</p>;
+  if (count === 0 && empty !== undefined) return <p className="empty">{empty}</p>;
   return (
     <div className="table-wrap">
       <table>

@@ -83,3 +83,19 @@ export function SopOptions() {
     </>
   );
 }
+
+/** An audited decision and, when there is one, the reason code it gave. */
+export function Decision({
+  decision,
+  reasonCode,
+}: {
+  decision: string | null | undefined;
+  reasonCode: unknown;
+}) {
+  return (
+    <>
+      {decision ? <Badge kind="decision" code={decision} /> : '—'}{' '}
+      {typeof reasonCode === 'string' && reasonCode && <CodeWithLabel kind="reasonCode" code={reasonCode} />}
+    </>
+  );
+}

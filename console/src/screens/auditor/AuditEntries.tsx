@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { api, call, download, type Schemas } from '../../api/client';
 import { usePages } from '../../api/usePages';
 import { DataTable, NextPage } from '../../components/DataTable';
-import { Badge, CodeWithLabel, When } from '../../components/format';
+import { Decision, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -199,8 +199,7 @@ export function AuditEntries() {
                     {typeof e.counterpart === 'string' && <span className="muted"> · {e.counterpart}</span>}
                   </td>
                   <td>
-                    {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
-                    {reason && <CodeWithLabel kind="reasonCode" code={reason} />}
+                    <Decision decision={e.decision} reasonCode={reason} />
                   </td>
                 </tr>
               );

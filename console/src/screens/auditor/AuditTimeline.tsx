@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
-import { Badge, CodeWithLabel, When } from '../../components/format';
+import { DataTable } from '../../components/DataTable';
+import { Badge, Decision, When } from '../../components/format';
 import { Payload } from '../../components/Payload';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -127,40 +128,33 @@ function TimelineOf({ caseRef }: { caseRef: string }) {
               )}
             </p>
           )}
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.col.at', 'When')}</th>
-                  <th scope="col">{t('audit.col.action', 'Action')}</th>
-                  <th scope="col">{t('audit.col.actor', 'Actor')}</th>
-                  <th scope="col">{t('audit.col.message', 'Message')}</th>
-                  <th scope="col">{t('audit.col.decision', 'Decision')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {timeline.data.entries.map((e) => (
-                  <tr key={e.seq}>
-                    <td>
-                      <When at={e.at} />
-                    </td>
-                    <td>{label('auditAction', e.action)}</td>
-                    <td>{e.actor}</td>
-                    <td>
-                      {typeof e.messageType === 'string' ? label('messageType', e.messageType) : '—'}
-                      {typeof e.counterpart === 'string' && <span className="muted"> · {e.counterpart}</span>}
-                    </td>
-                    <td>
-                      {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
-                      {typeof e.reasonCode === 'string' && (
-                        <CodeWithLabel kind="reasonCode" code={e.reasonCode} />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            count={timeline.data.entries.length}
+            columns={[
+              t('audit.col.at', 'When'),
+              t('audit.col.action', 'Action'),
+              t('audit.col.actor', 'Actor'),
+              t('audit.col.message', 'Message'),
+              t('audit.col.decision', 'Decision'),
+            ]}
+          >
+            {timeline.data.entries.map((e) => (
+              <tr key={e.seq}>
+                <td>
+                  <When at={e.at} />
+                </td>
+                <td>{label('auditAction', e.action)}</td>
+                <td>{e.actor}</td>
+                <td>
+                  {typeof e.messageType === 'string' ? label('messageType', e.messageType) : '—'}
+                  {typeof e.counterpart === 'string' && <span className="muted"> · {e.counterpart}</span>}
+                </td>
+                <td>
+                  <Decision decision={e.decision} reasonCode={e.reasonCode} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       )}
     </>

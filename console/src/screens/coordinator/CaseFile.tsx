@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api, call, callRaw, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { DataTable } from '../../components/DataTable';
-import { Badge, CodeWithLabel, When } from '../../components/format';
+import { Badge, Decision, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -569,33 +569,28 @@ function ChangeLog({ entries }: { entries: Workflow['timeline'] }) {
   return (
     <section className="panel" aria-labelledby="changes-title">
       <h2 id="changes-title">{t('caseFile.changes', 'Changes and decisions')}</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('caseFile.when', 'When')}</th>
-              <th scope="col">{t('caseFile.what', 'What')}</th>
-              <th scope="col">{t('caseFile.who', 'Who')}</th>
-              <th scope="col">{t('caseFile.decision', 'Decision')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e, i) => (
-              <tr key={i}>
-                <td>
-                  <When at={e.at} />
-                </td>
-                <td>{label('auditAction', e.what)}</td>
-                <td>{e.actor ?? '—'}</td>
-                <td>
-                  {e.decision ? <Badge kind="decision" code={e.decision} /> : '—'}{' '}
-                  {e.reasonCode && <CodeWithLabel kind="reasonCode" code={e.reasonCode} />}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        count={entries.length}
+        columns={[
+          t('caseFile.when', 'When'),
+          t('caseFile.what', 'What'),
+          t('caseFile.who', 'Who'),
+          t('caseFile.decision', 'Decision'),
+        ]}
+      >
+        {entries.map((e, i) => (
+          <tr key={i}>
+            <td>
+              <When at={e.at} />
+            </td>
+            <td>{label('auditAction', e.what)}</td>
+            <td>{e.actor ?? '—'}</td>
+            <td>
+              <Decision decision={e.decision} reasonCode={e.reasonCode} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
