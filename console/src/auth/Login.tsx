@@ -3,28 +3,22 @@ import { useTranslation } from 'react-i18next';
 import { login, logout, type Principal } from '../api/client';
 import { ApiError } from '../api/errors';
 import { Problem } from '../components/Problem';
+import { useAction } from '../api/useAction';
 
 /** The name and password form, shared by the login page and the dialog that opens when a session ends. */
 export function LoginForm({ onDone, fixedName }: { onDone: (p: Principal) => void; fixedName?: string }) {
   const { t } = useTranslation();
   const [name, setName] = useState(fixedName ?? '');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const id = useId();
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const principal = await login(name.trim(), password);
       setPassword('');
       onDone(principal);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="form login-form" noValidate>

@@ -9,6 +9,7 @@ import { Loading, Problem } from '../../components/Problem';
 import { SchemaForm } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
 import { useCodes } from '../../i18n/labels';
+import { useAction } from '../../api/useAction';
 
 /** Accounts: create, list, disable, unlock; agency API keys: issue (shown once) and revoke. */
 export function Accounts() {
@@ -180,18 +181,11 @@ function ShownOnce({ title, value, onClose }: { title: string; value: string; on
 function CreateAccount({ onDone }: { onDone: (created: Schemas['CreatedAccountView'] | null) => void }) {
   const { t } = useTranslation();
   const [data, setData] = useState<unknown>({ role: 'coordinator' });
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   async function submit(): Promise<void> {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       onDone(await call(() => api.POST('/admin/accounts', { body: data as Schemas['CreateAccountDto'] })));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <section className="panel" aria-labelledby="create-title">

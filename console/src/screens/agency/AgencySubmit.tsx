@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
@@ -30,26 +31,19 @@ export function AgencySubmit() {
   const [type, setType] = useState('');
   const [to, setTo] = useState('');
   const [payload, setPayload] = useState<unknown>({});
-  const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<Schemas['SentMessageView'] | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const ref = useRef<Form | null>(null);
   async function submit(): Promise<void> {
     if (ref.current && !ref.current.validateForm()) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const body = { caseRef, type, to, legalBasis: 'CONSENT', payload } as unknown as Body;
       const result = (await call(() =>
         api.POST('/agency/submissions', { body }),
       )) as Schemas['SentMessageView'];
       setSent(result);
       announce(t('agency.sent', 'Submitted.'));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <section aria-labelledby="submit-title">

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
@@ -20,21 +21,14 @@ interface DtoFormProps<T> {
 function DtoForm<T>({ id, title, form, initial, submitLabel, send, onDone }: DtoFormProps<T>) {
   const { t } = useTranslation();
   const [data, setData] = useState<unknown>(initial);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const ref = useRef<Form | null>(null);
   async function submit(): Promise<void> {
     if (ref.current && !ref.current.validateForm()) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await send(data as T);
       onDone(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <section className="panel" aria-labelledby={`${id}-title`}>

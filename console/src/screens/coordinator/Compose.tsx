@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import type { CheckResult } from '../../api/pending';
 import { useLoad } from '../../api/useLoad';
 import { Badge, CodeWithLabel, CountryOptions } from '../../components/format';
@@ -39,9 +40,8 @@ export function Compose() {
   const [redact, setRedact] = useState(false);
   const [payload, setPayload] = useState<unknown>({});
   const [check, setCheck] = useState<CheckResult | null>(null);
-  const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<Sent | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const formRef = useRef<Form | null>(null);
 
   const choices = options.data?.options ?? [];
@@ -113,36 +113,32 @@ export function Compose() {
         : [];
 
   async function runCheck(): Promise<void> {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = (await call(() =>
-        api.POST('/cases/{caseRef}/messages/check', {
-          params: { path: { caseRef } },
-          body: body() as Schemas['SendMessageDto'],
-        }),
-      )) as unknown as CheckResult;
-      setCheck(result);
-      announce(
-        result.wouldSend
-          ? t('compose.checkOk', 'The node would send this message.')
-          : t('compose.checkRefused', 'The node would refuse this message: {{count}} reason(s).', {
-              count: result.reasons.length + result.fields.length,
-            }),
-      );
-    } catch (e) {
-      setCheck(null);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => {
+      try {
+        const result = (await call(() =>
+          api.POST('/cases/{caseRef}/messages/check', {
+            params: { path: { caseRef } },
+            body: body() as Schemas['SendMessageDto'],
+          }),
+        )) as unknown as CheckResult;
+        setCheck(result);
+        announce(
+          result.wouldSend
+            ? t('compose.checkOk', 'The node would send this message.')
+            : t('compose.checkRefused', 'The node would refuse this message: {{count}} reason(s).', {
+                count: result.reasons.length + result.fields.length,
+              }),
+        );
+      } catch (e) {
+        setCheck(null);
+        throw e;
+      }
+    });
   }
 
   async function send(): Promise<void> {
     if (formRef.current && !formRef.current.validateForm()) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const result = (await call(() =>
         api.POST('/cases/{caseRef}/messages', {
           params: { path: { caseRef } },
@@ -156,11 +152,7 @@ export function Compose() {
           status: label('messageStatus', result.status),
         }),
       );
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (sent)

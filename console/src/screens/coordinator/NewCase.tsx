@@ -7,26 +7,20 @@ import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { SchemaForm } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
+import { useAction } from '../../api/useAction';
 
 /** Opens a case with what the policies need from the start (the OpenCaseDto of docs/openapi.json). */
 export function NewCase() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [data, setData] = useState<unknown>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   async function open(): Promise<void> {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const created = await call(() => api.POST('/cases', { body: data as Schemas['OpenCaseDto'] }));
       announce(t('newCase.opened', 'Case {{caseRef}} opened.', { caseRef: created.caseRef }));
       navigate(`/cases/${encodeURIComponent(created.caseRef)}`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <section aria-labelledby="new-case-title">
