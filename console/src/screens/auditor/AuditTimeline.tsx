@@ -101,17 +101,13 @@ function TimelineOf({ caseRef }: { caseRef: string }) {
           {file.data.messages
             .filter((m) => !m.type.startsWith('DELIVERY_'))
             .map((m) => (
-              // One disclosure per message: the trail stays readable, each content opens on demand.
-              <details key={m.id} className="message-card">
-                <summary>
-                  {label('messageType', m.type)} · {m.counterpart}
-                </summary>
-                <p className="muted">
-                  {m.direction === 'OUTBOUND' ? '→' : '←'} <When at={m.createdAt} /> ·{' '}
-                  <Badge kind="messageStatus" code={m.status} />
-                </p>
+              <article key={m.id} className="message-card" aria-label={label('messageType', m.type)}>
+                <h4>
+                  {label('messageType', m.type)} · {m.direction === 'OUTBOUND' ? '→' : '←'} {m.counterpart} ·{' '}
+                  <When at={m.createdAt} /> · <Badge kind="messageStatus" code={m.status} />
+                </h4>
                 <Payload value={m.payload} />
-              </details>
+              </article>
             ))}
         </section>
       )}
