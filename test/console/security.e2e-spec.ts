@@ -67,6 +67,8 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     const { page } = someone;
     await page.getByRole('heading', { level: 1, name: /log in/i }).waitFor();
     await page.getByLabel('Account name').waitFor();
+    // The login screen is the first paint: let its scripts and translations settle before axe and the keys.
+    await page.waitForLoadState('networkidle');
     await checkScreen(page, 'login');
 
     await tabTo(page, (el) => el.tag === 'INPUT' && /account name/i.test(el.label));
