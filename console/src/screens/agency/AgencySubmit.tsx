@@ -8,7 +8,7 @@ import { Badge } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
-import { toErrorSchema } from '../../forms/schema-tools';
+import { toErrorSchema, withoutEmptyGroups } from '../../forms/schema-tools';
 import { FORM_NAMES } from '../../forms/schemas';
 import { useCodes } from '../../i18n/labels';
 
@@ -39,7 +39,13 @@ export function AgencySubmit() {
     setBusy(true);
     setError(undefined);
     try {
-      const body = { caseRef, type, to, legalBasis: 'CONSENT', payload } as unknown as Body;
+      const body = {
+        caseRef,
+        type,
+        to,
+        legalBasis: 'CONSENT',
+        payload: withoutEmptyGroups(payload),
+      } as unknown as Body;
       const result = (await call(() =>
         api.POST('/agency/submissions', { body }),
       )) as Schemas['SentMessageView'];
