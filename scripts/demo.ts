@@ -10,6 +10,7 @@
  * so it can be pasted into an issue. Everything the demo creates is removed at the end, also on failure
  * and on Ctrl-C (with --keep the nodes stay up until Ctrl-C).
  */
+import { ensureConsoleBuilt } from './lib/console-build';
 import * as amqp from 'amqplib';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -1248,6 +1249,11 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   try {
     say(bold('trm-broker demo') + ' · a return from France to North Macedonia over a local federation');
+    if (options.keep) {
+      // Each node serves the console at /: build it now if `npm run build` has not (or it is stale).
+      say(dim('  building the console for the nodes to serve (once; skipped while it is up to date)…'));
+      ensureConsoleBuilt();
+    }
     const broker = await preflight();
     const nodes = await startFederation(session, broker);
     const played = await playCase(nodes);

@@ -2,7 +2,7 @@
 // page.evaluate callbacks run in the browser: they see the DOM.
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
 import { CONSOLE_CSP } from '../../src/console/security-headers';
 import { auditRows } from '../support/audit-tools';
 import {
@@ -67,6 +67,8 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     const { page } = someone;
     await page.getByRole('heading', { level: 1, name: /log in/i }).waitFor();
     await page.getByLabel('Account name').waitFor();
+    // The login screen is the first paint: let its scripts and translations settle before axe and the keys.
+    await page.waitForLoadState('networkidle');
     await checkScreen(page, 'login');
 
     await tabTo(page, (el) => el.tag === 'INPUT' && /account name/i.test(el.label));
@@ -84,11 +86,19 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: new RegExp(caseRef) }).waitFor();
     expect(page.url()).toContain(`#/cases/${caseRef}`);
-    // Opening the case file read the case through the API, which audits the read as this account.
-    const reads = await auditRows(federation, 'FR', 'PERSONAL_DATA_READ', {
-      caseRef,
-      actor: 'api:coordinator',
-    });
+    // Opening the case file read the case through the API, which audits the read as this account. The
+    // heading comes from the route before the read answers: wait for the read, do not assume it.
+    const reads = await eventually(
+      async () => {
+        const rows = await auditRows(federation, 'FR', 'PERSONAL_DATA_READ', {
+          caseRef,
+          actor: 'api:coordinator',
+        });
+        return rows.length > 0 ? rows : undefined;
+      },
+      15_000,
+      'the case file read audited as api:coordinator',
+    );
     expect(reads.length).toBeGreaterThanOrEqual(1);
   });
 

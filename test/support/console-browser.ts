@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the browser: they see the DOM.
 import AxeBuilder from '@axe-core/playwright';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../scripts/lib/console-build';
 import { LOCAL_ACCOUNTS, type RunningNode } from '../../scripts/lib/local-federation';
+
+export { ensureConsoleBuilt };
 import type { Role } from '../../src/auth/roles';
 
 /**
@@ -15,46 +17,11 @@ import type { Role } from '../../src/auth/roles';
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CONSOLE_DIST = path.join(ROOT, 'dist', 'console', 'index.html');
-/** What the console build reads: a change to any of them makes the built console stale. */
-const CONSOLE_INPUTS = ['console', 'docs/openapi.json', 'docs/schemas'];
 /** The folder the README names for the suite's screenshots (gitignored). */
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'console');
 
 /** Chromium needs minutes on a cold 2-core machine for its first build; then seconds. */
 export const BROWSER_SUITE_TIMEOUT_MS = 300_000;
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(target)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(path.join(target, name)));
-  }
-  return newest;
-}
-
-/**
- * Builds the console when dist/console is missing or older than its sources, so a fresh clone's `npm test`
- * tests what is in the tree, not a console built before the last change.
- */
-export function ensureConsoleBuilt(): void {
-  const built = existsSync(CONSOLE_DIST) ? statSync(CONSOLE_DIST).mtimeMs : 0;
-  const sources = Math.max(...CONSOLE_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
-  if (built > 0 && built >= sources) return;
-  try {
-    execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(
-      `npm run build:console failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`,
-      { cause: error },
-    );
-  }
-  if (!existsSync(CONSOLE_DIST)) throw new Error(`npm run build:console did not write ${CONSOLE_DIST}`);
-}
 
 export function chromiumPath(): string {
   const executable = process.env.TRM_CHROMIUM || '/usr/bin/chromium';

@@ -119,3 +119,22 @@ export function toErrorSchema(fields: FieldProblem[], prefix = ''): ErrorSchema 
 }
 
 export type { RJSFSchema };
+
+/**
+ * The form's data as the node should get it: an optional group the user left blank (rjsf keeps it as `{}`)
+ * is left out, so the node does not report its required members as missing. Arrays and values stay.
+ */
+export function withoutEmptyGroups(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyGroups);
+  if (value === null || typeof value !== 'object') return value;
+  const kept = Object.entries(value as Record<string, unknown>)
+    .map(([key, member]) => [key, withoutEmptyGroups(member)] as const)
+    .filter(([, member]) => member !== undefined && !isEmptyGroup(member));
+  return Object.fromEntries(kept);
+}
+
+function isEmptyGroup(value: unknown): boolean {
+  return (
+    value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0
+  );
+}

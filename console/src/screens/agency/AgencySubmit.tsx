@@ -9,7 +9,7 @@ import { Badge, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
-import { toErrorSchema } from '../../forms/schema-tools';
+import { toErrorSchema, withoutEmptyGroups } from '../../forms/schema-tools';
 import { FORM_NAMES } from '../../forms/schemas';
 import { useCodes } from '../../i18n/labels';
 
@@ -37,7 +37,13 @@ export function AgencySubmit() {
   async function submit(): Promise<void> {
     if (ref.current && !ref.current.validateForm()) return;
     await run(async () => {
-      const body = { caseRef, type, to, legalBasis: 'CONSENT', payload } as unknown as Body;
+      const body = {
+        caseRef,
+        type,
+        to,
+        legalBasis: 'CONSENT',
+        payload: withoutEmptyGroups(payload),
+      } as unknown as Body;
       const result = (await call(() =>
         api.POST('/agency/submissions', { body }),
       )) as Schemas['SentMessageView'];

@@ -10,7 +10,7 @@ import { Badge, CodeWithLabel, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem, ReasonList } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
-import { toErrorSchema } from '../../forms/schema-tools';
+import { toErrorSchema, withoutEmptyGroups } from '../../forms/schema-tools';
 import { useCodes } from '../../i18n/labels';
 
 type Sent = Schemas['SentMessageView'];
@@ -103,7 +103,7 @@ export function Compose() {
     legalBasis,
     ...(inReplyTo ? { inReplyTo } : {}),
     ...(redact ? { redact: true } : {}),
-    payload: payload ?? {},
+    payload: withoutEmptyGroups(payload ?? {}),
   });
   const fieldErrors =
     error instanceof ApiError
