@@ -215,6 +215,14 @@ describe('labels of the domain codes (console/src/i18n/codes.<language>.json)', 
   it('picks the kind of an enum whose property name several schemas share by its values', () => {
     expect(codeKind('status', AGE_STATUSES)).toBe('ageStatus');
     expect(codeKind('status', RISK_FACTOR_STATUSES)).toBe('riskFactorStatus');
+    // The case forms' `status` (SetIdentificationDto, SetPhaseDto: a phase is never set back to NOT_STARTED).
+    expect(codeKind('status', IDENTIFICATION_STATUSES)).toBe('identificationStatus');
+    expect(
+      codeKind(
+        'status',
+        PHASE_STATUSES.filter((s) => s !== 'NOT_STARTED'),
+      ),
+    ).toBe('phaseStatus');
     expect(codeKind('kind', DOCUMENT_KINDS)).toBe('documentKind');
     expect(codeKind('kind', GUARDIAN_KINDS)).toBe('guardianKind');
     expect(codeKind('outcome', ACKNOWLEDGEMENT_OUTCOMES)).toBe('alertOutcome');

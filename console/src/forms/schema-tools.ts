@@ -29,9 +29,9 @@ const CODE_PROPERTIES: Record<string, CodeKind> = {
 };
 
 /**
- * Property names that different schemas give to different enums (a document's `kind`, a guardian's `kind`; an
- * age's `status`, a risk factor's `status`; four messages' `outcome`): the kind is the one whose code the
- * enum holds. A code listed here belongs to that kind only.
+ * Property names that different schemas give to different enums (a document's `kind`, a guardian's `kind`; the
+ * `status` of an age, a risk factor, an identification, a SOP phase; four messages' `outcome`): the kind is the
+ * one whose code the enum holds. A code listed here belongs to that kind only.
  */
 const SHARED_PROPERTIES: Record<string, ReadonlyArray<readonly [CodeKind, string]>> = {
   kind: [
@@ -41,6 +41,8 @@ const SHARED_PROPERTIES: Record<string, ReadonlyArray<readonly [CodeKind, string
   status: [
     ['ageStatus', 'DOCUMENTED_ADULT'],
     ['riskFactorStatus', 'PRESENT'],
+    ['identificationStatus', 'PRESUMED_VICTIM'],
+    ['phaseStatus', 'SKIPPED'],
   ],
   outcome: [
     ['alertOutcome', 'ACTION_TAKEN'],
