@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { codeKind } from '../../console/src/forms/schema-tools';
 import { AgencyRefusalCode } from '../../src/agencies/agency-contract';
 import { STORED_DATA_UNREADABLE } from '../../src/api/stored-data-error.filter';
 import { AUDIT_ACTIONS, AUDIT_DECISIONS } from '../../src/audit/audit-actions';
@@ -20,13 +21,24 @@ import { EXPECTATION_DIRECTIONS } from '../../src/expectations/expectation.entit
 import { EXPECTATION_STATUSES } from '../../src/expectations/expectation-rules';
 import { CONSENT_GIVERS, CONSENT_SCOPES, LEGAL_BASES } from '../../src/messages/envelope.dto';
 import { MESSAGE_TYPES, SOPS } from '../../src/messages/message-types';
+import { ACKNOWLEDGEMENT_OUTCOMES, DANGERS } from '../../src/messages/payloads/assistance.dto';
 import { CASE_CLOSURE_REASONS } from '../../src/messages/payloads/case.dto';
 import { RISK_LEVELS } from '../../src/messages/payloads/common.dto';
-import { AGE_STATUSES, IDENTIFICATION_STATUSES } from '../../src/messages/payloads/identification.dto';
 import {
+  AGE_STATUSES,
+  DOCUMENT_KINDS,
+  EXPLOITATION_TYPES,
+  IDENTIFICATION_STATUSES,
+  SEXES,
+  VERIFICATION_OUTCOMES,
+} from '../../src/messages/payloads/identification.dto';
+import {
+  BEST_INTERESTS_OUTCOMES,
+  FAMILY_TRACING_OUTCOMES,
   RISK_ASSESSMENT_PURPOSES,
   RISK_FACTOR_CODE_RE,
   RISK_FACTOR_STATUSES,
+  TRAVEL_MODES,
 } from '../../src/messages/payloads/return.dto';
 import { RejectionCode } from '../../src/messages/rejection-codes';
 import { RiskErrorCode } from '../../src/risk/risk.errors';
@@ -125,9 +137,43 @@ const EXPECTED: Record<string, readonly (string | number)[]> = {
   auditAction: Object.keys(AUDIT_ACTIONS),
   decision: AUDIT_DECISIONS,
   closeReason: CASE_CLOSURE_REASONS,
+  exploitationType: EXPLOITATION_TYPES,
+  sex: SEXES,
+  documentKind: DOCUMENT_KINDS,
+  danger: DANGERS,
+  alertOutcome: ACKNOWLEDGEMENT_OUTCOMES,
+  verificationOutcome: VERIFICATION_OUTCOMES,
+  familyTracingOutcome: FAMILY_TRACING_OUTCOMES,
+  travelMode: TRAVEL_MODES,
+  bestInterestsOutcome: BEST_INTERESTS_OUTCOMES,
   // Any participant a directory may name: no list in src/, so English's list is the reference (below).
   country: Object.keys(labels('en').country ?? {}),
 };
+
+const SCHEMAS = join(__dirname, '..', '..', 'docs', 'schemas');
+/** Enums that are protocol constants, never shown to a person as a choice: the envelope's cipher suite. */
+const NOT_LABELLED = new Set(['alg']);
+
+/** Every string enum of the message schemas: `file property: values`, as the console's forms meet them. */
+function schemaEnums(): { where: string; property: string; values: string[] }[] {
+  const found: { where: string; property: string; values: string[] }[] = [];
+  const walk = (node: unknown, file: string, property: string): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, file, property));
+    if (!node || typeof node !== 'object') return;
+    const s = node as Record<string, unknown>;
+    if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string'))
+      found.push({ where: `${file} ${property}`, property, values: s.enum as string[] });
+    for (const [key, value] of Object.entries(s)) {
+      // Below `properties` the keys are property names; an array's `items` keeps its property's name.
+      if (key === 'properties' && value && typeof value === 'object')
+        for (const [name, child] of Object.entries(value)) walk(child, file, name);
+      else walk(value, file, property);
+    }
+  };
+  for (const file of readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json')))
+    walk(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')), file, '');
+  return found;
+}
 
 const sorted = (codes: Iterable<string | number>): string[] => [...new Set([...codes].map(String))].sort();
 
@@ -142,6 +188,50 @@ describe('labels of the domain codes (console/src/i18n/codes.<language>.json)', 
   it('names the countries of the demo and the tests, and every country by its ISO code', () => {
     expect(EXPECTED.country).toEqual(expect.arrayContaining(['FR', 'IT', 'MK', 'AL', 'RS', 'HR']));
     expect(EXPECTED.country.filter((c) => !/^[A-Z]{2}$/.test(String(c)))).toEqual([]);
+  });
+
+  it('labels every string enum of the message schemas (the forms): each maps to a kind holding its values', () => {
+    const enums = schemaEnums();
+    // The scan works: it meets the enums of the payloads, inside arrays and nested groups too.
+    expect(enums.map((e) => e.where)).toEqual(
+      expect.arrayContaining([
+        'REFERRAL_REQUEST.schema.json exploitationTypes',
+        'REFERRAL_REQUEST.schema.json status',
+        'IDENTITY_VERIFICATION_REQUEST.schema.json kind',
+        'RETURN_PLAN.schema.json outcome',
+      ]),
+    );
+    const unlabelled = enums
+      .filter((e) => !NOT_LABELLED.has(e.property))
+      .flatMap(({ where, property, values }) => {
+        const kind = codeKind(property, values);
+        if (!kind) return [`${where}: no kind`];
+        const known = new Set((EXPECTED[kind] ?? []).map(String));
+        return values.filter((v) => !known.has(v)).map((v) => `${where}: ${kind}.${v}`);
+      });
+    expect(unlabelled).toEqual([]);
+  });
+
+  it('picks the kind of an enum whose property name several schemas share by its values', () => {
+    expect(codeKind('status', AGE_STATUSES)).toBe('ageStatus');
+    expect(codeKind('status', RISK_FACTOR_STATUSES)).toBe('riskFactorStatus');
+    // The case forms' `status` (SetIdentificationDto, SetPhaseDto: a phase is never set back to NOT_STARTED).
+    expect(codeKind('status', IDENTIFICATION_STATUSES)).toBe('identificationStatus');
+    expect(
+      codeKind(
+        'status',
+        PHASE_STATUSES.filter((s) => s !== 'NOT_STARTED'),
+      ),
+    ).toBe('phaseStatus');
+    expect(codeKind('kind', DOCUMENT_KINDS)).toBe('documentKind');
+    expect(codeKind('kind', GUARDIAN_KINDS)).toBe('guardianKind');
+    expect(codeKind('outcome', ACKNOWLEDGEMENT_OUTCOMES)).toBe('alertOutcome');
+    expect(codeKind('outcome', VERIFICATION_OUTCOMES)).toBe('verificationOutcome');
+    expect(codeKind('outcome', FAMILY_TRACING_OUTCOMES)).toBe('familyTracingOutcome');
+    expect(codeKind('outcome', BEST_INTERESTS_OUTCOMES)).toBe('bestInterestsOutcome');
+    expect(codeKind('status', CASE_STATUSES)).toBeUndefined();
+    expect(codeKind('role', COUNTRY_ROLES)).toBe('countryRole');
+    expect(codeKind('role', ROLES)).toBe('role');
   });
 
   describe.each(LANGUAGES)('%s', (language) => {

@@ -7,6 +7,7 @@ type Json = Record<string, unknown>;
 /** Enum properties whose values are domain codes with labels (by property name, wherever they appear). */
 const CODE_PROPERTIES: Record<string, CodeKind> = {
   scopes: 'scope',
+  scopesWithdrawn: 'scope',
   scope: 'scope',
   givenBy: 'givenBy',
   level: 'riskLevel',
@@ -19,9 +20,36 @@ const CODE_PROPERTIES: Record<string, CodeKind> = {
   legalBasis: 'legalBasis',
   reason: 'closeReason',
   reasonCode: 'reasonCode',
-  kind: 'guardianKind',
   evidence: 'ageEvidence',
   purpose: 'riskAssessmentPurpose',
+  exploitationTypes: 'exploitationType',
+  sex: 'sex',
+  danger: 'danger',
+  mode: 'travelMode',
+};
+
+/**
+ * Property names that different schemas give to different enums (a document's `kind`, a guardian's `kind`; the
+ * `status` of an age, a risk factor, an identification, a SOP phase; four messages' `outcome`): the kind is the
+ * one whose code the enum holds. A code listed here belongs to that kind only.
+ */
+const SHARED_PROPERTIES: Record<string, ReadonlyArray<readonly [CodeKind, string]>> = {
+  kind: [
+    ['documentKind', 'PASSPORT'],
+    ['guardianKind', 'GUARDIAN'],
+  ],
+  status: [
+    ['ageStatus', 'DOCUMENTED_ADULT'],
+    ['riskFactorStatus', 'PRESENT'],
+    ['identificationStatus', 'PRESUMED_VICTIM'],
+    ['phaseStatus', 'SKIPPED'],
+  ],
+  outcome: [
+    ['alertOutcome', 'ACTION_TAKEN'],
+    ['verificationOutcome', 'NOT_CONFIRMED'],
+    ['familyTracingOutcome', 'FAMILY_RISK'],
+    ['bestInterestsOutcome', 'RETURN_IN_BEST_INTERESTS'],
+  ],
 };
 
 /** `informedLanguage` → "Informed language". */
@@ -52,8 +80,8 @@ export function labelsFor(schema: unknown, labels: Labeller, root: unknown = sch
       const property = resolve(value, root);
       const child = labelsFor(property, labels, root, depth + 1);
       child['ui:title'] = labels.field(key);
-      const kind = codeKind(key, property);
       const enumValues = enumOf(property) ?? enumOf(resolve(property?.items, root));
+      const kind = codeKind(key, enumValues);
       if (kind && enumValues) {
         const names = Object.fromEntries(enumValues.map((v) => [v, labels.code(kind, v)]));
         child['ui:enumNames'] = names;
@@ -91,10 +119,14 @@ function enumOf(schema: Json | null): string[] | null {
     : null;
 }
 
-function codeKind(name: string, schema: Json | null): CodeKind | undefined {
+/** The kind of code an enum property (or list) holds, or undefined when its values are not labelled codes. */
+export function codeKind(name: string, values: readonly string[] | null): CodeKind | undefined {
+  if (!values) return undefined;
+  const shared = SHARED_PROPERTIES[name];
+  if (shared) return shared.find(([, code]) => values.includes(code))?.[0];
   const kind = CODE_PROPERTIES[name];
   // An account's role is lower case (`coordinator`), a country's role upper case (`ORIGIN`).
-  if (kind === 'countryRole' && enumOf(schema)?.every((v) => v === v.toLowerCase())) return 'role';
+  if (kind === 'countryRole' && values.every((v) => v === v.toLowerCase())) return 'role';
   return kind;
 }
 

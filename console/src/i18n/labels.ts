@@ -26,6 +26,15 @@ export type CodeKind =
   | 'decision'
   | 'closeReason'
   | 'auditAction'
+  | 'exploitationType'
+  | 'sex'
+  | 'documentKind'
+  | 'danger'
+  | 'alertOutcome'
+  | 'verificationOutcome'
+  | 'familyTracingOutcome'
+  | 'travelMode'
+  | 'bestInterestsOutcome'
   | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */
