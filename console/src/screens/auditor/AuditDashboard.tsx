@@ -83,6 +83,7 @@ export function AuditDashboard() {
                       name={label('reasonCode', r)}
                       stackId="reasons"
                       fill={PALETTE[i % PALETTE.length]}
+                      isAnimationActive={false}
                     />
                   ))}
                 </BarChart>

@@ -39,7 +39,14 @@ export function WorklistChart({ owed, awaited }: { owed: Expectation[]; awaited:
             <Tooltip />
             <Legend />
             {['OPEN', 'OVERDUE'].map((s) => (
-              <Bar key={s} dataKey={s} name={label('expectationStatus', s)} stackId="s" fill={COLOURS[s]} />
+              <Bar
+                key={s}
+                dataKey={s}
+                name={label('expectationStatus', s)}
+                stackId="s"
+                fill={COLOURS[s]}
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         </ResponsiveContainer>
