@@ -72,7 +72,7 @@ describe('the console in a real browser: what a careful user expects', () => {
     await page.getByLabel('Given name*', { exact: true }).fill(givenName);
     await page.getByLabel('Family name*', { exact: true }).fill('Petrovska');
     await choose(page.getByLabel('Status*', { exact: true }), 'Documented adult', 'DOCUMENTED_ADULT');
-    await page.getByRole('checkbox', { name: 'LABOUR', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Labour exploitation', exact: true }).check();
     await choose(page.getByLabel('Identification status*', { exact: true }), 'Identified victim');
     await choose(page.getByLabel('Level*', { exact: true }), 'Low');
     await page.getByLabel('Summary*', { exact: true }).fill('No threat reported.');
@@ -138,13 +138,17 @@ describe('the console in a real browser: what a careful user expects', () => {
     const { page } = coordinator;
     await compose(page, caseRef, 'RETURN_PLAN', 'MK');
     await page.getByLabel('Estimated departure*', { exact: true }).fill('2026-12-20T09:30');
-    await choose(page.getByLabel('Mode*', { exact: true }), 'AIR', 'Air');
+    await choose(page.getByLabel('Mode*', { exact: true }), 'By air', 'AIR');
     await page.getByLabel('Name*', { exact: true }).fill('Center for Social Work Skopje');
     await page.getByRole('checkbox', { name: 'Escort', exact: false }).check();
     // The form sends the optional best-interests group even when left empty: filled in, as a careful
     // coordinator would for a return.
     await page.getByLabel('Date*', { exact: true }).fill('2026-11-29');
-    await choose(page.getByLabel('Outcome*', { exact: true }), 'RETURN_IN_BEST_INTERESTS');
+    await choose(
+      page.getByLabel('Outcome*', { exact: true }),
+      'Return is in the best interests of the child',
+      'RETURN_IN_BEST_INTERESTS',
+    );
     await page.getByLabel('By*', { exact: true }).fill('Juge des enfants');
     await page.getByRole('button', { name: 'Check' }).click();
     const verdict = page.getByRole('status').filter({ hasText: 'POLICY_DENIED' });

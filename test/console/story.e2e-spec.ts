@@ -170,7 +170,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await page.getByLabel('Given name*', { exact: true }).fill('Ana');
     await page.getByLabel('Family name*', { exact: true }).fill(familyName);
     await choose(page.getByLabel('Status*', { exact: true }), 'Documented child', 'DOCUMENTED_CHILD');
-    await page.getByRole('checkbox', { name: 'SEXUAL', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Sexual exploitation', exact: true }).check();
     await choose(
       page.getByLabel('Identification status*', { exact: true }),
       'Identified victim',
