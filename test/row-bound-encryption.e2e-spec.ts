@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { AgencyReplyEntity } from '../src/agencies/agency-reply.entity';
@@ -331,10 +334,12 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
     const altered = cipher.sealUnbound(toPlain('json', PEOPLE[0].managers), 'cases.managers');
     const parts = altered.split('.');
     parts[4] = `${parts[4][0] === 'A' ? 'B' : 'A'}${parts[4].slice(1)}`;
-    const [{ id }] = await dataSource.query(
-      `INSERT INTO cases (case_ref, owner_country, managers, guardian) VALUES ('TRM-FR-2026-000003', 'FR', $1, $2)
-       RETURNING id::text AS id`,
-      [parts.join('.'), cipher.sealUnbound(toPlain('json', PEOPLE[1].guardian), 'cases.guardian')],
+    // Its row id sorts before every other: the boot's key check must not take it for a wrong key.
+    const id = '00000000-0000-4000-8000-000000000000';
+    await dataSource.query(
+      `INSERT INTO cases (id, case_ref, owner_country, managers, guardian)
+       VALUES ($1, 'TRM-FR-2026-000003', 'FR', $2, $3)`,
+      [id, parts.join('.'), cipher.sealUnbound(toPlain('json', PEOPLE[1].guardian), 'cases.guardian')],
     );
     const progress: string[] = [];
     await prepareStoredFields(dataSource, cipher, columns, (line) => progress.push(line));
@@ -350,6 +355,24 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
       `cases.managers (row ${id}) holds a value under data key FR-data-1 that fails authentication: altered, or moved from another column`,
     );
     await dataSource.query(`DELETE FROM cases WHERE id = $1`, [id]);
+  });
+
+  it('refuses to start under a different key file with the same key id, naming the column and the key file', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'trm-other-keys-'));
+    try {
+      ensureDataKey(elsewhere, 'FR');
+      const other = FieldCipher.load(elsewhere, 'FR');
+      const failure = await prepareStoredFields(dataSource, other, columns).then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+      expect(failure).toBeInstanceOf(FieldCipherError);
+      expect(failure?.message).toMatch(
+        /^[a-z_]+\.[a-z_]+ holds values that data key FR-data-1 in \S+ does not open \(a different key under that id, or altered values\): restore the key file FR\.data-1\.key from the key backup$/,
+      );
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('refuses to undo the row binding once values are bound: the older code cannot read them', async () => {

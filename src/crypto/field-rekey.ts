@@ -15,40 +15,41 @@ const DEFAULT_BATCH = 200;
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 const where = (c: EncryptedColumnInfo): string => `${c.table}.${c.column}`;
 
+/** How many values each key check tries: one altered value among them must not pass for a wrong key. */
+const KEY_SAMPLES = 5;
+
 export interface StoredKeyUse {
   column: string;
   /** null: values stored in clear, from before field encryption. */
   keyId: string | null;
   count: number;
-  /** One of those values and its row's id, to check that the key file under that id is the right key. */
-  sample: string;
-  sampleRowId: string;
+  /** A few of those values with their rows' ids, to check that the key file under that id is the right key. */
+  samples: Array<{ rowId: string; value: string }>;
 }
 
-/** How many stored values name each key id, per column. */
+/** How many stored values name each key id, per column, with a few of them to try the key on. */
 export async function storedKeyIds(
   dataSource: DataSource,
   columns: EncryptedColumnInfo[],
 ): Promise<StoredKeyUse[]> {
   const found: StoredKeyUse[] = [];
   for (const c of columns) {
-    // The sample is `<row id> <value>` (ids hold no space), so one grouped scan finds both.
-    const rows: Array<{ key_id: string | null; count: string; sample: string }> = await dataSource.query(
-      `SELECT substring(${quote(c.column)} from $1) AS key_id, count(*) AS count,
-              min(${quote(c.primaryKey)}::text || ' ' || ${quote(c.column)}) AS sample
-       FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL GROUP BY 1`,
+    const [value, id] = [quote(c.column), quote(c.primaryKey)];
+    const rows: Array<{
+      key_id: string | null;
+      count: string;
+      samples: Array<{ rowId: string; value: string }>;
+    }> = await dataSource.query(
+      `SELECT key_id, count(*) AS count,
+                json_agg(json_build_object('rowId', row_id, 'value', value)) FILTER (WHERE n <= ${KEY_SAMPLES}) AS samples
+         FROM (SELECT substring(${value} from $1) AS key_id, ${id}::text AS row_id, ${value} AS value,
+                      row_number() OVER (PARTITION BY substring(${value} from $1)) AS n
+               FROM ${quote(c.table)} WHERE ${value} IS NOT NULL) numbered
+         GROUP BY key_id`,
       [SEALED_SQL],
     );
-    for (const row of rows) {
-      const space = row.sample.indexOf(' ');
-      found.push({
-        column: where(c),
-        keyId: row.key_id,
-        count: Number(row.count),
-        sample: row.sample.slice(space + 1),
-        sampleRowId: row.sample.slice(0, space),
-      });
-    }
+    for (const row of rows)
+      found.push({ column: where(c), keyId: row.key_id, count: Number(row.count), samples: row.samples });
   }
   return found;
 }
@@ -66,7 +67,7 @@ export async function prepareStoredFields(
   say: (line: string) => void = () => undefined,
 ): Promise<void> {
   const stored = await storedKeyIds(dataSource, columns);
-  for (const { column, keyId, sample, sampleRowId } of stored) {
+  for (const { column, keyId, samples } of stored) {
     if (keyId === null) continue;
     const restore = `restore the key file ${cipher.code}.${keyId.slice(3)}.key from the key backup`;
     if (!cipher.hasKey(keyId)) {
@@ -74,11 +75,11 @@ export async function prepareStoredFields(
         `${column} holds values encrypted under data key ${keyId}, which is not in ${cipher.dir}: ${restore}`,
       );
     }
-    try {
-      cipher.open(sample, column, sampleRowId);
-    } catch {
+    // The key is the right one when any sample opens: an altered value is reported by the binding pass
+    // below, row by row, rather than read as a wrong key.
+    if (!samples.some(({ rowId, value }) => opens(cipher, value, column, rowId))) {
       throw new FieldCipherError(
-        `${column} holds values that data key ${keyId} in ${cipher.dir} does not open (a different key under that id, or an altered value): ${restore}`,
+        `${column} holds values that data key ${keyId} in ${cipher.dir} does not open (a different key under that id, or altered values): ${restore}`,
       );
     }
   }
@@ -100,6 +101,15 @@ export async function prepareStoredFields(
     );
     for (const rowId of r.unreadable)
       say(`${r.column} (row ${rowId}): fails authentication, left as it is: restore it from a backup`);
+  }
+}
+
+function opens(cipher: FieldCipher, value: string, column: string, rowId: string): boolean {
+  try {
+    cipher.open(value, column, rowId);
+    return true;
+  } catch {
+    return false;
   }
 }
 
