@@ -528,6 +528,18 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       expect(
         worklist.unansweredReferrals.map((e: { requestMessageId: string }) => e.requestMessageId),
       ).not.toContain(evidence);
+      // Each list says how many it holds in all (here under the cap: as many as it shows), the referrals
+      // counted on their own, not within what is owed.
+      expect(worklist.totals).toEqual({
+        owed: worklist.owed.length,
+        awaited: worklist.awaited.length,
+        unansweredReferrals: worklist.unansweredReferrals.length,
+        riskReviewDue: worklist.riskReviewDue.length,
+        consentsExpiring: worklist.consentsExpiring.length,
+      });
+      expect(worklist.totals.unansweredReferrals).toBe(
+        worklist.owed.filter((e: { requestType: string }) => e.requestType === 'REFERRAL_REQUEST').length,
+      );
 
       // FR awaits the same three, the overdue one first.
       const awaited = (await api(fr, 'GET', '/worklist')).body.awaited.filter(

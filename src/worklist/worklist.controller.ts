@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/roles';
 import { ExpectationView, toExpectationView } from '../expectations/expectation.views';
-import { ExpiringConsentRow, RiskReviewRow, WorklistService } from './worklist.service';
+import { ExpiringConsentRow, RiskReviewRow, WORKLIST_LIMIT, WorklistService } from './worklist.service';
 
 export class WorklistQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 14, description: 'consents expiring within' })
@@ -51,6 +51,14 @@ export class ExpiringConsentView {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
+export class WorklistTotalsView {
+  @ApiProperty() owed!: number;
+  @ApiProperty() awaited!: number;
+  @ApiProperty() unansweredReferrals!: number;
+  @ApiProperty() riskReviewDue!: number;
+  @ApiProperty() consentsExpiring!: number;
+}
+
 export class WorklistView {
   @ApiProperty({
     type: [ExpectationView],
@@ -65,6 +73,11 @@ export class WorklistView {
   riskReviewDue!: RiskReviewView[];
   @ApiProperty({ type: [ExpiringConsentView], description: 'live consents expiring soon, soonest first' })
   consentsExpiring!: ExpiringConsentView[];
+  @ApiProperty({
+    type: WorklistTotalsView,
+    description: `how many each list holds in all: each shows at most its first ${WORKLIST_LIMIT}`,
+  })
+  totals!: WorklistTotalsView;
 }
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
@@ -84,19 +97,26 @@ export class WorklistController {
       riskWithinDays: query.riskWithinDays ?? 7,
     });
     return {
-      owed: list.owed.map(toExpectationView),
-      awaited: list.awaited.map(toExpectationView),
-      unansweredReferrals: list.unansweredReferrals.map(toExpectationView),
-      riskReviewDue: list.riskReviewDue.map((r: RiskReviewRow) => ({
+      owed: list.owed.rows.map(toExpectationView),
+      awaited: list.awaited.rows.map(toExpectationView),
+      unansweredReferrals: list.unansweredReferrals.rows.map(toExpectationView),
+      riskReviewDue: list.riskReviewDue.rows.map((r: RiskReviewRow) => ({
         ...r,
         assessedAt: iso(r.assessedAt)!,
         validUntil: iso(r.validUntil)!,
         reviewRequiredAt: iso(r.reviewRequiredAt),
       })),
-      consentsExpiring: list.consentsExpiring.map((c: ExpiringConsentRow) => ({
+      consentsExpiring: list.consentsExpiring.rows.map((c: ExpiringConsentRow) => ({
         ...c,
         expiresAt: iso(c.expiresAt)!,
       })),
+      totals: {
+        owed: list.owed.total,
+        awaited: list.awaited.total,
+        unansweredReferrals: list.unansweredReferrals.total,
+        riskReviewDue: list.riskReviewDue.total,
+        consentsExpiring: list.consentsExpiring.total,
+      },
     };
   }
 }

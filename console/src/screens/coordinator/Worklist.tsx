@@ -34,30 +34,35 @@ export function Worklist() {
             title={t('worklist.owed', 'Answers owed by this country')}
             empty={t('worklist.owedEmpty', 'Nothing owed.')}
             rows={list.data.owed ?? []}
+            total={list.data.totals.owed}
           />
           <ExpectationTable
             id="awaited"
             title={t('worklist.awaited', 'Answers awaited from other countries')}
             empty={t('worklist.awaitedEmpty', 'Nothing awaited.')}
             rows={list.data.awaited ?? []}
+            total={list.data.totals.awaited}
           />
           <ExpectationTable
             id="referrals"
             title={t('worklist.referrals', 'Referrals received and not yet answered')}
             empty={t('worklist.referralsEmpty', 'No referral waiting for an answer.')}
             rows={list.data.unansweredReferrals ?? []}
+            total={list.data.totals.unansweredReferrals}
           />
           <CaseRows
             id="risk"
             title={t('worklist.riskReview', 'Risk assessments due for review')}
             empty={t('worklist.riskReviewEmpty', 'No risk assessment due for review.')}
             rows={(list.data.riskReviewDue ?? []) as unknown as Array<Record<string, unknown>>}
+            total={list.data.totals.riskReviewDue}
           />
           <CaseRows
             id="consents"
             title={t('worklist.consents', 'Consents about to expire')}
             empty={t('worklist.consentsEmpty', 'No consent expires soon.')}
             rows={(list.data.consentsExpiring ?? []) as unknown as Array<Record<string, unknown>>}
+            total={list.data.totals.consentsExpiring}
           />
         </>
       )}
@@ -70,11 +75,13 @@ function ExpectationTable({
   title,
   empty,
   rows,
+  total,
 }: {
   id: string;
   title: string;
   empty: string;
   rows: Schemas['ExpectationView'][];
+  total: number;
 }) {
   const { t } = useTranslation();
   const label = useCodes();
@@ -85,9 +92,7 @@ function ExpectationTable({
   });
   return (
     <section aria-labelledby={`${id}-title`} className="panel">
-      <h2 id={`${id}-title`}>
-        {title} <span className="count">({rows.length})</span>
-      </h2>
+      <ListHeading id={id} title={title} shown={rows.length} total={total} />
       <DataTable
         count={sorted.length}
         empty={empty}
@@ -155,20 +160,20 @@ function CaseRows({
   title,
   empty,
   rows,
+  total,
 }: {
   id: string;
   title: string;
   empty: string;
   rows: Array<Record<string, unknown>>;
+  total: number;
 }) {
   const { t } = useTranslation();
   const label = useCodes();
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return (
     <section aria-labelledby={`${id}-title`} className="panel">
-      <h2 id={`${id}-title`}>
-        {title} <span className="count">({rows.length})</span>
-      </h2>
+      <ListHeading id={id} title={title} shown={rows.length} total={total} />
       <DataTable
         count={rows.length}
         empty={empty}
@@ -221,5 +226,35 @@ function CaseRows({
         })}
       </DataTable>
     </section>
+  );
+}
+
+/** A list's title and how many it holds; when the node sent only the first ones, says so. */
+function ListHeading({
+  id,
+  title,
+  shown,
+  total,
+}: {
+  id: string;
+  title: string;
+  shown: number;
+  total: number;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <h2 id={`${id}-title`}>
+        {title} <span className="count">({total})</span>
+      </h2>
+      {total > shown && (
+        <p className="muted" role="note">
+          {t('worklist.capped', 'Showing the first {{shown}} of {{total}}, earliest first.', {
+            shown,
+            total,
+          })}
+        </p>
+      )}
+    </>
   );
 }
