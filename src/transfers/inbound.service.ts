@@ -192,7 +192,7 @@ export class InboundService {
           payload: { receivedAt: new Date().toISOString(), messageId: envelope.id },
         })
       : null;
-    const claimed = await this.inbox.claim(manager, {
+    const { claimed, takenByAnother } = await this.inbox.claim(manager, {
       messageId: envelope.id,
       sender: envelope.from,
       type: envelope.type,
@@ -202,7 +202,7 @@ export class InboundService {
     });
     if (!claimed) throw new DuplicateRace();
     // The id is another sender's: refused (reject() then records it under this sender, once).
-    if (await this.inbox.takenByAnother(manager, envelope.id, envelope.from)) throw idTakenRejection();
+    if (takenByAnother) throw idTakenRejection();
 
     await this.records.insert(manager, {
       id: envelope.id,

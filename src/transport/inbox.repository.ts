@@ -24,17 +24,23 @@ export class InboxRepository {
   }
 
   /**
-   * Records a message id for its sender inside the caller's transaction. False means another delivery of the
-   * same id by the same sender got there first: the caller must roll back and treat this delivery as a
-   * duplicate.
+   * Records a message id for its sender inside the caller's transaction, and says in the same round trip
+   * whether another sender used the id first. `claimed` false means another delivery of the same id by the
+   * same sender got there first: the caller must roll back and treat this delivery as a duplicate.
    */
-  async claim(manager: EntityManager, row: NewInboxRow): Promise<boolean> {
-    // Plain SQL: on the hot path of every inbound message, and the row holds ids and codes only.
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO inbox (message_id, sender, type, outcome, reason_code, response_id)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, sender) DO NOTHING RETURNING message_id`,
+  async claim(
+    manager: EntityManager,
+    row: NewInboxRow,
+  ): Promise<{ claimed: boolean; takenByAnother: boolean }> {
+    // Plain SQL, one statement: on the hot path of every inbound message, and the row holds ids and codes only.
+    const [found]: Array<{ claimed: boolean; taken_by_another: boolean }> = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO inbox (message_id, sender, type, outcome, reason_code, response_id)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id, sender) DO NOTHING RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM inserted) AS claimed,
+              EXISTS (SELECT 1 FROM inbox WHERE message_id = $1 AND sender <> $2) AS taken_by_another`,
       [row.messageId, row.sender, row.type, row.outcome, row.reasonCode, row.responseId],
     );
-    return inserted.length > 0;
+    return { claimed: found.claimed, takenByAnother: found.taken_by_another };
   }
 }
