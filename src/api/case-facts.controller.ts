@@ -30,7 +30,7 @@ import { CaseView, toCaseView } from './views';
 @ApiTags('cases')
 @Roles('coordinator')
 @ApiNotFoundResponse({ description: 'no such case on this node' })
-@ApiBadRequestResponse({ description: 'a malformed body, with field-level reasons' })
+@ApiBadRequestResponse({ description: 'a malformed case reference or body, with field-level reasons' })
 @Controller('cases/:caseRef')
 export class CaseFactsController {
   constructor(private readonly facts: CaseFactsService) {}
