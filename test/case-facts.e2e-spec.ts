@@ -12,7 +12,6 @@ import {
   openCase,
   openSharableCase,
   recordAssessment,
-  recordConsent,
   messageStatus,
   sendMessage,
   waitDelivered,

@@ -41,6 +41,7 @@ export class RecordAsylumClaimDto {
   lodgedOn!: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: '2026-12-01',
     nullable: true,
     description: 'when it was decided (GRANTED or REFUSED only; not before lodgedOn, not in the future)',
@@ -118,7 +119,7 @@ class RecordedView {
 export class AsylumClaimView extends RecordedView {
   @ApiProperty({ enum: ASYLUM_STATUSES }) status!: string;
   @ApiProperty() lodgedOn!: string;
-  @ApiPropertyOptional({ nullable: true }) decidedOn!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) decidedOn!: string | null;
 }
 
 export class AsylumView {
@@ -129,11 +130,11 @@ export class AsylumView {
 }
 
 export class IdentificationChangeView extends RecordedView {
-  @ApiPropertyOptional({ nullable: true }) from!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) from!: string | null;
   @ApiProperty() to!: string;
   @ApiProperty({ enum: ['OWNER_STATUS', 'OWN_VIEW'] }) target!: string;
   @ApiProperty({ enum: IDENTIFICATION_SOURCES }) source!: string;
-  @ApiPropertyOptional({ nullable: true }) reason!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) reason!: string | null;
 }
 
 export class ReflectionExtensionView extends RecordedView {
