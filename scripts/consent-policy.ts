@@ -559,9 +559,34 @@ const RISK_RULES: ReadonlyArray<{
     change: (g) => ({ payload: { ...g.payload, wishToReturnToFamily: false } }),
   },
   {
-    rule: `No family tracing while an asylum claim is pending (${code('asylumClaimPending')}).`,
+    rule: `No family tracing while an asylum claim is pending: the case's asylum fact decides (see "Facts on the case"); a request whose ${code('asylumClaimPending')} says ${code('true')} is refused too.`,
     type: 'FAMILY_TRACING_REQUEST',
     change: (g) => ({ payload: { ...g.payload, asylumClaimPending: true } }),
+  },
+  ...(['FAMILY_TRACING_REQUEST', 'RETURN_PLAN', 'IDENTITY_VERIFICATION_REQUEST'] as const).map((type) => ({
+    rule: `No ${code(type)} while the case's facts record an asylum claim ${code('PENDING')} (rule ${code('ASYLUM_CLAIM_PENDING')}).`,
+    type,
+    change: () => ({ asylumClaimPending: true }),
+  })),
+  {
+    rule: `A threat reported on the case holds ${code('RETURN_PLAN')}, ${code('RETURN_PLAN_CONFIRMATION')} and ${code('REINTEGRATION_REQUEST')} until this node records a new assessment after it (rule ${code('THREAT_REVIEW_PENDING')}).`,
+    type: 'RETURN_PLAN',
+    change: () => ({ threats: [NOW] }),
+  },
+  {
+    rule: `No family tracing when the current assessment finds the family tied to the trafficker (RF-05 present, rule ${code('FAMILY_INVOLVED')}); no override lifts it.`,
+    type: 'FAMILY_TRACING_REQUEST',
+    change: () => ({ assessments: [assessment('LOW', { factors: [{ code: 'RF-05', status: 'PRESENT' }] })] }),
+  },
+  {
+    rule: `With RF-05 present a return is presumed to go to the family: a return elsewhere needs a coordinator's override with a written reason for ${code('RETURN_PLAN')}, confirmed by a second coordinator (rule ${code('FAMILY_INVOLVED')}).`,
+    type: 'RETURN_PLAN',
+    change: () => ({ assessments: [assessment('LOW', { factors: [{ code: 'RF-05', status: 'PRESENT' }] })] }),
+  },
+  {
+    rule: `With threats against the family in the country of origin (RF-02 present), evidence contact with the origin's authorities is gated as at HIGH, whatever the level: a coordinator's override for ${code('EVIDENCE_REQUEST')}, confirmed by a second coordinator (rule ${code('FAMILY_THREATENED')}).`,
+    type: 'EVIDENCE_REQUEST',
+    change: () => ({ assessments: [assessment('LOW', { factors: [{ code: 'RF-02', status: 'PRESENT' }] })] }),
   },
   {
     rule: `Family tracing for a child only once the current assessment has assessed RF-04 (family or community as a source of harm) as present or absent; unknown or missing is refused.`,
@@ -662,7 +687,43 @@ ${table(['current assessment', ...gated.map((g) => code(g.type))], levelRows)}
 ${rules.join('\n')}
 
 Every reason that applies is reported at once, consent and risk together, so a coordinator sees everything
-that stands in the way.`;
+that stands in the way.
+
+${factsSection()}`;
+}
+
+/** The facts on the case that the gates read (src/cases/case-facts.policy.ts). */
+function factsSection(): string {
+  return `## Facts on the case
+
+A node's coordinators record facts on a case for that node's gates (${code('POST /cases/{ref}/facts/…')},
+each audited by its id, never its content; the facts are stored encrypted and none travels). The reasons
+they give carry the protocol's ${code('POLICY_DENIED')} and, beside it, the ${code('rule')} that refused
+(${code('ASYLUM_CLAIM_PENDING')}, ${code('THREAT_REVIEW_PENDING')}, ${code('FAMILY_INVOLVED')},
+${code('FAMILY_THREATENED')}), in the HTTP refusal and the ${code('MESSAGE_REFUSED')} audit entry.
+
+- **Asylum claim**: ${code('PENDING')}, ${code('GRANTED')} or ${code('REFUSED')}, lodged and decided dates,
+  every status kept. While the latest is ${code('PENDING')}: no ${code('FAMILY_TRACING_REQUEST')}, no
+  ${code('RETURN_PLAN')}, no ${code('IDENTITY_VERIFICATION_REQUEST')} (the catalogue's identity verification,
+  which always contacts the country of origin's authorities), whether this node sends it or receives it.
+  The case fact is the source of truth. The ${code('asylumClaimPending')} flag of a
+  ${code('FAMILY_TRACING_REQUEST')} stays on the wire for compatibility: it is the sender's statement of its
+  own case's fact; a sender sets it from its case, and a ${code('true')} is still refused on either side, but
+  a ${code('false')} lifts nothing the case records.
+- **Identification status**: the case's owner may change its own case's status after opening it
+  (${code('PUT /cases/{ref}/identification')}, with a reason); every change is kept with who, when, from, to
+  and why, the case's opening and the owner's referrals included.
+- **Reflection and recovery period**: its start; its end follows from the country's period
+  (${code('TRM_REFLECTION_PERIOD_DAYS')}, at least the Convention's 30 days), extended with a reason. The case
+  file shows it with the days left.
+- **Threats reported**: by whom (a role or agency, never a name), when, against whom (the person, the family,
+  a witness, a professional, others) and a short kind. A threat makes the case's assessments due for review
+  at once (audited ${code('RISK_REVIEW_REQUIRED')}), and holds the return's sends until this node records a
+  new assessment after it; one reported during the reflection period is marked so.
+- **Reopening**: a closed case may be opened again with a reason. Each country reopens its own part: the
+  ${code('CASE_CLOSED')} exchanged before the reopening no longer close anything on the node that reopened, and
+  a peer that closed its part refuses messages (${code('CASE_STATE_CONFLICT')}) until its own coordinator
+  reopens it.`;
 }
 
 /** The whole document, deterministic: the same code always yields the same bytes. */

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
 import { CaseWorkflowController } from './api/case-workflow.controller';
+import { CaseFactsController } from './api/case-facts.controller';
 import { AgencyCasesController, AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
@@ -50,6 +51,7 @@ export class AppModule {
       controllers: [
         CasesController,
         CaseWorkflowController,
+        CaseFactsController,
         ConsentController,
         RiskController,
         MessagesController,

@@ -1,6 +1,7 @@
 import { AgencyReplyEntity } from './agencies/agency-reply.entity';
 import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { CaseEntity } from './cases/case.entity';
+import { CaseFactEntity } from './cases/case-fact.entity';
 import { ConsentRecordEntity } from './consent/consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './consent/peer-consent-withdrawal.entity';
 import { ParticipantEntity } from './directory/participant.entity';
@@ -18,6 +19,7 @@ import { OutboxEntity } from './transport/outbox.entity';
 export const ENTITIES = [
   ParticipantEntity,
   CaseEntity,
+  CaseFactEntity,
   MessageRecordEntity,
   OutboxEntity,
   InboxEntity,

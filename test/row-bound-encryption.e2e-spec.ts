@@ -6,6 +6,7 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { AgencyReplyEntity } from '../src/agencies/agency-reply.entity';
 import { CaseEntity } from '../src/cases/case.entity';
+import { CaseFactEntity } from '../src/cases/case-fact.entity';
 import { ConsentRecordEntity } from '../src/consent/consent-record.entity';
 import { bindFieldCipher, EncryptedColumnInfo, PlainKind, toPlain } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher, FieldCipherError, isRowBound } from '../src/crypto/field-cipher';
@@ -30,6 +31,7 @@ const PEOPLE = [
     summary: 'Ана: high risk from the network',
     plan: 'Ана: escorted travel',
     reason: 'Ана: joint protection plan signed by both countries',
+    fact: { reportedBy: 'Police', reportedOn: '2026-11-20', against: ['FAMILY'], kind: 'threats to Ана' },
   },
   {
     managers: [{ country: 'FR', name: 'Luc Bernard', institution: 'ASE', role: 'case manager' }],
@@ -42,6 +44,7 @@ const PEOPLE = [
     summary: 'Blerta: low risk',
     plan: 'Blerta: shelter on arrival',
     reason: 'Blerta: court order of 20 November excludes the parents',
+    fact: { status: 'PENDING', lodgedOn: '2026-11-02', decidedOn: null },
   },
 ];
 
@@ -138,6 +141,13 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
           [caseRef, assessment, v1('text', p.reason, 'risk_overrides.reason')],
         ),
       );
+      push(
+        'case_facts',
+        await inserted(
+          `INSERT INTO case_facts (case_ref, kind, fact, recorded_by) VALUES ($1, $2, $3, 'api:x')`,
+          [caseRef, i === 0 ? 'THREAT' : 'ASYLUM_CLAIM', v1('json', p.fact, 'case_facts.fact')],
+        ),
+      );
     }
     columns = bindFieldCipher(dataSource, cipher);
   });
@@ -215,6 +225,13 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
       column: 'reason',
       property: 'reason',
       value: (p) => p.reason,
+    },
+    {
+      entity: CaseFactEntity,
+      table: 'case_facts',
+      column: 'fact',
+      property: 'fact',
+      value: (p) => p.fact,
     },
   ];
 

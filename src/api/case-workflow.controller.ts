@@ -100,7 +100,9 @@ export class CaseWorkflowController {
     @Body() body: SetIdentificationDto,
     @Actor() actor: string,
   ): Promise<CaseView> {
-    return toCaseView(await this.workflow.setIdentification(caseRef, body.status, actor));
+    return toCaseView(
+      await this.workflow.setIdentification(caseRef, body.status, actor, body.reason ?? null),
+    );
   }
 
   @Put('phases/:sop')

@@ -15,7 +15,7 @@ import { AGE_EVIDENCE, COUNTRY_ROLES, PHASE_STATUSES } from '../cases/case-lifec
 import { GUARDIAN_KINDS } from '../cases/case.entity';
 import { CASE_CLOSURE_REASONS } from '../messages/payloads/case.dto';
 import { AGE_STATUSES, IDENTIFICATION_STATUSES } from '../messages/payloads/identification.dto';
-import { IsDateOnly, NAME_MAX, TEXT_MAX } from '../messages/payloads/common.dto';
+import { IsDateOnly, ITEM_MAX, NAME_MAX, TEXT_MAX } from '../messages/payloads/common.dto';
 import { IsCountryCode } from '../common/validation';
 
 export class CountryRoleDto {
@@ -90,6 +90,15 @@ export class SetIdentificationDto {
   })
   @IsIn(IDENTIFICATION_STATUSES)
   status!: (typeof IDENTIFICATION_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    description: 'why it changes: kept in the identification history (not in the audit log)',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ITEM_MAX)
+  reason?: string;
 }
 
 export class SetPhaseDto {

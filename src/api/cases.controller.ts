@@ -15,6 +15,7 @@ import { CurrentPrincipal } from '../auth/principal';
 import { Pseudonymiser } from '../auth/pseudonymiser';
 import { Principal, Roles } from '../auth/roles';
 import { CasesService } from '../cases/cases.service';
+import { CaseFactsService } from '../cases/case-facts.service';
 import { RiskService } from '../risk/risk.service';
 import { OutboundService } from '../transfers/outbound.service';
 import { TransfersService } from '../transfers/transfers.service';
@@ -24,6 +25,7 @@ import { CaseListQueryDto, CaseListView, toCaseListFilter, toCaseSummaryView } f
 import { OpenCaseDto } from './open-case.dto';
 import { CASE_LIST_DEFAULT_LIMIT, decodeCaseCursor } from '../cases/case-list';
 import { SendMessageDto } from './send-message.dto';
+import type { CaseFactsView } from './case-facts.dto';
 import {
   CaseFileView,
   CaseView,
@@ -47,6 +49,7 @@ export class CasesController {
     private readonly grants: CaseGrantsService,
     private readonly pseudonymiser: Pseudonymiser,
     private readonly risk: RiskService,
+    private readonly caseFacts: CaseFactsService,
   ) {}
 
   @Get()
@@ -99,6 +102,7 @@ export class CasesController {
       file,
       await this.workflow.view(file.case, file.messages),
       await this.risk.overrideStatuses(caseRef),
+      await this.caseFacts.view(caseRef),
     );
     if (!pseudonymised) return view;
     // Beside the payloads, the case file shows people's names (managers, guardian), a departure date taken
@@ -131,6 +135,8 @@ export class CasesController {
       })),
       // Statuses and staff actor names, nothing about the person: shown as they are.
       riskOverrides: view.riskOverrides,
+      // Statuses and dates as they are; the free text (reasons, a threat's kind, who reported it) pseudonymised.
+      facts: pseudonymisedFacts(view.facts, (path, value) => pseudonymiser.payload(caseRef, path, value)),
     };
   }
 
@@ -187,4 +193,29 @@ export class CasesController {
     if (!options) throw new NotFoundException(`no case ${caseRef}`);
     return { options };
   }
+}
+
+/** The case's facts with every free-text field through the pseudonymiser, keyed by its path. */
+function pseudonymisedFacts(
+  facts: CaseFactsView,
+  hide: (path: string, value: string) => string,
+): CaseFactsView {
+  const reason = <T extends { reason: string | null }>(x: T, path: string): T => ({
+    ...x,
+    reason: x.reason === null ? null : hide(path, x.reason),
+  });
+  return {
+    ...facts,
+    identification: facts.identification.map((i) => reason(i, 'facts.identification.reason')),
+    reflection: facts.reflection && {
+      ...facts.reflection,
+      extensions: facts.reflection.extensions.map((x) => reason(x, 'facts.reflection.reason')),
+    },
+    threats: facts.threats.map((t) => ({
+      ...t,
+      reportedBy: hide('facts.threats.reportedBy', t.reportedBy),
+      kind: hide('facts.threats.kind', t.kind),
+    })),
+    reopenings: facts.reopenings.map((r) => reason(r, 'facts.reopenings.reason')),
+  };
 }

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CaseWorkflowView } from '../cases/case-workflow.service';
 import { CaseEntity, CaseManager, Guardian } from '../cases/case.entity';
 import { OverrideStatusView } from '../risk/risk.dto';
+import type { CaseFactsState } from '../cases/case-facts.policy';
+import { CaseFactsView } from './case-facts.dto';
 import { MessageRecordEntity } from '../transfers/message-record.entity';
 import type { CaseFile } from '../transfers/transfers.service';
 
@@ -97,6 +99,13 @@ export class CaseFileView {
       'confirms), who requested and who confirmed (actor names only; the written reason is not shown here)',
   })
   riskOverrides!: OverrideStatusView[];
+  @ApiProperty({
+    type: CaseFactsView,
+    description:
+      "the case's facts the gates read: asylum claim and its history, identification history, reflection " +
+      'period (end, days left, extensions), threats reported, reopenings',
+  })
+  facts!: CaseFactsView;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -143,9 +152,11 @@ export function toCaseFileView(
   file: CaseFile,
   workflow: CaseWorkflowView,
   riskOverrides: OverrideStatusView[],
+  facts: CaseFactsState,
 ): CaseFileView {
   return {
     riskOverrides,
+    facts,
     workflow: file.case.restrictedAt
       ? { ...workflow, returnChecklist: { ...workflow.returnChecklist, estimatedDeparture: null } }
       : workflow,
@@ -179,6 +190,11 @@ export class PolicyReasonView {
   @ApiPropertyOptional({ description: 'the consent scope the message needs' }) scope?: string;
   @ApiPropertyOptional({ type: [String], description: 'the payload fields that need it' }) fields?: string[];
   @ApiPropertyOptional({ description: 'a coordinator may override it (risk HIGH)' }) overridable?: boolean;
+  @ApiPropertyOptional({
+    enum: ['ASYLUM_CLAIM_PENDING', 'THREAT_REVIEW_PENDING', 'FAMILY_INVOLVED', 'FAMILY_THREATENED'],
+    description: "the rule of the case's facts that refused, beside the protocol's code",
+  })
+  rule?: string;
 }
 
 export class FieldErrorView {

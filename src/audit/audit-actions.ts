@@ -17,6 +17,16 @@ export const AUDIT_ACTIONS = {
     "a referral changed the person's identification status (from, to), or a coordinator recorded an identification decision (target OWNER_STATUS on this node's own case, OWN_VIEW on another country's)",
   CASE_PHASE_SET: 'a coordinator set the status of a SOP phase by hand (e.g. skipped or completed)',
   CASE_RESTRICTED: 'a peer withdrew consent: the case may no longer be shared',
+  CASE_REOPENED: 'a coordinator reopened a closed case (the reason is kept among the case facts: fact id)',
+  CASE_ASYLUM_CLAIM_RECORDED:
+    "a coordinator recorded an asylum claim's status and dates on a case (fact id only: the claim stays among the case facts)",
+  CASE_REFLECTION_PERIOD_STARTED:
+    'a coordinator recorded the start of the reflection and recovery period (fact id)',
+  CASE_REFLECTION_PERIOD_EXTENDED: 'a coordinator extended the reflection period, with a reason (fact id)',
+  CASE_THREAT_RECORDED:
+    'a coordinator recorded a threat reported on a case (fact id, whether during the reflection period): its assessments are due for review',
+  RISK_REVIEW_REQUIRED:
+    "the case's risk assessments became due for review (cause THREAT_REPORTED, fact id, how many): a return waits for a new one",
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',
   MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
   MESSAGE_CANCELLED:

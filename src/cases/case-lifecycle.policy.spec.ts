@@ -7,6 +7,8 @@ import {
   decideAgeStatusChange,
   decideLifecycle,
   decidePhaseChange,
+  decideReopen,
+  needsCaseFacts,
   Direction,
   gateIdentificationStatus,
   identificationDecisionTarget,
@@ -542,7 +544,13 @@ describe('the removal and tracing rules on what a node receives', () => {
       decideLifecycle(OPEN, event('FAMILY_TRACING_REQUEST', 'RECEIVED', { asylumClaimPending: true })),
     ).toEqual({
       allow: false,
-      reasons: [{ code: POLICY_DENIED, message: 'no family tracing while an asylum claim is pending' }],
+      reasons: [
+        {
+          code: POLICY_DENIED,
+          message: 'no family tracing while an asylum claim is pending',
+          rule: 'ASYLUM_CLAIM_PENDING',
+        },
+      ],
     });
   });
 
@@ -918,5 +926,51 @@ describe('the return handshake in order', () => {
       allow: true,
       next: { status: 'OPEN', phases: { '1': 'COMPLETED' } },
     });
+  });
+});
+
+describe('the case facts on what a node receives (issue 15)', () => {
+  const pending = { ...OPEN, identificationStatus: 'IDENTIFIED_VICTIM', asylumClaimPending: true };
+
+  it.each<MessageType>(['RETURN_PLAN', 'FAMILY_TRACING_REQUEST', 'IDENTITY_VERIFICATION_REQUEST'])(
+    'rejects %s received while this node records an asylum claim pending',
+    (type) => {
+      const received = event(
+        type,
+        'RECEIVED',
+        type === 'FAMILY_TRACING_REQUEST' ? { asylumClaimPending: false } : {},
+      );
+      expect(decideLifecycle(pending, received)).toEqual({
+        allow: false,
+        reasons: [
+          {
+            code: POLICY_DENIED,
+            message: `an asylum claim is pending on the case: no ${type}`,
+            rule: 'ASYLUM_CLAIM_PENDING',
+          },
+        ],
+      });
+      expect(codes({ ...pending, asylumClaimPending: false }, received)).toEqual([]);
+    },
+  );
+
+  it('leaves what this node sends to the risk gate', () => {
+    expect(codes(pending, event('RETURN_PLAN', 'SENT'))).toEqual([]);
+  });
+
+  it('reads the facts only for what it received and they decide', () => {
+    expect(MESSAGE_TYPES.filter((type) => needsCaseFacts(type, 'RECEIVED')).sort()).toEqual([
+      'FAMILY_TRACING_REQUEST',
+      'IDENTITY_VERIFICATION_REQUEST',
+      'RETURN_PLAN',
+    ]);
+    expect(MESSAGE_TYPES.filter((type) => needsCaseFacts(type, 'SENT'))).toEqual([]);
+  });
+});
+
+describe('decideReopen', () => {
+  it('reopens a closed case, not an open one', () => {
+    expect(decideReopen('CLOSED')).toEqual({ allow: true });
+    expect(decideReopen('OPEN')).toEqual({ allow: false, reason: 'the case is open: nothing to reopen' });
   });
 });

@@ -15,6 +15,7 @@ import {
   removalDuringIdentificationReasons,
 } from '../risk/risk.policy';
 import { type AgeStatus, referralSaysChild } from './age-presumption';
+import { ASYLUM_BLOCKED_TYPES, asylumReasons } from './case-facts.policy';
 
 /**
  * The case lifecycle (domain.md, "The five SOPs"): which message makes sense in which state of the case, and
@@ -74,6 +75,11 @@ export interface LifecycleState {
    * caller may pass an empty list for the others.
    */
   history: readonly CaseMessageFact[];
+  /**
+   * The case's facts record an asylum claim pending on this node (src/cases/case-facts.policy.ts). Only the
+   * types `needsCaseFacts` names depend on it.
+   */
+  asylumClaimPending?: boolean;
 }
 
 export interface LifecycleEvent {
@@ -89,6 +95,8 @@ export interface LifecycleReason {
   code: RejectionCode.CASE_STATE_CONFLICT | RejectionCode.POLICY_DENIED;
   /** Plain text without personal data: it travels in DELIVERY_REJECTED and into logs. */
   message: string;
+  /** The rule of the case's facts that refused, if one did (never travels). */
+  rule?: string;
 }
 
 export interface LifecycleChange {
@@ -250,20 +258,33 @@ function childReasons(state: LifecycleState, event: LifecycleEvent): LifecycleRe
   return reasons;
 }
 
+/** Whether deciding `type` reads the case's facts (so the hot path loads them only then). */
+export function needsCaseFacts(type: MessageType, direction: Direction): boolean {
+  return direction === 'RECEIVED' && ASYLUM_BLOCKED_TYPES.includes(type);
+}
+
 /**
  * The risk gate's rules that hold whatever the assessment says (no removal during identification, no family
- * tracing without her wish or during an asylum claim), for what this node receives: the risk gate checks what
- * it sends.
+ * tracing without her wish, nothing `asylumReasons` names while this node records an asylum claim pending,
+ * nor a family tracing whose sender says one is), for what this node receives: the risk gate checks what it
+ * sends.
  */
 function receivedRemovalReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (event.direction !== 'RECEIVED') return [];
-  const reasons =
+  const fromFacts = asylumReasons(event.type, state.asylumClaimPending ?? false);
+  const reasons: Array<{ message: string; rule?: string }> =
     event.type === 'RETURN_PLAN'
       ? removalDuringIdentificationReasons(state.identificationStatus)
       : event.type === 'FAMILY_TRACING_REQUEST'
-        ? [...familyTracingWishReasons(event.payload), ...familyTracingAsylumReasons(event.payload)]
+        ? [
+            ...familyTracingWishReasons(event.payload),
+            ...(fromFacts.length > 0 ? [] : familyTracingAsylumReasons(event.payload)),
+          ]
         : [];
-  return reasons.map((r) => denied(r.message));
+  return [...fromFacts, ...reasons].map((r) => ({
+    ...denied(r.message),
+    ...(r.rule ? { rule: r.rule } : {}),
+  }));
 }
 
 /** The latest fact the predicate picks, or undefined. */
@@ -367,6 +388,17 @@ export function decideLifecycle(state: LifecycleState, event: LifecycleEvent): L
     ...receivedRemovalReasons(state, event),
   ];
   return reasons.length > 0 ? { allow: false, reasons } : { allow: true, next: nextState(state, event) };
+}
+
+/**
+ * A closed case may be reopened, with a reason (new facts, a new request, a person back in danger); an open
+ * one is not reopened. Reopening is this node's: each country reopens its own part of the case, and the
+ * CASE_CLOSED exchanged before it no longer closes anything (`closedWith` counts those after it only).
+ */
+export function decideReopen(status: CaseStatus): { allow: true } | { allow: false; reason: string } {
+  return status === 'CLOSED'
+    ? { allow: true }
+    : { allow: false, reason: 'the case is open: nothing to reopen' };
 }
 
 /** A coordinator sets a phase by hand (e.g. skips SOP 5, or completes SOP 2); a closed case changes no more. */

@@ -18,6 +18,7 @@ import type { IdentificationStatus } from '../messages/payloads/identification.d
 import { AgeStatus, CaseEntity, CaseManager, Guardian, isChildCase } from './case.entity';
 import { CaseError, CaseErrorCode } from './case.errors';
 import { CasesRepository } from './cases.repository';
+import { CaseFactsRepository } from './case-facts.repository';
 import { CaseMessage, ReturnChecklist, returnChecklist } from './return-checklist';
 
 export interface CaseWorkflowView {
@@ -67,6 +68,11 @@ const CASE_CHANGES = [
   'CASE_AGE_STATUS_SET',
   'CASE_IDENTIFICATION_STATUS_SET',
   'CASE_PHASE_SET',
+  'CASE_REOPENED',
+  'CASE_ASYLUM_CLAIM_RECORDED',
+  'CASE_REFLECTION_PERIOD_STARTED',
+  'CASE_REFLECTION_PERIOD_EXTENDED',
+  'CASE_THREAT_RECORDED',
   'MESSAGE_REFUSED',
   'MESSAGE_REJECTED',
 ];
@@ -83,6 +89,7 @@ export class CaseWorkflowService {
     private readonly dataSource: DataSource,
     private readonly cases: CasesRepository,
     private readonly audit: AuditService,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   /** This node's country: a case manager set without a country is this node's. */
@@ -146,9 +153,15 @@ export class CaseWorkflowService {
   /**
    * A coordinator's identification decision: on this node's own case, the case's status; on another
    * country's case this node takes part in, this node's own view, for its own gates only (it never travels,
-   * and the owner's status stays the owner's). Audited with which of the two it set.
+   * and the owner's status stays the owner's). Audited with which of the two it set, and kept in the case's
+   * identification history with its reason (the reason stays out of the audit log: it may tell of the person).
    */
-  async setIdentification(caseRef: string, to: IdentificationStatus, actor: string): Promise<CaseEntity> {
+  async setIdentification(
+    caseRef: string,
+    to: IdentificationStatus,
+    actor: string,
+    reason: string | null = null,
+  ): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
       const target = identificationDecisionTarget(this.config.country, found.ownerCountry);
       const from = target === 'OWNER_STATUS' ? found.identificationStatus : found.ownIdentificationStatus;
@@ -159,11 +172,17 @@ export class CaseWorkflowService {
           ? { identificationStatus: to }
           : { ownIdentificationStatus: to, ownIdentificationAt: new Date() },
       );
+      const factId = await this.facts.insert(
+        manager,
+        caseRef,
+        { kind: 'IDENTIFICATION', fact: { from, to, target, source: 'COORDINATOR', reason } },
+        actor,
+      );
       await this.audit.record(manager, {
         action: 'CASE_IDENTIFICATION_STATUS_SET',
         actor,
         caseRef,
-        details: { from, to, target },
+        details: { from, to, target, factId },
       });
     });
   }

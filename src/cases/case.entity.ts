@@ -38,6 +38,10 @@ export class CaseEntity {
   @Column('timestamptz', { name: 'closed_at', nullable: true })
   closedAt!: Date | null;
 
+  /** The case was reopened: the CASE_CLOSED exchanged before this no longer close any part of it. */
+  @Column('timestamptz', { name: 'reopened_at', nullable: true })
+  reopenedAt!: Date | null;
+
   /** From the referral: a documented, presumed or disputed child is protected as a child. */
   @Column('text', { name: 'age_status', nullable: true })
   ageStatus!: AgeStatus | null;

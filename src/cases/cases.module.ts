@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { EffectsModule } from '../common/effects';
+import { CaseFactsRepository } from './case-facts.repository';
+import { CaseFactsService } from './case-facts.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CasesRepository } from './cases.repository';
 import { CasesService } from './cases.service';
 
 @Module({
-  imports: [AuditModule],
-  providers: [CasesRepository, CasesService, CaseWorkflowService],
-  exports: [CasesRepository, CasesService, CaseWorkflowService],
+  imports: [AuditModule, EffectsModule],
+  providers: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService],
+  exports: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService],
 })
 export class CasesModule {}

@@ -139,6 +139,15 @@ export class CasesRepository {
     );
   }
 
+  /** Open again, from now: the CASE_CLOSED exchanged before no longer close any part of it. */
+  async reopen(manager: EntityManager, caseRef: string): Promise<void> {
+    await manager.query(
+      `UPDATE cases SET status = 'OPEN', closed_at = NULL, reopened_at = now(), updated_at = now()
+       WHERE case_ref = $1 AND status = 'CLOSED'`,
+      [caseRef],
+    );
+  }
+
   async close(manager: EntityManager, caseRef: string): Promise<void> {
     await manager.query(
       `UPDATE cases SET status = 'CLOSED', closed_at = now(), updated_at = now() WHERE case_ref = $1 AND status = 'OPEN'`,

@@ -18,6 +18,7 @@ import {
 import { AgeStatus, CaseEntity, CaseManager, isChildCase } from './case.entity';
 import { CaseListCursor, CaseListFilter, encodeCaseCursor } from './case-list';
 import { CasesRepository, CaseSummaryRow } from './cases.repository';
+import { CaseFactsRepository } from './case-facts.repository';
 
 @Injectable()
 export class CasesService {
@@ -26,6 +27,7 @@ export class CasesService {
     private readonly dataSource: DataSource,
     private readonly cases: CasesRepository,
     private readonly audit: AuditService,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   /** This node becomes the referring NCP and creates the transnational case reference. */
@@ -42,6 +44,12 @@ export class CasesService {
         caseRef = await this.cases.nextCaseRef(manager, this.config.country, now.getUTCFullYear());
       if (facts.ageStatus || facts.identificationStatus)
         await this.cases.recordPersonFacts(manager, caseRef, facts);
+      // The identification history starts with the status the case was opened with.
+      if (facts.identificationStatus) {
+        const to = facts.identificationStatus;
+        const fact = { from: null, to, target: 'OWNER_STATUS', source: 'OPENING', reason: null } as const;
+        await this.facts.insert(manager, caseRef, { kind: 'IDENTIFICATION', fact }, actor);
+      }
       await this.audit.record(manager, { action: 'CASE_OPENED', actor, caseRef });
       return (await this.cases.find(manager, caseRef))!;
     });
@@ -76,8 +84,9 @@ export class CasesService {
     event: LifecycleEvent,
     history: readonly CaseMessageFact[],
     closedWith: readonly string[],
+    asylumClaimPending = false,
   ): LifecycleDecision {
-    return decideLifecycle({ ...this.stateOf(caseRow), history, closedWith }, event);
+    return decideLifecycle({ ...this.stateOf(caseRow), history, closedWith, asylumClaimPending }, event);
   }
 
   private stateOf(caseRow: CaseEntity): Omit<LifecycleState, 'history' | 'closedWith'> {
@@ -173,6 +182,14 @@ export class CasesService {
       });
     }
     if (facts.identificationStatus) {
+      const fact = {
+        from: caseRow.identificationStatus,
+        to: facts.identificationStatus,
+        target: 'OWNER_STATUS',
+        source: 'REFERRAL',
+        reason: null,
+      } as const;
+      await this.facts.insert(manager, caseRef, { kind: 'IDENTIFICATION', fact }, actor);
       await this.audit.record(manager, {
         action: 'CASE_IDENTIFICATION_STATUS_SET',
         actor,

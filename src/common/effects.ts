@@ -41,6 +41,13 @@ export interface UntoldWithdrawal extends UntoldClosure {
   actor: string;
 }
 
+/** A threat against the person, the family or a witness was reported on a case (the case's facts). */
+export interface ThreatReported {
+  caseRef: string;
+  factId: string;
+  actor: string;
+}
+
 /**
  * What a change emits for the other domains, and what their handlers receive. Each is emitted inside the
  * emitter's transaction, and every handler runs in it: they commit with the change or not at all.
@@ -54,6 +61,8 @@ export interface EffectEvents {
   'case.closed-untold': UntoldClosure;
   /** A consent withdrawn without telling one of the countries that had the case's data. */
   'consent.withdrawn-untold': UntoldWithdrawal;
+  /** A threat was recorded on a case (CaseFactsService): its risk assessments are due for review. */
+  'case.threat-reported': ThreatReported;
 }
 
 export type EffectName = keyof EffectEvents;

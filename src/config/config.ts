@@ -30,6 +30,11 @@ export interface NodeConfig {
   deadlines: Record<ExpectingType, number>;
   /** Margin after a return's planned departure and after a scheduled follow-up before they are overdue, in ms. */
   returnMarginMs: number;
+  /**
+   * TRM_REFLECTION_PERIOD_DAYS: this country's reflection and recovery period, in days (at least the Council of
+   * Europe Convention's 30, art. 13); a period recorded on a case ends that many days after its start.
+   */
+  reflectionPeriodDays: number;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
@@ -134,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     deadlines: deadlines.deadlines,
     returnMarginMs: returnMarginMs ?? DEFAULT_RETURN_MARGIN_MS,
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
+    reflectionPeriodDays: integer('TRM_REFLECTION_PERIOD_DAYS', 30, 30),
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),

@@ -1,3 +1,4 @@
+import { CaseFactRule } from '../cases/case-facts.policy';
 import { examplePayload } from '../messages/examples';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
 import { RejectionCode } from '../messages/rejection-codes';
@@ -78,6 +79,8 @@ const REASONS = {
 
 const denied = (message: string): RiskReason => ({ code: POLICY_DENIED, message });
 const overridable = (message: string): RiskReason => ({ code: POLICY_DENIED, message, overridable: true });
+/** The request's own asylumClaimPending flag, still heeded (the case's fact is the source of truth). */
+const asylumFlag: RiskReason = { ...denied(REASONS.asylum), rule: CaseFactRule.ASYLUM_CLAIM_PENDING };
 const refused = (...reasons: RiskReason[]): RiskDecision => ({ allow: false, reasons });
 const allowed = (assessmentId: string | null, overridden = false): RiskDecision => ({
   allow: true,
@@ -553,13 +556,8 @@ describe('decideRisk', () => {
     });
 
     it.each<[string, Partial<RiskFacts>, Payload, RiskReason[]]>([
-      [
-        'an asylum claim pending (adult)',
-        { child: false },
-        { asylumClaimPending: true },
-        [denied(REASONS.asylum)],
-      ],
-      ['an asylum claim pending (child)', {}, { asylumClaimPending: true }, [denied(REASONS.asylum)]],
+      ['an asylum claim pending (adult)', { child: false }, { asylumClaimPending: true }, [asylumFlag]],
+      ['an asylum claim pending (child)', {}, { asylumClaimPending: true }, [asylumFlag]],
       // The schema's equals(true) is bypassed here: the rule itself refuses, whatever validated the payload.
       [
         'no wish to return to her family (adult)',
@@ -583,7 +581,7 @@ describe('decideRisk', () => {
         'no wish and an asylum claim pending',
         { child: false },
         { wishToReturnToFamily: false, asylumClaimPending: true },
-        [denied(REASONS.wish), denied(REASONS.asylum)],
+        [denied(REASONS.wish), asylumFlag],
       ],
       [
         'a child whose family risk (RF-04) is unknown',
@@ -692,7 +690,7 @@ describe('decideRisk', () => {
             assessments: withFamilyFactor('PRESENT'),
             overrides: [tracingOverride()],
           },
-          refused(denied(REASONS.asylum)),
+          refused(asylumFlag),
         ],
       ])('with %s', (_, change, expected) => {
         expect(tracing(change)).toEqual(expected);
@@ -862,7 +860,7 @@ describe('decideRisk', () => {
           payload: payloadOf('FAMILY_TRACING_REQUEST', { asylumClaimPending: true }),
           assessments: atLevel('CRITICAL', { factors: [{ code: 'RF-04', status: 'UNKNOWN' }] }),
         }),
-      ).toEqual(refused(denied(REASONS.asylum), denied(REASONS.critical), denied(REASONS.familyRisk)));
+      ).toEqual(refused(asylumFlag, denied(REASONS.critical), denied(REASONS.familyRisk)));
     });
 
     it('an override lifts only the HIGH reason, never the others', () => {
@@ -1017,7 +1015,242 @@ describe('isOverridable', () => {
       'FAMILY_TRACING_REQUEST',
       false,
     ],
+    [
+      'LOW with the family tied to the trafficker (RF-05), a return elsewhere',
+      assessment({ level: 'LOW', factors: [{ code: 'RF-05', status: 'PRESENT' }] }),
+      'RETURN_PLAN',
+      true,
+    ],
+    [
+      'LOW with the family tied to the trafficker (RF-05), family tracing: never',
+      assessment({ level: 'LOW', factors: [{ code: 'RF-05', status: 'PRESENT' }] }),
+      'FAMILY_TRACING_REQUEST',
+      false,
+    ],
+    [
+      'MEDIUM with the family threatened in the origin (RF-02), evidence contact',
+      assessment({ level: 'MEDIUM', factors: [{ code: 'RF-02', status: 'PRESENT' }] }),
+      'EVIDENCE_REQUEST',
+      true,
+    ],
+    [
+      'LOW with RF-02 absent, evidence contact',
+      assessment({ level: 'LOW', factors: [{ code: 'RF-02', status: 'ABSENT' }] }),
+      'EVIDENCE_REQUEST',
+      false,
+    ],
   ])('%s', (_, current, type, expected) => {
     expect(isOverridable(current, type)).toBe(expected);
+  });
+});
+
+describe('decideRisk: the facts of the case (issue 15)', () => {
+  // An adult's return, on her own consent, decided on FR's node with FR's LOW assessment.
+  const own = (change: Partial<AssessmentFacts> = {}) =>
+    assessment({ id: 'ra-fr', country: 'FR', recordedAt: new Date('2026-11-28T10:00:00.000Z'), ...change });
+  const facts = (change: Partial<RiskFacts>): RiskFacts => ({
+    ...CHILD_RETURN,
+    child: false,
+    consentGivenBy: 'VICTIM',
+    self: 'FR',
+    assessments: [own()],
+    ...change,
+  });
+  const rule = (reason: RiskReason, r: CaseFactRule): RiskReason => ({ ...reason, rule: r });
+  const asylum = (type: MessageType) =>
+    rule(denied(`an asylum claim is pending on the case: no ${type}`), CaseFactRule.ASYLUM_CLAIM_PENDING);
+
+  describe('an asylum claim pending', () => {
+    it.each<MessageType>(['RETURN_PLAN', 'FAMILY_TRACING_REQUEST', 'IDENTITY_VERIFICATION_REQUEST'])(
+      'refuses %s, whatever the payload says',
+      (type) => {
+        const payload = payloadOf(
+          type,
+          type === 'FAMILY_TRACING_REQUEST' ? { asylumClaimPending: false } : {},
+        );
+        expect(decideRisk(facts({ type, payload, asylumClaimPending: true }))).toEqual(refused(asylum(type)));
+        expect(decideRisk(facts({ type, payload, asylumClaimPending: false }))).toEqual(allowed('ra-fr'));
+      },
+    );
+
+    it('says it once when the fact and the flag of a family tracing request agree', () => {
+      const payload = payloadOf('FAMILY_TRACING_REQUEST', { asylumClaimPending: true });
+      expect(
+        decideRisk(facts({ type: 'FAMILY_TRACING_REQUEST', payload, asylumClaimPending: true })),
+      ).toEqual(refused(asylum('FAMILY_TRACING_REQUEST')));
+    });
+
+    it('leaves an evidence request to the origin to its own rules', () => {
+      const payload = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true });
+      expect(decideRisk(facts({ type: 'EVIDENCE_REQUEST', payload, asylumClaimPending: true }))).toEqual(
+        allowed('ra-fr'),
+      );
+    });
+  });
+
+  describe('a threat reported', () => {
+    const threatAt = new Date('2026-11-29T10:00:00.000Z');
+    const held = (type: MessageType) =>
+      rule(
+        denied(
+          `a threat was reported on the case: no ${type} until a new risk assessment is recorded after it`,
+        ),
+        CaseFactRule.THREAT_REVIEW_PENDING,
+      );
+
+    it.each<MessageType>(['RETURN_PLAN', 'RETURN_PLAN_CONFIRMATION', 'REINTEGRATION_REQUEST'])(
+      'holds %s until this node records an assessment after it',
+      (type) => {
+        const base = { type, payload: payloadOf(type), threats: [threatAt] };
+        expect(decideRisk(facts(base))).toEqual(refused(held(type)));
+        // The threat made the earlier one due for review; the new one is recorded after the threat.
+        const later = new Date('2026-11-30T10:00:00.000Z');
+        const after = own({ id: 'ra-fr-new', assessedAt: later, recordedAt: later });
+        const flagged = own({ reviewRequiredAt: threatAt });
+        expect(decideRisk(facts({ ...base, assessments: [flagged, after] }))).toEqual(
+          allowed(type === 'RETURN_PLAN' ? 'ra-fr-new' : null),
+        );
+      },
+    );
+
+    it('is not lifted by a peer’s assessment, one due for review, or one expired', () => {
+      const later = new Date('2026-11-30T10:00:00.000Z');
+      for (const assessments of [
+        [own(), own({ id: 'peer', country: 'MK', recordedAt: later })],
+        [own({ recordedAt: later, reviewRequiredAt: later })],
+        [own({ recordedAt: later, validUntil: new Date('2026-11-30T12:00:00.000Z') })],
+      ]) {
+        const decision = decideRisk(
+          facts({
+            type: 'REINTEGRATION_REQUEST',
+            payload: payloadOf('REINTEGRATION_REQUEST'),
+            threats: [threatAt],
+            assessments,
+          }),
+        );
+        expect(decision).toEqual(refused(held('REINTEGRATION_REQUEST')));
+      }
+    });
+
+    it('counts the latest threat, and holds nothing but the return', () => {
+      const later = new Date('2026-11-30T18:00:00.000Z');
+      const between = own({ id: 'between', recordedAt: new Date('2026-11-30T10:00:00.000Z') });
+      expect(decideRisk(facts({ threats: [threatAt, later], assessments: [between] }))).toEqual(
+        refused(held('RETURN_PLAN')),
+      );
+      expect(
+        decideRisk(
+          facts({
+            type: 'CASE_UPDATE',
+            payload: payloadOf('CASE_UPDATE'),
+            threats: [later],
+            assessments: [],
+          }),
+        ),
+      ).toEqual(allowed(null));
+    });
+  });
+
+  describe('RF-05: the family tied to the trafficker', () => {
+    const rf05 = own({ factors: [{ code: 'RF-05', status: 'PRESENT' }] });
+    const overrideFor = (messageType: string, confirmed = true): OverrideFacts => ({
+      assessmentId: 'ra-fr',
+      messageType,
+      confirmed,
+    });
+
+    it('blocks family tracing, override or not', () => {
+      const tracing = {
+        type: 'FAMILY_TRACING_REQUEST' as const,
+        payload: payloadOf('FAMILY_TRACING_REQUEST'),
+      };
+      const reason = rule(
+        denied('the family is involved in the trafficking (RF-05 present): no family tracing'),
+        CaseFactRule.FAMILY_INVOLVED,
+      );
+      expect(decideRisk(facts({ ...tracing, assessments: [rf05] }))).toEqual(refused(reason));
+      expect(
+        decideRisk(
+          facts({ ...tracing, assessments: [rf05], overrides: [overrideFor('FAMILY_TRACING_REQUEST')] }),
+        ),
+      ).toEqual(refused(reason));
+    });
+
+    it('blocks a return to the family: a return elsewhere needs a confirmed override', () => {
+      const reason = rule(
+        overridable(
+          "the family is involved in the trafficking (RF-05 present): no return to the family; a return elsewhere needs a coordinator's override with a written reason, confirmed by a second coordinator",
+        ),
+        CaseFactRule.FAMILY_INVOLVED,
+      );
+      expect(decideRisk(facts({ assessments: [rf05] }))).toEqual(refused(reason));
+      expect(
+        decideRisk(facts({ assessments: [rf05], overrides: [overrideFor('RETURN_PLAN', false)] })),
+      ).toEqual(
+        refused(
+          rule(
+            overridable(
+              "the family is involved in the trafficking (RF-05 present): the override stating the return does not go to the family awaits a second coordinator's confirmation",
+            ),
+            CaseFactRule.FAMILY_INVOLVED,
+          ),
+        ),
+      );
+      expect(decideRisk(facts({ assessments: [rf05], overrides: [overrideFor('RETURN_PLAN')] }))).toEqual(
+        allowed('ra-fr', true),
+      );
+    });
+
+    it.each(['ABSENT', 'UNKNOWN'] as const)('changes nothing when %s', (status) => {
+      expect(decideRisk(facts({ assessments: [own({ factors: [{ code: 'RF-05', status }] })] }))).toEqual(
+        allowed('ra-fr'),
+      );
+    });
+  });
+
+  describe('RF-02: threats against the family in the origin gate evidence contact as HIGH does', () => {
+    const evidence = {
+      type: 'EVIDENCE_REQUEST' as const,
+      payload: payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: true }),
+    };
+    const rf02 = (level: AssessmentFacts['level']) =>
+      own({ level, factors: [{ code: 'RF-02', status: 'PRESENT' }] });
+    const reason = rule(
+      overridable(
+        "the family in the country of origin is threatened (RF-02 present): EVIDENCE_REQUEST needs a coordinator's override with a written reason, confirmed by a second coordinator, as at HIGH",
+      ),
+      CaseFactRule.FAMILY_THREATENED,
+    );
+
+    it.each(['LOW', 'MEDIUM'] as const)(
+      'refuses at %s, overridable; a confirmed override lets it go',
+      (level) => {
+        expect(decideRisk(facts({ ...evidence, assessments: [rf02(level)] }))).toEqual(refused(reason));
+        const override: OverrideFacts = {
+          assessmentId: 'ra-fr',
+          messageType: 'EVIDENCE_REQUEST',
+          confirmed: true,
+        };
+        expect(decideRisk(facts({ ...evidence, assessments: [rf02(level)], overrides: [override] }))).toEqual(
+          allowed('ra-fr', true),
+        );
+      },
+    );
+
+    it('says HIGH’s reason alone at HIGH, and CRITICAL’s at CRITICAL', () => {
+      expect(decideRisk(facts({ ...evidence, assessments: [rf02('HIGH')] }))).toEqual(
+        refused(overridable(REASONS.high('EVIDENCE_REQUEST'))),
+      );
+      expect(decideRisk(facts({ ...evidence, assessments: [rf02('CRITICAL')] }))).toEqual(
+        refused(denied(REASONS.critical)),
+      );
+    });
+
+    it('leaves evidence contact that stays with the destination alone', () => {
+      const payload = payloadOf('EVIDENCE_REQUEST', { targetsOriginAuthorities: false });
+      expect(decideRisk(facts({ type: 'EVIDENCE_REQUEST', payload, assessments: [rf02('LOW')] }))).toEqual(
+        allowed(null),
+      );
+    });
   });
 });

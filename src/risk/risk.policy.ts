@@ -3,6 +3,7 @@ import type { MessageType } from '../messages/message-types';
 import type { BestInterestsOutcome } from '../messages/payloads/return.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import { contactsOriginAuthorities } from '../consent/consent.policy';
+import { asylumReasons, CaseFactRule } from '../cases/case-facts.policy';
 
 /**
  * The risk and security gate (domain.md, "Risk and security assessment"). Pure: a return, a family tracing
@@ -22,6 +23,8 @@ export interface AssessmentFacts {
   validUntil: Date;
   /** Set when something happened since (e.g. consent withdrawn under pressure): a new assessment is due. */
   reviewRequiredAt: Date | null;
+  /** When this node recorded it (assessedAt when unknown): a return waits for one recorded after a threat. */
+  recordedAt?: Date;
 }
 
 export interface OverrideFacts {
@@ -47,6 +50,10 @@ export interface RiskFacts {
   now: Date;
   /** An assessedAt later than now by more than this is not believed (config maxClockSkewMs). */
   maxClockSkewMs: number;
+  /** The case's facts: an asylum claim pending (src/cases/case-facts.policy.ts). */
+  asylumClaimPending?: boolean;
+  /** The case's facts: when each threat reported on the case was recorded on this node. */
+  threats?: readonly Date[];
 }
 
 export interface RiskReason {
@@ -54,6 +61,8 @@ export interface RiskReason {
   message: string;
   /** A coordinator may override this one with a written reason. */
   overridable?: boolean;
+  /** The rule of the case's facts that refused (ASYLUM_CLAIM_PENDING…), beside the protocol's code. */
+  rule?: CaseFactRule;
 }
 
 export type RiskDecision =
@@ -161,17 +170,69 @@ export function familyTracingWishReasons(familyTracing: Record<string, unknown>)
     : [denied('family tracing only when the person has said she wishes to return to her family')];
 }
 
-/** Never family tracing while an asylum claim is pending; the case lifecycle applies it on receipt too. */
+/**
+ * Never family tracing while an asylum claim is pending. The case's asylum fact is the source of truth
+ * (`asylumReasons`); the request's own `asylumClaimPending` flag is still heeded when it says true (the
+ * sender's word about its case), so the stricter of the two decides. The case lifecycle applies it on receipt.
+ */
 export function familyTracingAsylumReasons(familyTracing: Record<string, unknown>): RiskReason[] {
   return familyTracing.asylumClaimPending === true
-    ? [denied('no family tracing while an asylum claim is pending')]
+    ? [
+        {
+          ...denied('no family tracing while an asylum claim is pending'),
+          rule: CaseFactRule.ASYLUM_CLAIM_PENDING,
+        },
+      ]
     : [];
 }
 
+/** The sends of a return: held while a reported threat awaits a new assessment. */
+export const RETURN_SENDS: readonly MessageType[] = [
+  'RETURN_PLAN',
+  'RETURN_PLAN_CONFIRMATION',
+  'REINTEGRATION_REQUEST',
+];
+
+/**
+ * A threat reported makes the assessments of the case due for review (the facts service flags them) and
+ * holds a return until this node records a new assessment after the latest threat: not one of a peer's,
+ * which cannot know of it, nor an expired one.
+ */
+export function threatReviewReasons(
+  facts: Pick<RiskFacts, 'type' | 'threats' | 'assessments' | 'self' | 'now'>,
+): RiskReason[] {
+  const threats = facts.threats ?? [];
+  if (!RETURN_SENDS.includes(facts.type) || threats.length === 0) return [];
+  const latest = Math.max(...threats.map((t) => t.getTime()));
+  const reassessed = facts.assessments.some(
+    (a) =>
+      a.country === facts.self &&
+      a.reviewRequiredAt === null &&
+      a.validUntil > facts.now &&
+      (a.recordedAt ?? a.assessedAt).getTime() > latest,
+  );
+  if (reassessed) return [];
+  return [
+    {
+      ...denied(
+        `a threat was reported on the case: no ${facts.type} until a new risk assessment is recorded after it`,
+      ),
+      rule: CaseFactRule.THREAT_REVIEW_PENDING,
+    },
+  ];
+}
+
+const present = (a: AssessmentFacts, code: string): boolean =>
+  a.factors.some((f) => f.code === code && f.status === 'PRESENT');
+
 export function decideRisk(facts: RiskFacts): RiskDecision {
-  if (!needsRiskAssessment(facts.type, facts.payload, facts.recipientIsOrigin))
-    return { allow: true, assessmentId: null, overridden: false };
-  const reasons: RiskReason[] = [];
+  const threatened = threatReviewReasons(facts);
+  if (!needsRiskAssessment(facts.type, facts.payload, facts.recipientIsOrigin)) {
+    return threatened.length > 0
+      ? { allow: false, reasons: threatened }
+      : { allow: true, assessmentId: null, overridden: false };
+  }
+  const reasons: RiskReason[] = [...asylumReasons(facts.type, facts.asylumClaimPending ?? false)];
 
   if (facts.type === 'RETURN_PLAN') {
     if (facts.identificationStatus === null) {
@@ -186,8 +247,11 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
     }
   }
   if (facts.type === 'FAMILY_TRACING_REQUEST') {
-    reasons.push(...familyTracingWishReasons(facts.payload), ...familyTracingAsylumReasons(facts.payload));
+    reasons.push(...familyTracingWishReasons(facts.payload));
+    // The case's fact already said it: one reason is enough.
+    if (!facts.asylumClaimPending) reasons.push(...familyTracingAsylumReasons(facts.payload));
   }
+  reasons.push(...threatened);
 
   const assessment = currentAssessment(facts.assessments, facts.self, facts.now, facts.maxClockSkewMs);
   if (!assessment) {
@@ -243,6 +307,43 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
     case 'LOW':
       break;
   }
+  // RF-05: the family is tied to the trafficker. Tracing it is never done; a return is presumed to go to the
+  // family unless a coordinator states otherwise with a written reason, confirmed by a second one.
+  if (present(assessment, 'RF-05')) {
+    if (facts.type === 'FAMILY_TRACING_REQUEST') {
+      reasons.push({
+        ...denied('the family is involved in the trafficking (RF-05 present): no family tracing'),
+        rule: CaseFactRule.FAMILY_INVOLVED,
+      });
+    } else if (facts.type === 'RETURN_PLAN') {
+      if (override) overridden = true;
+      else
+        reasons.push({
+          ...denied(
+            pending
+              ? "the family is involved in the trafficking (RF-05 present): the override stating the return does not go to the family awaits a second coordinator's confirmation"
+              : "the family is involved in the trafficking (RF-05 present): no return to the family; a return elsewhere needs a coordinator's override with a written reason, confirmed by a second coordinator",
+            true,
+          ),
+          rule: CaseFactRule.FAMILY_INVOLVED,
+        });
+    }
+  }
+  // RF-02: threats against the family in the origin. Contacting the origin's authorities for evidence is
+  // gated as at HIGH, whatever the level: the same override path.
+  if (facts.type === 'EVIDENCE_REQUEST' && assessment.level !== 'HIGH' && present(assessment, 'RF-02')) {
+    if (override) overridden = true;
+    else if (assessment.level !== 'CRITICAL')
+      reasons.push({
+        ...denied(
+          pending
+            ? "the family in the country of origin is threatened (RF-02 present): the override for EVIDENCE_REQUEST awaits a second coordinator's confirmation"
+            : "the family in the country of origin is threatened (RF-02 present): EVIDENCE_REQUEST needs a coordinator's override with a written reason, confirmed by a second coordinator, as at HIGH",
+          true,
+        ),
+        rule: CaseFactRule.FAMILY_THREATENED,
+      });
+  }
   if (facts.type === 'FAMILY_TRACING_REQUEST' && facts.child) {
     const family = assessment.factors.find((f) => f.code === 'RF-04');
     if (!family || family.status === 'UNKNOWN') {
@@ -271,15 +372,17 @@ export function decideRisk(facts: RiskFacts): RiskDecision {
 }
 
 /**
- * What a coordinator may override: HIGH (never CRITICAL), or tracing a child's family assessed as a source of
- * harm, at any level below CRITICAL.
+ * What a coordinator may override: HIGH (never CRITICAL), or at any level below CRITICAL: tracing a child's
+ * family assessed as a source of harm (RF-04), a return that does not go to a family tied to the trafficker
+ * (RF-05), evidence contact with an origin where the family is threatened (RF-02).
  */
 export function isOverridable(current: AssessmentFacts, messageType: string): boolean {
   if (current.level === 'CRITICAL') return false;
   if (current.level === 'HIGH') return true;
   return (
-    messageType === 'FAMILY_TRACING_REQUEST' &&
-    current.factors.some((f) => f.code === 'RF-04' && f.status === 'PRESENT')
+    (messageType === 'FAMILY_TRACING_REQUEST' && present(current, 'RF-04')) ||
+    (messageType === 'RETURN_PLAN' && present(current, 'RF-05')) ||
+    (messageType === 'EVIDENCE_REQUEST' && present(current, 'RF-02'))
   );
 }
 

@@ -69,6 +69,7 @@ export function toAssessmentFacts(a: RiskAssessmentEntity): AssessmentFacts {
     assessedAt: a.assessedAt,
     validUntil: a.validUntil,
     reviewRequiredAt: a.reviewRequiredAt,
+    recordedAt: a.recordedAt,
   };
 }
 

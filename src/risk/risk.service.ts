@@ -125,7 +125,9 @@ export class RiskService {
           RiskErrorCode.NOT_OVERRIDABLE,
           current
             ? `the current assessment (${current.level}) leaves nothing to override for ${dto.messageType}: ` +
-                'only HIGH, or a child’s family tracing with the family as a source of harm, can be overridden'
+                'only HIGH, or below it a child’s family tracing with the family as a source of harm (RF-04), a return ' +
+                'with the family tied to the trafficker (RF-05) or evidence contact with the origin with the family ' +
+                'threatened there (RF-02), can be overridden'
             : 'there is no current assessment to override',
         );
       }

@@ -60,7 +60,7 @@ export class CaseClosureService {
       const notTold: ClosureResult['notNotified'] = [];
       // A country whose part of the case is closed already (a CASE_CLOSED went or came) is not told twice:
       // the lifecycle would refuse the message, and the whole closing with it.
-      const closedWith = new Set(await this.records.closedCounterparts(manager, caseRef));
+      const closedWith = new Set(await this.records.closedCounterparts(manager, caseRef, found.reopenedAt));
       for (const country of found.countries.filter((c) => !closedWith.has(c))) {
         try {
           const sent = await this.outbound.sendWithin(

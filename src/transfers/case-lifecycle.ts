@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CaseEntity } from '../cases/case.entity';
+import { asylumClaimPending } from '../cases/case-facts.policy';
+import { CaseFactsService } from '../cases/case-facts.service';
 import {
   isClosedWith,
   LifecycleDecision,
   LifecycleEvent,
+  needsCaseFacts,
   needsHistory,
 } from '../cases/case-lifecycle.policy';
 import { CasesService } from '../cases/cases.service';
@@ -20,6 +23,7 @@ export class CaseLifecycle {
   constructor(
     private readonly caseService: CasesService,
     private readonly records: MessageRecordsRepository,
+    private readonly facts: CaseFactsService,
   ) {}
 
   /** `caseRow` is locked by the caller's transaction (`manager`). */
@@ -28,12 +32,15 @@ export class CaseLifecycle {
     caseRow: CaseEntity,
     event: LifecycleEvent,
   ): Promise<LifecycleDecision> {
-    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef, caseRow.reopenedAt);
     const closed = isClosedWith({ status: caseRow.status, closedWith }, event.counterpart);
     const history = needsHistory(event.type, closed)
       ? await this.records.lifecycleHistory(manager, caseRow.caseRef)
       : [];
-    return this.caseService.decide(caseRow, event, history, closedWith);
+    const asylum = needsCaseFacts(event.type, event.direction)
+      ? asylumClaimPending(await this.facts.stateWithin(manager, caseRow.caseRef, new Date()))
+      : false;
+    return this.caseService.decide(caseRow, event, history, closedWith, asylum);
   }
 
   /** For many events on one case (what may be composed now): loads every fact once, decides each event. */
@@ -41,7 +48,7 @@ export class CaseLifecycle {
     manager: EntityManager,
     caseRow: CaseEntity,
   ): Promise<(event: LifecycleEvent) => LifecycleDecision> {
-    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
+    const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef, caseRow.reopenedAt);
     const history = await this.records.lifecycleHistory(manager, caseRow.caseRef);
     return (event) => this.caseService.decide(caseRow, event, history, closedWith);
   }

@@ -1,6 +1,6 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, Not } from 'typeorm';
+import { EntityManager, Not, MoreThan } from 'typeorm';
 import type { CaseMessageFact } from '../cases/case-lifecycle.policy';
 import type { MessageType } from '../messages/message-types';
 import { MessageRecordEntity } from './message-record.entity';
@@ -101,10 +101,20 @@ export class MessageRecordsRepository {
   }
 
   /** The countries whose part of the case is closed: a CASE_CLOSED sent to or accepted from each. */
-  async closedCounterparts(manager: EntityManager, caseRef: string): Promise<string[]> {
+  /** `since`: the case was reopened then, and the CASE_CLOSED exchanged before it no longer count. */
+  async closedCounterparts(
+    manager: EntityManager,
+    caseRef: string,
+    since: Date | null = null,
+  ): Promise<string[]> {
     const rows = await manager.find(MessageRecordEntity, {
       select: { counterpart: true },
-      where: { caseRef, type: 'CASE_CLOSED', status: Not('REJECTED' as const) },
+      where: {
+        caseRef,
+        type: 'CASE_CLOSED',
+        status: Not('REJECTED' as const),
+        ...(since ? { createdAt: MoreThan(since) } : {}),
+      },
     });
     return [...new Set(rows.map((row) => row.counterpart))];
   }

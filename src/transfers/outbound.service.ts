@@ -395,7 +395,13 @@ export class OutboundService implements OnModuleInit {
       legalBasis: command.legalBasis,
       decision: 'DENY',
       reasonCode: error.details.reasons?.[0]?.code ?? null,
-      details: { reasons: error.details.reasons?.map((r) => r.code) },
+      details: {
+        reasons: error.details.reasons?.map((r) => r.code),
+        // Which rule of the case's facts refused: evaluators count e.g. tracing tried during an asylum claim.
+        ...(error.details.reasons?.some((r) => r.rule)
+          ? { rules: [...new Set(error.details.reasons.flatMap((r) => (r.rule ? [r.rule] : [])))] }
+          : {}),
+      },
     });
     this.logger.warn(
       `refused ${command.type} case ${command.caseRef} to ${command.to}: ${[...new Set(error.details.reasons?.map((r) => r.code))].join(', ')}`,

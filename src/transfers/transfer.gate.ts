@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import {
+  ASYLUM_BLOCKED_TYPES,
+  asylumClaimPending,
+  CaseFactsState,
+  threatTimes,
+} from '../cases/case-facts.policy';
+import { CaseFactsService } from '../cases/case-facts.service';
 import { gateIdentificationStatus } from '../cases/case-lifecycle.policy';
 import { CaseEntity, isChild } from '../cases/case.entity';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -11,7 +18,7 @@ import {
 } from '../consent/consent.policy';
 import { ConsentRepository, toConsentFacts } from '../consent/consent.repository';
 import type { MessageType } from '../messages/message-types';
-import { decideRisk, needsRiskAssessment } from '../risk/risk.policy';
+import { decideRisk, needsRiskAssessment, RETURN_SENDS } from '../risk/risk.policy';
 import { RiskRepository, toAssessmentFacts, toOverrideFacts } from '../risk/risk.repository';
 import type { PolicyReason } from './transfer.policy';
 
@@ -49,6 +56,7 @@ export class TransferGate {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly consents: ConsentRepository,
     private readonly risk: RiskRepository,
+    private readonly facts: CaseFactsService,
   ) {}
 
   async decide(manager: EntityManager, request: GateRequest): Promise<GateDecision> {
@@ -74,8 +82,14 @@ export class TransferGate {
       answersVitalInterestAlert: request.answersVitalInterestAlert ?? false,
     });
     const payload = consent.allow ? consent.payload : requested;
-    // Most messages need no assessment: spare them the two reads on the hot path.
-    const assessed = needsRiskAssessment(request.type, payload, recipientIsOrigin);
+    // Most messages need no assessment nor the case's facts: spare them the reads on the hot path. A return's
+    // sends read the threats, and then the assessments recorded after them.
+    const returning = RETURN_SENDS.includes(request.type);
+    const assessed = returning || needsRiskAssessment(request.type, payload, recipientIsOrigin);
+    const facts: CaseFactsState | null =
+      returning || ASYLUM_BLOCKED_TYPES.includes(request.type)
+        ? await this.facts.stateWithin(manager, request.case.caseRef, request.now)
+        : null;
     const risk = decideRisk({
       type: request.type,
       payload,
@@ -92,6 +106,8 @@ export class TransferGate {
       recipientIsOrigin,
       now: request.now,
       maxClockSkewMs: this.config.maxClockSkewMs,
+      asylumClaimPending: facts ? asylumClaimPending(facts) : false,
+      threats: facts ? threatTimes(facts) : [],
     });
     const refusedResidence = dropped.length > 0 ? [] : misplaced;
     const reasons: PolicyReason[] = [

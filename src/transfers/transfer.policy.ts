@@ -13,6 +13,11 @@ export interface PolicyReason {
   fields?: string[];
   /** A coordinator may override this refusal with a written reason (risk HIGH). */
   overridable?: boolean;
+  /**
+   * The rule of the case's facts that refused (ASYLUM_CLAIM_PENDING, THREAT_REVIEW_PENDING, FAMILY_INVOLVED,
+   * FAMILY_THREATENED: src/cases/case-facts.policy.ts), beside the protocol's code. Never on the wire.
+   */
+  rule?: string;
 }
 
 /** The case as far as the transfer rules care: whether this node holds it. */

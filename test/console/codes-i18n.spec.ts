@@ -11,6 +11,12 @@ import { ROLES } from '../../src/auth/roles';
 import { GUARDIAN_KINDS } from '../../src/cases/case.entity';
 import { CaseErrorCode } from '../../src/cases/case.errors';
 import {
+  ASYLUM_STATUSES,
+  CaseFactRule,
+  IDENTIFICATION_SOURCES,
+  THREAT_TARGETS,
+} from '../../src/cases/case-facts.policy';
+import {
   AGE_EVIDENCE,
   CASE_STATUSES,
   COUNTRY_ROLES,
@@ -100,6 +106,7 @@ const REASONS = [
   ...Object.values(RejectionCode),
   ...Object.values(AgencyRefusalCode),
   ...Object.values(CaseErrorCode),
+  ...Object.values(CaseFactRule),
   ...Object.values(AccessErrorCode),
   ...Object.values(RiskErrorCode),
   ...Object.values(AuditErrorCode),
@@ -146,6 +153,9 @@ const EXPECTED: Record<string, readonly (string | number)[]> = {
   familyTracingOutcome: FAMILY_TRACING_OUTCOMES,
   travelMode: TRAVEL_MODES,
   bestInterestsOutcome: BEST_INTERESTS_OUTCOMES,
+  asylumStatus: ASYLUM_STATUSES,
+  threatTarget: THREAT_TARGETS,
+  identificationSource: IDENTIFICATION_SOURCES,
   // Any participant a directory may name: no list in src/, so English's list is the reference (below).
   country: Object.keys(labels('en').country ?? {}),
 };

@@ -13,6 +13,8 @@ export interface ReasonProblem {
   scope?: string;
   fields?: string[];
   overridable?: boolean;
+  /** The rule of the case's facts that refused (ASYLUM_CLAIM_PENDING…), beside the protocol's code. */
+  rule?: string;
 }
 
 /**
@@ -80,6 +82,7 @@ function reasonsOf(value: unknown): ReasonProblem[] {
           ? r.fields.filter((x): x is string => typeof x === 'string')
           : undefined,
         overridable: r.overridable === true,
+        rule: asString(r.rule),
       },
     ];
   });

@@ -73,7 +73,8 @@ export function ReasonList({ reasons }: { reasons: ApiError['reasons'] }) {
     <ul className="reasons">
       {reasons.map((r, i) => (
         <li key={i}>
-          <strong>{label('reasonCode', r.code)}</strong> <code className="code">{r.code}</code>
+          <strong>{label('reasonCode', r.rule ?? r.code)}</strong>{' '}
+          <code className="code">{r.rule ?? r.code}</code>
           {r.message && <span className="detail"> — {r.message}</span>}
           {r.scope && (
             <span>

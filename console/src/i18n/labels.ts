@@ -35,6 +35,9 @@ export type CodeKind =
   | 'familyTracingOutcome'
   | 'travelMode'
   | 'bestInterestsOutcome'
+  | 'asylumStatus'
+  | 'threatTarget'
+  | 'identificationSource'
   | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */

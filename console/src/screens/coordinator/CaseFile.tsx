@@ -8,6 +8,7 @@ import { Badge, Decision, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
+import { CaseFacts } from './CaseFacts';
 import { Lanes } from './Lanes';
 
 const ConsentForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.ConsentForm })));
@@ -130,6 +131,12 @@ export function CaseFile() {
             <ReturnChecklist checklist={workflow.returnChecklist} />
             <Expectations caseRef={caseRef} />
           </div>
+          <CaseFacts
+            caseRef={caseRef}
+            facts={data.facts}
+            open={data.case.status === 'OPEN'}
+            reload={file.reload}
+          />
           <Consents
             caseRef={caseRef}
             countries={workflow.countries.filter((c) => !c.self).map((c) => c.country)}
