@@ -1,5 +1,5 @@
 import { examplePayload } from '../messages/examples';
-import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../messages/message-types';
+import { isInReplyToRequired, MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../messages/message-types';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
   ageStatusAfterMessage,
@@ -13,6 +13,7 @@ import {
   identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
+  isReleaseNotice,
   LifecycleEvent,
   LifecycleState,
   needsHistory,
@@ -80,6 +81,8 @@ const ANSWERS: Array<[MessageType, MessageType[]]> = [
   ['REINTEGRATION_CONFIRMATION', ['REINTEGRATION_REQUEST']],
   ['EVIDENCE_RESPONSE', ['EVIDENCE_REQUEST']],
   ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', ['EMERGENCY_ALERT']],
+  ['TRAVEL_DOCUMENT_RESULT', ['TRAVEL_DOCUMENT_REQUEST']],
+  ['WITNESS_APPEARANCE_RESPONSE', ['WITNESS_APPEARANCE_REQUEST']],
 ];
 const ANSWER_TYPES = new Set(ANSWERS.map(([type]) => type));
 
@@ -139,8 +142,8 @@ describe('decideLifecycle on an open case', () => {
       type === 'ARRIVAL_CONFIRMATION' ? [fact('RETURN_PLAN_CONFIRMATION', direction, 'MK', true)] : [];
     const requested = fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT');
     const asked = { ...OPEN, history: [requested, ...accepted] };
-    // An alert's acknowledgement names the alert (below); other answers may leave inReplyTo out.
-    const inReplyTo = type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' ? requested.id : undefined;
+    // An alert's acknowledgement and the extensions' answers name their request (below); the others may not.
+    const inReplyTo = isInReplyToRequired(type) ? requested.id : undefined;
     expect(codes(asked, { ...event(type, direction), inReplyTo })).toEqual([]);
   });
 
@@ -165,6 +168,37 @@ describe('decideLifecycle on an open case', () => {
         },
       ],
     });
+  });
+
+  it.each([
+    ['no inReplyTo', undefined],
+    ['another request of the same type', 'another-request'],
+    ['the request of another country', 'request-from-IT'],
+  ])('refuses a witness’s answer that names %s: answers correlate to their request', (_name, inReplyTo) => {
+    const history = [
+      { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED'), id: 'the-request' },
+      { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED', 'IT'), id: 'request-from-IT' },
+    ];
+    const answer = { ...event('WITNESS_APPEARANCE_RESPONSE', 'SENT'), inReplyTo };
+    expect(decideLifecycle({ ...OPEN, history }, answer)).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: CASE_STATE_CONFLICT,
+          message:
+            'WITNESS_APPEARANCE_RESPONSE answers WITNESS_APPEARANCE_REQUEST, named in inReplyTo, and the case has none such from MK',
+        },
+      ],
+    });
+    expect(codes({ ...OPEN, history }, { ...answer, inReplyTo: 'the-request' })).toEqual([]);
+  });
+
+  it.each([
+    [2, '2'],
+    [3, '3'],
+  ] as const)('an assistance step report of SOP %i makes that phase active', (sop, phase) => {
+    const decision = decideLifecycle(OPEN, event('ASSISTANCE_STEP_REPORT', 'SENT', { sop }));
+    expect(decision.allow && decision.next.phases).toEqual({ [phase]: 'ACTIVE' });
   });
 
   it('lets a risk assessment result come unasked (both countries’ assessments count)', () => {
@@ -205,6 +239,47 @@ describe('decideLifecycle on a closed case', () => {
         allow: true,
         next: { status: 'CLOSED', phases },
       });
+    },
+  );
+
+  const release = {
+    event: 'OFFENDER_RELEASED',
+    authority: 'Tribunal judiciaire de Paris',
+    release: { at: '2029-06-01T08:00:00Z', releaseKind: 'CONDITIONAL_RELEASE' },
+  };
+
+  it.each([
+    ['OFFENDER_RELEASED', 'SENT'],
+    ['OFFENDER_RELEASED', 'RECEIVED'],
+    ['OFFENDER_ESCAPED', 'SENT'],
+    ['OFFENDER_ESCAPED', 'RECEIVED'],
+  ] as const)(
+    'still carries an offender’s release or escape (%s, %s): the victim must be told, years later too',
+    (kind, direction) => {
+      const notice = event('PROCEEDINGS_STATUS', direction, { ...release, event: kind });
+      expect(decideLifecycle(closed, notice)).toEqual({
+        allow: true,
+        next: { status: 'CLOSED', phases: {} },
+      });
+      // And on a case closed with that country only.
+      expect(codes({ ...OPEN, closedWith: ['MK'] }, notice)).toEqual([]);
+      expect(isReleaseNotice(notice)).toBe(true);
+    },
+  );
+
+  it('refuses a hearing date on a closed case: only a release or escape goes through', () => {
+    expect(isReleaseNotice(event('PROCEEDINGS_STATUS'))).toBe(false);
+    expect(codes(closed, event('PROCEEDINGS_STATUS'))).toEqual([CASE_STATE_CONFLICT]);
+  });
+
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'still carries the result of the search an alert started (%s), as the alert’s acknowledgement',
+    (direction) => {
+      const alert = { ...fact('EMERGENCY_ALERT', direction === 'SENT' ? 'RECEIVED' : 'SENT'), id: 'alert-1' };
+      const result = event('MISSING_PERSON_SEARCH_RESULT', direction);
+      expect(needsHistory('MISSING_PERSON_SEARCH_RESULT', true)).toBe(true);
+      expect(codes({ ...closed, history: [alert] }, { ...result, inReplyTo: 'alert-1' })).toEqual([]);
+      expect(codes({ ...closed, history: [alert] }, result)).toEqual([CASE_STATE_CONFLICT]);
     },
   );
 

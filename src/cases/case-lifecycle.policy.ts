@@ -1,4 +1,5 @@
 import {
+  isInReplyToRequired,
   isTechnicalType,
   MessageType,
   requestTypesAnsweredBy,
@@ -6,6 +7,7 @@ import {
   SOP_OF_TYPE,
   SOPS,
 } from '../messages/message-types';
+import { reportsRelease } from '../messages/payloads/proceedings.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
   childReturnReasons,
@@ -124,7 +126,7 @@ export function needsHistory(type: MessageType, closedWithCounterpart = false): 
   return (
     requiredRequests(type).length > 0 ||
     type === 'RETURN_PLAN' ||
-    (closedWithCounterpart && type === 'CASE_UPDATE')
+    (closedWithCounterpart && ALERT_ACKNOWLEDGEMENTS.has(type))
   );
 }
 
@@ -152,10 +154,19 @@ const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set([
   'EMERGENCY_ALERT',
 ]);
 
+/**
+ * An offender's release or escape reaches the victim's country whatever the state of the case: offenders are
+ * released years after a case closed, and she must be told (a PROCEEDINGS_STATUS reporting it).
+ */
+export function isReleaseNotice(event: Pick<LifecycleEvent, 'type' | 'payload'>): boolean {
+  return event.type === 'PROCEEDINGS_STATUS' && reportsRelease(event.payload);
+}
+
 function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (
     !isClosedWith(state, event.counterpart) ||
     AFTER_CLOSURE.has(event.type) ||
+    isReleaseNotice(event) ||
     acknowledgesAlert(state, event)
   )
     return [];
@@ -165,10 +176,15 @@ function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): Lifecy
   ];
 }
 
-/** The types that acknowledge an emergency alert when their inReplyTo names one. */
+/**
+ * The types that acknowledge an emergency alert when their inReplyTo names one (and so go through on a closed
+ * case, as the alert did): an update, the acknowledgement, and the result of the search a missing-child
+ * alert started.
+ */
 const ALERT_ACKNOWLEDGEMENTS: ReadonlySet<MessageType> = new Set([
   'CASE_UPDATE',
   'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+  'MISSING_PERSON_SEARCH_RESULT',
 ]);
 
 /**
@@ -197,18 +213,32 @@ function acknowledgementReasons(state: LifecycleState, event: LifecycleEvent): L
   ];
 }
 
-/** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
+/**
+ * An answer needs its request, from the same country in the other direction (no arrival without a plan). The
+ * answers that must name their request (IN_REPLY_TO_REQUIRED: a travel document's result, a witness's answer)
+ * need that very request.
+ */
 function answerReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   const requests = requiredRequests(event.type);
   if (requests.length === 0) return [];
+  // The acknowledgement's own rule names its alert (acknowledgementReasons).
+  const named = isInReplyToRequired(event.type) && event.type !== 'EMERGENCY_ALERT_ACKNOWLEDGEMENT';
   const asked = state.history.some(
     (m) =>
       requests.includes(m.type) &&
       m.direction === opposite(event.direction) &&
-      m.counterpart === event.counterpart,
+      m.counterpart === event.counterpart &&
+      (!named || m.id === event.inReplyTo),
   );
   if (asked) return [];
   const between = event.direction === 'SENT' ? `from ${event.counterpart}` : `to ${event.counterpart}`;
+  if (named) {
+    return [
+      conflict(
+        `${event.type} answers ${requests.join(' or ')}, named in inReplyTo, and the case has none such ${between}`,
+      ),
+    ];
+  }
   return [conflict(`${event.type} answers ${requests.join(' or ')}, and the case has none ${between}`)];
 }
 
@@ -336,7 +366,8 @@ export function nextState(state: LifecycleState, event: LifecycleEvent): Lifecyc
     }
     return { status: 'CLOSED', phases };
   }
-  const sop = SOP_OF_TYPE[event.type];
+  // A step report says which assistance SOP it belongs to (first assistance or assistance).
+  const sop = event.type === 'ASSISTANCE_STEP_REPORT' ? (event.payload.sop as Sop) : SOP_OF_TYPE[event.type];
   if (sop !== null) phases[`${sop}`] = 'ACTIVE';
   if (event.type === 'REFERRAL_REQUEST') {
     const requested = event.payload.requestedSop as Sop | undefined;
