@@ -35,6 +35,16 @@ export type CodeKind =
   | 'familyTracingOutcome'
   | 'travelMode'
   | 'bestInterestsOutcome'
+  | 'searchOutcome'
+  | 'assistanceStep'
+  | 'assistanceStepStatus'
+  | 'travelDocumentOutcome'
+  | 'appearanceMode'
+  | 'protectionMeasure'
+  | 'proceedingsEvent'
+  | 'releaseKind'
+  | 'claimAgainst'
+  | 'claimStatus'
   | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */
