@@ -74,7 +74,7 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
 
   beforeAll(async () => {
     ({ fr, mk, italy } = await startFrMkItaly(federation));
-  });
+  }, 180_000);
 
   afterAll(() => stopFrMkItaly(federation, italy));
 
@@ -82,6 +82,15 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
     const response = await api(node, 'GET', `/cases/${caseRef}/expectations`);
     expect(response.status).toBe(200);
     return (response.body as ExpectationView[]).find((e) => e.requestMessageId === request);
+  };
+
+  /** What the node's console offers to compose on the case: type → recipients. */
+  const composable = async (node: RunningNode, caseRef: string): Promise<Record<string, string[]>> => {
+    const response = await api(node, 'GET', `/cases/${caseRef}/compose-options`);
+    expect(response.status).toBe(200);
+    return Object.fromEntries(
+      (response.body.options as Array<{ type: string; to: string[] }>).map((o) => [o.type, o.to]),
+    );
   };
 
   /** Sends and waits for the receipt; the receiver holds the message as accepted. */
@@ -130,6 +139,8 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
       expect(await expectationOf(mk, caseRef, asked)).toMatchObject({ direction: 'OWED', status: 'OPEN' });
 
       await recordConsent(mk, caseRef, { recipients: ['FR'] });
+      // MK's console offers the answer, to FR, now that FR asked.
+      expect(await composable(mk, caseRef)).toMatchObject({ [answer]: ['FR'] });
       // An answer names its request: without inReplyTo, or naming another message, it is refused before it
       // leaves (the case lifecycle: answers correlate to their request).
       const another = `${asked.slice(0, -1)}${asked.endsWith('0') ? '1' : '0'}`;
@@ -233,6 +244,10 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
       payload: examplePayload('CASE_UPDATE'),
     });
     expect(update.status).toBe(409);
+    // The console still offers the proceedings status on the closed case (as a release), and no update.
+    const offered = await composable(fr, caseRef);
+    expect(offered.PROCEEDINGS_STATUS).toEqual(['MK']);
+    expect(offered.CASE_UPDATE).toBeUndefined();
     const escaped = {
       ...RELEASE,
       event: 'OFFENDER_ESCAPED',

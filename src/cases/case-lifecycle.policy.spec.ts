@@ -4,6 +4,7 @@ import { RejectionCode } from '../messages/rejection-codes';
 import {
   ageStatusAfterMessage,
   CaseMessageFact,
+  composeEvents,
   decideAgeStatusChange,
   decideLifecycle,
   decidePhaseChange,
@@ -993,5 +994,49 @@ describe('the return handshake in order', () => {
       allow: true,
       next: { status: 'OPEN', phases: { '1': 'COMPLETED' } },
     });
+  });
+});
+
+describe('composeEvents: what the console may offer to compose now', () => {
+  const composable = (state: LifecycleState, type: MessageType): boolean =>
+    composeEvents(type, 'MK', { ageStatus: null, history: state.history }).some(
+      (e) => decideLifecycle(state, e).allow,
+    );
+  const request = { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED'), id: 'witness-request' };
+  const alert = { ...fact('EMERGENCY_ALERT', 'RECEIVED'), id: 'alert' };
+
+  it.each<[string, MessageType, CaseMessageFact[], boolean]>([
+    ['an answer naming the request MK sent', 'WITNESS_APPEARANCE_RESPONSE', [request], true],
+    ['an answer when MK asked nothing', 'WITNESS_APPEARANCE_RESPONSE', [], false],
+    [
+      'an answer to IT’s request, to MK',
+      'WITNESS_APPEARANCE_RESPONSE',
+      [{ ...request, counterpart: 'IT' }],
+      false,
+    ],
+    ['a travel document result when MK asked nothing', 'TRAVEL_DOCUMENT_RESULT', [], false],
+    ['an alert’s acknowledgement naming MK’s alert', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT', [alert], true],
+    ['a report on an open case', 'ASSISTANCE_STEP_REPORT', [], true],
+  ])('offers %s: %s', (_name, type, history, offered) => {
+    expect(composable({ ...OPEN, history }, type)).toBe(offered);
+  });
+
+  it('offers on a closed case a proceedings status (as an offender’s release) and a search result naming an alert', () => {
+    const closed: LifecycleState = { ...OPEN, status: 'CLOSED', history: [alert] };
+    expect(composable(closed, 'PROCEEDINGS_STATUS')).toBe(true);
+    expect(composable(closed, 'MISSING_PERSON_SEARCH_RESULT')).toBe(true);
+    expect(composable({ ...closed, history: [] }, 'MISSING_PERSON_SEARCH_RESULT')).toBe(false);
+    expect(composable(closed, 'COMPLAINT_TRANSFER')).toBe(false);
+  });
+
+  it('tries a child’s referral as one (a presumption is no refusal)', () => {
+    expect(composeEvents('REFERRAL_REQUEST', 'MK', { ageStatus: 'PRESUMED_CHILD', history: [] })).toEqual([
+      {
+        type: 'REFERRAL_REQUEST',
+        direction: 'SENT',
+        counterpart: 'MK',
+        payload: { age: { status: 'PRESUMED_CHILD' } },
+      },
+    ]);
   });
 });

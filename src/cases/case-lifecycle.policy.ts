@@ -7,7 +7,7 @@ import {
   SOP_OF_TYPE,
   SOPS,
 } from '../messages/message-types';
-import { reportsRelease } from '../messages/payloads/proceedings.dto';
+import { RELEASE_EVENTS, reportsRelease } from '../messages/payloads/proceedings.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
   childReturnReasons,
@@ -128,6 +128,33 @@ export function needsHistory(type: MessageType, closedWithCounterpart = false): 
     type === 'RETURN_PLAN' ||
     (closedWithCounterpart && ALERT_ACKNOWLEDGEMENTS.has(type))
   );
+}
+
+/**
+ * The events to try when asking whether a coordinator could send `type` to `counterpart` now (the console's
+ * compose options): the message as it may be written, not as it is, so a type is offered when some payload or
+ * reply could pass. A child's referral says so; an answer that must name its request, or an acknowledgement,
+ * is tried with each request of the case it could name (from that country); a proceedings status also as an
+ * offender's release, which goes through on a closed case. Payload rules are the dry run's.
+ */
+export function composeEvents(
+  type: MessageType,
+  counterpart: string,
+  facts: { ageStatus: AgeStatus | null; history: readonly CaseMessageFact[] },
+): LifecycleEvent[] {
+  const base: LifecycleEvent = { type, direction: 'SENT', counterpart, payload: {} };
+  if (type === 'REFERRAL_REQUEST' && facts.ageStatus)
+    return [{ ...base, payload: { age: { status: facts.ageStatus } } }];
+  if (type === 'PROCEEDINGS_STATUS') return [base, { ...base, payload: { event: RELEASE_EVENTS[0] } }];
+  const requests: readonly MessageType[] = ALERT_ACKNOWLEDGEMENTS.has(type)
+    ? ['EMERGENCY_ALERT']
+    : isInReplyToRequired(type)
+      ? requiredRequests(type)
+      : [];
+  const named = facts.history
+    .filter((m) => requests.includes(m.type) && m.direction === 'RECEIVED' && m.counterpart === counterpart)
+    .map((m) => ({ ...base, inReplyTo: m.id }));
+  return [base, ...named];
 }
 
 /** Whether the case, or the counterpart's part of it, is closed (a CASE_CLOSED went to or came from it). */

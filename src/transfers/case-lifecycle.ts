@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CaseEntity } from '../cases/case.entity';
 import {
+  CaseMessageFact,
   isClosedWith,
   LifecycleDecision,
   LifecycleEvent,
@@ -36,13 +37,16 @@ export class CaseLifecycle {
     return this.caseService.decide(caseRow, event, history, closedWith);
   }
 
-  /** For many events on one case (what may be composed now): loads every fact once, decides each event. */
+  /**
+   * For many events on one case (what may be composed now): loads every fact once; the earlier messages are
+   * returned too, for the caller to pick the requests an answer could name.
+   */
   async judge(
     manager: EntityManager,
     caseRow: CaseEntity,
-  ): Promise<(event: LifecycleEvent) => LifecycleDecision> {
+  ): Promise<{ decide: (event: LifecycleEvent) => LifecycleDecision; history: CaseMessageFact[] }> {
     const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef);
     const history = await this.records.lifecycleHistory(manager, caseRow.caseRef);
-    return (event) => this.caseService.decide(caseRow, event, history, closedWith);
+    return { decide: (event) => this.caseService.decide(caseRow, event, history, closedWith), history };
   }
 }
