@@ -111,7 +111,8 @@ function groupRows(schemas: Record<string, Schema>, type: MessageType): string[]
     rows.push([
       ORIGIN_RECIPIENT,
       code('CONTACT_ORIGIN_AUTHORITIES'),
-      `when the case records the recipient as ${code('ORIGIN')} (${code('countryRoles')}), whatever the flag says`,
+      `when the case records the recipient as ${code('ORIGIN')} (${code('countryRoles')})` +
+        (type === 'EVIDENCE_REQUEST' ? ', whatever the flag says' : ''),
       'no (required)',
     ]);
   }
@@ -330,6 +331,16 @@ withdrawal; with no such record the message is refused. The receiver only checks
 consent names it. Their free text (${code('CASE_CLOSED')} ${code('summary')}) travels only when that record
 is live and the case is not restricted; otherwise the message goes without it, and the answer and the
 audit entry say so (${code('redacted')}).
+
+### An offender's release
+
+A ${code('PROCEEDINGS_STATUS')} reporting ${code('OFFENDER_RELEASED')} or ${code('OFFENDER_ESCAPED')} (a compatible v1
+extension, [protocol.md](protocol.md#sop-2-3-and-5-extensions)) needs no scope of its own: the victim must be told
+whether or not she cooperates with the police, so a consent that names the recipient suffices, there is no field
+group to redact, and it goes through on a closed case. Every other event of the proceedings needs
+${code('CRIMINAL_PROCEEDINGS')}. On a case restricted by a withdrawal it is refused like any message (HTTP 422,
+${code('CONSENT_INSUFFICIENT')}), loudly: the coordinator then tells her country by other means, or sends an
+${code('EMERGENCY_ALERT')} when her life, freedom or physical integrity is in danger.
 
 ### Vital interest
 

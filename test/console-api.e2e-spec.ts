@@ -387,10 +387,15 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       });
       expect(answer.status).toBe(409);
 
-      // Once the case is closed, only what a closed case still allows: an alert, or telling a country.
+      // Once the case is closed, only what a closed case still allows: an alert, telling a country, and an
+      // offender's release (a proceedings status, to IT, which announces the extension).
       expect((await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' })).status).toBe(202);
       const closed = (await api(fr, 'GET', `/cases/${caseRef}/compose-options`)).body.options;
-      expect(closed.map((o: { type: string }) => o.type).sort()).toEqual(['CASE_CLOSED', 'EMERGENCY_ALERT']);
+      expect(closed.map((o: { type: string }) => o.type).sort()).toEqual([
+        'CASE_CLOSED',
+        'EMERGENCY_ALERT',
+        'PROCEEDINGS_STATUS',
+      ]);
       expect((await api(fr, 'GET', '/cases/TRM-FR-2026-999999/compose-options')).status).toBe(404);
     });
 

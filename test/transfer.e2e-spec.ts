@@ -1,6 +1,11 @@
 import { examplePayload } from '../src/messages/examples';
 import { requiredRequests } from '../src/cases/case-lifecycle.policy';
-import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../src/messages/message-types';
+import {
+  isInReplyToRequired,
+  MESSAGE_TYPES,
+  MessageType,
+  TECHNICAL_TYPES,
+} from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
 import { startFrMkItaly, stopFrMkItaly } from './support/fr-mk-italy';
@@ -87,7 +92,8 @@ describe('transfer core (real PostgreSQL and RabbitMQ)', () => {
         });
         expect(asked.status).toBe(202);
         await waitDelivered(fr, asked.body.id, 20_000);
-        if (type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT') inReplyTo = asked.body.id;
+        // An alert's acknowledgement and the extensions' answers name their request.
+        if (isInReplyToRequired(type)) inReplyTo = asked.body.id;
         await recordConsent(mk, caseRef, { recipients: ['FR'] });
         [sender, to] = [mk, 'FR'];
         // An arrival follows the plan's accepted confirmation (the return handshake in order).

@@ -1,9 +1,10 @@
 import { examplePayload } from '../messages/examples';
-import { MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../messages/message-types';
+import { isInReplyToRequired, MESSAGE_TYPES, MessageType, TECHNICAL_TYPES } from '../messages/message-types';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
   ageStatusAfterMessage,
   CaseMessageFact,
+  composeEvents,
   decideAgeStatusChange,
   decideLifecycle,
   decidePhaseChange,
@@ -15,6 +16,7 @@ import {
   identificationStatusAfterMessage,
   inferRoles,
   isClosedWith,
+  isReleaseNotice,
   LifecycleEvent,
   LifecycleState,
   needsHistory,
@@ -82,6 +84,8 @@ const ANSWERS: Array<[MessageType, MessageType[]]> = [
   ['REINTEGRATION_CONFIRMATION', ['REINTEGRATION_REQUEST']],
   ['EVIDENCE_RESPONSE', ['EVIDENCE_REQUEST']],
   ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', ['EMERGENCY_ALERT']],
+  ['TRAVEL_DOCUMENT_RESULT', ['TRAVEL_DOCUMENT_REQUEST']],
+  ['WITNESS_APPEARANCE_RESPONSE', ['WITNESS_APPEARANCE_REQUEST']],
 ];
 const ANSWER_TYPES = new Set(ANSWERS.map(([type]) => type));
 
@@ -141,8 +145,8 @@ describe('decideLifecycle on an open case', () => {
       type === 'ARRIVAL_CONFIRMATION' ? [fact('RETURN_PLAN_CONFIRMATION', direction, 'MK', true)] : [];
     const requested = fact(request, direction === 'SENT' ? 'RECEIVED' : 'SENT');
     const asked = { ...OPEN, history: [requested, ...accepted] };
-    // An alert's acknowledgement names the alert (below); other answers may leave inReplyTo out.
-    const inReplyTo = type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' ? requested.id : undefined;
+    // An alert's acknowledgement and the extensions' answers name their request (below); the others may not.
+    const inReplyTo = isInReplyToRequired(type) ? requested.id : undefined;
     expect(codes(asked, { ...event(type, direction), inReplyTo })).toEqual([]);
   });
 
@@ -167,6 +171,37 @@ describe('decideLifecycle on an open case', () => {
         },
       ],
     });
+  });
+
+  it.each([
+    ['no inReplyTo', undefined],
+    ['another request of the same type', 'another-request'],
+    ['the request of another country', 'request-from-IT'],
+  ])('refuses a witness’s answer that names %s: answers correlate to their request', (_name, inReplyTo) => {
+    const history = [
+      { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED'), id: 'the-request' },
+      { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED', 'IT'), id: 'request-from-IT' },
+    ];
+    const answer = { ...event('WITNESS_APPEARANCE_RESPONSE', 'SENT'), inReplyTo };
+    expect(decideLifecycle({ ...OPEN, history }, answer)).toEqual({
+      allow: false,
+      reasons: [
+        {
+          code: CASE_STATE_CONFLICT,
+          message:
+            'WITNESS_APPEARANCE_RESPONSE answers WITNESS_APPEARANCE_REQUEST, named in inReplyTo, and the case has none such from MK',
+        },
+      ],
+    });
+    expect(codes({ ...OPEN, history }, { ...answer, inReplyTo: 'the-request' })).toEqual([]);
+  });
+
+  it.each([
+    [2, '2'],
+    [3, '3'],
+  ] as const)('an assistance step report of SOP %i makes that phase active', (sop, phase) => {
+    const decision = decideLifecycle(OPEN, event('ASSISTANCE_STEP_REPORT', 'SENT', { sop }));
+    expect(decision.allow && decision.next.phases).toEqual({ [phase]: 'ACTIVE' });
   });
 
   it('lets a risk assessment result come unasked (both countries’ assessments count)', () => {
@@ -207,6 +242,47 @@ describe('decideLifecycle on a closed case', () => {
         allow: true,
         next: { status: 'CLOSED', phases },
       });
+    },
+  );
+
+  const release = {
+    event: 'OFFENDER_RELEASED',
+    authority: 'Tribunal judiciaire de Paris',
+    release: { at: '2029-06-01T08:00:00Z', releaseKind: 'CONDITIONAL_RELEASE' },
+  };
+
+  it.each([
+    ['OFFENDER_RELEASED', 'SENT'],
+    ['OFFENDER_RELEASED', 'RECEIVED'],
+    ['OFFENDER_ESCAPED', 'SENT'],
+    ['OFFENDER_ESCAPED', 'RECEIVED'],
+  ] as const)(
+    'still carries an offender’s release or escape (%s, %s): the victim must be told, years later too',
+    (kind, direction) => {
+      const notice = event('PROCEEDINGS_STATUS', direction, { ...release, event: kind });
+      expect(decideLifecycle(closed, notice)).toEqual({
+        allow: true,
+        next: { status: 'CLOSED', phases: {} },
+      });
+      // And on a case closed with that country only.
+      expect(codes({ ...OPEN, closedWith: ['MK'] }, notice)).toEqual([]);
+      expect(isReleaseNotice(notice)).toBe(true);
+    },
+  );
+
+  it('refuses a hearing date on a closed case: only a release or escape goes through', () => {
+    expect(isReleaseNotice(event('PROCEEDINGS_STATUS'))).toBe(false);
+    expect(codes(closed, event('PROCEEDINGS_STATUS'))).toEqual([CASE_STATE_CONFLICT]);
+  });
+
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'still carries the result of the search an alert started (%s), as the alert’s acknowledgement',
+    (direction) => {
+      const alert = { ...fact('EMERGENCY_ALERT', direction === 'SENT' ? 'RECEIVED' : 'SENT'), id: 'alert-1' };
+      const result = event('MISSING_PERSON_SEARCH_RESULT', direction);
+      expect(needsHistory('MISSING_PERSON_SEARCH_RESULT', true)).toBe(true);
+      expect(codes({ ...closed, history: [alert] }, { ...result, inReplyTo: 'alert-1' })).toEqual([]);
+      expect(codes({ ...closed, history: [alert] }, result)).toEqual([CASE_STATE_CONFLICT]);
     },
   );
 
@@ -972,5 +1048,46 @@ describe('decideReopen', () => {
   it('reopens a closed case, not an open one', () => {
     expect(decideReopen('CLOSED')).toEqual({ allow: true });
     expect(decideReopen('OPEN')).toEqual({ allow: false, reason: 'the case is open: nothing to reopen' });
+describe('composeEvents: what the console may offer to compose now', () => {
+  const composable = (state: LifecycleState, type: MessageType): boolean =>
+    composeEvents(type, 'MK', { ageStatus: null, history: state.history }).some(
+      (e) => decideLifecycle(state, e).allow,
+    );
+  const request = { ...fact('WITNESS_APPEARANCE_REQUEST', 'RECEIVED'), id: 'witness-request' };
+  const alert = { ...fact('EMERGENCY_ALERT', 'RECEIVED'), id: 'alert' };
+
+  it.each<[string, MessageType, CaseMessageFact[], boolean]>([
+    ['an answer naming the request MK sent', 'WITNESS_APPEARANCE_RESPONSE', [request], true],
+    ['an answer when MK asked nothing', 'WITNESS_APPEARANCE_RESPONSE', [], false],
+    [
+      'an answer to IT’s request, to MK',
+      'WITNESS_APPEARANCE_RESPONSE',
+      [{ ...request, counterpart: 'IT' }],
+      false,
+    ],
+    ['a travel document result when MK asked nothing', 'TRAVEL_DOCUMENT_RESULT', [], false],
+    ['an alert’s acknowledgement naming MK’s alert', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT', [alert], true],
+    ['a report on an open case', 'ASSISTANCE_STEP_REPORT', [], true],
+  ])('offers %s: %s', (_name, type, history, offered) => {
+    expect(composable({ ...OPEN, history }, type)).toBe(offered);
+  });
+
+  it('offers on a closed case a proceedings status (as an offender’s release) and a search result naming an alert', () => {
+    const closed: LifecycleState = { ...OPEN, status: 'CLOSED', history: [alert] };
+    expect(composable(closed, 'PROCEEDINGS_STATUS')).toBe(true);
+    expect(composable(closed, 'MISSING_PERSON_SEARCH_RESULT')).toBe(true);
+    expect(composable({ ...closed, history: [] }, 'MISSING_PERSON_SEARCH_RESULT')).toBe(false);
+    expect(composable(closed, 'COMPLAINT_TRANSFER')).toBe(false);
+  });
+
+  it('tries a child’s referral as one (a presumption is no refusal)', () => {
+    expect(composeEvents('REFERRAL_REQUEST', 'MK', { ageStatus: 'PRESUMED_CHILD', history: [] })).toEqual([
+      {
+        type: 'REFERRAL_REQUEST',
+        direction: 'SENT',
+        counterpart: 'MK',
+        payload: { age: { status: 'PRESUMED_CHILD' } },
+      },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  isInReplyToRequired,
   isTechnicalType,
   MessageType,
   requestTypesAnsweredBy,
@@ -6,6 +7,7 @@ import {
   SOP_OF_TYPE,
   SOPS,
 } from '../messages/message-types';
+import { RELEASE_EVENTS, reportsRelease } from '../messages/payloads/proceedings.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 import {
   childReturnReasons,
@@ -132,8 +134,35 @@ export function needsHistory(type: MessageType, closedWithCounterpart = false): 
   return (
     requiredRequests(type).length > 0 ||
     type === 'RETURN_PLAN' ||
-    (closedWithCounterpart && type === 'CASE_UPDATE')
+    (closedWithCounterpart && ALERT_ACKNOWLEDGEMENTS.has(type))
   );
+}
+
+/**
+ * The events to try when asking whether a coordinator could send `type` to `counterpart` now (the console's
+ * compose options): the message as it may be written, not as it is, so a type is offered when some payload or
+ * reply could pass. A child's referral says so; an answer that must name its request, or an acknowledgement,
+ * is tried with each request of the case it could name (from that country); a proceedings status also as an
+ * offender's release, which goes through on a closed case. Payload rules are the dry run's.
+ */
+export function composeEvents(
+  type: MessageType,
+  counterpart: string,
+  facts: { ageStatus: AgeStatus | null; history: readonly CaseMessageFact[] },
+): LifecycleEvent[] {
+  const base: LifecycleEvent = { type, direction: 'SENT', counterpart, payload: {} };
+  if (type === 'REFERRAL_REQUEST' && facts.ageStatus)
+    return [{ ...base, payload: { age: { status: facts.ageStatus } } }];
+  if (type === 'PROCEEDINGS_STATUS') return [base, { ...base, payload: { event: RELEASE_EVENTS[0] } }];
+  const requests: readonly MessageType[] = ALERT_ACKNOWLEDGEMENTS.has(type)
+    ? ['EMERGENCY_ALERT']
+    : isInReplyToRequired(type)
+      ? requiredRequests(type)
+      : [];
+  const named = facts.history
+    .filter((m) => requests.includes(m.type) && m.direction === 'RECEIVED' && m.counterpart === counterpart)
+    .map((m) => ({ ...base, inReplyTo: m.id }));
+  return [base, ...named];
 }
 
 /** Whether the case, or the counterpart's part of it, is closed (a CASE_CLOSED went to or came from it). */
@@ -160,10 +189,19 @@ const AFTER_CLOSURE: ReadonlySet<MessageType> = new Set([
   'EMERGENCY_ALERT',
 ]);
 
+/**
+ * An offender's release or escape reaches the victim's country whatever the state of the case: offenders are
+ * released years after a case closed, and she must be told (a PROCEEDINGS_STATUS reporting it).
+ */
+export function isReleaseNotice(event: Pick<LifecycleEvent, 'type' | 'payload'>): boolean {
+  return event.type === 'PROCEEDINGS_STATUS' && reportsRelease(event.payload);
+}
+
 function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   if (
     !isClosedWith(state, event.counterpart) ||
     AFTER_CLOSURE.has(event.type) ||
+    isReleaseNotice(event) ||
     acknowledgesAlert(state, event)
   )
     return [];
@@ -173,10 +211,15 @@ function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): Lifecy
   ];
 }
 
-/** The types that acknowledge an emergency alert when their inReplyTo names one. */
+/**
+ * The types that acknowledge an emergency alert when their inReplyTo names one (and so go through on a closed
+ * case, as the alert did): an update, the acknowledgement, and the result of the search a missing-child
+ * alert started.
+ */
 const ALERT_ACKNOWLEDGEMENTS: ReadonlySet<MessageType> = new Set([
   'CASE_UPDATE',
   'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+  'MISSING_PERSON_SEARCH_RESULT',
 ]);
 
 /**
@@ -205,18 +248,32 @@ function acknowledgementReasons(state: LifecycleState, event: LifecycleEvent): L
   ];
 }
 
-/** An answer needs its request, from the same country in the other direction (no arrival without a plan). */
+/**
+ * An answer needs its request, from the same country in the other direction (no arrival without a plan). The
+ * answers that must name their request (IN_REPLY_TO_REQUIRED: a travel document's result, a witness's answer)
+ * need that very request.
+ */
 function answerReasons(state: LifecycleState, event: LifecycleEvent): LifecycleReason[] {
   const requests = requiredRequests(event.type);
   if (requests.length === 0) return [];
+  // The acknowledgement's own rule names its alert (acknowledgementReasons).
+  const named = isInReplyToRequired(event.type) && event.type !== 'EMERGENCY_ALERT_ACKNOWLEDGEMENT';
   const asked = state.history.some(
     (m) =>
       requests.includes(m.type) &&
       m.direction === opposite(event.direction) &&
-      m.counterpart === event.counterpart,
+      m.counterpart === event.counterpart &&
+      (!named || m.id === event.inReplyTo),
   );
   if (asked) return [];
   const between = event.direction === 'SENT' ? `from ${event.counterpart}` : `to ${event.counterpart}`;
+  if (named) {
+    return [
+      conflict(
+        `${event.type} answers ${requests.join(' or ')}, named in inReplyTo, and the case has none such ${between}`,
+      ),
+    ];
+  }
   return [conflict(`${event.type} answers ${requests.join(' or ')}, and the case has none ${between}`)];
 }
 
@@ -357,7 +414,8 @@ export function nextState(state: LifecycleState, event: LifecycleEvent): Lifecyc
     }
     return { status: 'CLOSED', phases };
   }
-  const sop = SOP_OF_TYPE[event.type];
+  // A step report says which assistance SOP it belongs to (first assistance or assistance).
+  const sop = event.type === 'ASSISTANCE_STEP_REPORT' ? (event.payload.sop as Sop) : SOP_OF_TYPE[event.type];
   if (sop !== null) phases[`${sop}`] = 'ACTIVE';
   if (event.type === 'REFERRAL_REQUEST') {
     const requested = event.payload.requestedSop as Sop | undefined;

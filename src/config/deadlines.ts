@@ -10,11 +10,13 @@ export const EXPECTING_TYPES = [
   'REFERRAL_REQUEST',
   'IDENTITY_VERIFICATION_REQUEST',
   'EMERGENCY_ALERT',
+  'TRAVEL_DOCUMENT_REQUEST',
   'RISK_ASSESSMENT_REQUEST',
   'FAMILY_TRACING_REQUEST',
   'RETURN_PLAN',
   'REINTEGRATION_REQUEST',
   'EVIDENCE_REQUEST',
+  'WITNESS_APPEARANCE_REQUEST',
 ] as const satisfies readonly MessageType[];
 
 export type ExpectingType = (typeof EXPECTING_TYPES)[number];
@@ -28,17 +30,21 @@ export const DAY = 24 * HOUR;
  * the return handshake is to be answered "promptly", before departure: three days for a return plan and a
  * reintegration request. A risk assessment or an identity check needs inquiries in the other country: a
  * week. Family tracing runs alongside the security assessment and may take longer: two weeks. Evidence goes
- * through police and prosecutors: thirty days.
+ * through police and prosecutors: thirty days. A travel document goes through the consular or passport
+ * services, which must first find her records: two weeks. A witness must be asked, after being told of the
+ * protection on offer, whether and how she will testify, and the court plans around the answer: two weeks.
  */
 export const DEFAULT_DEADLINES_MS: Readonly<Record<ExpectingType, number>> = {
   REFERRAL_REQUEST: 24 * HOUR,
   IDENTITY_VERIFICATION_REQUEST: 7 * DAY,
   EMERGENCY_ALERT: HOUR,
+  TRAVEL_DOCUMENT_REQUEST: 14 * DAY,
   RISK_ASSESSMENT_REQUEST: 7 * DAY,
   FAMILY_TRACING_REQUEST: 14 * DAY,
   RETURN_PLAN: 3 * DAY,
   REINTEGRATION_REQUEST: 3 * DAY,
   EVIDENCE_REQUEST: 30 * DAY,
+  WITNESS_APPEARANCE_REQUEST: 14 * DAY,
 };
 
 const EXPECTING: ReadonlySet<string> = new Set(EXPECTING_TYPES);

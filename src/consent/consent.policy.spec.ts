@@ -6,6 +6,7 @@ import {
   checkDeclaredConsent,
   ConsentFacts,
   consentSummary,
+  contactsOriginAuthorities,
   decideOutboundConsent,
   InboundConsentFacts,
   misplacedResidenceReasons,
@@ -66,7 +67,15 @@ describe('scopesNeeded', () => {
     IDENTITY_VERIFICATION_RESULT: [['SHARE_IDENTITY', ['(type)'], true]],
     EMERGENCY_ALERT: [['SHARE_IDENTITY', ['(type)'], true]],
     EMERGENCY_ALERT_ACKNOWLEDGEMENT: [],
+    MISSING_PERSON_SEARCH_RESULT: [['SHARE_IDENTITY', ['(type)'], true]],
     CASE_UPDATE: [],
+    // Schooling: no scope of its own (a medical step needs SHARE_HEALTH, below).
+    ASSISTANCE_STEP_REPORT: [],
+    TRAVEL_DOCUMENT_REQUEST: [
+      ['SHARE_IDENTITY', ['(type)', 'person', 'knownDocuments'], true],
+      ['CONTACT_ORIGIN_AUTHORITIES', ['(type)'], true],
+    ],
+    TRAVEL_DOCUMENT_RESULT: [['SHARE_IDENTITY', ['(type)'], true]],
     RISK_ASSESSMENT_REQUEST: [],
     RISK_ASSESSMENT_RESULT: [],
     FAMILY_TRACING_REQUEST: [
@@ -81,6 +90,12 @@ describe('scopesNeeded', () => {
     REINTEGRATION_CONFIRMATION: [['REINTEGRATION', ['(type)'], true]],
     EVIDENCE_REQUEST: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
     EVIDENCE_RESPONSE: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
+    WITNESS_APPEARANCE_REQUEST: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
+    WITNESS_APPEARANCE_RESPONSE: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
+    COMPLAINT_TRANSFER: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
+    // A hearing date (the example): proceedings data.
+    PROCEEDINGS_STATUS: [['CRIMINAL_PROCEEDINGS', ['event'], true]],
+    COMPENSATION_CLAIM_UPDATE: [['CRIMINAL_PROCEEDINGS', ['(type)'], true]],
     CONSENT_WITHDRAWN: [],
     CASE_CLOSED: [],
     DELIVERY_RECEIPT: [],
@@ -205,8 +220,100 @@ describe('scopesNeeded', () => {
       { sop: 5 },
       [['CRIMINAL_PROCEEDINGS', ['sop'], true]],
     ],
+    [
+      'an offender’s release: no scope can hold it back, the victim must be told',
+      'PROCEEDINGS_STATUS',
+      { event: 'OFFENDER_RELEASED', hearingAt: undefined, release: { at: '2029-06-01T08:00:00Z' } },
+      [],
+    ],
+    [
+      'an offender’s escape: no scope either',
+      'PROCEEDINGS_STATUS',
+      { event: 'OFFENDER_ESCAPED', hearingAt: undefined, release: { at: '2029-06-01T08:00:00Z' } },
+      [],
+    ],
+    [
+      'a verdict: CRIMINAL_PROCEEDINGS, required',
+      'PROCEEDINGS_STATUS',
+      { event: 'VERDICT', hearingAt: undefined },
+      [['CRIMINAL_PROCEEDINGS', ['event'], true]],
+    ],
+    [
+      'a medical step of assistance: SHARE_HEALTH, required (never CRIMINAL_PROCEEDINGS)',
+      'ASSISTANCE_STEP_REPORT',
+      { step: 'MEDICAL_CARE' },
+      [['SHARE_HEALTH', ['step'], true]],
+    ],
+    [
+      'psychological support: SHARE_HEALTH, required',
+      'ASSISTANCE_STEP_REPORT',
+      { step: 'PSYCHOLOGICAL_SUPPORT', sop: 2 },
+      [['SHARE_HEALTH', ['step'], true]],
+    ],
+    ['legal aid: no scope of its own', 'ASSISTANCE_STEP_REPORT', { step: 'LEGAL_AID' }, []],
+    [
+      'a travel document request without earlier documents',
+      'TRAVEL_DOCUMENT_REQUEST',
+      { knownDocuments: undefined },
+      [
+        ['SHARE_IDENTITY', ['(type)', 'person'], true],
+        ['CONTACT_ORIGIN_AUTHORITIES', ['(type)'], true],
+      ],
+    ],
   ])('%s', (_, type, change, expected) => {
     expect(needs(type, payloadOf(type, change))).toEqual(expected);
+  });
+
+  it.each<MessageType>(['WITNESS_APPEARANCE_REQUEST', 'COMPLAINT_TRANSFER', 'EVIDENCE_REQUEST'])(
+    '%s to a country the case records as the origin contacts its authorities: CONTACT_ORIGIN_AUTHORITIES',
+    (type) => {
+      const payload = payloadOf(type, type === 'EVIDENCE_REQUEST' ? { targetsOriginAuthorities: false } : {});
+      expect(scopesNeeded(type, payload, true)).toContainEqual({
+        scope: 'CONTACT_ORIGIN_AUTHORITIES',
+        fields: [ORIGIN_RECIPIENT],
+        required: true,
+      });
+      expect(contactsOriginAuthorities(type, payload, true)).toBe(true);
+      expect(contactsOriginAuthorities(type, payload, false)).toBe(false);
+    },
+  );
+
+  it('sends an offender’s release under a consent without CRIMINAL_PROCEEDINGS, and redacts nothing of it', () => {
+    const release = payloadOf('PROCEEDINGS_STATUS', {
+      event: 'OFFENDER_RELEASED',
+      hearingAt: undefined,
+      release: { at: '2029-06-01T08:00:00Z', conditions: ['no contact with the victim'] },
+    });
+    for (const redact of [false, true]) {
+      const decision = decideOutboundConsent({
+        type: 'PROCEEDINGS_STATUS',
+        to: 'MK',
+        legalBasis: 'CONSENT',
+        payload: release,
+        consents: [consent()],
+        child: true,
+        restricted: false,
+        now: NOW,
+        redact,
+      });
+      expect(decision).toMatchObject({ allow: true, payload: release, redacted: [] });
+    }
+    // A hearing date under the same consent is refused: it is proceedings data.
+    const hearing = decideOutboundConsent({
+      type: 'PROCEEDINGS_STATUS',
+      to: 'MK',
+      legalBasis: 'CONSENT',
+      payload: payloadOf('PROCEEDINGS_STATUS'),
+      consents: [consent()],
+      child: true,
+      restricted: false,
+      now: NOW,
+      redact: true,
+    });
+    expect(hearing).toMatchObject({
+      allow: false,
+      reasons: [{ scope: 'CRIMINAL_PROCEEDINGS', fields: ['event'] }],
+    });
   });
 
   it.each<[string, MessageType, Payload]>([

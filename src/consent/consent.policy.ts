@@ -1,5 +1,7 @@
 import type { ConsentGiver, ConsentScope, ConsentSummary, LegalBasis } from '../messages/envelope.dto';
 import type { MessageType } from '../messages/message-types';
+import { HEALTH_STEPS } from '../messages/payloads/assistance.dto';
+import { reportsRelease } from '../messages/payloads/proceedings.dto';
 import { RejectionCode } from '../messages/rejection-codes';
 
 /**
@@ -34,6 +36,15 @@ export const TYPE_SCOPES: Readonly<Partial<Record<MessageType, readonly ConsentS
   REINTEGRATION_CONFIRMATION: ['REINTEGRATION'],
   EVIDENCE_REQUEST: ['CRIMINAL_PROCEEDINGS'],
   EVIDENCE_RESPONSE: ['CRIMINAL_PROCEEDINGS'],
+  // The extensions (docs/protocol.md). Finding a missing person and her documents concern her identity; a
+  // travel document is asked of the country of origin's consular or passport services.
+  MISSING_PERSON_SEARCH_RESULT: ['SHARE_IDENTITY'],
+  TRAVEL_DOCUMENT_REQUEST: ['SHARE_IDENTITY', 'CONTACT_ORIGIN_AUTHORITIES'],
+  TRAVEL_DOCUMENT_RESULT: ['SHARE_IDENTITY'],
+  WITNESS_APPEARANCE_REQUEST: ['CRIMINAL_PROCEEDINGS'],
+  WITNESS_APPEARANCE_RESPONSE: ['CRIMINAL_PROCEEDINGS'],
+  COMPLAINT_TRANSFER: ['CRIMINAL_PROCEEDINGS'],
+  COMPENSATION_CLAIM_UPDATE: ['CRIMINAL_PROCEEDINGS'],
 };
 
 /** Field groups that need a scope of their own. Assistance (SOPs 2–3) never needs CRIMINAL_PROCEEDINGS. */
@@ -61,6 +72,29 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
     { field: 'sop', scope: 'CRIMINAL_PROCEEDINGS', when: (p) => p.sop === 5, required: true },
   ],
   FAMILY_TRACING_REQUEST: [{ field: 'familyMembers', scope: 'SHARE_IDENTITY' }],
+  // A medical or psychological step is health data; the other steps of assistance need no scope of their own.
+  ASSISTANCE_STEP_REPORT: [
+    {
+      field: 'step',
+      scope: 'SHARE_HEALTH',
+      when: (p) => (HEALTH_STEPS as readonly unknown[]).includes(p.step),
+      required: true,
+    },
+  ],
+  TRAVEL_DOCUMENT_REQUEST: [
+    { field: 'person', scope: 'SHARE_IDENTITY', required: true },
+    { field: 'knownDocuments', scope: 'SHARE_IDENTITY' },
+  ],
+  // Proceedings need CRIMINAL_PROCEEDINGS, except an offender's release or escape: the victim must be told
+  // whether or not she cooperates with the police, so no scope can hold it back and nothing can be redacted.
+  PROCEEDINGS_STATUS: [
+    {
+      field: 'event',
+      scope: 'CRIMINAL_PROCEEDINGS',
+      when: (p) => !reportsRelease(p),
+      required: true,
+    },
+  ],
   EVIDENCE_REQUEST: [
     {
       field: 'targetsOriginAuthorities',
@@ -71,8 +105,15 @@ export const FIELD_GROUPS: Readonly<Partial<Record<MessageType, readonly FieldGr
   ],
 };
 
-/** Types that contact authorities to collect evidence: to the country of origin, they contact its authorities. */
-export const EVIDENCE_CONTACT_TYPES: readonly MessageType[] = ['EVIDENCE_REQUEST'];
+/**
+ * Types that involve the recipient's authorities in the proceedings (evidence, a witness's testimony, a
+ * complaint to investigate): to the country of origin, they contact its authorities.
+ */
+export const EVIDENCE_CONTACT_TYPES: readonly MessageType[] = [
+  'EVIDENCE_REQUEST',
+  'WITNESS_APPEARANCE_REQUEST',
+  'COMPLAINT_TRANSFER',
+];
 
 /**
  * Whether the message contacts the country of origin's authorities: the sender's flag says so, or the case

@@ -41,6 +41,8 @@ describe('which requests expect which answers', () => {
     ['EMERGENCY_ALERT', ['EMERGENCY_ALERT_ACKNOWLEDGEMENT', 'CASE_UPDATE']],
     ['RETURN_PLAN', ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION']],
     ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
+    ['TRAVEL_DOCUMENT_REQUEST', ['TRAVEL_DOCUMENT_RESULT']],
+    ['WITNESS_APPEARANCE_REQUEST', ['WITNESS_APPEARANCE_RESPONSE']],
   ] as const)('%s is answered by %j', (request, answers) => {
     expect(EXPECTED_ANSWERS[request]).toEqual(answers);
   });
@@ -72,11 +74,13 @@ describe('which requests expect which answers', () => {
       REFERRAL_REQUEST: 1,
       IDENTITY_VERIFICATION_REQUEST: 1,
       EMERGENCY_ALERT: 2,
+      TRAVEL_DOCUMENT_REQUEST: 3,
       RISK_ASSESSMENT_REQUEST: 4,
       FAMILY_TRACING_REQUEST: 4,
       RETURN_PLAN: 4,
       REINTEGRATION_REQUEST: 4,
       EVIDENCE_REQUEST: 5,
+      WITNESS_APPEARANCE_REQUEST: 5,
     });
     for (const type of EXPECTING_TYPES) expect(sopOf(type)).toBe(SOP_OF_TYPE[type]);
   });
@@ -85,6 +89,9 @@ describe('which requests expect which answers', () => {
 describe('deadline rules', () => {
   it('defaults: an alert acknowledged within an hour, a referral confirmed within 24 hours', () => {
     expect(DEFAULT_DEADLINES_MS.EMERGENCY_ALERT).toBe(HOUR);
+    // A witness's answer and a travel document: two weeks each.
+    expect(DEFAULT_DEADLINES_MS.WITNESS_APPEARANCE_REQUEST).toBe(14 * 24 * HOUR);
+    expect(DEFAULT_DEADLINES_MS.TRAVEL_DOCUMENT_REQUEST).toBe(14 * 24 * HOUR);
     expect(DEFAULT_DEADLINES_MS.REFERRAL_REQUEST).toBe(24 * HOUR);
     for (const type of EXPECTING_TYPES) expect(DEFAULT_DEADLINES_MS[type]).toBeGreaterThan(0);
   });
@@ -125,6 +132,17 @@ describe('deadline rules', () => {
     expect(deadlines.RETURN_PLAN).toBe(5 * 24 * HOUR);
     expect(deadlines.REFERRAL_REQUEST).toBe(DEFAULT_DEADLINES_MS.REFERRAL_REQUEST);
     expect(parseDeadlines(undefined).deadlines).toEqual(DEFAULT_DEADLINES_MS);
+  });
+
+  it('TRM_DEADLINES sets the new request types too (a witness, a travel document)', () => {
+    const { deadlines, problems } = parseDeadlines(
+      'WITNESS_APPEARANCE_REQUEST=P7D,TRAVEL_DOCUMENT_REQUEST=P21D',
+    );
+    expect(problems).toEqual([]);
+    expect(deadlines.WITNESS_APPEARANCE_REQUEST).toBe(7 * 24 * HOUR);
+    expect(deadlines.TRAVEL_DOCUMENT_REQUEST).toBe(21 * 24 * HOUR);
+    // An answer or a report is no request: it has no deadline to set.
+    expect(parseDeadlines('PROCEEDINGS_STATUS=P1D').problems).toHaveLength(1);
   });
 
   it('names every bad entry', () => {

@@ -143,7 +143,32 @@ const INVALID: Record<MessageType, Variant[]> = {
     set('no action listed', 'actionsTaken', [], 'arrayMinSize'),
     set('a person in the acknowledgement', 'person', { givenName: 'Ana' }, 'whitelistValidation'),
   ],
+  MISSING_PERSON_SEARCH_RESULT: [
+    set('wrong outcome', 'outcome', 'FOUND', 'isIn'),
+    set('a shelter address in the placement', 'placement.address', '12 rue Secrète', 'whitelistValidation'),
+    set('an address beside the location hint', 'address', '12 rue Secrète', 'whitelistValidation'),
+    set('found without offset', 'foundAt', '2026-11-30T22:40:00', 'isDateTime'),
+  ],
   CASE_UPDATE: [set('SOP 0', 'sop', 0, 'isIn'), set('summary as a number', 'summary', 42, 'isString')],
+  ASSISTANCE_STEP_REPORT: [
+    set('a step of SOP 4', 'sop', 4, 'isIn'),
+    set('unknown step', 'step', 'HOUSING', 'isIn'),
+    set('unknown step status', 'stepStatus', 'DONE', 'isIn'),
+    set('date with time', 'date', '2026-11-16T08:00:00Z', 'isDateOnly'),
+    set('a shelter address in the placement', 'placement.address', '12 rue Secrète', 'whitelistValidation'),
+    missing('summary', 'isString'),
+  ],
+  TRAVEL_DOCUMENT_REQUEST: [
+    missing('person.familyName', 'isString'),
+    set('unknown document kind', 'documentKind', 'VISA', 'isIn'),
+    set('known document as a string', 'knownDocuments', ['PASSPORT'], 'nestedValidation', 'knownDocuments.0'),
+    set('needed by with time', 'neededBy', '2026-12-03T00:00:00Z', 'isDateOnly'),
+  ],
+  TRAVEL_DOCUMENT_RESULT: [
+    set('wrong outcome', 'outcome', 'DONE', 'isIn'),
+    set('the document number', 'documentNumber', 'X0000001', 'whitelistValidation'),
+    set('over-long collection', 'collection', long(201), 'maxLength'),
+  ],
   RISK_ASSESSMENT_REQUEST: [
     set('wrong purpose', 'purpose', 'CURIOSITY', 'isIn'),
     set('date without time', 'dueBy', '2026-11-30', 'isDateTime'),
@@ -197,6 +222,41 @@ const INVALID: Record<MessageType, Variant[]> = {
     set('empty item', 'items', [''], 'isNotEmpty'),
   ],
   EVIDENCE_RESPONSE: [set('items as a string', 'itemsProvided', 'statement', 'isArray')],
+  WITNESS_APPEARANCE_REQUEST: [
+    set('no way to testify', 'appearanceOptions', [], 'arrayMinSize'),
+    set('unknown way to testify', 'appearanceOptions', ['BY_LETTER'], 'isIn'),
+    set('twice the same option', 'appearanceOptions', ['VIDEO_LINK', 'VIDEO_LINK'], 'arrayUnique'),
+    set('unknown protection measure', 'protectionMeasures', ['NEW_IDENTITY'], 'isIn'),
+    set('hearing without offset', 'hearingAt', '2027-01-12T09:30:00', 'isDateTime'),
+    set('where the witness stays', 'witnessAddress', '12 rue Secrète', 'whitelistValidation'),
+    missing('venue', 'isString'),
+  ],
+  WITNESS_APPEARANCE_RESPONSE: [
+    set('willAppear as a string', 'willAppear', 'yes', 'isBoolean'),
+    set('unknown mode', 'appearanceMode', 'TELEPATHY', 'isIn'),
+    set('lower-case country', 'remoteFrom', 'mk', 'matches'),
+    missing('protectionMeasuresRequested', 'isArray'),
+  ],
+  COMPLAINT_TRANSFER: [
+    set('no exploitation type', 'exploitationTypes', [], 'arrayMinSize'),
+    set('complaint date with time', 'complaintDate', '2026-11-25T10:00:00Z', 'isDateOnly'),
+    missing('victimWishesToBeInformed', 'isBoolean'),
+    missing('offenceSummary', 'isString'),
+  ],
+  PROCEEDINGS_STATUS: [
+    set('unknown event', 'event', 'SENTENCED', 'isIn'),
+    set('hearing without offset', 'hearingAt', '2027-01-12T09:30:00', 'isDateTime'),
+    set('release as a string', 'release', 'today', 'isObject'),
+    missing('authority', 'isString'),
+  ],
+  COMPENSATION_CLAIM_UPDATE: [
+    set('unknown claim status', 'claimStatus', 'OK', 'isIn'),
+    set('unknown defendant of the claim', 'claimAgainst', 'BANK', 'isIn'),
+    set('negative amount', 'amountAwarded.amount', -1, 'min'),
+    set('amount in thousandths', 'amountAwarded.amount', 1.234, 'isNumber'),
+    set('lower-case currency', 'amountAwarded.currency', 'eur', 'matches'),
+    set('bank details', 'iban', 'FR7600000000000000000000000', 'whitelistValidation'),
+  ],
   CONSENT_WITHDRAWN: [
     set('nothing withdrawn', 'scopesWithdrawn', [], 'arrayMinSize'),
     set('unknown scope', 'scopesWithdrawn', ['EVERYTHING'], 'isIn'),
@@ -494,6 +554,63 @@ describe('payload catalogue', () => {
     it('rejects a risk assessment valid until before it was assessed', () => {
       const payload = withValue('RISK_ASSESSMENT_RESULT', 'validUntil', '2026-11-28T09:59:59+00:00');
       expect(errorsOf('RISK_ASSESSMENT_RESULT', payload).map((error) => error.path)).toEqual(['validUntil']);
+    });
+
+    it('a witness who will appear says how; remoteFrom only with a remote mode', () => {
+      expect(
+        errorsOf('WITNESS_APPEARANCE_RESPONSE', without('WITNESS_APPEARANCE_RESPONSE', 'appearanceMode')).map(
+          (e) => e.path,
+        ),
+      ).toEqual(['appearanceMode', 'remoteFrom']);
+      const inPerson = withValue('WITNESS_APPEARANCE_RESPONSE', 'appearanceMode', 'IN_PERSON');
+      expect(errorsOf('WITNESS_APPEARANCE_RESPONSE', inPerson)).toEqual([
+        {
+          path: 'remoteFrom',
+          constraints: ['remoteFromNeedsRemoteMode: remoteFrom only with VIDEO_LINK or AUDIO_LINK'],
+        },
+      ]);
+      delete inPerson.remoteFrom;
+      expect(validatePayload('WITNESS_APPEARANCE_RESPONSE', inPerson).ok).toBe(true);
+      const declines = { willAppear: false, protectionMeasuresRequested: [] };
+      expect(validatePayload('WITNESS_APPEARANCE_RESPONSE', declines).ok).toBe(true);
+      expect(
+        errorsOf('WITNESS_APPEARANCE_RESPONSE', { ...declines, appearanceMode: 'VIDEO_LINK' }).map(
+          (e) => e.path,
+        ),
+      ).toEqual(['appearanceMode']);
+    });
+
+    it('a hearing event names its date; a release or escape says when, and only those carry one', () => {
+      expect(errorsOf('PROCEEDINGS_STATUS', without('PROCEEDINGS_STATUS', 'hearingAt'))).toEqual([
+        {
+          path: 'hearingAt',
+          constraints: [
+            'hearingRequired: hearingAt is required with HEARING_SCHEDULED and HEARING_POSTPONED',
+          ],
+        },
+      ]);
+      const released = { event: 'OFFENDER_RELEASED', authority: 'Tribunal judiciaire de Paris' };
+      expect(errorsOf('PROCEEDINGS_STATUS', released)).toEqual([
+        {
+          path: 'release',
+          constraints: ['releaseRequired: release is required with OFFENDER_RELEASED and OFFENDER_ESCAPED'],
+        },
+      ]);
+      const release = { at: '2029-06-01T08:00:00Z', releaseKind: 'CONDITIONAL_RELEASE' };
+      expect(validatePayload('PROCEEDINGS_STATUS', { ...released, release }).ok).toBe(true);
+      expect(
+        validatePayload('PROCEEDINGS_STATUS', {
+          ...released,
+          event: 'OFFENDER_ESCAPED',
+          release: { at: release.at },
+        }).ok,
+      ).toBe(true);
+      expect(errorsOf('PROCEEDINGS_STATUS', withValue('PROCEEDINGS_STATUS', 'release', release))).toEqual([
+        {
+          path: 'release',
+          constraints: ['releaseWithoutRelease: release only with OFFENDER_RELEASED and OFFENDER_ESCAPED'],
+        },
+      ]);
     });
 
     it('runs the rules only on a payload that passed its class validation', () => {

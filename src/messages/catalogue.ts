@@ -3,11 +3,15 @@ import { ValidationError, ValidationTypes, ValidatorOptions, validateSync } from
 import { Envelope, EnvelopeDto, envelopeRuleErrors } from './envelope.dto';
 import { isMessageType, MessageType } from './message-types';
 import {
+  AssistanceStepReportPayload,
   emergencyAlertAcknowledgementRuleErrors,
   EmergencyAlertAcknowledgementPayload,
   emergencyAlertRuleErrors,
   EmergencyAlertPayload,
   CaseUpdatePayload,
+  MissingPersonSearchResultPayload,
+  TravelDocumentRequestPayload,
+  TravelDocumentResultPayload,
 } from './payloads/assistance.dto';
 import { CaseClosedPayload, ConsentWithdrawnPayload } from './payloads/case.dto';
 import {
@@ -18,7 +22,17 @@ import {
   ReferralRequestPayload,
   referralRequestRuleErrors,
 } from './payloads/identification.dto';
-import { EvidenceRequestPayload, EvidenceResponsePayload } from './payloads/proceedings.dto';
+import {
+  CompensationClaimUpdatePayload,
+  ComplaintTransferPayload,
+  EvidenceRequestPayload,
+  EvidenceResponsePayload,
+  ProceedingsStatusPayload,
+  proceedingsStatusRuleErrors,
+  WitnessAppearanceRequestPayload,
+  WitnessAppearanceResponsePayload,
+  witnessAppearanceResponseRuleErrors,
+} from './payloads/proceedings.dto';
 import {
   ArrivalConfirmationPayload,
   FamilyTracingRequestPayload,
@@ -52,7 +66,11 @@ export const PAYLOAD_CLASSES = {
   IDENTITY_VERIFICATION_RESULT: IdentityVerificationResultPayload,
   EMERGENCY_ALERT: EmergencyAlertPayload,
   EMERGENCY_ALERT_ACKNOWLEDGEMENT: EmergencyAlertAcknowledgementPayload,
+  MISSING_PERSON_SEARCH_RESULT: MissingPersonSearchResultPayload,
   CASE_UPDATE: CaseUpdatePayload,
+  ASSISTANCE_STEP_REPORT: AssistanceStepReportPayload,
+  TRAVEL_DOCUMENT_REQUEST: TravelDocumentRequestPayload,
+  TRAVEL_DOCUMENT_RESULT: TravelDocumentResultPayload,
   RISK_ASSESSMENT_REQUEST: RiskAssessmentRequestPayload,
   RISK_ASSESSMENT_RESULT: RiskAssessmentResultPayload,
   FAMILY_TRACING_REQUEST: FamilyTracingRequestPayload,
@@ -64,6 +82,11 @@ export const PAYLOAD_CLASSES = {
   REINTEGRATION_CONFIRMATION: ReintegrationConfirmationPayload,
   EVIDENCE_REQUEST: EvidenceRequestPayload,
   EVIDENCE_RESPONSE: EvidenceResponsePayload,
+  WITNESS_APPEARANCE_REQUEST: WitnessAppearanceRequestPayload,
+  WITNESS_APPEARANCE_RESPONSE: WitnessAppearanceResponsePayload,
+  COMPLAINT_TRANSFER: ComplaintTransferPayload,
+  PROCEEDINGS_STATUS: ProceedingsStatusPayload,
+  COMPENSATION_CLAIM_UPDATE: CompensationClaimUpdatePayload,
   CONSENT_WITHDRAWN: ConsentWithdrawnPayload,
   CASE_CLOSED: CaseClosedPayload,
   DELIVERY_RECEIPT: DeliveryReceiptPayload,
@@ -231,6 +254,10 @@ export function payloadRuleErrors(
       return emergencyAlertAcknowledgementRuleErrors(payload as EmergencyAlertAcknowledgementPayload);
     case 'RISK_ASSESSMENT_RESULT':
       return riskAssessmentResultRuleErrors(payload as RiskAssessmentResultPayload);
+    case 'WITNESS_APPEARANCE_RESPONSE':
+      return witnessAppearanceResponseRuleErrors(payload as WitnessAppearanceResponsePayload);
+    case 'PROCEEDINGS_STATUS':
+      return proceedingsStatusRuleErrors(payload as ProceedingsStatusPayload);
     default:
       return [];
   }

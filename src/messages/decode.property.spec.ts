@@ -14,7 +14,7 @@ import {
 import { FieldError, MAX_NESTING_DEPTH, validateEnvelope, validatePayload } from './catalogue';
 import { CONSENT_SCOPES, LEGAL_BASES } from './envelope.dto';
 import { examplePayload } from './examples';
-import { MESSAGE_TYPES, MessageType } from './message-types';
+import { isInReplyToRequired, MESSAGE_TYPES, MessageType } from './message-types';
 import { RejectionCode } from './rejection-codes';
 
 /**
@@ -156,9 +156,9 @@ function validEnvelope(type: MessageType = 'REFERRAL_REQUEST'): Record<string, u
   };
   return {
     ...head,
-    // Receipts, rejections and an alert's acknowledgement name what they answer.
+    // Receipts, rejections, an alert's acknowledgement and the extensions' answers name what they answer.
     inReplyTo:
-      (technical && type !== 'AUDIT_CHECKPOINT') || type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'
+      (technical && type !== 'AUDIT_CHECKPOINT') || isInReplyToRequired(type)
         ? '0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f11'
         : null,
     sentAt: '2026-11-23T10:15:00.000Z',

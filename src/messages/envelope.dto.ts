@@ -24,7 +24,13 @@ import {
 import { JSONSchema } from 'class-validator-jsonschema';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
 import type { FieldError } from '../common/validation';
-import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from './message-types';
+import {
+  isInReplyToRequired,
+  isTechnicalType,
+  MESSAGE_TYPES,
+  MessageType,
+  VITAL_INTEREST_TYPES,
+} from './message-types';
 import {
   composeDecorators,
   ID_MAX,
@@ -340,6 +346,8 @@ export function envelopeRuleErrors(env: Envelope): FieldError[] {
   }
   if (env.type === 'EMERGENCY_ALERT_ACKNOWLEDGEMENT' && env.inReplyTo === null) {
     errors.push(ruleError('inReplyTo', 'inReplyToRequired', 'an acknowledgement names the alert it answers'));
+  } else if (isInReplyToRequired(env.type) && env.inReplyTo === null) {
+    errors.push(ruleError('inReplyTo', 'inReplyToRequired', `${env.type} names the request it answers`));
   }
   // Only a rejection of an unparseable body may echo a raw AMQP message_id; every other reply names a UUID.
   if (env.inReplyTo !== null && !rejectsUnparseable && !isUUID(env.inReplyTo, 'all')) {

@@ -1,6 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validatePayload } from './catalogue';
 import { examplePayload, EXAMPLES_WRITTEN_FOR } from './examples';
-import { MESSAGE_TYPES } from './message-types';
+import { EXTENSION_TYPES, isMessageType, MESSAGE_TYPES } from './message-types';
+
+/** docs/examples: `<type in kebab case>.json` is the type's example; `<type>.<variant>.json` another one. */
+const DOCS_EXAMPLES = join(__dirname, '..', '..', 'docs', 'examples');
+const typeOfFile = (file: string): string => file.split('.')[0].toUpperCase().replace(/-/g, '_');
 
 const DAY_MS = 86_400_000;
 const later = (days: number): Date =>
@@ -39,5 +45,23 @@ describe('example payloads', () => {
     const first = examplePayload('REFERRAL_REQUEST');
     first.person.givenName = 'changed';
     expect(examplePayload('REFERRAL_REQUEST').person.givenName).toBe('Ana');
+  });
+
+  describe('in docs/examples (what a partner or an agency sends as a payload file)', () => {
+    const files = readdirSync(DOCS_EXAMPLES).filter((file) => file.endsWith('.json'));
+
+    it('has one for every extension type, each named after its type', () => {
+      expect(files.map(typeOfFile).filter((type) => !isMessageType(type))).toEqual([]);
+      expect(EXTENSION_TYPES.filter((type) => !files.map(typeOfFile).includes(type))).toEqual([]);
+    });
+
+    it.each(files)('%s is valid, and the type’s own example is the catalogue’s as written', (file) => {
+      const type = typeOfFile(file);
+      if (!isMessageType(type)) throw new Error(`${file}: not a message type`);
+      const payload = JSON.parse(readFileSync(join(DOCS_EXAMPLES, file), 'utf8')) as unknown;
+      const checked = validatePayload(type, payload, { legalBasis: 'CONSENT' });
+      expect({ file, errors: checked.ok ? [] : checked.errors }).toEqual({ file, errors: [] });
+      if (file.split('.').length === 2) expect(payload).toEqual(examplePayload(type, EXAMPLES_WRITTEN_FOR));
+    });
   });
 });

@@ -2,6 +2,7 @@ import { readVectors } from '../../test/vectors/vectors';
 import {
   EXTENSION_TYPES,
   isExtensionType,
+  isInReplyToRequired,
   isMessageType,
   isTechnicalType,
   laneOf,
@@ -15,11 +16,35 @@ import {
 } from './message-types';
 
 describe('message types', () => {
-  it('lists the 23 v1 types and the one extension once each', () => {
-    expect(MESSAGE_TYPES).toHaveLength(24);
-    expect(new Set(MESSAGE_TYPES).size).toBe(24);
+  it('lists the 23 v1 types and the ten extensions once each', () => {
+    expect(MESSAGE_TYPES).toHaveLength(33);
+    expect(new Set(MESSAGE_TYPES).size).toBe(33);
     expect(MESSAGE_TYPES.filter((type) => !isExtensionType(type))).toHaveLength(23);
-    expect([...EXTENSION_TYPES]).toEqual(['EMERGENCY_ALERT_ACKNOWLEDGEMENT']);
+    expect([...EXTENSION_TYPES].sort()).toEqual(
+      [
+        'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        'MISSING_PERSON_SEARCH_RESULT',
+        'ASSISTANCE_STEP_REPORT',
+        'TRAVEL_DOCUMENT_REQUEST',
+        'TRAVEL_DOCUMENT_RESULT',
+        'WITNESS_APPEARANCE_REQUEST',
+        'WITNESS_APPEARANCE_RESPONSE',
+        'COMPLAINT_TRANSFER',
+        'PROCEEDINGS_STATUS',
+        'COMPENSATION_CLAIM_UPDATE',
+      ].sort(),
+    );
+    // Every extension is a catalogue type, and no technical type is one.
+    for (const type of EXTENSION_TYPES) expect(MESSAGE_TYPES).toContain(type);
+    expect(EXTENSION_TYPES.filter((type) => isTechnicalType(type))).toEqual([]);
+  });
+
+  it('requires inReplyTo exactly on the acknowledgement and the answers that settle a request of their own', () => {
+    expect(MESSAGE_TYPES.filter(isInReplyToRequired)).toEqual([
+      'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+      'TRAVEL_DOCUMENT_RESULT',
+      'WITNESS_APPEARANCE_RESPONSE',
+    ]);
   });
 
   it.each([
@@ -88,10 +113,27 @@ describe('message types', () => {
       'IDENTITY_VERIFICATION_REQUEST',
       'IDENTITY_VERIFICATION_RESULT',
     ]);
-    expect(bySop(2)).toEqual(['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT']);
-    expect(bySop(3)).toEqual(['CASE_UPDATE']);
+    expect(bySop(2)).toEqual([
+      'EMERGENCY_ALERT',
+      'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+      'MISSING_PERSON_SEARCH_RESULT',
+    ]);
+    expect(bySop(3)).toEqual([
+      'CASE_UPDATE',
+      'ASSISTANCE_STEP_REPORT',
+      'TRAVEL_DOCUMENT_REQUEST',
+      'TRAVEL_DOCUMENT_RESULT',
+    ]);
     expect(bySop(4)).toHaveLength(9);
-    expect(bySop(5)).toEqual(['EVIDENCE_REQUEST', 'EVIDENCE_RESPONSE']);
+    expect(bySop(5)).toEqual([
+      'EVIDENCE_REQUEST',
+      'EVIDENCE_RESPONSE',
+      'WITNESS_APPEARANCE_REQUEST',
+      'WITNESS_APPEARANCE_RESPONSE',
+      'COMPLAINT_TRANSFER',
+      'PROCEEDINGS_STATUS',
+      'COMPENSATION_CLAIM_UPDATE',
+    ]);
     expect(bySop(null)).toEqual(['CONSENT_WITHDRAWN', 'CASE_CLOSED', ...TECHNICAL_TYPES]);
   });
 
@@ -105,6 +147,11 @@ describe('message types', () => {
       ['REINTEGRATION_REQUEST', ['REINTEGRATION_CONFIRMATION']],
       ['EVIDENCE_REQUEST', ['EVIDENCE_RESPONSE']],
       ['EMERGENCY_ALERT', ['EMERGENCY_ALERT_ACKNOWLEDGEMENT']],
+      ['WITNESS_APPEARANCE_REQUEST', ['WITNESS_APPEARANCE_RESPONSE']],
+      ['TRAVEL_DOCUMENT_REQUEST', ['TRAVEL_DOCUMENT_RESULT']],
+      ['PROCEEDINGS_STATUS', []],
+      ['COMPLAINT_TRANSFER', []],
+      ['MISSING_PERSON_SEARCH_RESULT', []],
       ['DELIVERY_RECEIPT', []],
     ] as const)('%s is answered by %j', (request, replies) => {
       expect(REPLY_TYPES[request]).toEqual(replies);

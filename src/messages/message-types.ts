@@ -12,7 +12,11 @@ export const MESSAGE_TYPES = [
   'IDENTITY_VERIFICATION_RESULT',
   'EMERGENCY_ALERT',
   'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+  'MISSING_PERSON_SEARCH_RESULT',
   'CASE_UPDATE',
+  'ASSISTANCE_STEP_REPORT',
+  'TRAVEL_DOCUMENT_REQUEST',
+  'TRAVEL_DOCUMENT_RESULT',
   'RISK_ASSESSMENT_REQUEST',
   'RISK_ASSESSMENT_RESULT',
   'FAMILY_TRACING_REQUEST',
@@ -24,6 +28,11 @@ export const MESSAGE_TYPES = [
   'REINTEGRATION_CONFIRMATION',
   'EVIDENCE_REQUEST',
   'EVIDENCE_RESPONSE',
+  'WITNESS_APPEARANCE_REQUEST',
+  'WITNESS_APPEARANCE_RESPONSE',
+  'COMPLAINT_TRANSFER',
+  'PROCEEDINGS_STATUS',
+  'COMPENSATION_CLAIM_UPDATE',
   'CONSENT_WITHDRAWN',
   'CASE_CLOSED',
   'DELIVERY_RECEIPT',
@@ -43,7 +52,18 @@ export type TechnicalType = (typeof TECHNICAL_TYPES)[number];
  * takes one only when its directory entry lists it in `accepts` (leaving `accepts` out means every v1 type,
  * not an extension), so an implementation that knows only PROTOCOL.md is never sent one.
  */
-export const EXTENSION_TYPES = ['EMERGENCY_ALERT_ACKNOWLEDGEMENT'] as const;
+export const EXTENSION_TYPES = [
+  'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+  'MISSING_PERSON_SEARCH_RESULT',
+  'ASSISTANCE_STEP_REPORT',
+  'TRAVEL_DOCUMENT_REQUEST',
+  'TRAVEL_DOCUMENT_RESULT',
+  'WITNESS_APPEARANCE_REQUEST',
+  'WITNESS_APPEARANCE_RESPONSE',
+  'COMPLAINT_TRANSFER',
+  'PROCEEDINGS_STATUS',
+  'COMPENSATION_CLAIM_UPDATE',
+] as const;
 
 export type ExtensionType = (typeof EXTENSION_TYPES)[number];
 
@@ -52,6 +72,17 @@ export type ExtensionType = (typeof EXTENSION_TYPES)[number];
  * answers an alert sent on it (and only such an alert: consent.policy's `vitalInterestReasons`).
  */
 export const VITAL_INTEREST_TYPES = ['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'] as const;
+
+/**
+ * Business types whose envelope must name in `inReplyTo` the message they answer (extensions, so no
+ * PROTOCOL.md sender is bound by it): the alert's acknowledgement, and the answers that settle a request of
+ * their own (the lifecycle checks that `inReplyTo` names that request, from the country answered).
+ */
+export const IN_REPLY_TO_REQUIRED = [
+  'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+  'TRAVEL_DOCUMENT_RESULT',
+  'WITNESS_APPEARANCE_RESPONSE',
+] as const satisfies readonly ExtensionType[];
 
 export type Lane = 'urgent' | 'routine';
 
@@ -73,6 +104,10 @@ export function isTechnicalType(t: MessageType): t is TechnicalType {
 
 export function isExtensionType(t: string): t is ExtensionType {
   return (EXTENSION_TYPES as readonly string[]).includes(t);
+}
+
+export function isInReplyToRequired(t: MessageType): boolean {
+  return (IN_REPLY_TO_REQUIRED as readonly string[]).includes(t);
 }
 
 /** An alert must never wait behind a backlog of routine traffic, so it travels on its own queue. */
@@ -100,7 +135,11 @@ export const SOP_OF_TYPE: Readonly<Record<MessageType, Sop | null>> = {
   IDENTITY_VERIFICATION_RESULT: 1,
   EMERGENCY_ALERT: 2,
   EMERGENCY_ALERT_ACKNOWLEDGEMENT: 2,
+  MISSING_PERSON_SEARCH_RESULT: 2,
   CASE_UPDATE: 3,
+  ASSISTANCE_STEP_REPORT: 3,
+  TRAVEL_DOCUMENT_REQUEST: 3,
+  TRAVEL_DOCUMENT_RESULT: 3,
   RISK_ASSESSMENT_REQUEST: 4,
   RISK_ASSESSMENT_RESULT: 4,
   FAMILY_TRACING_REQUEST: 4,
@@ -112,6 +151,11 @@ export const SOP_OF_TYPE: Readonly<Record<MessageType, Sop | null>> = {
   REINTEGRATION_CONFIRMATION: 4,
   EVIDENCE_REQUEST: 5,
   EVIDENCE_RESPONSE: 5,
+  WITNESS_APPEARANCE_REQUEST: 5,
+  WITNESS_APPEARANCE_RESPONSE: 5,
+  COMPLAINT_TRANSFER: 5,
+  PROCEEDINGS_STATUS: 5,
+  COMPENSATION_CLAIM_UPDATE: 5,
   CONSENT_WITHDRAWN: null,
   CASE_CLOSED: null,
   DELIVERY_RECEIPT: null,
@@ -132,7 +176,11 @@ export const REPLY_TYPES: Readonly<Record<MessageType, readonly MessageType[]>> 
   IDENTITY_VERIFICATION_RESULT: [],
   EMERGENCY_ALERT: ['EMERGENCY_ALERT_ACKNOWLEDGEMENT'],
   EMERGENCY_ALERT_ACKNOWLEDGEMENT: [],
+  MISSING_PERSON_SEARCH_RESULT: [],
   CASE_UPDATE: [],
+  ASSISTANCE_STEP_REPORT: [],
+  TRAVEL_DOCUMENT_REQUEST: ['TRAVEL_DOCUMENT_RESULT'],
+  TRAVEL_DOCUMENT_RESULT: [],
   RISK_ASSESSMENT_REQUEST: ['RISK_ASSESSMENT_RESULT'],
   RISK_ASSESSMENT_RESULT: [],
   FAMILY_TRACING_REQUEST: ['FAMILY_TRACING_RESULT'],
@@ -144,6 +192,11 @@ export const REPLY_TYPES: Readonly<Record<MessageType, readonly MessageType[]>> 
   REINTEGRATION_CONFIRMATION: [],
   EVIDENCE_REQUEST: ['EVIDENCE_RESPONSE'],
   EVIDENCE_RESPONSE: [],
+  WITNESS_APPEARANCE_REQUEST: ['WITNESS_APPEARANCE_RESPONSE'],
+  WITNESS_APPEARANCE_RESPONSE: [],
+  COMPLAINT_TRANSFER: [],
+  PROCEEDINGS_STATUS: [],
+  COMPENSATION_CLAIM_UPDATE: [],
   CONSENT_WITHDRAWN: [],
   CASE_CLOSED: [],
   DELIVERY_RECEIPT: [],

@@ -93,12 +93,24 @@ describe('needsRiskAssessment', () => {
     'RETURN_PLAN',
     'FAMILY_TRACING_REQUEST',
     'IDENTITY_VERIFICATION_REQUEST',
+    // Contact with the country of origin's consular or passport services.
+    'TRAVEL_DOCUMENT_REQUEST',
   ];
 
   it.each<[MessageType, boolean]>(
     MESSAGE_TYPES.filter((type) => type !== 'EVIDENCE_REQUEST').map((type) => [type, GATED.includes(type)]),
   )('%s (the example payload): %s', (type, expected) => {
     expect(needsRiskAssessment(type, payloadOf(type))).toBe(expected);
+  });
+
+  it.each<[MessageType, boolean]>([
+    ['WITNESS_APPEARANCE_REQUEST', true],
+    ['COMPLAINT_TRANSFER', true],
+    ['EVIDENCE_REQUEST', true],
+    ['PROCEEDINGS_STATUS', false],
+    ['COMPENSATION_CLAIM_UPDATE', false],
+  ])('%s to a recipient the case records as the country of origin: %s', (type, expected) => {
+    expect(needsRiskAssessment(type, payloadOf(type), true)).toBe(expected);
   });
 
   it.each([

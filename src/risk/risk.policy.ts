@@ -78,11 +78,11 @@ export function needsRiskAssessment(
     case 'RETURN_PLAN':
     case 'FAMILY_TRACING_REQUEST':
     case 'IDENTITY_VERIFICATION_REQUEST':
+    case 'TRAVEL_DOCUMENT_REQUEST':
       return true;
-    case 'EVIDENCE_REQUEST':
-      return contactsOriginAuthorities(type, payload, recipientIsOrigin);
     default:
-      return false;
+      // Evidence, a witness's testimony or a complaint that involves the country of origin's authorities.
+      return contactsOriginAuthorities(type, payload, recipientIsOrigin);
   }
 }
 

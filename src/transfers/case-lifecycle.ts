@@ -4,6 +4,7 @@ import type { CaseEntity } from '../cases/case.entity';
 import { asylumClaimPending } from '../cases/case-facts.policy';
 import { CaseFactsService } from '../cases/case-facts.service';
 import {
+  CaseMessageFact,
   isClosedWith,
   LifecycleDecision,
   LifecycleEvent,
@@ -43,13 +44,27 @@ export class CaseLifecycle {
     return this.caseService.decide(caseRow, event, history, closedWith, asylum);
   }
 
-  /** For many events on one case (what may be composed now): loads every fact once, decides each event. */
+  /**
+   * For many events on one case (what may be composed now): loads every fact once; the earlier messages are
+   * returned too, for the caller to pick the requests an answer could name.
+   */
   async judge(
     manager: EntityManager,
     caseRow: CaseEntity,
-  ): Promise<(event: LifecycleEvent) => LifecycleDecision> {
+  ): Promise<{ decide: (event: LifecycleEvent) => LifecycleDecision; history: CaseMessageFact[] }> {
     const closedWith = await this.records.closedCounterparts(manager, caseRow.caseRef, caseRow.reopenedAt);
     const history = await this.records.lifecycleHistory(manager, caseRow.caseRef);
-    return (event) => this.caseService.decide(caseRow, event, history, closedWith);
+    const asylum = asylumClaimPending(await this.facts.stateWithin(manager, caseRow.caseRef, new Date()));
+    return {
+      decide: (event) =>
+        this.caseService.decide(
+          caseRow,
+          event,
+          history,
+          closedWith,
+          needsCaseFacts(event.type, event.direction) && asylum,
+        ),
+      history,
+    };
   }
 }

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
-import { LifecycleDecision, LifecycleEvent } from '../cases/case-lifecycle.policy';
+import { composeEvents, LifecycleDecision, LifecycleEvent } from '../cases/case-lifecycle.policy';
 import { CaseEntity } from '../cases/case.entity';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -357,7 +357,7 @@ export class OutboundService implements OnModuleInit {
     const manager = this.dataSource.manager;
     const caseRow = await this.cases.find(manager, caseRef);
     if (!caseRow) return null;
-    const allows = await this.lifecycle.judge(manager, caseRow);
+    const { decide, history } = await this.lifecycle.judge(manager, caseRow);
     const peers = this.directory
       .all()
       .map((p) => p.code)
@@ -367,11 +367,8 @@ export class OutboundService implements OnModuleInit {
     for (const type of COMPOSABLE_TYPES) {
       const to = peers.filter((peer) => {
         if (!this.directory.accepts(peer, type)) return false;
-        // A child's referral says so in its payload: the form will, so the presumption is not a refusal here.
-        const payload =
-          type === 'REFERRAL_REQUEST' && caseRow.ageStatus ? { age: { status: caseRow.ageStatus } } : {};
-        const event: LifecycleEvent = { type, direction: 'SENT', counterpart: peer, payload };
-        return allows(event).allow;
+        const events = composeEvents(type, peer, { ageStatus: caseRow.ageStatus, history });
+        return events.some((event) => decide(event).allow);
       });
       if (to.length > 0) options.push({ type, to });
     }

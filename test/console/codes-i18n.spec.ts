@@ -27,7 +27,14 @@ import { EXPECTATION_DIRECTIONS } from '../../src/expectations/expectation.entit
 import { EXPECTATION_STATUSES } from '../../src/expectations/expectation-rules';
 import { CONSENT_GIVERS, CONSENT_SCOPES, LEGAL_BASES } from '../../src/messages/envelope.dto';
 import { MESSAGE_TYPES, SOPS } from '../../src/messages/message-types';
-import { ACKNOWLEDGEMENT_OUTCOMES, DANGERS } from '../../src/messages/payloads/assistance.dto';
+import {
+  ACKNOWLEDGEMENT_OUTCOMES,
+  ASSISTANCE_STEP_STATUSES,
+  ASSISTANCE_STEPS,
+  DANGERS,
+  SEARCH_OUTCOMES,
+  TRAVEL_DOCUMENT_OUTCOMES,
+} from '../../src/messages/payloads/assistance.dto';
 import { CASE_CLOSURE_REASONS } from '../../src/messages/payloads/case.dto';
 import { RISK_LEVELS } from '../../src/messages/payloads/common.dto';
 import {
@@ -46,6 +53,14 @@ import {
   RISK_FACTOR_STATUSES,
   TRAVEL_MODES,
 } from '../../src/messages/payloads/return.dto';
+import {
+  APPEARANCE_MODES,
+  CLAIM_AGAINST,
+  CLAIM_STATUSES,
+  PROCEEDINGS_EVENTS,
+  PROTECTION_MEASURES,
+  RELEASE_KINDS,
+} from '../../src/messages/payloads/proceedings.dto';
 import { RejectionCode } from '../../src/messages/rejection-codes';
 import { RiskErrorCode } from '../../src/risk/risk.errors';
 import { CANCELLED_BY_WITHDRAWAL } from '../../src/transfers/consent-withdrawal.service';
@@ -156,6 +171,16 @@ const EXPECTED: Record<string, readonly (string | number)[]> = {
   asylumStatus: ASYLUM_STATUSES,
   threatTarget: THREAT_TARGETS,
   identificationSource: IDENTIFICATION_SOURCES,
+  searchOutcome: SEARCH_OUTCOMES,
+  assistanceStep: ASSISTANCE_STEPS,
+  assistanceStepStatus: ASSISTANCE_STEP_STATUSES,
+  travelDocumentOutcome: TRAVEL_DOCUMENT_OUTCOMES,
+  appearanceMode: APPEARANCE_MODES,
+  protectionMeasure: PROTECTION_MEASURES,
+  proceedingsEvent: PROCEEDINGS_EVENTS,
+  releaseKind: RELEASE_KINDS,
+  claimAgainst: CLAIM_AGAINST,
+  claimStatus: CLAIM_STATUSES,
   // Any participant a directory may name: no list in src/, so English's list is the reference (below).
   country: Object.keys(labels('en').country ?? {}),
 };
@@ -239,6 +264,8 @@ describe('labels of the domain codes (console/src/i18n/codes.<language>.json)', 
     expect(codeKind('outcome', VERIFICATION_OUTCOMES)).toBe('verificationOutcome');
     expect(codeKind('outcome', FAMILY_TRACING_OUTCOMES)).toBe('familyTracingOutcome');
     expect(codeKind('outcome', BEST_INTERESTS_OUTCOMES)).toBe('bestInterestsOutcome');
+    expect(codeKind('outcome', SEARCH_OUTCOMES)).toBe('searchOutcome');
+    expect(codeKind('outcome', TRAVEL_DOCUMENT_OUTCOMES)).toBe('travelDocumentOutcome');
     expect(codeKind('status', CASE_STATUSES)).toBeUndefined();
     expect(codeKind('role', COUNTRY_ROLES)).toBe('countryRole');
     expect(codeKind('role', ROLES)).toBe('role');

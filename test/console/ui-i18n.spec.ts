@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTechnicalType, MESSAGE_TYPES } from '../../src/messages/message-types';
 
 // The console's own strings (console/src/i18n/ui.<lang>.json): every language has every key of English,
 // keeps its {{placeholders}}, and English has every key the console's code looks up.
 const I18N = join(__dirname, '../../console/src/i18n');
+const SCHEMAS = join(__dirname, '../../docs/schemas');
 const SOURCES = join(__dirname, '../../console/src');
 const LANGUAGES = ['en', 'fr', 'it', 'mk', 'sq'] as const;
 
@@ -63,6 +65,24 @@ describe('console UI strings', () => {
       expect(untranslated.map(([key]) => key)).toEqual([]);
     },
   );
+
+  it('labels every field of the business message forms (payload schemas), so no form shows a raw name', () => {
+    const names = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'properties' && value && typeof value === 'object')
+          Object.keys(value).forEach((name) => names.add(name));
+        walk(value);
+      }
+    };
+    for (const type of MESSAGE_TYPES.filter((t) => !isTechnicalType(t)))
+      walk(JSON.parse(readFileSync(join(SCHEMAS, `${type}.schema.json`), 'utf8')));
+    // The scan works: it meets the fields of nested groups too (a release's kind, a placement's region).
+    expect([...names]).toEqual(expect.arrayContaining(['releaseKind', 'region', 'appearanceOptions']));
+    expect([...names].filter((name) => !english.has(`field.${name}`)).sort()).toEqual([]);
+  });
 
   it('Macedonian is written in Cyrillic', () => {
     const latinOnly = [...strings('mk')].filter(

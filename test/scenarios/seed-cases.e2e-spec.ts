@@ -1,5 +1,5 @@
 import { examplePayload } from '../../src/messages/examples';
-import type { MessageType } from '../../src/messages/message-types';
+import { MESSAGE_TYPES, MessageType } from '../../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../../scripts/lib/local-federation';
 import { ForeignPeer, Reply } from '../support/foreign-peer';
 import {
@@ -119,7 +119,13 @@ interface Step {
 const federation = new LocalFederation({
   codes: ['FR', 'IT', 'MK', 'HR'],
   logLevel: 'error',
-  participants: { MK: { contacts: CONTACTS.MK }, IT: { contacts: CONTACTS.IT } },
+  // France and North Macedonia announce the extensions of docs/protocol.md (SOP 5's witness and proceedings
+  // messages among them); Italy runs PROTOCOL.md's types only.
+  participants: {
+    FR: { accepts: [...MESSAGE_TYPES] },
+    MK: { contacts: CONTACTS.MK, accepts: [...MESSAGE_TYPES] },
+    IT: { contacts: CONTACTS.IT },
+  },
 });
 const nodes: Record<string, RunningNode> = {};
 let croatia: ForeignPeer;
@@ -738,6 +744,192 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
         'CASE_CLOSED',
       ]),
     );
+  }, 300_000);
+
+  it('after her return she testifies in France by video link from Skopje, and North Macedonia is told of the offender’s release', async () => {
+    const fr = nodes.FR;
+    const caseRef = await openCase(fr, {
+      ageStatus: 'DOCUMENTED_CHILD',
+      identificationStatus: 'IDENTIFIED_VICTIM',
+    });
+    const roles = await api(fr, 'PUT', `/cases/${caseRef}/roles`, {
+      roles: [
+        { country: 'MK', role: 'ORIGIN' },
+        { country: 'FR', role: 'DESTINATION' },
+      ],
+    });
+    expect(roles.status).toBe(200);
+    await recordConsent(fr, caseRef, { recipients: ['MK'] });
+    await recordAssessment(fr, caseRef);
+    await recordGuardian(fr, caseRef);
+    const hearingAt = new Date(DEPARTURE + 30 * DAY + 8 * HOUR).toISOString();
+    const releasedAt = new Date(DEPARTURE + 60 * DAY).toISOString();
+
+    const replies: ExpectedReply[] = [];
+    // The return first, as in her case: referral, plan, arrival home with a follow-up date.
+    await play(
+      caseRef,
+      [
+        {
+          name: 'referral',
+          from: 'FR',
+          to: 'MK',
+          type: 'REFERRAL_REQUEST',
+          opens: { answeredBy: ['REFERRAL_CONFIRMATION', 'REFERRAL_DECLINED'], sop: 1, within: 24 * HOUR },
+        },
+        {
+          name: 'confirmation',
+          before: consentFor('MK', ['FR']),
+          from: 'MK',
+          to: 'FR',
+          type: 'REFERRAL_CONFIRMATION',
+          answers: 'referral',
+          closes: 'referral',
+        },
+        {
+          name: 'return plan',
+          from: 'FR',
+          to: 'MK',
+          type: 'RETURN_PLAN',
+          payload: { estimatedDeparture: iso(DEPARTURE) },
+          opens: {
+            answeredBy: ['RETURN_PLAN_CONFIRMATION', 'ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            within: 3 * DAY,
+          },
+        },
+        {
+          name: 'plan confirmed',
+          from: 'MK',
+          to: 'FR',
+          type: 'RETURN_PLAN_CONFIRMATION',
+          answers: 'return plan',
+          closes: 'return plan',
+          opens: {
+            answeredBy: ['ARRIVAL_CONFIRMATION'],
+            sop: 4,
+            due: iso(DEPARTURE + 2 * DAY),
+            owedBySender: true,
+          },
+        },
+        {
+          name: 'arrival',
+          from: 'MK',
+          to: 'FR',
+          type: 'ARRIVAL_CONFIRMATION',
+          answers: 'return plan',
+          closes: 'plan confirmed',
+          payload: { followUpScheduled: FOLLOW_UP },
+          opens: {
+            answeredBy: ['CASE_UPDATE'],
+            sop: 4,
+            due: iso(Date.parse(FOLLOW_UP) + 2 * DAY),
+            owedBySender: true,
+          },
+        },
+        {
+          name: 'follow-up report',
+          from: 'MK',
+          to: 'FR',
+          type: 'CASE_UPDATE',
+          payload: { summary: 'Follow-up visit: at home, back at school.' },
+          answers: 'arrival',
+          closes: 'arrival',
+        },
+        // SOP 5 after the return: the trial in Paris. Asking MK, her country of origin, to arrange her
+        // testimony involves its authorities: the consent covers it and the current assessment permits it.
+        {
+          name: 'witness request',
+          from: 'FR',
+          to: 'MK',
+          type: 'WITNESS_APPEARANCE_REQUEST',
+          payload: { hearingAt },
+          opens: { answeredBy: ['WITNESS_APPEARANCE_RESPONSE'], sop: 5, within: 14 * DAY },
+          expect: { FR: { phases: { '5': 'ACTIVE' } }, MK: { phases: { '5': 'ACTIVE' } } },
+        },
+        // She will not travel to where the traffickers live: she testifies by video link from Skopje.
+        {
+          name: 'witness answer',
+          from: 'MK',
+          to: 'FR',
+          type: 'WITNESS_APPEARANCE_RESPONSE',
+          answers: 'witness request',
+          closes: 'witness request',
+          after: async ({ caseRef: ref, ids }) => {
+            const atFr = await api(fr, 'GET', `/cases/${ref}`);
+            const answer = atFr.body.messages.find((m: { id: string }) => m.id === ids.get('witness answer'));
+            expect(answer.payload).toMatchObject({
+              willAppear: true,
+              appearanceMode: 'VIDEO_LINK',
+              remoteFrom: 'MK',
+            });
+          },
+        },
+        {
+          name: 'hearing date',
+          from: 'FR',
+          to: 'MK',
+          type: 'PROCEEDINGS_STATUS',
+          payload: { hearingAt },
+        },
+        {
+          name: 'verdict',
+          from: 'FR',
+          to: 'MK',
+          type: 'PROCEEDINGS_STATUS',
+          payload: { event: 'VERDICT', hearingAt: undefined, summary: 'Three defendants convicted.' },
+        },
+      ],
+      replies,
+    );
+    await expectAllAnswered(caseRef, replies);
+
+    // France closes its side; the sentence runs on.
+    const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, { reason: 'COMPLETED' });
+    expect(closed.status).toBe(202);
+    await waitDelivered(fr, closed.body.notified[0].messageId, 30_000);
+    await checkCase('FR', caseRef, { status: 'CLOSED' });
+
+    await play(
+      caseRef,
+      [
+        {
+          name: 'an appeal on the closed case',
+          from: 'FR',
+          to: 'MK',
+          type: 'PROCEEDINGS_STATUS',
+          payload: { event: 'APPEAL_LODGED', hearingAt: undefined },
+          outcome: { refused: 409, code: 'CASE_STATE_CONFLICT' },
+        },
+        // Her country must be told of the release whatever the state of the case: she is to be warned.
+        {
+          name: 'offender released',
+          from: 'FR',
+          to: 'MK',
+          type: 'PROCEEDINGS_STATUS',
+          payload: {
+            event: 'OFFENDER_RELEASED',
+            hearingAt: undefined,
+            release: {
+              at: releasedAt,
+              releaseKind: 'CONDITIONAL_RELEASE',
+              conditions: ['no contact with the victim or her family', 'may not enter North Macedonia'],
+            },
+          },
+          expect: { FR: { status: 'CLOSED' } },
+          after: async ({ caseRef: ref, ids }) => {
+            const atMk = await api(nodes.MK, 'GET', `/cases/${ref}`);
+            const notice = atMk.body.messages.find(
+              (m: { id: string }) => m.id === ids.get('offender released'),
+            );
+            expect(notice).toMatchObject({ direction: 'INBOUND', status: 'ACCEPTED', counterpart: 'FR' });
+            expect(notice.payload.release.at).toBe(releasedAt);
+          },
+        },
+      ],
+      replies,
+    );
+    await expectAllAnswered(caseRef, replies);
   }, 300_000);
 
   it('refuses a child’s return without a best-interests determination, and a return plan received without one', async () => {

@@ -26,11 +26,22 @@ const CODE_PROPERTIES: Record<string, CodeKind> = {
   sex: 'sex',
   danger: 'danger',
   mode: 'travelMode',
+  documentKind: 'documentKind',
+  step: 'assistanceStep',
+  stepStatus: 'assistanceStepStatus',
+  appearanceOptions: 'appearanceMode',
+  appearanceMode: 'appearanceMode',
+  protectionMeasures: 'protectionMeasure',
+  protectionMeasuresRequested: 'protectionMeasure',
+  event: 'proceedingsEvent',
+  releaseKind: 'releaseKind',
+  claimAgainst: 'claimAgainst',
+  claimStatus: 'claimStatus',
 };
 
 /**
  * Property names that different schemas give to different enums (a document's `kind`, a guardian's `kind`; the
- * `status` of an age, a risk factor, an identification, a SOP phase; four messages' `outcome`): the kind is the
+ * `status` of an age, a risk factor, an identification, a SOP phase; six messages' `outcome`): the kind is the
  * one whose code the enum holds. A code listed here belongs to that kind only.
  */
 const SHARED_PROPERTIES: Record<string, ReadonlyArray<readonly [CodeKind, string]>> = {
@@ -49,6 +60,8 @@ const SHARED_PROPERTIES: Record<string, ReadonlyArray<readonly [CodeKind, string
     ['verificationOutcome', 'NOT_CONFIRMED'],
     ['familyTracingOutcome', 'FAMILY_RISK'],
     ['bestInterestsOutcome', 'RETURN_IN_BEST_INTERESTS'],
+    ['searchOutcome', 'FOUND_SAFE'],
+    ['travelDocumentOutcome', 'ISSUED'],
   ],
 };
 

@@ -38,6 +38,16 @@ export type CodeKind =
   | 'asylumStatus'
   | 'threatTarget'
   | 'identificationSource'
+  | 'searchOutcome'
+  | 'assistanceStep'
+  | 'assistanceStepStatus'
+  | 'travelDocumentOutcome'
+  | 'appearanceMode'
+  | 'protectionMeasure'
+  | 'proceedingsEvent'
+  | 'releaseKind'
+  | 'claimAgainst'
+  | 'claimStatus'
   | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */
