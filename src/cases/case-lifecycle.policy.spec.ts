@@ -1048,6 +1048,9 @@ describe('decideReopen', () => {
   it('reopens a closed case, not an open one', () => {
     expect(decideReopen('CLOSED')).toEqual({ allow: true });
     expect(decideReopen('OPEN')).toEqual({ allow: false, reason: 'the case is open: nothing to reopen' });
+  });
+});
+
 describe('composeEvents: what the console may offer to compose now', () => {
   const composable = (state: LifecycleState, type: MessageType): boolean =>
     composeEvents(type, 'MK', { ageStatus: null, history: state.history }).some(
