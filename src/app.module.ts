@@ -17,6 +17,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { DirectoryModule } from './directory/directory.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
@@ -42,6 +43,7 @@ export class AppModule {
         TransportModule,
         TransfersModule,
         AuditCheckpointsModule,
+        EvidenceModule,
         ExpectationsModule,
         AgenciesModule,
         WorklistModule,

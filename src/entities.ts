@@ -4,6 +4,7 @@ import { CaseEntity } from './cases/case.entity';
 import { ConsentRecordEntity } from './consent/consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './consent/peer-consent-withdrawal.entity';
 import { ParticipantEntity } from './directory/participant.entity';
+import { InboundWireEntity } from './evidence/inbound-wire.entity';
 import { ExpectationEntity } from './expectations/expectation.entity';
 import { RiskAssessmentEntity } from './risk/risk-assessment.entity';
 import { RiskOverrideEntity } from './risk/risk-override.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   RiskOverrideEntity,
   ExpectationEntity,
   AgencyReplyEntity,
+  InboundWireEntity,
 ];

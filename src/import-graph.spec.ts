@@ -42,6 +42,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
       'src/consent/',
       'src/console/',
       'src/directory/',
+      'src/evidence/',
       'src/expectations/',
       'src/health/',
       'src/risk/',
