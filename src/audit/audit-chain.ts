@@ -85,7 +85,11 @@ export function leafHex(canonical: string): string {
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
-export function chainHash(previous: Buffer | string, canonical: string, link: ChainLink = CURRENT_LINK): Buffer {
+export function chainHash(
+  previous: Buffer | string,
+  canonical: string,
+  link: ChainLink = CURRENT_LINK,
+): Buffer {
   return Buffer.from(
     chainHashHex(typeof previous === 'string' ? previous : previous.toString('hex'), canonical, link),
     'hex',

@@ -39,12 +39,13 @@ export interface UnavailableMessage {
 /**
  * One row of the chain from the case's first entry to the head. A disclosed row carries the entry's canonical
  * form (a case entry, or the node's own AUDIT_CHECKPOINT_SENT entry naming a checkpoint in the bundle) and the
- * hash it was sealed with; any other row carries only its leaf (SHA-256 of the entry), never the entry, so no
- * other case's record leaves the node. A row sealed before leaves existed (link 1) cannot be linked without
- * its content: it is disclosed too (`canonical`, no `hash` needed but given).
+ * hashes it was sealed with and on (so an edited entry and a broken link between two shown entries are told
+ * apart); any other row carries only its leaf (SHA-256 of the entry), never the entry, so no other case's
+ * record leaves the node. A row sealed before leaves existed (link 1) cannot be linked without its content: it
+ * is disclosed too.
  */
 export type ChainRow =
-  | { pos: number; link: ChainLink; canonical: string; hash: string }
+  | { pos: number; link: ChainLink; canonical: string; prevHash: string; hash: string }
   | { pos: number; link: 2; leaf: string };
 
 /** A checkpoint this node signed and sent a peer: its chain head, witnessed by that peer. */

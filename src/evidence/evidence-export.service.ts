@@ -229,7 +229,14 @@ function chainRow(row: SpanRow, caseRef: string, checkpoints: Set<string>): Chai
     row.caseRef === caseRef ||
     row.link === 1 ||
     (row.action === 'AUDIT_CHECKPOINT_SENT' && row.messageId !== null && checkpoints.has(row.messageId));
-  if (show) return { pos, link: row.link === 1 ? 1 : 2, canonical: row.canonical!, hash: row.hash };
+  if (show)
+    return {
+      pos,
+      link: row.link === 1 ? 1 : 2,
+      canonical: row.canonical!,
+      prevHash: row.prevHash,
+      hash: row.hash,
+    };
   return { pos, link: 2, leaf: leafHex(row.canonical!) };
 }
 

@@ -83,6 +83,7 @@ interface DisclosedEntry {
   action: string;
   caseRef: string | null;
   messageId: string | null;
+  messageType: string | null;
   details: Record<string, unknown>;
 }
 
@@ -121,8 +122,7 @@ export function verifyEvidenceBundle(input: unknown, keys: SigningKeys): Evidenc
   const caseEntries = chain.entries.filter((entry) => entry.caseRef === bundle.caseRef);
   report.caseEntries = caseEntries.length;
 
-  const signatures = (record: WireRecord, part: EvidencePart) =>
-    checkWire(record, part, keys, problems);
+  const signatures = (record: WireRecord, part: EvidencePart) => checkWire(record, part, keys, problems);
   bundle.messages.forEach((record) => {
     if (signatures(record, 'message')) checkCaseMessage(bundle, record, 'message', problems);
   });
@@ -176,9 +176,12 @@ function shapeProblem(input: unknown): string | null {
       (row.link === 1 || row.link === 2) &&
       (typeof row.canonical === 'string'
         ? typeof row.hash === 'string'
-        : row.link === 2 && typeof row.leaf === 'string' && HEX64.test(row.leaf)),
+        : row.link === 2 && typeof row.leaf === 'string' && HEX64.test(row.leaf)) &&
+      (typeof row.canonical !== 'string' || typeof row.prevHash === 'string'),
   );
-  return rowsOk ? null : 'every chain row needs pos, link, and either canonical with hash or a leaf';
+  return rowsOk
+    ? null
+    : 'every chain row needs pos, link, and either canonical with prevHash and hash, or a leaf';
 }
 
 interface WalkedChain {
@@ -197,6 +200,7 @@ function walkChain(bundle: EvidenceBundle, problems: EvidenceProblem[]): WalkedC
   const entries: DisclosedEntry[] = [];
   let previous = bundle.chain.prevHash;
   let expected = rows[0].pos;
+  let lastDisclosed = expected - 1;
   hashAt.set(expected - 1, previous);
   if (expected === 1 && previous !== GENESIS_HEX)
     problems.push({
@@ -219,23 +223,36 @@ function walkChain(bundle: EvidenceBundle, problems: EvidenceProblem[]): WalkedC
       });
     }
     expected = row.pos + 1;
-    const computed = rowHash(previous, row);
     if (isDisclosed(row)) {
       const entry = parseEntry(row);
       if (!entry) {
-        problems.push({ part: 'entry', kind: 'MALFORMED', ref, detail: 'its canonical form is not an entry' });
+        problems.push({
+          part: 'entry',
+          kind: 'MALFORMED',
+          ref,
+          detail: 'its canonical form is not an entry',
+        });
       } else entries.push(entry);
-      if (computed !== row.hash) {
+      const at = entry ? `${ref} (seq ${entry.seq})` : ref;
+      if (chainHashHex(row.prevHash, row.canonical, row.link as ChainLink) !== row.hash) {
         problems.push({
           part: 'entry',
           kind: 'EDITED',
-          ref: entry ? `${ref} (seq ${entry.seq})` : ref,
+          ref: at,
           detail: 'the entry no longer matches the hash it was sealed with',
         });
-        // Go on from the sealed hash: a later break is then its own, not this one's echo.
-        previous = row.hash;
-      } else previous = computed;
-    } else previous = computed;
+      } else if (previous !== row.prevHash) {
+        problems.push({
+          part: 'chain',
+          kind: 'EDITED',
+          ref: at,
+          detail: `the rows since position ${lastDisclosed} no longer lead to the hash this entry was sealed on: a leaf or a row between was changed`,
+        });
+      }
+      // Go on from the sealed hash: a later break is then its own, not this one's echo.
+      previous = row.hash;
+      lastDisclosed = row.pos;
+    } else previous = chainHashFromLeafHex(previous, row.leaf);
     hashAt.set(row.pos, previous);
   }
   const last = rows[rows.length - 1];
@@ -253,11 +270,6 @@ function walkChain(bundle: EvidenceBundle, problems: EvidenceProblem[]): WalkedC
   return { hashAt, entries };
 }
 
-function rowHash(previous: string, row: ChainRow): string {
-  if (isDisclosed(row)) return chainHashHex(previous, row.canonical, row.link as ChainLink);
-  return chainHashFromLeafHex(previous, row.leaf);
-}
-
 /** The fields the checks need, from a canonical form: [1, seq, at, action, actor, caseRef, messageId, …, details]. */
 function parseEntry(row: Extract<ChainRow, { canonical: string }>): DisclosedEntry | null {
   let values: unknown;
@@ -269,7 +281,7 @@ function parseEntry(row: Extract<ChainRow, { canonical: string }>): DisclosedEnt
   if (!Array.isArray(values) || values.length !== 13) return null;
   // The form must be the canonical one, or two spellings of one entry could carry different hashes.
   if (canonicalForm(values.slice(1) as Array<string | null>) !== row.canonical) return null;
-  let details: unknown = {};
+  let details: unknown;
   try {
     details = values[12] === null ? {} : JSON.parse(String(values[12]));
   } catch {
@@ -281,6 +293,7 @@ function parseEntry(row: Extract<ChainRow, { canonical: string }>): DisclosedEnt
     action: String(values[3]),
     caseRef: typeof values[5] === 'string' ? values[5] : null,
     messageId: typeof values[6] === 'string' ? values[6] : null,
+    messageType: typeof values[7] === 'string' ? values[7] : null,
     details: isObject(details) ? details : {},
   };
 }
@@ -378,17 +391,17 @@ function checkMessagesNamed(
   caseEntries: DisclosedEntry[],
   problems: EvidenceProblem[],
 ): void {
-  const named: string[] = [];
+  const named: Array<{ id: string; receipt: boolean }> = [];
   const namedAt = new Map<string, number>();
-  const name = (id: unknown, pos: number) => {
+  const name = (id: unknown, pos: number, receipt: boolean) => {
     if (typeof id !== 'string' || namedAt.has(id)) return;
     namedAt.set(id, pos);
-    named.push(id);
+    named.push({ id, receipt });
   };
   for (const entry of caseEntries) {
     if (['MESSAGE_QUEUED', 'MESSAGE_PUBLISHED', 'MESSAGE_RECEIVED'].includes(entry.action))
-      name(entry.messageId, entry.pos);
-    if (entry.action === 'MESSAGE_RECEIVED') name(entry.details.receiptId, entry.pos);
+      name(entry.messageId, entry.pos, RECEIPT_TYPES.has(entry.messageType ?? ''));
+    if (entry.action === 'MESSAGE_RECEIVED') name(entry.details.receiptId, entry.pos, true);
   }
   const held = new Map<string, 'message' | 'receipt' | 'unavailable'>();
   const lists = [
@@ -412,7 +425,7 @@ function checkMessagesNamed(
           part: part === 'unavailable' ? 'message' : part,
           kind: 'INSERTED',
           ref: messageId,
-          detail: "no audit entry of the case names it",
+          detail: 'no audit entry of the case names it',
         });
     }
   }
@@ -437,10 +450,10 @@ function checkMessagesNamed(
         detail: `listed as unavailable (${String(reason)}), which the case's audit entries contradict`,
       });
   }
-  for (const id of named) {
+  for (const { id, receipt } of named) {
     if (!held.has(id))
       problems.push({
-        part: 'message',
+        part: receipt ? 'receipt' : 'message',
         kind: 'REMOVED',
         ref: id,
         detail: `the audit entry at position ${namedAt.get(id)} names it; the bundle neither holds it nor says why not`,
