@@ -45,6 +45,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
       'src/evidence/',
       'src/expectations/',
       'src/health/',
+      'src/indicators/',
       'src/risk/',
       'src/transfers/',
       'src/worklist/',
