@@ -9,13 +9,7 @@ import { parseDirectoryFile } from '../src/directory/directory.service';
 import type { EvidenceBundle } from '../src/evidence/evidence-bundle';
 import { verifyEvidenceBundle } from '../src/evidence/evidence-verifier';
 import { examplePayload } from '../src/messages/examples';
-import {
-  api,
-  openSharableCase,
-  recordConsent,
-  sendMessage,
-  waitDelivered,
-} from '../test/support/node-api';
+import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from '../test/support/node-api';
 import { formatTable, percentile, round } from './stats';
 
 /**
@@ -70,7 +64,13 @@ async function main(): Promise<void> {
     }
     log(`played in ${round((Date.now() - played) / 1000)} s`);
     await fr.app!.get(AuditCheckpointService).send({ force: true });
-    const granted = await api(fr, 'POST', '/admin/accounts/auditor/case-grants', { caseRef }, { as: 'admin' });
+    const granted = await api(
+      fr,
+      'POST',
+      '/admin/accounts/auditor/case-grants',
+      { caseRef },
+      { as: 'admin' },
+    );
     if (granted.status !== 201) throw new Error(`grant: HTTP ${granted.status}`);
 
     const exportStarted = process.hrtime.bigint();
@@ -130,7 +130,12 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+    log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
     log(max <= LIMIT_MS ? 'target met: ≤ 1 s' : 'TARGET MISSED: > 1 s');
   } finally {
     await federation.tearDown();

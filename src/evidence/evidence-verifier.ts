@@ -163,6 +163,12 @@ function shapeProblem(input: unknown): string | null {
   if (!wires.every(isWireRecord)) return 'every message, receipt and checkpoint needs its wire record';
   if (!(input.checkpoints as unknown[]).every((c) => isObject(c) && Number.isInteger(c.pos)))
     return 'every checkpoint needs a position';
+  if (
+    !(input.unavailable as unknown[]).every(
+      (u) => isObject(u) && typeof u.messageId === 'string' && typeof u.reason === 'string',
+    )
+  )
+    return 'every unavailable message needs its id and reason';
   const chain = input.chain;
   if (!isObject(chain) || typeof chain.prevHash !== 'string' || !Array.isArray(chain.rows))
     return 'chain must hold prevHash and rows';
