@@ -70,6 +70,14 @@ export class ReturnsDuringIdentificationView {
   @ApiProperty({ type: [String], description: 'the cases concerned, if any' }) cases!: string[];
 }
 
+export class EvidenceContactView {
+  @ApiProperty({ description: 'EVIDENCE_REQUESTs sent to the case’s origin in the period' })
+  contactsWithOrigin!: number;
+  @ApiProperty({ description: 'of which under a consent' }) underConsent!: number;
+  @ApiProperty({ description: 'of which on a vital-interest basis (reviewed)' }) vitalInterest!: number;
+  @ApiProperty({ description: 'of which under neither: must be 0' }) withoutConsentOrVitalInterest!: number;
+}
+
 export class IndicatorsView {
   @ApiProperty() node!: string;
   @ApiProperty({ type: String, nullable: true }) from!: string | null;
@@ -81,4 +89,6 @@ export class IndicatorsView {
   @ApiProperty({ type: [EscalationCountView] }) escalations!: EscalationCountView[];
   @ApiProperty({ type: ReturnsDuringIdentificationView })
   returnsDuringIdentification!: ReturnsDuringIdentificationView;
+  @ApiProperty({ type: EvidenceContactView })
+  evidenceContactsWithOrigin!: EvidenceContactView;
 }

@@ -6,6 +6,8 @@ import {
   CaseIdentification,
   EscalationRow,
   escalationIndicators,
+  evidenceContactIndicator,
+  EvidenceContactRow,
   ExpectationRow,
   IdentificationChange,
   RefusalCount,
@@ -42,6 +44,7 @@ export class IndicatorsService {
         await this.escalations(manager, period),
         await this.returns(manager, period),
       ];
+      const evidence = await this.evidenceContacts(manager, period);
       return {
         node: this.config.country,
         from: query.from?.toISOString() ?? null,
@@ -52,6 +55,7 @@ export class IndicatorsService {
         answerTimes: answerTimeIndicators(expectations, query.to),
         escalations: escalationIndicators(escalations),
         returnsDuringIdentification: returns,
+        evidenceContactsWithOrigin: evidenceContactIndicator(evidence),
       };
     });
   }
@@ -116,6 +120,13 @@ export class IndicatorsService {
     );
   }
 
+  private async evidenceContacts(
+    manager: EntityManager,
+    [from, to, country]: Period,
+  ): Promise<EvidenceContactRow[]> {
+    return manager.query(evidenceQuery(), [from, to, country]);
+  }
+
   /** RETURN_PLAN messages sent (queued) or applied here, against the identification status at that moment. */
   private async returns(
     manager: EntityManager,
@@ -168,6 +179,18 @@ export class IndicatorsService {
       cases,
     );
   }
+}
+
+/**
+ * EVIDENCE_REQUESTs this node queued to the case's origin: the origin as the case records it today (roles
+ * inferred from referrals are not audited as they change; a coordinator's changes are).
+ */
+function evidenceQuery(): string {
+  return `SELECT a.legal_basis AS "legalBasis", a.details->>'consentId' AS "consentId"
+          FROM audit_log a JOIN cases c ON c.case_ref = a.case_ref
+          WHERE a.action = 'MESSAGE_QUEUED' AND a.message_type = 'EVIDENCE_REQUEST'
+            AND c.country_roles->>a.counterpart = 'ORIGIN'
+            AND a.at >= $1 AND a.at < $2 AND ($3::text IS NULL OR a.counterpart = $3)`;
 }
 
 type Period = readonly [Date, Date, string | null];

@@ -2,6 +2,7 @@ import {
   answerTimeIndicators,
   CaseIdentification,
   escalationIndicators,
+  evidenceContactIndicator,
   ExpectationRow,
   gateStatusAt,
   percentile,
@@ -182,5 +183,17 @@ describe('returns during identification', () => {
         cases,
       ),
     ).toEqual({ returnPlans: 3, duringIdentification: 1, cases: ['TRM-FR-2026-000001'] });
+  });
+});
+
+describe('evidence contact with the origin', () => {
+  it('tells contacts under consent, on vital interest, and under neither', () => {
+    expect(
+      evidenceContactIndicator([
+        { legalBasis: 'CONSENT', consentId: 'c-1' },
+        { legalBasis: 'VITAL_INTEREST', consentId: null },
+        { legalBasis: 'CONSENT', consentId: null },
+      ]),
+    ).toEqual({ contactsWithOrigin: 3, underConsent: 1, vitalInterest: 1, withoutConsentOrVitalInterest: 1 });
   });
 });

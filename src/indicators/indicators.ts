@@ -208,3 +208,30 @@ export function returnsDuringIdentification(
     cases: [...new Set(offending.map((p) => p.caseRef))].sort(),
   };
 }
+
+/** An EVIDENCE_REQUEST this node queued to the country that is the case's origin. */
+export interface EvidenceContactRow {
+  legalBasis: string | null;
+  /** The consent the gate relied on (MESSAGE_QUEUED `details.consentId`). */
+  consentId: string | null;
+}
+
+/**
+ * Evidence contact with the origin's authorities needs her consent to that contact (the consent policy's
+ * CONTACT_ORIGIN_AUTHORITIES), or a vital-interest basis, which is reviewed: without either it must be 0.
+ */
+export function evidenceContactIndicator(rows: readonly EvidenceContactRow[]): {
+  contactsWithOrigin: number;
+  underConsent: number;
+  vitalInterest: number;
+  withoutConsentOrVitalInterest: number;
+} {
+  const underConsent = rows.filter((r) => r.consentId !== null).length;
+  const vitalInterest = rows.filter((r) => r.consentId === null && r.legalBasis === 'VITAL_INTEREST').length;
+  return {
+    contactsWithOrigin: rows.length,
+    underConsent,
+    vitalInterest,
+    withoutConsentOrVitalInterest: rows.length - underConsent - vitalInterest,
+  };
+}

@@ -487,6 +487,11 @@ async function checkIndicators(
     node: code,
     returns: { returnPlans: expected.returnPlans, duringIdentification: 0, cases: [] },
   });
+  // The evidence request of case (a) went from MK to Italy, a transit country: no contact with the origin.
+  expect({ node: code, evidence: view.evidenceContactsWithOrigin }).toEqual({
+    node: code,
+    evidence: { contactsWithOrigin: 0, underConsent: 0, vitalInterest: 0, withoutConsentOrVitalInterest: 0 },
+  });
 }
 
 const consentFor = (code: string, recipients: string[]) => async (caseRef: string) => {
