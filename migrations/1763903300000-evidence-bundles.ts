@@ -30,7 +30,7 @@ export class EvidenceBundles1763903300000 implements MigrationInterface {
     await q.query(`ALTER TABLE audit_chain ALTER COLUMN link SET DEFAULT 2`);
     await q.query(`
       CREATE TABLE inbound_wire (
-        message_id uuid PRIMARY KEY,
+        id uuid PRIMARY KEY, -- the message's id
         sender char(2) NOT NULL,
         key_id text NOT NULL,
         body text NOT NULL,

@@ -157,7 +157,7 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
     // The bodies are the bytes MK received: its stored copy of FR's referral has the same signature.
     const [inbound] = await federation.query<{ signature: string }>(
       'MK',
-      `SELECT signature FROM inbound_wire WHERE message_id = $1`,
+      `SELECT signature FROM inbound_wire WHERE id = $1`,
       [sentByFr[0]],
     );
     expect(inbound.signature).toBe(bundle.messages[0].signature);

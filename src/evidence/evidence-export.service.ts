@@ -73,7 +73,7 @@ export class EvidenceExportService implements OnModuleInit {
     const { envelope } = message;
     if (!envelope.caseRef) return;
     await manager.insert(InboundWireEntity, {
-      messageId: envelope.id,
+      id: envelope.id,
       sender: envelope.from,
       // The inbound pipeline verified the signature with this very key.
       keyId: this.directory.find(envelope.from)!.signingKey.keyId,
@@ -204,11 +204,11 @@ export class EvidenceExportService implements OnModuleInit {
         signature: String(row.headers['x-trm-signature']),
       });
     }
-    const inbound = await manager.find(InboundWireEntity, { where: { messageId: In(ids) } });
+    const inbound = await manager.find(InboundWireEntity, { where: { id: In(ids) } });
     for (const row of inbound) {
       const envelope = JSON.parse(row.body.toString('utf8')) as { type: string; to: string };
-      wires.set(row.messageId, {
-        messageId: row.messageId,
+      wires.set(row.id, {
+        messageId: row.id,
         direction: 'INBOUND',
         type: envelope.type,
         from: row.sender,

@@ -8,8 +8,9 @@ import { EncryptedColumn } from '../crypto/encrypted-column';
  */
 @Entity('inbound_wire')
 export class InboundWireEntity {
-  @PrimaryColumn('uuid', { name: 'message_id' })
-  messageId!: string;
+  /** The message's id. */
+  @PrimaryColumn('uuid')
+  id!: string;
 
   @Column('char', { length: 2 })
   sender!: string;
