@@ -17,6 +17,7 @@ import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
 import { CancelReasonsAndOwnIdentification1763902100000 } from './1763902100000-cancel-reasons-and-own-identification';
 import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 import { CaseFacts1763903100000 } from './1763903100000-case-facts';
+import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   CancelReasonsAndOwnIdentification1763902100000,
   CaseActivity1763902200000,
   CaseFacts1763903100000,
+  EvidenceBundles1763903300000,
 ];

@@ -18,6 +18,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { DirectoryModule } from './directory/directory.module';
+import { EvidenceModule } from './evidence/evidence.module';
+import { IndicatorsModule } from './indicators/indicators.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
@@ -43,6 +45,8 @@ export class AppModule {
         TransportModule,
         TransfersModule,
         AuditCheckpointsModule,
+        EvidenceModule,
+        IndicatorsModule,
         ExpectationsModule,
         AgenciesModule,
         WorklistModule,

@@ -5,6 +5,7 @@ import { CaseFactEntity } from './cases/case-fact.entity';
 import { ConsentRecordEntity } from './consent/consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './consent/peer-consent-withdrawal.entity';
 import { ParticipantEntity } from './directory/participant.entity';
+import { InboundWireEntity } from './evidence/inbound-wire.entity';
 import { ExpectationEntity } from './expectations/expectation.entity';
 import { RiskAssessmentEntity } from './risk/risk-assessment.entity';
 import { RiskOverrideEntity } from './risk/risk-override.entity';
@@ -30,4 +31,5 @@ export const ENTITIES = [
   RiskOverrideEntity,
   ExpectationEntity,
   AgencyReplyEntity,
+  InboundWireEntity,
 ];

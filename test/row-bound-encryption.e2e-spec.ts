@@ -15,6 +15,7 @@ import { ENTITIES } from '../src/entities';
 import { RiskAssessmentEntity } from '../src/risk/risk-assessment.entity';
 import { RiskOverrideEntity } from '../src/risk/risk-override.entity';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
+import { InboundWireEntity } from '../src/evidence/inbound-wire.entity';
 import { OutboxEntity } from '../src/transport/outbox.entity';
 import { ThrowawayDatabase } from './support/throwaway-database';
 
@@ -106,6 +107,13 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
         ),
       );
       push(
+        'inbound_wire',
+        await inserted(
+          `INSERT INTO inbound_wire (id, sender, key_id, body, signature) VALUES ($1, 'MK', 'k', $2, 's')`,
+          [randomUUID(), v1('bytes', p.body, 'inbound_wire.body')],
+        ),
+      );
+      push(
         'agency_replies',
         await inserted(
           `INSERT INTO agency_replies (reply_id, agency, kind, body, headers) VALUES ($1, 'ngo-a', 'ANSWER', $2, '{}')`,
@@ -184,6 +192,13 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
       value: (p) => p.payload,
     },
     { entity: OutboxEntity, table: 'outbox', column: 'body', property: 'body', value: (p) => p.body },
+    {
+      entity: InboundWireEntity,
+      table: 'inbound_wire',
+      column: 'body',
+      property: 'body',
+      value: (p) => p.body,
+    },
     {
       entity: AgencyReplyEntity,
       table: 'agency_replies',

@@ -88,6 +88,8 @@ export const AUDIT_ACTIONS = {
   CASE_GRANTED:
     'an auditor was granted a case (sees its personal data), or an agency by code (may submit on it, HTTP and AMQP)',
   CASE_GRANT_REVOKED: 'such a grant was taken back',
+  EVIDENCE_EXPORTED:
+    "an auditor exported a case's evidence bundle (ALLOW: head position and counts in details), or was refused one (DENY, CASE_NOT_GRANTED)",
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

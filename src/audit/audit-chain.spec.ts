@@ -2,11 +2,13 @@ import {
   canonicalForm,
   CanonicalValues,
   chainHash,
+  chainHashFromLeafHex,
   chainHashHex,
   ChainChecker,
   ChainProblem,
   GENESIS_HASH,
   GENESIS_HEX,
+  leafHex,
   SealedRow,
 } from './audit-chain';
 
@@ -36,7 +38,7 @@ function seal(entries: CanonicalValues[]): SealedRow[] {
   return entries.map((values, i) => {
     const canonical = canonicalForm(values);
     const hash = chainHashHex(previous, canonical);
-    const row = { pos: i + 1, entrySeq: values[0]!, prevHash: previous, hash, canonical };
+    const row: SealedRow = { pos: i + 1, entrySeq: values[0]!, prevHash: previous, hash, canonical, link: 2 };
     previous = hash;
     return row;
   });
@@ -69,6 +71,42 @@ describe('canonical form and hash', () => {
     expect(chainHash(GENESIS_HASH, canonicalForm(entry(1, { actor: 'api:other' }))).equals(first)).toBe(
       false,
     );
+  });
+});
+
+describe('links', () => {
+  // The example of docs/audit.md, "The hash chain".
+  const example =
+    '[1, "1", "2026-11-23T10:15:00.123000Z", "MESSAGE_QUEUED", "api:coordinator-1", "TRM-FR-2026-000123", "0192f1c6-3b7a-7cc2-9a51-7d8a1d0c2f10", "REFERRAL_REQUEST", "MK", "CONSENT", "ALLOW", null, "{\\"consentId\\": \\"c-1\\"}"]';
+
+  it('link 1 hashes the canonical text, link 2 its leaf: both as documented', () => {
+    expect(chainHashHex(GENESIS_HEX, example, 1)).toBe(
+      '0c9befc880d6c6f6e8a49717a09f38da0620e6c6c089d961c4cd07881276e47c',
+    );
+    expect(leafHex(example)).toBe('e8ad443db693a27227344a8d00bf487c2d9e394d6259a866d8c8426959158486');
+    expect(chainHashHex(GENESIS_HEX, example, 2)).toBe(
+      'b1bca0e357a0969c5757f34705e7ecb2fc5749019e71e0a76757c3633e09cba3',
+    );
+  });
+
+  it('a link-2 hash is recomputed from the leaf alone, without the entry', () => {
+    const previous = chainHashHex(GENESIS_HEX, example);
+    const canonical = canonicalForm(entry(2));
+    expect(chainHashFromLeafHex(previous, leafHex(canonical))).toBe(chainHashHex(previous, canonical, 2));
+  });
+
+  it('checks a chain whose older rows are link 1, and a row read under the other link is edited', () => {
+    const rows = chain(12).map((row) => ({ ...row }));
+    let previous = GENESIS_HEX;
+    rows.forEach((row, i) => {
+      row.prevHash = previous;
+      if (i < 6) row.link = 1;
+      row.hash = chainHashHex(previous, row.canonical!, row.link);
+      previous = row.hash;
+    });
+    expect(check(rows)).toEqual([]);
+    rows[3] = { ...rows[3], link: 2 };
+    expect(kinds(check(rows))).toEqual([['EDITED', '4']]);
   });
 });
 
@@ -112,6 +150,7 @@ describe('ChainChecker', () => {
       prevHash: rows[9].hash,
       hash: chainHashHex(rows[9].hash, forged),
       canonical: forged,
+      link: 2,
     };
     const tampered = [
       ...rows.slice(0, 10),

@@ -3,8 +3,9 @@
  * inserted or reordered entry. Pure (node:crypto only), shared by the sealer, `audit:verify`, the bench and
  * the tests, so there is exactly one definition of what an entry's hash covers.
  *
- * hash(n) = SHA-256( hash(n-1) ‖ UTF-8( canonical(entry n) ) ), hash(0) = 32 zero bytes, where n is the
- * chain position (the order the sealer appended entries in) and canonical(entry) is the JSON array
+ * hash(n) = SHA-256( hash(n-1) ‖ leaf(n) ), leaf(n) = SHA-256( UTF-8( canonical(entry n) ) ), hash(0) = 32 zero
+ * bytes (link 2; rows sealed before it, link 1, hash the canonical text itself in place of its leaf), where n
+ * is the chain position (the order the sealer appended entries in) and canonical(entry) is the JSON array
  * [1, seq, at, action, actor, caseRef, messageId, messageType, counterpart, legalBasis, decision, reasonCode,
  * details] exactly as PostgreSQL's json_build_array prints it (CANONICAL_SQL; canonicalForm is the same in
  * TypeScript). docs/audit.md gives an example.
@@ -69,16 +70,42 @@ export function canonicalForm(values: CanonicalValues): string {
   return `[${[String(CHAIN_FORMAT), ...values.map((v) => (v === null ? 'null' : JSON.stringify(v)))].join(', ')}]`;
 }
 
-export function chainHash(previous: Buffer | string, canonical: string): Buffer {
-  return createHash('sha256')
-    .update(typeof previous === 'string' ? Buffer.from(previous, 'hex') : previous)
-    .update(canonical, 'utf8')
-    .digest();
+/**
+ * How a chain row links its entry to the row before it (`audit_chain.link`):
+ * 1: SHA-256(previous ‖ canonical), the rows sealed before the evidence bundles (migration 1763903300000);
+ * 2: SHA-256(previous ‖ SHA-256(canonical)): the entry enters the chain through its leaf digest, so a stretch
+ *    of the chain can be recomputed from the leaves of the entries one may not see (an evidence bundle shows
+ *    one case's entries and only the leaves of the others', docs/audit.md).
+ */
+export type ChainLink = 1 | 2;
+export const CURRENT_LINK: ChainLink = 2;
+
+/** The leaf of an entry (hex): what a link-2 row hashes in place of the entry's canonical text. */
+export function leafHex(canonical: string): string {
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+export function chainHash(
+  previous: Buffer | string,
+  canonical: string,
+  link: ChainLink = CURRENT_LINK,
+): Buffer {
+  return Buffer.from(
+    chainHashHex(typeof previous === 'string' ? previous : previous.toString('hex'), canonical, link),
+    'hex',
+  );
 }
 
 /** chainHash over hex, without a Buffer per call: the verifier's hot path. */
-export function chainHashHex(previousHex: string, canonical: string): string {
-  return createHash('sha256').update(previousHex, 'hex').update(canonical, 'utf8').digest('hex');
+export function chainHashHex(previousHex: string, canonical: string, link: ChainLink = CURRENT_LINK): string {
+  const hash = createHash('sha256').update(previousHex, 'hex');
+  if (link === 1) return hash.update(canonical, 'utf8').digest('hex');
+  return hash.update(createHash('sha256').update(canonical, 'utf8').digest()).digest('hex');
+}
+
+/** A link-2 row's hash from its leaf alone, without the entry. */
+export function chainHashFromLeafHex(previousHex: string, leaf: string): string {
+  return createHash('sha256').update(previousHex, 'hex').update(leaf, 'hex').digest('hex');
 }
 
 /** One chain row with the entry it seals (null when that entry is no longer in audit_log). */
@@ -88,6 +115,7 @@ export interface SealedRow {
   /** Hex. */
   prevHash: string;
   hash: string;
+  link: ChainLink;
   /** The entry's canonical form; null when the entry is no longer in audit_log. */
   canonical: string | null;
 }
@@ -226,7 +254,7 @@ export class ChainChecker {
       this.report(row, 'REMOVED', 'the entry is missing from the audit log');
       return;
     }
-    if (chainHashHex(row.prevHash, canonical) !== row.hash) {
+    if (chainHashHex(row.prevHash, canonical, row.link) !== row.hash) {
       // Rare, so worth the parse: does this content belong to a neighbour's seal (moved under another seq)?
       const values = valuesOf(canonical);
       const neighbours = this.rows.slice(Math.max(0, index - this.window), index + 1 + this.window);
@@ -235,7 +263,8 @@ export class ChainChecker {
             (other) =>
               other !== row &&
               other.entrySeq !== values[SEQ - 1] &&
-              chainHashHex(other.prevHash, canonicalForm(withSeq(values, other.entrySeq))) === other.hash,
+              chainHashHex(other.prevHash, canonicalForm(withSeq(values, other.entrySeq)), other.link) ===
+                other.hash,
           )
         : undefined;
       if (origin)

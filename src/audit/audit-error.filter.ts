@@ -21,6 +21,8 @@ function statusOf(code: AuditErrorCode): number {
       return 404;
     case AuditErrorCode.INVALID_QUERY:
       return 400;
+    case AuditErrorCode.CASE_NOT_GRANTED:
+      return 403;
     // An entry the log refuses is the calling module's bug, not the HTTP client's.
     case AuditErrorCode.INVALID_ENTRY:
       return 500;

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CANONICAL_SQL, chainHash, GENESIS_HASH } from './audit-chain';
+import { CANONICAL_SQL, chainHash, CURRENT_LINK, GENESIS_HASH } from './audit-chain';
 
 /** Any fixed number: it only has to be the same for every instance of a node (and differ from the others). */
 const SEALER_LOCK_KEY = 7_240_318;
@@ -164,7 +164,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     const prevHashes: string[] = [];
     const hashes: string[] = [];
     for (const candidate of candidates) {
-      const hash = chainHash(previous, candidate.canonical);
+      const hash = chainHash(previous, candidate.canonical, CURRENT_LINK);
       positions.push(++pos);
       seqs.push(candidate.seq);
       prevHashes.push(previous.toString('hex'));
@@ -173,10 +173,10 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     }
     // Only the last row carries the horizon: it holds once the whole batch is sealed.
     await manager.query(
-      `INSERT INTO audit_chain (pos, entry_seq, prev_hash, hash, horizon)
-       SELECT p, s, decode(ph, 'hex'), decode(h, 'hex'), CASE WHEN p = $5 THEN $6::xid8 END
+      `INSERT INTO audit_chain (pos, entry_seq, prev_hash, hash, horizon, link)
+       SELECT p, s, decode(ph, 'hex'), decode(h, 'hex'), CASE WHEN p = $5 THEN $6::xid8 END, $7
        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS t(p, s, ph, h)`,
-      [positions, seqs, prevHashes, hashes, pos, horizon],
+      [positions, seqs, prevHashes, hashes, pos, horizon, CURRENT_LINK],
     );
   }
 }

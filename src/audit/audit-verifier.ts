@@ -189,18 +189,19 @@ async function fetchRows(client: Client, where: string, values: unknown[]): Prom
   const result = await client.query({
     // Hashes as hex text: no Buffer per value, and node:crypto reads hex directly.
     text: `SELECT c.pos::text, c.entry_seq::text, encode(c.prev_hash, 'hex'), encode(c.hash, 'hex'),
-                  CASE WHEN a.seq IS NOT NULL THEN ${CANONICAL_SQL} END
+                  CASE WHEN a.seq IS NOT NULL THEN ${CANONICAL_SQL} END, c.link
            FROM audit_chain c LEFT JOIN audit_log a ON a.seq = c.entry_seq
            WHERE ${where} LIMIT $${values.length}`,
     values,
     rowMode: 'array',
   });
-  return (result.rows as Array<[string, string, string, string, string | null]>).map((raw) => ({
+  return (result.rows as Array<[string, string, string, string, string | null, number]>).map((raw) => ({
     pos: Number(raw[0]),
     entrySeq: raw[1],
     prevHash: raw[2],
     hash: raw[3],
     canonical: raw[4],
+    link: raw[5] === 1 ? 1 : 2,
   }));
 }
 

@@ -4,6 +4,8 @@ export enum AuditErrorCode {
   /** An auditor's query is malformed (e.g. a cursor that names no entry). */
   INVALID_QUERY = 'INVALID_QUERY',
   NOT_FOUND = 'NOT_FOUND',
+  /** An auditor asked for what needs an admin's grant of the case (its evidence bundle). */
+  CASE_NOT_GRANTED = 'CASE_NOT_GRANTED',
 }
 
 /**

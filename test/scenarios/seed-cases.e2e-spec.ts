@@ -412,12 +412,101 @@ async function expectAllAnswered(caseRef: string, ledger: ExpectedReply[]): Prom
   }
 }
 
+interface IndicatorCounts {
+  refusals: Array<{ gate: string; reasonCode: string; country: string; count: number }>;
+  withdrawals: { withdrawals: number; told: string[]; notTold: string[] };
+  returnPlans: number;
+}
+
+/**
+ * The SOP-compliance indicators of one node for the period a scenario played in (docs/indicators.md): each
+ * known count asserted. Answer times come from the scenario's own table: on a node, every expected reply it
+ * awaited or owed, each answered in time; their hours are the run's, so only their consistency is checked.
+ */
+async function checkIndicators(
+  code: string,
+  from: string,
+  ledger: ExpectedReply[],
+  expected: IndicatorCounts,
+): Promise<void> {
+  const response = await api(nodes[code], 'GET', `/indicators?from=${encodeURIComponent(from)}`, undefined, {
+    as: 'auditor',
+  });
+  expect(response.status).toBe(200);
+  const view = response.body;
+  expect({ node: code, refusals: view.refusals }).toEqual({ node: code, refusals: expected.refusals });
+  const told = expected.withdrawals.told;
+  const notTold = expected.withdrawals.notTold;
+  expect({ node: code, withdrawals: view.consentWithdrawals }).toEqual({
+    node: code,
+    withdrawals: {
+      withdrawals: expected.withdrawals.withdrawals,
+      recipientsTold: told.length,
+      recipientsNotTold: notTold.length,
+      byCountry: [...new Set([...told, ...notTold])].sort().map((country) => ({
+        country,
+        told: told.filter((c) => c === country).length,
+        notTold: notTold.filter((c) => c === country).length,
+      })),
+    },
+  });
+  const rows = new Map<
+    string,
+    { direction: string; requestType: string; country: string; requests: number }
+  >();
+  for (const e of ledger) {
+    const direction = e.owedTo === code ? 'AWAITED' : e.owedBy === code ? 'OWED' : null;
+    if (!direction) continue;
+    const country = direction === 'AWAITED' ? e.owedBy : e.owedTo;
+    const key = `${direction}|${e.requestType}|${country}`;
+    const row = rows.get(key) ?? { direction, requestType: e.requestType, country, requests: 0 };
+    row.requests++;
+    rows.set(key, row);
+  }
+  const answerTimes = view.answerTimes as Array<Record<string, number | string | null>>;
+  expect({
+    node: code,
+    answerTimes: answerTimes.map((a) => ({
+      direction: a.direction,
+      requestType: a.requestType,
+      country: a.country,
+      requests: a.requests,
+      answered: a.answered,
+      overdue: a.overdue,
+      shareOverdue: a.shareOverdue,
+    })),
+  }).toEqual({
+    node: code,
+    answerTimes: [...rows.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, row]) => ({ ...row, answered: row.requests, overdue: 0, shareOverdue: 0 })),
+  });
+  for (const a of answerTimes) {
+    expect(a.medianHours as number).toBeGreaterThanOrEqual(0);
+    expect(a.p90Hours as number).toBeGreaterThanOrEqual(a.medianHours as number);
+    expect(a.deadlineHours as number).toBeGreaterThan(a.p90Hours as number);
+  }
+  // Everything was answered long before its deadline: nothing went overdue or was escalated.
+  expect({ node: code, escalations: view.escalations }).toEqual({ node: code, escalations: [] });
+  // The rule that must never break: no return plan sent or applied while identification was pending.
+  expect({ node: code, returns: view.returnsDuringIdentification }).toEqual({
+    node: code,
+    returns: { returnPlans: expected.returnPlans, duringIdentification: 0, cases: [] },
+  });
+  // The evidence request of case (a) went from MK to Italy, a transit country: no contact with the origin.
+  expect({ node: code, evidence: view.evidenceContactsWithOrigin }).toEqual({
+    node: code,
+    evidence: { contactsWithOrigin: 0, underConsent: 0, vitalInterest: 0, withoutConsentOrVitalInterest: 0 },
+  });
+}
+
 const consentFor = (code: string, recipients: string[]) => async (caseRef: string) => {
   await recordConsent(nodes[code], caseRef, { recipients });
 };
 
 describe('seed case (a): the minor trafficked from North Macedonia through Serbia and Italy to France, returned home', () => {
   it('plays every step of her case across FR, IT and MK', async () => {
+    const started = new Date().toISOString();
     const fr = nodes.FR;
     const caseRef = await openCase(fr, {
       ageStatus: 'DOCUMENTED_CHILD',
@@ -744,6 +833,36 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
         'CASE_CLOSED',
       ]),
     );
+
+    // The SOP-compliance indicators of the period each node played the case in.
+    await checkIndicators('FR', started, replies, {
+      refusals: [{ gate: 'SENDING', reasonCode: 'POLICY_DENIED', country: 'MK', count: 1 }],
+      withdrawals: { withdrawals: 1, told: ['MK'], notTold: [] },
+      returnPlans: 1,
+    });
+    await checkIndicators('MK', started, replies, {
+      refusals: [
+        { gate: 'SENDING', reasonCode: 'CASE_STATE_CONFLICT', country: 'FR', count: 2 },
+        { gate: 'SENDING', reasonCode: 'POLICY_DENIED', country: 'FR', count: 1 },
+      ],
+      withdrawals: { withdrawals: 0, told: [], notTold: [] },
+      returnPlans: 1,
+    });
+    await checkIndicators('IT', started, replies, {
+      refusals: [],
+      withdrawals: { withdrawals: 0, told: [], notTold: [] },
+      returnPlans: 0,
+    });
+    // For one partner country: only what concerns it.
+    const mkForIt = await api(nodes.MK, 'GET', `/indicators?from=${encodeURIComponent(started)}&country=IT`);
+    expect(mkForIt.status).toBe(200);
+    expect(mkForIt.body.refusals).toEqual([]);
+    expect(
+      mkForIt.body.answerTimes.map((a: { requestType: string; country: string }) => [
+        a.requestType,
+        a.country,
+      ]),
+    ).toEqual([['EVIDENCE_REQUEST', 'IT']]);
   }, 300_000);
 
   it('after her return she testifies in France by video link from Skopje, and North Macedonia is told of the offender’s release', async () => {
@@ -1025,6 +1144,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
 
 describe('seed case (b): the victim identified in Croatia and returned to North Macedonia', () => {
   it('plays the return handshake between Croatia’s own software and MK', async () => {
+    const started = new Date().toISOString();
     const caseRef = 'TRM-HR-2026-000042';
     const adult = {
       age: { status: 'DOCUMENTED_ADULT', ageWhenTrafficked: 22, ageNow: 24 },
@@ -1186,5 +1306,15 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
       'both rejections dead-lettered',
     );
     expect(await rejections('MESSAGE_DEAD_LETTERED')).toEqual(expected);
+
+    // MK's indicators for the period: Croatia's two messages refused on arrival, MK's own premature arrival.
+    await checkIndicators('MK', started, replies, {
+      refusals: [
+        { gate: 'RECEIVING', reasonCode: 'CASE_STATE_CONFLICT', country: 'HR', count: 2 },
+        { gate: 'SENDING', reasonCode: 'CASE_STATE_CONFLICT', country: 'HR', count: 1 },
+      ],
+      withdrawals: { withdrawals: 0, told: [], notTold: [] },
+      returnPlans: 1,
+    });
   }, 300_000);
 });

@@ -1,0 +1,29 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EncryptedColumn } from '../crypto/encrypted-column';
+
+/**
+ * The exact signed body of a message accepted from a peer, with its signature and the signing key's id: the
+ * peer's signed statement, kept for the case's evidence bundle (the outbox keeps ours). The body carries the
+ * payload sealed for this node, so it is encrypted at rest like the outbox's.
+ */
+@Entity('inbound_wire')
+export class InboundWireEntity {
+  /** The message's id. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('char', { length: 2 })
+  sender!: string;
+
+  @Column('text', { name: 'key_id' })
+  keyId!: string;
+
+  @EncryptedColumn('bytes')
+  body!: Buffer;
+
+  @Column('text')
+  signature!: string;
+
+  @Column('timestamptz', { name: 'received_at', default: () => 'now()' })
+  receivedAt!: Date;
+}
