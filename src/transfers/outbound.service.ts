@@ -367,10 +367,12 @@ export class OutboundService implements OnModuleInit {
     for (const type of COMPOSABLE_TYPES) {
       const to = peers.filter((peer) => {
         if (!this.directory.accepts(peer, type)) return false;
-        // A child's referral says so in its payload: the form will, so the presumption is not a refusal here.
-        const payload =
-          type === 'REFERRAL_REQUEST' && caseRow.ageStatus ? { age: { status: caseRow.ageStatus } } : {};
-        const event: LifecycleEvent = { type, direction: 'SENT', counterpart: peer, payload };
+        const event: LifecycleEvent = {
+          type,
+          direction: 'SENT',
+          counterpart: peer,
+          payload: whatTheFormWillSay(type, caseRow.ageStatus),
+        };
         return allows(event).allow;
       });
       if (to.length > 0) options.push({ type, to });
@@ -428,4 +430,15 @@ export class OutboundService implements OnModuleInit {
     await this.outbox.enqueue(manager, wire);
     return id;
   }
+}
+
+/**
+ * The payload fields the lifecycle reads that the compose form asks for anyway, so that their absence here is
+ * no refusal: a child's referral says she is a child, a child's arrival says when the follow-up visit is. The
+ * dry run and the send judge the real payload.
+ */
+function whatTheFormWillSay(type: MessageType, ageStatus: string | null): Record<string, unknown> {
+  if (type === 'REFERRAL_REQUEST' && ageStatus) return { age: { status: ageStatus } };
+  if (type === 'ARRIVAL_CONFIRMATION') return { followUpScheduled: 'asked by the form' };
+  return {};
 }

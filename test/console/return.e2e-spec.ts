@@ -119,7 +119,12 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
     const form = consents.getByRole('region', { name: 'Record a consent' });
     await form.waitFor();
     for (const scope of scopes) await form.getByRole('checkbox', { name: scope, exact: true }).check();
-    await fillList(form, 'Recipients*', recipients);
+    // Participants of the directory, chosen: one list per recipient.
+    const lists = form.getByRole('group', { name: 'Recipients*', exact: true }).locator('select');
+    for (let i = 0; i < recipients.length; i++) {
+      if ((await lists.count()) <= i) await addItem(form, 'Recipients*');
+      await lists.nth(i).selectOption(recipients[i]);
+    }
     await choose(form.getByLabel('Given by*', { exact: true }), 'Guardian');
     await form.getByRole('checkbox', { name: 'Informed' }).check();
     await form.getByLabel('Informed language*', { exact: true }).fill('mk');
@@ -232,10 +237,10 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
     await update.getByRole('button', { name: 'Set countries and roles' }).click();
     const roles = page.getByRole('region', { name: 'Countries and their roles' });
     const route: Array<[string, string]> = [
-      ['MK', 'Origin'],
-      ['RS', 'Transit'],
-      ['IT', 'Transit'],
-      ['FR', 'Destination'],
+      ['MK', 'Country of origin'],
+      ['RS', 'Country of transit'],
+      ['IT', 'Country of transit'],
+      ['FR', 'Country of destination'],
     ];
     for (let i = 0; i < route.length; i++) {
       await addItem(roles, 'Roles*');
@@ -422,7 +427,7 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
       'FAMILY_TRACING_RESULT',
       'FR',
       async (page) => {
-        await choose(page.getByLabel('Outcome*', { exact: true }), 'Found');
+        await choose(page.getByLabel('Outcome*', { exact: true }), 'Family found');
         await yesNo(page, 'Family risk assessed', true);
         await page
           .getByLabel('Summary*', { exact: true })
@@ -456,6 +461,8 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
       async (page) => {
         await page.getByLabel('Arrived at*', { exact: true }).fill(localTime(0));
         await page.getByLabel('Received by*', { exact: true }).fill('Center for Social Work Skopje');
+        // A returned child is checked on: the arrival says when.
+        await page.getByLabel('Follow up scheduled', { exact: true }).fill(localTime(7).slice(0, 10));
       },
       'Return plan',
     );
@@ -481,7 +488,12 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
       'CASE_UPDATE',
       'FR',
       async (page) => {
-        await choose(page.getByLabel('SOP*', { exact: true }), 'Social inclusion', '3');
+        await choose(
+          page.getByLabel('SOP*', { exact: true }),
+          'Assistance and social inclusion',
+          'SOP 3',
+          '3',
+        );
         await page
           .getByLabel('Summary*', { exact: true })
           .fill('Follow-up visit: she attends school and counselling.');
@@ -501,7 +513,7 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
     const page = frPage;
     await recordConsent(page, ['Share identity data'], ['IT']);
     await send(page, 'CASE_UPDATE', 'IT', async (p) => {
-      await choose(p.getByLabel('SOP*', { exact: true }), 'Social inclusion', '3');
+      await choose(p.getByLabel('SOP*', { exact: true }), 'Assistance and social inclusion', 'SOP 3', '3');
       await p.getByLabel('Summary*', { exact: true }).fill('She is safe at home and assisted.');
     });
     const update = page.getByRole('region', { name: 'Update the case' });

@@ -67,10 +67,12 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await form.waitFor();
     for (const scope of ['Share identity data', 'Share health data', 'Return', 'Reintegration'])
       await form.getByRole('checkbox', { name: scope, exact: true }).check();
-    const inputs = form.getByRole('group', { name: 'Recipients*' }).locator('input');
-    if ((await inputs.count()) === 0) await addItem(page, 'Recipients*');
-    await inputs.first().fill(recipients[0]);
-    for (const recipient of recipients.slice(1)) await (await addItem(page, 'Recipients*')).fill(recipient);
+    // Participants of the directory, chosen: one list per recipient.
+    const lists = form.getByRole('group', { name: 'Recipients*' }).locator('select');
+    if ((await lists.count()) === 0) await addItem(page, 'Recipients*');
+    await lists.first().selectOption(recipients[0]);
+    for (const recipient of recipients.slice(1))
+      await (await addItem(page, 'Recipients*')).selectOption(recipient);
     await choose(form.getByLabel('Given by*', { exact: true }), 'Guardian');
     await form.getByRole('checkbox', { name: 'Informed' }).check();
     await form.getByLabel('Informed language*', { exact: true }).fill('mk');

@@ -42,7 +42,7 @@ export function CasePicker(props: {
           autoComplete="off"
         />
         <span id={hint} className="muted">
-          {t('casePicker.hint', '{{count}} cases listed, newest activity first', { count: items.length })}
+          {t('casePicker.hint', 'Cases listed: {{count}}, newest activity first', { count: items.length })}
         </span>
       </div>
       <div className="field">
