@@ -96,7 +96,7 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
   async function fillFactors(form: Locator, factors: Array<[string, string]>): Promise<void> {
     for (let i = 0; i < factors.length; i++) {
       await addItem(form, 'Factors*');
-      await form.getByLabel('Code*', { exact: true }).nth(i).fill(factors[i][0]);
+      await form.getByLabel('Code*', { exact: true }).nth(i).selectOption(factors[i][0]);
       await choose(form.getByLabel('Status*', { exact: true }).nth(i), factors[i][1]);
     }
   }
@@ -481,7 +481,7 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
           .getByLabel('Programme*', { exact: true })
           .fill('Twelve-month programme with school enrolment and monthly counselling.');
       },
-      'Reintegration request',
+      'Reintegration assistance request',
     );
     await send(
       mkPage,

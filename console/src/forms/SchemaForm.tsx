@@ -13,7 +13,7 @@ import { api, call } from '../api/client';
 import { useLoad } from '../api/useLoad';
 import { CountryOptions } from '../components/format';
 import { Loading } from '../components/Problem';
-import { useCodes } from '../i18n/labels';
+import { useCodeList, useCodes } from '../i18n/labels';
 import { humanize, labelsFor } from './schema-tools';
 import { loadForm, type LoadedForm } from './schemas';
 
@@ -70,7 +70,38 @@ function DirectoryCountry(props: WidgetProps) {
   );
 }
 
-const WIDGETS = { CheckboxesWidget: GroupedCheckboxes, directoryCountry: DirectoryCountry };
+/** A risk factor code, chosen by its meaning (schema-tools gives risk factor codes this widget). */
+function RiskFactor(props: WidgetProps) {
+  const codes = useCodeList('riskFactor');
+  const label = useCodes();
+  const value = typeof props.value === 'string' ? props.value : '';
+  return (
+    <select
+      id={props.id}
+      className="form-control"
+      value={value}
+      required={props.required}
+      disabled={props.disabled || props.readonly}
+      aria-describedby={ariaDescribedByIds(props.id)}
+      onChange={(e) => props.onChange(e.target.value || undefined)}
+      onBlur={() => props.onBlur(props.id, value)}
+      onFocus={() => props.onFocus(props.id, value)}
+    >
+      <option value="" />
+      {codes.map((code) => (
+        <option key={code} value={code}>
+          {code} · {label('riskFactor', code)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+const WIDGETS = {
+  CheckboxesWidget: GroupedCheckboxes,
+  directoryCountry: DirectoryCountry,
+  riskFactor: RiskFactor,
+};
 
 type UiTree = Record<string, unknown>;
 const isTree = (v: unknown): v is UiTree => typeof v === 'object' && v !== null && !Array.isArray(v);
