@@ -35,7 +35,11 @@ describe('labelsFor (the uiSchema every generated form gets)', () => {
   it('offers a risk factor code as a choice, in the protocol payload and in the request DTO alike', () => {
     for (const code of [
       { type: 'string', pattern: '^RF-(0[1-9]|1\\d|20)$' },
-      { type: 'string', example: 'RF-01' },
+      {
+        type: 'string',
+        pattern: '^RF-(0[1-9]|1\\d|20)$',
+        description: 'the request DTO, as the build inlines it',
+      },
     ]) {
       const schema = {
         type: 'object',
@@ -47,10 +51,10 @@ describe('labelsFor (the uiSchema every generated form gets)', () => {
       expect(ui.factors.items.status['ui:widget']).toBeUndefined();
     }
     // Any other code stays what its schema says.
-    const other = labelsFor({ type: 'object', properties: { code: { type: 'string' } } }, labels) as Record<
-      string,
-      Record<string, unknown>
-    >;
+    const other = labelsFor(
+      { type: 'object', properties: { code: { type: 'string', example: 'RF-01' } } },
+      labels,
+    ) as Record<string, Record<string, unknown>>;
     expect(other.code['ui:widget']).toBeUndefined();
   });
 });

@@ -94,7 +94,7 @@ export function labelsFor(schema: unknown, labels: Labeller, root: unknown = sch
       if (property?.type === 'array' && property.uniqueItems && enumOf(resolve(property.items, root)))
         child['ui:widget'] = 'checkboxes';
       // A risk factor is one of the node's twenty codes (RF-01 … RF-20): chosen by its meaning, not typed.
-      if (key === 'code' && /^\^?RF-/.test(String(property?.pattern ?? property?.example ?? '')))
+      if (key === 'code' && String(property?.pattern ?? '').startsWith('^RF-'))
         child['ui:widget'] = 'riskFactor';
       ui[key] = child;
     }
