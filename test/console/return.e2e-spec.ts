@@ -155,7 +155,10 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
       const reply = page.getByLabel('In reply to');
       await reply.locator('option').nth(1).waitFor({ state: 'attached' });
       const options = await reply.locator('option').allTextContents();
-      const index = options.findIndex((o) => o.startsWith(`${inReplyTo} · ${to}`));
+      // What she received shows "· FR"; what she sent and owes a next step for, "→ FR".
+      const index = options.findIndex(
+        (o) => o.startsWith(`${inReplyTo} · ${to}`) || o.startsWith(`${inReplyTo} → ${to}`),
+      );
       if (index < 0) throw new Error(`no ${inReplyTo} from ${to} to answer among ${options.join(' | ')}`);
       await reply.selectOption({ index });
     }
