@@ -253,6 +253,16 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
     await roles.getByRole('button', { name: 'Save' }).click();
     await roles.waitFor({ state: 'detached' });
 
+    // Her case manager in FR: the country chosen from the directory.
+    await update.getByRole('button', { name: 'Set case manager' }).click();
+    const manager = page.getByRole('region', { name: 'Case manager' });
+    await manager.getByLabel('Country', { exact: true }).selectOption('FR');
+    await manager.getByLabel('Name*', { exact: true }).fill('Claire Martin');
+    await manager.getByLabel('Institution*', { exact: true }).fill('Aide sociale à l’enfance');
+    await checkScreen(page, 'return-fr-manager-form');
+    await manager.getByRole('button', { name: 'Save' }).click();
+    await manager.waitFor({ state: 'detached' });
+
     await update.getByRole('button', { name: 'Set guardian' }).click();
     const guardian = page.getByRole('region', { name: 'Guardian or legal representative' });
     await choose(guardian.getByLabel('Kind*', { exact: true }), 'Guardian');

@@ -164,6 +164,8 @@ export function WorkflowForm({
       return (
         <DtoForm<Schemas['SetManagerDto']>
           id="manager"
+          // A case manager works in a participant: chosen from the directory (this node's when left empty).
+          uiSchema={{ country: { 'ui:widget': 'directoryCountry' } }}
           title={t('caseFile.workflow.manager', 'Case manager')}
           form="SetManagerDto"
           initial={{}}
