@@ -224,7 +224,7 @@ describe("the console in a real browser: the demo's return, FR → MK, told to I
     await form.waitFor({ state: 'detached' });
   }
 
-  it('FR: the coordinator opens the case, records the route and the guardian, and her consent for MK', async () => {
+  it('FR: the coordinator opens the case, records the route, her case manager and guardian, and the consent for MK', async () => {
     frPage = await person(fr, 'coordinator');
     const page = frPage;
     await nav(page, 'New case');
