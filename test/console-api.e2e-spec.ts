@@ -685,4 +685,75 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       expect((await api(fr, 'GET', '/agency/cases')).status).toBe(403);
     });
   });
+
+  describe("the admin lists: a case's grants, an account's API keys, the agencies, the case list", () => {
+    it('lists what the admin screens revoke from, so that no one types an id', async () => {
+      const caseRef = await openCase(fr);
+      await grantAgency(fr, 'ngo-local', caseRef);
+      const asAdmin = { as: 'admin' as const };
+      expect(
+        (await api(fr, 'POST', '/admin/accounts/auditor/case-grants', { caseRef }, asAdmin)).status,
+      ).toBe(201);
+      const grants = await api(fr, 'GET', `/admin/cases/${caseRef}/grants`, undefined, asAdmin);
+      expect(grants.status).toBe(200);
+      expect(grants.body).toEqual([
+        { grantee: 'agency', name: 'ngo-local', grantedAt: expect.any(String), grantedBy: 'api:coordinator' },
+        { grantee: 'auditor', name: 'auditor', grantedAt: expect.any(String), grantedBy: 'api:admin' },
+      ]);
+      await api(fr, 'POST', `/admin/accounts/auditor/case-grants/${caseRef}/revoke`, undefined, asAdmin);
+      const left = await api(fr, 'GET', `/admin/cases/${caseRef}/grants`, undefined, asAdmin);
+      expect(left.body.map((g: { name: string }) => g.name)).toEqual(['ngo-local']);
+      expect(
+        (await api(fr, 'GET', '/admin/cases/TRM-FR-2026-999999/grants', undefined, asAdmin)).status,
+      ).toBe(404);
+      // Who reads a case in clear is an admin's business only.
+      expect((await api(fr, 'GET', `/admin/cases/${caseRef}/grants`)).status).toBe(403);
+
+      const account = { name: 'keyed-system', role: 'agency', agency: 'keyed-ngo', noPassword: true };
+      expect((await api(fr, 'POST', '/admin/accounts', account, asAdmin)).status).toBe(201);
+      const first = await api(fr, 'POST', '/admin/accounts/keyed-system/api-keys', undefined, asAdmin);
+      const second = await api(fr, 'POST', '/admin/accounts/keyed-system/api-keys', undefined, asAdmin);
+      await api(
+        fr,
+        'POST',
+        `/admin/accounts/keyed-system/api-keys/${first.body.keyId}/revoke`,
+        undefined,
+        asAdmin,
+      );
+      const keys = await api(fr, 'GET', '/admin/accounts/keyed-system/api-keys', undefined, asAdmin);
+      expect(keys.status).toBe(200);
+      expect(keys.body).toEqual([
+        {
+          keyId: first.body.keyId,
+          createdAt: expect.any(String),
+          createdBy: 'api:admin',
+          revokedAt: expect.any(String),
+        },
+        { keyId: second.body.keyId, createdAt: expect.any(String), createdBy: 'api:admin', revokedAt: null },
+      ]);
+      // Ids and dates only: the key is shown once, at issue.
+      expect(keys.text).not.toContain(second.body.key);
+      expect((await api(fr, 'GET', '/admin/accounts/nobody-here/api-keys', undefined, asAdmin)).status).toBe(
+        404,
+      );
+
+      const agencies = await api(fr, 'GET', '/admin/agencies', undefined, asAdmin);
+      expect(agencies.status).toBe(200);
+      expect(agencies.body).toEqual(
+        expect.arrayContaining([
+          { code: 'keyed-ngo', registered: false, accounts: 1 },
+          { code: 'ngo-local', registered: false, accounts: 1 },
+        ]),
+      );
+      expect((await api(fr, 'GET', '/admin/agencies')).status).toBe(200);
+
+      // An auditor picks the case she reads, an admin the case he grants: the list has no personal data.
+      for (const as of ['auditor', 'admin'] as const) {
+        const list = await api(fr, 'GET', `/cases?caseRef=${caseRef}`, undefined, { as });
+        expect(list.status).toBe(200);
+        expect(list.body.items.map((c: { caseRef: string }) => c.caseRef)).toEqual([caseRef]);
+      }
+      expect((await api(fr, 'GET', '/cases', undefined, { as: 'agency' })).status).toBe(403);
+    });
+  });
 });

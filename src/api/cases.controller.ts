@@ -54,6 +54,9 @@ export class CasesController {
 
   @Get()
   @ApiOperation({ summary: 'the case list: search by reference, status, phase, country, role and dates' })
+  // The case rows' own facts, nothing decrypted: an auditor picks the case she reads from it, an admin the
+  // case he grants.
+  @Roles('coordinator', 'auditor', 'admin')
   @ApiOkResponse({
     type: CaseListView,
     description:

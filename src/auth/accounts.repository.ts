@@ -114,10 +114,14 @@ export class AccountsRepository {
     return (row as ApiKeyRow | undefined) ?? null;
   }
 
-  async apiKeysOf(manager: EntityManager, account: string): Promise<ApiKeyRow[]> {
+  async apiKeysOf(
+    manager: EntityManager,
+    account: string,
+  ): Promise<Array<ApiKeyRow & { createdBy: string }>> {
     return manager.query(
-      `SELECT key_id AS "keyId", account, key_hash AS "keyHash", created_at AS "createdAt", revoked_at AS "revokedAt"
-       FROM api_keys WHERE account = $1 ORDER BY created_at`,
+      `SELECT key_id AS "keyId", account, key_hash AS "keyHash", created_at AS "createdAt", created_by AS "createdBy",
+              revoked_at AS "revokedAt"
+       FROM api_keys WHERE account = $1 ORDER BY created_at, key_id`,
       [account],
     );
   }

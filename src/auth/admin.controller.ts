@@ -12,6 +12,7 @@ import { ApiKeysService } from './api-keys.service';
 import { CaseGrantsService } from './case-grants.service';
 import {
   AccountView,
+  ApiKeyInfoView,
   ApiKeyView,
   CreateAccountDto,
   CreatedAccountView,
@@ -73,6 +74,19 @@ export class AdminController {
   @ApiNotFoundResponse()
   async issueKey(@Param('name') name: string, @CurrentPrincipal() by: Principal): Promise<ApiKeyView> {
     return this.apiKeys.issueApiKey(name, actorOf(by));
+  }
+
+  @Get(':name/api-keys')
+  @ApiOperation({ summary: "an account's API keys, live and revoked (ids and dates, never a key)" })
+  @ApiOkResponse({ type: [ApiKeyInfoView], description: 'oldest first' })
+  @ApiNotFoundResponse()
+  async keys(@Param('name') name: string): Promise<ApiKeyInfoView[]> {
+    return (await this.apiKeys.listApiKeys(name)).map((k) => ({
+      keyId: k.keyId,
+      createdAt: new Date(k.createdAt).toISOString(),
+      createdBy: k.createdBy,
+      revokedAt: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
+    }));
   }
 
   @Post(':name/api-keys/:keyId/revoke')

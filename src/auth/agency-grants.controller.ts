@@ -1,8 +1,14 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CaseRefPipe } from '../common/request-guards';
 import { CaseGrantsService } from './case-grants.service';
-import { AgencyGrantView, GrantCaseDto } from './auth.dto';
+import { AgencyGrantView, AgencyListView, CaseGrantEntryView, GrantCaseDto } from './auth.dto';
 import { CurrentPrincipal } from './principal';
 import { Principal, Roles } from './roles';
 
@@ -40,5 +46,44 @@ export class AgencyGrantsController {
     @CurrentPrincipal() by: Principal,
   ): Promise<void> {
     await this.grants.revokeAgencyCase(code, caseRef, by);
+  }
+}
+
+/** The agencies a case can be granted to, for whoever grants them (admins and coordinators). */
+@ApiTags('admin')
+@Roles('admin', 'coordinator')
+@Controller('admin/agencies')
+export class AgenciesListController {
+  constructor(private readonly grants: CaseGrantsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'the partner agencies this node knows (registered systems and agencies of accounts)',
+  })
+  @ApiOkResponse({ type: [AgencyListView], description: 'by code' })
+  async list(): Promise<AgencyListView[]> {
+    return this.grants.agencies();
+  }
+}
+
+/**
+ * Who a case is granted to, auditors and agencies alike: the admin's list to revoke from. Admins only, as
+ * an auditor's grant is (a coordinator grants agencies, but who reads a case in clear is not hers to see).
+ */
+@ApiTags('admin')
+@Roles('admin')
+@Controller('admin/cases/:caseRef/grants')
+export class CaseGrantsListController {
+  constructor(private readonly grants: CaseGrantsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "a case's grants: auditors by account, agencies by code" })
+  @ApiOkResponse({ type: [CaseGrantEntryView], description: 'oldest grant first' })
+  @ApiNotFoundResponse({ description: 'no such case on this node' })
+  async list(@Param('caseRef', CaseRefPipe) caseRef: string): Promise<CaseGrantEntryView[]> {
+    return (await this.grants.grantsOn(caseRef)).map((g) => ({
+      ...g,
+      grantedAt: new Date(g.grantedAt).toISOString(),
+    }));
   }
 }

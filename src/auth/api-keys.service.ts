@@ -40,6 +40,23 @@ export class ApiKeysService {
     return { keyId, key };
   }
 
+  /** An account's keys, live and revoked: ids and dates, never a key or its hash. */
+  async listApiKeys(
+    name: string,
+  ): Promise<Array<{ keyId: string; createdAt: Date; createdBy: string; revokedAt: Date | null }>> {
+    const manager = this.dataSource.manager;
+    const account = ACCOUNT_NAME.test(name) ? await this.accounts.find(manager, name) : null;
+    if (!account) throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such account');
+    return (await this.accounts.apiKeysOf(manager, name)).map(
+      ({ keyId, createdAt, createdBy, revokedAt }) => ({
+        keyId,
+        createdAt,
+        createdBy,
+        revokedAt,
+      }),
+    );
+  }
+
   async revokeApiKey(name: string, keyId: string, actor: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.accounts.revokeApiKey(manager, name, keyId)))

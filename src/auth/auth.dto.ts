@@ -80,3 +80,24 @@ export class AgencyGrantView {
   @ApiProperty({ example: 'ngo-lyon' }) agency!: string;
   @ApiProperty() caseRef!: string;
 }
+
+export class ApiKeyInfoView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() createdBy!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'null while the key works' }) revokedAt!: string | null;
+}
+
+export class CaseGrantEntryView {
+  @ApiProperty({ enum: ['auditor', 'agency'], description: "an auditor's account or an agency's code" })
+  grantee!: 'auditor' | 'agency';
+  @ApiProperty({ description: 'the account name (auditor) or the agency code (agency)' }) name!: string;
+  @ApiProperty() grantedAt!: string;
+  @ApiProperty() grantedBy!: string;
+}
+
+export class AgencyListView {
+  @ApiProperty({ example: 'ngo-lyon' }) code!: string;
+  @ApiProperty({ description: 'its system is registered for AMQP submissions' }) registered!: boolean;
+  @ApiProperty({ description: 'how many accounts it has on this node' }) accounts!: number;
+}

@@ -13,7 +13,11 @@ import { ApiKeysService } from './api-keys.service';
 import { CaseGrantsService } from './case-grants.service';
 import { LoginService } from './login.service';
 import { AdminController } from './admin.controller';
-import { AgencyGrantsController } from './agency-grants.controller';
+import {
+  AgenciesListController,
+  AgencyGrantsController,
+  CaseGrantsListController,
+} from './agency-grants.controller';
 import { AuthController } from './auth.controller';
 import { CaseGrantsRepository } from './case-grants.repository';
 import { Pseudonymiser } from './pseudonymiser';
@@ -60,7 +64,13 @@ const MINUTE_MS = 60_000;
       }),
     }),
   ],
-  controllers: [AuthController, AdminController, AgencyGrantsController],
+  controllers: [
+    AuthController,
+    AdminController,
+    AgencyGrantsController,
+    AgenciesListController,
+    CaseGrantsListController,
+  ],
   providers: [
     AccountsRepository,
     AccountsService,

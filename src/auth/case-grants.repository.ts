@@ -65,6 +65,31 @@ export class CaseGrantsRepository {
     );
   }
 
+  /** Who a case is granted to, auditors (by account) and agencies (by code), oldest grant first. */
+  async grantsOn(
+    manager: EntityManager,
+    caseRef: string,
+  ): Promise<Array<{ account: string | null; agency: string | null; grantedAt: Date; grantedBy: string }>> {
+    return manager.query(
+      `SELECT account, agency, granted_at AS "grantedAt", granted_by AS "grantedBy" FROM case_grants
+       WHERE case_ref = $1 ORDER BY granted_at, coalesce(account, agency)`,
+      [caseRef],
+    );
+  }
+
+  /** The agencies this node knows (as `agencyKnown` does): registered systems and agencies of accounts. */
+  async agencies(
+    manager: EntityManager,
+  ): Promise<Array<{ code: string; registered: boolean; accounts: number }>> {
+    return manager.query(
+      `SELECT code, bool_or(registered) AS registered, sum(accounts)::int AS accounts FROM (
+         SELECT code, true AS registered, 0 AS accounts FROM agencies
+         UNION ALL
+         SELECT agency, false, 1 FROM accounts WHERE agency IS NOT NULL
+       ) known GROUP BY code ORDER BY code`,
+    );
+  }
+
   /** An agency this node knows: registered for AMQP (`agencies`) or the agency of an account. */
   async agencyKnown(manager: EntityManager, code: string): Promise<boolean> {
     const [row] = await manager.query(

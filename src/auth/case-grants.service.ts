@@ -94,6 +94,25 @@ export class CaseGrantsService {
     });
   }
 
+  /** Every grant on a case: the admin's list to revoke from. 404 for a case not on this node. */
+  async grantsOn(
+    caseRef: string,
+  ): Promise<Array<{ grantee: 'auditor' | 'agency'; name: string; grantedAt: Date; grantedBy: string }>> {
+    const manager = this.dataSource.manager;
+    await this.existingCase(manager, caseRef);
+    return (await this.grants.grantsOn(manager, caseRef)).map((g) => ({
+      grantee: g.account ? 'auditor' : 'agency',
+      name: (g.account ?? g.agency)!,
+      grantedAt: g.grantedAt,
+      grantedBy: g.grantedBy,
+    }));
+  }
+
+  /** The agencies a case can be granted to. */
+  async agencies(): Promise<Array<{ code: string; registered: boolean; accounts: number }>> {
+    return this.grants.agencies(this.dataSource.manager);
+  }
+
   /** An agency acts on the cases granted to its code; an auditor reads unpseudonymised those granted to it. */
   async isGranted(principal: Principal, caseRef: string): Promise<boolean> {
     const grantee = principal.agency ? { agency: principal.agency } : { account: principal.name };

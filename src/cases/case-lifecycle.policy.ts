@@ -150,9 +150,12 @@ export function composeEvents(
   counterpart: string,
   facts: { ageStatus: AgeStatus | null; history: readonly CaseMessageFact[] },
 ): LifecycleEvent[] {
-  const base: LifecycleEvent = { type, direction: 'SENT', counterpart, payload: {} };
-  if (type === 'REFERRAL_REQUEST' && facts.ageStatus)
-    return [{ ...base, payload: { age: { status: facts.ageStatus } } }];
+  const base: LifecycleEvent = {
+    type,
+    direction: 'SENT',
+    counterpart,
+    payload: whatTheFormWillSay(type, facts.ageStatus),
+  };
   if (type === 'PROCEEDINGS_STATUS') return [base, { ...base, payload: { event: RELEASE_EVENTS[0] } }];
   const requests: readonly MessageType[] = ALERT_ACKNOWLEDGEMENTS.has(type)
     ? ['EMERGENCY_ALERT']
@@ -163,6 +166,17 @@ export function composeEvents(
     .filter((m) => requests.includes(m.type) && m.direction === 'RECEIVED' && m.counterpart === counterpart)
     .map((m) => ({ ...base, inReplyTo: m.id }));
   return [base, ...named];
+}
+
+/**
+ * The payload fields the lifecycle reads that the compose form asks for anyway, so that their absence here is
+ * no refusal: a child's referral says she is a child, a child's arrival says when the follow-up visit is. The
+ * dry run and the send judge the real payload.
+ */
+function whatTheFormWillSay(type: MessageType, ageStatus: AgeStatus | null): Record<string, unknown> {
+  if (type === 'REFERRAL_REQUEST' && ageStatus) return { age: { status: ageStatus } };
+  if (type === 'ARRIVAL_CONFIRMATION') return { followUpScheduled: 'asked by the form' };
+  return {};
 }
 
 /** Whether the case, or the counterpart's part of it, is closed (a CASE_CLOSED went to or came from it). */

@@ -19,9 +19,16 @@ import { IsDateTime } from '../messages/payloads/common.dto';
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
+/** The same pattern as the payload schemas' (the console offers a code matching it as a choice). */
+const RISK_FACTOR_CODE = /^RF-(0[1-9]|1\d|20)$/;
+
 export class RiskFactorDto {
-  @ApiProperty({ example: 'RF-01', description: 'a risk factor code of domain.md (RF-01 … RF-20)' })
-  @Matches(/^RF-(0[1-9]|1\d|20)$/, { message: 'code must be RF-01 … RF-20' })
+  @ApiProperty({
+    example: 'RF-01',
+    pattern: RISK_FACTOR_CODE.source,
+    description: 'a risk factor code of domain.md (RF-01 … RF-20)',
+  })
+  @Matches(RISK_FACTOR_CODE, { message: 'code must be RF-01 … RF-20' })
   code!: string;
 
   @ApiProperty({ enum: ['PRESENT', 'ABSENT', 'UNKNOWN'] })

@@ -10,6 +10,7 @@ import {
   checkScreen,
   ensureConsoleBuilt,
   launchBrowser,
+  logIn,
   newPerson,
   type Person,
   personAs,
@@ -140,6 +141,45 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
     }
   });
 
+  it('asks before a reload drops a form she typed into (the session lives in memory), never for a search', async () => {
+    const someone = await personAs(browser, fr, 'coordinator');
+    people.push(someone);
+    const { page } = someone;
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    const nav = (name: string) =>
+      page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+
+    // A search typed into is no draft: the reload goes ahead, and logs out (the token was in memory only).
+    await nav('Cases');
+    await page.getByRole('search', { name: 'Search cases' }).getByLabel('Case reference').fill('000');
+    await page.reload();
+    await page.getByLabel('Account name').waitFor();
+    expect(dialogs).toEqual([]);
+
+    // A draft: the new-case form, typed into. The reload asks first; staying keeps the draft and the session.
+    await logIn(page, 'coordinator');
+    await nav('New case');
+    await page.getByLabel('Age status').selectOption({ label: 'Documented child' });
+    // Staying cancels the reload: Playwright's reload then waits for a load that never comes.
+    await page.reload({ timeout: 3_000 }).catch(() => undefined);
+    expect(dialogs).toEqual(['beforeunload']);
+    expect(await page.getByLabel('Age status').locator('option:checked').innerText()).toBe(
+      'Documented child',
+    );
+    await page.getByRole('button', { name: /log ?out/i }).waitFor();
+
+    // Submitted, the form is no draft any more: the next reload goes ahead.
+    await page.getByRole('button', { name: 'Open the case' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Case file TRM-FR-/ }).waitFor();
+    await page.reload();
+    await page.getByLabel('Account name').waitFor();
+    expect(dialogs).toEqual(['beforeunload']);
+  });
+
   it("serves a CSP without 'unsafe-inline' scripts, and the console ran without a CSP violation", async () => {
     for (const path of ['/', '/health', `/cases/${caseRef}`]) {
       const response = await fetch(`${fr.url}${path}`);
@@ -149,7 +189,7 @@ describe('the console in a real browser: access, keyboard, CSP, a node that is d
       expect(csp).not.toContain("'unsafe-inline'");
       expect(csp).not.toContain("'unsafe-eval'");
     }
-    expect(people.length).toBe(3);
+    expect(people.length).toBe(4);
     expect(people.flatMap((p) => p.problems.cspViolations)).toEqual([]);
     expect(people.flatMap((p) => p.problems.pageErrors)).toEqual([]);
   });

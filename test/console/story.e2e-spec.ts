@@ -67,10 +67,12 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     await form.waitFor();
     for (const scope of ['Share identity data', 'Share health data', 'Return', 'Reintegration'])
       await form.getByRole('checkbox', { name: scope, exact: true }).check();
-    const inputs = form.getByRole('group', { name: 'Recipients*' }).locator('input');
-    if ((await inputs.count()) === 0) await addItem(page, 'Recipients*');
-    await inputs.first().fill(recipients[0]);
-    for (const recipient of recipients.slice(1)) await (await addItem(page, 'Recipients*')).fill(recipient);
+    // Participants of the directory, chosen: one list per recipient.
+    const lists = form.getByRole('group', { name: 'Recipients*' }).locator('select');
+    if ((await lists.count()) === 0) await addItem(page, 'Recipients*');
+    await lists.first().selectOption(recipients[0]);
+    for (const recipient of recipients.slice(1))
+      await (await addItem(page, 'Recipients*')).selectOption(recipient);
     await choose(form.getByLabel('Given by*', { exact: true }), 'Guardian');
     await form.getByRole('checkbox', { name: 'Informed' }).check();
     await form.getByLabel('Informed language*', { exact: true }).fill('mk');
@@ -297,7 +299,11 @@ describe('the console in a real browser: a referral from FR to MK', () => {
 
     await nav(page, 'Case timeline');
     await page.getByRole('heading', { level: 1, name: 'Case timeline' }).waitFor();
-    await page.getByLabel('Case reference').fill(caseRef);
+    // The case is chosen from the node's list, not typed.
+    await page.getByLabel('Case reference', { exact: true }).locator(`option[value="${caseRef}"]`).waitFor({
+      state: 'attached',
+    });
+    await page.getByLabel('Case reference', { exact: true }).selectOption(caseRef);
     await page.getByRole('button', { name: 'Open' }).click();
     // The referral's card (a disclosure to open, or shown as is): what it carried, as the node returns it.
     const referral = page.locator('details, article').filter({ hasText: 'Referral request' }).first();
@@ -345,15 +351,65 @@ describe('the console in a real browser: a referral from FR to MK', () => {
     expect((await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'agency' })).status).toBe(403);
   });
 
-  it('FR: an admin sees the accounts and the case grants', async () => {
+  it("FR: an admin lists a case's grants and an agency account's API keys, grants and revokes from the lists", async () => {
     const admin = await person(fr, 'admin');
     const { page } = admin;
+    // Every revocation asks first; the test answers yes, as the admin would.
+    const confirmations: string[] = [];
+    page.on('dialog', (dialog) => {
+      confirmations.push(dialog.message());
+      void dialog.accept();
+    });
     await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
     await page.getByRole('rowheader', { name: 'coordinator', exact: true }).waitFor();
     await checkScreen(page, 'admin-accounts');
+
+    // An API key issued to the agency account is listed (id and dates, never the key) and revoked from its row.
+    await page.getByRole('button', { name: 'Issue API key agency', exact: true }).click();
+    const shown = await page.getByLabel(/^API key of agency/).inputValue();
+    const keys = page.getByRole('region', { name: 'API keys of agency accounts' });
+    const keyRow = keys.getByRole('row').filter({ hasText: 'live' });
+    await keyRow.waitFor();
+    expect(await keys.getByLabel('Agency account').inputValue()).toBe('agency');
+    const keyId = (await keyRow.getByRole('rowheader').innerText()).trim();
+    expect(shown).not.toBe('');
+    expect(await keys.innerText()).not.toContain(shown);
+    await checkScreen(page, 'admin-api-keys');
+    await keyRow.getByRole('button', { name: `Revoke ${keyId}` }).click();
+    await keys.getByRole('row').filter({ hasText: keyId }).filter({ hasText: 'revoked' }).waitFor();
+    expect(confirmations.pop()).toContain(keyId);
+    expect(await auditRows(federation, 'FR', 'API_KEY_REVOKED')).toHaveLength(1);
+
+    // The case is picked from the list; its grants are listed (the agency's, given earlier by a coordinator).
     await nav(page, 'Case grants');
-    await page.getByRole('heading', { level: 1 }).filter({ hasText: /grant/i }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Case grants' }).waitFor();
+    const pick = page.getByLabel('Case', { exact: true });
+    await pick.locator(`option[value="${caseRef}"]`).waitFor({ state: 'attached' });
+    await pick.selectOption(caseRef);
+    const granted = page.getByRole('region', { name: `Granted on ${caseRef}` });
+    await granted.getByRole('rowheader', { name: 'ngo-local' }).waitFor();
+    // The auditor is chosen among the auditors, then revoked from the grant's row.
+    await page.getByLabel('Grant to').selectOption('auditor:auditor');
+    await page.getByRole('button', { name: 'Grant', exact: true }).click();
+    await granted.getByRole('rowheader', { name: 'auditor', exact: true }).waitFor();
     await checkScreen(page, 'admin-grants');
+    await granted.getByRole('button', { name: 'Revoke auditor', exact: true }).click();
+    await granted.getByRole('rowheader', { name: 'auditor', exact: true }).waitFor({ state: 'detached' });
+    expect(confirmations.pop()).toContain(caseRef);
+    const actions = [
+      ...(await auditRows(federation, 'FR', 'CASE_GRANTED', { caseRef })),
+      ...(await auditRows(federation, 'FR', 'CASE_GRANT_REVOKED', { caseRef })),
+    ].map((r) => `${r.action} ${JSON.stringify(r.details)}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^CASE_GRANTED .*"account":"auditor"/),
+        expect.stringMatching(/^CASE_GRANT_REVOKED .*"account":"auditor"/),
+      ]),
+    );
+    // No screen of the admin's asks for an id: every input is a choice, a search, or the new account's form.
+    await nav(page, 'Accounts');
+    await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+    expect(await page.locator('main input:not([type=search]):not([readonly])').count()).toBe(0);
   });
 
   it('ran every screen without a CSP violation or a script error, in every browser', () => {

@@ -21,7 +21,7 @@ export function LoginForm({ onDone, fixedName }: { onDone: (p: Principal) => voi
     });
   }
   return (
-    <form onSubmit={(e) => void submit(e)} className="form login-form" noValidate>
+    <form onSubmit={(e) => void submit(e)} className="form login-form" data-draft="off" noValidate>
       <div className="field">
         <label htmlFor={`${id}-name`}>{t('login.name', 'Account name')}</label>
         <input

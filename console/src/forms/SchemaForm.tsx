@@ -1,5 +1,6 @@
 import Form, { getDefaultRegistry } from '@rjsf/core';
 import {
+  ariaDescribedByIds,
   englishStringTranslator,
   TranslatableString,
   type ErrorSchema,
@@ -8,8 +9,11 @@ import {
 } from '@rjsf/utils';
 import { useEffect, useMemo, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api, call } from '../api/client';
+import { useLoad } from '../api/useLoad';
+import { CountryOptions } from '../components/format';
 import { Loading } from '../components/Problem';
-import { useCodes } from '../i18n/labels';
+import { useCodeList, useCodes } from '../i18n/labels';
 import { humanize, labelsFor } from './schema-tools';
 import { loadForm, type LoadedForm } from './schemas';
 
@@ -37,7 +41,78 @@ function GroupedCheckboxes(props: WidgetProps) {
   );
 }
 
-const WIDGETS = { CheckboxesWidget: GroupedCheckboxes };
+/**
+ * A country of the directory, chosen rather than typed (`'ui:widget': 'directoryCountry'`), for a field the
+ * node can only send to a participant (a consent's recipients).
+ */
+function DirectoryCountry(props: WidgetProps) {
+  const directory = useLoad(() => call(() => api.GET('/directory')), []);
+  const codes = (
+    (directory.data as { participants?: Array<{ code: string }> } | undefined)?.participants ?? []
+  ).map((p) => p.code);
+  const value = typeof props.value === 'string' ? props.value : '';
+  return (
+    <select
+      id={props.id}
+      className="form-control"
+      value={value}
+      required={props.required}
+      disabled={props.disabled || props.readonly}
+      aria-describedby={ariaDescribedByIds(props.id)}
+      onChange={(e) => props.onChange(e.target.value || undefined)}
+      onBlur={() => props.onBlur(props.id, value)}
+      onFocus={() => props.onFocus(props.id, value)}
+    >
+      <option value="" />
+      {value && !codes.includes(value) && <option value={value}>{value}</option>}
+      <CountryOptions codes={codes} />
+    </select>
+  );
+}
+
+/** A risk factor code, chosen by its meaning (schema-tools gives risk factor codes this widget). */
+function RiskFactor(props: WidgetProps) {
+  const codes = useCodeList('riskFactor');
+  const label = useCodes();
+  const value = typeof props.value === 'string' ? props.value : '';
+  return (
+    <select
+      id={props.id}
+      className="form-control"
+      value={value}
+      required={props.required}
+      disabled={props.disabled || props.readonly}
+      aria-describedby={ariaDescribedByIds(props.id)}
+      onChange={(e) => props.onChange(e.target.value || undefined)}
+      onBlur={() => props.onBlur(props.id, value)}
+      onFocus={() => props.onFocus(props.id, value)}
+    >
+      <option value="" />
+      {codes.map((code) => (
+        <option key={code} value={code}>
+          {code} · {label('riskFactor', code)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+const WIDGETS = {
+  CheckboxesWidget: GroupedCheckboxes,
+  directoryCountry: DirectoryCountry,
+  riskFactor: RiskFactor,
+};
+
+type UiTree = Record<string, unknown>;
+const isTree = (v: unknown): v is UiTree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The screen's uiSchema over the generated labels, merged key by key so both keep what they say. */
+function mergeUi(base: UiTree, over: UiTree): UiTree {
+  const out: UiTree = { ...base };
+  for (const [key, value] of Object.entries(over))
+    out[key] = isTree(value) && isTree(out[key]) ? mergeUi(out[key], value) : value;
+  return out;
+}
 
 export interface SchemaFormProps {
   id: string;
@@ -86,7 +161,7 @@ export function SchemaForm(props: SchemaFormProps) {
       className="rjsf form"
       idPrefix={props.id}
       schema={loaded.schema}
-      uiSchema={{ ...labels, 'ui:submitButtonOptions': { norender: true }, ...props.uiSchema }}
+      uiSchema={mergeUi({ ...labels, 'ui:submitButtonOptions': { norender: true } }, props.uiSchema ?? {})}
       formData={props.formData}
       validator={loaded.validator}
       widgets={WIDGETS}

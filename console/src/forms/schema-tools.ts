@@ -106,6 +106,9 @@ export function labelsFor(schema: unknown, labels: Labeller, root: unknown = sch
         child.items = { 'ui:title': labels.field(key), ...(child.items as Json | undefined) };
       if (property?.type === 'array' && property.uniqueItems && enumOf(resolve(property.items, root)))
         child['ui:widget'] = 'checkboxes';
+      // A risk factor is one of the node's twenty codes (RF-01 … RF-20): chosen by its meaning, not typed.
+      if (key === 'code' && String(property?.pattern ?? '').startsWith('^RF-'))
+        child['ui:widget'] = 'riskFactor';
       ui[key] = child;
     }
   }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
@@ -11,7 +11,7 @@ import { toErrorSchema } from '../../forms/schema-tools';
 import { useCodes } from '../../i18n/labels';
 import { useAction } from '../../api/useAction';
 
-/** Accounts: create, list, disable, unlock; agency API keys: issue (shown once) and revoke. */
+/** Accounts: create, list, disable, unlock; agency API keys: issue (shown once), list and revoke. */
 export function Accounts() {
   const { t } = useTranslation();
   const label = useCodes();
@@ -19,6 +19,8 @@ export function Accounts() {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<unknown>();
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
+  const [keysOf, setKeysOf] = useState('');
+  const [keysVersion, setKeysVersion] = useState(0);
 
   async function act(run: () => Promise<unknown>, done: string): Promise<void> {
     setError(undefined);
@@ -53,6 +55,8 @@ export function Accounts() {
           title: t('admin.keyFor', 'API key of {{name}} (key id {{keyId}})', { name, keyId: key.keyId }),
           value: key.key,
         });
+        setKeysOf(name);
+        setKeysVersion((v) => v + 1);
       },
       t('admin.keyIssued', 'API key issued: copy it now, it is shown only once.'),
     );
@@ -143,7 +147,12 @@ export function Accounts() {
           </table>
         </div>
       )}
-      <RevokeKey onRevoked={() => announce(t('admin.keyRevoked', 'API key revoked.'))} />
+      <ApiKeys
+        accounts={(list.data ?? []).filter((a) => a.role === 'agency').map((a) => a.name)}
+        name={keysOf}
+        onName={setKeysOf}
+        version={keysVersion}
+      />
     </section>
   );
 }
@@ -216,55 +225,116 @@ function CreateAccount({ onDone }: { onDone: (created: Schemas['CreatedAccountVi
   );
 }
 
-function RevokeKey({ onRevoked }: { onRevoked: () => void }) {
+/** An agency account's API keys, chosen from the accounts: each live key revoked from its row. */
+function ApiKeys({
+  accounts,
+  name,
+  onName,
+  version,
+}: {
+  accounts: string[];
+  name: string;
+  onName: (name: string) => void;
+  /** Bumped when a key was issued, to list it. */
+  version: number;
+}) {
   const { t } = useTranslation();
-  const [name, setName] = useState('');
-  const [keyId, setKeyId] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState(false);
-  async function submit(e: FormEvent): Promise<void> {
-    e.preventDefault();
-    setError(undefined);
-    setDone(false);
-    try {
+  const keys = useLoad(
+    () =>
+      name
+        ? call(() => api.GET('/admin/accounts/{name}/api-keys', { params: { path: { name } } }))
+        : Promise.resolve(undefined),
+    [name, version],
+  );
+  const { busy, error, run } = useAction();
+  const revoke = (keyId: string): void => {
+    if (
+      !window.confirm(
+        t(
+          'admin.confirmRevokeKey',
+          'Revoke the API key {{keyId}} of {{name}}? The system using it is refused at once.',
+          { keyId, name },
+        ),
+      )
+    )
+      return;
+    void run(async () => {
       await call(() =>
-        api.POST('/admin/accounts/{name}/api-keys/{keyId}/revoke', {
-          params: { path: { name: name.trim(), keyId: keyId.trim() } },
-        }),
+        api.POST('/admin/accounts/{name}/api-keys/{keyId}/revoke', { params: { path: { name, keyId } } }),
       );
-      setDone(true);
-      onRevoked();
-    } catch (x) {
-      setError(x);
-    }
-  }
+      announce(t('admin.keyRevoked', 'API key revoked.'));
+      keys.reload();
+    });
+  };
   return (
-    <section className="panel" aria-labelledby="revoke-title">
-      <h2 id="revoke-title">{t('admin.revokeTitle', 'Revoke an API key')}</h2>
-      <form className="form-inline" onSubmit={(e) => void submit(e)}>
+    <section className="panel" aria-labelledby="keys-title">
+      <h2 id="keys-title">{t('admin.keysTitle', 'API keys of agency accounts')}</h2>
+      <div className="form-inline">
         <div className="field">
-          <label htmlFor="revoke-name">{t('admin.name', 'Name')}</label>
-          <input id="revoke-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+          <label htmlFor="keys-account">{t('admin.keysAccount', 'Agency account')}</label>
+          <select id="keys-account" value={name} onChange={(e) => onName(e.target.value)}>
+            <option value="">{t('admin.chooseAccount', 'Choose an account')}</option>
+            {accounts.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
         </div>
-        <div className="field">
-          <label htmlFor="revoke-key">{t('admin.keyId', 'Key id')}</label>
-          <input
-            id="revoke-key"
-            value={keyId}
-            onChange={(e) => setKeyId(e.target.value)}
-            autoComplete="off"
-          />
-        </div>
-        <button type="submit" className="danger" disabled={!name || !keyId}>
-          {t('admin.revoke', 'Revoke')}
-        </button>
-      </form>
-      {done && (
-        <p className="success" role="status">
-          {t('admin.keyRevoked', 'API key revoked.')}
-        </p>
-      )}
-      <Problem error={error} />
+      </div>
+      {name && keys.loading && !keys.data && <Loading />}
+      <Problem error={error ?? keys.error} />
+      {name &&
+        keys.data &&
+        (keys.data.length === 0 ? (
+          <p className="empty">{t('admin.noKeys', 'This account has no API key.')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.keyId', 'Key id')}</th>
+                  <th scope="col">{t('admin.keyCreated', 'Issued')}</th>
+                  <th scope="col">{t('admin.state', 'State')}</th>
+                  <th scope="col">{t('common.actions', 'Actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.data.map((k) => (
+                  <tr key={k.keyId}>
+                    <th scope="row">
+                      <code>{k.keyId}</code>
+                    </th>
+                    <td>
+                      <When at={k.createdAt} /> <span className="muted">({k.createdBy})</span>
+                    </td>
+                    <td>
+                      {k.revokedAt ? (
+                        <span className="badge badge-deny">
+                          {t('admin.keyRevokedAt', 'revoked')} <When at={k.revokedAt as unknown as string} />
+                        </span>
+                      ) : (
+                        <span className="badge badge-allow">{t('admin.keyLive', 'live')}</span>
+                      )}
+                    </td>
+                    <td>
+                      {!k.revokedAt && (
+                        <button
+                          type="button"
+                          className="danger"
+                          disabled={busy}
+                          onClick={() => revoke(k.keyId)}
+                        >
+                          {t('admin.revoke', 'Revoke')} <span className="sr-only">{k.keyId}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
     </section>
   );
 }

@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, call, download, type Schemas } from '../../api/client';
 import { usePages } from '../../api/usePages';
+import { CasePicker } from '../../components/CasePicker';
+import { CountrySelect } from '../../components/CountrySelect';
 import { DataTable, NextPage } from '../../components/DataTable';
 import { Decision, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
-import { useCodes } from '../../i18n/labels';
+import { useCodeList, useCodes, type CodeKind } from '../../i18n/labels';
 
 type Entry = Schemas['AuditEntryView'];
 
@@ -53,6 +55,8 @@ export function AuditEntries() {
   const { t } = useTranslation();
   const label = useCodes();
   const [filters, setFilters] = useState<Filters>(EMPTY);
+  const messageTypes = useCodeList('messageType');
+  const actions = useCodeList('auditAction');
   const {
     rows: entries,
     next,
@@ -101,6 +105,19 @@ export function AuditEntries() {
       <input id={`a-${key}`} value={filters[key]} onChange={set(key)} autoComplete="off" {...extra} />
     </div>
   );
+  const codeSelect = (key: keyof Filters, caption: string, codes: string[], kind: CodeKind) => (
+    <div className="field">
+      <label htmlFor={`a-${key}`}>{caption}</label>
+      <select id={`a-${key}`} value={filters[key]} onChange={set(key)}>
+        <option value="">{t('cases.any', 'Any')}</option>
+        {codes.map((c) => (
+          <option key={c} value={c}>
+            {label(kind, c)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     void load(null);
@@ -114,9 +131,20 @@ export function AuditEntries() {
         aria-label={t('audit.search', 'Filter audit entries')}
         onSubmit={submit}
       >
-        {text('caseRef', t('audit.caseRef', 'Case reference'))}
-        {text('country', t('audit.country', 'Country (code)'), { maxLength: 2, size: 4 })}
-        {text('messageType', t('audit.messageType', 'Message type'))}
+        <CasePicker
+          id="a-caseRef"
+          label={t('audit.caseRef', 'Case reference')}
+          value={filters.caseRef}
+          onChange={(caseRef) => setFilters((f) => ({ ...f, caseRef }))}
+          none={t('cases.any', 'Any')}
+        />
+        <CountrySelect
+          id="a-country"
+          label={t('audit.countryChoice', 'Country')}
+          value={filters.country}
+          onChange={(country) => setFilters((f) => ({ ...f, country }))}
+        />
+        {codeSelect('messageType', t('audit.messageType', 'Message type'), messageTypes, 'messageType')}
         <div className="field">
           <label htmlFor="a-decision">{t('audit.decision', 'Decision')}</label>
           <select id="a-decision" value={filters.decision} onChange={set('decision')}>
@@ -126,7 +154,7 @@ export function AuditEntries() {
           </select>
         </div>
         {text('actor', t('audit.actor', 'Actor'))}
-        {text('action', t('audit.action', 'Action (code)'))}
+        {codeSelect('action', t('audit.actionChoice', 'Action'), actions, 'auditAction')}
         <div className="field">
           <label htmlFor="a-from">{t('audit.from', 'From')}</label>
           <input id="a-from" type="date" value={filters.from} onChange={set('from')} />

@@ -5,6 +5,7 @@ import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
 import { DataTable } from '../../components/DataTable';
 import { Badge, Decision, When } from '../../components/format';
+import { CasePicker } from '../../components/CasePicker';
 import { Payload } from '../../components/Payload';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -21,7 +22,7 @@ export function AuditTimeline() {
   const [typed, setTyped] = useState(caseRef ?? '');
   const open = (e: FormEvent): void => {
     e.preventDefault();
-    if (typed.trim()) navigate(`/audit/cases/${encodeURIComponent(typed.trim().toUpperCase())}`);
+    if (typed) navigate(`/audit/cases/${encodeURIComponent(typed)}`);
   };
   return (
     <section aria-labelledby="timeline-title">
@@ -30,17 +31,13 @@ export function AuditTimeline() {
         {caseRef ? ` · ${caseRef}` : ''}
       </h1>
       <form className="panel form-inline" onSubmit={open}>
-        <div className="field">
-          <label htmlFor="timeline-ref">{t('cases.caseRef', 'Case reference')}</label>
-          <input
-            id="timeline-ref"
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            placeholder="TRM-FR-2026-000001"
-            autoComplete="off"
-          />
-        </div>
-        <button type="submit" className="primary">
+        <CasePicker
+          id="timeline-ref"
+          label={t('cases.caseRef', 'Case reference')}
+          value={typed}
+          onChange={setTyped}
+        />
+        <button type="submit" className="primary" disabled={!typed}>
           {t('auditTimeline.open', 'Open')}
         </button>
       </form>

@@ -6,9 +6,11 @@ import { useAction } from '../../api/useAction';
 import { Problem } from '../../components/Problem';
 import { SchemaForm, type Form } from '../../forms/SchemaForm';
 import { toErrorSchema } from '../../forms/schema-tools';
+import type { UiSchema } from '@rjsf/utils';
 
 interface DtoFormProps<T> {
   id: string;
+  uiSchema?: UiSchema;
   title: string;
   form: string;
   initial: Partial<T>;
@@ -18,7 +20,7 @@ interface DtoFormProps<T> {
 }
 
 /** A form generated from the request DTO in docs/openapi.json: a new field there needs no UI code. */
-function DtoForm<T>({ id, title, form, initial, submitLabel, send, onDone }: DtoFormProps<T>) {
+function DtoForm<T>({ id, uiSchema, title, form, initial, submitLabel, send, onDone }: DtoFormProps<T>) {
   const { t } = useTranslation();
   const [data, setData] = useState<unknown>(initial);
   const { busy, error, run } = useAction();
@@ -37,6 +39,7 @@ function DtoForm<T>({ id, title, form, initial, submitLabel, send, onDone }: Dto
         id={id}
         formRef={ref}
         form={form}
+        uiSchema={uiSchema}
         formData={data}
         onChange={setData}
         onSubmit={() => void submit()}
@@ -71,6 +74,8 @@ export function ConsentForm({
   return (
     <DtoForm<ConsentBody>
       id="consent"
+      // A consent names participants the node may send to: chosen from the directory.
+      uiSchema={{ recipients: { items: { 'ui:widget': 'directoryCountry' } } }}
       title={t('caseFile.consents.formTitle', 'Record a consent')}
       form="RecordConsentDto"
       initial={{
@@ -159,6 +164,8 @@ export function WorkflowForm({
       return (
         <DtoForm<Schemas['SetManagerDto']>
           id="manager"
+          // A case manager works in a participant: chosen from the directory (this node's when left empty).
+          uiSchema={{ country: { 'ui:widget': 'directoryCountry' } }}
           title={t('caseFile.workflow.manager', 'Case manager')}
           form="SetManagerDto"
           initial={{}}

@@ -7,6 +7,7 @@ import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CaseLink, SopOptions, When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Problem } from '../../components/Problem';
+import { CountrySelect } from '../../components/CountrySelect';
 import { useCodes } from '../../i18n/labels';
 
 const STATUSES = ['OPEN', 'CLOSED'];
@@ -141,17 +142,12 @@ export function Cases() {
           </select>
         </div>
         {select('phaseStatus', t('cases.phaseStatus', 'Phase status'), PHASE_STATUSES, 'phaseStatus')}
-        <div className="field">
-          <label htmlFor="f-country">{t('cases.country', 'Country (code)')}</label>
-          <input
-            id="f-country"
-            value={filters.country}
-            onChange={set('country')}
-            maxLength={2}
-            size={4}
-            autoComplete="off"
-          />
-        </div>
+        <CountrySelect
+          id="f-country"
+          label={t('cases.countryChoice', 'Country')}
+          value={filters.country}
+          onChange={(country) => setFilters((f) => ({ ...f, country }))}
+        />
         {select('role', t('cases.role', 'Its role'), ROLES, 'countryRole')}
         {select(
           'identificationStatus',

@@ -92,11 +92,16 @@ export function Compose() {
     setInReplyTo(request ? request.requestMessageId : '');
   }, [owed.data, type, to]);
 
-  const inbound = useMemo(
-    () =>
-      (file.data?.messages ?? []).filter((m) => m.direction === 'INBOUND' && !m.type.startsWith('DELIVERY_')),
-    [file.data],
-  );
+  // What a message may answer: what this node received, and what it sent that makes it owe a further step
+  // (a return's arrival owes the follow-up's report: the report goes in reply to the arrival).
+  const inbound = useMemo(() => {
+    const owedSteps = new Set(
+      (owed.data ?? []).filter((e) => e.direction === 'OWED').map((e) => e.requestMessageId),
+    );
+    return (file.data?.messages ?? []).filter(
+      (m) => (m.direction === 'INBOUND' || owedSteps.has(m.id)) && !m.type.startsWith('DELIVERY_'),
+    );
+  }, [file.data, owed.data]);
   const body = (): Record<string, unknown> => ({
     type,
     to,
@@ -253,7 +258,7 @@ export function Compose() {
                 <option value="">{t('compose.noReply', '(not a reply)')}</option>
                 {inbound.map((m) => (
                   <option key={m.id} value={m.id}>
-                    {label('messageType', m.type)} · {m.counterpart} ·{' '}
+                    {label('messageType', m.type)} {m.direction === 'INBOUND' ? '·' : '→'} {m.counterpart} ·{' '}
                     {new Date(m.createdAt).toLocaleString()}
                   </option>
                 ))}
