@@ -16,6 +16,7 @@ import { OverrideConfirmation1763901300000 } from './1763901300000-override-conf
 import { RowBoundFields1763901400000 } from './1763901400000-row-bound-fields';
 import { CancelReasonsAndOwnIdentification1763902100000 } from './1763902100000-cancel-reasons-and-own-identification';
 import { CaseActivity1763902200000 } from './1763902200000-case-activity';
+import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   RowBoundFields1763901400000,
   CancelReasonsAndOwnIdentification1763902100000,
   CaseActivity1763902200000,
+  DirectoryVersions1763903400000,
 ];

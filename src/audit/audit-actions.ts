@@ -78,6 +78,10 @@ export const AUDIT_ACTIONS = {
   CASE_GRANTED:
     'an auditor was granted a case (sees its personal data), or an agency by code (may submit on it, HTTP and AMQP)',
   CASE_GRANT_REVOKED: 'such a grant was taken back',
+  DIRECTORY_ACCEPTED:
+    'the node took a new directory version (details: from, to, issuedAt, signed, anchor, trigger)',
+  DIRECTORY_REFUSED:
+    'the node refused a directory file and kept its version: tampered, older, unsigned, wrong anchor… (reason code; details: version, current, trigger)',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

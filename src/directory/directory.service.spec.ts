@@ -22,6 +22,13 @@ const participant = (code: string, extra: Record<string, unknown> = {}) => ({
 const file = (...participants: unknown[]) => JSON.stringify({ version: 1, participants });
 
 describe('parseDirectoryFile', () => {
+  it('reads a later version with its issue date (docs/directory.md)', () => {
+    const parsed = parseDirectoryFile(
+      JSON.stringify({ version: 7, issuedAt: '2026-12-06T20:00:00.000Z', participants: [participant('FR')] }),
+    );
+    expect([parsed.version, parsed.issuedAt]).toEqual([7, '2026-12-06T20:00:00.000Z']);
+  });
+
   it('reads the PROTOCOL.md directory format', () => {
     const parsed = parseDirectoryFile(
       file(participant('FR', { accepts: ['REFERRAL_REQUEST'] }), participant('XK')),
@@ -33,7 +40,13 @@ describe('parseDirectoryFile', () => {
 
   it.each([
     ['not JSON', '{', /not valid JSON/],
-    ['another version', JSON.stringify({ version: 2, participants: [] }), /version/],
+    ['a version below 1', JSON.stringify({ version: 0, participants: [] }), /version/],
+    ['a version that is not an integer', JSON.stringify({ version: 1.5, participants: [] }), /version/],
+    [
+      'a signature that is no signature',
+      JSON.stringify({ version: 2, participants: [], signature: { alg: 'RSA', anchor: KEY, value: 'x' } }),
+      /signature\.alg.*signature\.value/,
+    ],
     ['a lower-case code', file(participant('fr')), /participants\.0\.code/],
     [
       'a key that is not 32 bytes',
