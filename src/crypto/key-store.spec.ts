@@ -63,7 +63,8 @@ describe('KeyStore', () => {
     const store = KeyStore.load(dir, 'FR');
     const dump = JSON.stringify(store) + Object.keys(store).join();
     expect(dump).not.toContain(pairs.signing.privateRaw.toString('base64'));
-    expect(Object.keys(store).sort()).toEqual(['code', 'encryptionKeyId', 'signingKeyId']);
+    expect(Object.keys(store).sort()).toEqual(['code', 'dir']);
+    expect([store.signingKeyId, store.encryptionKeyId]).toEqual(['FR-sig-1', 'FR-enc-1']);
   });
 
   it('refuses to overwrite existing key files unless forced', () => {

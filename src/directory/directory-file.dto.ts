@@ -105,6 +105,39 @@ export class ParticipantDto {
   @Type(() => PublicKeyDto)
   encryptionKey!: PublicKeyDto;
 
+  // Key rollover (docs/protocol.md, "Key rollover"): keys announced before use and keys being retired.
+  // Receivers verify signatures by any of the three signing keys; senders seal for `encryptionKey` only.
+
+  @ApiPropertyOptional({ type: PublicKeyDto, description: 'announced: the next signing key, not used yet' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublicKeyDto)
+  nextSigningKey?: PublicKeyDto;
+
+  @ApiPropertyOptional({
+    type: PublicKeyDto,
+    description: 'announced: the next encryption key, not sealed for yet',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublicKeyDto)
+  nextEncryptionKey?: PublicKeyDto;
+
+  @ApiPropertyOptional({
+    type: PublicKeyDto,
+    description: 'retiring: still verifies messages signed before the switch',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublicKeyDto)
+  previousSigningKey?: PublicKeyDto;
+
+  @ApiPropertyOptional({ type: PublicKeyDto, description: 'retiring: messages sealed for it still open' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublicKeyDto)
+  previousEncryptionKey?: PublicKeyDto;
+
   @ApiProperty({ type: [ContactDto] })
   @IsArray()
   @ArrayMaxSize(500)
@@ -156,4 +189,18 @@ export class DirectoryFileDto {
   @ValidateNested()
   @Type(() => DirectorySignatureDto)
   signature?: DirectorySignatureDto;
+}
+
+/** A participant's signing keys a receiver accepts: the current one, the announced one, the retiring one. */
+export function signingKeysOf(participant: ParticipantDto): PublicKeyDto[] {
+  return [participant.signingKey, participant.nextSigningKey, participant.previousSigningKey].filter(
+    (key): key is PublicKeyDto => key !== undefined,
+  );
+}
+
+/** A participant's encryption keys its own node opens payloads with (the same three). */
+export function encryptionKeysOf(participant: ParticipantDto): PublicKeyDto[] {
+  return [participant.encryptionKey, participant.nextEncryptionKey, participant.previousEncryptionKey].filter(
+    (key): key is PublicKeyDto => key !== undefined,
+  );
 }

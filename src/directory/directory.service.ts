@@ -14,7 +14,13 @@ import {
   DirectoryDecision,
   DirectoryRefusalCode,
 } from './directory-change.policy';
-import { DirectoryFileDto, ParticipantDto } from './directory-file.dto';
+import {
+  DirectoryFileDto,
+  encryptionKeysOf,
+  ParticipantDto,
+  PublicKeyDto,
+  signingKeysOf,
+} from './directory-file.dto';
 import { DirectoryVersionsRepository } from './directory-versions.repository';
 import { checkDirectorySignature, directoryDigest } from './signed-directory';
 
@@ -41,6 +47,14 @@ export function checkDirectoryFile(raw: unknown, source = 'directory file'): Dir
   const codes = file.participants.map((p) => p.code);
   const duplicate = codes.find((code, i) => codes.indexOf(code) !== i);
   if (duplicate) throw new DirectoryError(`${source} lists ${duplicate} twice`);
+  for (const p of file.participants) {
+    // A key id names one key: a receiver picks the key by it.
+    for (const keys of [signingKeysOf(p), encryptionKeysOf(p)]) {
+      const ids = keys.map((k) => k.keyId);
+      if (new Set(ids).size !== ids.length)
+        throw new DirectoryError(`${source} gives ${p.code} one key id twice`);
+    }
+  }
   return file;
 }
 
@@ -54,17 +68,21 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 
 /**
  * A node whose private keys are not the ones its directory entry publishes would sign what every peer
- * rejects and fail to open what every peer sends: refuse to start instead.
+ * rejects and fail to open what every peer sends: refuse such a directory (and to start with one). The
+ * current keys must be held; a next or retiring key, when held, must be the one published.
  */
 export function checkOwnKeys(self: ParticipantDto, keys: KeyStore): void {
+  const check = (kind: 'signing' | 'encryption', key: PublicKeyDto, required: boolean): string | null => {
+    const held = keys.publicKeyOf(kind, key.keyId);
+    if (held === key.publicKey || (held === undefined && !required)) return null;
+    const file = held === undefined ? 'no key file' : `key file ${key.keyId}`;
+    return `${kind} key (directory ${key.keyId}, ${file})`;
+  };
   const mismatches = [
-    self.signingKey.keyId !== keys.signingKeyId || self.signingKey.publicKey !== keys.signingPublicKey
-      ? `signing key (directory ${self.signingKey.keyId}, key file ${keys.signingKeyId})`
-      : null,
-    self.encryptionKey.keyId !== keys.encryptionKeyId ||
-    self.encryptionKey.publicKey !== keys.encryptionPublicKey
-      ? `encryption key (directory ${self.encryptionKey.keyId}, key file ${keys.encryptionKeyId})`
-      : null,
+    check('signing', self.signingKey, true),
+    check('encryption', self.encryptionKey, true),
+    ...signingKeysOf(self).slice(1).map((key) => check('signing', key, false)),
+    ...encryptionKeysOf(self).slice(1).map((key) => check('encryption', key, false)),
   ].filter((m) => m !== null);
   if (mismatches.length > 0) {
     throw new DirectoryError(
@@ -161,6 +179,8 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
     const textDigest = createHash('sha256').update(text).digest('hex');
     if (!force && textDigest === this.lastText) return { outcome: 'UNCHANGED', version: this.file.version };
     this.lastText = textDigest;
+    // A key made for a rollover since the last reading is held now, so the new entry can name it.
+    this.keys.reload();
     const read = this.read(text);
     const decision = await this.dataSource.transaction(async (manager) => {
       await this.versions.lock(manager);
@@ -308,6 +328,12 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
   }
 
   private adopt(file: DirectoryFileDto): void {
+    // Signs with the key the entry makes current, opens what is sealed for any key it lists (rollover).
+    const self = file.participants.find((p) => p.code === this.config.country)!;
+    this.keys.use({
+      signingKeyId: self.signingKey.keyId,
+      encryptionKeyIds: encryptionKeysOf(self).map((key) => key.keyId),
+    });
     this.file = file;
     this.participants = new Map(file.participants.map((p) => [p.code, p]));
   }
