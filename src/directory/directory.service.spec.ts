@@ -61,6 +61,11 @@ describe('parseDirectoryFile', () => {
     ],
     ['an unknown field', file(participant('FR', { privateKey: 'oops' })), /privateKey/],
     ['a participant listed twice', file(participant('FR'), participant('FR')), /FR twice/],
+    [
+      'one key id for two keys of a participant',
+      file(participant('FR', { previousSigningKey: { keyId: 'FR-sig-1', publicKey: KEY } })),
+      /FR one key id twice/,
+    ],
   ])('refuses %s with a message naming the problem', (_, json, expected) => {
     expect(() => parseDirectoryFile(json)).toThrow(DirectoryError);
     expect(() => parseDirectoryFile(json)).toThrow(expected);
@@ -84,6 +89,22 @@ describe('checkOwnKeys', () => {
 
   it('accepts keys that match the directory entry', () => {
     expect(() => checkOwnKeys(entry(), keys)).not.toThrow();
+  });
+
+  it('during a rollover: a next key it does not hold yet is fine, one it holds must match', () => {
+    const next = generateKeyPairs('FR', 2);
+    const announced = entry({ nextSigningKey: { keyId: 'FR-sig-2', publicKey: next.signing.publicKey } });
+    expect(() => checkOwnKeys(announced, keys)).not.toThrow();
+    writeKeyFiles(dir, 'FR', next, { generation: 2 });
+    keys.reload();
+    expect(() => checkOwnKeys(announced, keys)).not.toThrow();
+    const other = generateKeyPairs('FR', 2);
+    expect(() =>
+      checkOwnKeys(
+        entry({ nextSigningKey: { keyId: 'FR-sig-2', publicKey: other.signing.publicKey } }),
+        keys,
+      ),
+    ).toThrow(/signing key \(directory FR-sig-2, key file FR-sig-2\)/);
   });
 
   it('refuses to run with keys another entry publishes, naming which key', () => {

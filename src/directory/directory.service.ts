@@ -81,8 +81,12 @@ export function checkOwnKeys(self: ParticipantDto, keys: KeyStore): void {
   const mismatches = [
     check('signing', self.signingKey, true),
     check('encryption', self.encryptionKey, true),
-    ...signingKeysOf(self).slice(1).map((key) => check('signing', key, false)),
-    ...encryptionKeysOf(self).slice(1).map((key) => check('encryption', key, false)),
+    ...signingKeysOf(self)
+      .slice(1)
+      .map((key) => check('signing', key, false)),
+    ...encryptionKeysOf(self)
+      .slice(1)
+      .map((key) => check('encryption', key, false)),
   ].filter((m) => m !== null);
   if (mismatches.length > 0) {
     throw new DirectoryError(
