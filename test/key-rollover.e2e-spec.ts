@@ -2,7 +2,9 @@ import { DataSource } from 'typeorm';
 import { OutboxEntity } from '../src/transport/outbox.entity';
 import { KeyStore, writeKeyFiles } from '../src/crypto/key-store';
 import { generateKeyPairs, seal } from '../src/crypto/trm-crypto';
-import { LocalDirectory, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { eventually, LocalDirectory, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
+import { auditVerify, sealNow } from './support/audit-tools';
 import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 type Entry = LocalDirectory['participants'][number];
@@ -16,6 +18,8 @@ type PublicKey = { keyId: string; publicKey: string };
  */
 describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', () => {
   const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
+  // Directory versions taken on request, and audit checkpoints sent when the test wants one.
+  const QUIET = { directoryPollMs: 0, auditCheckpointIntervalMs: 0 };
   const IN_FLIGHT = 4;
   let fr: RunningNode;
   let mk: RunningNode;
@@ -25,8 +29,8 @@ describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', 
 
   beforeAll(async () => {
     await federation.setUp();
-    fr = await federation.start('FR', { directoryPollMs: 0 });
-    mk = await federation.start('MK', { directoryPollMs: 0 });
+    fr = await federation.start('FR', { ...QUIET });
+    mk = await federation.start('MK', { ...QUIET });
     const entry = federation.entries.get('MK')! as Entry & typeof old;
     old = { signingKey: entry.signingKey, encryptionKey: entry.encryptionKey };
   });
@@ -63,6 +67,25 @@ describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', 
     return { signedWith: row.headers['x-trm-key-id'], sealedFor: envelope.sealed.recipientKeyId };
   };
 
+  /** MK signs its audit chain head for FR (with the key it signs with now); resolves once FR keeps it. */
+  const checkpointFromMk = async (): Promise<void> => {
+    await sealNow(mk);
+    const sent = await mk.app!.get(AuditCheckpointService).send({ force: true });
+    expect(sent).toMatchObject({ peers: ['FR'] });
+    await eventually(
+      async () => {
+        const kept = await federation.query(
+          'FR',
+          `SELECT 1 FROM audit_peer_checkpoints WHERE peer = 'MK' AND seq = $1`,
+          [sent!.seq],
+        );
+        return kept.length > 0 ? true : undefined;
+      },
+      20_000,
+      'checkpoint kept by FR',
+    );
+  };
+
   it('1. MK announces its next keys: both still use the old ones, and MK holds the new ones', async () => {
     const pairs = generateKeyPairs('MK', 2);
     writeKeyFiles(federation.keysDir, 'MK', pairs, { generation: 2 });
@@ -82,14 +105,15 @@ describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', 
     const back = await caseUpdate(mk, 'FR', 'Signed with the current key while the next one is announced.');
     await waitDelivered(mk, back);
     expect((await wireKeys(mk, back)).signedWith).toBe('MK-sig-1');
+    await checkpointFromMk();
   });
 
   it('2. messages sealed for, and signed with, the old keys wait in both outboxes', async () => {
     // Relays off: what is queued now is sealed and signed now, and published only after the switch.
     await federation.stop('FR');
     await federation.stop('MK');
-    fr = await federation.start('FR', { directoryPollMs: 0, outboxRelay: false });
-    mk = await federation.start('MK', { directoryPollMs: 0, outboxRelay: false });
+    fr = await federation.start('FR', { ...QUIET, outboxRelay: false });
+    mk = await federation.start('MK', { ...QUIET, outboxRelay: false });
     for (let i = 0; i < IN_FLIGHT; i++) {
       inFlight.toMk.push(await caseUpdate(fr, 'MK', `In flight to MK, number ${i + 1}.`));
       inFlight.toFr.push(await caseUpdate(mk, 'FR', `In flight to FR, number ${i + 1}.`));
@@ -117,8 +141,8 @@ describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', 
     // Relays on again: the old-key messages go out now, into nodes that use the new keys.
     await federation.stop('FR');
     await federation.stop('MK');
-    fr = await federation.start('FR', { directoryPollMs: 0 });
-    mk = await federation.start('MK', { directoryPollMs: 0 });
+    fr = await federation.start('FR', { ...QUIET });
+    mk = await federation.start('MK', { ...QUIET });
     for (const id of inFlight.toMk) await waitDelivered(fr, id);
     for (const id of inFlight.toFr) await waitDelivered(mk, id);
 
@@ -151,5 +175,22 @@ describe('key rollover with messages in flight (real PostgreSQL and RabbitMQ)', 
     expect(mkEntry.previousSigningKey).toBeUndefined();
     const id = await caseUpdate(mk, 'FR', 'After the retirement.');
     await waitDelivered(mk, id);
+
+    // MK's audit checkpoints, signed before and after the switch, still verify at FR: audit:verify finds the
+    // retired key in the directory versions FR accepted.
+    await checkpointFromMk();
+    expect(
+      await federation.query(
+        'FR',
+        `SELECT key_id FROM audit_peer_checkpoints WHERE peer = 'MK' ORDER BY seq`,
+      ),
+    ).toEqual([{ key_id: 'MK-sig-1' }, { key_id: 'MK-sig-2' }]);
+    const verified = await auditVerify(['--peer', 'MK', '--peer-url', mk.url], {
+      DATABASE_URL: federation.appDatabaseUrl('FR'),
+      TRM_DIRECTORY_FILE: federation.directoryFile,
+      TRM_KEYS_DIR: federation.keysDir,
+      TRM_COUNTRY: 'FR',
+    });
+    expect(verified.report).toMatchObject({ ok: true, peer: 'MK', checkpoints: 2 });
   });
 });
