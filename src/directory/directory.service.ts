@@ -130,7 +130,10 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
   /** Readings run one after the other: a poll, a signal and a request may come together. */
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private readonly onSignal = (): void => void this.reload('signal').catch(() => undefined);
+  private readonly onSignal = (): void =>
+    void this.reload('signal').catch((error: Error) =>
+      this.logger.error(`directory file not read: ${error.message}`),
+    );
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -150,7 +153,10 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
     if (boot.outcome === 'REFUSED') await this.keepStored(boot);
     if (this.config.directoryPollMs > 0) {
       this.timer = setInterval(
-        () => void this.reload('poll', false).catch(() => undefined),
+        () =>
+          void this.reload('poll', false).catch((error: Error) =>
+            this.logger.error(`directory file not read: ${error.message}`),
+          ),
         this.config.directoryPollMs,
       );
       this.timer.unref();
@@ -182,9 +188,13 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
     }
     const textDigest = createHash('sha256').update(text).digest('hex');
     if (!force && textDigest === this.lastText) return { outcome: 'UNCHANGED', version: this.file.version };
-    this.lastText = textDigest;
-    // A key made for a rollover since the last reading is held now, so the new entry can name it.
-    this.keys.reload();
+    try {
+      // A key made for a rollover since the last reading is held now, so the new entry can name it.
+      this.keys.reload();
+    } catch (error) {
+      // The keys held so far stay; an entry naming the new key is then refused as a key mismatch.
+      this.logger.error(`key files not read again: ${(error as Error).message}`);
+    }
     const read = this.read(text);
     const decision = await this.dataSource.transaction(async (manager) => {
       await this.versions.lock(manager);
@@ -193,6 +203,8 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
       await this.record(manager, decided, read, current?.version ?? null, trigger);
       return decided;
     });
+    // Only once decided and recorded: a reading that failed (the database away) is tried again at the next poll.
+    this.lastText = textDigest;
     if (decision.decision === 'REFUSE') {
       this.logger.error(
         `directory file refused (${decision.code}): ${decision.reason}; ` +
