@@ -229,6 +229,24 @@ describe('signed directory (real PostgreSQL and RabbitMQ)', () => {
     );
   });
 
+  it('takes a new version on SIGHUP, in a node run as its own process', async () => {
+    const port = 33000 + Math.floor(Math.random() * 1000);
+    const mk = await federation.spawn('MK', port, { TRM_DIRECTORY_POLL_SECONDS: '0' });
+    expect(await runningVersion(mk)).toBe(3);
+    federation.writeDirectory(nextContent(4));
+    mk.process!.kill('SIGHUP');
+    await eventually(
+      async () => ((await runningVersion(mk)) === 4 ? true : undefined),
+      10_000,
+      'MK on version 4',
+    );
+    expect((await directoryAudit('MK')).at(-1)).toMatchObject({
+      action: 'DIRECTORY_ACCEPTED',
+      details: { from: 3, to: 4, trigger: 'signal' },
+    });
+    await federation.stop('MK');
+  });
+
   it('directory:verify refuses a tampered file and a foreign anchor', () => {
     const tampered = JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as LocalDirectory;
     tampered.version = 99;
