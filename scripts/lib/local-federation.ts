@@ -172,7 +172,10 @@ export class LocalFederation {
     return this.admin;
   }
 
-  /** Creates the vhost, users, keys, the trust anchor and the signed directory, databases and every participant's queues. */
+  /**
+   * Creates the vhost, users, keys, the trust anchor and the signed directory, databases and every
+   * participant's queues.
+   */
   async setUp(): Promise<void> {
     if (!this.options.broker) {
       // Otherwise the management API stays, and its error says what is wrong with it.
