@@ -18,6 +18,7 @@ import { CancelReasonsAndOwnIdentification1763902100000 } from './1763902100000-
 import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 import { CaseFacts1763903100000 } from './1763903100000-case-facts';
 import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
+import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   CaseActivity1763902200000,
   CaseFacts1763903100000,
   EvidenceBundles1763903300000,
+  DirectoryVersions1763903400000,
 ];

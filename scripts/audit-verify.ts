@@ -13,9 +13,11 @@ import {
   PayloadOpener,
   PeerChainRow,
   PeerProblem,
+  PeerSigningKey,
   StoredCheckpoint,
 } from '../src/audit/peer-verifier';
 import { KeyStore } from '../src/crypto/key-store';
+import { ParticipantDto, signingKeysOf } from '../src/directory/directory-file.dto';
 import { parseDirectoryFile } from '../src/directory/directory.service';
 
 const USAGE = `usage: npm run audit:verify -- [options]
@@ -148,6 +150,26 @@ function writeChainRow(
   out.write(`${JSON.stringify(line)}\n`);
 }
 
+/**
+ * Every signing key the peer published: in the directory file now (current, next, retiring) and in every
+ * directory version this node accepted, so a checkpoint signed before a key rollover still verifies.
+ */
+async function peerSigningKeys(
+  pool: Pool,
+  participant: ParticipantDto,
+): Promise<Map<string, PeerSigningKey>> {
+  const keys = new Map<string, PeerSigningKey>();
+  const { rows } = await pool.query(
+    `SELECT document->'participants' AS participants FROM directory_versions ORDER BY version`,
+  );
+  for (const row of rows as Array<{ participants: ParticipantDto[] }>) {
+    const entry = row.participants.find((p) => p.code === participant.code);
+    if (entry) for (const key of signingKeysOf(entry)) keys.set(key.keyId, key);
+  }
+  for (const key of signingKeysOf(participant)) keys.set(key.keyId, key);
+  return keys;
+}
+
 async function verifyPeer(
   pool: Pool,
   peer: string,
@@ -179,8 +201,11 @@ async function verifyPeer(
   const stored = rows as StoredCheckpoint[];
   const problems: PeerProblem[] = [];
   const genuine: StoredCheckpoint[] = [];
+  const keys = await peerSigningKeys(pool, participant);
   for (const checkpoint of stored) {
-    const forged = checkSignedCheckpoint(checkpoint, participant.signingKey, self, opener);
+    // The key it was recorded as signed with, if the peer ever published it; else the current one (FORGED).
+    const key = keys.get(checkpoint.keyId) ?? participant.signingKey;
+    const forged = checkSignedCheckpoint(checkpoint, key, self, opener);
     if (forged) problems.push(forged);
     else genuine.push(checkpoint);
   }

@@ -1171,7 +1171,7 @@ async function startFederation(
   let started = Date.now();
   await federation.setUp();
   say(
-    `  ${green('✓')} vhost, broker users FR IT MK, keys, directory, queues, 3 databases  ${dim(seconds(Date.now() - started))}`,
+    `  ${green('✓')} vhost, broker users FR IT MK, keys, directory (signed by the run's trust anchor), queues, 3 databases  ${dim(seconds(Date.now() - started))}`,
   );
 
   started = Date.now();

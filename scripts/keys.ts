@@ -1,24 +1,33 @@
 /**
  * npm run keys -- <CC> [--force]
+ * npm run keys -- <CC> --next
+ *
+ * --next makes the participant's next key pair for a rollover (docs/protocol.md, "Key rollover") beside the
+ * keys in use, as `<CC>.signing-<n>.key` / `<CC>.encryption-<n>.key`, and prints the `nextSigningKey` and
+ * `nextEncryptionKey` members to add to its directory entry.
  *
  * Generates a participant's signing (Ed25519) and encryption (X25519) key pairs, writes the private keys to
  * $TRM_KEYS_DIR (default ./keys) with the first data key (field encryption at rest) if there is none, and prints the participant's directory entry on stdout, so the output can be
  * piped straight into the shared directory file. Everything meant for a human goes to stderr.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureDataKey } from '../src/crypto/field-cipher';
-import { KeyStoreError, writeKeyFiles } from '../src/crypto/key-store';
+import { keyFilePath, KeyStoreError, writeKeyFiles } from '../src/crypto/key-store';
 import { generateKeyPairs } from '../src/crypto/trm-crypto';
 
-const USAGE = 'usage: npm run keys -- <CC> [--force]   (CC: ISO 3166-1 alpha-2 code, e.g. FR; XK for Kosovo)';
+const USAGE =
+  'usage: npm run keys -- <CC> [--force | --next]   (CC: ISO 3166-1 alpha-2 code, e.g. FR; XK for Kosovo)';
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { code: string; force: boolean } {
+function parseArgs(argv: string[]): { code: string; force: boolean; next: boolean } {
   let code: string | undefined;
   let force = false;
+  let next = false;
   for (const arg of argv) {
     if (arg === '--force') force = true;
+    else if (arg === '--next') next = true;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (code === undefined) code = arg;
     else throw new UsageError(`unexpected argument ${arg}`);
@@ -26,7 +35,37 @@ function parseArgs(argv: string[]): { code: string; force: boolean } {
   if (code === undefined) throw new UsageError('missing participant code');
   if (!/^[A-Z]{2}$/.test(code))
     throw new UsageError(`participant code must be two upper-case letters, got "${code}"`);
-  return { code, force };
+  if (force && next) throw new UsageError('--next never replaces keys: give --force or --next');
+  return { code, force, next };
+}
+
+/** The generation after every key of `code` in `dir`: 2 when only the first keys exist. */
+function nextGeneration(dir: string, code: string): number {
+  const pattern = new RegExp(`^${code}\\.(?:signing|encryption)-([0-9]+)\\.key$`);
+  const taken = (existsSync(dir) ? readdirSync(dir) : []).map((name) => Number(pattern.exec(name)?.[1] ?? 1));
+  return Math.max(1, ...taken) + 1;
+}
+
+/** --next: the next pair beside the keys in use, and the directory members announcing it. */
+function makeNextKeys(dir: string, code: string): void {
+  if (!existsSync(keyFilePath(dir, code, 'signing')) && nextGeneration(dir, code) === 2)
+    throw new UsageError(`no keys of ${code} in ${dir} yet: make the first ones without --next`);
+  const generation = nextGeneration(dir, code);
+  const pairs = generateKeyPairs(code, generation);
+  const files = writeKeyFiles(dir, code, pairs, { generation });
+  pairs.signing.privateRaw.fill(0);
+  pairs.encryption.privateRaw.fill(0);
+  const members = {
+    nextSigningKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
+    nextEncryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
+  };
+  process.stdout.write(`${JSON.stringify(members, null, 2)}\n`);
+  process.stderr.write(
+    `Wrote the next private keys (mode 0600; keep them secret, never commit them):\n` +
+      `  ${files.signing}\n  ${files.encryption}\n` +
+      `Add the members above to ${code}'s directory entry; the node keeps signing with its current key until a\n` +
+      `later directory makes these the current ones (docs/protocol.md, "Key rollover").\n`,
+  );
 }
 
 export function main(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -35,8 +74,12 @@ export function main(argv: string[], env: NodeJS.ProcessEnv): number {
     return 0;
   }
   try {
-    const { code, force } = parseArgs(argv);
+    const { code, force, next } = parseArgs(argv);
     const dir = path.resolve(env.TRM_KEYS_DIR || './keys');
+    if (next) {
+      makeNextKeys(dir, code);
+      return 0;
+    }
     const pairs = generateKeyPairs(code);
     const files = writeKeyFiles(dir, code, pairs, { force });
     // Never replaced, even with --force: the data stored under it would become unreadable.

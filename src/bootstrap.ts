@@ -3,6 +3,7 @@ import {
   INestApplication,
   Logger,
   LogLevel,
+  ShutdownSignal,
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
@@ -54,7 +55,8 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   );
   // Every error, of every route and of unknown routes, as RFC 9457 problem details (docs/errors.md).
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  // Every signal Nest knows shuts down, but SIGHUP: it reads the directory file again (docs/directory.md).
+  app.enableShutdownHooks(Object.values(ShutdownSignal).filter((signal) => signal !== ShutdownSignal.SIGHUP));
   // Outlive the clients' idle keep-alive, so a client never reuses a socket the server is just closing.
   const server = app.getHttpServer() as import('node:http').Server;
   server.keepAliveTimeout = 65_000;

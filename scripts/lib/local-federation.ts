@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -15,6 +15,8 @@ import { AccountsRepository } from '../../src/auth/accounts.repository';
 import { AccountsService } from '../../src/auth/accounts.service';
 import type { Role } from '../../src/auth/roles';
 import { createNode } from '../../src/bootstrap';
+import { readAnchorKey, writeNewAnchorKey } from '../../src/directory/anchor-key';
+import { signDirectory } from '../../src/directory/signed-directory';
 import { loadConfig, NodeConfig } from '../../src/config/config';
 import { ensureDataKey } from '../../src/crypto/field-cipher';
 import { writeKeyFiles } from '../../src/crypto/key-store';
@@ -46,6 +48,21 @@ export interface FederationOptions {
   logLevel?: NodeConfig['logLevel'];
   /** Per-participant directory overrides (e.g. `accepts`). */
   participants?: Record<string, Record<string, unknown>>;
+  /** The codes the first directory lists (default: every code); the others join with a later version. */
+  listed?: string[];
+  /**
+   * An unsigned directory and no trust anchor configured on the nodes (the single-site mode,
+   * docs/directory.md). Default: the run has its own anchor, signs every directory, and the nodes check it.
+   */
+  unsignedDirectory?: boolean;
+}
+
+/** A directory file as the federation writes it: the participants, with the members PROTOCOL.md names. */
+export interface LocalDirectory {
+  version: number;
+  issuedAt?: string;
+  participants: Array<Record<string, unknown> & { code: string }>;
+  signature?: unknown;
 }
 
 /**
@@ -85,6 +102,11 @@ export class LocalFederation {
   readonly workDir: string;
   readonly directoryFile: string;
   readonly keysDir: string;
+  /** The run's trust anchor: its private key file (the coordinating body's) and its public key (the nodes'). */
+  readonly anchorKeyFile: string;
+  anchorPublicKey = '';
+  /** Every participant's entry, listed or not yet: what publishDirectory picks from. */
+  readonly entries = new Map<string, LocalDirectory['participants'][number]>();
   readonly nodes = new Map<string, RunningNode>();
   private admin: BrokerProvisioner;
   private readonly managementUrl: string;
@@ -109,6 +131,7 @@ export class LocalFederation {
     this.workDir = mkdtempSync(path.join(tmpdir(), `trm-${this.runId}-`));
     this.directoryFile = path.join(this.workDir, 'directory.json');
     this.keysDir = path.join(this.workDir, 'keys');
+    this.anchorKeyFile = path.join(this.workDir, 'anchor.key');
   }
 
   databaseName(code: string): string {
@@ -149,7 +172,10 @@ export class LocalFederation {
     return this.admin;
   }
 
-  /** Creates the vhost, users, keys, directory, databases and every participant's queues. */
+  /**
+   * Creates the vhost, users, keys, the trust anchor and the signed directory, databases and every
+   * participant's queues.
+   */
   async setUp(): Promise<void> {
     if (!this.options.broker) {
       // Otherwise the management API stays, and its error says what is wrong with it.
@@ -157,12 +183,12 @@ export class LocalFederation {
       if (choice.provisioner) this.admin = choice.provisioner;
     }
     await this.admin.createVhost(this.vhost, runMark(this.runId));
-    const participants = [];
+    if (!this.options.unsignedDirectory) this.anchorPublicKey = writeNewAnchorKey(this.anchorKeyFile);
     for (const code of this.options.codes) {
       const pairs = generateKeyPairs(code);
       writeKeyFiles(this.keysDir, code, pairs);
       ensureDataKey(this.keysDir, code);
-      participants.push({
+      this.entries.set(code, {
         code,
         name: `${code}: national contact point`,
         languages: ['en'],
@@ -184,12 +210,46 @@ export class LocalFederation {
       });
       await this.prepareDatabase(code);
     }
-    writeFileSync(this.directoryFile, JSON.stringify({ version: 1, participants }, null, 2));
+    this.writeDirectory({
+      version: 1,
+      participants: (this.options.listed ?? this.options.codes).map((code) => this.entries.get(code)!),
+    });
     // Declared up front so a message for a node that has never started yet waits in its queue.
     await this.withAdminChannel(async (channel) => {
       await declareSharedExchanges(channel);
       for (const code of this.options.codes) await assertParticipantTopology(channel, code);
     });
+  }
+
+  /** The directory file now (as the nodes would read it). */
+  readDirectory(): LocalDirectory {
+    return JSON.parse(readFileSync(this.directoryFile, 'utf8')) as LocalDirectory;
+  }
+
+  /**
+   * Writes a directory file as the coordinating body would publish it: signed by the run's anchor (as
+   * `npm run directory:sign` does), unless the run is unsigned. Returns what was written.
+   */
+  writeDirectory(directory: LocalDirectory, file = this.directoryFile): LocalDirectory {
+    const { signature: _old, ...unsigned } = directory;
+    const written = this.options.unsignedDirectory
+      ? unsigned
+      : signDirectory({ ...unsigned, issuedAt: new Date().toISOString() }, readAnchorKey(this.anchorKeyFile));
+    const temporary = `${file}.tmp`;
+    writeFileSync(temporary, JSON.stringify(written, null, 2));
+    renameSync(temporary, file);
+    return written as LocalDirectory;
+  }
+
+  /**
+   * The next directory version: the current file's participants, changed by `change`, with the version one
+   * higher, signed. Nodes take it at their next poll or reload.
+   */
+  publishDirectory(
+    change: (participants: LocalDirectory['participants']) => LocalDirectory['participants'],
+  ): LocalDirectory {
+    const current = this.readDirectory();
+    return this.writeDirectory({ version: current.version + 1, participants: change(current.participants) });
   }
 
   /**
@@ -268,6 +328,7 @@ export class LocalFederation {
       ...loadConfig({
         TRM_COUNTRY: code,
         TRM_DIRECTORY_FILE: this.directoryFile,
+        TRM_DIRECTORY_ANCHOR: this.anchorPublicKey,
         TRM_KEYS_DIR: this.keysDir,
         DATABASE_URL: this.appDatabaseUrl(code),
         AMQP_URL: this.amqpUrl(code),
@@ -302,6 +363,7 @@ export class LocalFederation {
           ...process.env,
           TRM_COUNTRY: code,
           TRM_DIRECTORY_FILE: this.directoryFile,
+          TRM_DIRECTORY_ANCHOR: this.anchorPublicKey,
           TRM_KEYS_DIR: this.keysDir,
           DATABASE_URL: config.databaseUrl,
           AMQP_URL: config.amqpUrl,

@@ -90,6 +90,10 @@ export const AUDIT_ACTIONS = {
   CASE_GRANT_REVOKED: 'such a grant was taken back',
   EVIDENCE_EXPORTED:
     "an auditor exported a case's evidence bundle (ALLOW: head position and counts in details), or was refused one (DENY, CASE_NOT_GRANTED)",
+  DIRECTORY_ACCEPTED:
+    'the node took a new directory version (details: from, to, issuedAt, signed, anchor, trigger)',
+  DIRECTORY_REFUSED:
+    'the node refused a directory file and kept its version: tampered, older, unsigned, wrong anchor… (reason code; details: version, current, trigger)',
 } as const;
 
 export type KnownAuditAction = keyof typeof AUDIT_ACTIONS;

@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { ParticipantDto, signingKeysOf } from '../directory/directory-file.dto';
 import { DirectoryService } from '../directory/directory.service';
+import { verify } from '../crypto/trm-crypto';
 import type { AuditCheckpointPayload } from '../messages/payloads/technical.dto';
 import { AcceptedMessage, Effects } from '../common/effects';
 import { OutboundService } from '../transfers/outbound.service';
@@ -136,8 +138,9 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
       seq: payload.seq,
       headHash: payload.headHash,
       signedAt: new Date(payload.at),
-      // The inbound pipeline verified the signature with this very key.
-      keyId: this.directory.find(envelope.from)!.signingKey.keyId,
+      // The inbound pipeline verified the signature with one of the sender's keys (during a rollover, the
+      // next or the retiring one): record which, so audit:verify checks it with that key.
+      keyId: signedWith(this.directory.find(envelope.from)!, message.body, message.signature),
       body: message.body,
       signature: message.signature,
     };
@@ -165,4 +168,12 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
       `audit checkpoint ${envelope.id} from ${envelope.from} contradicts seq ${earlier.seq}: ${equivocation ? 'two hashes for one position' : 'its chain went backwards'}`,
     );
   }
+}
+
+/** The id of the sender's directory key that verifies `signature` (the current one when none does). */
+function signedWith(sender: ParticipantDto, body: Buffer, signature: string): string {
+  return (
+    signingKeysOf(sender).find((key) => verify(body, signature, key.publicKey))?.keyId ??
+    sender.signingKey.keyId
+  );
 }

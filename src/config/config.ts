@@ -3,11 +3,19 @@ import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { DEFAULT_RETURN_MARGIN_MS, ExpectingType, parseDeadlines, parseDuration } from './deadlines';
 import { COUNTRY_CODE } from '../common/validation';
+import { base64OfBytesPattern } from '../crypto/trm-crypto';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {
   country: string;
   directoryFile: string;
+  /**
+   * TRM_DIRECTORY_ANCHOR: the trust anchors' Ed25519 public keys (base64). With any, only a directory one of
+   * them signed is taken; with none, an unsigned one too, with a warning (docs/directory.md).
+   */
+  directoryAnchors: string[];
+  /** How often the directory file is read again for a new version; 0: only at boot, SIGHUP and on request. */
+  directoryPollMs: number;
   keysDir: string;
   databaseUrl: string;
   amqpUrl: string;
@@ -97,6 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   if (country && !COUNTRY_CODE.test(country))
     problems.push('TRM_COUNTRY must be an ISO 3166-1 alpha-2 code, e.g. FR');
   const directoryFile = required('TRM_DIRECTORY_FILE');
+  const directoryAnchors = (env.TRM_DIRECTORY_ANCHOR ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (directoryAnchors.some((key) => !ANCHOR_KEY.test(key)))
+    problems.push('TRM_DIRECTORY_ANCHOR must be base64 Ed25519 public keys (32 bytes), separated by commas');
   const databaseUrl = required('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must be a postgres:// URL');
@@ -126,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const config: NodeConfig = {
     country,
     directoryFile: directoryFile && path.resolve(directoryFile),
+    directoryAnchors,
+    directoryPollMs: integer('TRM_DIRECTORY_POLL_SECONDS', 30, 0) * 1000,
     keysDir: path.resolve(env.TRM_KEYS_DIR?.trim() || './keys'),
     databaseUrl,
     amqpUrl,
@@ -165,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
 }
 
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
+
+const ANCHOR_KEY = base64OfBytesPattern(32);
 
 /**
  * The folder holding package.json above this file: the same for `node dist/src/main.js` and for a node run

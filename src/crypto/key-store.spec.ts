@@ -63,7 +63,8 @@ describe('KeyStore', () => {
     const store = KeyStore.load(dir, 'FR');
     const dump = JSON.stringify(store) + Object.keys(store).join();
     expect(dump).not.toContain(pairs.signing.privateRaw.toString('base64'));
-    expect(Object.keys(store).sort()).toEqual(['code', 'encryptionKeyId', 'signingKeyId']);
+    expect(Object.keys(store).sort()).toEqual(['code', 'dir']);
+    expect([store.signingKeyId, store.encryptionKeyId]).toEqual(['FR-sig-1', 'FR-enc-1']);
   });
 
   it('refuses to overwrite existing key files unless forced', () => {
@@ -162,5 +163,53 @@ describe('KeyStore', () => {
   it('rejects a malformed participant code', () => {
     expect(() => KeyStore.load(dir, 'fr')).toThrow(KeyStoreError);
     expect(() => writeKeyFiles(dir, '../FR', generateKeyPairs('FR'))).toThrow(KeyStoreError);
+  });
+
+  describe('during a key rollover (docs/protocol.md, "Key rollover")', () => {
+    const plaintext = Buffer.from('{}');
+    const sealedFor = (pair: { keyId: string; publicKey: string }) => seal(plaintext, pair, 'aad');
+
+    it('holds the next keys written beside the current ones, and signs and opens as the directory says', () => {
+      const first = generateKeyPairs('FR');
+      writeKeyFiles(dir, 'FR', first);
+      const store = KeyStore.load(dir, 'FR');
+      const second = generateKeyPairs('FR', 2);
+      const files = writeKeyFiles(dir, 'FR', second, { generation: 2 });
+      expect(files.signing).toBe(path.join(dir, 'FR.signing-2.key'));
+      expect(store.publicKeyOf('signing', 'FR-sig-2')).toBeUndefined();
+      store.reload();
+      expect(store.publicKeyOf('signing', 'FR-sig-2')).toBe(second.signing.publicKey);
+
+      // Announced: still signs with the first key, opens what is sealed for either.
+      store.use({ signingKeyId: 'FR-sig-1', encryptionKeyIds: ['FR-enc-1', 'FR-enc-2'] });
+      expect(verify(Buffer.from('x'), store.sign(Buffer.from('x')), first.signing.publicKey)).toBe(true);
+      expect(store.open(sealedFor(second.encryption), 'aad')).toEqual(plaintext);
+      // Switched: signs with the second, still opens the first (retiring).
+      store.use({ signingKeyId: 'FR-sig-2', encryptionKeyIds: ['FR-enc-2', 'FR-enc-1'] });
+      expect(store.signingKeyId).toBe('FR-sig-2');
+      expect(verify(Buffer.from('x'), store.sign(Buffer.from('x')), second.signing.publicKey)).toBe(true);
+      expect(store.open(sealedFor(first.encryption), 'aad')).toEqual(plaintext);
+      // Retired: the first key opens nothing, though its file is still there.
+      store.use({ signingKeyId: 'FR-sig-2', encryptionKeyIds: ['FR-enc-2'] });
+      expect(() => store.open(sealedFor(first.encryption), 'aad')).toThrow(/sealed for key FR-enc-1/);
+    });
+
+    it('refuses to use a key it does not hold, and keeps the one it used', () => {
+      writeKeyFiles(dir, 'FR', generateKeyPairs('FR'));
+      const store = KeyStore.load(dir, 'FR');
+      expect(() => store.use({ signingKeyId: 'FR-sig-3', encryptionKeyIds: ['FR-enc-1'] })).toThrow(
+        /no private signing key FR-sig-3/,
+      );
+      expect(store.signingKeyId).toBe('FR-sig-1');
+    });
+
+    it('runs on the later keys alone once the first files are deleted', () => {
+      writeKeyFiles(dir, 'FR', generateKeyPairs('FR'));
+      writeKeyFiles(dir, 'FR', generateKeyPairs('FR', 2), { generation: 2 });
+      rmSync(keyFilePath(dir, 'FR', 'signing'));
+      rmSync(keyFilePath(dir, 'FR', 'encryption'));
+      const store = KeyStore.load(dir, 'FR');
+      expect([store.signingKeyId, store.encryptionKeyId]).toEqual(['FR-sig-2', 'FR-enc-2']);
+    });
   });
 });

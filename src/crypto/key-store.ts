@@ -13,6 +13,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -107,69 +108,146 @@ export function readKeyFile(file: string, code: string): { keyId: string; raw: B
   return { keyId, raw: Buffer.from(privateKey, 'base64') };
 }
 
+/** `<CC>.<kind>.key`, and `<CC>.<kind>-<n>.key` for a key made for a rollover (`npm run keys -- CC --next`). */
+function keyFilesOf(dir: string, code: string, kind: KeyKind): string[] {
+  const pattern = new RegExp(`^${code}\\.${kind}-[1-9][0-9]{0,5}\\.key$`);
+  const more = existsSync(dir) ? readdirSync(dir).filter((name) => pattern.test(name)) : [];
+  const primary = keyFilePath(dir, code, kind);
+  // No key of this kind at all: read the primary file anyway, so the error names it.
+  return [
+    ...(existsSync(primary) || more.length === 0 ? [primary] : []),
+    ...more.map((n) => path.join(dir, n)),
+  ];
+}
+
+/**
+ * A participant's private keys. Usually one pair; during a key rollover (docs/protocol.md, "Key rollover")
+ * also the next pair, or the retiring one. Which key signs, and which keys may open a payload, is the
+ * directory's say (`use`): the keys its own entry publishes.
+ */
 export class KeyStore {
-  readonly #signingKey: KeyObject;
-  readonly #encryptionKey: KeyObject;
+  #signing = new Map<string, KeyObject>();
+  #encryption = new Map<string, KeyObject>();
+  #signingKeyId: string;
+  #encryptionKeyId: string;
+  /** Encryption key ids a payload may be sealed for: the current one, and the next and retiring ones. */
+  #openable: Set<string>;
 
   private constructor(
     readonly code: string,
-    readonly signingKeyId: string,
-    signingKey: KeyObject,
-    readonly encryptionKeyId: string,
-    encryptionKey: KeyObject,
+    private readonly dir: string,
   ) {
-    this.#signingKey = signingKey;
-    this.#encryptionKey = encryptionKey;
+    // Until the directory says otherwise: the keys of the primary files (or, when retired, of another file).
+    const primary = this.read();
+    this.#signingKeyId = primary.signing ?? [...this.#signing.keys()][0];
+    this.#encryptionKeyId = primary.encryption ?? [...this.#encryption.keys()][0];
+    this.#openable = new Set([this.#encryptionKeyId]);
   }
 
-  /** Loads `<CC>.signing.key` and `<CC>.encryption.key` from `dir`; throws KeyStoreError naming the file. */
+  /** Loads `<CC>.signing.key` and `<CC>.encryption.key` from `dir` (and any `-<n>` ones); errors name the file. */
   static load(dir: string, code: string): KeyStore {
     requireCode(code);
-    const signing = readKeyFile(keyFilePath(dir, code, 'signing'), code);
-    const encryption = readKeyFile(keyFilePath(dir, code, 'encryption'), code);
-    try {
-      return new KeyStore(
-        code,
-        signing.keyId,
-        ed25519PrivateFromSeed(signing.raw),
-        encryption.keyId,
-        x25519PrivateFromRaw(encryption.raw),
-      );
-    } finally {
-      // The KeyObjects hold their own copies; don't leave the raw bytes lying in the heap.
-      signing.raw.fill(0);
-      encryption.raw.fill(0);
+    return new KeyStore(code, dir);
+  }
+
+  /** Reads the key files again: a key made for a rollover is held without a restart. */
+  reload(): void {
+    this.read();
+  }
+
+  /** Reads every key file; returns the key ids of the primary files. */
+  private read(): Partial<Record<KeyKind, string>> {
+    const primary: Partial<Record<KeyKind, string>> = {};
+    const signing = new Map<string, KeyObject>();
+    const encryption = new Map<string, KeyObject>();
+    for (const [kind, held, make] of [
+      ['signing', signing, ed25519PrivateFromSeed],
+      ['encryption', encryption, x25519PrivateFromRaw],
+    ] as const) {
+      for (const file of keyFilesOf(this.dir, this.code, kind)) {
+        const { keyId, raw } = readKeyFile(file, this.code);
+        if (file === keyFilePath(this.dir, this.code, kind)) primary[kind] = keyId;
+        try {
+          // The KeyObjects hold their own copies; don't leave the raw bytes lying in the heap.
+          held.set(keyId, make(raw));
+        } finally {
+          raw.fill(0);
+        }
+      }
     }
+    this.#signing = signing;
+    this.#encryption = encryption;
+    return primary;
+  }
+
+  /** The public key this node holds under `keyId`, base64 raw, to check against its directory entry. */
+  publicKeyOf(kind: KeyKind, keyId: string): string | undefined {
+    const key = (kind === 'signing' ? this.#signing : this.#encryption).get(keyId);
+    return key && rawPublicKey(key).toString('base64');
+  }
+
+  /**
+   * Signs with `signingKeyId` from now on and opens payloads sealed for any of `encryptionKeyIds` (the first
+   * is the current one): what this node's directory entry publishes. Refuses a key this node does not hold.
+   */
+  use(selection: { signingKeyId: string; encryptionKeyIds: string[] }): void {
+    if (!this.#signing.has(selection.signingKeyId))
+      throw new KeyStoreError(`no private signing key ${printable(selection.signingKeyId)} in ${this.dir}`);
+    const [current] = selection.encryptionKeyIds;
+    if (current === undefined || !this.#encryption.has(current))
+      throw new KeyStoreError(`no private encryption key ${printable(current)} in ${this.dir}`);
+    this.#signingKeyId = selection.signingKeyId;
+    this.#encryptionKeyId = current;
+    this.#openable = new Set(selection.encryptionKeyIds.filter((id) => this.#encryption.has(id)));
+  }
+
+  /** The key id that signs (`x-trm-key-id`). */
+  get signingKeyId(): string {
+    return this.#signingKeyId;
+  }
+
+  /** The current encryption key's id. */
+  get encryptionKeyId(): string {
+    return this.#encryptionKeyId;
   }
 
   /** Base64 raw public signing key, to check against this participant's directory entry at startup. */
   get signingPublicKey(): string {
-    return rawPublicKey(this.#signingKey).toString('base64');
+    return this.publicKeyOf('signing', this.#signingKeyId)!;
   }
 
   /** Base64 raw public encryption key, to check against this participant's directory entry at startup. */
   get encryptionPublicKey(): string {
-    return rawPublicKey(this.#encryptionKey).toString('base64');
+    return this.publicKeyOf('encryption', this.#encryptionKeyId)!;
   }
 
   /** Base64 Ed25519 signature over the exact body bytes (`x-trm-signature`). */
   sign(body: Buffer): string {
-    return signBody(body, this.#signingKey);
+    return signBody(body, this.#signing.get(this.#signingKeyId)!);
   }
 
-  /** Opens a payload sealed for this node's encryption key; SealError DECRYPTION_FAILED for any other key. */
+  /**
+   * Opens a payload sealed for one of this node's encryption keys in use (the current one, or during a
+   * rollover the next or the retiring one); SealError DECRYPTION_FAILED for any other key.
+   */
   open(sealed: Sealed, aad: string): Buffer {
     const keyId: unknown = (sealed as Partial<Sealed> | null)?.recipientKeyId;
-    if (keyId !== this.encryptionKeyId) {
+    const key =
+      typeof keyId === 'string' && this.#openable.has(keyId) ? this.#encryption.get(keyId) : undefined;
+    if (!key) {
       const named =
         typeof keyId === 'string' && PRINTABLE_KEY_ID.test(keyId) ? `key ${keyId}` : 'another key';
       throw new SealError(
         'DECRYPTION_FAILED',
-        `sealed for ${named}, this node holds ${this.encryptionKeyId}`,
+        `sealed for ${named}, this node holds ${[...this.#openable].join(', ')}`,
       );
     }
-    return openSealed(sealed, this.#encryptionKey, aad);
+    return openSealed(sealed, key, aad);
   }
+}
+
+function printable(keyId: string | undefined): string {
+  return keyId !== undefined && PRINTABLE_KEY_ID.test(keyId) ? keyId : '(unprintable id)';
 }
 
 /** Factory for the Nest provider (useFactory) and scripts. */
@@ -207,14 +285,16 @@ export function writeKeyFiles(
   dir: string,
   code: string,
   pairs: GeneratedKeyPairs,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; generation?: number } = {},
 ): { signing: string; encryption: string } {
   requireCode(code);
   const force = options.force ?? false;
-  const files = {
-    signing: keyFilePath(dir, code, 'signing'),
-    encryption: keyFilePath(dir, code, 'encryption'),
-  };
+  // A later generation (a key rollover) goes beside the keys in use, never over them.
+  const file = (kind: KeyKind) =>
+    options.generation === undefined
+      ? keyFilePath(dir, code, kind)
+      : path.join(dir, `${code}.${kind}-${options.generation}.key`);
+  const files = { signing: file('signing'), encryption: file('encryption') };
 
   // Check both before writing either, so a refusal never leaves a mismatched pair behind.
   const existing = Object.values(files).filter((file) => existsSync(file));

@@ -22,6 +22,13 @@ const participant = (code: string, extra: Record<string, unknown> = {}) => ({
 const file = (...participants: unknown[]) => JSON.stringify({ version: 1, participants });
 
 describe('parseDirectoryFile', () => {
+  it('reads a later version with its issue date (docs/directory.md)', () => {
+    const parsed = parseDirectoryFile(
+      JSON.stringify({ version: 7, issuedAt: '2026-12-06T20:00:00.000Z', participants: [participant('FR')] }),
+    );
+    expect([parsed.version, parsed.issuedAt]).toEqual([7, '2026-12-06T20:00:00.000Z']);
+  });
+
   it('reads the PROTOCOL.md directory format', () => {
     const parsed = parseDirectoryFile(
       file(participant('FR', { accepts: ['REFERRAL_REQUEST'] }), participant('XK')),
@@ -33,7 +40,13 @@ describe('parseDirectoryFile', () => {
 
   it.each([
     ['not JSON', '{', /not valid JSON/],
-    ['another version', JSON.stringify({ version: 2, participants: [] }), /version/],
+    ['a version below 1', JSON.stringify({ version: 0, participants: [] }), /version/],
+    ['a version that is not an integer', JSON.stringify({ version: 1.5, participants: [] }), /version/],
+    [
+      'a signature that is no signature',
+      JSON.stringify({ version: 2, participants: [], signature: { alg: 'RSA', anchor: KEY, value: 'x' } }),
+      /signature\.alg.*signature\.value/,
+    ],
     ['a lower-case code', file(participant('fr')), /participants\.0\.code/],
     [
       'a key that is not 32 bytes',
@@ -48,6 +61,11 @@ describe('parseDirectoryFile', () => {
     ],
     ['an unknown field', file(participant('FR', { privateKey: 'oops' })), /privateKey/],
     ['a participant listed twice', file(participant('FR'), participant('FR')), /FR twice/],
+    [
+      'one key id for two keys of a participant',
+      file(participant('FR', { previousSigningKey: { keyId: 'FR-sig-1', publicKey: KEY } })),
+      /FR one key id twice/,
+    ],
   ])('refuses %s with a message naming the problem', (_, json, expected) => {
     expect(() => parseDirectoryFile(json)).toThrow(DirectoryError);
     expect(() => parseDirectoryFile(json)).toThrow(expected);
@@ -71,6 +89,22 @@ describe('checkOwnKeys', () => {
 
   it('accepts keys that match the directory entry', () => {
     expect(() => checkOwnKeys(entry(), keys)).not.toThrow();
+  });
+
+  it('during a rollover: a next key it does not hold yet is fine, one it holds must match', () => {
+    const next = generateKeyPairs('FR', 2);
+    const announced = entry({ nextSigningKey: { keyId: 'FR-sig-2', publicKey: next.signing.publicKey } });
+    expect(() => checkOwnKeys(announced, keys)).not.toThrow();
+    writeKeyFiles(dir, 'FR', next, { generation: 2 });
+    keys.reload();
+    expect(() => checkOwnKeys(announced, keys)).not.toThrow();
+    const other = generateKeyPairs('FR', 2);
+    expect(() =>
+      checkOwnKeys(
+        entry({ nextSigningKey: { keyId: 'FR-sig-2', publicKey: other.signing.publicKey } }),
+        keys,
+      ),
+    ).toThrow(/signing key \(directory FR-sig-2, key file FR-sig-2\)/);
   });
 
   it('refuses to run with keys another entry publishes, naming which key', () => {

@@ -23,6 +23,7 @@ import {
   PHASE_STATUSES,
 } from '../../src/cases/case-lifecycle.policy';
 import { ConsentErrorCode } from '../../src/consent/consent.errors';
+import { DirectoryRefusalCode } from '../../src/directory/directory-change.policy';
 import { EXPECTATION_DIRECTIONS } from '../../src/expectations/expectation.entity';
 import { EXPECTATION_STATUSES } from '../../src/expectations/expectation-rules';
 import { CONSENT_GIVERS, CONSENT_SCOPES, LEGAL_BASES } from '../../src/messages/envelope.dto';
@@ -126,6 +127,7 @@ const REASONS = [
   ...Object.values(RiskErrorCode),
   ...Object.values(AuditErrorCode),
   ...Object.values(ConsentErrorCode),
+  ...Object.values(DirectoryRefusalCode),
   ...Object.values(TransferErrorCode),
   ...AUTH_FAILURES,
   CANCELLED_BY_WITHDRAWAL,

@@ -1,5 +1,6 @@
 import { sealAad, verify } from '../../crypto/trm-crypto';
 import type { DirectoryService } from '../../directory/directory.service';
+import { signingKeysOf } from '../../directory/directory-file.dto';
 import { Envelope, FieldError, validateEnvelope, validatePayload } from '../../messages/catalogue';
 import { RejectionCode } from '../../messages/rejection-codes';
 import { Answerable, Check, passed, rejected } from './check';
@@ -83,11 +84,13 @@ export function checkSignature(
   const participant = heard.claimed ? directory.find(heard.claimed) : undefined;
   const keyId = delivery.headers['x-trm-key-id'];
   const signature = delivery.headers['x-trm-signature'];
+  // The current key, or during a rollover the announced or the retiring one (docs/protocol.md, "Key rollover").
+  const key = participant && signingKeysOf(participant).find((k) => k.keyId === keyId);
   const authentic =
     participant !== undefined &&
-    keyId === participant.signingKey.keyId &&
+    key !== undefined &&
     typeof signature === 'string' &&
-    verify(delivery.body, signature, participant.signingKey.publicKey);
+    verify(delivery.body, signature, key.publicKey);
   if (!authentic)
     return rejected(
       RejectionCode.SIGNATURE_INVALID,
