@@ -110,6 +110,32 @@ describe('cursor pagination of the list routes (real PostgreSQL and RabbitMQ)', 
     expect(rows.map((c) => c.caseRef)).toEqual([...cases].sort().reverse());
   });
 
+  it('GET /audit/checkpoints: pages of two give every peer checkpoint once, by peer and position', async () => {
+    for (let seq = 1; seq <= ROWS; seq += 1) {
+      await federation.query(
+        'FR',
+        `INSERT INTO audit_peer_checkpoints (peer, message_id, seq, head_hash, signed_at, key_id, body, signature)
+         VALUES ('MK', gen_random_uuid(), $1, repeat('a', 64), now(), 'MK-sig-1', '\\x00', 'signature')`,
+        [seq],
+      );
+    }
+    const { rows, pages } = await everyPage<{ peer: string; seq: string }>('/audit/checkpoints?peer=MK', 2, {
+      as: 'auditor',
+    });
+    expect(pages).toBe(3);
+    expect(rows.map((r) => r.seq)).toEqual(['1', '2', '3', '4', '5']);
+    const forged = await api(
+      fr,
+      'GET',
+      `/audit/checkpoints?after=${encodePageCursor(['MK', 'x', '1'])}`,
+      undefined,
+      {
+        as: 'auditor',
+      },
+    );
+    expect(forged.status).toBe(400);
+  });
+
   it('GET /agency/submissions: a page says there is no next one when there is none', async () => {
     const response = await api(fr, 'GET', '/agency/submissions?limit=2', undefined, { as: 'agency' });
     expect(response.status).toBe(200);
