@@ -17,6 +17,7 @@ import {
 } from '../src/audit/peer-verifier';
 import { KeyStore } from '../src/crypto/key-store';
 import { parseDirectoryFile } from '../src/directory/directory.service';
+import { Progress } from './lib/progress';
 
 const USAGE = `usage: npm run audit:verify -- [options]
 
@@ -94,11 +95,16 @@ async function main(): Promise<number> {
       return report.ok ? 0 : 1;
     }
     const exported = values['export-chain'] ? createWriteStream(values['export-chain']) : null;
+    const progress = new Progress(exported ? 'verifying and exporting' : 'verifying', null, {
+      json: values.json,
+    });
     const report = await verifyAuditChain(databaseUrl, {
       graceMs: graceSeconds * 1000,
       workers: threads,
       onChainRow: exported ? (row) => writeChainRow(exported, row) : undefined,
+      onProgress: (checked, total) => progress.set(checked, total),
     });
+    progress.done();
     if (exported) {
       exported.end();
       await once(exported, 'finish');
