@@ -140,7 +140,13 @@ export async function provision(env: NodeJS.ProcessEnv, log: (line: string) => v
   }
   const vhost = required(env, 'TRM_BROKER_VHOST');
   // The management API (the compose file's broker has it), or rabbitmqctl where it is off (the tests here).
-  const choice = await chooseProvisioner(required(env, 'RABBITMQ_MANAGEMENT_URL'));
+  // The broker's health check looks at AMQP: its management listener may still be starting, so up to a
+  // minute is waited for it.
+  let choice = await chooseProvisioner(required(env, 'RABBITMQ_MANAGEMENT_URL'));
+  for (let waited = 0; !choice.provisioner && !choice.managementRefused && waited < 60_000; waited += 2_000) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    choice = await chooseProvisioner(required(env, 'RABBITMQ_MANAGEMENT_URL'));
+  }
   const broker = choice.provisioner;
   if (!broker)
     throw new Error(
