@@ -19,6 +19,7 @@ import {
 import { KeyStore } from '../src/crypto/key-store';
 import { ParticipantDto, signingKeysOf } from '../src/directory/directory-file.dto';
 import { parseDirectoryFile } from '../src/directory/directory.service';
+import { Progress } from './lib/progress';
 
 const USAGE = `usage: npm run audit:verify -- [options]
 
@@ -96,11 +97,16 @@ async function main(): Promise<number> {
       return report.ok ? 0 : 1;
     }
     const exported = values['export-chain'] ? createWriteStream(values['export-chain']) : null;
+    const progress = new Progress(exported ? 'verifying and exporting' : 'verifying', null, {
+      json: values.json,
+    });
     const report = await verifyAuditChain(databaseUrl, {
       graceMs: graceSeconds * 1000,
       workers: threads,
       onChainRow: exported ? (row) => writeChainRow(exported, row) : undefined,
+      onProgress: (checked, total) => progress.set(checked, total),
     });
+    progress.done();
     if (exported) {
       exported.end();
       await once(exported, 'finish');

@@ -23,6 +23,7 @@ import {
 import { rekeyFields, storedKeyIds } from '../src/crypto/field-rekey';
 import { KeyStoreError } from '../src/crypto/key-store';
 import { ENTITIES } from '../src/entities';
+import { Progress, ProgressStream } from './lib/progress';
 
 const USAGE =
   'usage: npm run keys:rotate -- <CC> [--resume]   (with TRM_KEYS_DIR and the node’s DATABASE_URL)';
@@ -48,6 +49,7 @@ export async function main(
   argv: string[],
   env: NodeJS.ProcessEnv,
   say: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  stream: ProgressStream = process.stderr,
 ): Promise<number> {
   let dataSource: DataSource | undefined;
   try {
@@ -80,9 +82,16 @@ export async function main(
       await new Promise((resolve) => setTimeout(resolve, 2 * REFRESH_INTERVAL_MS));
     }
     say(`re-encrypting under ${cipher.activeKeyId}`);
+    // On a terminal, a bar over every value not yet under the active key; elsewhere a line per batch.
+    const toMove = (await storedKeyIds(dataSource, columns))
+      .filter((s) => s.keyId !== cipher.activeKeyId)
+      .reduce((sum, s) => sum + s.count, 0);
+    const progress = new Progress('re-encrypting', toMove, { stream });
     const reports = await rekeyFields(dataSource, cipher, columns, {
-      onBatch: (column, count) => say(`  ${column}: ${count} values`),
+      onBatch: (column, count) =>
+        progress.shown ? progress.tick(count) : say(`  ${column}: ${count} values`),
     });
+    progress.done();
     for (const r of reports) {
       say(`${r.column}: ${r.reencrypted} re-encrypted, ${r.remaining} left`);
       // An altered value (or one moved between rows) is left as it is: it reads as an integrity error.

@@ -10,6 +10,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { declarePayloads } from './api/openapi-payloads';
 import { declareProblemDetails, ProblemDetails } from './common/problem-details';
 import { ProblemFilter } from './api/problem.filter';
 import { bodyGuard, bodyParserErrors, verifyUtf8 } from './common/request-guards';
@@ -75,7 +76,7 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
  * response is declared as RFC 9457 problem details.
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return declareProblemDetails(
+  const document = declareProblemDetails(
     SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -95,6 +96,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       },
     ),
   );
+  return declarePayloads(document);
 }
 
 function fieldErrors(errors: ValidationError[], prefix = ''): Array<{ path: string; constraints: string[] }> {

@@ -233,7 +233,7 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
         'LOGIN_FAILED ACCOUNT_LOCKED',
       ]);
       const listed = await api(fr, 'GET', '/admin/accounts', undefined, { as: 'admin' });
-      expect(listed.body.find((a: { name: string }) => a.name === 'locked-out')).toMatchObject({
+      expect(listed.body.items.find((a: { name: string }) => a.name === 'locked-out')).toMatchObject({
         locked: true,
       });
       expect(JSON.stringify(listed.body)).not.toMatch(/scrypt|password/i);
@@ -416,11 +416,14 @@ describe('access: accounts, roles and rate limits (real PostgreSQL and RabbitMQ)
         expect.objectContaining({ id: reply.body.id, inReplyTo: submitted, payload: expect.any(Object) }),
       ]);
       const mine = await api(fr, 'GET', '/agency/submissions', undefined, { as: 'agency' });
-      expect(mine.body.map((m: { id: string }) => m.id)).toEqual([submitted]);
+      expect(mine.body).toEqual({ items: [expect.objectContaining({ id: submitted })], nextCursor: null });
 
       // The other agency: no list entry, and 404 (not 403) for the id, like an id that does not exist.
       const other = { apiKey: otherKey };
-      expect((await api(fr, 'GET', '/agency/submissions', undefined, { as: other })).body).toEqual([]);
+      expect((await api(fr, 'GET', '/agency/submissions', undefined, { as: other })).body).toEqual({
+        items: [],
+        nextCursor: null,
+      });
       const probed = await api(fr, 'GET', `/agency/submissions/${submitted}`, undefined, { as: other });
       const missing = await api(fr, 'GET', `/agency/submissions/${randomUUID()}`, undefined, { as: other });
       expect(probed.status).toBe(404);

@@ -322,7 +322,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     // The code only, as over AMQP: the reason is free text for the case team.
     expect(seen.body.submission).toMatchObject({ reasonCode: 'POLICY_DENIED', reason: null });
     const listed = await api(fr, 'GET', '/agency/submissions', undefined, { as: 'agency' });
-    expect(listed.body.find((m: { id: string }) => m.id === messageId)).toMatchObject({
+    expect(listed.body.items.find((m: { id: string }) => m.id === messageId)).toMatchObject({
       reasonCode: 'POLICY_DENIED',
       reason: null,
     });
@@ -743,7 +743,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     const [accepted] = await system.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
     // Both are the agency's submissions, seen by its accounts.
     const mine = await api(fr, 'GET', '/agency/submissions', undefined, { as: 'agency' });
-    expect(mine.body.map((m: { id: string }) => m.id)).toEqual(
+    expect(mine.body.items.map((m: { id: string }) => m.id)).toEqual(
       expect.arrayContaining([sent.body.id, accepted.body.messageId]),
     );
     // Another registered agency is still refused on it.

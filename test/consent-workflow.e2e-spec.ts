@@ -62,7 +62,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
 
   async function expectationOf(node: RunningNode, requestId: string): Promise<ExpectationView> {
     const listed = await api(node, 'GET', '/expectations?limit=500');
-    return (listed.body as ExpectationView[]).find((e) => e.requestMessageId === requestId)!;
+    return (listed.body.items as ExpectationView[]).find((e) => e.requestMessageId === requestId)!;
   }
 
   /** FR again, its relay off or on: with it off, what is committed stays in the outbox, as when the broker is down. */
@@ -207,7 +207,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
       expect(ended).toMatchObject({ status: 'CANCELLED', cancelReason: 'CONSENT_WITHDRAWN_UNTOLD' });
       expect(ended.cancelledAt).not.toBeNull();
       const cancelledList = await api(fr, 'GET', '/expectations?status=CANCELLED&limit=500');
-      expect((cancelledList.body as ExpectationView[]).map((e) => e.requestMessageId)).toContain(
+      expect((cancelledList.body.items as ExpectationView[]).map((e) => e.requestMessageId)).toContain(
         request.body.id,
       );
       expect(await expectationOf(fr, alert.body.id)).toMatchObject({ status: 'OPEN', cancelReason: null });

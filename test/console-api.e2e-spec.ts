@@ -681,7 +681,10 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       await grantAgency(fr, 'other-ngo', other);
       const response = await api(fr, 'GET', '/agency/cases', undefined, { as: 'agency' });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual([{ caseRef: granted, grantedAt: expect.any(String) }]);
+      expect(response.body).toEqual({
+        items: [{ caseRef: granted, grantedAt: expect.any(String) }],
+        nextCursor: null,
+      });
       expect((await api(fr, 'GET', '/agency/cases')).status).toBe(403);
     });
   });

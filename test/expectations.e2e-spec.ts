@@ -116,7 +116,8 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     // The receiver opens its copy of the case with the first message it accepts.
     if (response.status === 404 && node !== fr) return [];
     expect(response.status).toBe(200);
-    return response.body;
+    expect(response.body.nextCursor).toBeNull();
+    return response.body.items;
   };
 
   const settled = (node: RunningNode, caseRef: string, requestId: string, status: string) =>
@@ -182,7 +183,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     expect(atMk.contact).toMatchObject({ institution: 'Center for Social Work Skopje', rank: 0 });
     expectInstant(atMk.deliveredAt, atMk.requestedAt);
     const owed = await api(mk, 'GET', '/expectations?direction=OWED&status=OPEN');
-    expect(owed.body.map((e: Expectation) => e.requestMessageId)).toContain(request);
+    expect(owed.body.items.map((e: Expectation) => e.requestMessageId)).toContain(request);
 
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
     const result = await send(mk, caseRef, 'RISK_ASSESSMENT_RESULT', 'FR', request);
@@ -369,11 +370,11 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
 
     const overdue = await api(fr, 'GET', '/expectations/overdue');
     expect(overdue.status).toBe(200);
-    expect(overdue.body.map((e: Expectation) => e.requestMessageId)).toContain(referral);
+    expect(overdue.body.items.map((e: Expectation) => e.requestMessageId)).toContain(referral);
     const byStatus = await api(fr, 'GET', '/expectations?status=OVERDUE');
-    expect(byStatus.body.map((e: Expectation) => e.requestMessageId)).toContain(referral);
+    expect(byStatus.body.items.map((e: Expectation) => e.requestMessageId)).toContain(referral);
     const answeredList = await api(fr, 'GET', '/expectations?status=ANSWERED');
-    expect(answeredList.body.map((e: Expectation) => e.requestMessageId)).not.toContain(referral);
+    expect(answeredList.body.items.map((e: Expectation) => e.requestMessageId)).not.toContain(referral);
 
     const audit = await federation.query<{
       action: string;
@@ -454,9 +455,9 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     const late = await settled(fr, caseRef, referral, 'ANSWERED');
     expect(late.answerMessageId).toBe(confirmation);
     expectInstant(late.overdueAt, late.dueAt, late.answeredAt!);
-    expect((await api(fr, 'GET', '/expectations/overdue')).body.map((e: Expectation) => e.id)).not.toContain(
-      late.id,
-    );
+    expect(
+      (await api(fr, 'GET', '/expectations/overdue')).body.items.map((e: Expectation) => e.id),
+    ).not.toContain(late.id);
     await settled(mk, caseRef, referral, 'ANSWERED');
   });
 

@@ -151,6 +151,47 @@ describe('observability: JSON logs, request ids, metrics (real PostgreSQL and Ra
     expect(sample(atMk, 'trm_expectations_overdue{direction="OWED"}')).toBe(0);
   });
 
+  it("reports a peer whose checkpoints did not match its chain, and agencies' replies not yet sent", async () => {
+    const before = await scrape(fr);
+    expect(sample(before, 'trm_agency_reply_backlog')).toBe(0);
+    expect(sample(before, 'trm_agency_reply_oldest_unsent_age_seconds')).toBe(0);
+
+    // A checkpoint MK sent, then a check of MK's chain against it that failed (as audit:verify --peer
+    // --record writes it), then one that matched.
+    await federation.query(
+      'FR',
+      `INSERT INTO audit_peer_checkpoints (peer, message_id, seq, head_hash, signed_at, key_id, body, signature)
+       VALUES ('MK', gen_random_uuid(), 7, repeat('b', 64), now(), 'MK-sig-1', '\\x00', 'signature')`,
+    );
+    const verified = (decision: string): Promise<unknown> =>
+      federation.query(
+        'FR',
+        `INSERT INTO audit_log (at, action, actor, counterpart, decision, reason_code, details)
+         VALUES (clock_timestamp(), 'AUDIT_VERIFIED', 'audit-verify', 'MK', $1, NULL, '{}')`,
+        [decision],
+      );
+    await verified('DENY');
+    expect(sample(await scrape(fr), 'trm_peer_checkpoints_mismatched{peer="MK"}')).toBe(1);
+    await verified('ALLOW');
+    expect(sample(await scrape(fr), 'trm_peer_checkpoints_mismatched{peer="MK"}')).toBe(0);
+
+    // A reply held for a switched-off agency waits in the agencies' outbox.
+    await federation.query(
+      'FR',
+      `INSERT INTO agencies (code, name, broker_user, signing_key_id, signing_public_key, encryption_key_id,
+                             encryption_public_key, active)
+       VALUES ('ngo-metrics', 'NGO', 'FR.ngo-metrics.' || md5(random()::text), 'k1', 'x', 'k2', 'y', false)`,
+    );
+    await federation.query(
+      'FR',
+      `INSERT INTO agency_replies (reply_id, agency, kind, body, headers, created_at)
+       VALUES (gen_random_uuid(), 'ngo-metrics', 'RECEIPT', '\\x00', '{}', now() - interval '90 seconds')`,
+    );
+    const after = await scrape(fr);
+    expect(sample(after, 'trm_agency_reply_backlog')).toBe(1);
+    expect(sample(after, 'trm_agency_reply_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(90);
+  });
+
   it('counts an unsent row and its age while the relay cannot publish', async () => {
     await federation.stop('FR');
     fr = await federation.start('FR', { logFormat: 'json', metricsPort: 0, outboxRelay: false });

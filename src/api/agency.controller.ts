@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
@@ -18,6 +18,7 @@ import { OutboundService } from '../transfers/outbound.service';
 import { Actor } from './actor';
 import { SendMessageDto } from './send-message.dto';
 import { MessageStatusView, MessageView, SentMessageView, toMessageStatusView } from './views';
+import { PageQueryDto } from '../common/page';
 import { IsCaseRef } from '../common/validation';
 
 export class AgencySubmissionDto extends SendMessageDto {
@@ -32,6 +33,16 @@ export class AgencySubmissionDto extends SendMessageDto {
  */
 function toAgencyStatusView(m: MessageRecordEntity): MessageStatusView {
   return { ...toMessageStatusView(m), reason: null };
+}
+
+export class MessageStatusPageView {
+  @ApiProperty({ type: [MessageStatusView] }) items!: MessageStatusView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'pass as `after` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
 }
 
 export class AgencySubmissionView {
@@ -74,11 +85,15 @@ export class AgencyController {
   @Get()
   @ApiOperation({ summary: "the agency's submissions" })
   @ApiOkResponse({
-    type: [MessageStatusView],
-    description: 'this agency’s submissions, newest first (500 at most)',
+    type: MessageStatusPageView,
+    description: 'this agency’s submissions, newest first, a page at a time',
   })
-  async list(@CurrentPrincipal() principal: Principal): Promise<MessageStatusView[]> {
-    return (await this.submissions.list(principal.agency!)).map(toAgencyStatusView);
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<MessageStatusPageView> {
+    const page = await this.submissions.list(principal.agency!, query);
+    return { items: page.items.map(toAgencyStatusView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -108,6 +123,16 @@ export class AgencyCaseView {
   @ApiProperty({ format: 'date-time' }) grantedAt!: string;
 }
 
+export class AgencyCasePageView {
+  @ApiProperty({ type: [AgencyCaseView] }) items!: AgencyCaseView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'pass as `after` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
+}
+
 /** The cases an agency may submit on: the reference and when it was granted, nothing of the case itself. */
 @ApiTags('agency')
 @Roles('agency')
@@ -117,11 +142,15 @@ export class AgencyCasesController {
 
   @Get()
   @ApiOperation({ summary: "the cases granted to the caller's agency" })
-  @ApiOkResponse({ type: [AgencyCaseView], description: 'newest grant first' })
-  async list(@CurrentPrincipal() principal: Principal): Promise<AgencyCaseView[]> {
-    return (await this.grants.agencyCases(principal)).map((g) => ({
-      caseRef: g.caseRef,
-      grantedAt: new Date(g.grantedAt).toISOString(),
-    }));
+  @ApiOkResponse({ type: AgencyCasePageView, description: 'newest grant first, a page at a time' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<AgencyCasePageView> {
+    const page = await this.grants.agencyCases(principal, query);
+    return {
+      items: page.items.map((g) => ({ caseRef: g.caseRef, grantedAt: new Date(g.grantedAt).toISOString() })),
+      nextCursor: page.nextCursor,
+    };
   }
 }

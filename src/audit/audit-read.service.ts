@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { decodePageCursor, encodePageCursor, type Page, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { CSV_HEADER, csvLine, jsonLine } from './audit-export';
 import type { AuditFilter, AuditPageRequest } from './audit-query';
 import { buildTimeline, CaseTimeline } from './audit-timeline';
@@ -98,7 +99,29 @@ export class AuditReadService {
     };
   }
 
-  async checkpoints(peer?: string): Promise<PeerCheckpointRow[]> {
-    return this.repository.peerCheckpoints(peer);
+  /** A page of the peers' checkpoints; the cursor holds the last row's peer, position and id. */
+  async checkpoints(query: {
+    peer?: string;
+    limit?: number;
+    after?: string;
+  }): Promise<Page<PeerCheckpointRow>> {
+    const limit = query.limit ?? PAGE_DEFAULT_LIMIT;
+    const keys = query.after ? decodePageCursor(query.after) : null;
+    if (
+      query.after &&
+      (keys?.length !== 3 || !/^[A-Z]{2}$/.test(keys[0]) || !keys.slice(1).every((k) => /^\d{1,19}$/.test(k)))
+    )
+      throw new AuditError(AuditErrorCode.INVALID_QUERY, 'after must be the nextCursor of a previous page');
+    const rows = await this.repository.peerCheckpoints({
+      peer: query.peer,
+      after: keys ? { peer: keys[0], seq: keys[1], id: keys[2] } : null,
+      limit,
+    });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodePageCursor([last.peer, last.seq, last.id]) : null,
+    };
   }
 }

@@ -18,6 +18,8 @@ export interface VerifyOptions {
   workers?: number;
   /** How many problems to list (all are counted). */
   maxProblems?: number;
+  /** Called after each batch of chain rows checked, with the rows checked so far and the chain's length. */
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export interface VerifyReport {
@@ -80,18 +82,24 @@ export async function verifyAuditChain(
     const workers = head ? chooseWorkers(options, head.pos - first + 1) : 1;
     const ranges = head ? split({ from: first, to: head.pos }, workers) : [];
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    const total = ranges.reduce((sum, r) => sum + r.to - r.from + 1, 0);
+    let checked = 0;
+    const onBatch = (rows: number): void => {
+      checked += rows;
+      options.onProgress?.(checked, total);
+    };
     const walks =
       workers === 1
         ? ranges.map(async (range) => {
             const walker = new Client({ connectionString, application_name: 'trm-audit-verify' });
             await walker.connect();
             try {
-              return await walkRange(walker, range, batchSize, options.onChainRow);
+              return await walkRange(walker, range, batchSize, options.onChainRow, onBatch);
             } finally {
               await walker.end();
             }
           })
-        : ranges.map((range) => walkInThread(connectionString, range, batchSize));
+        : ranges.map((range) => walkInThread(connectionString, range, batchSize, onBatch));
     const [results, unsealed] = await Promise.all([
       Promise.all(walks),
       findUnsealed(client, options.graceMs ?? 60_000),
@@ -147,6 +155,7 @@ export async function walkRange(
   range: ChainRange,
   batchSize: number,
   onChainRow?: VerifyOptions['onChainRow'],
+  onBatch?: (rows: number) => void,
 ): Promise<RangeResult> {
   const checker = new ChainChecker({ reportFrom: range.from, reportTo: range.to });
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -173,6 +182,7 @@ export async function walkRange(
         checker.push(row);
         onChainRow?.(row);
       }
+      onBatch?.(rows.length);
     }
     const after = await fetchRows(client, `c.pos > $1 ORDER BY c.pos`, [range.to, CHECK_WINDOW]);
     for (const row of after) checker.push(row);
@@ -206,7 +216,12 @@ async function fetchRows(client: Client, where: string, values: unknown[]): Prom
 }
 
 /** Runs walkRange in a worker thread (audit-verifier.worker), with its own connection. */
-function walkInThread(connectionString: string, range: ChainRange, batchSize: number): Promise<RangeResult> {
+function walkInThread(
+  connectionString: string,
+  range: ChainRange,
+  batchSize: number,
+  onBatch: (rows: number) => void,
+): Promise<RangeResult> {
   const extension = path.extname(__filename);
   const worker = new Worker(path.join(__dirname, `audit-verifier.worker${extension}`), {
     workerData: { connectionString, range, batchSize },
@@ -214,9 +229,11 @@ function walkInThread(connectionString: string, range: ChainRange, batchSize: nu
     execArgv: extension === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [],
   });
   return new Promise((resolve, reject) => {
-    worker.once('message', (message: { result?: RangeResult; error?: string }) =>
-      message.result ? resolve(message.result) : reject(new Error(message.error)),
-    );
+    worker.on('message', (message: { progress?: number; result?: RangeResult; error?: string }) => {
+      if (message.progress !== undefined) onBatch(message.progress);
+      else if (message.result) resolve(message.result);
+      else reject(new Error(message.error));
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`verifier thread exited with code ${code}`));

@@ -12,7 +12,10 @@ async function run(): Promise<void> {
   const client = new Client({ connectionString, application_name: 'trm-audit-verify' });
   await client.connect();
   try {
-    parentPort!.postMessage({ result: await walkRange(client, range, batchSize) });
+    const result = await walkRange(client, range, batchSize, undefined, (rows) =>
+      parentPort!.postMessage({ progress: rows }),
+    );
+    parentPort!.postMessage({ result });
   } finally {
     await client.end();
   }

@@ -17,7 +17,7 @@ import {
   ChainQueryDto,
   ChainStateView,
   CheckpointsQueryDto,
-  PeerCheckpointView,
+  PeerCheckpointPageView,
 } from './audit.dto';
 
 /**
@@ -90,10 +90,10 @@ export class AuditController {
 
   @Get('checkpoints')
   @ApiOperation({ summary: "the peers' signed checkpoints this node keeps, with the exact signed bytes" })
-  @ApiOkResponse({ type: [PeerCheckpointView] })
-  async checkpoints(@Query() query: CheckpointsQueryDto): Promise<PeerCheckpointView[]> {
-    const rows = await this.audit.checkpoints(query.peer);
-    return rows.map((row) => ({
+  @ApiOkResponse({ type: PeerCheckpointPageView, description: 'by peer, then position, a page at a time' })
+  async checkpoints(@Query() query: CheckpointsQueryDto): Promise<PeerCheckpointPageView> {
+    const page = await this.audit.checkpoints(query);
+    const items = page.items.map((row) => ({
       peer: row.peer,
       messageId: row.messageId,
       seq: row.seq,
@@ -104,6 +104,7 @@ export class AuditController {
       body: row.body.toString('base64'),
       signature: row.signature,
     }));
+    return { items, nextCursor: page.nextCursor };
   }
 }
 

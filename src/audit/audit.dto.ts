@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CASE_REF, IsCountryCode } from '../common/validation';
+import { PageQueryDto } from '../common/page';
 
 /** Query-string filters shared by the page and the exports. */
 export class AuditFilterDto {
@@ -89,7 +90,7 @@ export class ChainQueryDto {
   limit?: number;
 }
 
-export class CheckpointsQueryDto {
+export class CheckpointsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'FR' })
   @IsOptional()
   @IsCountryCode()
@@ -166,6 +167,16 @@ export class PeerCheckpointView {
   @ApiProperty() keyId!: string;
   @ApiProperty({ description: 'base64 of the exact signed AMQP body' }) body!: string;
   @ApiProperty({ description: 'base64 Ed25519 signature over body' }) signature!: string;
+}
+
+export class PeerCheckpointPageView {
+  @ApiProperty({ type: [PeerCheckpointView] }) items!: PeerCheckpointView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'pass as `after` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
 }
 
 export class ChainStateHeadView {

@@ -138,8 +138,12 @@ export class AuditRepository {
     return row ?? null;
   }
 
+  /**
+   * By peer, then position, `limit` + 1 rows after the cursor's (peer, seq, id), so the caller knows whether
+   * more follow.
+   */
   async peerCheckpoints(
-    peer?: string,
+    page: { peer?: string; after: { peer: string; seq: string; id: string } | null; limit: number },
     manager: EntityManager = this.dataSource.manager,
   ): Promise<PeerCheckpointRow[]> {
     return manager.query(
@@ -147,9 +151,17 @@ export class AuditRepository {
               to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "signedAt",
               key_id AS "keyId", body, signature,
               to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt"
-       FROM audit_peer_checkpoints p ${peer ? 'WHERE p.peer = $1' : ''}
-       ORDER BY p.peer, p.seq, p.id`,
-      peer ? [peer] : [],
+       FROM audit_peer_checkpoints p
+       WHERE ($1::text IS NULL OR p.peer = $1)
+         AND ($2::text IS NULL OR (p.peer, p.seq, p.id) > ($2::char(2), $3::bigint, $4::bigint))
+       ORDER BY p.peer, p.seq, p.id LIMIT $5`,
+      [
+        page.peer ?? null,
+        page.after?.peer ?? null,
+        page.after?.seq ?? null,
+        page.after?.id ?? null,
+        page.limit + 1,
+      ],
     );
   }
 

@@ -53,8 +53,12 @@ export class AccountsRepository {
     return (row as AccountRow | undefined) ?? null;
   }
 
-  async list(manager: EntityManager): Promise<AccountRow[]> {
-    return manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY name`);
+  /** A page of accounts by name: `limit` + 1 rows after `afterName`, so the caller knows whether more follow. */
+  async list(manager: EntityManager, afterName: string | null, limit: number): Promise<AccountRow[]> {
+    return manager.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2`,
+      [afterName, limit + 1],
+    );
   }
 
   /** One more failure; at `max` the account locks until `lockedUntil` and the count starts again. */

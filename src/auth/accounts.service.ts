@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { decodePageCursor, encodePageCursor, type Page, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { AccountRow, AccountsRepository } from './accounts.repository';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
@@ -84,8 +85,19 @@ export class AccountsService {
     );
   }
 
-  async list(): Promise<AccountView[]> {
-    return (await this.accounts.list(this.dataSource.manager)).map(toAccountView);
+  /** A page of accounts by name; the cursor is the last name shown. */
+  async list(page: { limit?: number; after?: string }): Promise<Page<AccountView>> {
+    const limit = page.limit ?? PAGE_DEFAULT_LIMIT;
+    const after = page.after ? decodePageCursor(page.after) : null;
+    if (page.after && after?.length !== 1)
+      throw new BadRequestException('after must be the nextCursor of a previous page');
+    const rows = await this.accounts.list(this.dataSource.manager, after?.[0] ?? null, limit);
+    const items = rows.slice(0, limit);
+    const more = rows.length > limit;
+    return {
+      items: items.map(toAccountView),
+      nextCursor: more ? encodePageCursor([items.at(-1)!.name]) : null,
+    };
   }
 
   async disable(name: string, actor: string): Promise<AccountView> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -6,11 +6,13 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/page';
 import { CaseRefPipe } from '../common/request-guards';
 import { AccountsService } from './accounts.service';
 import { ApiKeysService } from './api-keys.service';
 import { CaseGrantsService } from './case-grants.service';
 import {
+  AccountPageView,
   AccountView,
   ApiKeyInfoView,
   ApiKeyView,
@@ -45,9 +47,9 @@ export class AdminController {
 
   @Get()
   @ApiOperation({ summary: 'the accounts' })
-  @ApiOkResponse({ type: [AccountView] })
-  async list(): Promise<AccountView[]> {
-    return this.accounts.list();
+  @ApiOkResponse({ type: AccountPageView, description: 'by name, a page at a time' })
+  async list(@Query() page: PageQueryDto): Promise<AccountPageView> {
+    return this.accounts.list(page);
   }
 
   @Post(':name/disable')

@@ -54,6 +54,16 @@ export class AccountView {
   @ApiProperty() createdBy!: string;
 }
 
+export class AccountPageView {
+  @ApiProperty({ type: [AccountView] }) items!: AccountView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'pass as `after` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
+}
+
 export class CreatedAccountView {
   @ApiProperty({ type: AccountView }) account!: AccountView;
   @ApiPropertyOptional({ description: 'the generated password, shown this once' }) password?: string;

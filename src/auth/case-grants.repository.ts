@@ -53,15 +53,21 @@ export class CaseGrantsRepository {
   }
 
   /** The cases granted to a grantee, newest grant first: references and dates, nothing more. */
+  /**
+   * Newest grant first: `limit` + 1 rows after the cursor's (grantedAt, caseRef), so the caller knows whether
+   * more follow. Times compared to the millisecond, as the cursor holds them.
+   */
   async grantedTo(
     manager: EntityManager,
     grantee: Grantee,
+    page: { after: { grantedAt: string; caseRef: string } | null; limit: number },
   ): Promise<Array<{ caseRef: string; grantedAt: Date }>> {
     const { name, value } = column(grantee);
     return manager.query(
       `SELECT case_ref AS "caseRef", granted_at AS "grantedAt" FROM case_grants WHERE ${name} = $1
-       ORDER BY granted_at DESC, case_ref`,
-      [value],
+         AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', granted_at), case_ref) < ($2::timestamptz, $3::text))
+       ORDER BY date_trunc('milliseconds', granted_at) DESC, case_ref DESC LIMIT $4`,
+      [value, page.after?.grantedAt ?? null, page.after?.caseRef ?? null, page.limit + 1],
     );
   }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { decodePageCursor, encodePageCursor, type Page, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { ACCOUNT_NAME, AGENCY_CODE } from './accounts.service';
 import { AccountRow, AccountsRepository } from './accounts.repository';
@@ -120,9 +121,28 @@ export class CaseGrantsService {
   }
 
   /** The cases an agency was granted (its code is on its principal: every account of the agency alike). */
-  async agencyCases(principal: Principal): Promise<Array<{ caseRef: string; grantedAt: Date }>> {
-    if (!principal.agency) return [];
-    return this.grants.grantedTo(this.dataSource.manager, { agency: principal.agency });
+  /** The cases granted to the principal's agency, newest grant first, a page at a time. */
+  async agencyCases(
+    principal: Principal,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<{ caseRef: string; grantedAt: Date }>> {
+    if (!principal.agency) return { items: [], nextCursor: null };
+    const limit = page.limit ?? PAGE_DEFAULT_LIMIT;
+    const keys = page.after ? decodePageCursor(page.after) : null;
+    if (page.after && (keys?.length !== 2 || Number.isNaN(Date.parse(keys[0]))))
+      throw new BadRequestException('after must be the nextCursor of a previous page');
+    const rows = await this.grants.grantedTo(
+      this.dataSource.manager,
+      { agency: principal.agency },
+      { after: keys ? { grantedAt: keys[0], caseRef: keys[1] } : null, limit },
+    );
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const more = rows.length > limit && last;
+    return {
+      items,
+      nextCursor: more ? encodePageCursor([new Date(last.grantedAt).toISOString(), last.caseRef]) : null,
+    };
   }
 
   /** Grants by account are for auditors; an agency's are by its code, so that all its accounts share them. */

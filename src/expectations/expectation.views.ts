@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { type Page, PageQueryDto } from '../common/page';
 import { CANCELLATIONS, type CancelReason, type ExpectationStatus } from './expectation-rules';
 import type {
   AddressedContact,
@@ -12,7 +12,7 @@ import type {
 const STATUSES: ExpectationStatus[] = ['OPEN', 'OVERDUE', 'ANSWERED', 'FAILED', 'CANCELLED'];
 const DIRECTIONS: ExpectationDirection[] = ['AWAITED', 'OWED'];
 
-export class ExpectationQueryDto {
+export class ExpectationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: STATUSES })
   @IsOptional()
   @IsIn(STATUSES)
@@ -22,14 +22,6 @@ export class ExpectationQueryDto {
   @IsOptional()
   @IsIn(DIRECTIONS)
   direction?: ExpectationDirection;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export class AddressedContactView {
@@ -117,4 +109,18 @@ export function toExpectationView(e: ExpectationEntity): ExpectationView {
     escalations: e.escalations,
     escalationExhaustedAt: iso(e.escalationExhaustedAt),
   };
+}
+
+export class ExpectationPageView {
+  @ApiProperty({ type: [ExpectationView] }) items!: ExpectationView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'pass as `after` for the next page; null on the last',
+  })
+  nextCursor!: string | null;
+}
+
+export function toExpectationPageView(page: Page<ExpectationEntity>): ExpectationPageView {
+  return { items: page.items.map(toExpectationView), nextCursor: page.nextCursor };
 }

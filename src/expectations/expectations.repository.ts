@@ -1,3 +1,5 @@
+import type { Page } from '../common/page';
+import { keysetPage } from '../database/keyset-page';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CancelReason, cancelledBy, EXPECTING_TYPES, type ExpectationStatus } from './expectation-rules';
@@ -212,18 +214,24 @@ export class ExpectationsRepository {
     await manager.update(ExpectationEntity, { id }, change);
   }
 
+  /** A page of expectations by deadline, earliest first (the id breaks ties). */
   async list(
     manager: EntityManager,
-    filter: { status?: ExpectationStatus; direction?: ExpectationDirection; caseRef?: string; limit: number },
-  ): Promise<ExpectationEntity[]> {
-    return manager.find(ExpectationEntity, {
-      where: {
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.direction ? { direction: filter.direction } : {}),
-        ...(filter.caseRef ? { caseRef: filter.caseRef } : {}),
-      },
-      order: { dueAt: 'ASC', createdAt: 'ASC' },
-      take: filter.limit,
-    });
+    filter: { status?: ExpectationStatus; direction?: ExpectationDirection; caseRef?: string },
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ExpectationEntity>> {
+    const query = manager.createQueryBuilder(ExpectationEntity, 'e');
+    if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
+    if (filter.direction) query.andWhere('e.direction = :direction', { direction: filter.direction });
+    if (filter.caseRef) query.andWhere('e.case_ref = :caseRef', { caseRef: filter.caseRef });
+    return keysetPage(
+      query,
+      [
+        { sql: 'e.due_at', type: 'timestamptz', of: (e) => e.dueAt },
+        { sql: 'e.id', type: 'uuid', of: (e) => e.id },
+      ],
+      'ASC',
+      page,
+    );
   }
 }

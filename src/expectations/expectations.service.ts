@@ -1,3 +1,4 @@
+import type { Page } from '../common/page';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -270,13 +271,11 @@ export class ExpectationsService implements OnModuleInit {
     return contactsFor(this.directory.all(), { country, sop });
   }
 
-  async list(filter: {
-    status?: ExpectationStatus;
-    direction?: ExpectationDirection;
-    caseRef?: string;
-    limit?: number;
-  }): Promise<ExpectationEntity[]> {
-    return this.repository.list(this.dataSource.manager, { ...filter, limit: filter.limit ?? 100 });
+  async list(
+    filter: { status?: ExpectationStatus; direction?: ExpectationDirection; caseRef?: string },
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ExpectationEntity>> {
+    return this.repository.list(this.dataSource.manager, filter, page);
   }
 }
 

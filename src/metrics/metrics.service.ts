@@ -158,6 +158,46 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
         for (const row of rows) g.set({ peer: row.peer }, row.n);
       },
     );
+    gauge(
+      'trm_peer_checkpoints_mismatched',
+      '1 for a peer whose last check (audit:verify --peer, or a contradicting checkpoint) did not match its chain; 0 when it matched or was never checked',
+      ['peer'],
+      async (g) => {
+        // The same verdict as GET /audit/chain/state's `matched` for each peer whose checkpoints this node keeps.
+        const rows = await query<{ peer: string; mismatched: number }>(
+          `SELECT p.peer, (v.action IS NOT NULL AND NOT (v.action = 'AUDIT_VERIFIED' AND v.decision = 'ALLOW'))::int
+                    AS mismatched
+           FROM (SELECT DISTINCT peer FROM audit_peer_checkpoints) p
+           LEFT JOIN LATERAL (
+             SELECT a.action, a.decision FROM audit_log a
+             WHERE a.counterpart = p.peer AND a.action IN ('AUDIT_VERIFIED', 'AUDIT_CHECKPOINT_CONFLICT')
+             ORDER BY a.at DESC, a.seq DESC LIMIT 1) v ON true`,
+        );
+        for (const row of rows) g.set({ peer: row.peer.trim() }, row.mismatched);
+      },
+    );
+    gauge(
+      'trm_agency_reply_backlog',
+      "Replies to partner agencies not yet confirmed by the broker (the agencies' own outbox, the whole node)",
+      [],
+      async (g) => {
+        const [row] = await query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM agency_replies WHERE published_at IS NULL`,
+        );
+        g.set(row.n);
+      },
+    );
+    gauge(
+      'trm_agency_reply_oldest_unsent_age_seconds',
+      'Age of the oldest reply to an agency not yet confirmed by the broker; 0 when there is none',
+      [],
+      async (g) => {
+        const [row] = await query<{ age: number | null }>(
+          `SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM agency_replies WHERE published_at IS NULL`,
+        );
+        g.set(row.age ?? 0);
+      },
+    );
   }
 
   /** Where the metrics are served, once listening (`http://host:port/metrics`). */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { Page } from '../common/page';
+import { keysetPage } from '../database/keyset-page';
 import { CaseGrantsRepository } from '../auth/case-grants.repository';
 import { CasesRepository } from '../cases/cases.repository';
 import { TECHNICAL_TYPES } from '../messages/message-types';
@@ -14,8 +16,6 @@ export interface AgencySubmission {
    */
   replies: MessageRecordEntity[];
 }
-
-const LIST_LIMIT = 500;
 
 /** `messages.submitted_by` of what an agency sent, over HTTP or AMQP (`actorOf` in auth/roles.ts). */
 const submitterOf = (agency: string): string => `agency:${agency}`;
@@ -33,13 +33,21 @@ export class AgencyVisibility {
     private readonly grants: CaseGrantsRepository,
   ) {}
 
-  /** Newest first, at most 500. */
-  async list(agency: string): Promise<MessageRecordEntity[]> {
-    return this.dataSource.manager.find(MessageRecordEntity, {
-      where: { submittedBy: submitterOf(agency), direction: 'OUTBOUND' },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: LIST_LIMIT,
-    });
+  /** Newest first, a page at a time. */
+  async list(agency: string, page: { limit?: number; after?: string }): Promise<Page<MessageRecordEntity>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(MessageRecordEntity, 'm')
+      .where('m.submitted_by = :submitter', { submitter: submitterOf(agency) })
+      .andWhere("m.direction = 'OUTBOUND'");
+    return keysetPage(
+      query,
+      [
+        { sql: 'm.created_at', type: 'timestamptz', of: (m) => m.createdAt },
+        { sql: 'm.id', type: 'uuid', of: (m) => m.id },
+      ],
+      'DESC',
+      page,
+    );
   }
 
   /** Null for an id that is not this agency's, exactly as for one that does not exist. */

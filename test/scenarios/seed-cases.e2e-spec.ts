@@ -200,7 +200,7 @@ async function checkExpectations(caseRef: string, ledger: ExpectedReply[]): Prom
       continue;
     }
     expect(response.status).toBe(200);
-    const shown = response.body as ExpectationView[];
+    const shown = response.body.items as ExpectationView[];
     expect({ node: code, requests: shown.map((e) => e.requestMessageId).sort() }).toEqual({
       node: code,
       requests: held.map((e) => e.requestMessageId).sort(),
@@ -401,10 +401,10 @@ async function expectAllAnswered(caseRef: string, ledger: ExpectedReply[]): Prom
   for (const [code, node] of Object.entries(nodes)) {
     const open = await api(node, 'GET', '/expectations?status=OPEN');
     expect(open.status).toBe(200);
-    const left = (open.body as ExpectationView[]).filter((e) => e.caseRef === caseRef);
+    const left = (open.body.items as ExpectationView[]).filter((e) => e.caseRef === caseRef);
     expect({ node: code, left }).toEqual({ node: code, left: [] });
     const overdue = await api(node, 'GET', '/expectations/overdue');
-    expect({ node: code, status: overdue.status, overdue: overdue.body }).toEqual({
+    expect({ node: code, status: overdue.status, overdue: overdue.body.items }).toEqual({
       node: code,
       status: 200,
       overdue: [],
@@ -1135,7 +1135,7 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
     const debts = await api(nodes.MK, 'GET', '/expectations?direction=OWED&status=OPEN');
     expect(debts.status).toBe(200);
     expect(
-      (debts.body as ExpectationView[])
+      (debts.body.items as ExpectationView[])
         .filter((e) => e.caseRef === hrCase)
         .map(({ requestType, owedTo }) => ({ requestType, owedTo })),
     ).toEqual([{ requestType: 'REFERRAL_REQUEST', owedTo: 'HR' }]);

@@ -55,3 +55,20 @@ export function usePages<T>(
   };
   return { rows, next, busy, error, setError, load, clear };
 }
+
+/**
+ * Every row of a paged list route, page after page: for the short lists a screen shows whole (a case's
+ * expectations, consents, assessments; accounts), which must not stop at the first page without saying so.
+ */
+export async function allPages<T>(
+  fetchPage: (after: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await fetchPage(after);
+    rows.push(...page.items);
+    after = page.nextCursor ?? undefined;
+  } while (after);
+  return rows;
+}

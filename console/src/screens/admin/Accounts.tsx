@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { When } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
@@ -15,7 +16,13 @@ import { useAction } from '../../api/useAction';
 export function Accounts() {
   const { t } = useTranslation();
   const label = useCodes();
-  const list = useLoad(() => call(() => api.GET('/admin/accounts')), []);
+  const list = useLoad(
+    () =>
+      allPages((after) =>
+        call(() => api.GET('/admin/accounts', { params: { query: { after, limit: 500 } } })),
+      ),
+    [],
+  );
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<unknown>();
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { Badge, CodeWithLabel, When } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -10,8 +11,18 @@ import { useCodes } from '../../i18n/labels';
 export function AgencyHome() {
   const { t } = useTranslation();
   const label = useCodes();
-  const cases = useLoad(() => call(() => api.GET('/agency/cases')), []);
-  const submissions = useLoad(() => call(() => api.GET('/agency/submissions')), []);
+  const cases = useLoad(
+    () =>
+      allPages((after) => call(() => api.GET('/agency/cases', { params: { query: { after, limit: 500 } } }))),
+    [],
+  );
+  const submissions = useLoad(
+    () =>
+      allPages((after) =>
+        call(() => api.GET('/agency/submissions', { params: { query: { after, limit: 500 } } })),
+      ),
+    [],
+  );
   const granted = cases.data ?? [];
   return (
     <section aria-labelledby="agency-title">

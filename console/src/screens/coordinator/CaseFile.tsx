@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, call, callRaw, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { DataTable } from '../../components/DataTable';
 import { Badge, Decision, When } from '../../components/format';
 import { announce } from '../../components/live';
@@ -244,7 +245,14 @@ function Expectations({ caseRef }: { caseRef: string }) {
   const { t } = useTranslation();
   const label = useCodes();
   const list = useLoad(
-    () => call(() => api.GET('/cases/{caseRef}/expectations', { params: { path: { caseRef } } })),
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/cases/{caseRef}/expectations', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   return (

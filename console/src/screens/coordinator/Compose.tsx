@@ -6,6 +6,7 @@ import { ApiError } from '../../api/errors';
 import { useAction } from '../../api/useAction';
 import type { CheckResult } from '../../api/pending';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { Badge, CodeWithLabel, CountryOptions } from '../../components/format';
 import { announce } from '../../components/live';
 import { Loading, Problem, ReasonList } from '../../components/Problem';
@@ -78,7 +79,14 @@ export function Compose() {
 
   // An answer goes in reply to the request it answers: the expectation this country owes says which.
   const owed = useLoad(
-    () => call(() => api.GET('/cases/{caseRef}/expectations', { params: { path: { caseRef } } })),
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/cases/{caseRef}/expectations', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   useEffect(() => {
