@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { useAction } from '../../api/useAction';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { CasePicker } from '../../components/CasePicker';
 import { When } from '../../components/format';
 import { announce } from '../../components/live';
@@ -35,7 +36,13 @@ function GrantsOn({ caseRef }: { caseRef: string }) {
     () => call(() => api.GET('/admin/cases/{caseRef}/grants', { params: { path: { caseRef } } })),
     [caseRef],
   );
-  const accounts = useLoad(() => call(() => api.GET('/admin/accounts')), []);
+  const accounts = useLoad(
+    () =>
+      allPages((after) =>
+        call(() => api.GET('/admin/accounts', { params: { query: { after, limit: 500 } } })),
+      ),
+    [],
+  );
   const agencies = useLoad(() => call(() => api.GET('/admin/agencies')), []);
   const [chosen, setChosen] = useState('');
   const { busy, error, run } = useAction();
