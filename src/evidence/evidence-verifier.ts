@@ -138,6 +138,17 @@ export function verifyEvidenceBundle(input: unknown, keys: SigningKeys): Evidenc
     if (ok && (report.witnessedUpTo === null || checkpoint.pos > report.witnessedUpTo))
       report.witnessedUpTo = checkpoint.pos;
   }
+  // A checkpoint's sending is shown in the chain only for a checkpoint the bundle holds.
+  const held = new Set(bundle.checkpoints.map((c) => c.wire.messageId));
+  for (const sent of chain.entries) {
+    if (sent.action === 'AUDIT_CHECKPOINT_SENT' && sent.messageId && !held.has(sent.messageId))
+      problems.push({
+        part: 'checkpoint',
+        kind: 'REMOVED',
+        ref: sent.messageId,
+        detail: `the chain shows it sent at position ${sent.pos}; the bundle no longer holds it`,
+      });
+  }
   report.entriesAfterWitness = caseEntries.filter(
     (entry) => report.witnessedUpTo === null || entry.pos > report.witnessedUpTo,
   ).length;
@@ -161,8 +172,12 @@ function shapeProblem(input: unknown): string | null {
     ...(input.checkpoints as unknown[]).map((c) => (isObject(c) ? c.wire : c)),
   ];
   if (!wires.every(isWireRecord)) return 'every message, receipt and checkpoint needs its wire record';
-  if (!(input.checkpoints as unknown[]).every((c) => isObject(c) && Number.isInteger(c.pos)))
-    return 'every checkpoint needs a position';
+  if (
+    !(input.checkpoints as unknown[]).every(
+      (c) => isObject(c) && Number.isInteger(c.pos) && isHash(c.headHash) && typeof c.peer === 'string',
+    )
+  )
+    return 'every checkpoint needs its peer, position and hash';
   if (
     !(input.unavailable as unknown[]).every(
       (u) => isObject(u) && typeof u.messageId === 'string' && typeof u.reason === 'string',
@@ -170,9 +185,9 @@ function shapeProblem(input: unknown): string | null {
   )
     return 'every unavailable message needs its id and reason';
   const chain = input.chain;
-  if (!isObject(chain) || typeof chain.prevHash !== 'string' || !Array.isArray(chain.rows))
+  if (!isObject(chain) || !isHash(chain.prevHash) || !Array.isArray(chain.rows))
     return 'chain must hold prevHash and rows';
-  if (!isObject(chain.head) || !Number.isInteger(chain.head.pos) || typeof chain.head.hash !== 'string')
+  if (!isObject(chain.head) || !Number.isInteger(chain.head.pos) || !isHash(chain.head.hash))
     return 'chain.head must hold pos and hash';
   if (chain.rows.length === 0) return 'the chain has no rows';
   const rowsOk = chain.rows.every(
@@ -181,9 +196,8 @@ function shapeProblem(input: unknown): string | null {
       Number.isInteger(row.pos) &&
       (row.link === 1 || row.link === 2) &&
       (typeof row.canonical === 'string'
-        ? typeof row.hash === 'string'
-        : row.link === 2 && typeof row.leaf === 'string' && HEX64.test(row.leaf)) &&
-      (typeof row.canonical !== 'string' || typeof row.prevHash === 'string'),
+        ? isHash(row.hash) && isHash(row.prevHash)
+        : row.link === 2 && isHash(row.leaf)),
   );
   return rowsOk
     ? null
@@ -501,7 +515,12 @@ function checkCheckpoint(
   };
   if (!checkWire(checkpoint.wire, 'checkpoint', keys, problems)) return false;
   const { wire } = checkpoint;
-  if (wire.type !== 'AUDIT_CHECKPOINT' || wire.from !== bundle.node || wire.to !== checkpoint.peer)
+  if (
+    wire.type !== 'AUDIT_CHECKPOINT' ||
+    wire.from !== bundle.node ||
+    wire.to !== checkpoint.peer ||
+    wire.direction !== 'OUTBOUND'
+  )
     return fail('EDITED', `not an AUDIT_CHECKPOINT from ${bundle.node} to ${checkpoint.peer}`);
   const sent = chain.entries.find(
     (entry) => entry.action === 'AUDIT_CHECKPOINT_SENT' && entry.messageId === wire.messageId,
@@ -530,6 +549,11 @@ function isWireRecord(value: unknown): value is WireRecord {
       (field) => typeof value[field] === 'string',
     )
   );
+}
+
+/** A SHA-256 as lowercase hex: what every hash of the bundle must be before it is hashed on. */
+function isHash(value: unknown): value is string {
+  return typeof value === 'string' && HEX64.test(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
