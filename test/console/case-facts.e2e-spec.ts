@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
-import { LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
 import {
   BROWSER_SUITE_TIMEOUT_MS,
   checkScreen,
@@ -71,6 +71,14 @@ describe('the console in a real browser: the case facts panel', () => {
       const row = panel.getByRole('row', { name: /threatening messages to her mother/ });
       await row.waitFor();
       await row.getByText('during the reflection period').waitFor();
+      // The threat made the assessment due for review: the risk panel says so without a refresh.
+      const review = page
+        .getByRole('region', { name: 'Risk assessments' })
+        .getByRole('row')
+        .nth(1)
+        .getByRole('cell')
+        .last();
+      await eventually(async () => ((await review.textContent())?.trim() !== '—' ? true : undefined));
       await checkScreen(page, 'case-facts');
 
       // What the panel recorded is what the node holds, and the gates read it.
