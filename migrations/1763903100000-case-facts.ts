@@ -21,16 +21,11 @@ export class CaseFacts1763903100000 implements MigrationInterface {
         recorded_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
     await q.query(`CREATE INDEX case_facts_case_idx ON case_facts (case_ref, recorded_at)`);
-    // A fact recorded is activity on its case (the case list's order), as a message or an assessment is.
-    await q.query(`
-      CREATE TRIGGER case_facts_case_activity AFTER INSERT ON case_facts
-      FOR EACH ROW EXECUTE FUNCTION case_activity_from_row()`);
     await q.query(`ALTER TABLE cases ADD COLUMN reopened_at timestamptz`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE cases DROP COLUMN reopened_at`);
-    await q.query(`DROP TRIGGER IF EXISTS case_facts_case_activity ON case_facts`);
     await q.query(`DROP TABLE case_facts`);
   }
 }

@@ -307,6 +307,14 @@ describe('facts on the case (real PostgreSQL and RabbitMQ)', () => {
     expect((await audit('FR', caseRef, 'PERSONAL_DATA_READ')).map((e) => e.details.read)).toContain(
       'case-facts',
     );
+    // An auditor not granted the case sees the facts' statuses and dates, their free text pseudonymised.
+    const asAuditor = await api(fr, 'GET', `/cases/${caseRef}`, undefined, { as: 'auditor' });
+    expect(asAuditor.status).toBe(200);
+    const [seen] = asAuditor.body.facts.threats;
+    expect(seen).toEqual(expect.objectContaining({ reportedOn: today(), against: ['VICTIM', 'FAMILY'] }));
+    expect(seen.kind).not.toContain('mother');
+    expect(seen.reportedBy).not.toContain('anti-trafficking');
+    expect(JSON.stringify(asAuditor.body.facts.reflection.extensions)).not.toContain('hospital');
   });
 
   it('RF-05 present: no family tracing, and a return only on a confirmed override that it does not go to the family', async () => {

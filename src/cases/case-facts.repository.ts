@@ -18,6 +18,8 @@ export class CaseFactsRepository {
       fact: body.fact,
       recordedBy,
     });
+    // A fact recorded changes the case: its activity (the case list's order) moves with updated_at.
+    await manager.query(`UPDATE cases SET updated_at = now() WHERE case_ref = $1`, [caseRef]);
     return saved.identifiers[0].id as string;
   }
 

@@ -64,6 +64,8 @@ export function CaseFile() {
     [caseRef],
   );
   const data = file.data as CaseFileView | undefined;
+  // A fact recorded may change the assessments (a threat makes them due for review): the risk panel reloads.
+  const [factsChanged, setFactsChanged] = useState(0);
   const workflow = data?.workflow as unknown as Workflow | undefined;
   return (
     <section aria-labelledby="case-title">
@@ -136,7 +138,10 @@ export function CaseFile() {
             caseRef={caseRef}
             facts={data.facts}
             open={data.case.status === 'OPEN'}
-            reload={file.reload}
+            reload={() => {
+              file.reload();
+              setFactsChanged((n) => n + 1);
+            }}
           />
           <Consents
             caseRef={caseRef}
@@ -144,6 +149,7 @@ export function CaseFile() {
             open={data.case.status === 'OPEN'}
           />
           <Risk
+            key={factsChanged}
             caseRef={caseRef}
             overrides={overridesOf(data)}
             reload={file.reload}
