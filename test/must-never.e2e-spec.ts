@@ -8,6 +8,7 @@ import {
   MessageType,
   SOP_OF_TYPE,
   TECHNICAL_TYPES,
+  VITAL_INTEREST_TYPES,
 } from '../src/messages/message-types';
 import { TransferGate } from '../src/transfers/transfer.gate';
 import { LOCAL_SECOND_COORDINATOR, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
@@ -413,8 +414,11 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
           // An arrival is confirmed only after an accepted RETURN_PLAN_CONFIRMATION sent to the same country,
           // which no consent let FR send (refused above): the case lifecycle stops it before the consent gate.
           const unreachable = type === 'ARRIVAL_CONFIRMATION' && legalBasis === 'CONSENT';
-          // IT speaks PROTOCOL.md alone: an extension type is never sent to it, whatever the consent.
-          const extension = isExtensionType(type);
+          // IT speaks PROTOCOL.md alone: an extension type is never sent to it, whatever the consent (one that
+          // may not go on VITAL_INTEREST at all is refused for that first, as any such type is).
+          const extension =
+            isExtensionType(type) &&
+            (legalBasis === 'CONSENT' || (VITAL_INTEREST_TYPES as readonly string[]).includes(type));
           expected.push(
             extension
               ? [type, legalBasis, 422, ['NOT_ACCEPTED'], expect.any(Array)]

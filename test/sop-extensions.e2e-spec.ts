@@ -256,6 +256,36 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
     const notice = await deliver(fr, mk, caseRef, { type: 'PROCEEDINGS_STATUS', to: 'MK', payload: escaped });
     const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
     expect(atMk.body.messages.find((m: { id: string }) => m.id === notice).payload).toEqual(escaped);
+
+    // MK owes word that she was told, within two days: on its coordinator's worklist, escalated if late.
+    const awaited = await expectationOf(fr, caseRef, notice);
+    expect(awaited).toMatchObject({ requestType: 'PROCEEDINGS_STATUS', expectedTypes: ['CASE_UPDATE'] });
+    expect(Date.parse(awaited!.dueAt) - Date.parse(awaited!.requestedAt)).toBe(
+      DEFAULT_DEADLINES_MS.PROCEEDINGS_STATUS,
+    );
+    const worklist = await api(mk, 'GET', '/worklist');
+    expect(
+      (worklist.body.owed as ExpectationView[]).filter((e) => e.requestMessageId === notice),
+    ).toMatchObject([{ direction: 'OWED', status: 'OPEN' }]);
+    // Only an update naming the notice settles it, and it goes through though the case is closed.
+    await recordConsent(mk, caseRef, { recipients: ['FR'] });
+    const told = await deliver(mk, fr, caseRef, {
+      type: 'CASE_UPDATE',
+      to: 'FR',
+      payload: {
+        sop: 2,
+        summary: 'She was told by her case manager; the police patrol near her home again.',
+      },
+      inReplyTo: notice,
+    });
+    await eventually(
+      async () => {
+        const e = await expectationOf(fr, caseRef, notice);
+        return e?.status === 'ANSWERED' && e.answerMessageId === told ? e : undefined;
+      },
+      20_000,
+      'the release told',
+    );
   });
 
   it('never sends a new type to a participant that does not announce it, and one that does not answers NOT_ACCEPTED', async () => {

@@ -270,6 +270,24 @@ describe('decideLifecycle on a closed case', () => {
     },
   );
 
+  it.each([['SENT'], ['RECEIVED']] as const)(
+    'still carries (%s) the update that says the victim was told of a release, naming the notice',
+    (direction) => {
+      const other = direction === 'SENT' ? 'RECEIVED' : 'SENT';
+      const notice = { ...fact('PROCEEDINGS_STATUS', other), id: 'release-notice', release: true };
+      const hearing = { ...fact('PROCEEDINGS_STATUS', other), id: 'hearing', release: false };
+      const history = [notice, hearing];
+      const told = (inReplyTo?: string) => ({ ...event('CASE_UPDATE', direction), inReplyTo });
+      expect(codes({ ...closed, history }, told('release-notice'))).toEqual([]);
+      expect(codes({ ...closed, history }, told('hearing'))).toEqual([CASE_STATE_CONFLICT]);
+      expect(codes({ ...closed, history }, told())).toEqual([CASE_STATE_CONFLICT]);
+      // A notice that went the same way is not one to confirm.
+      expect(codes({ ...closed, history: [{ ...notice, direction }] }, told('release-notice'))).toEqual([
+        CASE_STATE_CONFLICT,
+      ]);
+    },
+  );
+
   it('refuses a hearing date on a closed case: only a release or escape goes through', () => {
     expect(isReleaseNotice(event('PROCEEDINGS_STATUS'))).toBe(false);
     expect(codes(closed, event('PROCEEDINGS_STATUS'))).toEqual([CASE_STATE_CONFLICT]);
@@ -1081,6 +1099,10 @@ describe('composeEvents: what the console may offer to compose now', () => {
     expect(composable(closed, 'MISSING_PERSON_SEARCH_RESULT')).toBe(true);
     expect(composable({ ...closed, history: [] }, 'MISSING_PERSON_SEARCH_RESULT')).toBe(false);
     expect(composable(closed, 'COMPLAINT_TRANSFER')).toBe(false);
+    // Word that she was told, once a release notice came from MK.
+    expect(composable({ ...closed, history: [] }, 'CASE_UPDATE')).toBe(false);
+    const notice = { ...fact('PROCEEDINGS_STATUS', 'RECEIVED'), id: 'notice', release: true };
+    expect(composable({ ...closed, history: [notice] }, 'CASE_UPDATE')).toBe(true);
   });
 
   it('tries a child’s referral as one (a presumption is no refusal)', () => {

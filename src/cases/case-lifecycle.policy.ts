@@ -58,6 +58,8 @@ export interface CaseMessageFact {
   accepted: boolean | null;
   /** The `eligible` of a referral confirmation (null for other types): a return plan needs an eligible one. */
   eligible: boolean | null;
+  /** A PROCEEDINGS_STATUS reporting an offender's release or escape (its confirmation may follow a closing). */
+  release?: boolean;
 }
 
 export interface LifecycleState {
@@ -163,7 +165,12 @@ export function composeEvents(
       ? requiredRequests(type)
       : [];
   const named = facts.history
-    .filter((m) => requests.includes(m.type) && m.direction === 'RECEIVED' && m.counterpart === counterpart)
+    .filter(
+      (m) =>
+        (requests.includes(m.type) || (type === 'CASE_UPDATE' && m.release === true)) &&
+        m.direction === 'RECEIVED' &&
+        m.counterpart === counterpart,
+    )
     .map((m) => ({ ...base, inReplyTo: m.id }));
   return [base, ...named];
 }
@@ -216,7 +223,8 @@ function closedCaseReasons(state: LifecycleState, event: LifecycleEvent): Lifecy
     !isClosedWith(state, event.counterpart) ||
     AFTER_CLOSURE.has(event.type) ||
     isReleaseNotice(event) ||
-    acknowledgesAlert(state, event)
+    acknowledgesAlert(state, event) ||
+    confirmsReleaseTold(state, event)
   )
     return [];
   if (state.status === 'CLOSED') return [conflict(`the case is closed; ${event.type} is not allowed on it`)];
@@ -246,6 +254,21 @@ function acknowledgesAlert(state: LifecycleState, event: LifecycleEvent): boolea
     (m) =>
       m.id === event.inReplyTo &&
       m.type === 'EMERGENCY_ALERT' &&
+      m.direction === opposite(event.direction) &&
+      m.counterpart === event.counterpart,
+  );
+}
+
+/**
+ * A CASE_UPDATE whose inReplyTo names an offender's release notice from the same country, in the other
+ * direction: the victim's country says she was told (docs/expectations.md), on a closed case too.
+ */
+function confirmsReleaseTold(state: LifecycleState, event: LifecycleEvent): boolean {
+  if (event.type !== 'CASE_UPDATE' || !event.inReplyTo) return false;
+  return state.history.some(
+    (m) =>
+      m.id === event.inReplyTo &&
+      m.release === true &&
       m.direction === opposite(event.direction) &&
       m.counterpart === event.counterpart,
   );

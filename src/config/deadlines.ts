@@ -5,7 +5,11 @@ import type { MessageType } from '../messages/message-types';
  * configuration at boot and by the expectation rules (src/expectations/expectation-rules.ts).
  */
 
-/** The request types that open an expectation, in the catalogue's order. */
+/**
+ * The request types that open an expectation, in the catalogue's order. A PROCEEDINGS_STATUS opens one only
+ * when it reports an offender's release or escape: the victim's country owes word that she was told
+ * (`opensExpectation`, src/expectations/expectation-rules.ts).
+ */
 export const EXPECTING_TYPES = [
   'REFERRAL_REQUEST',
   'IDENTITY_VERIFICATION_REQUEST',
@@ -17,6 +21,7 @@ export const EXPECTING_TYPES = [
   'REINTEGRATION_REQUEST',
   'EVIDENCE_REQUEST',
   'WITNESS_APPEARANCE_REQUEST',
+  'PROCEEDINGS_STATUS',
 ] as const satisfies readonly MessageType[];
 
 export type ExpectingType = (typeof EXPECTING_TYPES)[number];
@@ -33,6 +38,8 @@ export const DAY = 24 * HOUR;
  * through police and prosecutors: thirty days. A travel document goes through the consular or passport
  * services, which must first find her records: two weeks. A witness must be asked, after being told of the
  * protection on offer, whether and how she will testify, and the court plans around the answer: two weeks.
+ * An offender's release must reach the victim before she can meet him: her country confirms she was told
+ * within two days.
  */
 export const DEFAULT_DEADLINES_MS: Readonly<Record<ExpectingType, number>> = {
   REFERRAL_REQUEST: 24 * HOUR,
@@ -45,6 +52,7 @@ export const DEFAULT_DEADLINES_MS: Readonly<Record<ExpectingType, number>> = {
   REINTEGRATION_REQUEST: 3 * DAY,
   EVIDENCE_REQUEST: 30 * DAY,
   WITNESS_APPEARANCE_REQUEST: 14 * DAY,
+  PROCEEDINGS_STATUS: 2 * DAY,
 };
 
 const EXPECTING: ReadonlySet<string> = new Set(EXPECTING_TYPES);

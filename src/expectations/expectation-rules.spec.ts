@@ -15,11 +15,13 @@ import {
   EXPECTING_TYPES,
   followUpDueAt,
   isExpectingType,
+  opensExpectation,
   overdueStep,
   parseDeadlines,
   parseDuration,
   requestsAnsweredBy,
   RETURN_STEPS,
+  SETTLED_ONLY_BY_NAME,
   sopOf,
 } from './expectation-rules';
 
@@ -62,7 +64,7 @@ describe('which requests expect which answers', () => {
 
   it('maps an answer back to the requests it closes', () => {
     expect(requestsAnsweredBy('REFERRAL_DECLINED')).toEqual(['REFERRAL_REQUEST']);
-    expect(requestsAnsweredBy('CASE_UPDATE')).toEqual(['EMERGENCY_ALERT']);
+    expect(requestsAnsweredBy('CASE_UPDATE')).toEqual(['EMERGENCY_ALERT', 'PROCEEDINGS_STATUS']);
     expect(requestsAnsweredBy('ARRIVAL_CONFIRMATION')).toEqual(['RETURN_PLAN']);
     expect(requestsAnsweredBy('DELIVERY_RECEIPT')).toEqual([]);
     expect(ANSWER_TYPES).toContain('EVIDENCE_RESPONSE');
@@ -81,6 +83,7 @@ describe('which requests expect which answers', () => {
       REINTEGRATION_REQUEST: 4,
       EVIDENCE_REQUEST: 5,
       WITNESS_APPEARANCE_REQUEST: 5,
+      PROCEEDINGS_STATUS: 5,
     });
     for (const type of EXPECTING_TYPES) expect(sopOf(type)).toBe(SOP_OF_TYPE[type]);
   });
@@ -142,7 +145,25 @@ describe('deadline rules', () => {
     expect(deadlines.WITNESS_APPEARANCE_REQUEST).toBe(7 * 24 * HOUR);
     expect(deadlines.TRAVEL_DOCUMENT_REQUEST).toBe(21 * 24 * HOUR);
     // An answer or a report is no request: it has no deadline to set.
-    expect(parseDeadlines('PROCEEDINGS_STATUS=P1D').problems).toHaveLength(1);
+    expect(parseDeadlines('COMPLAINT_TRANSFER=P1D').problems).toHaveLength(1);
+    // Word that she was told of a release: two days, configurable too.
+    expect(DEFAULT_DEADLINES_MS.PROCEEDINGS_STATUS).toBe(2 * 24 * HOUR);
+    expect(parseDeadlines('PROCEEDINGS_STATUS=PT12H').deadlines.PROCEEDINGS_STATUS).toBe(12 * HOUR);
+  });
+
+  it.each([
+    ['OFFENDER_RELEASED', true],
+    ['OFFENDER_ESCAPED', true],
+    ['HEARING_SCHEDULED', false],
+    ['VERDICT', false],
+  ])('a proceedings status reporting %s opens an expectation: %s', (event, opens) => {
+    expect(opensExpectation('PROCEEDINGS_STATUS', { event })).toBe(opens);
+    expect(opensExpectation('EVIDENCE_REQUEST', { event })).toBe(true);
+  });
+
+  it('only an answer naming it settles an alert or a release notice', () => {
+    expect(SETTLED_ONLY_BY_NAME).toEqual(['EMERGENCY_ALERT', 'PROCEEDINGS_STATUS']);
+    expect(EXPECTED_ANSWERS.PROCEEDINGS_STATUS).toEqual(['CASE_UPDATE']);
   });
 
   it('names every bad entry', () => {

@@ -9,6 +9,7 @@ import {
   parseDuration,
 } from '../config/deadlines';
 import { MessageType, REPLY_TYPES, Sop, SOP_OF_TYPE } from '../messages/message-types';
+import { reportsRelease } from '../messages/payloads/proceedings.dto';
 
 export {
   DEFAULT_DEADLINES_MS,
@@ -42,7 +43,23 @@ export const EXPECTED_ANSWERS: Readonly<Record<ExpectingType, readonly MessageTy
   REINTEGRATION_REQUEST: REPLY_TYPES.REINTEGRATION_REQUEST,
   EVIDENCE_REQUEST: REPLY_TYPES.EVIDENCE_REQUEST,
   WITNESS_APPEARANCE_REQUEST: REPLY_TYPES.WITNESS_APPEARANCE_REQUEST,
+  // An offender's release: the victim's country says, in an update naming the notice, that she was told.
+  PROCEEDINGS_STATUS: ['CASE_UPDATE'],
 };
+
+/**
+ * Whether a message of an expecting type opens an expectation: every request does; a proceedings status only
+ * when it reports an offender's release or escape (a hearing date or a verdict is news, not a question).
+ */
+export function opensExpectation(type: ExpectingType, payload: Record<string, unknown>): boolean {
+  return type !== 'PROCEEDINGS_STATUS' || reportsRelease(payload);
+}
+
+/**
+ * The expectations only an answer naming them settles (by `inReplyTo`), never a routine update of the case
+ * that happens to have the expected type: an alert's acknowledgement, word that she was told of a release.
+ */
+export const SETTLED_ONLY_BY_NAME: readonly ExpectingType[] = ['EMERGENCY_ALERT', 'PROCEEDINGS_STATUS'];
 
 /** The request types a message of this type may answer (e.g. CASE_UPDATE answers an EMERGENCY_ALERT). */
 export function requestsAnsweredBy(type: MessageType): ExpectingType[] {

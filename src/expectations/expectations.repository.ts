@@ -2,7 +2,13 @@ import type { Page } from '../common/page';
 import { keysetPage } from '../database/keyset-page';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CancelReason, cancelledBy, EXPECTING_TYPES, type ExpectationStatus } from './expectation-rules';
+import {
+  CancelReason,
+  cancelledBy,
+  EXPECTING_TYPES,
+  type ExpectationStatus,
+  SETTLED_ONLY_BY_NAME,
+} from './expectation-rules';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
 
 export interface NewExpectation {
@@ -52,8 +58,9 @@ export class ExpectationsRepository {
    * for, only that one (or the one its answer opened): if it is no longer open or expects another type, the
    * answer closes nothing (it must not settle a different request, e.g. the arrival for plan 1 the revised
    * plan 2). Otherwise the oldest
-   * open one on the same case, between the same countries, that expects this type, except an emergency
-   * alert: only an answer that names the alert acknowledges it, not any routine CASE_UPDATE.
+   * open one on the same case, between the same countries, that expects this type, except those
+   * SETTLED_ONLY_BY_NAME (an emergency alert, an offender's release): only an answer that names one settles
+   * it, not any routine CASE_UPDATE.
    */
   async findAnswerable(
     manager: EntityManager,
@@ -87,7 +94,7 @@ export class ExpectationsRepository {
       if (known) return null;
     }
     return query()
-      .andWhere('e.request_type <> :alert', { alert: 'EMERGENCY_ALERT' })
+      .andWhere('e.request_type NOT IN (:...byName)', { byName: SETTLED_ONLY_BY_NAME })
       .orderBy('e.requested_at', 'ASC')
       .addOrderBy('e.created_at', 'ASC')
       .limit(1)

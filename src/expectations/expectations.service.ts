@@ -17,6 +17,7 @@ import {
   ExpectationStatus,
   ExpectingType,
   followUpDueAt,
+  opensExpectation,
   RETURN_STEPS,
   ReturnStep,
   sopOf,
@@ -165,6 +166,7 @@ export class ExpectationsService implements OnModuleInit {
   /** The country the request goes to owes the answer; `deliveredAt` is set when we are the receiver. */
   private async open(manager: EntityManager, request: Exchanged, deliveredAt: Date | null): Promise<void> {
     const type = request.type as ExpectingType;
+    if (!opensExpectation(type, request.payload)) return;
     const direction: ExpectationDirection = request.from === this.config.country ? 'AWAITED' : 'OWED';
     const first = this.contacts(request.to, sopOf(type))[0];
     await this.repository.insert(manager, {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, Not, MoreThan } from 'typeorm';
 import type { CaseMessageFact } from '../cases/case-lifecycle.policy';
 import type { MessageType } from '../messages/message-types';
+import { reportsRelease } from '../messages/payloads/proceedings.dto';
 import { MessageRecordEntity } from './message-record.entity';
 
 export type NewMessageRecord = Pick<
@@ -63,7 +64,8 @@ export class MessageRecordsRepository {
       order: { createdAt: 'ASC', id: 'ASC' },
     });
     return rows.map((row) => {
-      const { accepted, eligible } = (row.payload ?? {}) as { accepted?: unknown; eligible?: unknown };
+      const payload = (row.payload ?? {}) as Record<string, unknown>;
+      const { accepted, eligible } = payload;
       return {
         id: row.id,
         type: row.type as MessageType,
@@ -71,6 +73,7 @@ export class MessageRecordsRepository {
         counterpart: row.counterpart,
         accepted: typeof accepted === 'boolean' ? accepted : null,
         eligible: typeof eligible === 'boolean' ? eligible : null,
+        release: row.type === 'PROCEEDINGS_STATUS' && reportsRelease(payload),
       };
     });
   }

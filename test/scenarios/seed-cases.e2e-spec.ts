@@ -1035,6 +1035,8 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
               conditions: ['no contact with the victim or her family', 'may not enter North Macedonia'],
             },
           },
+          // MK owes word that she was told, within two days.
+          opens: { answeredBy: ['CASE_UPDATE'], sop: 5, within: 2 * DAY },
           expect: { FR: { status: 'CLOSED' } },
           after: async ({ caseRef: ref, ids }) => {
             const atMk = await api(nodes.MK, 'GET', `/cases/${ref}`);
@@ -1044,6 +1046,15 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
             expect(notice).toMatchObject({ direction: 'INBOUND', status: 'ACCEPTED', counterpart: 'FR' });
             expect(notice.payload.release.at).toBe(releasedAt);
           },
+        },
+        {
+          name: 'she was told',
+          from: 'MK',
+          to: 'FR',
+          type: 'CASE_UPDATE',
+          payload: { sop: 2, summary: 'Told by her case manager; police patrols near her home resumed.' },
+          answers: 'offender released',
+          closes: 'offender released',
         },
       ],
       replies,
