@@ -1,0 +1,161 @@
+import { suppress, SuppressedTable } from './suppression';
+
+/**
+ * Anonymised statistics for rapporteurs (docs/indicators.md, "Anonymised statistics"): counts of cases by two
+ * dimensions, suppressed before they leave. Pure: the service reads the rows, this counts and renders.
+ */
+
+export const DIMENSIONS = ['period', 'sop', 'country', 'exploitationType', 'sex', 'ageBand'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export const GRANULARITIES = ['YEAR', 'QUARTER', 'MONTH'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** What a case tells the statistics: coarse categories only, never a name, a date of birth or a reference. */
+export interface StatisticsCase {
+  openedAt: Date;
+  /** The SOPs the case has entered (its `phases` keys). */
+  sops: string[];
+  /** The partner countries this node exchanged messages with on the case. */
+  countries: string[];
+  exploitationTypes: string[] | null;
+  sex: string | null;
+  ageBand: string | null;
+}
+
+export interface StatisticsRequest {
+  rows: Dimension;
+  /** null: one column, the count itself */
+  columns: Dimension | null;
+  granularity: Granularity;
+  threshold: number;
+}
+
+export interface StatisticsTable extends SuppressedTable {
+  rows: Dimension;
+  columns: Dimension | null;
+  rowValues: string[];
+  columnValues: string[];
+  threshold: number;
+}
+
+/** The one column of a one-way table. */
+export const ALL = 'ALL';
+/** A case without the dimension's value (no referral received yet, no SOP started, no partner). */
+export const UNKNOWN = 'UNKNOWN';
+
+/**
+ * A case counts once in each cell its values meet: a case of two exploitation types counts in both. The
+ * totals are the sums of the cells they close (so the suppression's equations hold), which for those
+ * many-valued dimensions is a count of mentions, not of cases.
+ */
+export function crossTabulate(cases: readonly StatisticsCase[], request: StatisticsRequest): StatisticsTable {
+  const counts = new Map<string, Map<string, number>>();
+  const columnSet = new Set<string>();
+  for (const c of cases) {
+    const columnValues = request.columns ? valuesOf(c, request.columns, request.granularity) : [ALL];
+    for (const row of valuesOf(c, request.rows, request.granularity)) {
+      let line = counts.get(row);
+      if (!line) counts.set(row, (line = new Map()));
+      for (const column of columnValues) {
+        columnSet.add(column);
+        line.set(column, (line.get(column) ?? 0) + 1);
+      }
+    }
+  }
+  const rowValues = [...counts.keys()].sort();
+  const columnValues = request.columns ? [...columnSet].sort() : [ALL];
+  const cells = rowValues.map((row) => columnValues.map((column) => counts.get(row)?.get(column) ?? 0));
+  return {
+    rows: request.rows,
+    columns: request.columns,
+    rowValues,
+    columnValues,
+    threshold: request.threshold,
+    ...suppress({ cells }, request.threshold),
+  };
+}
+
+/** The values a case has in one dimension (several for the many-valued ones). */
+export function valuesOf(c: StatisticsCase, dimension: Dimension, granularity: Granularity): string[] {
+  const orUnknown = (values: readonly string[] | null): string[] =>
+    values && values.length > 0 ? [...new Set(values)] : [UNKNOWN];
+  switch (dimension) {
+    case 'period':
+      return [periodOf(c.openedAt, granularity)];
+    case 'sop':
+      return orUnknown(c.sops);
+    case 'country':
+      return orUnknown(c.countries);
+    case 'exploitationType':
+      return orUnknown(c.exploitationTypes);
+    case 'sex':
+      return [c.sex ?? UNKNOWN];
+    case 'ageBand':
+      return [c.ageBand ?? UNKNOWN];
+  }
+}
+
+export function periodOf(at: Date, granularity: Granularity): string {
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth();
+  switch (granularity) {
+    case 'YEAR':
+      return String(year);
+    case 'QUARTER':
+      return `${year}-Q${Math.floor(month / 3) + 1}`;
+    case 'MONTH':
+      return `${year}-${String(month + 1).padStart(2, '0')}`;
+  }
+}
+
+export const AGE_BANDS = ['0-13', '14-17', '18-24', '25-34', '35-49', '50+', 'UNDER_18', 'ADULT'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+/**
+ * The age band a referral gives: from the age now, else from the date of birth (at `now`), else only child
+ * or adult from the age status (a presumed or disputed age counts as a child's, as the gates treat it).
+ */
+export function ageBandOf(
+  age: { status?: string; ageNow?: number } | undefined,
+  dateOfBirth: string | undefined,
+  now: Date,
+): AgeBand | null {
+  const years = age?.ageNow ?? (dateOfBirth ? yearsSince(dateOfBirth, now) : undefined);
+  if (years !== undefined && Number.isFinite(years)) {
+    if (years < 14) return '0-13';
+    if (years < 18) return '14-17';
+    if (years < 25) return '18-24';
+    if (years < 35) return '25-34';
+    if (years < 50) return '35-49';
+    return '50+';
+  }
+  if (!age?.status) return null;
+  return age.status === 'DOCUMENTED_ADULT' ? 'ADULT' : 'UNDER_18';
+}
+
+function yearsSince(date: string, now: Date): number {
+  const [year, month, day] = date.split('-').map(Number);
+  const birthdayPassed =
+    now.getUTCMonth() + 1 > month || (now.getUTCMonth() + 1 === month && now.getUTCDate() >= day);
+  return now.getUTCFullYear() - year - (birthdayPassed ? 0 : 1);
+}
+
+/** Written where a count is suppressed, in the CSV export. */
+export const SUPPRESSED = 'x';
+
+/**
+ * CSV (RFC 4180, CRLF): a header of the column values and TOTAL, one line per row value ending with its
+ * total, a TOTAL line; a suppressed count is `x`. Values are codes (no comma or quote), quoted anyway.
+ */
+export function toCsv(table: StatisticsTable): string {
+  const cell = (value: number | null): string => (value === null ? SUPPRESSED : String(value));
+  const quote = (text: string): string => `"${text.replace(/"/g, '""')}"`;
+  const header = `${table.rows}${table.columns ? `\\${table.columns}` : ''}`;
+  const lines = [[header, ...table.columnValues, 'TOTAL'].map(quote).join(',')];
+  table.rowValues.forEach((row, r) =>
+    lines.push([quote(row), ...table.cells[r].map(cell), cell(table.rowTotals[r])].join(',')),
+  );
+  lines.push([quote('TOTAL'), ...table.columnTotals.map(cell), cell(table.grandTotal)].join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
