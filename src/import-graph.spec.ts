@@ -47,6 +47,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
       'src/health/',
       'src/indicators/',
       'src/risk/',
+      'src/statistics/',
       'src/transfers/',
       'src/worklist/',
     ],

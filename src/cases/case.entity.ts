@@ -47,6 +47,19 @@ export class CaseEntity {
   ageStatus!: AgeStatus | null;
 
   /**
+   * The statistical categories the latest referral gave (docs/indicators.md, "Anonymised statistics"):
+   * coarse codes, counted only with small-cell suppression.
+   */
+  @Column('text', { nullable: true })
+  sex!: string | null;
+
+  @Column('text', { name: 'age_band', nullable: true })
+  ageBand!: string | null;
+
+  @Column('text', { name: 'exploitation_types', array: true, nullable: true })
+  exploitationTypes!: string[] | null;
+
+  /**
    * The owner's identification status (from its referrals, or this node's own decision on its own case):
    * identifying the person is the case owner's decision, and only the owner's word moves it.
    */

@@ -97,7 +97,13 @@ export class CasesRepository {
   async recordPersonFacts(
     manager: EntityManager,
     caseRef: string,
-    facts: { ageStatus?: AgeStatus; identificationStatus?: string },
+    facts: {
+      ageStatus?: AgeStatus;
+      identificationStatus?: string;
+      sex?: string | null;
+      ageBand?: string | null;
+      exploitationTypes?: string[] | null;
+    },
   ): Promise<void> {
     await manager.update(CaseEntity, { caseRef }, { ...facts, updatedAt: new Date() });
   }

@@ -19,6 +19,7 @@ import { AgeStatus, CaseEntity, CaseManager, isChildCase } from './case.entity';
 import { CaseListCursor, CaseListFilter, encodeCaseCursor } from './case-list';
 import { CasesRepository, CaseSummaryRow } from './cases.repository';
 import { CaseFactsRepository } from './case-facts.repository';
+import { statisticalCategories } from './statistical-categories';
 
 @Injectable()
 export class CasesService {
@@ -170,8 +171,16 @@ export class CasesService {
         ? { identificationStatus }
         : {}),
     };
-    if (Object.keys(facts).length === 0) return;
-    await this.cases.recordPersonFacts(manager, caseRef, facts);
+    // The statistics' categories follow the latest referral (no history: they are only ever counted).
+    const categories = statisticalCategories(payload, new Date());
+    const categoriesChanged = (Object.keys(categories) as Array<keyof typeof categories>).some(
+      (key) => JSON.stringify(categories[key]) !== JSON.stringify(caseRow[key]),
+    );
+    if (Object.keys(facts).length === 0 && !categoriesChanged) return;
+    await this.cases.recordPersonFacts(manager, caseRef, {
+      ...facts,
+      ...(categoriesChanged ? categories : {}),
+    });
     if (facts.ageStatus) {
       await this.audit.record(manager, {
         action: 'CASE_AGE_STATUS_SET',

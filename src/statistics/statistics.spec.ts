@@ -1,5 +1,4 @@
 import {
-  ageBandOf,
   crossTabulate,
   Dimension,
   DIMENSIONS,
@@ -139,23 +138,6 @@ describe('anonymised statistics', () => {
   it('names periods by year, quarter and month (UTC)', () => {
     const at = new Date('2026-11-30T23:30:00Z');
     expect(GRANULARITIES.map((g) => periodOf(at, g))).toEqual(['2026', '2026-Q4', '2026-11']);
-  });
-
-  it.each([
-    [{ status: 'DOCUMENTED_CHILD', ageNow: 12 }, undefined, '0-13'],
-    [{ status: 'PRESUMED_CHILD', ageNow: 17 }, undefined, '14-17'],
-    [{ status: 'DOCUMENTED_ADULT', ageNow: 18 }, undefined, '18-24'],
-    [{ status: 'DOCUMENTED_ADULT' }, '1990-12-07', '35-49'],
-    [{ status: 'DOCUMENTED_ADULT' }, '1990-12-06', '35-49'],
-    [{ status: 'DOCUMENTED_ADULT' }, '1991-12-07', '34'],
-    [{ status: 'DISPUTED' }, undefined, 'UNDER_18'],
-    [{ status: 'DOCUMENTED_ADULT' }, undefined, 'ADULT'],
-    [{ ageNow: 70 }, undefined, '50+'],
-    [undefined, undefined, null],
-  ])('age band of %j born %s: %s', (age, born, band) => {
-    const now = new Date('2026-12-06T12:00:00Z');
-    const expected = band === '34' ? '25-34' : band;
-    expect(ageBandOf(age, born, now)).toBe(expected);
   });
 });
 
