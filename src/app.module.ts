@@ -20,6 +20,7 @@ import { ENTITIES } from './entities';
 import { DirectoryModule } from './directory/directory.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { IndicatorsModule } from './indicators/indicators.module';
+import { StatisticsModule } from './statistics/statistics.module';
 import { ExpectationsModule } from './expectations/expectations.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
@@ -47,6 +48,7 @@ export class AppModule {
         AuditCheckpointsModule,
         EvidenceModule,
         IndicatorsModule,
+        StatisticsModule,
         ExpectationsModule,
         AgenciesModule,
         WorklistModule,

@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the statistics small-cell threshold: 5 by default, at least 2', () => {
+    expect(loadConfig(valid).statisticsMinCell).toBe(5);
+    expect(loadConfig({ ...valid, TRM_STATISTICS_MIN_CELL: '10' }).statisticsMinCell).toBe(10);
+    expect(() => loadConfig({ ...valid, TRM_STATISTICS_MIN_CELL: '1' })).toThrow(
+      /TRM_STATISTICS_MIN_CELL must be an integer >= 2/,
+    );
+  });
+
   it('finds the built console under the project root, wherever the node runs from, unless TRM_CONSOLE_DIR says', () => {
     expect(loadConfig(valid).consoleDir).toBe(path.resolve(__dirname, '..', '..', 'dist', 'console'));
     expect(loadConfig({ ...valid, TRM_CONSOLE_DIR: '/srv/console' }).consoleDir).toBe('/srv/console');

@@ -43,6 +43,11 @@ export interface NodeConfig {
    * Europe Convention's 30, art. 13); a period recorded on a case ends that many days after its start.
    */
   reflectionPeriodDays: number;
+  /**
+   * TRM_STATISTICS_MIN_CELL: the anonymised statistics hide any count under this (and any count that would
+   * let one be recomputed from the totals); at least 2.
+   */
+  statisticsMinCell: number;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
@@ -156,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     returnMarginMs: returnMarginMs ?? DEFAULT_RETURN_MARGIN_MS,
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
     reflectionPeriodDays: integer('TRM_REFLECTION_PERIOD_DAYS', 30, 30),
+    statisticsMinCell: integer('TRM_STATISTICS_MIN_CELL', 5, 2),
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
