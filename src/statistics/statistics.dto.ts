@@ -31,7 +31,8 @@ export class StatisticsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'cases opened from here (inclusive); default: the beginning',
+    description:
+      'cases opened from here (inclusive), back to the start of its period; default: the beginning',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -39,7 +40,7 @@ export class StatisticsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'cases opened before this (exclusive); default: now',
+    description: 'cases opened before this (exclusive), on to the end of its period; default: now',
   })
   @IsOptional()
   @IsISO8601({ strict: true })

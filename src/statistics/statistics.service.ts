@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
-import { crossTabulate, Dimension, Granularity, StatisticsCase, StatisticsTable } from './statistics';
+import {
+  wholePeriods,
+  crossTabulate,
+  Dimension,
+  Granularity,
+  StatisticsCase,
+  StatisticsTable,
+} from './statistics';
 
 export interface StatisticsQuery {
   rows: Dimension;
@@ -29,7 +36,8 @@ export class StatisticsService {
     private readonly dataSource: DataSource,
   ) {}
 
-  async compute(query: StatisticsQuery): Promise<StatisticsResult> {
+  async compute(asked: StatisticsQuery): Promise<StatisticsResult> {
+    const query = { ...asked, ...wholePeriods(asked.from, asked.to, asked.granularity) };
     const rows = (await this.dataSource.query(
       `SELECT opened_at AS "openedAt", ARRAY(SELECT jsonb_object_keys(phases)) AS sops, countries,
               exploitation_types AS "exploitationTypes", sex, age_band AS "ageBand"

@@ -8,6 +8,7 @@ import {
   StatisticsTable,
   SUPPRESSED,
   toCsv,
+  wholePeriods,
 } from './statistics';
 import { isSafe } from './suppression';
 
@@ -133,6 +134,23 @@ describe('anonymised statistics', () => {
     expect(table.columnValues).toEqual(['UNKNOWN']);
     expect(table.cells).toEqual([[6], [6]]);
     expect(table.grandTotal).toBe(12);
+  });
+
+  it('widens the window of an export to whole periods', () => {
+    const from = new Date('2026-02-10T08:00:00Z');
+    const to = new Date('2026-05-03T12:00:00Z');
+    expect(wholePeriods(from, to, 'MONTH')).toEqual({
+      from: new Date('2026-02-01T00:00:00Z'),
+      to: new Date('2026-06-01T00:00:00Z'),
+    });
+    expect(wholePeriods(from, to, 'QUARTER')).toEqual({
+      from: new Date('2026-01-01T00:00:00Z'),
+      to: new Date('2026-07-01T00:00:00Z'),
+    });
+    expect(wholePeriods(null, new Date('2027-01-01T00:00:00Z'), 'YEAR')).toEqual({
+      from: null,
+      to: new Date('2027-01-01T00:00:00Z'),
+    });
   });
 
   it('names periods by year, quarter and month (UTC)', () => {

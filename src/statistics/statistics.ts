@@ -109,6 +109,29 @@ export function periodOf(at: Date, granularity: Granularity): string {
   }
 }
 
+/**
+ * The period an export covers, widened to whole periods of its granularity (`from` back to its period's
+ * start, `to` on to the next period's start unless it is one): windows a second apart would otherwise
+ * differ by one case, and the difference of two safe tables would show that case.
+ */
+export function wholePeriods(
+  from: Date | null,
+  to: Date,
+  granularity: Granularity,
+): { from: Date | null; to: Date } {
+  const start = (at: Date): Date => {
+    const months = granularity === 'YEAR' ? 12 : granularity === 'QUARTER' ? 3 : 1;
+    const month = Math.floor(at.getUTCMonth() / months) * months;
+    return new Date(Date.UTC(at.getUTCFullYear(), month, 1));
+  };
+  const next = (at: Date): Date => {
+    const months = granularity === 'YEAR' ? 12 : granularity === 'QUARTER' ? 3 : 1;
+    const begin = start(at);
+    return new Date(Date.UTC(begin.getUTCFullYear(), begin.getUTCMonth() + months, 1));
+  };
+  return { from: from && start(from), to: start(to).getTime() === to.getTime() ? to : next(to) };
+}
+
 /** Written where a count is suppressed, in the CSV export. */
 export const SUPPRESSED = 'x';
 
