@@ -41,6 +41,9 @@ const ChainState = lazy(() =>
 const AuditDashboard = lazy(() =>
   import('./screens/auditor/AuditDashboard').then((m) => ({ default: m.AuditDashboard })),
 );
+const IndicatorsScreen = lazy(() =>
+  import('./screens/auditor/Indicators').then((m) => ({ default: m.IndicatorsScreen })),
+);
 const AgencyHome = lazy(() => import('./screens/agency/AgencyHome').then((m) => ({ default: m.AgencyHome })));
 const AgencySubmission = lazy(() =>
   import('./screens/agency/AgencySubmission').then((m) => ({ default: m.AgencySubmission })),
@@ -57,12 +60,14 @@ const NAVIGATION: Record<Role, Array<{ to: string; key: string; label: string }>
     { to: '/cases', key: 'nav.cases', label: 'Cases' },
     { to: '/cases/new', key: 'nav.newCase', label: 'New case' },
     { to: '/contacts', key: 'nav.contacts', label: 'Contacts' },
+    { to: '/indicators', key: 'nav.indicators', label: 'Indicators' },
   ],
   auditor: [
     { to: '/', key: 'nav.auditEntries', label: 'Audit entries' },
     { to: '/audit/cases', key: 'nav.caseTimeline', label: 'Case timeline' },
     { to: '/audit/chain', key: 'nav.chain', label: 'Chain state' },
     { to: '/audit/dashboard', key: 'nav.dashboard', label: 'Dashboard' },
+    { to: '/indicators', key: 'nav.indicators', label: 'Indicators' },
   ],
   agency: [{ to: '/', key: 'nav.agencyHome', label: 'Agency home' }],
   admin: [
@@ -306,6 +311,14 @@ const router = createHashRouter([
         element: (
           <For roles={['auditor']}>
             <AuditDashboard />
+          </For>
+        ),
+      },
+      {
+        path: '/indicators',
+        element: (
+          <For roles={['auditor', 'coordinator']}>
+            <IndicatorsScreen />
           </For>
         ),
       },
