@@ -97,6 +97,11 @@ describe('the console in a real browser: the indicators, drawn', () => {
     const page = await openIndicators('auditor');
     // Indicators month by month: four lines.
     expect(await marks(page, 'chart-over-time', '.recharts-line')).toBe(4);
+    // This month, the last of six: the one refusal (columns: refusals, withdrawals, overdue, escalations).
+    const thisMonth = page.locator('#chart-over-time-table tbody tr').last();
+    expect(await thisMonth.locator('th').textContent()).toBe(new Date().toISOString().slice(0, 7));
+    expect(await thisMonth.locator('td').allTextContents()).toEqual(['1', '0', '0', '0']);
+    expect(await page.locator('#chart-over-time-table tbody tr').count()).toBe(6);
     // Answer times: MK's referral against its 24-hour deadline (the answer took seconds: its bars are too
     // short to draw, the table gives them).
     expect(await marks(page, 'chart-answer-times', '.recharts-bar-rectangle')).toBeGreaterThanOrEqual(1);

@@ -41,7 +41,12 @@ function monthStart(back: number): Date {
 export function IndicatorsScreen() {
   const { t } = useTranslation();
   const label = useCodes();
-  const months = useMemo(() => Array.from({ length: MONTHS + 1 }, (_, i) => monthStart(MONTHS - i)), []);
+  // The starts of the last six months, this one included, then now: the current month counts so far (a `to`
+  // in the future would count as overdue what is not yet).
+  const months = useMemo(
+    () => [...Array.from({ length: MONTHS }, (_, i) => monthStart(MONTHS - 1 - i)), new Date()],
+    [],
+  );
   const monthly = useLoad(async () => {
     const views: Indicators[] = [];
     for (let i = 0; i < MONTHS; i++) {
