@@ -82,7 +82,8 @@ export class MessageView extends MessageStatusView {
   @ApiPropertyOptional({
     type: [String],
     nullable: true,
-    description: 'the use restrictions the message’s data travelled under (docs/protocol.md, "Use restrictions")',
+    description:
+      'the use restrictions the message’s data travelled under (docs/protocol.md, "Use restrictions")',
   })
   restrictions!: string[] | null;
 }
