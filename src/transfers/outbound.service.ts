@@ -344,13 +344,7 @@ export class OutboundService implements OnModuleInit {
     if (stillValid.length > 0) throw TransferError.invalid(stillValid);
 
     const wire = encodeMessage(
-      {
-        ...envelope,
-        type: command.type,
-        sentAt,
-        inReplyTo: envelope.inReplyTo,
-        payload: gate.payload,
-      },
+      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
       recipient,
       this.keys,
     );
