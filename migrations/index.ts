@@ -19,6 +19,7 @@ import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 import { CaseFacts1763903100000 } from './1763903100000-case-facts';
 import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
 import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
+import { UseRestrictions1763903700000 } from './1763903700000-use-restrictions';
 import { CaseStatistics1763903900000 } from './1763903900000-case-statistics';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   CaseFacts1763903100000,
   EvidenceBundles1763903300000,
   DirectoryVersions1763903400000,
+  UseRestrictions1763903700000,
   CaseStatistics1763903900000,
 ];

@@ -17,6 +17,7 @@ import {
   ORIGIN_RECIPIENT,
   queuedAfterWithdrawal,
 } from '../src/consent/consent.policy';
+import { ASYLUM_BLOCKED_TYPES } from '../src/cases/case-facts.policy';
 import { CONSENT_GIVERS, CONSENT_SCOPES, ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, MESSAGE_TYPES, MessageType, SOP_OF_TYPE } from '../src/messages/message-types';
@@ -574,7 +575,7 @@ const RISK_RULES: ReadonlyArray<{
     type: 'FAMILY_TRACING_REQUEST',
     change: (g) => ({ payload: { ...g.payload, asylumClaimPending: true } }),
   },
-  ...(['FAMILY_TRACING_REQUEST', 'RETURN_PLAN', 'IDENTITY_VERIFICATION_REQUEST'] as const).map((type) => ({
+  ...ASYLUM_BLOCKED_TYPES.map((type) => ({
     rule: `No ${code(type)} while the case's facts record an asylum claim ${code('PENDING')} (rule ${code('ASYLUM_CLAIM_PENDING')}).`,
     type,
     change: () => ({ asylumClaimPending: true }),

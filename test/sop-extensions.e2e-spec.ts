@@ -81,7 +81,8 @@ describe('SOP 2, 3 and 5 extensions (real PostgreSQL and RabbitMQ)', () => {
   const expectationOf = async (node: RunningNode, caseRef: string, request: string) => {
     const response = await api(node, 'GET', `/cases/${caseRef}/expectations`);
     expect(response.status).toBe(200);
-    return (response.body as ExpectationView[]).find((e) => e.requestMessageId === request);
+    expect(response.body.nextCursor).toBeNull();
+    return (response.body.items as ExpectationView[]).find((e) => e.requestMessageId === request);
   };
 
   /** What the node's console offers to compose on the case: type → recipients. */

@@ -113,6 +113,7 @@ export class AgencyController {
         ...toAgencyStatusView(r),
         payload: r.payload,
         consent: r.consent,
+        restrictions: r.restrictions,
       })),
     };
   }

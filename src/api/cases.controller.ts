@@ -138,6 +138,7 @@ export class CasesController {
       })),
       // Statuses and staff actor names, nothing about the person: shown as they are.
       riskOverrides: view.riskOverrides,
+      restrictions: view.restrictions,
       // Statuses and dates as they are; the free text (reasons, a threat's kind, who reported it) pseudonymised.
       facts: pseudonymisedFacts(view.facts, (path, value) => pseudonymiser.payload(caseRef, path, value)),
     };

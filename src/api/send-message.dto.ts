@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { USE_RESTRICTIONS, UseRestriction } from '../transfers/use-restriction.policy';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
 import { IsCountryCode } from '../common/validation';
 
@@ -35,6 +36,20 @@ export class SendMessageDto {
   @IsOptional()
   @IsBoolean()
   redact?: boolean;
+
+  @ApiPropertyOptional({
+    enum: USE_RESTRICTIONS,
+    isArray: true,
+    description:
+      'use restrictions on the personal data, carried in the envelope and enforced by the receiver ' +
+      '(docs/protocol.md, "Use restrictions"); left out or empty: none. Only to a participant whose directory ' +
+      'entry announces USE_RESTRICTIONS in `extensions` (otherwise 422, RESTRICTION_NOT_ANNOUNCED)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(USE_RESTRICTIONS, { each: true })
+  restrictions?: UseRestriction[];
 
   @ApiProperty({
     type: 'object',

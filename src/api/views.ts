@@ -79,6 +79,13 @@ export class MessageView extends MessageStatusView {
     object | null;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) consent!:
     object | null;
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    description:
+      'the use restrictions the message’s data travelled under (docs/protocol.md, "Use restrictions")',
+  })
+  restrictions!: string[] | null;
 }
 
 export class CaseFileView {
@@ -106,6 +113,14 @@ export class CaseFileView {
       'period (end, days left, extensions), threats reported, reopenings',
   })
   facts!: CaseFactsView;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+    description:
+      'the use restrictions on the case’s data, by the country that set them (docs/protocol.md, "Use ' +
+      'restrictions"); NO_ONWARD_SHARING keeps every personal-data message on the case from other countries',
+  })
+  restrictions!: Record<string, string[]>;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -166,7 +181,9 @@ export function toCaseFileView(
       ...toMessageStatusView(m),
       payload: file.case.restrictedAt ? null : m.payload,
       consent: m.consent,
+      restrictions: m.restrictions,
     })),
+    restrictions: file.restrictions,
   };
 }
 

@@ -257,11 +257,12 @@ describe('asylumReasons: no family tracing, return plan or identity verification
     },
   );
 
-  it('names the three types of the catalogue', () => {
+  it('names the three types of the catalogue and the travel document request', () => {
     expect([...ASYLUM_BLOCKED_TYPES].sort()).toEqual([
       'FAMILY_TRACING_REQUEST',
       'IDENTITY_VERIFICATION_REQUEST',
       'RETURN_PLAN',
+      'TRAVEL_DOCUMENT_REQUEST',
     ]);
   });
 });

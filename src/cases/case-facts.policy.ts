@@ -255,12 +255,14 @@ export interface FactReason {
 /**
  * While an asylum claim is pending: no family tracing (domain.md), no return plan, no identity verification
  * with the country of origin's authorities (the catalogue's IDENTITY_VERIFICATION_REQUEST, which always
- * needs CONTACT_ORIGIN_AUTHORITIES): the person may be fleeing them.
+ * needs CONTACT_ORIGIN_AUTHORITIES), nor a travel document asked of its consular services (the extension's
+ * TRAVEL_DOCUMENT_REQUEST, which names the person to them): the person may be fleeing them.
  */
 export const ASYLUM_BLOCKED_TYPES: readonly MessageType[] = [
   'FAMILY_TRACING_REQUEST',
   'RETURN_PLAN',
   'IDENTITY_VERIFICATION_REQUEST',
+  'TRAVEL_DOCUMENT_REQUEST',
 ];
 
 export function asylumClaimPending(state: Pick<CaseFactsState, 'asylum'>): boolean {

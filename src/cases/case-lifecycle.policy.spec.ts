@@ -1057,6 +1057,7 @@ describe('the case facts on what a node receives (issue 15)', () => {
       'FAMILY_TRACING_REQUEST',
       'IDENTITY_VERIFICATION_REQUEST',
       'RETURN_PLAN',
+      'TRAVEL_DOCUMENT_REQUEST',
     ]);
     expect(MESSAGE_TYPES.filter((type) => needsCaseFacts(type, 'SENT'))).toEqual([]);
   });

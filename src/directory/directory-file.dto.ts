@@ -95,6 +95,18 @@ export class ParticipantDto {
   @IsIn(MESSAGE_TYPES, { each: true })
   accepts?: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'envelope extensions the participant knows and enforces (docs/protocol.md, "Use restrictions"): ' +
+      'USE_RESTRICTIONS; left out: none, and a sender puts no such member on its messages',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { each: true })
+  extensions?: string[];
+
   @ApiProperty({ type: PublicKeyDto })
   @ValidateNested()
   @Type(() => PublicKeyDto)

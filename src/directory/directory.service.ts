@@ -375,6 +375,11 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
     return participant !== undefined && participantAccepts(participant.accepts ?? null, type);
   }
 
+  /** Whether the participant's entry announces an envelope extension in `extensions` (e.g. USE_RESTRICTIONS). */
+  announces(code: string, extension: string): boolean {
+    return this.participants.get(code)?.extensions?.includes(extension) ?? false;
+  }
+
   /** The directory this node runs with, as its file (with the anchor's signature, which a reader can check). */
   toFile(): DirectoryFileDto {
     return this.file;

@@ -100,8 +100,14 @@ export interface Envelope {
   sentAt: string;
   legalBasis: LegalBasis;
   consent?: ConsentSummary;
+  /** Use restrictions on the payload's personal data (docs/protocol.md, "Use restrictions"). */
+  restrictions?: string[];
   sealed: Sealed;
 }
+
+/** A use restriction's spelling on the wire: a value the receiver does not know still parses, then is refused. */
+export const RESTRICTION_RE = /^[A-Z][A-Z0-9_]{0,63}$/;
+export const RESTRICTIONS_MAX = 16;
 
 export class ConsentSummaryDto implements ConsentSummary {
   @IsString()
@@ -242,6 +248,15 @@ export class EnvelopeDto implements Envelope {
   @ValidateNested()
   @Type(() => ConsentSummaryDto)
   consent?: ConsentSummaryDto;
+
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(RESTRICTIONS_MAX)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(RESTRICTION_RE, { each: true })
+  restrictions?: string[];
 
   @IsObject()
   @ValidateNested()

@@ -6,6 +6,7 @@ import { keysetPage } from '../database/keyset-page';
 import { CaseGrantsRepository } from '../auth/case-grants.repository';
 import { CasesRepository } from '../cases/cases.repository';
 import { TECHNICAL_TYPES } from '../messages/message-types';
+import { restrictionsBySender } from './use-restriction.policy';
 import { MessageRecordEntity } from './message-record.entity';
 
 export interface AgencySubmission {
@@ -70,6 +71,9 @@ export class AgencyVisibility {
     });
     if (replies.length === 0) return { submission, replies };
     const withheld = await this.answersWithheld(this.dataSource.manager, agency, submission.caseRef);
+    const restricted = replies.flatMap((r) =>
+      r.restrictions ? [{ from: r.counterpart, restrictions: r.restrictions }] : [],
+    );
     // The replies' payloads are personal data: the read is audited like a case file's.
     await this.audit.record(this.dataSource.manager, {
       action: 'PERSONAL_DATA_READ',
@@ -80,6 +84,8 @@ export class AgencyVisibility {
         replies: replies.length,
         withheld: withheld !== null,
         ...(withheld ? { because: withheld } : {}),
+        // Replies received under use restrictions: the audit says which applied to this read.
+        ...(restricted.length > 0 ? { restrictions: restrictionsBySender(restricted) } : {}),
       },
     });
     return { submission, replies: withheld ? replies.map((r) => ({ ...r, payload: null })) : replies };

@@ -22,6 +22,7 @@ import {
   answerable,
   checkAddressedTo,
   checkEnvelope,
+  checkRestrictions,
   checkJsonObject,
   checkPayload,
   checkSender,
@@ -131,6 +132,8 @@ export class InboundService {
 
     const envelope = checkEnvelope(body.value); // 6–8
     if (!envelope.ok) return this.reject(delivery, signed, envelope.rejection);
+    const restricted = checkRestrictions(envelope.value); // 8b
+    if (!restricted.ok) return this.reject(delivery, signed, restricted.rejection);
     // From here a rejection remembers the id, and a known id (9) is answered as the first time.
     const remembered: Answerable = { ...signed, envelope: envelope.value };
 
@@ -213,6 +216,7 @@ export class InboundService {
       inReplyTo: envelope.inReplyTo,
       legalBasis: envelope.legalBasis,
       consent: envelope.consent ?? null,
+      restrictions: envelope.restrictions ?? null,
       payload,
       status: 'ACCEPTED',
     });

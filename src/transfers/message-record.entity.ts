@@ -36,6 +36,10 @@ export class MessageRecordEntity {
   @Column('jsonb', { nullable: true })
   consent!: object | null;
 
+  /** Use restrictions the data travelled under (docs/protocol.md, "Use restrictions"); null: none. */
+  @Column('text', { array: true, nullable: true })
+  restrictions!: string[] | null;
+
   /** The opened payload: personal data, encrypted at rest, never logged. */
   @EncryptedColumn('json', { nullable: true })
   payload!: object | null;

@@ -1,10 +1,11 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, Not, MoreThan } from 'typeorm';
+import { EntityManager, IsNull, Not, MoreThan } from 'typeorm';
 import type { CaseMessageFact } from '../cases/case-lifecycle.policy';
 import type { MessageType } from '../messages/message-types';
 import { reportsRelease } from '../messages/payloads/proceedings.dto';
 import { MessageRecordEntity } from './message-record.entity';
+import type { ReceivedRestrictions } from './use-restriction.policy';
 
 export type NewMessageRecord = Pick<
   MessageRecordEntity,
@@ -19,7 +20,7 @@ export type NewMessageRecord = Pick<
   | 'payload'
   | 'status'
 > &
-  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy'>>;
+  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy' | 'restrictions'>>;
 
 @Injectable()
 export class MessageRecordsRepository {
@@ -30,6 +31,7 @@ export class MessageRecordsRepository {
     now = new Date(),
   ): Promise<MessageRecordEntity> {
     const row: MessageRecordEntity = {
+      restrictions: null,
       reasonCode: null,
       reason: null,
       rejectedAt: null,
@@ -42,6 +44,15 @@ export class MessageRecordsRepository {
     };
     await manager.insert(MessageRecordEntity, row);
     return row;
+  }
+
+  /** The restrictions each accepted message on the case carried, with its sender (use-restriction.policy). */
+  async receivedRestrictions(manager: EntityManager, caseRef: string): Promise<ReceivedRestrictions[]> {
+    const rows = await manager.find(MessageRecordEntity, {
+      select: { counterpart: true, restrictions: true },
+      where: { caseRef, direction: 'INBOUND', status: 'ACCEPTED', restrictions: Not(IsNull()) },
+    });
+    return rows.map((row) => ({ from: row.counterpart, restrictions: row.restrictions ?? [] }));
   }
 
   async find(manager: EntityManager, id: string): Promise<MessageRecordEntity | null> {

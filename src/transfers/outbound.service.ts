@@ -24,6 +24,7 @@ import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
 import { GateDecision, TransferGate } from './transfer.gate';
 import { decideOutbound, PolicyReason } from './transfer.policy';
+import { decideOutboundRestrictions, USE_RESTRICTIONS_EXTENSION } from './use-restriction.policy';
 
 export interface SendMessageCommand {
   caseRef: string;
@@ -34,6 +35,8 @@ export interface SendMessageCommand {
   payload: unknown;
   /** Send without the field groups the consent does not cover, instead of refusing. */
   redact?: boolean;
+  /** Use restrictions on the data (use-restriction.policy); left out: none. */
+  restrictions?: readonly string[];
 }
 
 export interface SendResult {
@@ -169,6 +172,7 @@ export class OutboundService implements OnModuleInit {
       inReplyTo: envelope.inReplyTo,
       legalBasis: command.legalBasis,
       consent: envelope.consent ?? null,
+      restrictions: envelope.restrictions ?? null,
       payload: gate.payload,
       status: 'QUEUED',
       submittedBy: actor,
@@ -205,6 +209,7 @@ export class OutboundService implements OnModuleInit {
       decision: 'ALLOW',
       details: {
         consentId: gate.consent?.consentId ?? null,
+        ...(envelope.restrictions ? { restrictions: envelope.restrictions } : {}),
         ...(gate.redacted.length > 0 ? { redacted: gate.redacted } : {}),
         ...(gate.riskAssessmentId ? { riskAssessmentId: gate.riskAssessmentId } : {}),
         ...(gate.overridden ? { riskOverridden: true } : {}),
@@ -315,11 +320,21 @@ export class OutboundService implements OnModuleInit {
           'RECEIVED',
         )),
     });
-    if (!gate.allow) throw TransferError.refused(gate.reasons);
+    const chosen = [...new Set(command.restrictions ?? [])].sort();
+    const restricted = decideOutboundRestrictions({
+      type: command.type,
+      to: command.to,
+      chosen,
+      recipientAnnounces: this.directory.announces(command.to, USE_RESTRICTIONS_EXTENSION),
+      received: await this.records.receivedRestrictions(manager, command.caseRef),
+    });
+    const refusals = [...(gate.allow ? [] : gate.reasons), ...restricted];
+    if (!gate.allow || refusals.length > 0) throw TransferError.refused(refusals);
 
     const envelope: Envelope = {
       ...head,
       ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
+      ...(chosen.length > 0 ? { restrictions: chosen } : {}),
     };
     const stillValid = [...envelopeRuleErrors(envelope)];
     if (gate.redacted.length > 0) {

@@ -15,6 +15,7 @@ export interface OutgoingMessage {
   sentAt: Date;
   legalBasis: Envelope['legalBasis'];
   consent?: Envelope['consent'];
+  restrictions?: string[];
   payload: object;
 }
 
@@ -50,6 +51,8 @@ export function encodeMessage(message: OutgoingMessage, recipient: Recipient, ke
     sentAt: message.sentAt.toISOString(),
     legalBasis: message.legalBasis,
     ...(message.consent ? { consent: message.consent } : {}),
+    // Inside the signed body: a relay cannot strip or change them.
+    ...(message.restrictions?.length ? { restrictions: message.restrictions } : {}),
     sealed,
   };
   const body = Buffer.from(JSON.stringify(envelope), 'utf8');

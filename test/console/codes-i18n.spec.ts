@@ -67,6 +67,7 @@ import { RiskErrorCode } from '../../src/risk/risk.errors';
 import { CANCELLED_BY_WITHDRAWAL } from '../../src/transfers/consent-withdrawal.service';
 import { DIRECTIONS, MESSAGE_STATUSES } from '../../src/transfers/message-record.entity';
 import { TransferErrorCode } from '../../src/transfers/transfer.errors';
+import { USE_RESTRICTIONS, UseRestrictionRule } from '../../src/transfers/use-restriction.policy';
 
 /**
  * Every code the node shows a person (message types, reason codes, risk factors, scopes, SOP phases…) has a
@@ -129,6 +130,7 @@ const REASONS = [
   ...Object.values(ConsentErrorCode),
   ...Object.values(DirectoryRefusalCode),
   ...Object.values(TransferErrorCode),
+  ...Object.values(UseRestrictionRule),
   ...AUTH_FAILURES,
   CANCELLED_BY_WITHDRAWAL,
   STORED_DATA_UNREADABLE,
@@ -183,6 +185,7 @@ const EXPECTED: Record<string, readonly (string | number)[]> = {
   releaseKind: RELEASE_KINDS,
   claimAgainst: CLAIM_AGAINST,
   claimStatus: CLAIM_STATUSES,
+  useRestriction: USE_RESTRICTIONS,
   // Any participant a directory may name: no list in src/, so English's list is the reference (below).
   country: Object.keys(labels('en').country ?? {}),
 };

@@ -48,6 +48,7 @@ export type CodeKind =
   | 'releaseKind'
   | 'claimAgainst'
   | 'claimStatus'
+  | 'useRestriction'
   | 'country';
 
 /** The label of a domain code (console/src/i18n/README.md); the code itself when no label exists. */

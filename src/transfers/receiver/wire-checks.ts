@@ -3,7 +3,8 @@ import type { DirectoryService } from '../../directory/directory.service';
 import { signingKeysOf } from '../../directory/directory-file.dto';
 import { Envelope, FieldError, validateEnvelope, validatePayload } from '../../messages/catalogue';
 import { RejectionCode } from '../../messages/rejection-codes';
-import { Answerable, Check, passed, rejected } from './check';
+import { Answerable, Check, passed, rejected, rejectedFor } from './check';
+import { unknownRestrictionReasons } from '../use-restriction.policy';
 import { CASE_REF, COUNTRY_CODE } from '../../common/validation';
 
 /**
@@ -128,6 +129,15 @@ export function checkEnvelope(body: Record<string, unknown>): Check<Envelope> {
   const checked = validateEnvelope(body);
   if (!checked.ok) return rejected(checked.code, describeFields('envelope', checked.errors), checked.errors);
   return passed(checked.envelope);
+}
+
+/**
+ * Check 8b: every use restriction is one this node knows and enforces (docs/protocol.md, "Use restrictions").
+ * An unknown one is a condition on the data it cannot honour: refused, never ignored.
+ */
+export function checkRestrictions(envelope: Envelope): Check<Envelope> {
+  const reasons = unknownRestrictionReasons(envelope.restrictions);
+  return reasons.length > 0 ? rejectedFor(reasons) : passed(envelope);
 }
 
 /** Check 10: the payload opens with this node's key. Learns the plaintext. */

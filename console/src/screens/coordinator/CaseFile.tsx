@@ -118,6 +118,17 @@ export function CaseFile() {
               <dd>
                 <When at={data.case.openedAt} />
               </dd>
+              <dt>{t('caseFile.useRestrictions', 'Use restrictions')}</dt>
+              <dd data-testid="use-restrictions">
+                {Object.keys(data.restrictions).length === 0
+                  ? t('caseFile.noUseRestrictions', 'none')
+                  : Object.entries(data.restrictions)
+                      .map(
+                        ([from, values]) =>
+                          `${from}: ${values.map((v) => label('useRestriction', v)).join(', ')}`,
+                      )
+                      .join(' · ')}
+              </dd>
             </dl>
             {data.case.restrictedAt && (
               <p className="problem" role="note">

@@ -15,6 +15,13 @@ import { toErrorSchema, withoutEmptyGroups } from '../../forms/schema-tools';
 import { useCodes } from '../../i18n/labels';
 
 type Sent = Schemas['SentMessageView'];
+type UseRestriction = NonNullable<Schemas['SendMessageDto']['restrictions']>[number];
+/** The node's use restrictions (src/transfers/use-restriction.policy.ts); none is the default. */
+const USE_RESTRICTIONS: UseRestriction[] = [
+  'NO_ONWARD_SHARING',
+  'NO_IMMIGRATION_ENFORCEMENT',
+  'ASSISTANCE_ONLY',
+];
 const FINAL = new Set(['DELIVERED', 'REJECTED', 'ACCEPTED']);
 
 /**
@@ -39,6 +46,7 @@ export function Compose() {
   const [legalBasis, setLegalBasis] = useState<'CONSENT' | 'VITAL_INTEREST'>('CONSENT');
   const [inReplyTo, setInReplyTo] = useState('');
   const [redact, setRedact] = useState(false);
+  const [restrictions, setRestrictions] = useState<UseRestriction[]>([]);
   const [payload, setPayload] = useState<unknown>({});
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
@@ -116,6 +124,7 @@ export function Compose() {
     legalBasis,
     ...(inReplyTo ? { inReplyTo } : {}),
     ...(redact ? { redact: true } : {}),
+    ...(restrictions.length > 0 ? { restrictions } : {}),
     payload: withoutEmptyGroups(payload ?? {}),
   });
   const fieldErrors =
@@ -285,6 +294,28 @@ export function Compose() {
                 </label>
               </span>
             </div>
+            <fieldset className="field">
+              <legend>
+                {t('compose.useRestrictions', 'Use restrictions on the data (the recipient enforces them)')}
+              </legend>
+              {USE_RESTRICTIONS.map((value) => (
+                <span key={value}>
+                  <input
+                    id={`compose-restriction-${value}`}
+                    type="checkbox"
+                    checked={restrictions.includes(value)}
+                    onChange={(e) =>
+                      setRestrictions((now) =>
+                        e.target.checked ? [...now, value] : now.filter((r) => r !== value),
+                      )
+                    }
+                  />{' '}
+                  <label htmlFor={`compose-restriction-${value}`}>
+                    {label('useRestriction', value)}
+                  </label>{' '}
+                </span>
+              ))}
+            </fieldset>
           </div>
         </div>
       )}
