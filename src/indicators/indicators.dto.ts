@@ -36,7 +36,7 @@ export class WithdrawalCountryView {
   @ApiProperty() notTold!: number;
 }
 
-export class WithdrawalView {
+export class ConsentWithdrawalsView {
   @ApiProperty() withdrawals!: number;
   @ApiProperty() recipientsTold!: number;
   @ApiProperty() recipientsNotTold!: number;
@@ -84,7 +84,7 @@ export class IndicatorsView {
   @ApiProperty() to!: string;
   @ApiProperty({ type: String, nullable: true }) country!: string | null;
   @ApiProperty({ type: [RefusalCountView] }) refusals!: RefusalCountView[];
-  @ApiProperty({ type: WithdrawalView }) consentWithdrawals!: WithdrawalView;
+  @ApiProperty({ type: ConsentWithdrawalsView }) consentWithdrawals!: ConsentWithdrawalsView;
   @ApiProperty({ type: [AnswerTimeView] }) answerTimes!: AnswerTimeView[];
   @ApiProperty({ type: [EscalationCountView] }) escalations!: EscalationCountView[];
   @ApiProperty({ type: ReturnsDuringIdentificationView })

@@ -70,8 +70,7 @@ export function IndicatorsScreen() {
       (monthly.data ?? []).map((v, i) => ({
         month: months[i].toISOString().slice(0, 7),
         refusals: v.refusals.reduce((n, r) => n + r.count, 0),
-        // The OpenAPI document names two schemas WithdrawalView (this one and consent's): read the field plainly.
-        withdrawals: (v.consentWithdrawals as unknown as { withdrawals: number }).withdrawals,
+        withdrawals: v.consentWithdrawals.withdrawals,
         overdue: v.answerTimes.reduce((n, a) => n + a.overdue, 0),
         escalated: v.escalations.reduce((n, e) => n + e.escalated, 0),
       })),
