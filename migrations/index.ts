@@ -19,6 +19,7 @@ import { CaseActivity1763902200000 } from './1763902200000-case-activity';
 import { CaseFacts1763903100000 } from './1763903100000-case-facts';
 import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
 import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
+import { LocalSecrets1763903800000 } from './1763903800000-local-secrets';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   CaseFacts1763903100000,
   EvidenceBundles1763903300000,
   DirectoryVersions1763903400000,
+  LocalSecrets1763903800000,
 ];
