@@ -27,7 +27,17 @@ function withEveryString(payload: unknown, add: string): { payload: unknown; pat
  * leaves with a secret's value in it.
  */
 describe('local secrets (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
+  // At debug level, with everything the in-process nodes print kept, to be searched for the secrets.
+  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'debug' });
+  let printed = '';
+  const writes = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array) => {
+      printed += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }) as typeof stream.write;
+    return () => (stream.write = original);
+  });
   let fr: RunningNode;
   const shelter = 'Rruga e Kavajës 112, Tiranë';
   const phone = '+389 70 123 456';
@@ -55,7 +65,10 @@ describe('local secrets (real PostgreSQL and RabbitMQ)', () => {
     ).toBe(201);
   });
 
-  afterAll(() => federation.tearDown());
+  afterAll(async () => {
+    await federation.tearDown();
+    for (const restore of writes) restore();
+  });
 
   const everything = async (sql: string, params: unknown[] = []): Promise<string> =>
     JSON.stringify(await federation.query('FR', sql, params));
@@ -222,5 +235,20 @@ describe('local secrets (real PostgreSQL and RabbitMQ)', () => {
       { reason_code: 'POLICY_DENIED', details: { reasons: ['POLICY_DENIED'], rules: ['LOCAL_SECRET'] } },
     ]);
     expect(await everything(`SELECT details FROM audit_log`)).not.toMatch(/kavaj|123 ?456/i);
+  });
+
+  it('never prints a secret, its label or a read’s reason in any log line, at debug level', () => {
+    // The nodes did log (else the search proves nothing), the refusal too.
+    expect(printed).toMatch(/refused CASE_UPDATE case TRM-FR-2026-\d{6} to MK: POLICY_DENIED/);
+    const fragments = [
+      'Kavaj',
+      'Tiran',
+      '123 456',
+      '123456',
+      '123-456',
+      'Shelter address',
+      'escort to the shelter',
+    ];
+    expect(fragments.filter((f) => printed.toLowerCase().includes(f.toLowerCase()))).toEqual([]);
   });
 });
