@@ -20,6 +20,7 @@ import { CaseFacts1763903100000 } from './1763903100000-case-facts';
 import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
 import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
 import { LocalSecrets1763903800000 } from './1763903800000-local-secrets';
+import { MessageLanguage1763903810000 } from './1763903810000-message-language';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   EvidenceBundles1763903300000,
   DirectoryVersions1763903400000,
   LocalSecrets1763903800000,
+  MessageLanguage1763903810000,
 ];

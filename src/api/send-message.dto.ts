@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
 import { IsCountryCode } from '../common/validation';
 
@@ -35,6 +35,16 @@ export class SendMessageDto {
   @IsOptional()
   @IsBoolean()
   redact?: boolean;
+
+  @ApiPropertyOptional({
+    example: 'fr',
+    description:
+      "the language of the payload's free text (ISO 639-1); default: this node's first language in the directory. " +
+      'Sent in the envelope only to a participant that lists the `language` extension (docs/protocol.md)',
+  })
+  @IsOptional()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code (two lower-case letters)' })
+  language?: string;
 
   @ApiProperty({
     type: 'object',

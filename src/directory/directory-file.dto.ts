@@ -20,6 +20,9 @@ import { base64OfBytesPattern } from '../crypto/trm-crypto';
 import { IsCountryCode } from '../common/validation';
 import { DIRECTORY_SIGNATURE_ALG } from './signed-directory';
 
+/** Compatible v1 extensions of the envelope a participant takes (docs/protocol.md): listed in `extensions`. */
+export const DIRECTORY_EXTENSIONS = ['language'] as const;
+
 const BASE64_32_BYTES = base64OfBytesPattern(32);
 const BASE64_64_BYTES = base64OfBytesPattern(64);
 
@@ -94,6 +97,17 @@ export class ParticipantDto {
   @IsArray()
   @IsIn(MESSAGE_TYPES, { each: true })
   accepts?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: DIRECTORY_EXTENSIONS,
+    description:
+      "compatible v1 extensions of the envelope it takes: `language` (the free text's language, docs/protocol.md)",
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(DIRECTORY_EXTENSIONS, { each: true })
+  extensions?: string[];
 
   @ApiProperty({ type: PublicKeyDto })
   @ValidateNested()

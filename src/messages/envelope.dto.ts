@@ -98,6 +98,8 @@ export interface Envelope {
   /** A UUID; the AMQP message_id only for a rejection of an unparseable body. */
   inReplyTo: string | null;
   sentAt: string;
+  /** The language of the payload's free text (ISO 639-1): a compatible v1 extension, docs/protocol.md. */
+  language?: string;
   legalBasis: LegalBasis;
   consent?: ConsentSummary;
   sealed: Sealed;
@@ -242,6 +244,10 @@ export class EnvelopeDto implements Envelope {
   @ValidateNested()
   @Type(() => ConsentSummaryDto)
   consent?: ConsentSummaryDto;
+
+  @IsOptionalNotNull()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code (two lower-case letters)' })
+  language?: string;
 
   @IsObject()
   @ValidateNested()

@@ -19,7 +19,7 @@ export type NewMessageRecord = Pick<
   | 'payload'
   | 'status'
 > &
-  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy'>>;
+  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy' | 'language'>>;
 
 @Injectable()
 export class MessageRecordsRepository {
@@ -34,6 +34,7 @@ export class MessageRecordsRepository {
       reason: null,
       rejectedAt: null,
       submittedBy: null,
+      language: null,
       ...record,
       createdAt: now,
       updatedAt: now,

@@ -27,6 +27,7 @@ import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
 import { GateDecision, TransferGate } from './transfer.gate';
 import { decideOutbound, PolicyReason } from './transfer.policy';
+import { envelopeLanguage } from './language.policy';
 
 export interface SendMessageCommand {
   caseRef: string;
@@ -37,6 +38,8 @@ export interface SendMessageCommand {
   payload: unknown;
   /** Send without the field groups the consent does not cover, instead of refusing. */
   redact?: boolean;
+  /** The free text's language (ISO 639-1); default: this node's first language in the directory. */
+  language?: string;
 }
 
 export interface SendResult {
@@ -176,6 +179,7 @@ export class OutboundService implements OnModuleInit {
       payload: gate.payload,
       status: 'QUEUED',
       submittedBy: actor,
+      language: envelope.language ?? null,
     });
     await this.outbox.enqueue(manager, wire);
     // The row is locked and current: only a new country costs an update.
@@ -323,9 +327,16 @@ export class OutboundService implements OnModuleInit {
     });
     if (!gate.allow) throw TransferError.refused(gate.reasons);
 
+    const language = envelopeLanguage({
+      type: command.type,
+      chosen: command.language,
+      own: this.directory.find(this.config.country)?.languages ?? [],
+      recipientExtensions: recipient.extensions,
+    });
     const envelope: Envelope = {
       ...head,
       ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
+      ...(language ? { language } : {}),
     };
     const stillValid = [...envelopeRuleErrors(envelope)];
     if (gate.redacted.length > 0) {

@@ -15,6 +15,8 @@ export interface OutgoingMessage {
   sentAt: Date;
   legalBasis: Envelope['legalBasis'];
   consent?: Envelope['consent'];
+  /** The free text's language (docs/protocol.md, "Language of the free text"), only to who announces it. */
+  language?: string;
   payload: object;
 }
 
@@ -50,6 +52,7 @@ export function encodeMessage(message: OutgoingMessage, recipient: Recipient, ke
     sentAt: message.sentAt.toISOString(),
     legalBasis: message.legalBasis,
     ...(message.consent ? { consent: message.consent } : {}),
+    ...(message.language ? { language: message.language } : {}),
     sealed,
   };
   const body = Buffer.from(JSON.stringify(envelope), 'utf8');
