@@ -20,6 +20,8 @@ import { CaseFacts1763903100000 } from './1763903100000-case-facts';
 import { EvidenceBundles1763903300000 } from './1763903300000-evidence-bundles';
 import { DirectoryVersions1763903400000 } from './1763903400000-directory-versions';
 import { UseRestrictions1763903700000 } from './1763903700000-use-restrictions';
+import { LocalSecrets1763903800000 } from './1763903800000-local-secrets';
+import { MessageLanguage1763903810000 } from './1763903810000-message-language';
 import { CaseStatistics1763903900000 } from './1763903900000-case-statistics';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
@@ -46,5 +48,7 @@ export const MIGRATIONS = [
   EvidenceBundles1763903300000,
   DirectoryVersions1763903400000,
   UseRestrictions1763903700000,
+  LocalSecrets1763903800000,
+  MessageLanguage1763903810000,
   CaseStatistics1763903900000,
 ];

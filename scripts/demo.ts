@@ -1154,8 +1154,10 @@ export function demoFederation(
     managementUrl: services.managementUrl,
     broker,
     removeCreatedUsers: true,
-    // Every demo node is a trm-broker node: each announces the use restrictions it enforces (docs/protocol.md).
-    participants: Object.fromEntries(codes.map((code) => [code, { extensions: ['USE_RESTRICTIONS'] }])),
+    // Every demo node is a trm-broker node: each announces the envelope extensions it takes (docs/protocol.md).
+    participants: Object.fromEntries(
+      codes.map((code) => [code, { extensions: ['USE_RESTRICTIONS', 'LANGUAGE'] }]),
+    ),
   });
 }
 

@@ -165,7 +165,7 @@ export async function provision(env: NodeJS.ProcessEnv, log: (line: string) => v
       code,
       name: `${code}: national contact point`,
       languages: ['en'],
-      extensions: ['USE_RESTRICTIONS'],
+      extensions: ['USE_RESTRICTIONS', 'LANGUAGE'],
       signingKey: { keyId: pairs.signing.keyId, publicKey: pairs.signing.publicKey },
       encryptionKey: { keyId: pairs.encryption.keyId, publicKey: pairs.encryption.publicKey },
       contacts: [

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
 import { CaseWorkflowController } from './api/case-workflow.controller';
 import { CaseFactsController } from './api/case-facts.controller';
+import { LocalSecretsController } from './api/local-secrets.controller';
 import { AgencyCasesController, AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
@@ -58,6 +59,7 @@ export class AppModule {
         CasesController,
         CaseWorkflowController,
         CaseFactsController,
+        LocalSecretsController,
         ConsentController,
         RiskController,
         MessagesController,

@@ -2,6 +2,7 @@ import { AgencyReplyEntity } from './agencies/agency-reply.entity';
 import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { CaseEntity } from './cases/case.entity';
 import { CaseFactEntity } from './cases/case-fact.entity';
+import { LocalSecretEntity } from './cases/local-secret.entity';
 import { ConsentRecordEntity } from './consent/consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './consent/peer-consent-withdrawal.entity';
 import { ParticipantEntity } from './directory/participant.entity';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   ParticipantEntity,
   CaseEntity,
   CaseFactEntity,
+  LocalSecretEntity,
   MessageRecordEntity,
   OutboxEntity,
   InboxEntity,

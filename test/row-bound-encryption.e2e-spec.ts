@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../migrations';
 import { AgencyReplyEntity } from '../src/agencies/agency-reply.entity';
 import { CaseEntity } from '../src/cases/case.entity';
 import { CaseFactEntity } from '../src/cases/case-fact.entity';
+import { LocalSecretEntity } from '../src/cases/local-secret.entity';
 import { ConsentRecordEntity } from '../src/consent/consent-record.entity';
 import { bindFieldCipher, EncryptedColumnInfo, PlainKind, toPlain } from '../src/crypto/encrypted-column';
 import { ensureDataKey, FieldCipher, FieldCipherError, isRowBound } from '../src/crypto/field-cipher';
@@ -33,6 +34,8 @@ const PEOPLE = [
     plan: 'Ана: escorted travel',
     reason: 'Ана: joint protection plan signed by both countries',
     fact: { reportedBy: 'Police', reportedOn: '2026-11-20', against: ['FAMILY'], kind: 'threats to Ана' },
+    secretLabel: 'Shelter of Ана',
+    secret: 'Rruga e Kavajës 112, Tiranë',
   },
   {
     managers: [{ country: 'FR', name: 'Luc Bernard', institution: 'ASE', role: 'case manager' }],
@@ -46,6 +49,8 @@ const PEOPLE = [
     plan: 'Blerta: shelter on arrival',
     reason: 'Blerta: court order of 20 November excludes the parents',
     fact: { status: 'PENDING', lodgedOn: '2026-11-02', decidedOn: null },
+    secretLabel: 'Safe-house phone of Blerta',
+    secret: '+389 70 123 456',
   },
 ];
 
@@ -156,6 +161,17 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
           [caseRef, i === 0 ? 'THREAT' : 'ASYLUM_CLAIM', v1('json', p.fact, 'case_facts.fact')],
         ),
       );
+      push(
+        'local_secrets',
+        await inserted(
+          `INSERT INTO local_secrets (case_ref, label, value, recorded_by) VALUES ($1, $2, $3, 'api:x')`,
+          [
+            caseRef,
+            v1('text', p.secretLabel, 'local_secrets.label'),
+            v1('text', p.secret, 'local_secrets.value'),
+          ],
+        ),
+      );
     }
     columns = bindFieldCipher(dataSource, cipher);
   });
@@ -247,6 +263,20 @@ describe('row-bound field encryption on existing data (real PostgreSQL)', () => 
       column: 'fact',
       property: 'fact',
       value: (p) => p.fact,
+    },
+    {
+      entity: LocalSecretEntity,
+      table: 'local_secrets',
+      column: 'label',
+      property: 'label',
+      value: (p) => p.secretLabel,
+    },
+    {
+      entity: LocalSecretEntity,
+      table: 'local_secrets',
+      column: 'value',
+      property: 'value',
+      value: (p) => p.secret,
     },
   ];
 

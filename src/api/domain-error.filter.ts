@@ -87,6 +87,7 @@ function riskStatus(code: RiskErrorCode): number {
 function caseStatus(code: CaseErrorCode): number {
   switch (code) {
     case CaseErrorCode.CASE_NOT_FOUND:
+    case CaseErrorCode.SECRET_NOT_FOUND:
       return 404;
     case CaseErrorCode.CASE_STATE_CONFLICT:
       return 409;

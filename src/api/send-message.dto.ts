@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  Matches,
+} from 'class-validator';
 import { USE_RESTRICTIONS, UseRestriction } from '../transfers/use-restriction.policy';
 import { MESSAGE_TYPES, MessageType } from '../messages/message-types';
 import { IsCountryCode } from '../common/validation';
@@ -50,6 +59,16 @@ export class SendMessageDto {
   @ArrayUnique()
   @IsIn(USE_RESTRICTIONS, { each: true })
   restrictions?: UseRestriction[];
+
+  @ApiPropertyOptional({
+    example: 'fr',
+    description:
+      "the language of the payload's free text (ISO 639-1); default: this node's first language in the directory. " +
+      'Sent in the envelope only to a participant that lists the `LANGUAGE` extension (docs/protocol.md)',
+  })
+  @IsOptional()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code (two lower-case letters)' })
+  language?: string;
 
   @ApiProperty({
     type: 'object',

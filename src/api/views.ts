@@ -60,6 +60,12 @@ export class MessageStatusView {
   @ApiProperty({ enum: ['QUEUED', 'SENT', 'DELIVERED', 'REJECTED', 'ACCEPTED'] }) status!: string;
   @ApiPropertyOptional({ nullable: true }) reasonCode!: string | null;
   @ApiPropertyOptional({ nullable: true }) reason!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'fr',
+    description: 'the language of the free text (ISO 639-1), when the envelope carried one',
+  })
+  language!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiPropertyOptional({ nullable: true }) sentAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) deliveredAt!: string | null;
@@ -156,6 +162,7 @@ export function toMessageStatusView(m: MessageRecordEntity): MessageStatusView {
     status: m.status,
     reasonCode: m.reasonCode,
     reason: m.reason,
+    language: m.language ?? null,
     createdAt: m.createdAt.toISOString(),
     sentAt: iso(m.sentAt),
     deliveredAt: iso(m.deliveredAt),

@@ -25,6 +25,10 @@ export const AUDIT_ACTIONS = {
   CASE_REFLECTION_PERIOD_EXTENDED: 'a coordinator extended the reflection period, with a reason (fact id)',
   CASE_THREAT_RECORDED:
     'a coordinator recorded a threat reported on a case (fact id, whether during the reflection period): its assessments are due for review',
+  LOCAL_SECRET_RECORDED:
+    'a coordinator kept a local secret on a case (secret id only: the label and value stay sealed on this node)',
+  LOCAL_SECRET_READ:
+    "a coordinator read a local secret's value, with the reason they stated (secret id, reason; never the value)",
   RISK_REVIEW_REQUIRED:
     "the case's risk assessments became due for review (cause THREAT_REPORTED, fact id, how many): a return waits for a new one",
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',

@@ -32,6 +32,8 @@ export enum CaseFactRule {
   FAMILY_INVOLVED = 'FAMILY_INVOLVED',
   /** RF-02 present: threats against the family in the origin; evidence contact with it is gated as at HIGH. */
   FAMILY_THREATENED = 'FAMILY_THREATENED',
+  /** The payload holds the value of one of this node's local secrets (src/cases/local-secrets.policy.ts). */
+  LOCAL_SECRET = 'LOCAL_SECRET',
 }
 
 export interface AsylumClaimFact {

@@ -6,10 +6,12 @@ import { CaseFactsService } from './case-facts.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CasesRepository } from './cases.repository';
 import { CasesService } from './cases.service';
+import { LocalSecretsRepository } from './local-secrets.repository';
+import { LocalSecretsService } from './local-secrets.service';
 
 @Module({
   imports: [AuditModule, EffectsModule],
-  providers: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService],
-  exports: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService],
+  providers: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService, LocalSecretsRepository, LocalSecretsService],
+  exports: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService, LocalSecretsRepository, LocalSecretsService],
 })
 export class CasesModule {}

@@ -98,8 +98,9 @@ export class ParticipantDto {
   @ApiPropertyOptional({
     type: [String],
     description:
-      'envelope extensions the participant knows and enforces (docs/protocol.md, "Use restrictions"): ' +
-      'USE_RESTRICTIONS; left out: none, and a sender puts no such member on its messages',
+      'envelope extensions the participant takes (docs/protocol.md): USE_RESTRICTIONS ("Use restrictions"), ' +
+      'LANGUAGE ("Language of the free text"); left out: none, and a sender puts no such member on its messages. ' +
+      'Values this node does not know are kept, not refused: a newer participant may announce more',
   })
   @IsOptional()
   @IsArray()

@@ -98,6 +98,8 @@ export interface Envelope {
   /** A UUID; the AMQP message_id only for a rejection of an unparseable body. */
   inReplyTo: string | null;
   sentAt: string;
+  /** The language of the payload's free text (ISO 639-1): a compatible v1 extension, docs/protocol.md. */
+  language?: string;
   legalBasis: LegalBasis;
   consent?: ConsentSummary;
   /** Use restrictions on the payload's personal data (docs/protocol.md, "Use restrictions"). */
@@ -257,6 +259,10 @@ export class EnvelopeDto implements Envelope {
   @IsString({ each: true })
   @Matches(RESTRICTION_RE, { each: true })
   restrictions?: string[];
+
+  @IsOptionalNotNull()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code (two lower-case letters)' })
+  language?: string;
 
   @IsObject()
   @ValidateNested()

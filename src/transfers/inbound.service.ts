@@ -219,6 +219,7 @@ export class InboundService {
       restrictions: envelope.restrictions ?? null,
       payload,
       status: 'ACCEPTED',
+      language: envelope.language ?? null,
     });
     // The row is locked and current (and null for a receipt or rejection): only a new country costs an update.
     if (caseRow && !caseRow.countries.includes(envelope.from))

@@ -47,6 +47,10 @@ export class MessageRecordEntity {
   @Column('text')
   status!: MessageStatus;
 
+  /** The envelope's `language` of the free text (ISO 639-1), when it carried one. */
+  @Column('text', { nullable: true })
+  language!: string | null;
+
   /** Outbound: who asked for it (`api:<account>`, `agency:<code>`, `node:<CC>`); inbound: null. */
   @Column('text', { name: 'submitted_by', nullable: true })
   submittedBy!: string | null;

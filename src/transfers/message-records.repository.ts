@@ -20,7 +20,12 @@ export type NewMessageRecord = Pick<
   | 'payload'
   | 'status'
 > &
-  Partial<Pick<MessageRecordEntity, 'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy' | 'restrictions'>>;
+  Partial<
+    Pick<
+      MessageRecordEntity,
+      'reasonCode' | 'reason' | 'rejectedAt' | 'submittedBy' | 'restrictions' | 'language'
+    >
+  >;
 
 @Injectable()
 export class MessageRecordsRepository {
@@ -36,6 +41,7 @@ export class MessageRecordsRepository {
       reason: null,
       rejectedAt: null,
       submittedBy: null,
+      language: null,
       ...record,
       createdAt: now,
       updatedAt: now,

@@ -6,6 +6,9 @@ import { CasesRepository } from '../cases/cases.repository';
 import { composeEvents, LifecycleDecision, LifecycleEvent } from '../cases/case-lifecycle.policy';
 import { CaseEntity } from '../cases/case.entity';
 import { CasesService } from '../cases/cases.service';
+import { CaseFactRule } from '../cases/case-facts.policy';
+import { LocalSecretsRepository } from '../cases/local-secrets.repository';
+import { secretPaths } from '../cases/local-secrets.policy';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
@@ -25,6 +28,7 @@ import { TransferError, TransferErrorCode } from './transfer.errors';
 import { GateDecision, TransferGate } from './transfer.gate';
 import { decideOutbound, PolicyReason } from './transfer.policy';
 import { decideOutboundRestrictions, USE_RESTRICTIONS_EXTENSION } from './use-restriction.policy';
+import { envelopeLanguage } from './language.policy';
 
 export interface SendMessageCommand {
   caseRef: string;
@@ -37,6 +41,8 @@ export interface SendMessageCommand {
   redact?: boolean;
   /** Use restrictions on the data (use-restriction.policy); left out: none. */
   restrictions?: readonly string[];
+  /** The free text's language (ISO 639-1); default: this node's first language in the directory. */
+  language?: string;
 }
 
 export interface SendResult {
@@ -104,6 +110,7 @@ export class OutboundService implements OnModuleInit {
     private readonly relay: OutboxRelay,
     private readonly gate: TransferGate,
     private readonly effects: Effects,
+    private readonly secrets: LocalSecretsRepository,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -176,6 +183,7 @@ export class OutboundService implements OnModuleInit {
       payload: gate.payload,
       status: 'QUEUED',
       submittedBy: actor,
+      language: envelope.language ?? null,
     });
     await this.outbox.enqueue(manager, wire);
     // The row is locked and current: only a new country costs an update.
@@ -245,8 +253,9 @@ export class OutboundService implements OnModuleInit {
   }
 
   /**
-   * Every gate a message passes before it is written, in order: schema → case and directory rules → legal
-   * basis → case lifecycle → consent and risk → the envelope's rules → the size peers accept. Reads only;
+   * Every gate a message passes before it is written, in order: local secrets → schema → case and directory
+   * rules → legal basis → case lifecycle → consent and risk → the envelope's rules → the size peers accept.
+   * Reads only;
    * throws TransferError at the first gate that refuses. `lock` holds the case row for the send's writes.
    */
   private async evaluate(
@@ -267,6 +276,7 @@ export class OutboundService implements OnModuleInit {
       sentAt: sentAt.toISOString(),
       legalBasis: command.legalBasis,
     } as Envelope;
+    await this.refuseLocalSecrets(manager, command.payload);
     const checked = validatePayload(command.type, command.payload, head);
     if (!checked.ok) throw TransferError.invalid(checked.errors);
 
@@ -331,10 +341,17 @@ export class OutboundService implements OnModuleInit {
     const refusals = [...(gate.allow ? [] : gate.reasons), ...restricted];
     if (!gate.allow || refusals.length > 0) throw TransferError.refused(refusals);
 
+    const language = envelopeLanguage({
+      type: command.type,
+      chosen: command.language,
+      own: this.directory.find(this.config.country)?.languages ?? [],
+      recipientExtensions: recipient.extensions,
+    });
     const envelope: Envelope = {
       ...head,
       ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
       ...(chosen.length > 0 ? { restrictions: chosen } : {}),
+      ...(language ? { language } : {}),
     };
     const stillValid = [...envelopeRuleErrors(envelope)];
     if (gate.redacted.length > 0) {
@@ -361,6 +378,24 @@ export class OutboundService implements OnModuleInit {
       ]);
     }
     return { caseRow, event, lifecycle, gate, envelope, wire };
+  }
+
+  /**
+   * First gate, before anything else reads the payload: no value this node keeps as a local secret leaves it,
+   * whatever the type and whichever string field holds it (docs/protocol.md, "Local secrets"). The refusal
+   * names the fields, never the value nor which secret it is.
+   */
+  private async refuseLocalSecrets(manager: EntityManager, payload: unknown): Promise<void> {
+    const fields = secretPaths(payload, await this.secrets.allValues(manager));
+    if (fields.length === 0) return;
+    throw TransferError.refused([
+      {
+        code: RejectionCode.POLICY_DENIED,
+        message: 'the message holds a value this node keeps as a local secret: it is never sent',
+        rule: CaseFactRule.LOCAL_SECRET,
+        fields,
+      },
+    ]);
   }
 
   /**

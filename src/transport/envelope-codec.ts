@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   legalBasis: Envelope['legalBasis'];
   consent?: Envelope['consent'];
   restrictions?: string[];
+  /** The free text's language (docs/protocol.md, "Language of the free text"), only to who announces it. */
+  language?: string;
   payload: object;
 }
 
@@ -53,6 +55,7 @@ export function encodeMessage(message: OutgoingMessage, recipient: Recipient, ke
     ...(message.consent ? { consent: message.consent } : {}),
     // Inside the signed body: a relay cannot strip or change them.
     ...(message.restrictions?.length ? { restrictions: message.restrictions } : {}),
+    ...(message.language ? { language: message.language } : {}),
     sealed,
   };
   const body = Buffer.from(JSON.stringify(envelope), 'utf8');

@@ -172,6 +172,8 @@ export async function sendMessage(
     legalBasis?: string;
     inReplyTo?: string;
     redact?: boolean;
+    /** The free text's language (ISO 639-1): docs/protocol.md, "Language of the free text". */
+    language?: string;
   },
 ): Promise<ApiResponse> {
   return api(node, 'POST', `/cases/${caseRef}/messages`, { legalBasis: 'CONSENT', ...message });

@@ -10,6 +10,7 @@ import { announce } from '../../components/live';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
 import { CaseFacts } from './CaseFacts';
+import { LocalSecrets } from './LocalSecrets';
 import { Lanes } from './Lanes';
 
 const ConsentForm = lazy(() => import('./CaseForms').then((m) => ({ default: m.ConsentForm })));
@@ -154,6 +155,7 @@ export function CaseFile() {
               setFactsChanged((n) => n + 1);
             }}
           />
+          <LocalSecrets caseRef={caseRef} />
           <Consents
             caseRef={caseRef}
             countries={workflow.countries.filter((c) => !c.self).map((c) => c.country)}

@@ -47,11 +47,27 @@ export function Compose() {
   const [inReplyTo, setInReplyTo] = useState('');
   const [redact, setRedact] = useState(false);
   const [restrictions, setRestrictions] = useState<UseRestriction[]>([]);
+  const [language, setLanguage] = useState('');
   const [payload, setPayload] = useState<unknown>({});
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
   const { busy, error, setError, run } = useAction();
   const formRef = useRef<Form | null>(null);
+
+  // The free text's language (docs/protocol.md, "Language of the free text"): this node's first by default;
+  // the receiver's directory entry says which it reads.
+  const directory = useLoad(() => call(() => api.GET('/directory')), []);
+  const entry = (code: string | undefined) =>
+    (directory.data?.participants ?? []).find((p) => p.code === code);
+  const self = (file.data?.workflow as { self?: string } | undefined)?.self;
+  const iso6391 = (l: string) => /^[a-z]{2}$/.test(l);
+  const ownLanguages = (entry(self)?.languages ?? []).filter(iso6391);
+  const receiverLanguages = (entry(to)?.languages ?? []).filter(iso6391);
+  const writtenIn = language || ownLanguages[0] || '';
+  const languageChoices = [...new Set([...ownLanguages, ...receiverLanguages])];
+  const notRead = Boolean(
+    to && writtenIn && receiverLanguages.length > 0 && !receiverLanguages.includes(writtenIn),
+  );
 
   const choices = options.data?.options ?? [];
   const recipients = choices.find((o) => o.type === type)?.to ?? [];
@@ -125,6 +141,7 @@ export function Compose() {
     ...(inReplyTo ? { inReplyTo } : {}),
     ...(redact ? { redact: true } : {}),
     ...(restrictions.length > 0 ? { restrictions } : {}),
+    ...(language ? { language } : {}),
     payload: withoutEmptyGroups(payload ?? {}),
   });
   const fieldErrors =
@@ -255,6 +272,30 @@ export function Compose() {
                 <option value="">{t('compose.chooseTo', 'Choose…')}</option>
                 <CountryOptions codes={recipients} />
               </select>
+            </div>
+            <div className="field">
+              <label htmlFor="compose-language">{t('compose.language', 'Language of the free text')}</label>
+              <select
+                id="compose-language"
+                value={writtenIn}
+                onChange={(e) => setLanguage(e.target.value)}
+                aria-describedby={notRead ? 'compose-language-warning' : undefined}
+              >
+                {languageChoices.map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+              {notRead && (
+                <p id="compose-language-warning" className="problem" role="note">
+                  {t(
+                    'compose.languageNotRead',
+                    '{{country}} does not list {{language}} among the languages it reads ({{reads}}): its coordinators may need a translation.',
+                    { country: to, language: writtenIn, reads: receiverLanguages.join(', ') },
+                  )}
+                </p>
+              )}
             </div>
             <div className="field">
               <label htmlFor="compose-basis">{t('compose.legalBasis', 'Legal basis')}</label>

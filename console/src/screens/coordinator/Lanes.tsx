@@ -9,6 +9,8 @@ export interface LaneMessage {
   counterpart: string;
   status: string;
   reasonCode?: unknown;
+  /** The language of the free text (ISO 639-1), when the envelope carried one. */
+  language?: unknown;
   createdAt: string;
 }
 
@@ -73,6 +75,14 @@ export function Lanes({
                         {label('messageType', m.type)} ← {from}
                         <br />
                         <Badge kind="messageStatus" code={m.status} />
+                        {m.direction === 'INBOUND' && typeof m.language === 'string' && (
+                          <>
+                            <br />
+                            <span className="muted">
+                              {t('lanes.language', 'free text in {{language}}', { language: m.language })}
+                            </span>
+                          </>
+                        )}
                         {reason && (
                           <>
                             <br />
