@@ -11,7 +11,23 @@ import { LocalSecretsService } from './local-secrets.service';
 
 @Module({
   imports: [AuditModule, EffectsModule],
-  providers: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService, LocalSecretsRepository, LocalSecretsService],
-  exports: [CasesRepository, CasesService, CaseWorkflowService, CaseFactsRepository, CaseFactsService, LocalSecretsRepository, LocalSecretsService],
+  providers: [
+    CasesRepository,
+    CasesService,
+    CaseWorkflowService,
+    CaseFactsRepository,
+    CaseFactsService,
+    LocalSecretsRepository,
+    LocalSecretsService,
+  ],
+  exports: [
+    CasesRepository,
+    CasesService,
+    CaseWorkflowService,
+    CaseFactsRepository,
+    CaseFactsService,
+    LocalSecretsRepository,
+    LocalSecretsService,
+  ],
 })
 export class CasesModule {}
