@@ -1,14 +1,6 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { eventually, LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
-import {
-  BROWSER_SUITE_TIMEOUT_MS,
-  checkScreen,
-  ensureConsoleBuilt,
-  launchBrowser,
-  type Person,
-  personAs,
-} from '../support/console-browser';
+import { eventually, type RunningNode } from '../../scripts/lib/local-federation';
+import { BROWSER_SUITE_TIMEOUT_MS, browserSuite, checkScreen, type Person } from '../support/console-browser';
 import { api, openCase, recordAssessment, recordConsent } from '../support/node-api';
 
 /**
@@ -17,22 +9,12 @@ import { api, openCase, recordAssessment, recordConsent } from '../support/node-
  * days left; the panel passes axe.
  */
 describe('the console in a real browser: the case facts panel', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
+  const suite = browserSuite({ codes: ['FR', 'MK'], start: ['FR'], coordinators: ['FR'] });
+  const { federation } = suite;
   let fr: RunningNode;
-  let browser: Browser;
   let coordinator: Person;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    await federation.setUp();
-    fr = await federation.start('FR');
-    browser = await launchBrowser();
-    coordinator = await personAs(browser, fr, 'coordinator');
-  }, BROWSER_SUITE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await federation.tearDown();
+  beforeAll(() => {
+    [fr, coordinator] = [suite.node('FR'), suite.coordinator('FR')];
   });
 
   it(

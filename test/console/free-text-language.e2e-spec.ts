@@ -1,14 +1,6 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
-import {
-  BROWSER_SUITE_TIMEOUT_MS,
-  checkScreen,
-  ensureConsoleBuilt,
-  launchBrowser,
-  type Person,
-  personAs,
-} from '../support/console-browser';
+import { type RunningNode } from '../../scripts/lib/local-federation';
+import { BROWSER_SUITE_TIMEOUT_MS, browserSuite, checkScreen, type Person } from '../support/console-browser';
 import { openSharableCase, sendMessage, waitDelivered } from '../support/node-api';
 
 /**
@@ -17,33 +9,21 @@ import { openSharableCase, sendMessage, waitDelivered } from '../support/node-ap
  * not list it among the languages it reads.
  */
 describe('the console in a real browser: the language of the free text', () => {
-  const federation = new LocalFederation({
+  const suite = browserSuite({
     codes: ['FR', 'MK'],
-    logLevel: 'error',
     participants: {
       FR: { languages: ['fr', 'en'] },
       MK: { languages: ['mk', 'en'], extensions: ['LANGUAGE'] },
     },
+    start: ['FR', 'MK'],
+    coordinators: ['FR', 'MK'],
   });
   let fr: RunningNode;
-  let mk: RunningNode;
-  let browser: Browser;
   let frCoordinator: Person;
   let mkCoordinator: Person;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    await federation.setUp();
-    fr = await federation.start('FR');
-    mk = await federation.start('MK');
-    browser = await launchBrowser();
-    frCoordinator = await personAs(browser, fr, 'coordinator');
-    mkCoordinator = await personAs(browser, mk, 'coordinator');
-  }, BROWSER_SUITE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await federation.tearDown();
+  beforeAll(() => {
+    fr = suite.node('FR');
+    [frCoordinator, mkCoordinator] = [suite.coordinator('FR'), suite.coordinator('MK')];
   });
 
   it(

@@ -1,16 +1,8 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
-import { eventually, LocalFederation, type RunningNode } from '../../scripts/lib/local-federation';
+import { eventually, type RunningNode } from '../../scripts/lib/local-federation';
 import { examplePayload } from '../../src/messages/examples';
 import { auditRows } from '../support/audit-tools';
-import {
-  BROWSER_SUITE_TIMEOUT_MS,
-  checkScreen,
-  ensureConsoleBuilt,
-  launchBrowser,
-  type Person,
-  personAs,
-} from '../support/console-browser';
+import { BROWSER_SUITE_TIMEOUT_MS, browserSuite, checkScreen, type Person } from '../support/console-browser';
 import {
   api,
   openSharableCase,
@@ -25,28 +17,18 @@ import {
  * page what FR restricted, and puts a restriction of her own on her answer when composing it.
  */
 describe('the console in a real browser: use restrictions', () => {
-  const federation = new LocalFederation({
+  const suite = browserSuite({
     codes: ['FR', 'MK'],
-    logLevel: 'error',
     participants: { FR: { extensions: ['USE_RESTRICTIONS'] }, MK: { extensions: ['USE_RESTRICTIONS'] } },
+    start: ['FR', 'MK'],
+    coordinators: ['MK'],
   });
+  const { federation } = suite;
   let fr: RunningNode;
   let mk: RunningNode;
-  let browser: Browser;
   let coordinator: Person;
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    await federation.setUp();
-    fr = await federation.start('FR');
-    mk = await federation.start('MK');
-    browser = await launchBrowser();
-    coordinator = await personAs(browser, mk, 'coordinator');
-  }, BROWSER_SUITE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await federation.tearDown();
+  beforeAll(() => {
+    [fr, mk, coordinator] = [suite.node('FR'), suite.node('MK'), suite.coordinator('MK')];
   });
 
   it(

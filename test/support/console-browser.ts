@@ -5,7 +5,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/lib/console-build';
-import { LOCAL_ACCOUNTS, type RunningNode } from '../../scripts/lib/local-federation';
+import {
+  type FederationOptions,
+  LOCAL_ACCOUNTS,
+  LocalFederation,
+  type RunningNode,
+} from '../../scripts/lib/local-federation';
 
 export { ensureConsoleBuilt };
 import type { Role } from '../../src/auth/roles';
@@ -97,6 +102,53 @@ export async function personAs(browser: Browser, node: RunningNode, role: Role):
   const person = await newPerson(browser, node);
   await logIn(person.page, role);
   return person;
+}
+
+/** What a one-screen browser suite works with: its running nodes and a coordinator logged in on each. */
+export interface BrowserSuite {
+  federation: LocalFederation;
+  node(code: string): RunningNode;
+  coordinator(code: string): Person;
+}
+
+/**
+ * The set-up most browser suites share, registered as the suite's beforeAll and afterAll: a federation of
+ * `codes` with `start` running, the console built, one browser, and a coordinator logged in on each node of
+ * `coordinators`; everything stopped and removed after.
+ */
+export function browserSuite(
+  options: FederationOptions & { start: string[]; coordinators: string[] },
+): BrowserSuite {
+  const { start, coordinators, ...federationOptions } = options;
+  const federation = new LocalFederation({ logLevel: 'error', ...federationOptions });
+  const nodes = new Map<string, RunningNode>();
+  const people = new Map<string, Person>();
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    await federation.setUp();
+    for (const code of start) nodes.set(code, await federation.start(code));
+    browser = await launchBrowser();
+    for (const code of coordinators)
+      people.set(code, await personAs(browser, nodes.get(code)!, 'coordinator'));
+  }, BROWSER_SUITE_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await federation.tearDown();
+  });
+
+  const found = <T>(map: Map<string, T>, code: string, what: string): T => {
+    const value = map.get(code);
+    if (!value) throw new Error(`browserSuite: no ${what} for ${code} (list it in the suite's options)`);
+    return value;
+  };
+  return {
+    federation,
+    node: (code) => found(nodes, code, 'node started'),
+    coordinator: (code) => found(people, code, 'coordinator'),
+  };
 }
 
 /** Fails listing every serious or critical axe violation of the page as it is now. */
