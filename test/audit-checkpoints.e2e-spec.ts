@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { CANONICAL_SQL, chainHash, GENESIS_HASH } from '../src/audit/audit-chain';
+import { GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
 import { FieldCipher } from '../src/crypto/field-cipher';
 import { verify } from '../src/crypto/trm-crypto';
 import { examplePayload } from '../src/messages/examples';
-import { asTamperer, auditVerify, sealNow } from './support/audit-tools';
+import { asTamperer, auditVerify, rewriteEntryAndRehash, sealNow } from './support/audit-tools';
 import { ForeignPeer } from './support/foreign-peer';
 import { openCase, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
@@ -255,29 +255,9 @@ describe('audit checkpoints (real PostgreSQL and RabbitMQ)', () => {
   it('catches a peer that rewrote its history after signing it, though its own chain looks intact', async () => {
     await checkpointFromFr();
     // FR rewrites an early entry and re-hashes everything after it: without witnesses, nothing would show.
-    await asTamperer(federation, 'FR', async (db: Client) => {
-      await db.query('BEGIN');
-      await db.query('SELECT pg_advisory_xact_lock(7240318)'); // keeps FR's own sealer out meanwhile
-      const [target] = (await db.query(`SELECT entry_seq FROM audit_chain WHERE pos = 2`)).rows;
-      await db.query(`UPDATE audit_log SET actor = 'api:nobody' WHERE seq = $1`, [target.entry_seq]);
-      const rows = (
-        await db.query({
-          text: `SELECT c.pos, ${CANONICAL_SQL} FROM audit_chain c JOIN audit_log a ON a.seq = c.entry_seq ORDER BY c.pos`,
-          rowMode: 'array',
-        })
-      ).rows as Array<[string, string]>;
-      let previous = GENESIS_HASH;
-      for (const [pos, canonical] of rows) {
-        const hash = chainHash(previous, canonical);
-        await db.query(`UPDATE audit_chain SET prev_hash = $2, hash = $3 WHERE pos = $1`, [
-          pos,
-          previous,
-          hash,
-        ]);
-        previous = hash;
-      }
-      await db.query('COMMIT');
-    });
+    await asTamperer(federation, 'FR', (db: Client) =>
+      rewriteEntryAndRehash(db, `SELECT entry_seq AS seq FROM audit_chain WHERE pos = 2`),
+    );
     const local = await verifyAt('FR', []);
     expect(local.code).toBe(0);
 

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { CANONICAL_SQL, chainHash, GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
 import { parseDirectoryFile } from '../src/directory/directory.service';
 import type { EvidenceBundle } from '../src/evidence/evidence-bundle';
 import { EvidenceReport, verifyEvidenceBundle } from '../src/evidence/evidence-verifier';
 import { examplePayload } from '../src/messages/examples';
 import type { MessageType } from '../src/messages/message-types';
-import { asTamperer, sealNow } from './support/audit-tools';
+import { asTamperer, rewriteEntryAndRehash, sealNow } from './support/audit-tools';
 import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from './support/node-api';
 
 /**
@@ -308,35 +307,14 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('a node that rewrites a case entry and re-hashes its chain exports a bundle that contradicts the checkpoint MK holds', async () => {
-    await asTamperer(federation, 'FR', async (db: Client) => {
-      await db.query('BEGIN');
-      await db.query('SELECT pg_advisory_xact_lock(7240318)'); // keeps FR's sealer out meanwhile
-      const [target] = (
-        await db.query(
-          `SELECT a.seq FROM audit_log a JOIN audit_chain c ON c.entry_seq = a.seq
-           WHERE a.case_ref = $1 AND a.action = 'MESSAGE_QUEUED' ORDER BY c.pos LIMIT 1`,
-          [caseRef],
-        )
-      ).rows;
-      await db.query(`UPDATE audit_log SET actor = 'api:nobody' WHERE seq = $1`, [target.seq]);
-      const rows = (
-        await db.query({
-          text: `SELECT c.pos, ${CANONICAL_SQL} FROM audit_chain c JOIN audit_log a ON a.seq = c.entry_seq ORDER BY c.pos`,
-          rowMode: 'array',
-        })
-      ).rows as Array<[string, string]>;
-      let previous = GENESIS_HASH;
-      for (const [pos, canonical] of rows) {
-        const hash = chainHash(previous, canonical);
-        await db.query(`UPDATE audit_chain SET prev_hash = $2, hash = $3 WHERE pos = $1`, [
-          pos,
-          previous,
-          hash,
-        ]);
-        previous = hash;
-      }
-      await db.query('COMMIT');
-    });
+    await asTamperer(federation, 'FR', (db: Client) =>
+      rewriteEntryAndRehash(
+        db,
+        `SELECT a.seq FROM audit_log a JOIN audit_chain c ON c.entry_seq = a.seq
+         WHERE a.case_ref = $1 AND a.action = 'MESSAGE_QUEUED' ORDER BY c.pos LIMIT 1`,
+        [caseRef],
+      ),
+    );
     const response = await exportEvidence();
     expect(response.status).toBe(200);
     const report = verifyEvidenceBundle(response.body, keys);

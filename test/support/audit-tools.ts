@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import type { LocalFederation, RunningNode } from '../../scripts/lib/local-federation';
+import { CANONICAL_SQL, chainHash, type ChainLink, GENESIS_HASH } from '../../src/audit/audit-chain';
 import { AuditSealer } from '../../src/audit/audit-sealer';
 
 export interface CliResult {
@@ -99,4 +100,33 @@ export async function auditHead(federation: LocalFederation, code: string): Prom
     `SELECT coalesce(max(seq), 0)::text AS seq FROM audit_log`,
   );
   return row.seq;
+}
+
+/**
+ * What a tamperer with the database does to hide an edit: under the sealer's lock, changes the actor of the
+ * entry `targetSql` selects (its `seq`), then re-hashes the whole chain (each row by its own link), so the
+ * node's chain alone looks intact. Only a witness (a peer's checkpoint) can show it.
+ */
+export async function rewriteEntryAndRehash(
+  db: Client,
+  targetSql: string,
+  params: unknown[] = [],
+): Promise<void> {
+  await db.query('BEGIN');
+  await db.query('SELECT pg_advisory_xact_lock(7240318)'); // keeps the node's own sealer out meanwhile
+  const [target] = (await db.query(targetSql, params)).rows as Array<{ seq: string }>;
+  await db.query(`UPDATE audit_log SET actor = 'api:nobody' WHERE seq = $1`, [target.seq]);
+  const rows = (
+    await db.query({
+      text: `SELECT c.pos, c.link, ${CANONICAL_SQL} FROM audit_chain c JOIN audit_log a ON a.seq = c.entry_seq ORDER BY c.pos`,
+      rowMode: 'array',
+    })
+  ).rows as Array<[string, ChainLink, string]>;
+  let previous = GENESIS_HASH;
+  for (const [pos, link, canonical] of rows) {
+    const hash = chainHash(previous, canonical, link);
+    await db.query(`UPDATE audit_chain SET prev_hash = $2, hash = $3 WHERE pos = $1`, [pos, previous, hash]);
+    previous = hash;
+  }
+  await db.query('COMMIT');
 }
