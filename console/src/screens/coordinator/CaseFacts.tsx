@@ -86,7 +86,7 @@ export function CaseFacts({
         <p className="problem" role="note">
           {t(
             'caseFacts.asylum.blocks',
-            'While the claim is pending: no family tracing, no return plan, no identity verification with the country of origin.',
+            'While the claim is pending: no family tracing, no return plan, no identity verification with the country of origin, no travel document asked of it.',
           )}
         </p>
       )}
