@@ -19,8 +19,8 @@ export const CASE_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
 export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {
   return Matches(COUNTRY_CODE, {
     message: options?.each
-      ? '$property must be ISO 3166-1 alpha-2 codes'
-      : '$property must be an ISO 3166-1 alpha-2 code',
+      ? 'each value in $property must be an ISO 3166-1 alpha-2 country code'
+      : '$property must be an ISO 3166-1 alpha-2 country code',
     ...options,
   });
 }

@@ -31,14 +31,8 @@ import {
   MessageType,
   VITAL_INTEREST_TYPES,
 } from './message-types';
-import {
-  composeDecorators,
-  ID_MAX,
-  IsCountryCode,
-  IsDateTime,
-  IsOptionalNotNull,
-} from './payloads/common.dto';
-import { CASE_REF } from '../common/validation';
+import { composeDecorators, ID_MAX, IsDateTime, IsOptionalNotNull } from './payloads/common.dto';
+import { CASE_REF, IsCountryCode } from '../common/validation';
 
 export const CONSENT_SCOPES = [
   'SHARE_IDENTITY',

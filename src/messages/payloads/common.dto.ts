@@ -13,7 +13,6 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { COUNTRY_CODE } from '../../common/validation';
 
 // Limits shared by every payload: generous for real case work, small enough that one message cannot be
 // used to push megabytes of text through a validator or into a database column.
@@ -23,8 +22,6 @@ export const ITEM_MAX = 500;
 export const ID_MAX = 100;
 export const LIST_MAX = 50;
 
-/** The country code pattern (src/common/validation.ts), under the name the payload DTOs use. */
-export const COUNTRY_CODE_RE = COUNTRY_CODE;
 export const LANGUAGE_CODE_RE = /^[a-z]{2}$/;
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 // RFC 3339: seconds and an explicit offset are required, because a local time without offset is ambiguous
@@ -88,15 +85,6 @@ export function IsDateOnly(options?: ValidationOptions): PropertyDecorator {
     ),
     JSONSchema({ type: 'string', format: 'date' }),
   );
-}
-
-export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {
-  return Matches(COUNTRY_CODE_RE, {
-    message: options?.each
-      ? 'each value in $property must be an ISO 3166-1 alpha-2 country code'
-      : '$property must be an ISO 3166-1 alpha-2 country code',
-    ...options,
-  });
 }
 
 /** For cross-field rules on timestamps that have already passed `IsDateTime`. */

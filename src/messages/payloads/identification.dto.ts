@@ -17,11 +17,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { FieldError } from '../../common/validation';
+import { IsCountryCode } from '../../common/validation';
 import { SOPS, Sop } from '../message-types';
 import {
   CaseManagerDto,
   ID_MAX,
-  IsCountryCode,
   IsDateOnly,
   IsDateTime,
   isLaterThan,

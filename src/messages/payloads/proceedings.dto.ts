@@ -17,9 +17,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { FieldError } from '../../common/validation';
+import { IsCountryCode } from '../../common/validation';
 import {
   ID_MAX,
-  IsCountryCode,
   IsDateOnly,
   IsDateTime,
   IsOptionalNotNull,
