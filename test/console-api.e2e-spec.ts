@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { OPENAPI_FILE } from '../scripts/openapi';
 import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
-import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
+import { DEFAULT_DEADLINES_MS } from '../src/config/deadlines';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, MESSAGE_TYPES, MessageType } from '../src/messages/message-types';
 import { auditVerify, sealNow } from './support/audit-tools';

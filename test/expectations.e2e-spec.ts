@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { createNode } from '../src/bootstrap';
 import { ExpectationScheduler } from '../src/expectations/expectation-scheduler';
-import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
+import { DEFAULT_DEADLINES_MS } from '../src/config/deadlines';
 import { examplePayload } from '../src/messages/examples';
 import { MessageType } from '../src/messages/message-types';
 import { NationalEvents, nationalExchange } from '../src/transport/national-exchange';

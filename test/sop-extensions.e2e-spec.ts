@@ -1,4 +1,4 @@
-import { DEFAULT_DEADLINES_MS } from '../src/expectations/expectation-rules';
+import { DEFAULT_DEADLINES_MS } from '../src/config/deadlines';
 import { examplePayload } from '../src/messages/examples';
 import { MESSAGE_TYPES, MessageType } from '../src/messages/message-types';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';

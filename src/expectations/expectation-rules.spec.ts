@@ -6,24 +6,26 @@ import {
   CancelReason,
   cancelledBy,
   arrivalDueAt,
-  DEFAULT_DEADLINES_MS,
-  DEFAULT_RETURN_MARGIN_MS,
   dueAt,
   dueAtIsPersonal,
   escalationPeriod,
   EXPECTED_ANSWERS,
-  EXPECTING_TYPES,
   followUpDueAt,
-  isExpectingType,
   opensExpectation,
   overdueStep,
-  parseDeadlines,
-  parseDuration,
   requestsAnsweredBy,
   RETURN_STEPS,
   SETTLED_ONLY_BY_NAME,
   sopOf,
 } from './expectation-rules';
+import {
+  DEFAULT_DEADLINES_MS,
+  DEFAULT_RETURN_MARGIN_MS,
+  EXPECTING_TYPES,
+  isExpectingType,
+  parseDeadlines,
+  parseDuration,
+} from '../config/deadlines';
 
 const HOUR = 3_600_000;
 

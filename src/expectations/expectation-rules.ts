@@ -1,25 +1,6 @@
-import {
-  DAY,
-  DEFAULT_DEADLINES_MS,
-  DEFAULT_RETURN_MARGIN_MS,
-  EXPECTING_TYPES,
-  ExpectingType,
-  isExpectingType,
-  parseDeadlines,
-  parseDuration,
-} from '../config/deadlines';
+import { DAY, EXPECTING_TYPES, ExpectingType, isExpectingType } from '../config/deadlines';
 import { MessageType, REPLY_TYPES, Sop, SOP_OF_TYPE } from '../messages/message-types';
 import { reportsRelease } from '../messages/payloads/proceedings.dto';
-
-export {
-  DEFAULT_DEADLINES_MS,
-  DEFAULT_RETURN_MARGIN_MS,
-  EXPECTING_TYPES,
-  isExpectingType,
-  parseDeadlines,
-  parseDuration,
-};
-export type { ExpectingType };
 
 /**
  * Which sent message makes the other side owe an answer, with which types, and how long they have. Pure:

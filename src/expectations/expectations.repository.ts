@@ -2,13 +2,8 @@ import type { Page } from '../common/page';
 import { keysetPage } from '../database/keyset-page';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import {
-  CancelReason,
-  cancelledBy,
-  EXPECTING_TYPES,
-  type ExpectationStatus,
-  SETTLED_ONLY_BY_NAME,
-} from './expectation-rules';
+import { CancelReason, cancelledBy, type ExpectationStatus, SETTLED_ONLY_BY_NAME } from './expectation-rules';
+import { EXPECTING_TYPES } from '../config/deadlines';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
 
 export interface NewExpectation {

@@ -13,15 +13,14 @@ import {
   arrivalDueAt,
   dueAt,
   EXPECTED_ANSWERS,
-  EXPECTING_TYPES,
   ExpectationStatus,
-  ExpectingType,
   followUpDueAt,
   opensExpectation,
   RETURN_STEPS,
   ReturnStep,
   sopOf,
 } from './expectation-rules';
+import { EXPECTING_TYPES, ExpectingType } from '../config/deadlines';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
 import { ExpectationsRepository } from './expectations.repository';
 
