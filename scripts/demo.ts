@@ -703,11 +703,13 @@ async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
 
 /** Whether the node filed the peer's RISK_ASSESSMENT_RESULT; only ids are compared, nothing is printed. */
 async function assessmentFrom(node: DemoNode, caseRef: string, messageId: string): Promise<boolean> {
-  const result = await call(node, 'GET', `/cases/${caseRef}/risk-assessments`, 'demo');
-  if (result.status !== 200 || !Array.isArray(result.body)) {
+  // One page holds them all: a demo case has a handful of assessments.
+  const result = await call(node, 'GET', `/cases/${caseRef}/risk-assessments?limit=500`, 'demo');
+  const items = (result.body as { items?: unknown } | null)?.items;
+  if (result.status !== 200 || !Array.isArray(items)) {
     throw new DemoError(`${node.code}: GET /cases/${caseRef}/risk-assessments: ${refusal(result)}`);
   }
-  return result.body.some((a) => (a as { sourceMessageId?: unknown }).sourceMessageId === messageId);
+  return items.some((a) => (a as { sourceMessageId?: unknown }).sourceMessageId === messageId);
 }
 
 // ---------------------------------------------------------------------------------------------- report

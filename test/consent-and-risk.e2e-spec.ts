@@ -256,8 +256,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     });
     expect(frRefused.status).toBe(422);
     const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
-    expect(assessments.body).toHaveLength(1);
-    expectInstant(assessments.body[0].reviewRequiredAt, withdrawnFrom);
+    expect(assessments.body.items).toHaveLength(1);
+    expectInstant(assessments.body.items[0].reviewRequiredAt, withdrawnFrom);
 
     // New consent recorded at MK lifts the restriction there.
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
@@ -297,8 +297,8 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     );
     expect(untold).toEqual([{ counterpart: 'IT', reason_code: 'CONSENT_INSUFFICIENT', decision: 'DENY' }]);
     const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
-    expect(consents.body.map((c: { consentId: string }) => c.consentId)).toEqual([consentId]);
-    expect(consents.body[0].withdrawnAt).toBe(withdrawal.body.consent.withdrawnAt);
+    expect(consents.body.items.map((c: { consentId: string }) => c.consentId)).toEqual([consentId]);
+    expect(consents.body.items[0].withdrawnAt).toBe(withdrawal.body.consent.withdrawnAt);
 
     // The relationship still closes, but the free-text summary is no longer shared.
     const closed = await api(fr, 'POST', `/cases/${caseRef}/close`, {
@@ -757,7 +757,7 @@ describe('consent and risk gates (real PostgreSQL and RabbitMQ)', () => {
     expect(result.status).toBe(202);
     await waitDelivered(mk, result.body.id);
     const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
-    expect(assessments.body).toEqual([
+    expect(assessments.body.items).toEqual([
       expect.objectContaining({ country: 'MK', sourceMessageId: result.body.id }),
     ]);
   });

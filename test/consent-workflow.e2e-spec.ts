@@ -181,7 +181,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
     it('are cancelled with a reason, audited and shown; an alert’s acknowledgement stays owed', async () => {
       const caseRef = await openSharableCase(fr);
       const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
-      const consentId = consents.body[0].consentId as string;
+      const consentId = consents.body.items[0].consentId as string;
       const request = await sendMessage(fr, caseRef, {
         type: 'RISK_ASSESSMENT_REQUEST',
         to: 'IT',

@@ -699,13 +699,14 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       ).toBe(201);
       const grants = await api(fr, 'GET', `/admin/cases/${caseRef}/grants`, undefined, asAdmin);
       expect(grants.status).toBe(200);
-      expect(grants.body).toEqual([
+      expect(grants.body.nextCursor).toBeNull();
+      expect(grants.body.items).toEqual([
         { grantee: 'agency', name: 'ngo-local', grantedAt: expect.any(String), grantedBy: 'api:coordinator' },
         { grantee: 'auditor', name: 'auditor', grantedAt: expect.any(String), grantedBy: 'api:admin' },
       ]);
       await api(fr, 'POST', `/admin/accounts/auditor/case-grants/${caseRef}/revoke`, undefined, asAdmin);
       const left = await api(fr, 'GET', `/admin/cases/${caseRef}/grants`, undefined, asAdmin);
-      expect(left.body.map((g: { name: string }) => g.name)).toEqual(['ngo-local']);
+      expect(left.body.items.map((g: { name: string }) => g.name)).toEqual(['ngo-local']);
       expect(
         (await api(fr, 'GET', '/admin/cases/TRM-FR-2026-999999/grants', undefined, asAdmin)).status,
       ).toBe(404);
@@ -725,7 +726,8 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
       );
       const keys = await api(fr, 'GET', '/admin/accounts/keyed-system/api-keys', undefined, asAdmin);
       expect(keys.status).toBe(200);
-      expect(keys.body).toEqual([
+      expect(keys.body.nextCursor).toBeNull();
+      expect(keys.body.items).toEqual([
         {
           keyId: first.body.keyId,
           createdAt: expect.any(String),
@@ -742,7 +744,7 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
 
       const agencies = await api(fr, 'GET', '/admin/agencies', undefined, asAdmin);
       expect(agencies.status).toBe(200);
-      expect(agencies.body).toEqual(
+      expect(agencies.body.items).toEqual(
         expect.arrayContaining([
           { code: 'keyed-ngo', registered: false, accounts: 1 },
           { code: 'ngo-local', registered: false, accounts: 1 },

@@ -186,10 +186,18 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expect(received.payload.medical.conditions).toEqual([HEALTH]);
 
     const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
-    expect(consents.body.map((c: { childView: string }) => c.childView)).toEqual([CHILD_VIEW]);
+    expect(consents.body.items.map((c: { childView: string }) => c.childView)).toEqual([CHILD_VIEW]);
     const assessments = await api(fr, 'GET', `/cases/${caseRef}/risk-assessments`);
-    expect(assessments.body[0]).toMatchObject({ summary: RISK_SUMMARY, protectionPlan: PLAN, level: 'HIGH' });
-    expect(assessments.body[0].factors[0]).toEqual({ code: 'RF-02', status: 'PRESENT', evidence: EVIDENCE });
+    expect(assessments.body.items[0]).toMatchObject({
+      summary: RISK_SUMMARY,
+      protectionPlan: PLAN,
+      level: 'HIGH',
+    });
+    expect(assessments.body.items[0].factors[0]).toEqual({
+      code: 'RF-02',
+      status: 'PRESENT',
+      evidence: EVIDENCE,
+    });
     const atFr = await api(fr, 'GET', `/cases/${caseRef}`);
     expect(atFr.body.case.managers).toEqual([
       { country: 'FR', name: MANAGER, institution: 'OCRTEH', role: 'case officer' },
@@ -260,7 +268,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     const referral = (file.body.messages as ServedMessage[]).find((m) => m.id === referralId)!;
     expect(referral.payload.person.otherNames).toEqual([CYRILLIC]);
     const consents = await api(fr, 'GET', `/cases/${caseRef}/consents`);
-    expect(consents.body[0].childView).toBe(CHILD_VIEW);
+    expect(consents.body.items[0].childView).toBe(CHILD_VIEW);
   }, 120_000);
 
   it('answers a value swapped between two people’s rows with a clear error, audited, never with the other person’s data', async () => {

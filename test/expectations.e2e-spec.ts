@@ -516,7 +516,7 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
     const withdrawn = await api(
       fr,
       'POST',
-      `/cases/${caseRef}/consents/${consents.body[0].consentId}/withdraw`,
+      `/cases/${caseRef}/consents/${consents.body.items[0].consentId}/withdraw`,
     );
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.notified.map((n: { country: string }) => n.country)).toContain('MK');
@@ -723,7 +723,8 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
   it('answers "who handles SOP 4 in MK?" in escalation order', async () => {
     const sop4 = await api(fr, 'GET', '/directory/contacts?country=MK&sop=4');
     expect(sop4.status).toBe(200);
-    expect(sop4.body).toEqual([
+    expect(sop4.body.nextCursor).toBeNull();
+    expect(sop4.body.items).toEqual([
       {
         sop: 4,
         institution: 'Center for Social Work Skopje',
@@ -741,16 +742,20 @@ describe('expectations (real PostgreSQL and RabbitMQ)', () => {
       },
     ]);
     const sop1 = await api(mk, 'GET', '/directory/contacts?country=MK&sop=1');
-    expect(sop1.body.map((c: { institution: string; rank: number }) => [c.rank, c.institution])).toEqual([
+    expect(
+      sop1.body.items.map((c: { institution: string; rank: number }) => [c.rank, c.institution]),
+    ).toEqual([
       [0, 'National Commission for Combating Trafficking'],
       [1, 'Ministry of Interior'],
       [2, 'Ministry of Social Policy'],
     ]);
     const frSop1 = await api(fr, 'GET', '/directory/contacts?country=FR&sop=1');
-    expect(frSop1.body).toEqual([expect.objectContaining({ country: 'FR', rank: 0 })]);
-    expect((await api(fr, 'GET', '/directory/contacts?country=MK&sop=2')).body).toEqual([]);
+    expect(frSop1.body.items).toEqual([expect.objectContaining({ country: 'FR', rank: 0 })]);
+    expect((await api(fr, 'GET', '/directory/contacts?country=MK&sop=2')).body.items).toEqual([]);
     expect(
-      (await api(fr, 'GET', '/directory/contacts?sop=4')).body.map((c: { country: string }) => c.country),
+      (await api(fr, 'GET', '/directory/contacts?sop=4')).body.items.map(
+        (c: { country: string }) => c.country,
+      ),
     ).toEqual(['MK', 'MK']);
     expect((await api(fr, 'GET', '/directory/contacts?country=ZZ')).status).toBe(404);
     expect((await api(fr, 'GET', '/directory/contacts?country=mk')).status).toBe(400);

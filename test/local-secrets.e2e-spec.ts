@@ -76,7 +76,8 @@ describe('local secrets (real PostgreSQL and RabbitMQ)', () => {
   it('lists a case’s secrets by label, never with their values, and keeps them sealed for their rows', async () => {
     const listed = await api(fr, 'GET', `/cases/${secretCase}/local-secrets`);
     expect(listed.status).toBe(200);
-    expect(listed.body.secrets.map((s: { label: string }) => s.label)).toEqual([
+    expect(listed.body.nextCursor).toBeNull();
+    expect(listed.body.items.map((s: { label: string }) => s.label)).toEqual([
       'Shelter address',
       'Safe-house phone',
     ]);

@@ -388,7 +388,7 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
         expect([type, (await italy.replyTo(id, 20_000)).envelope.type]).toEqual([type, 'DELIVERY_RECEIPT']);
       }
       await recordGuardian(fr, caseRef);
-      expect((await api(fr, 'GET', `/cases/${caseRef}/consents`)).body).toEqual([]);
+      expect((await api(fr, 'GET', `/cases/${caseRef}/consents`)).body.items).toEqual([]);
 
       const outcomes: unknown[] = [];
       const expected: unknown[] = [];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -14,6 +14,7 @@ import { ConsentView, RecordConsentDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
 import { ConsentWithdrawalService } from '../transfers/consent-withdrawal.service';
 import { Actor } from './actor';
+import { PageOf, PageQueryDto } from '../common/page';
 import { CaseRefPipe } from '../common/request-guards';
 
 class NotifiedView {
@@ -51,6 +52,8 @@ class WithdrawalView {
   @ApiProperty({ description: 'current risk assessments now due for review' }) assessmentsToReview!: number;
 }
 
+class ConsentPageView extends PageOf(ConsentView) {}
+
 @ApiTags('consent')
 @Roles('coordinator')
 @Controller('cases/:caseRef/consents')
@@ -78,9 +81,16 @@ export class ConsentController {
 
   @Get()
   @ApiOperation({ summary: "the case's consent records" })
-  @ApiOkResponse({ type: [ConsentView], description: 'every consent record of the case, newest first' })
-  async list(@Param('caseRef', CaseRefPipe) caseRef: string, @Actor() actor: string): Promise<ConsentView[]> {
-    return this.consent.list(caseRef, actor);
+  @ApiOkResponse({
+    type: ConsentPageView,
+    description: "the case's consent records, newest first, a page at a time",
+  })
+  async list(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Query() page: PageQueryDto,
+    @Actor() actor: string,
+  ): Promise<ConsentPageView> {
+    return this.consent.list(caseRef, page, actor);
   }
 
   @Post(':consentId/withdraw')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -11,11 +11,12 @@ import {
 import { Roles } from '../auth/roles';
 import { LocalSecretListing } from '../cases/local-secrets.repository';
 import { LocalSecretsService } from '../cases/local-secrets.service';
+import { PageQueryDto } from '../common/page';
 import { CaseRefPipe } from '../common/request-guards';
 import { Actor } from './actor';
 import {
   LocalSecretListingView,
-  LocalSecretsView,
+  LocalSecretPageView,
   LocalSecretValueView,
   ReadLocalSecretDto,
   RecordLocalSecretDto,
@@ -42,9 +43,13 @@ export class LocalSecretsController {
 
   @Get()
   @ApiOperation({ summary: "the case's local secrets, labels only, without their values" })
-  @ApiOkResponse({ type: LocalSecretsView })
-  async list(@Param('caseRef', CaseRefPipe) caseRef: string): Promise<LocalSecretsView> {
-    return { secrets: (await this.secrets.list(caseRef)).map(toListing) };
+  @ApiOkResponse({ type: LocalSecretPageView, description: 'oldest first, a page at a time' })
+  async list(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Query() query: PageQueryDto,
+  ): Promise<LocalSecretPageView> {
+    const page = await this.secrets.list(caseRef, query);
+    return { items: page.items.map(toListing), nextCursor: page.nextCursor };
   }
 
   @Post()

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength, MinLength } from 'class-validator';
 import { ITEM_MAX, NAME_MAX } from '../messages/payloads/common.dto';
+import { PageOf } from '../common/page';
 
 /** A reason a coordinator writes: long enough to say something; it goes into the audit log. */
 const REASON_MIN = 10;
@@ -52,10 +53,8 @@ export class LocalSecretListingView {
   recordedAt!: string;
 }
 
-export class LocalSecretsView {
-  @ApiProperty({ type: [LocalSecretListingView], description: 'labels only, never the values' })
-  secrets!: LocalSecretListingView[];
-}
+/** Labels only, never the values. */
+export class LocalSecretPageView extends PageOf(LocalSecretListingView) {}
 
 export class LocalSecretValueView extends LocalSecretListingView {
   @ApiProperty({ description: 'the secret: never in a message, a log line or the audit log' })

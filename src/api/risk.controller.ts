@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -14,7 +14,10 @@ import { Roles } from '../auth/roles';
 import { AssessmentView, OverrideView, RecordAssessmentDto, RecordOverrideDto } from '../risk/risk.dto';
 import { RiskService } from '../risk/risk.service';
 import { Actor } from './actor';
+import { PageOf, PageQueryDto } from '../common/page';
 import { CaseRefPipe } from '../common/request-guards';
+
+class AssessmentPageView extends PageOf(AssessmentView) {}
 
 @ApiTags('risk')
 @Roles('coordinator')
@@ -37,12 +40,16 @@ export class RiskController {
 
   @Get('risk-assessments')
   @ApiOperation({ summary: "the case's risk assessments, own and peers', and which one governs" })
-  @ApiOkResponse({ type: [AssessmentView], description: 'both countries’ assessments, newest first' })
+  @ApiOkResponse({
+    type: AssessmentPageView,
+    description: 'both countries’ assessments, newest first, a page at a time',
+  })
   async list(
     @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Query() page: PageQueryDto,
     @Actor() actor: string,
-  ): Promise<AssessmentView[]> {
-    return this.risk.list(caseRef, actor);
+  ): Promise<AssessmentPageView> {
+    return this.risk.list(caseRef, page, actor);
   }
 
   @Post('risk-overrides')

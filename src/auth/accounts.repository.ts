@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Page } from '../common/page';
+import { keysetSql, type PageKey, pageOfRows } from '../database/keyset-page';
 import type { Role } from './roles';
 
 export interface AccountRow {
@@ -26,6 +28,14 @@ const ACCOUNT_COLUMNS = `name, role, agency, password_hash AS "passwordHash", fa
   locked_until AS "lockedUntil", disabled_at AS "disabledAt", created_at AS "createdAt", created_by AS "createdBy"`;
 
 /** The accounts and API keys tables; every method runs in the caller's transaction. */
+/** An API key as an admin lists it: ids and dates, never the key or its hash. */
+export interface ApiKeyListing {
+  keyId: string;
+  createdAt: Date;
+  createdBy: string;
+  revokedAt: Date | null;
+}
+
 @Injectable()
 export class AccountsRepository {
   async insert(
@@ -118,16 +128,23 @@ export class AccountsRepository {
     return (row as ApiKeyRow | undefined) ?? null;
   }
 
+  /** An account's keys, oldest first (the key id breaks ties of time), a page at a time; never a hash. */
   async apiKeysOf(
     manager: EntityManager,
     account: string,
-  ): Promise<Array<ApiKeyRow & { createdBy: string }>> {
-    return manager.query(
-      `SELECT key_id AS "keyId", account, key_hash AS "keyHash", created_at AS "createdAt", created_by AS "createdBy",
-              revoked_at AS "revokedAt"
-       FROM api_keys WHERE account = $1 ORDER BY created_at, key_id`,
-      [account],
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ApiKeyListing>> {
+    const keys: PageKey<ApiKeyListing>[] = [
+      { sql: 'created_at', type: 'timestamptz', of: (k) => k.createdAt },
+      { sql: 'key_id', type: 'text', of: (k) => k.keyId },
+    ];
+    const { where, orderBy, limit, params } = keysetSql(keys, 'ASC', page, 2);
+    const rows: ApiKeyListing[] = await manager.query(
+      `SELECT key_id AS "keyId", created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"
+       FROM api_keys WHERE account = $1 AND ${where} ORDER BY ${orderBy} LIMIT ${limit + 1}`,
+      [account, ...params],
     );
+    return pageOfRows(rows, keys, limit);
   }
 
   async revokeApiKey(manager: EntityManager, account: string, keyId: string): Promise<boolean> {

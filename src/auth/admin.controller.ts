@@ -14,7 +14,7 @@ import { CaseGrantsService } from './case-grants.service';
 import {
   AccountPageView,
   AccountView,
-  ApiKeyInfoView,
+  ApiKeyInfoPageView,
   ApiKeyView,
   CreateAccountDto,
   CreatedAccountView,
@@ -80,15 +80,19 @@ export class AdminController {
 
   @Get(':name/api-keys')
   @ApiOperation({ summary: "an account's API keys, live and revoked (ids and dates, never a key)" })
-  @ApiOkResponse({ type: [ApiKeyInfoView], description: 'oldest first' })
+  @ApiOkResponse({ type: ApiKeyInfoPageView, description: 'oldest first, a page at a time' })
   @ApiNotFoundResponse()
-  async keys(@Param('name') name: string): Promise<ApiKeyInfoView[]> {
-    return (await this.apiKeys.listApiKeys(name)).map((k) => ({
-      keyId: k.keyId,
-      createdAt: new Date(k.createdAt).toISOString(),
-      createdBy: k.createdBy,
-      revokedAt: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
-    }));
+  async keys(@Param('name') name: string, @Query() query: PageQueryDto): Promise<ApiKeyInfoPageView> {
+    const page = await this.apiKeys.listApiKeys(name, query);
+    return {
+      items: page.items.map((k) => ({
+        keyId: k.keyId,
+        createdAt: new Date(k.createdAt).toISOString(),
+        createdBy: k.createdBy,
+        revokedAt: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Post(':name/api-keys/:keyId/revoke')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -6,9 +6,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/page';
 import { CaseRefPipe } from '../common/request-guards';
 import { CaseGrantsService } from './case-grants.service';
-import { AgencyGrantView, AgencyListView, CaseGrantEntryView, GrantCaseDto } from './auth.dto';
+import { AgencyGrantView, AgencyListPageView, CaseGrantEntryPageView, GrantCaseDto } from './auth.dto';
 import { CurrentPrincipal } from './principal';
 import { Principal, Roles } from './roles';
 
@@ -60,9 +61,9 @@ export class AgenciesListController {
   @ApiOperation({
     summary: 'the partner agencies this node knows (registered systems and agencies of accounts)',
   })
-  @ApiOkResponse({ type: [AgencyListView], description: 'by code' })
-  async list(): Promise<AgencyListView[]> {
-    return this.grants.agencies();
+  @ApiOkResponse({ type: AgencyListPageView, description: 'by code, a page at a time' })
+  async list(@Query() page: PageQueryDto): Promise<AgencyListPageView> {
+    return this.grants.agencies(page);
   }
 }
 
@@ -78,12 +79,16 @@ export class CaseGrantsListController {
 
   @Get()
   @ApiOperation({ summary: "a case's grants: auditors by account, agencies by code" })
-  @ApiOkResponse({ type: [CaseGrantEntryView], description: 'oldest grant first' })
+  @ApiOkResponse({ type: CaseGrantEntryPageView, description: 'oldest grant first, a page at a time' })
   @ApiNotFoundResponse({ description: 'no such case on this node' })
-  async list(@Param('caseRef', CaseRefPipe) caseRef: string): Promise<CaseGrantEntryView[]> {
-    return (await this.grants.grantsOn(caseRef)).map((g) => ({
-      ...g,
-      grantedAt: new Date(g.grantedAt).toISOString(),
-    }));
+  async list(
+    @Param('caseRef', CaseRefPipe) caseRef: string,
+    @Query() query: PageQueryDto,
+  ): Promise<CaseGrantEntryPageView> {
+    const page = await this.grants.grantsOn(caseRef, query);
+    return {
+      items: page.items.map((g) => ({ ...g, grantedAt: new Date(g.grantedAt).toISOString() })),
+      nextCursor: page.nextCursor,
+    };
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { Page } from '../common/page';
 import { AccessError, AccessErrorCode } from './access.errors';
 import { ACCOUNT_NAME } from './accounts.service';
-import { AccountsRepository } from './accounts.repository';
+import { AccountsRepository, type ApiKeyListing } from './accounts.repository';
 import { generateApiKey } from './api-keys';
 
 /** API keys of agency systems: issued (the key shown once, only its hash kept) and revoked, both audited. */
@@ -41,20 +42,11 @@ export class ApiKeysService {
   }
 
   /** An account's keys, live and revoked: ids and dates, never a key or its hash. */
-  async listApiKeys(
-    name: string,
-  ): Promise<Array<{ keyId: string; createdAt: Date; createdBy: string; revokedAt: Date | null }>> {
+  async listApiKeys(name: string, page: { limit?: number; after?: string }): Promise<Page<ApiKeyListing>> {
     const manager = this.dataSource.manager;
     const account = ACCOUNT_NAME.test(name) ? await this.accounts.find(manager, name) : null;
     if (!account) throw new AccessError(AccessErrorCode.NOT_FOUND, 'no such account');
-    return (await this.accounts.apiKeysOf(manager, name)).map(
-      ({ keyId, createdAt, createdBy, revokedAt }) => ({
-        keyId,
-        createdAt,
-        createdBy,
-        revokedAt,
-      }),
-    );
+    return this.accounts.apiKeysOf(manager, name, page);
   }
 
   async revokeApiKey(name: string, keyId: string, actor: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageOf } from '../common/page';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from './passwords';
 import { ROLES, type Role } from './roles';
@@ -111,3 +112,7 @@ export class AgencyListView {
   @ApiProperty({ description: 'its system is registered for AMQP submissions' }) registered!: boolean;
   @ApiProperty({ description: 'how many accounts it has on this node' }) accounts!: number;
 }
+
+export class ApiKeyInfoPageView extends PageOf(ApiKeyInfoView) {}
+export class CaseGrantEntryPageView extends PageOf(CaseGrantEntryView) {}
+export class AgencyListPageView extends PageOf(AgencyListView) {}

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Page } from '../common/page';
+import { keysetSql, type PageKey, pageOfRows } from '../database/keyset-page';
 
 /**
  * Who a case is granted to: an auditor's account (to see its personal data), or an agency by its code (to
@@ -11,6 +13,20 @@ const column = (grantee: Grantee): { name: 'account' | 'agency'; value: string }
   'account' in grantee
     ? { name: 'account', value: grantee.account }
     : { name: 'agency', value: grantee.agency };
+
+export interface GrantOnCase {
+  grantee: 'auditor' | 'agency';
+  /** The auditor's account name or the agency's code. */
+  name: string;
+  grantedAt: Date;
+  grantedBy: string;
+}
+
+export interface KnownAgency {
+  code: string;
+  registered: boolean;
+  accounts: number;
+}
 
 /** The `case_grants` table; every method runs in the caller's transaction. */
 @Injectable()
@@ -71,29 +87,51 @@ export class CaseGrantsRepository {
     );
   }
 
-  /** Who a case is granted to, auditors (by account) and agencies (by code), oldest grant first. */
+  /**
+   * Who a case is granted to, auditors (by account) and agencies (by code), oldest grant first, a page at a
+   * time; an auditor and an agency of the same name granted at the same time are told apart by the grantee.
+   */
   async grantsOn(
     manager: EntityManager,
     caseRef: string,
-  ): Promise<Array<{ account: string | null; agency: string | null; grantedAt: Date; grantedBy: string }>> {
-    return manager.query(
-      `SELECT account, agency, granted_at AS "grantedAt", granted_by AS "grantedBy" FROM case_grants
-       WHERE case_ref = $1 ORDER BY granted_at, coalesce(account, agency)`,
-      [caseRef],
+    page: { limit?: number; after?: string },
+  ): Promise<Page<GrantOnCase>> {
+    const keys: PageKey<GrantOnCase>[] = [
+      { sql: '"grantedAt"', type: 'timestamptz', of: (g) => g.grantedAt },
+      { sql: 'grantee', type: 'text', of: (g) => g.grantee },
+      { sql: 'name', type: 'text', of: (g) => g.name },
+    ];
+    const { where, orderBy, limit, params } = keysetSql(keys, 'ASC', page, 2);
+    const rows: GrantOnCase[] = await manager.query(
+      `SELECT * FROM (
+         SELECT CASE WHEN account IS NULL THEN 'agency' ELSE 'auditor' END AS grantee,
+                coalesce(account, agency) AS name, granted_at AS "grantedAt", granted_by AS "grantedBy"
+         FROM case_grants WHERE case_ref = $1) g
+       WHERE ${where} ORDER BY ${orderBy} LIMIT ${limit + 1}`,
+      [caseRef, ...params],
     );
+    return pageOfRows(rows, keys, limit);
   }
 
-  /** The agencies this node knows (as `agencyKnown` does): registered systems and agencies of accounts. */
+  /**
+   * The agencies this node knows (as `agencyKnown` does): registered systems and agencies of accounts, by
+   * code, a page at a time.
+   */
   async agencies(
     manager: EntityManager,
-  ): Promise<Array<{ code: string; registered: boolean; accounts: number }>> {
-    return manager.query(
+    page: { limit?: number; after?: string },
+  ): Promise<Page<KnownAgency>> {
+    const keys: PageKey<KnownAgency>[] = [{ sql: 'code', type: 'text', of: (a) => a.code }];
+    const { where, orderBy, limit, params } = keysetSql(keys, 'ASC', page, 1);
+    const rows: KnownAgency[] = await manager.query(
       `SELECT code, bool_or(registered) AS registered, sum(accounts)::int AS accounts FROM (
          SELECT code, true AS registered, 0 AS accounts FROM agencies
          UNION ALL
          SELECT agency, false, 1 FROM accounts WHERE agency IS NOT NULL
-       ) known GROUP BY code ORDER BY code`,
+       ) known WHERE ${where} GROUP BY code ORDER BY ${orderBy} LIMIT ${limit + 1}`,
+      params,
     );
+    return pageOfRows(rows, keys, limit);
   }
 
   /** An agency this node knows: registered for AMQP (`agencies`) or the agency of an account. */

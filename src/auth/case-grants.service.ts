@@ -5,7 +5,7 @@ import { decodePageCursor, encodePageCursor, type Page, PAGE_DEFAULT_LIMIT } fro
 import { AccessError, AccessErrorCode } from './access.errors';
 import { ACCOUNT_NAME, AGENCY_CODE } from './accounts.service';
 import { AccountRow, AccountsRepository } from './accounts.repository';
-import { CaseGrantsRepository } from './case-grants.repository';
+import { CaseGrantsRepository, type GrantOnCase, type KnownAgency } from './case-grants.repository';
 import { actorOf, Principal } from './roles';
 
 /** Case grants: an auditor's (by account) and an agency's (by its code), given and taken back, audited. */
@@ -95,23 +95,16 @@ export class CaseGrantsService {
     });
   }
 
-  /** Every grant on a case: the admin's list to revoke from. 404 for a case not on this node. */
-  async grantsOn(
-    caseRef: string,
-  ): Promise<Array<{ grantee: 'auditor' | 'agency'; name: string; grantedAt: Date; grantedBy: string }>> {
+  /** The grants on a case, a page at a time: the admin's list to revoke from. 404 for a case not on this node. */
+  async grantsOn(caseRef: string, page: { limit?: number; after?: string }): Promise<Page<GrantOnCase>> {
     const manager = this.dataSource.manager;
     await this.existingCase(manager, caseRef);
-    return (await this.grants.grantsOn(manager, caseRef)).map((g) => ({
-      grantee: g.account ? 'auditor' : 'agency',
-      name: (g.account ?? g.agency)!,
-      grantedAt: g.grantedAt,
-      grantedBy: g.grantedBy,
-    }));
+    return this.grants.grantsOn(manager, caseRef, page);
   }
 
-  /** The agencies a case can be granted to. */
-  async agencies(): Promise<Array<{ code: string; registered: boolean; accounts: number }>> {
-    return this.grants.agencies(this.dataSource.manager);
+  /** The agencies a case can be granted to, a page at a time. */
+  async agencies(page: { limit?: number; after?: string }): Promise<Page<KnownAgency>> {
+    return this.grants.agencies(this.dataSource.manager, page);
   }
 
   /** An agency acts on the cases granted to its code; an auditor reads unpseudonymised those granted to it. */

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Page } from '../common/page';
+import { keysetPage } from '../database/keyset-page';
 import { LocalSecretEntity } from './local-secret.entity';
 
 /** A local secret as listed: everything but its value. */
@@ -30,6 +32,27 @@ export class LocalSecretsRepository {
       where: { caseRef },
       order: { recordedAt: 'ASC', id: 'ASC' },
     });
+  }
+
+  /** The same, a page at a time (the id breaks ties of time). */
+  async pageForCase(
+    manager: EntityManager,
+    caseRef: string,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<LocalSecretListing>> {
+    const query = manager
+      .createQueryBuilder(LocalSecretEntity, 's')
+      .select(['s.id', 's.label', 's.recordedBy', 's.recordedAt'])
+      .where('s.case_ref = :caseRef', { caseRef });
+    return keysetPage(
+      query,
+      [
+        { sql: 's.recorded_at', type: 'timestamptz', of: (s) => s.recordedAt },
+        { sql: 's.id', type: 'uuid', of: (s) => s.id },
+      ],
+      'ASC',
+      page,
+    );
   }
 
   async find(manager: EntityManager, caseRef: string, id: string): Promise<LocalSecretEntity | null> {

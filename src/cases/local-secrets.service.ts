@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { Page } from '../common/page';
 import { CaseError, CaseErrorCode } from './case.errors';
 import { CasesRepository } from './cases.repository';
 import { LocalSecretListing, LocalSecretsRepository } from './local-secrets.repository';
@@ -22,10 +23,9 @@ export class LocalSecretsService {
   ) {}
 
   /** The list shows labels, never values: it is not a read of a secret. */
-  async list(caseRef: string): Promise<LocalSecretListing[]> {
-    const manager = this.dataSource.manager;
+  async list(caseRef: string, page: { limit?: number; after?: string }): Promise<Page<LocalSecretListing>> {
     await this.caseMustExist(caseRef);
-    return this.secrets.listForCase(manager, caseRef);
+    return this.secrets.pageForCase(this.dataSource.manager, caseRef, page);
   }
 
   async record(

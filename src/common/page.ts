@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as ClassOf } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 
@@ -54,4 +55,21 @@ export class PageQueryDto {
     },
   })
   after?: string;
+}
+
+/**
+ * The OpenAPI shape of a page of `item`s, to extend with the page's own name:
+ * `class ConsentPageView extends PageOf(ConsentView) {}`.
+ */
+export function PageOf<T>(item: ClassOf<T>): ClassOf<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] }) items!: T[];
+    @ApiProperty({
+      nullable: true,
+      type: String,
+      description: 'pass as `after` for the next page; null on the last',
+    })
+    nextCursor!: string | null;
+  }
+  return PageOfItems;
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Page } from '../common/page';
+import { keysetPage } from '../database/keyset-page';
 import type { ConsentFacts } from './consent.policy';
 import { ConsentRecordEntity } from './consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './peer-consent-withdrawal.entity';
@@ -21,6 +23,26 @@ export class ConsentRepository {
       where: { caseRef },
       order: { recordedAt: 'DESC', id: 'DESC' },
     });
+  }
+
+  /** The same order, a page at a time (the id breaks ties of time). */
+  async pageForCase(
+    manager: EntityManager,
+    caseRef: string,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ConsentRecordEntity>> {
+    const query = manager
+      .createQueryBuilder(ConsentRecordEntity, 'c')
+      .where('c.case_ref = :caseRef', { caseRef });
+    return keysetPage(
+      query,
+      [
+        { sql: 'c.recorded_at', type: 'timestamptz', of: (c) => c.recordedAt },
+        { sql: 'c.id', type: 'uuid', of: (c) => c.id },
+      ],
+      'DESC',
+      page,
+    );
   }
 
   async find(manager: EntityManager, caseRef: string, id: string): Promise<ConsentRecordEntity | null> {

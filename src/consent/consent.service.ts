@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { Page } from '../common/page';
 import { isChildCase } from '../cases/case.entity';
 import { CasesRepository } from '../cases/cases.repository';
 import { ConsentRecordEntity } from './consent-record.entity';
@@ -58,16 +59,20 @@ export class ConsentService {
   }
 
   /** Consent records hold the child's own view: the read is audited like any personal data. */
-  async list(caseRef: string, actor: string): Promise<ConsentView[]> {
+  async list(
+    caseRef: string,
+    page: { limit?: number; after?: string },
+    actor: string,
+  ): Promise<Page<ConsentView>> {
     return this.dataSource.transaction(async (manager) => {
-      const records = await this.consents.forCase(manager, caseRef);
+      const { items: records, nextCursor } = await this.consents.pageForCase(manager, caseRef, page);
       await this.audit.record(manager, {
         action: 'PERSONAL_DATA_READ',
         actor,
         caseRef,
         details: { read: 'consents', records: records.length },
       });
-      return records.map((r) => toConsentView(r));
+      return { items: records.map((r) => toConsentView(r)), nextCursor };
     });
   }
 }

@@ -47,9 +47,7 @@ export async function keysetPage<E extends ObjectLiteral>(
   request: { limit?: number; after?: string },
 ): Promise<Page<E>> {
   const limit = request.limit ?? PAGE_DEFAULT_LIMIT;
-  const sql = keys.map(({ sql, type }) =>
-    type === 'timestamptz' ? `date_trunc('milliseconds', ${sql})` : sql,
-  );
+  const sql = keys.map(keySql);
   if (request.after) {
     const values = cursorValues(keys, request.after);
     const params = Object.fromEntries(values.map((value, i) => [`pageKey${i}`, value]));
@@ -59,10 +57,39 @@ export async function keysetPage<E extends ObjectLiteral>(
   sql.forEach((expression, i) =>
     i === 0 ? query.orderBy(expression, order) : query.addOrderBy(expression, order),
   );
-  const rows = await query.limit(limit + 1).getMany();
+  return pageOfRows(await query.limit(limit + 1).getMany(), keys, limit);
+}
+
+/**
+ * The same keyset for a query written in SQL: its condition (`true` on the first page) and ORDER BY, with
+ * the cursor's values as parameters numbered from `$firstParam`; read `limit + 1` rows and give them to
+ * pageOfRows with `limit`.
+ */
+export function keysetSql<R>(
+  keys: PageKey<R>[],
+  order: 'ASC' | 'DESC',
+  request: { limit?: number; after?: string },
+  firstParam: number,
+): { where: string; orderBy: string; limit: number; params: string[] } {
+  const sql = keys.map(keySql);
+  const orderBy = sql.map((expression) => `${expression} ${order}`).join(', ');
+  const limit = request.limit ?? PAGE_DEFAULT_LIMIT;
+  if (!request.after) return { where: 'true', orderBy, limit, params: [] };
+  const params = cursorValues(keys, request.after);
+  const placeholders = keys.map(({ type }, i) => `CAST($${firstParam + i} AS ${type})`);
+  const where = `(${sql.join(', ')}) ${order === 'ASC' ? '>' : '<'} (${placeholders.join(', ')})`;
+  return { where, orderBy, limit, params };
+}
+
+/** The page from rows read with one more than `limit`: the extra row says a next page exists. */
+export function pageOfRows<R>(rows: R[], keys: PageKey<R>[], limit: number): Page<R> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const nextCursor =
     rows.length > limit && last ? encodePageCursor(keys.map(({ of }) => asText(of(last)))) : null;
   return { items, nextCursor };
+}
+
+function keySql<R>({ sql, type }: PageKey<R>): string {
+  return type === 'timestamptz' ? `date_trunc('milliseconds', ${sql})` : sql;
 }

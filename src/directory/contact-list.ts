@@ -1,3 +1,5 @@
+import { BadRequestException } from '@nestjs/common';
+import { decodePageCursor, encodePageCursor, type Page, PAGE_DEFAULT_LIMIT } from '../common/page';
 import type { ContactDto, ParticipantDto } from './directory-file.dto';
 
 /** One entry of a country's TRM contact list, with its place in the escalation order for its SOP. */
@@ -27,6 +29,40 @@ export function contactsFor(
       });
     })
     .filter((c) => filter.sop === undefined || c.sop === filter.sop);
+}
+
+/**
+ * A page of the contact list, by country code and then in the directory file's order within a country (so
+ * in escalation order per SOP). The list is read from the directory held in memory; the cursor is the last
+ * contact's country and its position among that country's contacts.
+ */
+export function contactsPage(
+  participants: readonly ParticipantDto[],
+  filter: { country?: string; sop?: number },
+  page: { limit?: number; after?: string },
+): Page<RankedContact> {
+  const keys = page.after ? decodePageCursor(page.after) : null;
+  if (page.after && (keys?.length !== 2 || !/^(0|[1-9][0-9]{0,5})$/.test(keys[1])))
+    throw new BadRequestException('after must be the nextCursor of a previous page');
+  const limit = page.limit ?? PAGE_DEFAULT_LIMIT;
+  const byCode = [...participants].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const positioned = byCode.flatMap((p) =>
+    contactsFor([p], filter).map((contact, position) => ({ contact, position })),
+  );
+  const after = keys ? { country: keys[0], position: Number(keys[1]) } : null;
+  const rest = after
+    ? positioned.filter(
+        ({ contact, position }) =>
+          contact.country > after.country || (contact.country === after.country && position > after.position),
+      )
+    : positioned;
+  const shown = rest.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: shown.map(({ contact }) => contact),
+    nextCursor:
+      rest.length > limit && last ? encodePageCursor([last.contact.country, String(last.position)]) : null,
+  };
 }
 
 /** Who a contact is, for audit entries and node events: the function, never a phone number or an address. */

@@ -10,12 +10,13 @@ import {
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/roles';
-import { contactsFor, RankedContact } from './contact-list';
+import { contactsPage, RankedContact } from './contact-list';
 import { ContactDto } from './directory-file.dto';
 import { DirectoryService } from './directory.service';
+import { type Page, PageOf, PageQueryDto } from '../common/page';
 import { IsCountryCode } from '../common/validation';
 
-export class ContactQueryDto {
+export class ContactQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'MK' })
   @IsOptional()
   @IsCountryCode()
@@ -36,6 +37,8 @@ export class RankedContactView extends ContactDto {
   rank!: number;
 }
 
+class RankedContactPageView extends PageOf(RankedContactView) {}
+
 /** The TRM contact list: "who handles SOP 4 in MK?". */
 @ApiTags('directory')
 @Roles('coordinator')
@@ -45,11 +48,14 @@ export class ContactsController {
 
   @Get()
   @ApiOperation({ summary: 'the contact list, by country and SOP' })
-  @ApiOkResponse({ type: [RankedContactView], description: 'by country, then in escalation order per SOP' })
+  @ApiOkResponse({
+    type: RankedContactPageView,
+    description: 'by country, then in escalation order per SOP, a page at a time',
+  })
   @ApiNotFoundResponse({ description: 'the country is not in the directory' })
-  list(@Query() query: ContactQueryDto): RankedContact[] {
+  list(@Query() query: ContactQueryDto): Page<RankedContact> {
     if (query.country && !this.directory.find(query.country))
       throw new NotFoundException(`${query.country} is not in the directory`);
-    return contactsFor(this.directory.all(), query);
+    return contactsPage(this.directory.all(), query, query);
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
+import type { Page } from '../common/page';
+import { keysetPage } from '../database/keyset-page';
 import type { AssessmentFacts, OverrideFacts } from './risk.policy';
 import { RiskAssessmentEntity } from './risk-assessment.entity';
 import { RiskOverrideEntity } from './risk-override.entity';
@@ -17,6 +19,26 @@ export class RiskRepository {
 
   async forCase(manager: EntityManager, caseRef: string): Promise<RiskAssessmentEntity[]> {
     return manager.find(RiskAssessmentEntity, { where: { caseRef }, order: { assessedAt: 'DESC' } });
+  }
+
+  /** Newest assessment first, a page at a time (the id breaks ties of time). */
+  async pageForCase(
+    manager: EntityManager,
+    caseRef: string,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<RiskAssessmentEntity>> {
+    const query = manager
+      .createQueryBuilder(RiskAssessmentEntity, 'a')
+      .where('a.case_ref = :caseRef', { caseRef });
+    return keysetPage(
+      query,
+      [
+        { sql: 'a.assessed_at', type: 'timestamptz', of: (a) => a.assessedAt },
+        { sql: 'a.id', type: 'uuid', of: (a) => a.id },
+      ],
+      'DESC',
+      page,
+    );
   }
 
   async overridesForCase(manager: EntityManager, caseRef: string): Promise<RiskOverrideEntity[]> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
+import type { Page } from '../common/page';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { RiskAssessmentEntity } from './risk-assessment.entity';
 import { RiskOverrideEntity } from './risk-override.entity';
@@ -97,16 +98,22 @@ export class RiskService {
   }
 
   /** Assessments hold evidence and protection plans: the read is audited like any personal data. */
-  async list(caseRef: string, actor: string): Promise<AssessmentView[]> {
+  async list(
+    caseRef: string,
+    page: { limit?: number; after?: string },
+    actor: string,
+  ): Promise<Page<AssessmentView>> {
     return this.dataSource.transaction(async (manager) => {
+      const { items, nextCursor } = await this.risk.pageForCase(manager, caseRef, page);
+      // Which one governs depends on them all, not on the page.
       const all = await this.risk.forCase(manager, caseRef);
       await this.audit.record(manager, {
         action: 'PERSONAL_DATA_READ',
         actor,
         caseRef,
-        details: { read: 'risk-assessments', records: all.length },
+        details: { read: 'risk-assessments', records: items.length },
       });
-      return all.map((a) => this.view(a, all));
+      return { items: items.map((a) => this.view(a, all)), nextCursor };
     });
   }
 

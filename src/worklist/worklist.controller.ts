@@ -1,10 +1,24 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  IntersectionType,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/roles';
-import { ExpectationView, toExpectationView } from '../expectations/expectation.views';
-import { ExpiringConsentRow, RiskReviewRow, WORKLIST_LIMIT, WorklistService } from './worklist.service';
+import { type Page, PageOf, PageQueryDto } from '../common/page';
+import { ExpectationPageView, ExpectationView, toExpectationView } from '../expectations/expectation.views';
+import {
+  ExpiringConsentRow,
+  RiskReviewRow,
+  WORKLIST_LIMIT,
+  WorklistService,
+  type WorklistWindows,
+} from './worklist.service';
 
 export class WorklistQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 14, description: 'consents expiring within' })
@@ -51,6 +65,27 @@ export class ExpiringConsentView {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
+export class WorklistNextCursorsView {
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/owed?after=' }) owed!:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/awaited?after=' })
+  awaited!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'GET /worklist/unanswered-referrals?after=',
+  })
+  unansweredReferrals!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/risk-review-due?after=' })
+  riskReviewDue!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'GET /worklist/consents-expiring?after=',
+  })
+  consentsExpiring!: string | null;
+}
+
 export class WorklistTotalsView {
   @ApiProperty() owed!: number;
   @ApiProperty() awaited!: number;
@@ -78,9 +113,41 @@ export class WorklistView {
     description: `how many each list holds in all: each shows at most its first ${WORKLIST_LIMIT}`,
   })
   totals!: WorklistTotalsView;
+  @ApiProperty({
+    type: WorklistNextCursorsView,
+    description: "each list's cursor for its next page (null when it is shown whole)",
+  })
+  nextCursors!: WorklistNextCursorsView;
 }
 
+export class WorklistPageQueryDto extends IntersectionType(WorklistQueryDto, PageQueryDto) {}
+
+class RiskReviewPageView extends PageOf(RiskReviewView) {}
+class ExpiringConsentPageView extends PageOf(ExpiringConsentView) {}
+
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
+
+const windowsOf = (query: WorklistQueryDto): WorklistWindows => ({
+  consentWithinDays: query.consentWithinDays ?? 14,
+  riskWithinDays: query.riskWithinDays ?? 7,
+});
+
+const toRiskReviewView = (r: RiskReviewRow): RiskReviewView => ({
+  ...r,
+  assessedAt: iso(r.assessedAt)!,
+  validUntil: iso(r.validUntil)!,
+  reviewRequiredAt: iso(r.reviewRequiredAt),
+});
+
+const toExpiringConsentView = (c: ExpiringConsentRow): ExpiringConsentView => ({
+  ...c,
+  expiresAt: iso(c.expiresAt)!,
+});
+
+const mapPage = <R, V>(page: Page<R>, view: (row: R) => V): Page<V> => ({
+  items: page.items.map(view),
+  nextCursor: page.nextCursor,
+});
 
 @ApiTags('worklist')
 @Roles('coordinator')
@@ -92,31 +159,66 @@ export class WorklistController {
   @ApiOperation({ summary: "the coordinator's worklist: what is owed, awaited, unanswered, due or expiring" })
   @ApiOkResponse({ type: WorklistView })
   async get(@Query() query: WorklistQueryDto): Promise<WorklistView> {
-    const list = await this.worklist.worklist({
-      consentWithinDays: query.consentWithinDays ?? 14,
-      riskWithinDays: query.riskWithinDays ?? 7,
-    });
+    const list = await this.worklist.worklist(windowsOf(query));
     return {
-      owed: list.owed.rows.map(toExpectationView),
-      awaited: list.awaited.rows.map(toExpectationView),
-      unansweredReferrals: list.unansweredReferrals.rows.map(toExpectationView),
-      riskReviewDue: list.riskReviewDue.rows.map((r: RiskReviewRow) => ({
-        ...r,
-        assessedAt: iso(r.assessedAt)!,
-        validUntil: iso(r.validUntil)!,
-        reviewRequiredAt: iso(r.reviewRequiredAt),
-      })),
-      consentsExpiring: list.consentsExpiring.rows.map((c: ExpiringConsentRow) => ({
-        ...c,
-        expiresAt: iso(c.expiresAt)!,
-      })),
+      owed: list.owed.items.map(toExpectationView),
+      awaited: list.awaited.items.map(toExpectationView),
+      unansweredReferrals: list.unansweredReferrals.items.map(toExpectationView),
+      riskReviewDue: list.riskReviewDue.items.map(toRiskReviewView),
+      consentsExpiring: list.consentsExpiring.items.map(toExpiringConsentView),
       totals: {
-        owed: list.owed.total,
-        awaited: list.awaited.total,
-        unansweredReferrals: list.unansweredReferrals.total,
-        riskReviewDue: list.riskReviewDue.total,
-        consentsExpiring: list.consentsExpiring.total,
+        owed: list.owed.total ?? 0,
+        awaited: list.awaited.total ?? 0,
+        unansweredReferrals: list.unansweredReferrals.total ?? 0,
+        riskReviewDue: list.riskReviewDue.total ?? 0,
+        consentsExpiring: list.consentsExpiring.total ?? 0,
+      },
+      nextCursors: {
+        owed: list.owed.nextCursor,
+        awaited: list.awaited.nextCursor,
+        unansweredReferrals: list.unansweredReferrals.nextCursor,
+        riskReviewDue: list.riskReviewDue.nextCursor,
+        consentsExpiring: list.consentsExpiring.nextCursor,
       },
     };
+  }
+
+  @Get('owed')
+  @ApiOperation({ summary: 'the answers this country owes, earliest deadline first, a page at a time' })
+  @ApiOkResponse({ type: ExpectationPageView })
+  async owed(@Query() page: PageQueryDto): Promise<ExpectationPageView> {
+    return mapPage(await this.worklist.expectations('owed', page), toExpectationView);
+  }
+
+  @Get('awaited')
+  @ApiOperation({
+    summary: 'the answers awaited from other countries, earliest deadline first, a page at a time',
+  })
+  @ApiOkResponse({ type: ExpectationPageView })
+  async awaited(@Query() page: PageQueryDto): Promise<ExpectationPageView> {
+    return mapPage(await this.worklist.expectations('awaited', page), toExpectationView);
+  }
+
+  @Get('unanswered-referrals')
+  @ApiOperation({
+    summary: 'referrals received and not yet answered, earliest deadline first, a page at a time',
+  })
+  @ApiOkResponse({ type: ExpectationPageView })
+  async unansweredReferrals(@Query() page: PageQueryDto): Promise<ExpectationPageView> {
+    return mapPage(await this.worklist.expectations('unanswered-referrals', page), toExpectationView);
+  }
+
+  @Get('risk-review-due')
+  @ApiOperation({ summary: 'open cases whose own risk assessment is due for review, a page at a time' })
+  @ApiOkResponse({ type: RiskReviewPageView })
+  async riskReviewDue(@Query() query: WorklistPageQueryDto): Promise<RiskReviewPageView> {
+    return mapPage(await this.worklist.riskReviews(windowsOf(query), query), toRiskReviewView);
+  }
+
+  @Get('consents-expiring')
+  @ApiOperation({ summary: 'live consents expiring soon, soonest first, a page at a time' })
+  @ApiOkResponse({ type: ExpiringConsentPageView })
+  async consentsExpiring(@Query() query: WorklistPageQueryDto): Promise<ExpiringConsentPageView> {
+    return mapPage(await this.worklist.expiringConsents(windowsOf(query), query), toExpiringConsentView);
   }
 }

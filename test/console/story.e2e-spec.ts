@@ -135,7 +135,7 @@ describe('the console in a real browser: a referral from FR to MK', () => {
 
     const recorded = await auditRows(federation, 'FR', 'CONSENT_RECORDED', { caseRef });
     expect(recorded).toHaveLength(1);
-    const [consent] = (await api(fr, 'GET', `/cases/${caseRef}/consents`)).body as Array<
+    const [consent] = (await api(fr, 'GET', `/cases/${caseRef}/consents`)).body.items as Array<
       Record<string, unknown>
     >;
     expect(consent).toMatchObject({ givenBy: 'GUARDIAN', informedLanguage: 'mk' });
