@@ -65,24 +65,17 @@ export class ExpiringConsentView {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
+/** Where each list continues: `GET /worklist/<list>?after=` with it; null when the list is shown whole. */
 export class WorklistNextCursorsView {
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/owed?after=' }) owed!:
-    string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/awaited?after=' })
+  @ApiProperty({ nullable: true, type: String, description: 'GET /worklist/owed' })
+  owed!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'GET /worklist/awaited' })
   awaited!: string | null;
-  @ApiPropertyOptional({
-    nullable: true,
-    type: String,
-    description: 'GET /worklist/unanswered-referrals?after=',
-  })
+  @ApiProperty({ nullable: true, type: String, description: 'GET /worklist/unanswered-referrals' })
   unansweredReferrals!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'GET /worklist/risk-review-due?after=' })
+  @ApiProperty({ nullable: true, type: String, description: 'GET /worklist/risk-review-due' })
   riskReviewDue!: string | null;
-  @ApiPropertyOptional({
-    nullable: true,
-    type: String,
-    description: 'GET /worklist/consents-expiring?after=',
-  })
+  @ApiProperty({ nullable: true, type: String, description: 'GET /worklist/consents-expiring' })
   consentsExpiring!: string | null;
 }
 

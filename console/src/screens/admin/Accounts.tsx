@@ -249,7 +249,14 @@ function ApiKeys({
   const keys = useLoad(
     () =>
       name
-        ? call(() => api.GET('/admin/accounts/{name}/api-keys', { params: { path: { name } } }))
+        ? // Every page: an account has a handful of keys, and the admin revokes from the whole list.
+          allPages((after) =>
+            call(() =>
+              api.GET('/admin/accounts/{name}/api-keys', {
+                params: { path: { name }, query: { after, limit: 500 } },
+              }),
+            ),
+          )
         : Promise.resolve(undefined),
     [name, version],
   );

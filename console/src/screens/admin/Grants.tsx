@@ -33,7 +33,15 @@ type Grantee = { grantee: 'auditor' | 'agency'; name: string };
 function GrantsOn({ caseRef }: { caseRef: string }) {
   const { t } = useTranslation();
   const grants = useLoad(
-    () => call(() => api.GET('/admin/cases/{caseRef}/grants', { params: { path: { caseRef } } })),
+    // Every page, here and below: a case has a few grants and a node a few agencies; the screen shows them whole.
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/admin/cases/{caseRef}/grants', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   const accounts = useLoad(
@@ -43,7 +51,13 @@ function GrantsOn({ caseRef }: { caseRef: string }) {
       ),
     [],
   );
-  const agencies = useLoad(() => call(() => api.GET('/admin/agencies')), []);
+  const agencies = useLoad(
+    () =>
+      allPages((after) =>
+        call(() => api.GET('/admin/agencies', { params: { query: { after, limit: 500 } } })),
+      ),
+    [],
+  );
   const [chosen, setChosen] = useState('');
   const { busy, error, run } = useAction();
 

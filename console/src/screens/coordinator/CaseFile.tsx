@@ -316,7 +316,15 @@ function Consents({ caseRef, countries, open }: { caseRef: string; countries: st
   const { t } = useTranslation();
   const label = useCodes();
   const list = useLoad(
-    () => call(() => api.GET('/cases/{caseRef}/consents', { params: { path: { caseRef } } })),
+    // Every page: a case has a few consent records, and the panel shows them whole.
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/cases/{caseRef}/consents', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   const [adding, setAdding] = useState(false);
@@ -451,7 +459,15 @@ function Risk({
   const { t } = useTranslation();
   const label = useCodes();
   const list = useLoad(
-    () => call(() => api.GET('/cases/{caseRef}/risk-assessments', { params: { path: { caseRef } } })),
+    // Every page: a case has a few assessments, and the panel shows them whole.
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/cases/{caseRef}/risk-assessments', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   const [form, setForm] = useState<'assessment' | 'override' | null>(null);

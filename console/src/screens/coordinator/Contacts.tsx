@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { CountryOptions, SopOptions } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
@@ -13,11 +14,21 @@ export function Contacts() {
   const [country, setCountry] = useState('');
   const [sop, setSop] = useState('');
   const list = useLoad(
+    // Every page: the contact list is the directory file's, a few entries per country.
     () =>
-      call(() =>
-        api.GET('/directory/contacts', {
-          params: { query: { ...(country ? { country } : {}), ...(sop ? { sop: Number(sop) } : {}) } },
-        }),
+      allPages((after) =>
+        call(() =>
+          api.GET('/directory/contacts', {
+            params: {
+              query: {
+                ...(country ? { country } : {}),
+                ...(sop ? { sop: Number(sop) } : {}),
+                after,
+                limit: 500,
+              },
+            },
+          }),
+        ),
       ),
     [country, sop],
   );

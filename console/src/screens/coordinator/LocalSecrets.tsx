@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { useAction } from '../../api/useAction';
 import { useLoad } from '../../api/useLoad';
+import { allPages } from '../../api/usePages';
 import { DataTable } from '../../components/DataTable';
 import { When } from '../../components/format';
 import { announce } from '../../components/live';
@@ -18,13 +19,21 @@ type Revealed = Schemas['LocalSecretValueView'];
 export function LocalSecrets({ caseRef }: { caseRef: string }) {
   const { t } = useTranslation();
   const list = useLoad(
-    () => call(() => api.GET('/cases/{caseRef}/local-secrets', { params: { path: { caseRef } } })),
+    // Every page: a case keeps a few secrets, listed whole by label.
+    () =>
+      allPages((after) =>
+        call(() =>
+          api.GET('/cases/{caseRef}/local-secrets', {
+            params: { path: { caseRef }, query: { after, limit: 500 } },
+          }),
+        ),
+      ),
     [caseRef],
   );
   const [adding, setAdding] = useState(false);
   const [reading, setReading] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
-  const secrets = list.data?.secrets ?? [];
+  const secrets = list.data ?? [];
   return (
     <section className="panel" aria-labelledby="secrets-title">
       <h2 id="secrets-title">{t('localSecrets.title', 'Local secrets')}</h2>

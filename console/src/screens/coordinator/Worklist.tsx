@@ -1,14 +1,58 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { useLoad } from '../../api/useLoad';
-import { DataTable } from '../../components/DataTable';
+import { DataTable, NextPage } from '../../components/DataTable';
 import { Badge, CaseLink, When, isOverdue } from '../../components/format';
 import { Loading, Problem } from '../../components/Problem';
 import { useCodes } from '../../i18n/labels';
 
 // recharts is large: loaded only with the chart.
 const WorklistChart = lazy(() => import('./WorklistChart').then((m) => ({ default: m.WorklistChart })));
+
+type PageOf<T> = { items: T[]; nextCursor: string | null };
+type Expectation = Schemas['ExpectationView'];
+type Row = Record<string, unknown>;
+
+/** The next page of a worklist list, after the cursor the home page (or the page before) gave. */
+const nextOf = {
+  owed: (after: string) => call(() => api.GET('/worklist/owed', { params: { query: { after } } })),
+  awaited: (after: string) => call(() => api.GET('/worklist/awaited', { params: { query: { after } } })),
+  referrals: (after: string) =>
+    call(() => api.GET('/worklist/unanswered-referrals', { params: { query: { after } } })),
+  risk: async (after: string) =>
+    (await call(() =>
+      api.GET('/worklist/risk-review-due', { params: { query: { after } } }),
+    )) as unknown as PageOf<Row>,
+  consents: async (after: string) =>
+    (await call(() =>
+      api.GET('/worklist/consents-expiring', { params: { query: { after } } }),
+    )) as unknown as PageOf<Row>,
+};
+
+/**
+ * A worklist list past its first page: the lists are not small by nature, so the home page shows the first
+ * page of each and a "Next page" button appends the following ones (a refresh starts again).
+ */
+function useMore<T>(first: T[], firstNext: string | null, fetchPage: (after: string) => Promise<PageOf<T>>) {
+  const [more, setMore] = useState<{ rows: T[]; next: string | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => setMore(null), [first]);
+  async function load(after: string): Promise<void> {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const page = await fetchPage(after);
+      setMore((previous) => ({ rows: [...(previous?.rows ?? []), ...page.items], next: page.nextCursor }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { rows: [...first, ...(more?.rows ?? [])], next: more ? more.next : firstNext, busy, error, load };
+}
 
 /** The coordinator's home: what is owed and awaited by deadline (overdue first), and what needs her. */
 export function Worklist() {
@@ -34,6 +78,8 @@ export function Worklist() {
             title={t('worklist.owed', 'Answers owed by this country')}
             empty={t('worklist.owedEmpty', 'Nothing owed.')}
             rows={list.data.owed ?? []}
+            next={list.data.nextCursors.owed}
+            fetchPage={nextOf.owed}
             total={list.data.totals.owed}
           />
           <ExpectationTable
@@ -41,6 +87,8 @@ export function Worklist() {
             title={t('worklist.awaited', 'Answers awaited from other countries')}
             empty={t('worklist.awaitedEmpty', 'Nothing awaited.')}
             rows={list.data.awaited ?? []}
+            next={list.data.nextCursors.awaited}
+            fetchPage={nextOf.awaited}
             total={list.data.totals.awaited}
           />
           <ExpectationTable
@@ -48,20 +96,26 @@ export function Worklist() {
             title={t('worklist.referrals', 'Referrals received and not yet answered')}
             empty={t('worklist.referralsEmpty', 'No referral waiting for an answer.')}
             rows={list.data.unansweredReferrals ?? []}
+            next={list.data.nextCursors.unansweredReferrals}
+            fetchPage={nextOf.referrals}
             total={list.data.totals.unansweredReferrals}
           />
           <CaseRows
             id="risk"
             title={t('worklist.riskReview', 'Risk assessments due for review')}
             empty={t('worklist.riskReviewEmpty', 'No risk assessment due for review.')}
-            rows={(list.data.riskReviewDue ?? []) as unknown as Array<Record<string, unknown>>}
+            rows={(list.data.riskReviewDue ?? []) as unknown as Row[]}
+            next={list.data.nextCursors.riskReviewDue}
+            fetchPage={nextOf.risk}
             total={list.data.totals.riskReviewDue}
           />
           <CaseRows
             id="consents"
             title={t('worklist.consents', 'Consents about to expire')}
             empty={t('worklist.consentsEmpty', 'No consent expires soon.')}
-            rows={(list.data.consentsExpiring ?? []) as unknown as Array<Record<string, unknown>>}
+            rows={(list.data.consentsExpiring ?? []) as unknown as Row[]}
+            next={list.data.nextCursors.consentsExpiring}
+            fetchPage={nextOf.consents}
             total={list.data.totals.consentsExpiring}
           />
         </>
@@ -74,17 +128,22 @@ function ExpectationTable({
   id,
   title,
   empty,
-  rows,
+  rows: first,
+  next: firstNext,
+  fetchPage,
   total,
 }: {
   id: string;
   title: string;
   empty: string;
-  rows: Schemas['ExpectationView'][];
+  rows: Expectation[];
+  next: string | null;
+  fetchPage: (after: string) => Promise<PageOf<Expectation>>;
   total: number;
 }) {
   const { t } = useTranslation();
   const label = useCodes();
+  const { rows, next, busy, error, load } = useMore(first, firstNext, fetchPage);
   const sorted = [...rows].sort((a, b) => {
     const ao = a.status === 'OVERDUE' || isOverdue(a.dueAt) ? 0 : 1;
     const bo = b.status === 'OVERDUE' || isOverdue(b.dueAt) ? 0 : 1;
@@ -150,6 +209,8 @@ function ExpectationTable({
           );
         })}
       </DataTable>
+      <Problem error={error} />
+      <NextPage next={next} busy={busy} onNext={(after) => void load(after)} />
     </section>
   );
 }
@@ -159,17 +220,22 @@ function CaseRows({
   id,
   title,
   empty,
-  rows,
+  rows: first,
+  next: firstNext,
+  fetchPage,
   total,
 }: {
   id: string;
   title: string;
   empty: string;
-  rows: Array<Record<string, unknown>>;
+  rows: Row[];
+  next: string | null;
+  fetchPage: (after: string) => Promise<PageOf<Row>>;
   total: number;
 }) {
   const { t } = useTranslation();
   const label = useCodes();
+  const { rows, next, busy, error, load } = useMore(first, firstNext, fetchPage);
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return (
     <section aria-labelledby={`${id}-title`} className="panel">
@@ -225,6 +291,8 @@ function CaseRows({
           );
         })}
       </DataTable>
+      <Problem error={error} />
+      <NextPage next={next} busy={busy} onNext={(after) => void load(after)} />
     </section>
   );
 }
