@@ -1,6 +1,10 @@
+import * as amqp from 'amqplib';
+import { randomUUID } from 'node:crypto';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { examplePayload } from '../src/messages/examples';
+import { routingKey } from '../src/messages/message-types';
 import { MetricsService } from '../src/metrics/metrics.service';
+import { deadLetterQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 interface LogLine {
@@ -190,6 +194,53 @@ describe('observability: JSON logs, request ids, metrics (real PostgreSQL and Ra
     const after = await scrape(fr);
     expect(sample(after, 'trm_agency_reply_backlog')).toBe(1);
     expect(sample(after, 'trm_agency_reply_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(90);
+  });
+
+  it('counts a real dead letter, by reason, as it goes into trm.dead.FR', async () => {
+    // MK's broker user publishes to FR a message whose signature is not MK's: FR rejects and dead-letters it.
+    const id = randomUUID();
+    const body = Buffer.from(
+      JSON.stringify({ version: 1, id, type: 'REFERRAL_REQUEST', from: 'MK', to: 'FR', caseRef: null }),
+    );
+    const connection = await amqp.connect(federation.amqpUrl('MK'));
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.publish(TRANSNATIONAL_EXCHANGE, routingKey('REFERRAL_REQUEST', 'FR', 'MK'), body, {
+        persistent: true,
+        messageId: id,
+        type: 'REFERRAL_REQUEST',
+        userId: 'MK',
+        contentType: 'application/json',
+        headers: { 'x-trm-version': 1, 'x-trm-key-id': 'MK-sig-1', 'x-trm-signature': 'bm90IE1LJ3M=' },
+      });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+    const [{ reason }] = await eventually(
+      async () => {
+        const rows = await federation.query<{ reason: string }>(
+          'FR',
+          `SELECT reason_code AS reason FROM audit_log WHERE action = 'MESSAGE_DEAD_LETTERED' AND message_id = $1`,
+          [id],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      15_000,
+      'the dead letter audited',
+    );
+    expect(reason).toMatch(/^[A-Z_]+$/);
+    // The copy is really in the dead-letter queue, with that reason.
+    const copy = await federation.withAdminChannel((channel) =>
+      channel.get(deadLetterQueue('FR'), { noAck: true }),
+    );
+    expect(copy && copy.properties.messageId).toBe(id);
+    expect(copy && copy.properties.headers?.['x-trm-reject-code']).toBe(reason);
+
+    const text = await scrape(fr);
+    expect(sample(text, `trm_dead_letters_total{source="peer",reason="${reason}"}`)).toBe(1);
+    expect(sample(text, `trm_dead_letters_last_hour{reason="${reason}"}`)).toBe(1);
+    expect(sample(text, `trm_inbound_deliveries_total{outcome="REJECTED",reason="${reason}"}`)).toBe(1);
   });
 
   it('counts an unsent row and its age while the relay cannot publish', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
+import { MetricsService } from '../metrics/metrics.service';
 import { republishAsDeadLetter } from '../transport/dead-letter';
 import { agencySubmissionsQueue, nationalExchange } from '../transport/national-exchange';
 import { Publisher } from '../transport/publisher';
@@ -33,6 +34,7 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
     private readonly agencies: AgenciesRepository,
     private readonly submissions: AgencySubmissions,
     private readonly publisher: Publisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,10 +69,13 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     const disposition = await this.process(channel, message);
     if (!disposition) return;
-    if (disposition.outcome === 'REFUSED' && !(await this.deadLetter(message, disposition))) {
-      // Back to the queue rather than holding a prefetch slot until the channel closes.
-      if (!this.closed.has(channel)) channel.nack(message, false, true);
-      return;
+    if (disposition.outcome === 'REFUSED') {
+      if (!(await this.deadLetter(message, disposition))) {
+        // Back to the queue rather than holding a prefetch slot until the channel closes.
+        if (!this.closed.has(channel)) channel.nack(message, false, true);
+        return;
+      }
+      this.metrics.deadLetters.inc({ source: 'agency', reason: disposition.code });
     }
     if (!this.closed.has(channel)) channel.ack(message);
   }

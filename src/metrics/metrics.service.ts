@@ -46,6 +46,16 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     registers: [this.registry],
   });
 
+  /** Counted as the copy is republished, so a dead letter whose audit entry failed is still counted. */
+  readonly deadLetters = new Counter({
+    name: 'trm_dead_letters_total',
+    help:
+      'Deliveries this instance moved to a dead-letter queue, by source (peer: trm.dead.<CC>; agency: the ' +
+      "national exchange's submissions dead letters) and reason code",
+    labelNames: ['source', 'reason'],
+    registers: [this.registry],
+  });
+
   readonly inboundDeliveries = new Counter({
     name: 'trm_inbound_deliveries_total',
     help: 'Inbound messages handled by this instance, by outcome and rejection reason code',

@@ -163,6 +163,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
         if (!isClosed(channel)) channel.nack(message, false, true);
         return;
       }
+      this.metrics.deadLetters.inc({ source: 'peer', reason: disposition.code });
       await this.auditDeadLetter(queue, message, disposition);
     }
     this.ack(channel, message);
