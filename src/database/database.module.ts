@@ -10,6 +10,14 @@ import { KeyStoreError } from '../crypto/key-store';
 import { prepareStoredFields } from '../crypto/field-rekey';
 import { migrateWithLock } from './migrate';
 
+/**
+ * The urgent lane's own pool (docs/protocol.md, "Alerts never wait"): emergency alerts are applied on these
+ * connections, which routine work cannot take, so an alert never waits for a connection behind routine load.
+ * One per alert handled at once.
+ */
+export const URGENT_CONNECTION = 'urgent';
+export const URGENT_CONNECTIONS = 2;
+
 /** The node's cipher rides along with the options to the data source factory, which binds it. */
 type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher };
 
@@ -23,7 +31,10 @@ type Entities = NonNullable<DataSourceOptions['entities']>;
 @Module({})
 export class DatabaseModule {
   static forRoot(entities: Entities): DynamicModule {
-    return { module: DatabaseModule, imports: [databaseConnection(entities)] };
+    return {
+      module: DatabaseModule,
+      imports: [databaseConnection(entities), urgentConnection(entities)],
+    };
   }
 }
 
@@ -55,6 +66,38 @@ function databaseConnection(entities: Entities): DynamicModule {
       await prepareStoredFields(dataSource, fieldCipher, bindFieldCipher(dataSource, fieldCipher), (line) =>
         logger.log(line),
       );
+      return dataSource;
+    },
+  });
+}
+
+/**
+ * The urgent lane's pool: the same entities and data keys, a pool of its own. The schema is the main
+ * connection's to migrate (this one runs no statement before the node serves).
+ */
+function urgentConnection(entities: Entities): DynamicModule {
+  return TypeOrmModule.forRootAsync({
+    name: URGENT_CONNECTION,
+    imports: [CryptoModule],
+    inject: [NODE_CONFIG, FieldCipher],
+    useFactory: (config: NodeConfig, fieldCipher: FieldCipher): NodeDataSourceOptions => ({
+      name: URGENT_CONNECTION,
+      type: 'postgres' as const,
+      url: config.databaseUrl,
+      entities,
+      synchronize: false,
+      migrationsRun: false,
+      logging: false,
+      extra: { max: URGENT_CONNECTIONS, application_name: `trm-node-${config.country}-urgent` },
+      retryAttempts: 10,
+      retryDelay: 1000,
+      toRetry: (error: unknown) => !(error instanceof FieldCipherError || error instanceof KeyStoreError),
+      fieldCipher,
+    }),
+    dataSourceFactory: async (options) => {
+      const { fieldCipher, ...dataSourceOptions } = options as DataSourceOptions & NodeDataSourceOptions;
+      const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
+      bindFieldCipher(dataSource, fieldCipher);
       return dataSource;
     },
   });

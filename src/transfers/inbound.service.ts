@@ -84,20 +84,28 @@ export class InboundService {
     private readonly caseChecks: ReceiverCaseChecks,
   ) {}
 
-  async receive(delivery: InboundDelivery): Promise<Disposition> {
+  /**
+   * `database`: the pool the delivery is applied on; the consumer gives the urgent lane its own (alerts never
+   * wait for a connection behind routine work).
+   */
+  async receive(delivery: InboundDelivery, database: DataSource = this.dataSource): Promise<Disposition> {
     try {
-      return await this.process(delivery);
+      return await this.process(delivery, database);
     } finally {
       this.relay.kick(); // the receipt or rejection leaves now, not at the next poll
     }
   }
 
   /** Used when processing failed for reasons of our own, after retries: the sender must still hear of it. */
-  async rejectAsInternalError(delivery: InboundDelivery): Promise<Disposition> {
+  async rejectAsInternalError(
+    delivery: InboundDelivery,
+    database: DataSource = this.dataSource,
+  ): Promise<Disposition> {
     // Whoever check 1 names is answered; its own verdict does not matter here.
     const heard = hear(delivery, this.config.maxMessageBytes);
     const signer = checkSignature(delivery, heard, this.directory);
     return this.reject(
+      database,
       delivery,
       answerable(delivery, heard, this.directory, signer.ok ? signer.value : undefined),
       new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'),
@@ -109,41 +117,41 @@ export class InboundService {
    * Each returns what it learned or a rejection; the first rejection is answered, with what the checks before
    * it learned about whom to answer.
    */
-  private async process(delivery: InboundDelivery): Promise<Disposition> {
+  private async process(delivery: InboundDelivery, database: DataSource): Promise<Disposition> {
     const heard = hear(delivery, this.config.maxMessageBytes);
     const unverified = answerable(delivery, heard, this.directory);
 
     const signer = checkSignature(delivery, heard, this.directory); // 1
-    if (!signer.ok) return this.reject(delivery, unverified, signer.rejection);
+    if (!signer.ok) return this.reject(database, delivery, unverified, signer.rejection);
     const signed = answerable(delivery, heard, this.directory, signer.value);
 
     const size = checkSize(heard, this.config.maxMessageBytes); // 2
-    if (!size.ok) return this.reject(delivery, signed, size.rejection);
+    if (!size.ok) return this.reject(database, delivery, signed, size.rejection);
 
     const body = checkJsonObject(heard); // 3
-    if (!body.ok) return this.reject(delivery, signed, body.rejection);
+    if (!body.ok) return this.reject(database, delivery, signed, body.rejection);
 
     // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
     const sender = checkSender(delivery, signer.value); // 4
-    if (!sender.ok) return this.reject(delivery, unverified, sender.rejection);
+    if (!sender.ok) return this.reject(database, delivery, unverified, sender.rejection);
 
     const addressed = checkAddressedTo(body.value, this.config.country); // 5
-    if (!addressed.ok) return this.reject(delivery, signed, addressed.rejection);
+    if (!addressed.ok) return this.reject(database, delivery, signed, addressed.rejection);
 
     const envelope = checkEnvelope(body.value); // 6–8
-    if (!envelope.ok) return this.reject(delivery, signed, envelope.rejection);
+    if (!envelope.ok) return this.reject(database, delivery, signed, envelope.rejection);
     const restricted = checkRestrictions(envelope.value); // 8b
-    if (!restricted.ok) return this.reject(delivery, signed, restricted.rejection);
+    if (!restricted.ok) return this.reject(database, delivery, signed, restricted.rejection);
     // From here a rejection remembers the id, and a known id (9) is answered as the first time.
     const remembered: Answerable = { ...signed, envelope: envelope.value };
 
     // 9 costs no lookup on the common path: the inbox insert in accept() finds a known id (DuplicateRace), and
     // reject() finds it when a check fails first.
     const plaintext = openPayload(envelope.value, (sealed, aad) => this.keys.open(sealed, aad)); // 10
-    if (!plaintext.ok) return this.reject(delivery, remembered, plaintext.rejection);
+    if (!plaintext.ok) return this.reject(database, delivery, remembered, plaintext.rejection);
 
     const payload = checkPayload(envelope.value, plaintext.value); // 11
-    if (!payload.ok) return this.reject(delivery, remembered, payload.rejection);
+    if (!payload.ok) return this.reject(database, delivery, remembered, payload.rejection);
 
     const accepted: AcceptedMessage = {
       envelope: envelope.value,
@@ -152,10 +160,10 @@ export class InboundService {
       signature: String(delivery.headers['x-trm-signature']),
     };
     try {
-      return await this.dataSource.transaction((manager) => this.accept(manager, accepted)); // 12–13a, 9
+      return await database.transaction((manager) => this.accept(manager, accepted)); // 12–13a, 9
     } catch (error) {
-      if (error instanceof DuplicateRace) return this.answerDuplicate(envelope.value, signer.value);
-      if (error instanceof Rejection) return this.reject(delivery, remembered, error);
+      if (error instanceof DuplicateRace) return this.answerDuplicate(database, envelope.value, signer.value);
+      if (error instanceof Rejection) return this.reject(database, delivery, remembered, error);
       throw error;
     }
   }
@@ -291,8 +299,12 @@ export class InboundService {
    * the first time. The same id from another sender is not a duplicate: the first time it is rejected (by
    * accept(), through reject()), and that rejection is then its sender's duplicate answer.
    */
-  private async answerDuplicate(envelope: Envelope, sender: string): Promise<Disposition> {
-    await this.dataSource.transaction(async (manager) => {
+  private async answerDuplicate(
+    database: DataSource,
+    envelope: Envelope,
+    sender: string,
+  ): Promise<Disposition> {
+    await database.transaction(async (manager) => {
       const earlier = await this.inbox.find(manager, envelope.id, sender);
       await this.answerDuplicateIn(manager, earlier, sender, envelope);
     });
@@ -327,6 +339,7 @@ export class InboundService {
    * in answer to a receipt or a rejection, which would loop). The consumer then dead-letters the message.
    */
   private async reject(
+    database: DataSource,
     delivery: InboundDelivery,
     known: Answerable,
     failure: Rejection,
@@ -342,7 +355,7 @@ export class InboundService {
       inReplyTo !== null &&
       known.type !== 'DELIVERY_RECEIPT' &&
       known.type !== 'DELIVERY_REJECTED';
-    const duplicate = await this.dataSource.transaction(async (manager) => {
+    const duplicate = await database.transaction(async (manager) => {
       // Only an id that passed the envelope checks is remembered: an early failure may be a replay under
       // someone else's id, and must not block the genuine message.
       const remembered = known.envelope ? known.envelope.id : null;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -18,21 +19,24 @@ import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 import { FairScheduler } from './fair-scheduler';
 import { databaseReachable } from '../database/reachable';
+import { URGENT_CONNECTION, URGENT_CONNECTIONS } from '../database/database.module';
 import { CASE_REF, COUNTRY_CODE } from '../common/validation';
 
-/** Alerts are few and never refused: a small window of their own, handled two at a time. */
-const URGENT = { prefetch: 8, concurrency: 2 };
+/** Alerts are few and never refused: a small window of their own, one at a time per urgent connection. */
+const URGENT = { prefetch: 8, concurrency: URGENT_CONNECTIONS };
 const ATTEMPTS_BEFORE_INTERNAL_ERROR = 3;
 
 interface Lane {
   queue: string;
   prefetch: number;
   scheduler: FairScheduler;
+  /** The pool its deliveries are applied on: the urgent lane's is its own. */
+  database: DataSource;
 }
 
 /**
- * The AMQP edge of the inbound pipeline. Each lane has its own channel (an alert never waits behind routine
- * traffic), messages are acked on the channel that delivered them and only after the inbound transaction
+ * The AMQP edge of the inbound pipeline. Each lane has its own channel and the urgent lane its own database
+ * pool (an alert never waits behind routine traffic, for a delivery slot nor for a connection), messages are acked on the channel that delivered them and only after the inbound transaction
  * committed, and messages of one case are handled in arrival order. Within a lane, deliveries of different
  * senders take turns (FairScheduler); on the routine lane a sender with more than its cap of messages
  * pending lets the others go first, so one noisy peer cannot take the slots the others need.
@@ -48,7 +52,8 @@ export class InboxConsumer implements OnApplicationBootstrap {
     private readonly amqp: AmqpConnection,
     private readonly inbound: InboundService,
     private readonly publisher: Publisher,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
+    @InjectDataSource(URGENT_CONNECTION) urgentDatabase: DataSource,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {
@@ -57,11 +62,13 @@ export class InboxConsumer implements OnApplicationBootstrap {
         queue: urgentQueue(config.country),
         prefetch: URGENT.prefetch,
         scheduler: new FairScheduler(URGENT.concurrency),
+        database: urgentDatabase,
       },
       {
         queue: inboxQueue(config.country),
         prefetch: config.inboundPrefetch,
         scheduler: new FairScheduler(config.inboundConcurrency, config.inboundMaxPendingPerSender),
+        database: dataSource,
       },
     ];
   }
@@ -97,7 +104,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
     lane.scheduler.admit(sender);
     this.inOrder(lane, message, () =>
       lane.scheduler
-        .run(sender, () => this.handle(channel, lane.queue, message))
+        .run(sender, () => this.handle(channel, lane, message))
         .finally(() => lane.scheduler.release(sender)),
     );
   }
@@ -125,7 +132,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
    * Everything logged while one delivery is handled carries its message id, case and sender as fields; the
    * properties come from an unverified sender, so only values shaped like ids and codes are kept.
    */
-  private handle(channel: Channel, queue: string, message: ConsumeMessage): Promise<void> {
+  private handle(channel: Channel, lane: Lane, message: ConsumeMessage): Promise<void> {
     const { messageId, correlationId, userId } = message.properties;
     const context = {
       node: this.config.country,
@@ -134,12 +141,12 @@ export class InboxConsumer implements OnApplicationBootstrap {
       peer: shapedOrUndefined(userId, /^[A-Z]{2}$/),
     };
     const started = process.hrtime.bigint();
-    return withLogContext(context, () => this.handleDelivery(channel, queue, message, started));
+    return withLogContext(context, () => this.handleDelivery(channel, lane, message, started));
   }
 
   private async handleDelivery(
     channel: Channel,
-    queue: string,
+    { queue, database }: Lane,
     message: ConsumeMessage,
     started: bigint,
   ): Promise<void> {
@@ -150,7 +157,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
       type: message.properties.type,
       headers: message.properties.headers ?? {},
     };
-    const disposition = await this.process(delivery, channel);
+    const disposition = await this.process(delivery, channel, database);
     if (!disposition) return;
     this.logger.debug(
       `inbound message ${printable(delivery.messageId)} on ${queue}: ${disposition.outcome}` +
@@ -164,7 +171,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
         return;
       }
       this.metrics.deadLetters.inc({ source: 'peer', reason: disposition.code });
-      await this.auditDeadLetter(queue, message, disposition);
+      await this.auditDeadLetter(database, queue, message, disposition);
     }
     this.ack(channel, message);
     const outcome = disposition.outcome;
@@ -181,6 +188,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
    * MESSAGE_REJECTED entry is already committed.
    */
   private async auditDeadLetter(
+    database: DataSource,
     queue: string,
     message: ConsumeMessage,
     disposition: Extract<Disposition, { outcome: 'REJECTED' }>,
@@ -189,7 +197,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
     const shaped = (value: unknown, pattern: RegExp): string | null =>
       typeof value === 'string' && pattern.test(value) ? value : null;
     try {
-      await this.audit.record(this.dataSource.manager, {
+      await this.audit.record(database.manager, {
         action: 'MESSAGE_DEAD_LETTERED',
         actor: `node:${this.config.country}`,
         caseRef: shaped(correlationId, CASE_REF),
@@ -206,18 +214,22 @@ export class InboxConsumer implements OnApplicationBootstrap {
   }
 
   /** Retries our own failures (a database outage waits for the database); a peer is told after that. */
-  private async process(delivery: InboundDelivery, channel: Channel): Promise<Disposition | null> {
+  private async process(
+    delivery: InboundDelivery,
+    channel: Channel,
+    database: DataSource,
+  ): Promise<Disposition | null> {
     let attempt = 0;
     for (;;) {
       try {
         if (attempt >= ATTEMPTS_BEFORE_INTERNAL_ERROR)
-          return await this.inbound.rejectAsInternalError(delivery);
-        return await this.inbound.receive(delivery);
+          return await this.inbound.rejectAsInternalError(delivery, database);
+        return await this.inbound.receive(delivery, database);
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
         this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);
-        if (await databaseReachable(this.dataSource)) attempt += 1;
-        else await this.waitForDatabase(channel);
+        if (await databaseReachable(database)) attempt += 1;
+        else await this.waitForDatabase(channel, database);
         if (attempt >= 2 * ATTEMPTS_BEFORE_INTERNAL_ERROR) {
           // Even recording the failure fails with a healthy database: a poison message. Dead-letter it without
           // the database rather than hold it (and every later message of its case) forever.
@@ -234,9 +246,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
     }
   }
 
-  private async waitForDatabase(channel: Channel): Promise<void> {
+  private async waitForDatabase(channel: Channel, database: DataSource): Promise<void> {
     this.logger.warn('database unreachable: holding inbound messages until it is back');
-    while (!isClosed(channel) && !(await databaseReachable(this.dataSource))) await sleep(1000);
+    while (!isClosed(channel) && !(await databaseReachable(database))) await sleep(1000);
   }
 
   /** To trm.dead, routed like the broker's own dead-lettering (routing key = the queue). */

@@ -3,21 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
-import { composeEvents, LifecycleDecision, LifecycleEvent } from '../cases/case-lifecycle.policy';
-import { CaseEntity } from '../cases/case.entity';
+import { composeEvents } from '../cases/case-lifecycle.policy';
 import { CasesService } from '../cases/cases.service';
-import { CaseFactRule } from '../cases/case-facts.policy';
-import { LocalSecretsRepository } from '../cases/local-secrets.repository';
-import { secretPaths } from '../cases/local-secrets.policy';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
-import { Envelope, FieldError, validatePayload } from '../messages/catalogue';
-import { envelopeRuleErrors } from '../messages/envelope.dto';
-import { RejectionCode } from '../messages/rejection-codes';
-import { consentSummary } from '../consent/consent.policy';
-import { isTechnicalType, MESSAGE_TYPES, MessageType, VITAL_INTEREST_TYPES } from '../messages/message-types';
-import { encodeMessage } from '../transport/envelope-codec';
+import { Envelope, FieldError } from '../messages/catalogue';
+import { isTechnicalType, MESSAGE_TYPES, MessageType } from '../messages/message-types';
+import { encodeMessage, WireMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
@@ -25,25 +18,12 @@ import { CaseLifecycle } from './case-lifecycle';
 import { MessageRecordsRepository } from './message-records.repository';
 import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
-import { GateDecision, TransferGate } from './transfer.gate';
-import { decideOutbound, PolicyReason } from './transfer.policy';
-import { decideOutboundRestrictions, USE_RESTRICTIONS_EXTENSION } from './use-restriction.policy';
-import { envelopeLanguage } from './language.policy';
+import { PolicyReason } from './transfer.policy';
+import { SendMessageCommand } from './sender/send-command';
+import { Cleared, Draft, Parties, SenderSteps, SentChange } from './sender/send-steps';
+import { orRefuse } from './sender/step';
 
-export interface SendMessageCommand {
-  caseRef: string;
-  type: MessageType;
-  to: string;
-  inReplyTo?: string | null;
-  legalBasis: 'CONSENT' | 'VITAL_INTEREST';
-  payload: unknown;
-  /** Send without the field groups the consent does not cover, instead of refusing. */
-  redact?: boolean;
-  /** Use restrictions on the data (use-restriction.policy); left out: none. */
-  restrictions?: readonly string[];
-  /** The free text's language (ISO 639-1); default: this node's first language in the directory. */
-  language?: string;
-}
+export type { SendMessageCommand } from './sender/send-command';
 
 export interface SendResult {
   record: MessageRecordEntity;
@@ -61,14 +41,14 @@ export interface CheckResult {
   redacted: string[];
 }
 
-/** What the gates found, for the writes that follow them. */
+/** What the steps learned, for the writes that follow them. */
 interface EvaluatedSend {
-  caseRow: CaseEntity;
-  event: LifecycleEvent;
-  lifecycle: Extract<LifecycleDecision, { allow: true }>;
-  gate: Extract<GateDecision, { allow: true }>;
+  draft: Draft;
+  parties: Parties;
+  change: SentChange;
+  cleared: Cleared;
   envelope: Envelope;
-  wire: ReturnType<typeof encodeMessage>;
+  wire: WireMessage;
 }
 
 /**
@@ -89,8 +69,10 @@ export interface TechnicalMessage {
 }
 
 /**
- * Outbound half of the transfer pipeline: validate → policy → one transaction (message row, case update,
- * audit entry, sealed and signed outbox row) → the relay publishes after commit.
+ * Outbound half of the transfer pipeline, read top to bottom: `send` → `evaluate`, the sender's steps in order
+ * (local secrets → schema → rules → lifecycle → gates → envelope → seal, each in sender/send-steps.ts
+ * returning what it learned or a refusal) → `write`, one transaction (message row, sealed and signed outbox
+ * row, case update, effects, audit entry) → the relay publishes after commit.
  */
 @Injectable()
 export class OutboundService implements OnModuleInit {
@@ -108,9 +90,8 @@ export class OutboundService implements OnModuleInit {
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
     private readonly relay: OutboxRelay,
-    private readonly gate: TransferGate,
     private readonly effects: Effects,
-    private readonly secrets: LocalSecretsRepository,
+    private readonly steps: SenderSteps,
   ) {}
 
   /** Once the broker confirmed a message it is SENT, and the audit log says so. */
@@ -152,9 +133,8 @@ export class OutboundService implements OnModuleInit {
   }
 
   /**
-   * The whole outbound step inside the caller's transaction (a consent withdrawal sends several messages
-   * atomically): the gates (`evaluate`), then message row, outbox row, case update, audit entry. Throws
-   * TransferError when anything refuses; nothing is then written.
+   * The whole send inside the caller's transaction (a consent withdrawal sends several messages atomically):
+   * the steps (`evaluate`), then `write`. Throws TransferError when a step refuses; nothing is then written.
    */
   async sendWithin(
     manager: EntityManager,
@@ -162,14 +142,42 @@ export class OutboundService implements OnModuleInit {
     actor: string,
     id: string = uuidv7(),
   ): Promise<SendResult> {
-    const sentAt = new Date();
-    const { caseRow, event, lifecycle, gate, envelope, wire } = await this.evaluate(
-      manager,
-      command,
-      id,
-      sentAt,
-      true,
-    );
+    return this.write(manager, await this.evaluate(manager, command, id, new Date(), true), actor);
+  }
+
+  /**
+   * The sender's steps, in docs/protocol.md's order ("What a sender checks, in order"): each, in
+   * sender/send-steps.ts, returns what it learned or the refusal that stops the send, thrown here so the
+   * caller's transaction rolls back. Reads only; `lock` holds the case row for the send's writes.
+   */
+  private async evaluate(
+    manager: EntityManager,
+    command: SendMessageCommand,
+    id: string,
+    sentAt: Date,
+    lock: boolean,
+  ): Promise<EvaluatedSend> {
+    const draft = this.steps.draft(command, id, sentAt);
+    orRefuse(await this.steps.checkLocalSecrets(manager, draft));
+    const payload = orRefuse(this.steps.checkSchema(draft));
+    const parties = orRefuse(await this.steps.checkRules(manager, draft, lock));
+    const change = orRefuse(await this.steps.checkLifecycle(manager, draft, parties, payload));
+    const cleared = orRefuse(await this.steps.checkGates(manager, draft, parties, payload));
+    const envelope = orRefuse(this.steps.checkEnvelope(draft, parties, cleared));
+    const wire = orRefuse(this.steps.seal(draft, parties, cleared, envelope));
+    return { draft, parties, change, cleared, envelope, wire };
+  }
+
+  /**
+   * The last step, what the others allowed: message row, outbox row (sealed and signed), the case's change,
+   * the type's effects, the audit entry.
+   */
+  private async write(manager: EntityManager, evaluated: EvaluatedSend, actor: string): Promise<SendResult> {
+    const { draft, parties, change, cleared, envelope, wire } = evaluated;
+    const { command, sentAt } = draft;
+    const { caseRow } = parties;
+    const { gate } = cleared;
+    const id = envelope.id;
     const record = await this.records.insert(manager, {
       id,
       caseRef: command.caseRef,
@@ -192,9 +200,9 @@ export class OutboundService implements OnModuleInit {
     await this.caseService.applyMessage(
       manager,
       caseRow,
-      { ...event, payload: gate.payload },
+      { ...change.event, payload: gate.payload },
       actor,
-      lifecycle.next,
+      change.decision.next,
     );
     await this.effects.emit(manager, 'message.queued', {
       id,
@@ -235,11 +243,17 @@ export class OutboundService implements OnModuleInit {
    */
   async check(command: SendMessageCommand): Promise<CheckResult> {
     try {
-      const { gate } = await this.dataSource.transaction(async (manager) => {
+      const { cleared } = await this.dataSource.transaction(async (manager) => {
         await manager.query('SET TRANSACTION READ ONLY');
         return this.evaluate(manager, command, uuidv7(), new Date(), false);
       });
-      return { wouldSend: true, error: null, reasons: [], fields: [], redacted: gate.redacted };
+      return {
+        wouldSend: true,
+        error: null,
+        reasons: [],
+        fields: [],
+        redacted: cleared.gate.redacted,
+      };
     } catch (error) {
       if (!(error instanceof TransferError)) throw error;
       return {
@@ -250,152 +264,6 @@ export class OutboundService implements OnModuleInit {
         redacted: [],
       };
     }
-  }
-
-  /**
-   * Every gate a message passes before it is written, in order: local secrets → schema → case and directory
-   * rules → legal basis → case lifecycle → consent and risk → the envelope's rules → the size peers accept.
-   * Reads only;
-   * throws TransferError at the first gate that refuses. `lock` holds the case row for the send's writes.
-   */
-  private async evaluate(
-    manager: EntityManager,
-    command: SendMessageCommand,
-    id: string,
-    sentAt: Date,
-    lock: boolean,
-  ): Promise<EvaluatedSend> {
-    const head = {
-      version: 1,
-      id,
-      type: command.type,
-      from: this.config.country,
-      to: command.to,
-      caseRef: command.caseRef,
-      inReplyTo: command.inReplyTo ?? null,
-      sentAt: sentAt.toISOString(),
-      legalBasis: command.legalBasis,
-    } as Envelope;
-    await this.refuseLocalSecrets(manager, command.payload);
-    const checked = validatePayload(command.type, command.payload, head);
-    if (!checked.ok) throw TransferError.invalid(checked.errors);
-
-    const caseRow = lock
-      ? await this.cases.findForUpdate(manager, command.caseRef)
-      : await this.cases.find(manager, command.caseRef);
-    const recipient = this.directory.find(command.to);
-    const rules = decideOutbound({
-      self: this.config.country,
-      type: command.type,
-      to: command.to,
-      recipientAccepts: recipient ? this.directory.accepts(command.to, command.type) : undefined,
-      case: caseRow,
-    });
-    if (
-      command.legalBasis === 'VITAL_INTEREST' &&
-      !(VITAL_INTEREST_TYPES as readonly string[]).includes(command.type)
-    ) {
-      throw TransferError.refused([
-        {
-          code: RejectionCode.POLICY_DENIED,
-          message: 'VITAL_INTEREST is a legal basis for EMERGENCY_ALERT and its acknowledgement only',
-        },
-      ]);
-    }
-    if (!rules.allow || !caseRow || !recipient) throw TransferError.refused(rules.allow ? [] : rules.reasons);
-    const event: LifecycleEvent = {
-      type: command.type,
-      direction: 'SENT',
-      counterpart: command.to,
-      payload: checked.payload as unknown as Record<string, unknown>,
-      inReplyTo: head.inReplyTo,
-    };
-    const lifecycle = await this.lifecycle.decide(manager, caseRow, event);
-    if (!lifecycle.allow) throw TransferError.contradicts(lifecycle.reasons);
-    const gate = await this.gate.decide(manager, {
-      case: caseRow,
-      type: command.type,
-      to: command.to,
-      legalBasis: command.legalBasis,
-      payload: checked.payload as unknown as Record<string, unknown>,
-      redact: command.redact ?? false,
-      now: sentAt,
-      answersVitalInterestAlert:
-        command.legalBasis === 'VITAL_INTEREST' &&
-        (await this.records.isVitalInterestAlert(
-          manager,
-          command.caseRef,
-          head.inReplyTo,
-          command.to,
-          'RECEIVED',
-        )),
-    });
-    const chosen = [...new Set(command.restrictions ?? [])].sort();
-    const restricted = decideOutboundRestrictions({
-      type: command.type,
-      to: command.to,
-      chosen,
-      recipientAnnounces: this.directory.announces(command.to, USE_RESTRICTIONS_EXTENSION),
-      received: await this.records.receivedRestrictions(manager, command.caseRef),
-    });
-    const refusals = [...(gate.allow ? [] : gate.reasons), ...restricted];
-    if (!gate.allow || refusals.length > 0) throw TransferError.refused(refusals);
-
-    const language = envelopeLanguage({
-      type: command.type,
-      chosen: command.language,
-      own: this.directory.find(this.config.country)?.languages ?? [],
-      recipientExtensions: recipient.extensions,
-    });
-    const envelope: Envelope = {
-      ...head,
-      ...(gate.consent ? { consent: consentSummary(gate.consent) } : {}),
-      ...(chosen.length > 0 ? { restrictions: chosen } : {}),
-      ...(language ? { language } : {}),
-    };
-    const stillValid = [...envelopeRuleErrors(envelope)];
-    if (gate.redacted.length > 0) {
-      const again = validatePayload(command.type, gate.payload, envelope);
-      if (!again.ok) stillValid.push(...again.errors);
-    }
-    if (stillValid.length > 0) throw TransferError.invalid(stillValid);
-
-    const wire = encodeMessage(
-      { ...envelope, type: command.type, sentAt, inReplyTo: envelope.inReplyTo, payload: gate.payload },
-      recipient,
-      this.keys,
-    );
-    // Peers refuse bodies over their limit (TOO_LARGE, final): say so now, before anything is written.
-    if (wire.body.length > this.config.maxMessageBytes) {
-      throw TransferError.invalid([
-        {
-          path: 'payload',
-          constraints: [
-            `maxMessageBytes: sealed and signed, the message would be ${wire.body.length} bytes; ` +
-              `participants accept at most ${this.config.maxMessageBytes} (TRM_MAX_MESSAGE_BYTES)`,
-          ],
-        },
-      ]);
-    }
-    return { caseRow, event, lifecycle, gate, envelope, wire };
-  }
-
-  /**
-   * First gate, before anything else reads the payload: no value this node keeps as a local secret leaves it,
-   * whatever the type and whichever string field holds it (docs/protocol.md, "Local secrets"). The refusal
-   * names the fields, never the value nor which secret it is.
-   */
-  private async refuseLocalSecrets(manager: EntityManager, payload: unknown): Promise<void> {
-    const fields = secretPaths(payload, await this.secrets.allValues(manager));
-    if (fields.length === 0) return;
-    throw TransferError.refused([
-      {
-        code: RejectionCode.POLICY_DENIED,
-        message: 'the message holds a value this node keeps as a local secret: it is never sent',
-        rule: CaseFactRule.LOCAL_SECRET,
-        fields,
-      },
-    ]);
   }
 
   /**

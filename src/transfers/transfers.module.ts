@@ -15,6 +15,7 @@ import { TransferGate } from './transfer.gate';
 import { InboundService } from './inbound.service';
 import { CaseLifecycle } from './case-lifecycle';
 import { ReceiverCaseChecks } from './receiver/case-checks';
+import { SenderSteps } from './sender/send-steps';
 import { InboxConsumer } from './inbox.consumer';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
@@ -39,6 +40,7 @@ import { TransfersService } from './transfers.service';
     InboundService,
     CaseLifecycle,
     ReceiverCaseChecks,
+    SenderSteps,
     InboxConsumer,
     TransfersService,
     TransferGate,

@@ -16,9 +16,10 @@ const BATCH_SIZE = 200;
 export type PublishedListener = (manager: EntityManager, published: OutboxEntity[]) => Promise<void>;
 
 /**
- * Moves committed outbox rows to the broker. A row is marked published only after the broker confirmed it,
- * in the transaction that claimed it: a crash or a broker restart before that leaves it pending, and it is
- * sent again (the receiver's inbox makes the repeat harmless).
+ * Moves committed outbox rows to the broker, a batch at a time under publisher confirms. A row is marked
+ * published only after the broker confirmed it, in the transaction that claimed it: a crash or a broker
+ * restart before that leaves it pending, and it is sent again (the receiver's inbox makes the repeat
+ * harmless).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,7 +58,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.loop.kick();
   }
 
-  /** Publishes one batch; returns how many rows it claimed. */
+  /**
+   * One batch: claim up to BATCH_SIZE due rows (in order, none behind an earlier row of its case that backs
+   * off), publish them all, wait once for the broker's confirms, then in the same transaction mark the
+   * confirmed rows published (one statement, and the listeners' writes) and the others failed (one
+   * statement: they are retried after a backoff, and the rows of their case wait behind them). A crash or a
+   * broker drop before the commit leaves every claimed row pending. Returns how many rows it claimed.
+   */
   async relayBatch(): Promise<number> {
     if (!this.publisher.ready) {
       await sleep(100);
@@ -66,38 +73,40 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.outbox.claimDue(manager, BATCH_SIZE);
       if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(
-        rows.map((row) =>
-          this.publisher.publish(TRANSNATIONAL_EXCHANGE, row.routingKey, row.body, {
-            ...row.properties,
-            contentType: 'application/json',
-            headers: row.headers,
-          }),
-        ),
+      const outcomes = await this.publisher.publishAll(
+        TRANSNATIONAL_EXCHANGE,
+        rows.map((row) => ({
+          routingKey: row.routingKey,
+          body: row.body,
+          options: { ...row.properties, contentType: 'application/json', headers: row.headers },
+        })),
       );
-      const published = rows.filter((_, i) => results[i].status === 'fulfilled');
+      const published = rows.filter((_, i) => outcomes[i] === null);
+      const failed = rows.flatMap((row, i) => {
+        const error = outcomes[i];
+        return error ? [{ row, reason: describe(error) }] : [];
+      });
       await this.outbox.markPublished(
         manager,
         published.map((row) => row.id),
       );
       if (published.length > 0) for (const listener of this.listeners) await listener(manager, published);
+      await this.outbox.markFailed(
+        manager,
+        failed.map(({ row, reason }) => ({ id: row.id, error: reason })),
+      );
       const confirmedAt = Date.now();
       for (const row of published) {
         this.metrics.relayLatency.observe((confirmedAt - row.createdAt.getTime()) / 1000);
         this.withRow(row, () => this.logger.debug(`published message ${row.messageId} to ${row.routingKey}`));
       }
-      for (const [i, row] of rows.entries()) {
-        const result = results[i];
-        if (result.status === 'rejected') {
-          const reason = describe(result.reason);
-          this.metrics.relayFailures.inc();
-          this.withRow(row, () =>
-            this.logger.warn(
-              `publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`,
-            ),
-          );
-          await this.outbox.markFailed(manager, row.id, reason);
-        }
+      for (const { row, reason } of failed) {
+        this.metrics.relayFailures.inc();
+        this.withRow(row, () =>
+          this.logger.warn(
+            `publish of message ${row.messageId} (${row.properties.type}) failed: ${reason}; will retry`,
+          ),
+        );
       }
       return rows.length;
     });

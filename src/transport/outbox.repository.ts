@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { WireMessage } from './envelope-codec';
 import { OutboxEntity } from './outbox.entity';
-import { markRowFailed, markRowsPublished } from './relay-row';
+import { markRowsFailed, markRowsPublished } from './relay-row';
 
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
@@ -36,13 +36,22 @@ export class OutboxRepository {
 
   /**
    * Claims due rows in order. SKIP LOCKED lets several relays (instances) share the table; the lock holds
-   * until the caller's transaction ends, after the broker has confirmed.
+   * until the caller's transaction ends, after the broker has confirmed. A row waiting behind an earlier
+   * unpublished row of its case, lane and recipient that is not due yet (its publish failed and backs off)
+   * is left: a later message of a case never overtakes an earlier one.
    */
   async claimDue(manager: EntityManager, limit: number): Promise<OutboxEntity[]> {
     return manager
       .createQueryBuilder(OutboxEntity, 'o')
       .where('o.published_at IS NULL')
       .andWhere('o.next_attempt_at <= now()')
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM outbox e
+           WHERE e.published_at IS NULL AND e.id < o.id AND e.next_attempt_at > now()
+             AND e.properties->>'correlationId' = o.properties->>'correlationId'
+             AND split_part(e.routing_key, '.', 1) = split_part(o.routing_key, '.', 1)
+             AND split_part(e.routing_key, '.', 2) = split_part(o.routing_key, '.', 2))`,
+      )
       .orderBy('o.id', 'ASC')
       .limit(limit)
       .setLock('pessimistic_write')
@@ -94,7 +103,7 @@ export class OutboxRepository {
     await markRowsPublished(manager, 'outbox', ids);
   }
 
-  async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
-    await markRowFailed(manager, 'outbox', id, error);
+  async markFailed(manager: EntityManager, failures: Array<{ id: string; error: string }>): Promise<void> {
+    await markRowsFailed(manager, 'outbox', failures);
   }
 }

@@ -43,6 +43,31 @@ export class Publisher implements OnModuleInit {
     return this.channel !== null;
   }
 
+  /**
+   * Publishes every message, in this order, and then waits once for the broker's verdict on all of them:
+   * null for each it confirmed, else why not (refused, returned as unroutable, or unconfirmed when the
+   * channel closed). The confirms come back as the broker gives them; only the wait is shared.
+   */
+  async publishAll(
+    exchange: string,
+    messages: ReadonlyArray<{
+      routingKey: string;
+      body: Buffer;
+      options: Options.Publish & { messageId: string };
+    }>,
+  ): Promise<Array<Error | null>> {
+    // Each publish writes to the channel before its first await, so the messages leave in array order.
+    const confirms = messages.map((m) => this.publish(exchange, m.routingKey, m.body, m.options));
+    const settled = await Promise.allSettled(confirms);
+    return settled.map((result) =>
+      result.status === 'fulfilled'
+        ? null
+        : result.reason instanceof Error
+          ? result.reason
+          : new PublishError(describe(result.reason)),
+    );
+  }
+
   async publish(
     exchange: string,
     routingKey: string,

@@ -57,3 +57,19 @@ export async function markRowFailed(
     [id, error.slice(0, 500)],
   );
 }
+
+/** The same for several rows in one statement: each with its own error and its own backoff. */
+export async function markRowsFailed(
+  manager: EntityManager,
+  table: RelayTable,
+  failures: ReadonlyArray<{ id: string; error: string }>,
+): Promise<void> {
+  if (failures.length === 0) return;
+  await manager.query(
+    `UPDATE ${table} t SET attempts = t.attempts + 1, last_error = f.error,
+       next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(t.attempts, 10)))
+     FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+     WHERE t.id = f.id`,
+    [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 500))],
+  );
+}
