@@ -3,6 +3,7 @@ import { examplePayload } from '../src/messages/examples';
 import { isExtensionType, MESSAGE_TYPES } from '../src/messages/message-types';
 import { MessageRecordEntity } from '../src/transfers/message-record.entity';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { expectInstant } from './support/assertions';
 import { ForeignPeer } from './support/foreign-peer';
 import { startFrMkItaly, stopFrMkItaly } from './support/fr-mk-italy';
 import {
@@ -197,6 +198,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
       expect(alert.status).toBe(202);
       expect((await expectationOf(fr, request.body.id)).status).toBe('OPEN');
 
+      const withdrawnFrom = Date.now();
       const withdrawal = await api(fr, 'POST', `/cases/${caseRef}/consents/${consentId}/withdraw`);
       expect(withdrawal.status).toBe(200);
       expect(withdrawal.body.notNotified).toEqual([
@@ -205,7 +207,7 @@ describe('consent and workflow gaps (real PostgreSQL and RabbitMQ)', () => {
 
       const ended = await expectationOf(fr, request.body.id);
       expect(ended).toMatchObject({ status: 'CANCELLED', cancelReason: 'CONSENT_WITHDRAWN_UNTOLD' });
-      expect(ended.cancelledAt).not.toBeNull();
+      expectInstant(ended.cancelledAt, withdrawnFrom);
       const cancelledList = await api(fr, 'GET', '/expectations?status=CANCELLED&limit=500');
       expect((cancelledList.body.items as ExpectationView[]).map((e) => e.requestMessageId)).toContain(
         request.body.id,

@@ -613,7 +613,13 @@ describe('console API (real PostgreSQL and RabbitMQ)', () => {
     it("shows the sealed head, the last verification and each peer's furthest checkpoint, to auditors only", async () => {
       await sealNow(fr);
       const sent = await fr.app!.get(AuditCheckpointService).send({ force: true });
-      expect(sent).not.toBeNull();
+      // What it signed and for whom (null would mean nothing went: the lock was taken or no head yet).
+      expect(sent).toEqual({
+        seq: expect.any(Number),
+        headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        at: expect.any(String),
+        peers: expect.arrayContaining(['MK']),
+      });
       const fresh = await eventually(
         async () => {
           const body = await state(mk);

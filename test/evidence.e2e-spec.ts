@@ -69,7 +69,13 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
 
     // FR signs its head for MK; MK keeps it.
     const checkpoint = await fr.app!.get(AuditCheckpointService).send({ force: true });
-    expect(checkpoint).not.toBeNull();
+    // What it signed and for whom (null would mean nothing went: the lock was taken or no head yet).
+    expect(checkpoint).toEqual({
+      seq: expect.any(Number),
+      headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      at: expect.any(String),
+      peers: ['MK'],
+    });
     await eventually(
       async () => {
         const rows = await federation.query('MK', `SELECT 1 FROM audit_peer_checkpoints WHERE peer = 'FR'`);

@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { buildSchemas } from '../scripts/schemas';
 import { CaseEntity } from '../src/cases/case.entity';
+import * as catalogue from '../src/messages/catalogue';
+import type { Envelope } from '../src/messages/catalogue';
 import { examplePayload } from '../src/messages/examples';
 import {
   isExtensionType,
@@ -18,6 +20,7 @@ import {
   api,
   ApiResponse,
   openCase,
+  openSharableCase,
   recordAssessment,
   recordConsent,
   recordGuardian,
@@ -48,14 +51,20 @@ const reasonsOf = (response: ApiResponse) =>
   }>;
 
 describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK', 'IT'], logLevel: 'error' });
+  // FR and MK announce every type of the catalogue, the extensions too (docs/protocol.md); IT none of them.
+  const federation = new LocalFederation({
+    codes: ['FR', 'MK', 'IT'],
+    logLevel: 'error',
+    participants: { FR: { accepts: [...MESSAGE_TYPES] }, MK: { accepts: [...MESSAGE_TYPES] } },
+  });
   let fr: RunningNode;
+  let mk: RunningNode;
   let italy: ForeignPeer;
 
   beforeAll(async () => {
     await federation.setUp();
     fr = await federation.start('FR');
-    await federation.start('MK');
+    mk = await federation.start('MK');
     italy = await ForeignPeer.connect(federation, 'IT');
   });
 
@@ -182,33 +191,49 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
 
   describe('assistance is never conditional on cooperation with the police', () => {
     const WITHOUT_PROCEEDINGS = ALL_SCOPES.filter((s) => s !== 'CRIMINAL_PROCEEDINGS');
-    // Every SOP 2 and 3 type of the catalogue, for each of the two SOPs it can serve, and referrals to them.
+    const SOP_2_AND_3 = MESSAGE_TYPES.filter((t) => SOP_OF_TYPE[t] === 2 || SOP_OF_TYPE[t] === 3);
+    // An answer goes only to the country whose request or alert it names: proved in its own test below.
+    const ANSWERS: Array<[MessageType, MessageType]> = [
+      ['EMERGENCY_ALERT', 'EMERGENCY_ALERT_ACKNOWLEDGEMENT'],
+      ['TRAVEL_DOCUMENT_REQUEST', 'TRAVEL_DOCUMENT_RESULT'],
+    ];
+    const isAnswer = (t: MessageType) => ANSWERS.some(([, answer]) => answer === t);
+    // Every other SOP 2 and 3 type of the catalogue (extensions too), for each of the two
+    // SOPs it can serve, referrals to them, and a health step of assistance (SHARE_HEALTH, still no police).
     const ASSISTANCE: Array<[string, MessageType, Payload]> = [
       ...[2, 3].map((sop): [string, MessageType, Payload] => [
         `REFERRAL_REQUEST for SOP ${sop}`,
         'REFERRAL_REQUEST',
         payload('REFERRAL_REQUEST', { requestedSop: sop }),
       ]),
-      // Extension types go only to participants that announce them (MK here does not); the alert's
-      // acknowledgement and its legal basis are proved in test/consent-workflow.e2e-spec.ts.
-      ...MESSAGE_TYPES.filter(
-        (t) => (SOP_OF_TYPE[t] === 2 || SOP_OF_TYPE[t] === 3) && !isExtensionType(t),
-      ).flatMap((type) =>
-        type === 'CASE_UPDATE'
+      ...SOP_2_AND_3.filter((t) => !isAnswer(t)).flatMap((type) =>
+        type === 'CASE_UPDATE' || type === 'ASSISTANCE_STEP_REPORT'
           ? [2, 3].map((sop): [string, MessageType, Payload] => [
-              `CASE_UPDATE for SOP ${sop}`,
+              `${type} for SOP ${sop}`,
               type,
               payload(type, { sop }),
             ])
           : [[type, type, payload(type)] as [string, MessageType, Payload]],
       ),
+      [
+        'ASSISTANCE_STEP_REPORT of medical care',
+        'ASSISTANCE_STEP_REPORT',
+        payload('ASSISTANCE_STEP_REPORT', { step: 'MEDICAL_CARE' }),
+      ],
     ];
 
     it('the assistance types are the catalogue’s SOP 2 and 3 types', () => {
-      expect([...new Set(ASSISTANCE.map(([, type]) => type))].sort()).toEqual([
+      expect(
+        [...new Set([...ASSISTANCE.map(([, type]) => type), ...ANSWERS.map(([, answer]) => answer)])].sort(),
+      ).toEqual([...SOP_2_AND_3, 'REFERRAL_REQUEST'].sort());
+      expect([...SOP_2_AND_3].sort()).toEqual([
+        'ASSISTANCE_STEP_REPORT',
         'CASE_UPDATE',
         'EMERGENCY_ALERT',
-        'REFERRAL_REQUEST',
+        'EMERGENCY_ALERT_ACKNOWLEDGEMENT',
+        'MISSING_PERSON_SEARCH_RESULT',
+        'TRAVEL_DOCUMENT_REQUEST',
+        'TRAVEL_DOCUMENT_RESULT',
       ]);
     });
 
@@ -262,6 +287,25 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
       expect(rejection.payload.reasonCode).toBe('CONSENT_INSUFFICIENT');
       expect(rejection.payload.reason).toContain('CRIMINAL_PROCEEDINGS');
     });
+
+    it.each(ANSWERS)(
+      'FR answers MK’s %s (%s) under a consent without CRIMINAL_PROCEEDINGS, and MK takes it',
+      async (request, answer) => {
+        const caseRef = await openSharableCase(mk);
+        const asked = await sendMessage(mk, caseRef, { type: request, to: 'FR', payload: payload(request) });
+        expect(asked.status).toBe(202);
+        await waitDelivered(mk, asked.body.id);
+        await recordConsent(fr, caseRef, { scopes: WITHOUT_PROCEEDINGS, recipients: ['MK'] });
+        const answered = await sendMessage(fr, caseRef, {
+          type: answer,
+          to: 'MK',
+          payload: payload(answer),
+          inReplyTo: asked.body.id,
+        });
+        expect([answer, answered.status, answered.body.reasons ?? null]).toEqual([answer, 202, null]);
+        await waitDelivered(fr, answered.body.id);
+      },
+    );
   });
 
   describe('evidence contact with the country of origin', () => {
@@ -541,6 +585,50 @@ describe('the rules a node must never break (real PostgreSQL and RabbitMQ)', () 
         payload: payload('FAMILY_TRACING_REQUEST'),
       });
       expect((await italy.replyTo(wished, 20_000)).envelope.type).toBe('DELIVERY_RECEIPT');
+    });
+    it('with the schema’s equals(true) bypassed at FR’s door, the lifecycle’s rule alone rejects a peer’s request without her wish', async () => {
+      const caseRef = await preparedCase();
+      const before = await caseAtFr(caseRef);
+      // FR's real receiver, its payload check made to pass IT's family tracing whatever the wish says (the
+      // rest of the payload still checked): what refuses it now is the rule, not the schema.
+      const validate = catalogue.validatePayload;
+      const bypassed = jest
+        .spyOn(catalogue, 'validatePayload')
+        .mockImplementation((type, input, envelope) => {
+          const at = envelope as Partial<Envelope> | undefined;
+          if (type !== 'FAMILY_TRACING_REQUEST' || at?.from !== 'IT' || at.to !== 'FR')
+            return validate(type, input, envelope);
+          const wish = (input as Payload).wishToReturnToFamily;
+          const checked = validate(type, { ...(input as Payload), wishToReturnToFamily: true }, envelope);
+          return checked.ok
+            ? { ok: true, payload: { ...checked.payload, wishToReturnToFamily: wish as true } }
+            : checked;
+        });
+      try {
+        for (const wishToReturnToFamily of [false, undefined]) {
+          const id = await italy.send({
+            type: 'FAMILY_TRACING_REQUEST',
+            to: 'FR',
+            caseRef,
+            payload: payload('FAMILY_TRACING_REQUEST', { wishToReturnToFamily }),
+          });
+          const rejection = await rejectionOf(id);
+          // POLICY_DENIED, not SCHEMA_INVALID: the schema was indeed out of the way.
+          expect([
+            String(wishToReturnToFamily),
+            rejection.payload.reasonCode,
+            rejection.payload.reason,
+          ]).toEqual([
+            String(wishToReturnToFamily),
+            'POLICY_DENIED',
+            'family tracing only when the person has said she wishes to return to her family',
+          ]);
+          expect(await count('FR', `SELECT 1 FROM messages WHERE id = $1`, [id])).toBe(0);
+        }
+      } finally {
+        bypassed.mockRestore();
+      }
+      expect(await caseAtFr(caseRef)).toEqual(before);
     });
   });
 

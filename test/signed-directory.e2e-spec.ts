@@ -6,6 +6,7 @@ import { main as anchorMain } from '../scripts/directory-anchor';
 import { main as signMain } from '../scripts/directory-sign';
 import { main as verifyMain } from '../scripts/directory-verify';
 import { generateKeyPairs } from '../src/crypto/trm-crypto';
+import { DirectoryService } from '../src/directory/directory.service';
 import { api, laterMessageDelivered, openSharableCase, sendMessage } from './support/node-api';
 
 /**
@@ -60,6 +61,28 @@ describe('signed directory (real PostgreSQL and RabbitMQ)', () => {
       10_000,
       `FR refusing ${code}`,
     );
+
+  /** The outcomes of FR's next `count` directory polls (the real readings, observed as they complete). */
+  async function laterPolls(count: number): Promise<string[]> {
+    const service = fr.app!.get(DirectoryService);
+    const read = service.reload.bind(service);
+    const outcomes: string[] = [];
+    const observed = jest.spyOn(service, 'reload').mockImplementation(async (trigger, force) => {
+      const result = await read(trigger, force);
+      if (trigger === 'poll') outcomes.push(result.outcome);
+      return result;
+    });
+    try {
+      await eventually(
+        async () => (outcomes.length >= count ? true : undefined),
+        20_000,
+        `${count} directory polls at FR`,
+      );
+    } finally {
+      observed.mockRestore();
+    }
+    return outcomes.slice(0, count);
+  }
 
   /** Version 2 as published: what the later versions change. */
   let version2: LocalDirectory;
@@ -135,8 +158,9 @@ describe('signed directory (real PostgreSQL and RabbitMQ)', () => {
     };
     writeFileSync(federation.directoryFile, JSON.stringify(tampered, null, 2));
     await refusedByPoll('DIRECTORY_SIGNATURE_INVALID', 3);
-    // Later polls see the same file: no new entry for it.
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS * 4));
+    // Later polls see the same file: no new entry for it. Three polls that read it are waited for (the real
+    // service, counted), so a slow machine cannot make the check below pass before any poll ran.
+    expect(await laterPolls(3)).toEqual(['UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
     expect((await directoryAudit()).filter((e) => e.reason === 'DIRECTORY_SIGNATURE_INVALID')).toHaveLength(
       1,
     );
