@@ -1,13 +1,14 @@
 import { examplePayload } from '../src/messages/examples';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { DIMENSIONS, SUPPRESSED } from '../src/statistics/statistics';
-import { isSafe, SuppressedTable } from '../src/statistics/suppression';
+import { Exported, recomputable } from '../src/statistics/differencing';
+import { DIMENSIONS, GRANULARITIES, SUPPRESSED } from '../src/statistics/statistics';
+import { isSafe } from '../src/statistics/suppression';
 import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 
 /**
  * Issue 16, anonymised statistics on real nodes: a referral's categories reach both sides' case rows, and
  * GET /statistics, over a population with one rare person, never lets an auditor single that person out, in
- * JSON or CSV, for any pair of dimensions.
+ * JSON or CSV, for any pair of dimensions, nor from every export of the year taken together.
  */
 describe('anonymised statistics (real PostgreSQL and RabbitMQ)', () => {
   const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
@@ -69,14 +70,16 @@ describe('anonymised statistics (real PostgreSQL and RabbitMQ)', () => {
       'FR',
       `INSERT INTO cases (case_ref, owner_country, countries, status, opened_at, updated_at, country_roles, phases,
                           managers, sex, age_band, exploitation_types)
-       SELECT 'TRM-FR-2025-999999', 'FR', ARRAY['XK'], 'OPEN', timestamptz '2025-11-15', now(), '{}'::jsonb,
+       SELECT 'TRM-FR-2026-999999', 'FR', ARRAY['XK'], 'OPEN', timestamptz '2026-11-15', now(), '{}'::jsonb,
               '{"5":"ACTIVE"}'::jsonb, managers, 'OTHER', '0-13', ARRAY['ORGAN_REMOVAL']
          FROM cases WHERE case_ref = $1`,
       [caseRef],
     );
-    const rareValues = ['2025', '2025-11', '2025-Q4', '5', 'XK', 'ORGAN_REMOVAL', 'OTHER', '0-13'];
+    // Her year is everyone's (the window); her month is hers.
+    const rareValues = ['2026-11', '5', 'XK', 'ORGAN_REMOVAL', 'OTHER', '0-13'];
     let exports = 0;
-    for (const granularity of ['YEAR', 'QUARTER', 'MONTH'])
+    const year: Exported[] = [];
+    for (const granularity of GRANULARITIES)
       for (const rows of DIMENSIONS)
         for (const columns of [null, ...DIMENSIONS.filter((d) => d !== rows)]) {
           const query = `/statistics?rows=${rows}${columns ? `&columns=${columns}` : ''}&granularity=${granularity}`;
@@ -84,7 +87,8 @@ describe('anonymised statistics (real PostgreSQL and RabbitMQ)', () => {
           const csv = await api(fr, 'GET', `${query}&format=csv`, undefined, { as: 'auditor' });
           expect({ query, json: json.status, csv: csv.status }).toEqual({ query, json: 200, csv: 200 });
           expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-          const table = json.body as SuppressedTable & { rowValues: string[]; columnValues: string[] };
+          const table = json.body as Exported;
+          year.push(table);
           expect({ query, safe: isSafe(table, 5) }).toEqual({ query, safe: true });
           // The CSV publishes the same numbers, `x` where the JSON has null.
           const grid = [
@@ -107,7 +111,10 @@ describe('anonymised statistics (real PostgreSQL and RabbitMQ)', () => {
           if (rare >= 0) expect({ query, rareRow: table.rowTotals[rare] }).toEqual({ query, rareRow: null });
           exports += 2;
         }
-    expect(exports).toBe(3 * 6 * 6 * 2);
+    expect(exports).toBe(2 * 6 * 6 * 2);
+    // Every export of the year together (so any pair of them): no hidden count can be recomputed.
+    expect(new Set(year.map((e) => e.from))).toEqual(new Set(['2026-01-01T00:00:00.000Z']));
+    expect(recomputable(year)).toEqual([]);
   });
 
   it('publishes the ordinary counts, and refuses what it cannot answer with a problem', async () => {
@@ -122,6 +129,19 @@ describe('anonymised statistics (real PostgreSQL and RabbitMQ)', () => {
     expect(same.status).toBe(400);
     expect(JSON.stringify(same.body)).toContain('columns must be another dimension than rows');
     expect((await api(fr, 'GET', '/statistics?rows=name', undefined, { as: 'auditor' })).status).toBe(400);
+    // One calendar year per export: a window across two would let one difference them.
+    const twoYears = await api(
+      fr,
+      'GET',
+      '/statistics?rows=sex&from=2025-12-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+      undefined,
+      { as: 'auditor' },
+    );
+    expect(twoYears.status).toBe(400);
+    expect(JSON.stringify(twoYears.body)).toContain('an export covers one calendar year');
+    expect(
+      (await api(fr, 'GET', '/statistics?rows=sex&granularity=QUARTER', undefined, { as: 'auditor' })).status,
+    ).toBe(400);
     expect((await api(fr, 'GET', '/statistics?rows=sex', undefined, { as: 'agency' })).status).toBe(403);
     expect((await api(fr, 'GET', '/statistics?rows=sex', undefined, { as: 'coordinator' })).status).toBe(200);
   });

@@ -31,6 +31,10 @@ export const AUDIT_ACTIONS = {
     "a coordinator read a local secret's value, with the reason they stated (secret id, reason; never the value)",
   RISK_REVIEW_REQUIRED:
     "the case's risk assessments became due for review (cause THREAT_REPORTED, fact id, how many): a return waits for a new one",
+  FAMILY_TRACING_CONDITIONS:
+    "a FAMILY_TRACING_REQUEST was sent or applied: what held then, for the indicators (the request's wish flag, an asylum claim pending on the case's facts or by the request's flag)",
+  RETURN_CHECKLIST_AT_DEPARTURE:
+    'an ARRIVAL_CONFIRMATION was sent or applied: whether the return checklist was complete at departure, and what it lacked (codes), for the indicators',
   MESSAGE_QUEUED: 'a message passed every policy and was stored and queued for sending (decision ALLOW)',
   MESSAGE_REFUSED: 'a policy refused a message before it was queued (decision DENY, reason codes)',
   MESSAGE_CANCELLED:

@@ -15,7 +15,7 @@ export class IndicatorsController {
   @ApiOperation({
     summary:
       'SOP-compliance indicators for a period and partner country: refusals by gate and reason, consent ' +
-      'withdrawals and recipients told, answer times against deadlines, escalations, returns during identification, evidence contacts with the origin',
+      'withdrawals and recipients told, answer times against deadlines, escalations, returns during identification, evidence contacts with the origin, family tracing against her wish or an asylum claim, return checklists complete before departure, follow-ups of returned children',
   })
   @ApiOkResponse({ type: IndicatorsView })
   async get(@Query() query: IndicatorsQueryDto): Promise<IndicatorsView> {

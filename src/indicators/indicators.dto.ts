@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional } from 'class-validator';
 import { IsCountryCode } from '../common/validation';
+import { CHECKLIST_ITEMS } from './indicators';
 
 export class IndicatorsQueryDto {
   @ApiPropertyOptional({
@@ -78,6 +79,56 @@ export class EvidenceContactView {
   @ApiProperty({ description: 'of which under neither: must be 0' }) withoutConsentOrVitalInterest!: number;
 }
 
+export class FamilyTracingView {
+  @ApiProperty({ description: 'FAMILY_TRACING_REQUESTs sent or applied in the period' }) requests!: number;
+  @ApiProperty({
+    description: 'of which while an asylum claim was pending (case facts or the request): must be 0',
+  })
+  withAsylumClaimPending!: number;
+  @ApiProperty({ description: 'of which without her wish to return to her family: must be 0' })
+  withoutWish!: number;
+  @ApiProperty({ description: 'of which exchanged before the node recorded the conditions: not judged' })
+  unrecorded!: number;
+}
+
+export class ChecklistGapView {
+  @ApiProperty({
+    enum: CHECKLIST_ITEMS,
+    description: 'a part of the return handshake the checklist lacked at departure',
+  })
+  item!: string;
+  @ApiProperty() count!: number;
+}
+
+export class ReturnChecklistsView {
+  @ApiProperty({ description: 'ARRIVAL_CONFIRMATIONs sent or applied in the period: returns that happened' })
+  returns!: number;
+  @ApiProperty({ description: 'of which with the return checklist complete before departure' })
+  completeBeforeDeparture!: number;
+  @ApiProperty({ description: 'of which with the checklist incomplete at departure' })
+  incompleteBeforeDeparture!: number;
+  @ApiProperty({ type: [ChecklistGapView], description: 'what the incomplete checklists lacked' })
+  missing!: ChecklistGapView[];
+  @ApiProperty({ description: 'of which exchanged before the node recorded the checklist: not judged' })
+  unrecorded!: number;
+}
+
+export class ChildFollowUpsView {
+  @ApiProperty({ description: 'arrivals of children (age presumption) sent or applied in the period' })
+  returnedChildren!: number;
+  @ApiProperty({
+    description: 'follow-up reports their arrivals scheduled (reported + overdue + pending + cancelled)',
+  })
+  followUpsScheduled!: number;
+  @ApiProperty({ description: 'follow-up reports made' }) reported!: number;
+  @ApiProperty({ description: 'of which after their deadline' }) reportedLate!: number;
+  @ApiProperty({ description: 'not made, and past their deadline at the end of the period' })
+  overdue!: number;
+  @ApiProperty({ description: 'not made, not yet due' }) pending!: number;
+  @ApiProperty({ description: 'no longer owed: the case closed or consent was withdrawn' })
+  cancelled!: number;
+}
+
 export class IndicatorsView {
   @ApiProperty() node!: string;
   @ApiProperty({ type: String, nullable: true }) from!: string | null;
@@ -91,4 +142,7 @@ export class IndicatorsView {
   returnsDuringIdentification!: ReturnsDuringIdentificationView;
   @ApiProperty({ type: EvidenceContactView })
   evidenceContactsWithOrigin!: EvidenceContactView;
+  @ApiProperty({ type: FamilyTracingView }) familyTracing!: FamilyTracingView;
+  @ApiProperty({ type: ReturnChecklistsView }) returnChecklists!: ReturnChecklistsView;
+  @ApiProperty({ type: ChildFollowUpsView }) childFollowUps!: ChildFollowUpsView;
 }

@@ -8,9 +8,15 @@ import {
   escalationIndicators,
   evidenceContactIndicator,
   EvidenceContactRow,
+  familyTracingIndicator,
+  FamilyTracingRow,
+  followUpIndicator,
+  FollowUpRow,
   ExpectationRow,
   IdentificationChange,
   RefusalCount,
+  returnChecklistIndicator,
+  ReturnChecklistRow,
   returnsDuringIdentification,
   withdrawalIndicator,
   WithdrawalRow,
@@ -45,6 +51,9 @@ export class IndicatorsService {
         await this.returns(manager, period),
       ];
       const evidence = await this.evidenceContacts(manager, period);
+      const familyTracing = await this.familyTracing(manager, period);
+      const checklists = await this.returnChecklists(manager, period);
+      const [childArrivals, followUps] = await this.followUps(manager, period);
       return {
         node: this.config.country,
         from: query.from?.toISOString() ?? null,
@@ -56,6 +65,9 @@ export class IndicatorsService {
         escalations: escalationIndicators(escalations),
         returnsDuringIdentification: returns,
         evidenceContactsWithOrigin: evidenceContactIndicator(evidence),
+        familyTracing: familyTracingIndicator(familyTracing),
+        returnChecklists: returnChecklistIndicator(checklists),
+        childFollowUps: followUpIndicator(childArrivals, followUps, query.to),
       };
     });
   }
@@ -127,6 +139,49 @@ export class IndicatorsService {
     return manager.query(evidenceQuery(), [from, to, country]);
   }
 
+  /** FAMILY_TRACING_REQUESTs sent or applied here, with the conditions recorded at that moment. */
+  private async familyTracing(manager: EntityManager, period: Period): Promise<FamilyTracingRow[]> {
+    const rows: Array<{ details: FamilyTracingRow['conditions'] }> = await manager.query(
+      recordedAtTheMoment('FAMILY_TRACING_REQUEST', 'FAMILY_TRACING_CONDITIONS'),
+      [...period],
+    );
+    return rows.map((r) => ({ conditions: r.details }));
+  }
+
+  /** Arrivals sent or applied here, with the return checklist recorded as it stood at departure. */
+  private async returnChecklists(manager: EntityManager, period: Period): Promise<ReturnChecklistRow[]> {
+    const rows: Array<{ details: ReturnChecklistRow['atDeparture'] }> = await manager.query(
+      recordedAtTheMoment('ARRIVAL_CONFIRMATION', 'RETURN_CHECKLIST_AT_DEPARTURE'),
+      [...period],
+    );
+    return rows.map((r) => ({ atDeparture: r.details }));
+  }
+
+  /**
+   * Children's arrivals sent or applied here, and the follow-up reports their arrivals scheduled (the
+   * expectations an ARRIVAL_CONFIRMATION opened), on the cases whose person is treated as a child today.
+   */
+  private async followUps(
+    manager: EntityManager,
+    [from, to, country]: Period,
+  ): Promise<[number, FollowUpRow[]]> {
+    const [{ arrivals }]: Array<{ arrivals: number }> = await manager.query(
+      `SELECT count(*)::int AS arrivals FROM audit_log a JOIN cases c ON c.case_ref = a.case_ref
+       WHERE a.action IN ('MESSAGE_QUEUED', 'MESSAGE_RECEIVED') AND a.message_type = 'ARRIVAL_CONFIRMATION'
+         AND ${CHILD_CASE} AND a.at >= $1 AND a.at < $2 AND ($3::text IS NULL OR a.counterpart = $3)`,
+      [from, to, country],
+    );
+    const rows: FollowUpRow[] = await manager.query(
+      `SELECT e.due_at AS "dueAt", e.answered_at AS "answeredAt", e.status
+       FROM expectations e JOIN cases c ON c.case_ref = e.case_ref
+       WHERE e.request_type = 'ARRIVAL_CONFIRMATION' AND ${CHILD_CASE}
+         AND e.requested_at >= $1 AND e.requested_at < $2
+         AND ($3::text IS NULL OR CASE e.direction WHEN 'AWAITED' THEN e.owed_by ELSE e.owed_to END = $3)`,
+      [from, to, country],
+    );
+    return [arrivals, rows];
+  }
+
   /** RETURN_PLAN messages sent (queued) or applied here, against the identification status at that moment. */
   private async returns(
     manager: EntityManager,
@@ -192,5 +247,19 @@ function evidenceQuery(): string {
             AND c.country_roles->>a.counterpart = 'ORIGIN'
             AND a.at >= $1 AND a.at < $2 AND ($3::text IS NULL OR a.counterpart = $3)`;
 }
+
+/**
+ * The messages of `type` sent (queued) or applied here in the period, each with the details of the entry the
+ * node recorded for it at that moment (`action`), or null for one exchanged before it recorded them.
+ */
+function recordedAtTheMoment(type: string, action: string): string {
+  return `SELECT f.details FROM audit_log m
+          LEFT JOIN audit_log f ON f.action = '${action}' AND f.message_id = m.message_id
+          WHERE m.action IN ('MESSAGE_QUEUED', 'MESSAGE_RECEIVED') AND m.message_type = '${type}'
+            AND m.at >= $1 AND m.at < $2 AND ($3::text IS NULL OR m.counterpart = $3)`;
+}
+
+/** Age presumption (src/cases/age-presumption.ts, isChildCase): only a documented adult is not a child. */
+const CHILD_CASE = `c.age_status IS NOT NULL AND c.age_status <> 'DOCUMENTED_ADULT'`;
 
 type Period = readonly [Date, Date, string | null];

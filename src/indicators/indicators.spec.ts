@@ -1,5 +1,11 @@
+import type { ReturnChecklist } from '../cases/return-checklist';
 import {
   answerTimeIndicators,
+  checklistGaps,
+  departureMoment,
+  familyTracingIndicator,
+  followUpIndicator,
+  returnChecklistIndicator,
   CaseIdentification,
   escalationIndicators,
   evidenceContactIndicator,
@@ -195,5 +201,131 @@ describe('evidence contact with the origin', () => {
         { legalBasis: 'CONSENT', consentId: null },
       ]),
     ).toEqual({ contactsWithOrigin: 3, underConsent: 1, vitalInterest: 1, withoutConsentOrVitalInterest: 1 });
+  });
+});
+
+describe('family tracing', () => {
+  const held = {
+    wishToReturnToFamily: true,
+    asylumClaimPendingOnCase: false,
+    asylumClaimPendingInRequest: false,
+  };
+  it('counts requests under an asylum claim (the case’s or the request’s) or without her wish, and unrecorded ones', () => {
+    expect(
+      familyTracingIndicator([
+        { conditions: held },
+        { conditions: { ...held, asylumClaimPendingOnCase: true } },
+        { conditions: { ...held, asylumClaimPendingInRequest: true } },
+        { conditions: { ...held, wishToReturnToFamily: false } },
+        { conditions: null },
+      ]),
+    ).toEqual({ requests: 5, withAsylumClaimPending: 2, withoutWish: 1, unrecorded: 1 });
+  });
+});
+
+describe('return checklist at departure', () => {
+  const sent = {
+    messageId: 'm',
+    type: 'T',
+    direction: 'SENT' as const,
+    counterpart: 'MK',
+    at: '',
+    status: 'SENT',
+  };
+  const full: ReturnChecklist = {
+    requestForAssistance: sent,
+    requestConfirmation: sent,
+    reintegrationRequest: sent,
+    reintegrationConfirmation: sent,
+    eligible: true,
+    estimatedDeparture: null,
+    complete: true,
+  };
+  it.each<[string, ReturnChecklist, string[]]>([
+    ['complete: nothing lacks', full, []],
+    [
+      'before the reintegration request',
+      { ...full, reintegrationRequest: null, reintegrationConfirmation: null, complete: false },
+      ['REINTEGRATION_REQUEST', 'REINTEGRATION_CONFIRMATION'],
+    ],
+    ['found not eligible', { ...full, eligible: false, complete: false }, ['ELIGIBILITY']],
+    ['reintegration not accepted', { ...full, complete: false }, ['REINTEGRATION_CONFIRMATION']],
+    [
+      'nothing exchanged',
+      {
+        ...full,
+        requestForAssistance: null,
+        requestConfirmation: null,
+        reintegrationRequest: null,
+        reintegrationConfirmation: null,
+        eligible: null,
+        complete: false,
+      },
+      [
+        'REQUEST_FOR_ASSISTANCE',
+        'REQUEST_CONFIRMATION',
+        'REINTEGRATION_REQUEST',
+        'REINTEGRATION_CONFIRMATION',
+      ],
+    ],
+  ])('%s', (_, checklist, gaps) => {
+    expect(checklistGaps(checklist)).toEqual(gaps);
+  });
+
+  it('judges at the planned departure, or at the arrival when it came first or the plan had no date', () => {
+    expect(departureMoment('2026-11-01T10:00:00Z', at(100))).toEqual(new Date('2026-11-01T10:00:00Z'));
+    expect(departureMoment('2026-12-01T10:00:00Z', at(100))).toEqual(at(100));
+    expect(departureMoment(null, at(100))).toEqual(at(100));
+  });
+
+  it('counts complete and incomplete checklists, what they lacked, and unrecorded arrivals', () => {
+    expect(
+      returnChecklistIndicator([
+        { atDeparture: { complete: true, missing: [] } },
+        {
+          atDeparture: { complete: false, missing: ['REINTEGRATION_REQUEST', 'REINTEGRATION_CONFIRMATION'] },
+        },
+        { atDeparture: { complete: false, missing: ['ELIGIBILITY', 'REINTEGRATION_CONFIRMATION'] } },
+        { atDeparture: null },
+      ]),
+    ).toEqual({
+      returns: 4,
+      completeBeforeDeparture: 1,
+      incompleteBeforeDeparture: 2,
+      missing: [
+        { item: 'ELIGIBILITY', count: 1 },
+        { item: 'REINTEGRATION_REQUEST', count: 1 },
+        { item: 'REINTEGRATION_CONFIRMATION', count: 2 },
+      ],
+      unrecorded: 1,
+    });
+  });
+});
+
+describe('follow-ups of returned children', () => {
+  it('tells reported (and late), overdue, pending and cancelled follow-ups; a failed one was never owed', () => {
+    const due = at(48);
+    expect(
+      followUpIndicator(
+        3,
+        [
+          { dueAt: due, answeredAt: at(10), status: 'ANSWERED' },
+          { dueAt: due, answeredAt: at(60), status: 'ANSWERED' }, // late
+          { dueAt: due, answeredAt: null, status: 'OVERDUE' },
+          { dueAt: at(200), answeredAt: null, status: 'OPEN' }, // not yet due
+          { dueAt: due, answeredAt: null, status: 'CANCELLED' },
+          { dueAt: due, answeredAt: null, status: 'FAILED' },
+        ],
+        at(100),
+      ),
+    ).toEqual({
+      returnedChildren: 3,
+      followUpsScheduled: 5,
+      reported: 2,
+      reportedLate: 1,
+      overdue: 1,
+      pending: 1,
+      cancelled: 1,
+    });
   });
 });

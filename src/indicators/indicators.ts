@@ -3,6 +3,7 @@
  * audit trail, expectations and cases), for a period and per partner country. No Nest, no database: the
  * service reads the rows, these functions count.
  */
+import type { ReturnChecklist } from '../cases/return-checklist';
 import { identificationPending } from '../risk/risk.policy';
 
 /** Where a transfer was refused: this node before sending, this node on receipt, or the partner on receipt. */
@@ -233,5 +234,136 @@ export function evidenceContactIndicator(rows: readonly EvidenceContactRow[]): {
     underConsent,
     vitalInterest,
     withoutConsentOrVitalInterest: rows.length - underConsent - vitalInterest,
+  };
+}
+
+/**
+ * What held when a FAMILY_TRACING_REQUEST was sent or applied here, as the node recorded it at that moment
+ * (a FAMILY_TRACING_CONDITIONS entry, src/indicators/indicator-facts.ts); null for a request sent or applied
+ * before the node recorded them.
+ */
+export interface FamilyTracingRow {
+  conditions: {
+    wishToReturnToFamily: boolean;
+    asylumClaimPendingOnCase: boolean;
+    asylumClaimPendingInRequest: boolean;
+  } | null;
+}
+
+/** Family tracing only on her wish, never while an asylum claim is pending: each of the last two must be 0. */
+export function familyTracingIndicator(rows: readonly FamilyTracingRow[]): {
+  requests: number;
+  withAsylumClaimPending: number;
+  withoutWish: number;
+  unrecorded: number;
+} {
+  const recorded = rows.flatMap((r) => (r.conditions ? [r.conditions] : []));
+  return {
+    requests: rows.length,
+    withAsylumClaimPending: recorded.filter(
+      (c) => c.asylumClaimPendingOnCase || c.asylumClaimPendingInRequest,
+    ).length,
+    withoutWish: recorded.filter((c) => !c.wishToReturnToFamily).length,
+    unrecorded: rows.length - recorded.length,
+  };
+}
+
+/** The parts of the return handshake a checklist can lack (domain.md, "The four notifications"). */
+export const CHECKLIST_ITEMS = [
+  'REQUEST_FOR_ASSISTANCE',
+  'REQUEST_CONFIRMATION',
+  'ELIGIBILITY',
+  'REINTEGRATION_REQUEST',
+  'REINTEGRATION_CONFIRMATION',
+] as const;
+export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
+
+/** What a return checklist still lacks: none when it is complete. */
+export function checklistGaps(checklist: ReturnChecklist): ChecklistItem[] {
+  if (checklist.complete) return [];
+  const gaps: ChecklistItem[] = [];
+  if (!checklist.requestForAssistance) gaps.push('REQUEST_FOR_ASSISTANCE');
+  if (!checklist.requestConfirmation) gaps.push('REQUEST_CONFIRMATION');
+  else if (checklist.eligible !== true) gaps.push('ELIGIBILITY');
+  if (!checklist.reintegrationRequest) gaps.push('REINTEGRATION_REQUEST');
+  // Present but not accepted counts as lacking: complete needs an accepted confirmation.
+  if (!checklist.reintegrationConfirmation || gaps.length === 0) gaps.push('REINTEGRATION_CONFIRMATION');
+  return gaps;
+}
+
+/**
+ * The departure the checklist is judged at: the plan's estimated departure, unless the arrival was exchanged
+ * before it (the person left earlier than planned, or the plan had no date).
+ */
+export function departureMoment(estimatedDeparture: string | null, arrivalExchangedAt: Date): Date {
+  const planned = estimatedDeparture === null ? NaN : Date.parse(estimatedDeparture);
+  return Number.isNaN(planned) || planned > arrivalExchangedAt.getTime()
+    ? arrivalExchangedAt
+    : new Date(planned);
+}
+
+/** The return checklist as it stood at departure, from an arrival's RETURN_CHECKLIST_AT_DEPARTURE entry. */
+export interface ReturnChecklistRow {
+  /** null: an arrival sent or applied before the node recorded the checklist. */
+  atDeparture: { complete: boolean; missing: string[] } | null;
+}
+
+export function returnChecklistIndicator(rows: readonly ReturnChecklistRow[]): {
+  returns: number;
+  completeBeforeDeparture: number;
+  incompleteBeforeDeparture: number;
+  missing: Array<{ item: string; count: number }>;
+  unrecorded: number;
+} {
+  const recorded = rows.flatMap((r) => (r.atDeparture ? [r.atDeparture] : []));
+  const missing = new Map<string, number>();
+  for (const r of recorded) r.missing.forEach((item) => missing.set(item, (missing.get(item) ?? 0) + 1));
+  const order = (item: string) => {
+    const i = (CHECKLIST_ITEMS as readonly string[]).indexOf(item);
+    return i === -1 ? CHECKLIST_ITEMS.length : i;
+  };
+  return {
+    returns: rows.length,
+    completeBeforeDeparture: recorded.filter((r) => r.complete).length,
+    incompleteBeforeDeparture: recorded.filter((r) => !r.complete).length,
+    missing: [...missing.entries()]
+      .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+      .map(([item, count]) => ({ item, count })),
+    unrecorded: rows.length - recorded.length,
+  };
+}
+
+/** A follow-up report owed after a returned child's arrival (an expectation opened by ARRIVAL_CONFIRMATION). */
+export interface FollowUpRow {
+  dueAt: Date;
+  answeredAt: Date | null;
+  status: string;
+}
+
+/** Follow-ups of returned children: scheduled = reported + overdue + pending + cancelled. */
+export function followUpIndicator(
+  childArrivals: number,
+  rows: readonly FollowUpRow[],
+  now: Date,
+): {
+  returnedChildren: number;
+  followUpsScheduled: number;
+  reported: number;
+  reportedLate: number;
+  overdue: number;
+  pending: number;
+  cancelled: number;
+} {
+  const live = rows.filter((r) => r.status !== 'FAILED');
+  const open = live.filter((r) => r.answeredAt === null && r.status !== 'CANCELLED');
+  const reported = live.filter((r) => r.answeredAt !== null);
+  return {
+    returnedChildren: childArrivals,
+    followUpsScheduled: live.length,
+    reported: reported.length,
+    reportedLate: reported.filter((r) => r.answeredAt!.getTime() > r.dueAt.getTime()).length,
+    overdue: open.filter((r) => now.getTime() > r.dueAt.getTime()).length,
+    pending: open.filter((r) => now.getTime() <= r.dueAt.getTime()).length,
+    cancelled: live.filter((r) => r.answeredAt === null && r.status === 'CANCELLED').length,
   };
 }

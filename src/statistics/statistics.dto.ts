@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, ValidateBy } from 'class-validator';
-import { Dimension, DIMENSIONS, Granularity, GRANULARITIES } from './statistics';
+import { Dimension, DIMENSIONS, Granularity, GRANULARITIES, withinOneYear } from './statistics';
 
 export const STATISTICS_FORMATS = ['json', 'csv'] as const;
 
@@ -31,8 +31,7 @@ export class StatisticsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description:
-      'cases opened from here (inclusive), back to the start of its period; default: the beginning',
+    description: 'the export covers the calendar year of this instant (UTC); default: the year `to` ends in',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -40,10 +39,22 @@ export class StatisticsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'cases opened before this (exclusive), on to the end of its period; default: now',
+    description:
+      'the end (exclusive) of the period asked, within the year of `from`; the export covers that whole year; default: now',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @ValidateBy({
+    name: 'withinOneYear',
+    validator: {
+      validate: (value, args) => {
+        const from = (args?.object as StatisticsQueryDto).from;
+        return typeof value !== 'string' || !from || withinOneYear(new Date(from), new Date(value));
+      },
+      defaultMessage: () =>
+        'an export covers one calendar year: from and to must lie in the same year (ask each year apart)',
+    },
+  })
   to?: string;
 
   @ApiPropertyOptional({
@@ -57,8 +68,8 @@ export class StatisticsQueryDto {
 
 export class StatisticsView {
   @ApiProperty({ description: 'this node' }) node!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) from!: string | null;
-  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({ format: 'date-time', description: 'the start of the calendar year counted' }) from!: string;
+  @ApiProperty({ format: 'date-time', description: 'the end of that year (exclusive)' }) to!: string;
   @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
   @ApiProperty({ enum: DIMENSIONS }) rows!: string;
   @ApiProperty({ enum: DIMENSIONS, nullable: true, type: String }) columns!: string | null;

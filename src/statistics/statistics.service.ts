@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import {
-  wholePeriods,
+  calendarYear,
   crossTabulate,
   Dimension,
   Granularity,
@@ -20,13 +20,13 @@ export interface StatisticsQuery {
 
 export type StatisticsResult = StatisticsTable & {
   node: string;
-  from: string | null;
+  from: string;
   to: string;
   granularity: Granularity;
 };
 
 /**
- * Anonymised statistics (docs/indicators.md): the cases opened in a period, counted by two dimensions from
+ * Anonymised statistics (docs/indicators.md): the cases opened in one calendar year, counted by two dimensions from
  * the case rows' clear columns (nothing decrypted), every small count suppressed before it is returned.
  */
 @Injectable()
@@ -37,17 +37,17 @@ export class StatisticsService {
   ) {}
 
   async compute(asked: StatisticsQuery): Promise<StatisticsResult> {
-    const query = { ...asked, ...wholePeriods(asked.from, asked.to, asked.granularity) };
+    const query = { ...asked, ...calendarYear(asked.from, asked.to) };
     const rows = (await this.dataSource.query(
       `SELECT opened_at AS "openedAt", ARRAY(SELECT jsonb_object_keys(phases)) AS sops, countries,
               exploitation_types AS "exploitationTypes", sex, age_band AS "ageBand"
          FROM cases WHERE opened_at >= $1 AND opened_at < $2`,
-      [query.from ?? new Date(0), query.to],
+      [query.from, query.to],
     )) as StatisticsCase[];
     const table = crossTabulate(rows, { ...query, threshold: this.config.statisticsMinCell });
     return {
       node: this.config.country,
-      from: query.from?.toISOString() ?? null,
+      from: query.from.toISOString(),
       to: query.to.toISOString(),
       granularity: query.granularity,
       ...table,

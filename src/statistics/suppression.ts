@@ -27,8 +27,19 @@ export interface SuppressedTable {
   grandTotal: number | null;
 }
 
+/**
+ * Margins decided elsewhere (docs/indicators.md, "Between exports"): a total that is the same count as an
+ * entry of another export (a row total of sex × ageBand is the count by sex of the one-way table) is hidden
+ * there and here alike, so it is given hidden or not, and the secondary rule closes lines with cells.
+ */
+export interface FixedMargins {
+  rowTotals?: boolean[];
+  columnTotals?: boolean[];
+  grandTotal?: boolean;
+}
+
 /** Hides every entry that is, or would let one compute, a count under `threshold`. */
-export function suppress(table: CountTable, threshold: number): SuppressedTable {
+export function suppress(table: CountTable, threshold: number, fixed: FixedMargins = {}): SuppressedTable {
   const rows = table.cells.length;
   const columns = rows === 0 ? 0 : table.cells[0].length;
   // The extended grid: the last row and the last column hold the totals.
@@ -37,6 +48,16 @@ export function suppress(table: CountTable, threshold: number): SuppressedTable 
   for (let c = 0; c <= columns; c++) totalsRow.push(sum(grid.map((row) => row[c])));
   grid.push(rows === 0 ? [0] : totalsRow);
   const hidden = grid.map((row) => row.map((value) => value > 0 && value < threshold));
+  // A fixed margin keeps its given state: never a partner, unless a line has nothing else to hide.
+  const locked = grid.map((row) => row.map(() => false));
+  const fix = (r: number, c: number, value: boolean | undefined) => {
+    if (value === undefined) return;
+    hidden[r][c] = value;
+    locked[r][c] = true;
+  };
+  fixed.rowTotals?.forEach((value, r) => fix(r, columns, value));
+  fixed.columnTotals?.forEach((value, c) => fix(rows, c, value));
+  fix(rows, columns, fixed.grandTotal);
 
   const lines = linesOf(rows + 1, columns + 1);
   for (let changed = true; changed;) {
@@ -44,7 +65,9 @@ export function suppress(table: CountTable, threshold: number): SuppressedTable 
     for (const line of lines) {
       const hiddenCount = line.filter(([r, c]) => hidden[r][c]).length;
       if (hiddenCount !== 1) continue;
-      const partner = pickPartner(line, grid, hidden, rows, columns);
+      const partner =
+        pickPartner(line, grid, hidden, rows, columns, locked) ??
+        pickPartner(line, grid, hidden, rows, columns);
       if (!partner) continue; // nothing else in the line: the one hidden entry is its own total's twin
       hidden[partner[0]][partner[1]] = true;
       changed = true;
@@ -77,10 +100,11 @@ function pickPartner(
   hidden: boolean[][],
   rows: number,
   columns: number,
+  locked?: boolean[][],
 ): Position | undefined {
   const isTotal = ([r, c]: Position): boolean => r === rows || c === columns;
   const candidates = line
-    .filter(([r, c]) => !hidden[r][c])
+    .filter(([r, c]) => !hidden[r][c] && !locked?.[r][c])
     .sort(
       (a, b) =>
         Number(grid[a[0]][a[1]] === 0) - Number(grid[b[0]][b[1]] === 0) ||

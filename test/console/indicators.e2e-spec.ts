@@ -93,7 +93,7 @@ describe('the console in a real browser: the indicators, drawn', () => {
     return locator.count();
   }
 
-  it('the auditor sees the four charts drawn, each with its figures as a table, and axe finds nothing serious', async () => {
+  it('the auditor sees the six charts drawn, each with its figures as a table, and axe finds nothing serious', async () => {
     const page = await openIndicators('auditor');
     // Indicators month by month: four lines.
     expect(await marks(page, 'chart-over-time', '.recharts-line')).toBe(4);
@@ -102,6 +102,16 @@ describe('the console in a real browser: the indicators, drawn', () => {
     expect(await thisMonth.locator('th').textContent()).toBe(new Date().toISOString().slice(0, 7));
     expect(await thisMonth.locator('td').allTextContents()).toEqual(['1', '0', '0', '0']);
     expect(await page.locator('#chart-over-time-table tbody tr').count()).toBe(6);
+    // The rules that must never break: three lines, each on 0 this month.
+    expect(await marks(page, 'chart-rules', '.recharts-line')).toBe(3);
+    const rulesNow = page.locator('#chart-rules-table tbody tr').last();
+    expect(await rulesNow.locator('td').allTextContents()).toEqual(['0', '0', '0']);
+    // Returns, checklists and follow-ups: none yet (the grid is drawn, the table says 0).
+    await page
+      .locator('[data-chart="chart-returns"] .recharts-cartesian-grid')
+      .waitFor({ state: 'attached' });
+    const returnsNow = page.locator('#chart-returns-table tbody tr').last();
+    expect(await returnsNow.locator('td').allTextContents()).toEqual(['0', '0', '0', '0']);
     // Answer times: MK's referral against its 24-hour deadline (the answer took seconds: its bars are too
     // short to draw, the table gives them).
     expect(await marks(page, 'chart-answer-times', '.recharts-bar-rectangle')).toBeGreaterThanOrEqual(1);
@@ -109,9 +119,11 @@ describe('the console in a real browser: the indicators, drawn', () => {
     expect(await marks(page, 'chart-refusals', '.recharts-bar-rectangle')).toBeGreaterThanOrEqual(1);
     await page.locator('[data-chart="chart-opened"] .recharts-cartesian-grid').waitFor({ state: 'attached' });
     // Each chart is an image named by its heading and described by its table.
-    expect(await page.locator('[role="img"][data-chart]').count()).toBe(4);
+    expect(await page.locator('[role="img"][data-chart]').count()).toBe(6);
     for (const name of [
       'Indicators month by month',
+      'Rules that must never break, month by month (each must stay at 0)',
+      'Returns, checklists and follow-ups, month by month',
       'Answer times per partner country against the deadline (hours)',
       "Gates' refusals by reason",
       'Cases opened per month (small counts suppressed)',

@@ -416,6 +416,12 @@ interface IndicatorCounts {
   refusals: Array<{ gate: string; reasonCode: string; country: string; count: number }>;
   withdrawals: { withdrawals: number; told: string[]; notTold: string[] };
   returnPlans: number;
+  /** FAMILY_TRACING_REQUESTs sent or applied: none under an asylum claim or without her wish. */
+  familyTracingRequests: number;
+  /** Arrivals, and what the return checklist lacked at departure (every one of them lacked it). */
+  returnChecklists: { returns: number; complete: number; missing: Array<{ item: string; count: number }> };
+  /** Children's arrivals and the follow-up reports they scheduled, all made in time. */
+  childFollowUps: { returnedChildren: number; reported: number };
 }
 
 /**
@@ -497,6 +503,40 @@ async function checkIndicators(
   expect({ node: code, evidence: view.evidenceContactsWithOrigin }).toEqual({
     node: code,
     evidence: { contactsWithOrigin: 0, underConsent: 0, vitalInterest: 0, withoutConsentOrVitalInterest: 0 },
+  });
+  // Family tracing only on her wish, never under an asylum claim: the gates held, and the node recorded it.
+  expect({ node: code, familyTracing: view.familyTracing }).toEqual({
+    node: code,
+    familyTracing: {
+      requests: expected.familyTracingRequests,
+      withAsylumClaimPending: 0,
+      withoutWish: 0,
+      unrecorded: 0,
+    },
+  });
+  const checklists = expected.returnChecklists;
+  expect({ node: code, checklists: view.returnChecklists }).toEqual({
+    node: code,
+    checklists: {
+      returns: checklists.returns,
+      completeBeforeDeparture: checklists.complete,
+      incompleteBeforeDeparture: checklists.returns - checklists.complete,
+      missing: checklists.missing,
+      unrecorded: 0,
+    },
+  });
+  const followUps = expected.childFollowUps;
+  expect({ node: code, followUps: view.childFollowUps }).toEqual({
+    node: code,
+    followUps: {
+      returnedChildren: followUps.returnedChildren,
+      followUpsScheduled: followUps.reported,
+      reported: followUps.reported,
+      reportedLate: 0,
+      overdue: 0,
+      pending: 0,
+      cancelled: 0,
+    },
   });
 }
 
@@ -839,6 +879,17 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       refusals: [{ gate: 'SENDING', reasonCode: 'POLICY_DENIED', country: 'MK', count: 1 }],
       withdrawals: { withdrawals: 1, told: ['MK'], notTold: [] },
       returnPlans: 1,
+      familyTracingRequests: 1,
+      // Her arrival came before the reintegration was asked for: the checklist lacked its last two steps.
+      returnChecklists: {
+        returns: 1,
+        complete: 0,
+        missing: [
+          { item: 'REINTEGRATION_REQUEST', count: 1 },
+          { item: 'REINTEGRATION_CONFIRMATION', count: 1 },
+        ],
+      },
+      childFollowUps: { returnedChildren: 1, reported: 1 },
     });
     await checkIndicators('MK', started, replies, {
       refusals: [
@@ -847,11 +898,25 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       ],
       withdrawals: { withdrawals: 0, told: [], notTold: [] },
       returnPlans: 1,
+      familyTracingRequests: 1,
+      // Her arrival came before the reintegration was asked for: the checklist lacked its last two steps.
+      returnChecklists: {
+        returns: 1,
+        complete: 0,
+        missing: [
+          { item: 'REINTEGRATION_REQUEST', count: 1 },
+          { item: 'REINTEGRATION_CONFIRMATION', count: 1 },
+        ],
+      },
+      childFollowUps: { returnedChildren: 1, reported: 1 },
     });
     await checkIndicators('IT', started, replies, {
       refusals: [],
       withdrawals: { withdrawals: 0, told: [], notTold: [] },
       returnPlans: 0,
+      familyTracingRequests: 0,
+      returnChecklists: { returns: 0, complete: 0, missing: [] },
+      childFollowUps: { returnedChildren: 0, reported: 0 },
     });
     // For one partner country: only what concerns it.
     const mkForIt = await api(nodes.MK, 'GET', `/indicators?from=${encodeURIComponent(started)}&country=IT`);
@@ -1326,6 +1391,17 @@ describe('seed case (b): the victim identified in Croatia and returned to North 
       ],
       withdrawals: { withdrawals: 0, told: [], notTold: [] },
       returnPlans: 1,
+      familyTracingRequests: 0,
+      // Her arrival too came before the reintegration request; she is an adult: no follow-up was scheduled.
+      returnChecklists: {
+        returns: 1,
+        complete: 0,
+        missing: [
+          { item: 'REINTEGRATION_REQUEST', count: 1 },
+          { item: 'REINTEGRATION_CONFIRMATION', count: 1 },
+        ],
+      },
+      childFollowUps: { returnedChildren: 0, reported: 0 },
     });
   }, 300_000);
 });

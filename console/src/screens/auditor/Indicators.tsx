@@ -55,15 +55,20 @@ export function IndicatorsScreen() {
     }
     return views;
   }, [months]);
-  const statistics = useLoad(
-    () =>
-      call(() =>
-        api.GET('/statistics', {
-          params: { query: { rows: 'period', granularity: 'MONTH', from: months[0].toISOString() } },
-        }),
-      ),
-    [months],
-  );
+  // An export covers one calendar year: the six months may need two.
+  const statistics = useLoad(async () => {
+    const years = [...new Set(months.slice(0, MONTHS).map((m) => m.getUTCFullYear()))];
+    const tables: Array<Schemas['StatisticsView']> = [];
+    for (const year of years) {
+      const from = new Date(Date.UTC(year, 0, 1)).toISOString();
+      tables.push(
+        await call(() =>
+          api.GET('/statistics', { params: { query: { rows: 'period', granularity: 'MONTH', from } } }),
+        ),
+      );
+    }
+    return tables;
+  }, [months]);
 
   const overTime = useMemo(
     () =>
@@ -73,6 +78,28 @@ export function IndicatorsScreen() {
         withdrawals: v.consentWithdrawals.withdrawals,
         overdue: v.answerTimes.reduce((n, a) => n + a.overdue, 0),
         escalated: v.escalations.reduce((n, e) => n + e.escalated, 0),
+      })),
+    [monthly.data, months],
+  );
+  // The rules that must never break: each line must stay on 0.
+  const rules = useMemo(
+    () =>
+      (monthly.data ?? []).map((v, i) => ({
+        month: months[i].toISOString().slice(0, 7),
+        removals: v.returnsDuringIdentification.duringIdentification,
+        familyTracing: v.familyTracing.withAsylumClaimPending + v.familyTracing.withoutWish,
+        evidence: v.evidenceContactsWithOrigin.withoutConsentOrVitalInterest,
+      })),
+    [monthly.data, months],
+  );
+  const returns = useMemo(
+    () =>
+      (monthly.data ?? []).map((v, i) => ({
+        month: months[i].toISOString().slice(0, 7),
+        returns: v.returnChecklists.returns,
+        complete: v.returnChecklists.completeBeforeDeparture,
+        children: v.childFollowUps.returnedChildren,
+        followUps: v.childFollowUps.reported,
       })),
     [monthly.data, months],
   );
@@ -104,14 +131,14 @@ export function IndicatorsScreen() {
     }
     return { refusals: [...byReason.values()], gates: [...seen].sort() };
   }, [whole.data, label]);
-  const opened = useMemo(
-    () =>
-      (statistics.data?.rowValues ?? []).map((period, r) => ({
-        period,
-        cases: statistics.data?.rowTotals[r] ?? null,
-      })),
-    [statistics.data],
-  );
+  const opened = useMemo(() => {
+    const shown = new Set(months.slice(0, MONTHS).map((m) => m.toISOString().slice(0, 7)));
+    return (statistics.data ?? []).flatMap((table) =>
+      table.rowValues
+        .map((period, r) => ({ period, cases: table.rowTotals[r] }))
+        .filter((row) => shown.has(row.period)),
+    );
+  }, [statistics.data, months]);
 
   const gateName = (gate: string): string => t(`indicators.gate.${gate}`, gate);
   return (
@@ -149,6 +176,61 @@ export function IndicatorsScreen() {
               ))}
             </LineChart>
           )}
+        />
+      )}
+      {monthly.data && (
+        <ChartPanel
+          id="chart-rules"
+          title={t('indicators.rules', 'Rules that must never break, month by month (each must stay at 0)')}
+          rows={rules}
+          first={{ key: 'month', name: t('indicators.month', 'Month') }}
+          series={[
+            { key: 'removals', name: t('indicators.removals', 'Returns during identification') },
+            {
+              key: 'familyTracing',
+              name: t('indicators.familyTracing', 'Family tracing under an asylum claim or without her wish'),
+            },
+            {
+              key: 'evidence',
+              name: t('indicators.evidence', 'Evidence contact with the origin without consent'),
+            },
+          ]}
+          draw={(series) => (
+            <LineChart data={rules}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="month" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              {series.map((s, i) => (
+                <Line
+                  key={s.key}
+                  dataKey={s.key}
+                  name={s.name}
+                  stroke={PALETTE[i % PALETTE.length]}
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          )}
+        />
+      )}
+      {monthly.data && (
+        <ChartPanel
+          id="chart-returns"
+          title={t('indicators.returns', 'Returns, checklists and follow-ups, month by month')}
+          rows={returns}
+          first={{ key: 'month', name: t('indicators.month', 'Month') }}
+          series={[
+            { key: 'returns', name: t('indicators.returnsArrived', 'Returns (arrivals)') },
+            {
+              key: 'complete',
+              name: t('indicators.checklistComplete', 'Checklist complete before departure'),
+            },
+            { key: 'children', name: t('indicators.childrenReturned', 'Children returned') },
+            { key: 'followUps', name: t('indicators.followUpsReported', 'Follow-up reports made') },
+          ]}
+          draw={(series) => <Bars data={returns} x="month" series={series} />}
         />
       )}
       {whole.data && (
