@@ -19,13 +19,14 @@ import type { ConsentGiver, ConsentScope } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
 import { isTechnicalType, isMessageType, MessageType } from '../src/messages/message-types';
 import { BrokerProvisioner, chooseProvisioner, RabbitmqctlProvisioner } from './lib/broker-provisioner';
-import { LOCAL_ACCOUNTS, LocalFederation, RunningNode } from './lib/local-federation';
+import { LOCAL_ACCOUNTS, LocalBroker, LocalFederation, RunningNode } from './lib/local-federation';
+import { RabbitmqNode } from './lib/rabbitmq-node';
 
 /** The fictional person the demo refers: her data must never reach the demo's output or the nodes' logs. */
 export const DEMO_PERSON = examplePayload('REFERRAL_REQUEST').person;
 
-const CODES = ['FR', 'IT', 'MK'] as const;
-type Code = (typeof CODES)[number];
+export const CODES = ['FR', 'IT', 'MK'] as const;
+export type Code = (typeof CODES)[number];
 
 /** Fixed ports make the --keep URLs predictable; any that are taken are replaced by free ones. */
 const PREFERRED_PORTS: Readonly<Record<Code, number>> = { FR: 3101, IT: 3102, MK: 3103 };
@@ -54,14 +55,16 @@ const SERVICES: Services = {
   rabbitmqctl: new RabbitmqctlProvisioner(),
 };
 
-const USAGE = `usage: npm run demo [-- --keep]
+const USAGE = `usage: npm run demo [-- --keep] [-- --federated]
 
 Starts a local TRM federation (FR, IT, MK: one process, database and broker user each), plays a child's
 return from France to North Macedonia over the nodes' HTTP API (referral to closure), printing the case's
 SOP phases and return checklist as it goes, then the timeline and the delivery status of every message on
 every node, then stops the nodes and removes everything it created.
 
-  --keep    leave the nodes running (URLs and API docs are printed) until Ctrl-C
+  --keep       leave the nodes running (URLs and API docs are printed) until Ctrl-C
+  --federated  one RabbitMQ broker per country (three extra nodes of this machine's rabbitmq-server,
+               with the federation plugin), linked by federation (docs/deployment.md); stopped after
   --help    this text
 
 Needs PostgreSQL 15 or later (TRM_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres: a
@@ -131,7 +134,7 @@ export interface MessageStatus {
   consent: { scopes: string[]; recipients: string[]; givenBy: string } | null;
 }
 
-interface DemoNode {
+export interface DemoNode {
   code: Code;
   url: string;
 }
@@ -351,7 +354,7 @@ async function awaitReceipt(from: DemoNode, sent: MessageStatus): Promise<Messag
 }
 
 /** A node's view of the case: every message it holds, or none when the case never reached it. */
-async function caseView(node: DemoNode, caseRef: string): Promise<MessageStatus[]> {
+export async function caseView(node: DemoNode, caseRef: string): Promise<MessageStatus[]> {
   const result = await call(node, 'GET', `/cases/${caseRef}`, 'demo-status-report');
   if (result.status === 404) return [];
   const body = result.body as { messages?: unknown } | null;
@@ -493,7 +496,7 @@ interface PlayedCase {
  * She is a child, so her guardian consents for her, and each consent names only the country that needs
  * the data: MK (identity, health, return), and later IT, which only hears how the case is going.
  */
-async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
+export async function playCase(nodes: Record<Code, DemoNode>): Promise<PlayedCase> {
   const { FR, MK } = nodes;
   const sent: MessageStatus[] = [];
   const refusals: Refusal[] = [];
@@ -1053,6 +1056,8 @@ function sleep(ms: number): Promise<void> {
 /** Owns what the run created, and removes it exactly once whichever way the run ends. */
 export class DemoSession {
   federation: LocalFederation | null = null;
+  /** The brokers of --federated: stopped after the federation is torn down. */
+  brokers: RabbitmqNode[] = [];
   private cleaning: Promise<void> | null = null;
 
   cleanUp(): Promise<void> {
@@ -1061,6 +1066,14 @@ export class DemoSession {
   }
 
   private async tearDown(): Promise<void> {
+    try {
+      await this.tearDownFederation();
+    } finally {
+      await Promise.all(this.brokers.map((broker) => broker.stop()));
+    }
+  }
+
+  private async tearDownFederation(): Promise<void> {
     const federation = this.federation;
     if (!federation) return;
     const started = Date.now();
@@ -1130,16 +1143,19 @@ async function leftoversOf(federation: LocalFederation): Promise<string[]> {
 
 interface DemoOptions {
   keep: boolean;
+  federated: boolean;
 }
 
 export function parseArgs(argv: string[]): DemoOptions | 'help' {
   let keep = false;
+  let federated = false;
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--keep') keep = true;
+    else if (arg === '--federated') federated = true;
     else throw new DemoError(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { keep };
+  return { keep, federated };
 }
 
 /** The demo's federation: FR, IT and MK on the given services, leaving no broker user it made behind. */
@@ -1147,9 +1163,11 @@ export function demoFederation(
   broker: BrokerProvisioner,
   services: Services = SERVICES,
   codes: readonly string[] = CODES,
+  brokers?: Record<string, LocalBroker>,
 ): LocalFederation {
   return new LocalFederation({
     codes: [...codes],
+    brokers,
     logLevel: 'warn',
     pgAdminUrl: services.pgAdminUrl,
     amqpHost: services.amqpHost,
@@ -1163,22 +1181,55 @@ export function demoFederation(
   });
 }
 
+/** --federated: one RabbitMQ node per country, started here, each its own ports and data directory. */
+async function startBrokers(session: DemoSession): Promise<Record<string, LocalBroker>> {
+  const started = Date.now();
+  const run = Math.random().toString(16).slice(2, 8);
+  const results = await Promise.allSettled(
+    CODES.map((code) =>
+      RabbitmqNode.start({ name: `trm-demo-${run}-${code.toLowerCase()}` }).then((broker) => {
+        session.brokers.push(broker);
+        return [code, broker] as const;
+      }),
+    ),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw new DemoError(`a country's broker did not start: ${describeError(failed.reason)}`);
+  const brokers = Object.fromEntries(
+    results.map((r) => (r as PromiseFulfilledResult<readonly [Code, RabbitmqNode]>).value),
+  );
+  say(
+    `  ${green('✓')} 3 brokers, one per country (federation plugin): ${CODES.map((c) => `${c} :${brokers[c].amqpPort}`).join(', ')}  ${dim(seconds(Date.now() - started))}`,
+  );
+  return Object.fromEntries(
+    CODES.map((c) => [c, { amqpHost: brokers[c].amqpHost, managementUrl: brokers[c].managementUrl }]),
+  );
+}
+
 async function startFederation(
   session: DemoSession,
   broker: BrokerProvisioner,
+  federated: boolean,
 ): Promise<Record<Code, DemoNode>> {
-  const federation = demoFederation(broker);
+  say(bold('Setting up'));
+  const brokers = federated ? await startBrokers(session) : undefined;
+  const federation = demoFederation(broker, SERVICES, CODES, brokers);
   const runId = federation.runId;
   session.federation = federation;
-  say(dim(`run ${runId} · vhost ${federation.vhost} · databases ${federation.databaseName('*')}`));
-  say();
-  say(bold('Setting up'));
+  say(dim(`  run ${runId} · vhost ${federation.vhost} · databases ${federation.databaseName('*')}`));
 
   let started = Date.now();
   await federation.setUp();
   say(
     `  ${green('✓')} vhost, broker users FR IT MK, keys, directory (signed by the run's trust anchor), queues, 3 databases  ${dim(seconds(Date.now() - started))}`,
   );
+  if (federated) {
+    started = Date.now();
+    await federation.linkBrokers();
+    say(
+      `  ${green('✓')} 6 federation links (each broker's trm.transnational from each other's), running  ${dim(seconds(Date.now() - started))}`,
+    );
+  }
 
   started = Date.now();
   const ports = await choosePorts();
@@ -1261,7 +1312,7 @@ export async function main(argv: string[]): Promise<number> {
       ensureConsoleBuilt();
     }
     const broker = await preflight();
-    const nodes = await startFederation(session, broker);
+    const nodes = await startFederation(session, broker, options.federated);
     const played = await playCase(nodes);
     say();
 

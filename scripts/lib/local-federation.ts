@@ -25,6 +25,8 @@ import { generateKeyPairs } from '../../src/crypto/trm-crypto';
 import { BrokerProvisioner, chooseProvisioner, managementProvisioner } from './broker-provisioner';
 import { markDatabase, runMark } from './leftovers';
 import { assertParticipantTopology, declareSharedExchanges } from '../../src/transport/topology';
+import { BrokerAdmin } from '../../src/transport/broker-admin';
+import { awaitLinksRunning, CountryBroker, linkAll } from '../../src/transport/federation-links';
 
 /**
  * A federation of NCP nodes on one machine: one database per country, one vhost for the run, one broker user
@@ -55,6 +57,17 @@ export interface FederationOptions {
    * docs/directory.md). Default: the run has its own anchor, signs every directory, and the nodes check it.
    */
   unsignedDirectory?: boolean;
+  /**
+   * One broker per country (docs/deployment.md): the broker each code's node and queues live on. Codes not
+   * listed use `amqpHost`/`managementUrl`. linkBrokers() then federates them.
+   */
+  brokers?: Record<string, LocalBroker>;
+}
+
+/** A broker of a federated run: where nodes connect, and its management API (with an administrator). */
+export interface LocalBroker {
+  amqpHost: string;
+  managementUrl: string;
 }
 
 /** A directory file as the federation writes it: the participants, with the members PROTOCOL.md names. */
@@ -164,7 +177,53 @@ export class LocalFederation {
   }
 
   amqpUrl(code: string, user = code, password = this.passwords.get(code) ?? ''): string {
-    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.amqpHost}/${encodeURIComponent(this.vhost)}`;
+    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.brokerOf(code).amqpHost}/${encodeURIComponent(this.vhost)}`;
+  }
+
+  /** The broker a country's node uses: its own in a federated run, else the shared one. */
+  brokerOf(code: string): LocalBroker {
+    return this.options.brokers?.[code] ?? { amqpHost: this.amqpHost, managementUrl: this.managementUrl };
+  }
+
+  /** Each broker of the run once, with the countries on it (one entry, every code, on a shared broker). */
+  brokerGroups(): Array<{ broker: LocalBroker; codes: string[]; provisioner: BrokerProvisioner }> {
+    const groups = new Map<
+      string,
+      { broker: LocalBroker; codes: string[]; provisioner: BrokerProvisioner }
+    >();
+    for (const code of this.options.codes) {
+      const broker = this.brokerOf(code);
+      const provisioner = this.options.brokers?.[code]
+        ? managementProvisioner(broker.managementUrl)
+        : this.admin;
+      const group = groups.get(broker.amqpHost) ?? { broker, codes: [], provisioner };
+      group.codes.push(code);
+      groups.set(broker.amqpHost, group);
+    }
+    return [...groups.values()];
+  }
+
+  /**
+   * Federates the run's brokers, each from every other (src/transport/federation-links.ts), and waits until
+   * every link runs. A broker is named by its first country. `addressOf` says how the other brokers reach a
+   * broker (default `amqp://<its amqpHost>`): a test puts a proxy it can cut in between.
+   */
+  async linkBrokers(
+    addressOf: (name: string, broker: LocalBroker) => string = (_, b) => `amqp://${b.amqpHost}`,
+  ): Promise<CountryBroker[]> {
+    const brokers = this.brokerGroups().map(({ broker, codes }) => ({
+      name: codes[0],
+      admin: new BrokerAdmin({ url: broker.managementUrl }),
+      countries: codes,
+      address: addressOf(codes[0], broker),
+    }));
+    await linkAll(
+      this.vhost,
+      brokers,
+      (upstream, downstream) => `trm-link-${upstream}-${downstream}-${this.runId}`,
+    );
+    await awaitLinksRunning(this.vhost, brokers);
+    return brokers;
   }
 
   /** What made (and removes) the vhost and users. */
@@ -182,7 +241,8 @@ export class LocalFederation {
       const choice = await chooseProvisioner(this.managementUrl);
       if (choice.provisioner) this.admin = choice.provisioner;
     }
-    await this.admin.createVhost(this.vhost, runMark(this.runId));
+    for (const { provisioner } of this.brokerGroups())
+      await provisioner.createVhost(this.vhost, runMark(this.runId));
     if (!this.options.unsignedDirectory) this.anchorPublicKey = writeNewAnchorKey(this.anchorKeyFile);
     for (const code of this.options.codes) {
       const pairs = generateKeyPairs(code);
@@ -202,8 +262,9 @@ export class LocalFederation {
       // Users are broker-wide; a fixed per-code password lets concurrent runs share them harmlessly.
       const password = `trm-local-${code}`;
       this.passwords.set(code, password);
-      if (!(await this.admin.userExists(code))) this.createdUsers.push(code);
-      await this.admin.setupParticipant(this.vhost, code, password);
+      const provisioner = this.brokerGroups().find((g) => g.codes.includes(code))!.provisioner;
+      if (!this.options.brokers?.[code] && !(await this.admin.userExists(code))) this.createdUsers.push(code);
+      await provisioner.setupParticipant(this.vhost, code, password);
       await this.withPg(async (pg) => {
         await pg.query(`CREATE DATABASE ${this.databaseName(code)}`);
         await markDatabase(pg, this.databaseName(code), this.runId);
@@ -215,10 +276,12 @@ export class LocalFederation {
       participants: (this.options.listed ?? this.options.codes).map((code) => this.entries.get(code)!),
     });
     // Declared up front so a message for a node that has never started yet waits in its queue.
-    await this.withAdminChannel(async (channel) => {
-      await declareSharedExchanges(channel);
-      for (const code of this.options.codes) await assertParticipantTopology(channel, code);
-    });
+    // One broker per country: each declares the queues of its own countries only.
+    for (const { codes } of this.brokerGroups())
+      await this.withAdminChannel(async (channel) => {
+        await declareSharedExchanges(channel);
+        for (const code of codes) await assertParticipantTopology(channel, code);
+      }, codes[0]);
   }
 
   /** The directory file now (as the nodes would read it). */
@@ -416,8 +479,10 @@ export class LocalFederation {
     }
   }
 
-  async withAdminChannel<T>(work: (channel: amqp.Channel) => Promise<T>): Promise<T> {
-    const connection = await amqp.connect(this.amqpUrl('guest', 'guest', 'guest'));
+  /** As the broker's administrator, on the broker of `code` (default: the shared one). */
+  async withAdminChannel<T>(work: (channel: amqp.Channel) => Promise<T>, code?: string): Promise<T> {
+    const host = code ? this.brokerOf(code).amqpHost : this.amqpHost;
+    const connection = await amqp.connect(`amqp://guest:guest@${host}/${encodeURIComponent(this.vhost)}`);
     try {
       const channel = await connection.createChannel();
       return await work(channel);
@@ -428,7 +493,8 @@ export class LocalFederation {
 
   async tearDown(): Promise<void> {
     for (const code of [...this.nodes.keys()]) await this.stop(code).catch(() => undefined);
-    await this.admin.deleteVhost(this.vhost).catch(() => undefined);
+    for (const { provisioner } of this.brokerGroups())
+      await provisioner.deleteVhost(this.vhost).catch(() => undefined);
     if (this.options.removeCreatedUsers)
       for (const user of this.createdUsers) await this.admin.deleteUser(user).catch(() => undefined);
     for (const code of this.options.codes) {

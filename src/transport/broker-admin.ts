@@ -111,6 +111,32 @@ export function participantPermissions(code: string): ParticipantPermissions {
   };
 }
 
+/**
+ * What a federation link may do on the upstream (sending) country's broker, as the user the downstream
+ * broker's link logs in with (docs/deployment.md): declare and consume its own `federation: …` exchange
+ * and queue, and bind them to `trm.transnational` only with binding keys addressed to the downstream
+ * broker's countries (topic read). It cannot publish anything (topic write matches nothing), read another
+ * country's traffic, or touch a node's queues.
+ */
+export function federationLinkPermissions(downstreamCountries: string[]): ParticipantPermissions {
+  downstreamCountries.forEach(assertCode);
+  const linkObjects = '^federation: trm\\.transnational -> .+$';
+  return {
+    permissions: {
+      configure: linkObjects,
+      write: linkObjects,
+      read: '^(trm\\.transnational|federation: trm\\.transnational -> .+)$',
+    },
+    topicPermissions: [
+      {
+        exchange: 'trm.transnational',
+        write: '^$',
+        read: `^(routine|urgent)\\.(${downstreamCountries.join('|')})\\.`,
+      },
+    ],
+  };
+}
+
 /** Agency codes are spliced into regular expressions and queue names too. */
 export const AGENCY_CODE_PATTERN = /^[a-z0-9-]{2,40}$/;
 
@@ -288,6 +314,42 @@ export class BrokerAdmin {
     });
   }
 
+  /** A runtime parameter, e.g. a `federation-upstream` (the link's URI and its settings). */
+  async setParameter(component: string, vhost: string, name: string, value: object): Promise<void> {
+    const secrets = 'uri' in value && typeof value.uri === 'string' ? linkSecrets(value.uri) : [];
+    await this.request(
+      'PUT',
+      `/api/parameters/${enc(component)}/${enc(vhost)}/${enc(name)}`,
+      { value },
+      { secrets },
+    );
+  }
+
+  async setPolicy(
+    vhost: string,
+    name: string,
+    policy: { pattern: string; definition: object; applyTo: 'exchanges' | 'queues' | 'all' },
+  ): Promise<void> {
+    await this.request('PUT', `/api/policies/${enc(vhost)}/${enc(name)}`, {
+      pattern: policy.pattern,
+      definition: policy.definition,
+      'apply-to': policy.applyTo,
+      priority: 0,
+    });
+  }
+
+  /** The federation links of the vhost and their state (needs rabbitmq_federation_management). */
+  async federationLinks(
+    vhost: string,
+  ): Promise<Array<{ upstream: string; exchange: string; status: string }>> {
+    const links = (await this.request('GET', `/api/federation-links/${enc(vhost)}`)) as Array<{
+      upstream: string;
+      exchange: string;
+      status: string;
+    }>;
+    return links.map(({ upstream, exchange, status }) => ({ upstream, exchange, status }));
+  }
+
   async whoAmI(): Promise<WhoAmI> {
     const body = (await this.request('GET', '/api/whoami')) as { name?: unknown; tags?: unknown } | null;
     if (!body || typeof body.name !== 'string') {
@@ -406,6 +468,16 @@ export class BrokerAdmin {
     } catch {
       throw new BrokerAdminError(`${what} returned invalid JSON`, method, path, response.status);
     }
+  }
+}
+
+/** The password of an amqp(s):// URI, raw and percent-encoded, so that neither reaches an error. */
+function linkSecrets(uri: string): string[] {
+  try {
+    const password = new URL(uri).password;
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
   }
 }
 
