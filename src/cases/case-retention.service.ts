@@ -9,7 +9,7 @@ import { moveCaseValues } from '../crypto/field-rekey';
 import { CaseEntity } from './case.entity';
 import { CaseError, CaseErrorCode } from './case.errors';
 import { CasesRepository } from './cases.repository';
-import { isDueForErasure, LegalHoldReason, retentionEndsAt } from './retention.policy';
+import { ErasureTrigger, isDueForErasure, LegalHoldReason, retentionEndsAt } from './retention.policy';
 
 /** What an admin or coordinator sees of a case's retention (docs/retention.md). */
 export interface RetentionState {
@@ -21,9 +21,6 @@ export interface RetentionState {
   erasureRequest: { by: string; at: Date } | null;
   erasedAt: Date | null;
 }
-
-/** How the erasure came: the retention pass, or two admins (four eyes). */
-export type ErasureTrigger = 'RETENTION_EXPIRED' | 'ADMIN_REQUEST';
 
 /**
  * Retention and erasure of cases by crypto-shredding (docs/retention.md): a legal hold suspends the retention
