@@ -23,6 +23,8 @@ import { UseRestrictions1763903700000 } from './1763903700000-use-restrictions';
 import { LocalSecrets1763903800000 } from './1763903800000-local-secrets';
 import { MessageLanguage1763903810000 } from './1763903810000-message-language';
 import { CaseStatistics1763903900000 } from './1763903900000-case-statistics';
+import { CaseKeys1764200000000 } from './1764200000000-case-keys';
+import { RetentionAndHolds1764200010000 } from './1764200010000-retention-and-holds';
 
 /** Listed explicitly (not globbed) so the same list works from ts-jest, ts-node and the compiled dist. */
 export const MIGRATIONS = [
@@ -51,4 +53,6 @@ export const MIGRATIONS = [
   LocalSecrets1763903800000,
   MessageLanguage1763903810000,
   CaseStatistics1763903900000,
+  CaseKeys1764200000000,
+  RetentionAndHolds1764200010000,
 ];

@@ -68,7 +68,7 @@ export async function main(
       throw new UsageError(
         'the database has pending migrations: start the node once (it applies them), then rotate',
       );
-    const columns = bindFieldCipher(dataSource, cipher);
+    const columns = bindFieldCipher(dataSource, cipher, { caseKeys: true });
     for (const { column, keyId } of await storedKeyIds(dataSource, columns)) {
       if (keyId !== null && !cipher.hasKey(keyId))
         throw new FieldCipherError(`${column} holds values under data key ${keyId}, which is not in ${dir}`);

@@ -3,6 +3,7 @@ import { AgenciesModule } from './agencies/agencies.module';
 import { CaseWorkflowController } from './api/case-workflow.controller';
 import { CaseFactsController } from './api/case-facts.controller';
 import { LocalSecretsController } from './api/local-secrets.controller';
+import { RetentionController } from './api/retention.controller';
 import { AgencyCasesController, AgencyController } from './api/agency.controller';
 import { CasesController } from './api/cases.controller';
 import { MessagesController } from './api/messages.controller';
@@ -60,6 +61,7 @@ export class AppModule {
         CaseWorkflowController,
         CaseFactsController,
         LocalSecretsController,
+        RetentionController,
         ConsentController,
         RiskController,
         MessagesController,

@@ -3,6 +3,7 @@ import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { CaseEntity } from './cases/case.entity';
 import { CaseFactEntity } from './cases/case-fact.entity';
 import { LocalSecretEntity } from './cases/local-secret.entity';
+import { CaseKeyEntity } from './crypto/case-key.entity';
 import { ConsentRecordEntity } from './consent/consent-record.entity';
 import { PeerConsentWithdrawalEntity } from './consent/peer-consent-withdrawal.entity';
 import { ParticipantEntity } from './directory/participant.entity';
@@ -21,6 +22,7 @@ import { OutboxEntity } from './transport/outbox.entity';
 export const ENTITIES = [
   ParticipantEntity,
   CaseEntity,
+  CaseKeyEntity,
   CaseFactEntity,
   LocalSecretEntity,
   MessageRecordEntity,

@@ -208,8 +208,15 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       `SELECT managers, guardian FROM cases WHERE case_ref = $1`,
       [caseRef],
     );
-    expect(stored[0].managers).toMatch(/^v2\.FR-data-1\./);
-    expect(stored[0].guardian).toMatch(/^v2\.FR-data-1\./);
+    // Under the case's own key (v3, docs/data-at-rest.md "Per-case keys"), itself wrapped by FR-data-1.
+    expect(stored[0].managers).toMatch(/^v3\./);
+    expect(stored[0].guardian).toMatch(/^v3\./);
+    const [key] = await federation.query<{ wrapped_key: string }>(
+      'FR',
+      `SELECT wrapped_key FROM case_keys WHERE case_ref = $1`,
+      [caseRef],
+    );
+    expect(key.wrapped_key).toMatch(/^v2\.FR-data-1\./);
   });
 
   it('rotates the data key while the node runs: every value moves to the new key, the old one is released', async () => {
@@ -221,10 +228,12 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     );
     expect({ code, lines }).toMatchObject({ code: 0 });
     expect(lines).toContain(`created data key FR-data-2 in ${federation.keysDir}; it is now the active key`);
-    expect(lines.some((l) => /^messages\.payload: [1-9]\d* re-encrypted, 0 left$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^consent_records\.child_view: 1 re-encrypted, 0 left$/.test(l))).toBe(true);
-    expect(lines).toContain('cases.managers: 1 re-encrypted, 0 left');
-    expect(lines).toContain('cases.guardian: 1 re-encrypted, 0 left');
+    // A case's values are under its own key: rotation re-wraps the case keys and leaves the values as they are.
+    expect(lines.some((l) => /^case_keys\.wrapped_key: [1-9]\d* re-encrypted, 0 left$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^messages\.payload: \d+ re-encrypted, 0 left$/.test(l))).toBe(true);
+    expect(lines).toContain('consent_records.child_view: 0 re-encrypted, 0 left');
+    expect(lines).toContain('cases.managers: 0 re-encrypted, 0 left');
+    expect(lines).toContain('cases.guardian: 0 re-encrypted, 0 left');
     expect(
       lines.some((l) => l.startsWith('data key FR-data-1 no longer encrypts anything in this database')),
     ).toBe(true);
@@ -258,9 +267,15 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expectNoSecrets(text);
     const rows = await federation.query<{ key_id: string }>(
       'FR',
-      `SELECT DISTINCT split_part(payload, '.', 2) AS key_id FROM messages WHERE payload IS NOT NULL`,
+      `SELECT DISTINCT split_part(wrapped_key, '.', 2) AS key_id FROM case_keys WHERE wrapped_key IS NOT NULL`,
     );
     expect(rows).toEqual([{ key_id: 'FR-data-2' }]);
+    const payloads = await federation.query<{ format: string }>(
+      'FR',
+      `SELECT DISTINCT split_part(payload, '.', 1) AS format FROM messages WHERE case_ref = $1 AND payload IS NOT NULL`,
+      [caseRef],
+    );
+    expect(payloads).toEqual([{ format: 'v3' }]);
 
     // And still reads everything back, old rows and new.
     const file = await api(fr, 'GET', `/cases/${caseRef}`);
@@ -291,8 +306,8 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
       [other],
     );
     expect(swapped.body.message).toBe(
-      `stored data could not be decrypted: cases.managers (row ${id}) holds a value under data key FR-data-2 ` +
-        'that fails authentication: altered, or moved from another row or column',
+      `stored data could not be decrypted: cases.managers (row ${id}) holds a value under its case's key ` +
+        'that fails authentication: altered, or moved from another row, column or case',
     );
     expectNoSecrets(JSON.stringify(swapped.body));
     const audited = await federation.query(
@@ -326,7 +341,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     expect(tampered.status).toBe(500);
     expect(tampered.body.error).toBe('STORED_DATA_UNREADABLE');
     expect(tampered.body.message).toMatch(
-      /messages\.payload \(row [0-9a-f-]{36}\) holds a value under data key MK-data-1 that fails authentication/,
+      /messages\.payload \(row [0-9a-f-]{36}\) holds a value under its case's key that fails authentication/,
     );
     expectNoSecrets(JSON.stringify(tampered.body));
 
@@ -340,7 +355,7 @@ describe('personal data at rest (real PostgreSQL and RabbitMQ)', () => {
     const moved = await api(fr, 'GET', `/cases/${caseRef}/consents`);
     expect(moved.status).toBe(500);
     expect(moved.body.message).toMatch(
-      /consent_records\.child_view \(row [0-9a-f-]{36}\) holds a value under data key FR-data-2 that fails/,
+      /consent_records\.child_view \(row [0-9a-f-]{36}\) holds a value under its case's key that fails/,
     );
     expectNoSecrets(JSON.stringify(moved.body));
   });

@@ -29,6 +29,14 @@ export const AUDIT_ACTIONS = {
     'a coordinator kept a local secret on a case (secret id only: the label and value stay sealed on this node)',
   LOCAL_SECRET_READ:
     "a coordinator read a local secret's value, with the reason they stated (secret id, reason; never the value)",
+  LEGAL_HOLD_SET:
+    'an admin or coordinator put the case under a legal hold (reason code): the retention pass leaves it alone',
+  LEGAL_HOLD_LIFTED: 'the legal hold of a case was lifted (the reason code it had been set for)',
+  CASE_ERASURE_REQUESTED: 'an admin asked to erase a case: a second admin confirms (four eyes)',
+  CASE_ERASURE_REFUSED:
+    'a confirmation of an erasure was refused (decision DENY, reason code SAME_ADMIN: the admin who asked)',
+  CASE_ERASED:
+    "the case's data key was destroyed: its personal data is unreadable (reason code RETENTION_EXPIRED or ADMIN_REQUEST)",
   RISK_REVIEW_REQUIRED:
     "the case's risk assessments became due for review (cause THREAT_REPORTED, fact id, how many): a return waits for a new one",
   FAMILY_TRACING_CONDITIONS:

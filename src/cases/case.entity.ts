@@ -38,6 +38,29 @@ export class CaseEntity {
   @Column('timestamptz', { name: 'closed_at', nullable: true })
   closedAt!: Date | null;
 
+  /**
+   * A legal hold suspends the retention period (docs/retention.md): its reason code, who set it and when.
+   */
+  @Column('text', { name: 'legal_hold', nullable: true })
+  legalHold!: string | null;
+
+  @Column('text', { name: 'legal_hold_by', nullable: true })
+  legalHoldBy!: string | null;
+
+  @Column('timestamptz', { name: 'legal_hold_since', nullable: true })
+  legalHoldSince!: Date | null;
+
+  /** An admin asked to erase the case: a second admin confirms (four eyes). */
+  @Column('text', { name: 'erasure_requested_by', nullable: true })
+  erasureRequestedBy!: string | null;
+
+  @Column('timestamptz', { name: 'erasure_requested_at', nullable: true })
+  erasureRequestedAt!: Date | null;
+
+  /** The case's key was destroyed: its personal data is unreadable; the row keeps its non-personal facts. */
+  @Column('timestamptz', { name: 'erased_at', nullable: true })
+  erasedAt!: Date | null;
+
   /** The case was reopened: the CASE_CLOSED exchanged before this no longer close any part of it. */
   @Column('timestamptz', { name: 'reopened_at', nullable: true })
   reopenedAt!: Date | null;

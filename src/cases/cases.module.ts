@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { EffectsModule } from '../common/effects';
+import { CryptoModule } from '../crypto/crypto.module';
+import { CaseRetentionService } from './case-retention.service';
 import { CaseFactsRepository } from './case-facts.repository';
 import { CaseFactsService } from './case-facts.service';
 import { CaseWorkflowService } from './case-workflow.service';
@@ -10,7 +12,7 @@ import { LocalSecretsRepository } from './local-secrets.repository';
 import { LocalSecretsService } from './local-secrets.service';
 
 @Module({
-  imports: [AuditModule, EffectsModule],
+  imports: [AuditModule, EffectsModule, CryptoModule],
   providers: [
     CasesRepository,
     CasesService,
@@ -19,6 +21,7 @@ import { LocalSecretsService } from './local-secrets.service';
     CaseFactsService,
     LocalSecretsRepository,
     LocalSecretsService,
+    CaseRetentionService,
   ],
   exports: [
     CasesRepository,
@@ -28,6 +31,7 @@ import { LocalSecretsService } from './local-secrets.service';
     CaseFactsService,
     LocalSecretsRepository,
     LocalSecretsService,
+    CaseRetentionService,
   ],
 })
 export class CasesModule {}

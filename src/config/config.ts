@@ -48,6 +48,14 @@ export interface NodeConfig {
    * let one be recomputed from the totals); at least 2.
    */
   statisticsMinCell: number;
+  /**
+   * How long a case is kept per status before the retention pass erases it (docs/retention.md), in days:
+   * TRM_RETENTION_CLOSED_DAYS (default 1825, 5 years, counted from the closure) and TRM_RETENTION_OPEN_DAYS
+   * (counted from the last activity; default 0: an open case is never erased by the pass).
+   */
+  retentionDays: { CLOSED: number; OPEN: number };
+  /** How often this instance runs the retention pass; 0 leaves it to other instances. */
+  retentionCheckIntervalMs: number;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
@@ -162,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     expectationCheckIntervalMs: integer('TRM_EXPECTATION_CHECK_SECONDS', 60, 0) * 1000,
     reflectionPeriodDays: integer('TRM_REFLECTION_PERIOD_DAYS', 30, 30),
     statisticsMinCell: integer('TRM_STATISTICS_MIN_CELL', 5, 2),
+    retentionDays: {
+      CLOSED: integer('TRM_RETENTION_CLOSED_DAYS', 5 * 365, 1),
+      OPEN: integer('TRM_RETENTION_OPEN_DAYS', 0, 0),
+    },
+    retentionCheckIntervalMs: integer('TRM_RETENTION_CHECK_SECONDS', 3600, 0) * 1000,
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),

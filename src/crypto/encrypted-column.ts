@@ -15,7 +15,7 @@
  * keys: so the decorator only marks the column, and `bindFieldCipher` gives each DataSource a subscriber bound
  * to that node's cipher.
  */
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import {
   Column,
   DataSource,
@@ -29,7 +29,8 @@ import {
   UpdateEvent,
 } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { FieldCipher, FieldCipherError } from './field-cipher';
+import { CASE_KEYS_TABLE, CaseKeys, RunQuery } from './case-keys';
+import { FieldCipher, FieldCipherError, isCaseSealed, openForCase, sealForCase } from './field-cipher';
 
 /** What the column holds before encryption: a JSON value, a string, or raw bytes. */
 export type PlainKind = 'json' | 'text' | 'bytes';
@@ -42,7 +43,15 @@ export interface EncryptedColumnInfo {
   /** Its SQL type (`uuid`, `bigint`). */
   primaryKeyType: string;
   kind: PlainKind;
+  /**
+   * The table's `case_ref` column when its values are under their case's key (`v3`); null: under the node's
+   * data key (`v2`), as are the values of rows without a case.
+   */
+  caseColumn: string | null;
 }
+
+/** The column naming a row's case: the tables that have it hold a case's personal data under its key. */
+const CASE_COLUMN = 'case_ref';
 
 const MARKED: Array<{ target: object; propertyName: string; kind: PlainKind }> = [];
 
@@ -97,6 +106,8 @@ interface EntityColumns {
     generated: 'uuid' | 'sequence' | null;
   };
   columns: Array<{ propertyName: string; where: string; kind: PlainKind }>;
+  /** The row's case (property and column), when its values go under the case's key. */
+  caseOf: { propertyName: string; databaseName: string } | null;
 }
 
 function primaryOf(metadata: EntityMetadata): EntityColumns['primary'] {
@@ -124,6 +135,7 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     private readonly cipher: FieldCipher,
     private readonly entities: Map<EntityMetadata['target'], EntityColumns>,
     private readonly dataSource: DataSource,
+    private readonly caseKeys: CaseKeys,
   ) {}
 
   async beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
@@ -143,14 +155,17 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
       } else
         throw new FieldCipherError(`${found.table}: a row with encrypted columns is inserted without its id`);
     }
-    this.seal(found, row, String(row[primary.propertyName]));
+    const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
+    const caseRef = found.caseOf && row[found.caseOf.propertyName];
+    const caseKey = typeof caseRef === 'string' ? await this.caseKeys.keyFor(run, caseRef) : null;
+    this.seal(found, row, String(row[primary.propertyName]), caseKey);
   }
 
   afterInsert(event: InsertEvent<ObjectLiteral>): void {
     if (event.entity) this.restore(event.entity);
   }
 
-  beforeUpdate(event: UpdateEvent<ObjectLiteral>): void {
+  async beforeUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
     const found = this.entities.get(event.metadata.target);
     const values = event.entity;
     if (!found || !values) return;
@@ -162,7 +177,27 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
         `${touched[0].where}: an encrypted column is updated by the row's primary key, among the values (updateEncrypted)`,
       );
     }
-    this.seal(found, values, String(id));
+    const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
+    const caseRef = await this.caseOfRow(run, found, values, String(id));
+    const caseKey = caseRef === null ? null : await this.caseKeys.keyFor(run, caseRef);
+    this.seal(found, values, String(id), caseKey);
+  }
+
+  /** The row's case when its values go under the case's key: from the values, or else from the stored row. */
+  private async caseOfRow(
+    run: RunQuery,
+    found: EntityColumns,
+    values: ObjectLiteral,
+    id: string,
+  ): Promise<string | null> {
+    if (!found.caseOf) return null;
+    const given: unknown = values[found.caseOf.propertyName];
+    if (typeof given === 'string') return given;
+    const rows = (await run(
+      `SELECT ${found.caseOf.databaseName} AS "caseRef" FROM ${found.table} WHERE ${found.primary.databaseName} = $1`,
+      [id],
+    )) as Array<{ caseRef: string | null }>;
+    return rows[0]?.caseRef ?? null;
   }
 
   afterUpdate(event: UpdateEvent<ObjectLiteral>): void {
@@ -179,12 +214,24 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
       throw new FieldCipherError(
         `${stored[0].where}: an encrypted column is read with its row's primary key`,
       );
+    const caseSealed = stored.filter((c) => isCaseSealed(entity[c.propertyName]));
+    let caseKey: KeyObject | null = null;
+    if (caseSealed.length > 0) {
+      const run: RunQuery = (sql, params) => event!.manager.query(sql, params);
+      const caseRef = found.caseOf && (await this.caseOfRow(run, found, entity, String(id)));
+      caseKey = caseRef ? await this.caseKeys.existingKey(run, caseRef) : null;
+    }
     for (const c of stored) {
       try {
-        entity[c.propertyName] = fromPlain(
-          c.kind,
-          this.cipher.open(entity[c.propertyName], c.where, String(id)),
-        );
+        const value: string = entity[c.propertyName];
+        if (isCaseSealed(value)) {
+          // The case is erased: its key is gone, and so is the value.
+          entity[c.propertyName] = caseKey
+            ? fromPlain(c.kind, openForCase(caseKey, value, c.where, String(id)))
+            : null;
+          continue;
+        }
+        entity[c.propertyName] = fromPlain(c.kind, this.cipher.open(value, c.where, String(id)));
       } catch (error) {
         if (error instanceof FieldCipherError && error.integrity)
           await this.auditIntegrityFailure(c.where, String(id), entity.caseRef);
@@ -193,13 +240,17 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     }
   }
 
-  private seal(found: EntityColumns, row: ObjectLiteral, id: string): void {
+  /** Seals each value for the row: under the case's key when it has one, else under the node's data key. */
+  private seal(found: EntityColumns, row: ObjectLiteral, id: string, caseKey: KeyObject | null): void {
     const replaced: Array<[string, unknown]> = [];
     for (const c of found.columns) {
       const value = row[c.propertyName];
       if (value === undefined || value === null) continue;
       replaced.push([c.propertyName, value]);
-      row[c.propertyName] = this.cipher.sealRow(toPlain(c.kind, value), c.where, id);
+      const plain = toPlain(c.kind, value);
+      row[c.propertyName] = caseKey
+        ? sealForCase(caseKey, plain, c.where, id)
+        : this.cipher.sealRow(plain, c.where, id);
     }
     if (replaced.length > 0) this.replaced.set(row, replaced);
   }
@@ -229,8 +280,15 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
   }
 }
 
-/** Binds every encrypted column of this DataSource to `cipher` (one subscriber per DataSource); returns them. */
-export function bindFieldCipher(dataSource: DataSource, cipher: FieldCipher): EncryptedColumnInfo[] {
+/**
+ * Binds every encrypted column of this DataSource to `cipher` (one subscriber per DataSource); returns them.
+ * With `caseKeys` (the node does), the values of a table with a `case_ref` are put under their case's key.
+ */
+export function bindFieldCipher(
+  dataSource: DataSource,
+  cipher: FieldCipher,
+  options: { caseKeys?: boolean } = {},
+): EncryptedColumnInfo[] {
   const bound: EncryptedColumnInfo[] = [];
   const entities = new Map<EntityMetadata['target'], EntityColumns>();
   for (const metadata of dataSource.entityMetadatas) {
@@ -243,7 +301,12 @@ export function bindFieldCipher(dataSource: DataSource, cipher: FieldCipher): En
     }
     if (columns.length === 0) continue;
     const primary = primaryOf(metadata);
-    entities.set(metadata.target, { table: metadata.tableName, primary, columns });
+    const caseColumn = metadata.columns.find((c) => c.databaseName === CASE_COLUMN);
+    const caseOf =
+      options.caseKeys && caseColumn && metadata.tableName !== CASE_KEYS_TABLE
+        ? { propertyName: caseColumn.propertyName, databaseName: caseColumn.databaseName }
+        : null;
+    entities.set(metadata.target, { table: metadata.tableName, primary, columns, caseOf });
     for (const c of columns) {
       bound.push({
         table: metadata.tableName,
@@ -251,12 +314,21 @@ export function bindFieldCipher(dataSource: DataSource, cipher: FieldCipher): En
         primaryKey: primary.databaseName,
         primaryKeyType: primary.type,
         kind: c.kind,
+        caseColumn: caseOf?.databaseName ?? null,
       });
     }
   }
   const subscribers = dataSource.subscribers as EntitySubscriberInterface[];
   const earlier = subscribers.findIndex((s) => s instanceof FieldEncryptionSubscriber);
   if (earlier >= 0) subscribers.splice(earlier, 1);
-  subscribers.push(new FieldEncryptionSubscriber(cipher, entities, dataSource));
+  subscribers.push(new FieldEncryptionSubscriber(cipher, entities, dataSource, new CaseKeys(cipher)));
+  BOUND.set(dataSource, bound);
   return bound;
+}
+
+const BOUND = new WeakMap<DataSource, EncryptedColumnInfo[]>();
+
+/** The encrypted columns `bindFieldCipher` bound on this DataSource (none before it ran). */
+export function boundColumnsOf(dataSource: DataSource): EncryptedColumnInfo[] {
+  return BOUND.get(dataSource) ?? [];
 }

@@ -53,6 +53,46 @@ export function isRowBound(value: string): boolean {
   return SEALED.exec(value)?.[1] === ROW_BOUND;
 }
 
+/**
+ * A value of a case's personal data (`v3.<iv>.<tag>.<ciphertext>`): under the case's own data key
+ * (src/crypto/case-keys.ts), bound to its row like `v2`. No key id: the row's case names the key.
+ */
+const CASE_SEALED = /^v3\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
+
+/** True for a value under its case's data key (`v3`). */
+export function isCaseSealed(value: string): boolean {
+  return CASE_SEALED.test(value);
+}
+
+/** Encrypts under a case's data key for one row (`column` is `table.column`, `rowId` its primary key). */
+export function sealForCase(key: KeyObject, plain: Buffer, column: string, rowId: string): string {
+  if (!rowId) throw new FieldCipherError(`${column}: a value is sealed for a row, and this one has no id`);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(rowAad(column, rowId), 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return ['v3', ...[iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'))].join('.');
+}
+
+/** Decrypts a `v3` value of `column` in row `rowId` under its case's key; FieldCipherError as `open`. */
+export function openForCase(key: KeyObject, value: string, column: string, rowId: string): Buffer {
+  const match = CASE_SEALED.exec(value);
+  if (!match)
+    throw new FieldCipherError(`${column} (row ${rowId}) holds a value that is not under a case key`);
+  const [, iv, tag, ciphertext] = match;
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(rowAad(column, rowId), 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+  } catch {
+    throw new FieldCipherError(
+      `${column} (row ${rowId}) holds a value under its case's key that fails authentication: altered, or moved from another row, column or case`,
+      true,
+    );
+  }
+}
+
 /** The additional authenticated data of a row-bound value: `<table>.<column>:<primary key>`. */
 function rowAad(column: string, rowId: string): string {
   return `${column}:${rowId}`;

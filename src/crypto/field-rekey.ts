@@ -4,9 +4,10 @@
  * only) to its row (`v2`); on rotation, move every value to the active key. Batches of rows, each in its own
  * transaction, so a run can stop anywhere and start again where it stopped.
  */
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CaseKeys } from './case-keys';
 import { EncryptedColumnInfo, legacyPlain } from './encrypted-column';
-import { FieldCipher, FieldCipherError, isSealedValue } from './field-cipher';
+import { FieldCipher, FieldCipherError, isSealedValue, sealForCase } from './field-cipher';
 
 /** The stored format as a PostgreSQL regular expression (the same pattern `isSealedValue` uses). */
 const SEALED_SQL = String.raw`^v[12]\.([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$`;
@@ -14,6 +15,17 @@ const DEFAULT_BATCH = 200;
 
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 const where = (c: EncryptedColumnInfo): string => `${c.table}.${c.column}`;
+
+/**
+ * The values of column `c` still to move: for a row of a case, any not under its case's key yet (`v3`);
+ * otherwise any value that does not start with `$1` (`v2.%` at boot, `v2.<active key>.%` on rotation).
+ */
+function pendingSql(c: EncryptedColumnInfo): string {
+  const column = quote(c.column);
+  if (c.caseColumn === null) return `${column} NOT LIKE $1`;
+  const caseRef = quote(c.caseColumn);
+  return `((${caseRef} IS NOT NULL AND ${column} NOT LIKE 'v3.%') OR (${caseRef} IS NULL AND ${column} NOT LIKE $1))`;
+}
 
 /** How many values each key check tries: one altered value among them must not pass for a wrong key. */
 const KEY_SAMPLES = 5;
@@ -44,7 +56,7 @@ export async function storedKeyIds(
                 json_agg(json_build_object('rowId', row_id, 'value', value)) FILTER (WHERE n <= ${KEY_SAMPLES}) AS samples
          FROM (SELECT substring(${value} from $1) AS key_id, ${id}::text AS row_id, ${value} AS value,
                       row_number() OVER (PARTITION BY substring(${value} from $1)) AS n
-               FROM ${quote(c.table)} WHERE ${value} IS NOT NULL) numbered
+               FROM ${quote(c.table)} WHERE ${value} IS NOT NULL AND ${value} NOT LIKE 'v3.%') numbered
          GROUP BY key_id`,
       [SEALED_SQL],
     );
@@ -85,7 +97,12 @@ export async function prepareStoredFields(
   }
   const unbound = await countUnbound(dataSource, columns);
   if (unbound.size === 0) return;
-  say(`binding ${[...unbound.values()].reduce((a, b) => a + b, 0)} stored values to their rows (v2)`);
+  const total = [...unbound.values()].reduce((a, b) => a + b, 0);
+  say(
+    columns.some((c) => c.caseColumn !== null)
+      ? `binding ${total} stored values to their rows (v2) or their cases' keys (v3)`
+      : `binding ${total} stored values to their rows (v2)`,
+  );
   const done = new Map<string, number>();
   const reports = await rekeyFields(dataSource, cipher, columns, {
     unboundOnly: true,
@@ -121,7 +138,8 @@ async function countUnbound(
   const counts = new Map<string, number>();
   for (const c of columns) {
     const [{ count }]: Array<{ count: string }> = await dataSource.query(
-      `SELECT count(*) AS count FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL AND ${quote(c.column)} NOT LIKE 'v2.%'`,
+      `SELECT count(*) AS count FROM ${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL AND ${pendingSql(c)}`,
+      ['v2.%'],
     );
     if (Number(count) > 0) counts.set(where(c), Number(count));
   }
@@ -166,9 +184,12 @@ export async function rekeyFields(
     const [table, column, pk] = [quote(c.table), quote(c.column), quote(c.primaryKey)];
     if (!/^[a-z ]+$/.test(c.primaryKeyType)) throw new Error(`${where(c)}: unexpected key type`);
     const keyType = c.primaryKeyType;
-    const pending = options.unboundOnly
-      ? { sql: `${column} NOT LIKE $1`, param: 'v2.%' }
-      : { sql: `${column} NOT LIKE $1`, param: `v2.${cipher.activeKeyId}.%` };
+    const pending = {
+      sql: pendingSql(c),
+      param: options.unboundOnly ? 'v2.%' : `v2.${cipher.activeKeyId}.%`,
+    };
+    const caseKeys = new CaseKeys(cipher);
+    const caseRefSql = c.caseColumn === null ? 'NULL' : `${quote(c.caseColumn)}`;
     let reencrypted = 0;
     const unreadable: string[] = [];
     // Past the last row seen, so rows left as they are (locked, unreadable) are not selected again.
@@ -177,8 +198,8 @@ export async function rekeyFields(
       const batch: { moved: number; last: string | null } = await dataSource.transaction(async (manager) => {
         // Lets re-encryption through the consent records' no-edit trigger, for this transaction only.
         await manager.query(`SELECT set_config('trm.rekey', 'on', true)`);
-        const rows: Array<{ pk: string; value: string }> = await manager.query(
-          `SELECT ${pk}::text AS pk, ${column} AS value FROM ${table}
+        const rows: Array<{ pk: string; value: string; caseRef: string | null }> = await manager.query(
+          `SELECT ${pk}::text AS pk, ${column} AS value, ${caseRefSql} AS "caseRef" FROM ${table}
            WHERE ${column} IS NOT NULL AND ${pending.sql} AND ($3::text IS NULL OR ${pk} > $3::${keyType})
            ORDER BY ${pk} LIMIT $2 FOR UPDATE SKIP LOCKED`,
           [pending.param, options.batchSize ?? DEFAULT_BATCH, after],
@@ -195,10 +216,11 @@ export async function rekeyFields(
             unreadable.push(row.pk);
             continue;
           }
-          await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [
-            cipher.sealRow(plain, where(c), row.pk),
-            row.pk,
-          ]);
+          const run = (sql: string, params?: unknown[]) => manager.query(sql, params);
+          const sealed = row.caseRef
+            ? sealForCase(await caseKeys.keyFor(run, row.caseRef), plain, where(c), row.pk)
+            : cipher.sealRow(plain, where(c), row.pk);
+          await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [sealed, row.pk]);
           moved++;
         }
         return { moved, last: rows.at(-1)?.pk ?? null };
@@ -215,4 +237,38 @@ export async function rekeyFields(
     reports.push({ column: where(c), reencrypted, remaining: Number(count), unreadable });
   }
   return reports;
+}
+
+/**
+ * Moves every value of one case still under the node's key (or in clear) under the case's key, in the
+ * caller's transaction: erasure runs it before destroying the key, so that nothing of the case is left
+ * that the node's key opens. Returns how many values it moved.
+ */
+export async function moveCaseValues(
+  manager: EntityManager,
+  cipher: FieldCipher,
+  columns: EncryptedColumnInfo[],
+  caseRef: string,
+): Promise<number> {
+  const caseKeys = new CaseKeys(cipher);
+  const run = (sql: string, params?: unknown[]) => manager.query(sql, params);
+  await manager.query(`SELECT set_config('trm.rekey', 'on', true)`);
+  let moved = 0;
+  for (const c of columns.filter((c) => c.caseColumn !== null)) {
+    const [table, column, pk] = [quote(c.table), quote(c.column), quote(c.primaryKey)];
+    const rows: Array<{ pk: string; value: string }> = await manager.query(
+      `SELECT ${pk}::text AS pk, ${column} AS value FROM ${table}
+       WHERE ${quote(c.caseColumn!)} = $1 AND ${column} IS NOT NULL AND ${column} NOT LIKE 'v3.%' FOR UPDATE`,
+      [caseRef],
+    );
+    for (const row of rows) {
+      const plain = isSealedValue(row.value)
+        ? cipher.open(row.value, where(c), row.pk)
+        : legacyPlain(c.kind, row.value);
+      const sealed = sealForCase(await caseKeys.keyFor(run, caseRef), plain, where(c), row.pk);
+      await manager.query(`UPDATE ${table} SET ${column} = $1 WHERE ${pk} = $2`, [sealed, row.pk]);
+      moved++;
+    }
+  }
+  return moved;
 }

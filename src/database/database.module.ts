@@ -63,8 +63,11 @@ function databaseConnection(entities: Entities): DynamicModule {
       await migrateWithLock(dataSource);
       // Also binds older values to their rows, batch by batch (docs/data-at-rest.md): progress in the log.
       const logger = new Logger('FieldEncryption');
-      await prepareStoredFields(dataSource, fieldCipher, bindFieldCipher(dataSource, fieldCipher), (line) =>
-        logger.log(line),
+      await prepareStoredFields(
+        dataSource,
+        fieldCipher,
+        bindFieldCipher(dataSource, fieldCipher, { caseKeys: true }),
+        (line) => logger.log(line),
       );
       return dataSource;
     },

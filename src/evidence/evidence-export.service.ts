@@ -74,6 +74,7 @@ export class EvidenceExportService implements OnModuleInit {
     if (!envelope.caseRef) return;
     await manager.insert(InboundWireEntity, {
       id: envelope.id,
+      caseRef: envelope.caseRef,
       sender: envelope.from,
       // The inbound pipeline verified the signature with this very key.
       keyId: this.directory.find(envelope.from)!.signingKey.keyId,

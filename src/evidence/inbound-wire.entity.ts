@@ -12,6 +12,10 @@ export class InboundWireEntity {
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** The message's case: the body is encrypted under the case's key (docs/data-at-rest.md, "Per-case keys"). */
+  @Column('text', { name: 'case_ref', nullable: true })
+  caseRef!: string | null;
+
   @Column('char', { length: 2 })
   sender!: string;
 

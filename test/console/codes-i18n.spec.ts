@@ -10,6 +10,7 @@ import { AUTH_FAILURES } from '../../src/auth/access.policy';
 import { ROLES } from '../../src/auth/roles';
 import { GUARDIAN_KINDS } from '../../src/cases/case.entity';
 import { CaseErrorCode } from '../../src/cases/case.errors';
+import { ERASURE_TRIGGERS, LEGAL_HOLD_REASONS } from '../../src/cases/retention.policy';
 import {
   ASYLUM_STATUSES,
   CaseFactRule,
@@ -134,6 +135,8 @@ const REASONS = [
   ...AUTH_FAILURES,
   CANCELLED_BY_WITHDRAWAL,
   STORED_DATA_UNREADABLE,
+  ...LEGAL_HOLD_REASONS,
+  ...ERASURE_TRIGGERS,
   ...literalReasonCodes(),
 ];
 

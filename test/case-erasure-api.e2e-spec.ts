@@ -1,0 +1,116 @@
+import { LocalFederation, RunningNode, eventually } from '../scripts/lib/local-federation';
+import { verifyAuditChain } from '../src/audit/audit-verifier';
+import { examplePayload } from '../src/messages/examples';
+import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
+
+/**
+ * Retention and erasure over HTTP on the real node (docs/retention.md): who may see and hold a case, two
+ * admins to erase it, and a node that still serves the erased case (its personal values gone), counts it,
+ * and keeps an audit chain that verifies end to end. The peer's copy is its own.
+ */
+describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', () => {
+  const federation = new LocalFederation({ codes: ['FR', 'MK'] });
+  let fr: RunningNode;
+  let mk: RunningNode;
+  let caseRef: string;
+  const second = { name: 'admin-two', password: 'second-admin-password-1' };
+
+  beforeAll(async () => {
+    await federation.setUp();
+    fr = await federation.start('FR');
+    mk = await federation.start('MK');
+    caseRef = await openSharableCase(fr);
+    const sent = await sendMessage(fr, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    expect(sent.status).toBe(202);
+    await waitDelivered(fr, sent.body.id as string);
+    const created = await api(fr, 'POST', '/admin/accounts', { ...second, role: 'admin' }, { as: 'admin' });
+    expect(created.status).toBe(201);
+  }, 120_000);
+
+  afterAll(() => federation.tearDown());
+
+  it('shows the retention to coordinators and admins, and lets them set and lift a legal hold', async () => {
+    const state = await api(fr, 'GET', `/cases/${caseRef}/retention`);
+    expect(state.status).toBe(200);
+    expect(state.body).toEqual({
+      caseRef,
+      status: 'OPEN',
+      retentionEndsAt: null,
+      legalHold: null,
+      erasureRequest: null,
+      erasedAt: null,
+    });
+    expect((await api(fr, 'GET', `/cases/${caseRef}/retention`, undefined, { as: 'auditor' })).status).toBe(
+      403,
+    );
+    const held = await api(fr, 'PUT', `/cases/${caseRef}/legal-hold`, { reason: 'COMPENSATION_CLAIM' });
+    expect(held.status).toBe(200);
+    expect(held.body.legalHold).toEqual({
+      reason: 'COMPENSATION_CLAIM',
+      by: 'api:coordinator',
+      since: expect.any(String),
+    });
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/legal-hold`, { reason: 'a free text' })).status).toBe(
+      400,
+    );
+    const refused = await api(fr, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' });
+    expect(refused.status).toBe(409);
+    const lifted = await api(fr, 'DELETE', `/cases/${caseRef}/legal-hold`, undefined, { as: 'admin' });
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.legalHold).toBeNull();
+  });
+
+  it('erases a case on two admins’ word; the node still serves it, without its personal data', async () => {
+    expect((await api(fr, 'POST', `/cases/${caseRef}/erasure`)).status).toBe(403);
+    const asked = await api(fr, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' });
+    expect(asked.status).toBe(200);
+    expect(asked.body.erasureRequest).toEqual({ by: 'api:admin', at: expect.any(String) });
+    const self = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, { as: 'admin' });
+    expect(self.status).toBe(422);
+    expect(self.body.error).toBe('CHANGE_REFUSED');
+    const confirmed = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, { as: second });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.erasedAt).toEqual(expect.any(String));
+
+    const file = await api(fr, 'GET', `/cases/${caseRef}`);
+    expect(file.status).toBe(200);
+    expect(file.body.case.guardian).toBeNull();
+    const referral = (file.body.messages as Array<{ type: string; payload: unknown }>).find(
+      (m) => m.type === 'REFERRAL_REQUEST',
+    );
+    expect(referral?.payload).toBeNull();
+    const person = (examplePayload('REFERRAL_REQUEST') as { person: { familyName: string } }).person
+      .familyName;
+    expect(JSON.stringify(file.body)).not.toContain(person);
+    // The peer's copy is its own (docs/retention.md, "Peers").
+    const atMk = await api(mk, 'GET', `/cases/${caseRef}`);
+    expect(JSON.stringify(atMk.body)).toContain(person);
+    // Erased once: a second erasure, or a hold, finds nothing to do.
+    expect((await api(fr, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' })).status).toBe(409);
+    expect((await api(fr, 'PUT', `/cases/${caseRef}/legal-hold`, { reason: 'AUDIT' })).status).toBe(409);
+
+    // The audit chain, once sealed, verifies end to end.
+    const report = await eventually(
+      async () => {
+        const r = await verifyAuditChain(federation.databaseUrl('FR'));
+        return r.pending === 0 && r.sealed > 0 ? r : undefined;
+      },
+      20_000,
+      'the audit chain sealed',
+    );
+    expect({ ok: report.ok, problems: report.problems }).toEqual({ ok: true, problems: [] });
+    const [erased] = await federation.query<{ reason_code: string; details: object }>(
+      'FR',
+      `SELECT reason_code, details FROM audit_log WHERE action = 'CASE_ERASED' AND case_ref = $1`,
+      [caseRef],
+    );
+    expect(erased).toEqual({
+      reason_code: 'ADMIN_REQUEST',
+      details: { status: 'OPEN', countries: ['MK'], requestedBy: 'api:admin' },
+    });
+  }, 60_000);
+});
