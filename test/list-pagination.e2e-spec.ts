@@ -337,4 +337,31 @@ describe('cursor pagination of the list routes (real PostgreSQL and RabbitMQ)', 
       consentsExpiring: null,
     });
   });
+
+  it('GET /audit/entries and GET /cases, with cursors of their own: no cursor the node did not write gives a page', async () => {
+    const asAuditor = { as: 'auditor' as const };
+    // A seq no entry has compared with nothing and gave an empty last page, as if the trail ended there.
+    for (const after of ['999999999', 'abc']) {
+      const response = await api(fr, 'GET', `/audit/entries?after=${after}`, undefined, asAuditor);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    // Its own cursor still leads from page to page, every entry once.
+    const first = await api(fr, 'GET', '/audit/entries?action=CASE_OPENED&limit=2', undefined, asAuditor);
+    const second = await api(
+      fr,
+      'GET',
+      `/audit/entries?action=CASE_OPENED&limit=2&after=${first.body.nextCursor}`,
+      undefined,
+      asAuditor,
+    );
+    expect(second.status).toBe(200);
+    const whole = await api(fr, 'GET', '/audit/entries?action=CASE_OPENED&limit=4', undefined, asAuditor);
+    expect([...first.body.entries, ...second.body.entries]).toEqual(whole.body.entries);
+
+    for (const after of ['not-a-cursor!', encodePageCursor(['yesterday', 'x'])]) {
+      const response = await api(fr, 'GET', `/cases?after=${encodeURIComponent(after)}`);
+      expect(response.status).toBe(400);
+    }
+  });
 });

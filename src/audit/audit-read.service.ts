@@ -47,6 +47,10 @@ export class AuditReadService {
     if (request.from && request.to && request.from >= request.to) {
       throw new AuditError(AuditErrorCode.INVALID_QUERY, 'from must be earlier than to');
     }
+    // A seq no entry has would compare with NULL and give an empty last page: refused instead.
+    if (request.after !== undefined && !(await this.repository.entryExists(request.after))) {
+      throw new AuditError(AuditErrorCode.INVALID_QUERY, 'after must be the nextCursor of a previous page');
+    }
     // One more than asked tells whether another page exists without counting.
     const rows = await this.repository.page({ ...request, limit: request.limit + 1 });
     const entries = rows.slice(0, request.limit);

@@ -82,6 +82,15 @@ export const TIMELINE_LIMIT = 10_000;
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Whether an entry has this seq: a cursor is the seq of the last entry of a page. */
+  async entryExists(seq: string): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq = $1::bigint) AS found`,
+      [seq],
+    );
+    return (row as { found: boolean }).found;
+  }
+
   async page(request: AuditPageRequest): Promise<AuditEntryRow[]> {
     const query = entriesQuery(request);
     return this.dataSource.query(query.text, query.values);

@@ -1,4 +1,6 @@
-import { contactFunction, contactsFor } from './contact-list';
+import { BadRequestException } from '@nestjs/common';
+import { encodePageCursor } from '../common/page';
+import { contactFunction, contactsFor, contactsPage } from './contact-list';
 import type { ParticipantDto } from './directory-file.dto';
 
 const participant = (code: string, contacts: ParticipantDto['contacts']): ParticipantDto =>
@@ -51,6 +53,42 @@ describe('the contact list', () => {
     ).toEqual({
       institution: 'Ministry of Social Policy',
       role: 'deputy',
+    });
+  });
+
+  describe('a page at a time', () => {
+    /** Every contact, following the cursors, `limit` at a time. */
+    function everyPage(
+      participants: ParticipantDto[],
+      filter: { country?: string; sop?: number },
+      limit: number,
+    ): string[] {
+      const seen: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = contactsPage(participants, filter, { limit, after });
+        seen.push(...page.items.map((c) => `${c.country}:${c.sop}:${c.institution}`));
+        after = page.nextCursor ?? undefined;
+      } while (after);
+      return seen;
+    }
+
+    it('gives every contact once, by country code then in the file order, whatever the participants order', () => {
+      const whole = contactsPage([...directory].reverse(), {}, { limit: 500 });
+      expect(whole.nextCursor).toBeNull();
+      expect(whole.items.map((c) => c.country)).toEqual(['FR', 'MK', 'MK', 'MK', 'MK', 'MK']);
+      const all = whole.items.map((c) => `${c.country}:${c.sop}:${c.institution}`);
+      for (const limit of [1, 2, 4, 6]) expect(everyPage([...directory].reverse(), {}, limit)).toEqual(all);
+      expect(everyPage(directory, { sop: 4 }, 1)).toEqual(all.filter((c) => c.split(':')[1] === '4'));
+    });
+
+    it('refuses a cursor it did not write', () => {
+      for (const after of [
+        encodePageCursor(['MK']),
+        encodePageCursor(['MK', '-1']),
+        encodePageCursor(['MK', 'x']),
+      ])
+        expect(() => contactsPage(directory, {}, { after })).toThrow(BadRequestException);
     });
   });
 });
