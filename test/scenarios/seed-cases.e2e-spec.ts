@@ -918,6 +918,34 @@ describe('seed case (a): the minor trafficked from North Macedonia through Serbi
       returnChecklists: { returns: 0, complete: 0, missing: [] },
       childFollowUps: { returnedChildren: 0, reported: 0 },
     });
+    // What the node recorded at the moment, on both sides: flags and codes only, nothing of her.
+    for (const code of ['FR', 'MK']) {
+      const recorded = await nodes[code].dataSource!.query(
+        `SELECT action, message_type AS "type", details FROM audit_log
+         WHERE case_ref = $1 AND action IN ('FAMILY_TRACING_CONDITIONS', 'RETURN_CHECKLIST_AT_DEPARTURE')
+         ORDER BY seq`,
+        [caseRef],
+      );
+      expect({ node: code, recorded }).toEqual({
+        node: code,
+        recorded: [
+          {
+            action: 'FAMILY_TRACING_CONDITIONS',
+            type: 'FAMILY_TRACING_REQUEST',
+            details: {
+              wishToReturnToFamily: true,
+              asylumClaimPendingOnCase: false,
+              asylumClaimPendingInRequest: false,
+            },
+          },
+          {
+            action: 'RETURN_CHECKLIST_AT_DEPARTURE',
+            type: 'ARRIVAL_CONFIRMATION',
+            details: { complete: false, missing: ['REINTEGRATION_REQUEST', 'REINTEGRATION_CONFIRMATION'] },
+          },
+        ],
+      });
+    }
     // For one partner country: only what concerns it.
     const mkForIt = await api(nodes.MK, 'GET', `/indicators?from=${encodeURIComponent(started)}&country=IT`);
     expect(mkForIt.status).toBe(200);
