@@ -416,7 +416,13 @@ export class LocalFederation {
   }
 
   /** Starts a node as its own operating-system process (so a test can kill it hard). */
-  async spawn(code: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunningNode> {
+  async spawn(
+    code: string,
+    port: number,
+    extraEnv: Record<string, string> = {},
+    /** How long it may take to answer /health/ready (longer on a busy machine with brokers of its own). */
+    startTimeoutMs = 60_000,
+  ): Promise<RunningNode> {
     const config = this.nodeConfig(code);
     const child = spawn(
       process.execPath,
@@ -441,7 +447,7 @@ export class LocalFederation {
     );
     const node: RunningNode = { code, config, process: child, url: `http://127.0.0.1:${port}` };
     this.nodes.set(code, node);
-    await waitForHealthy(node.url, 60_000, child);
+    await waitForHealthy(node.url, startTimeoutMs, child);
     return node;
   }
 
