@@ -66,6 +66,7 @@ export interface FederationOptions {
 
 /** A broker of a federated run: where nodes connect, and its management API (with an administrator). */
 export interface LocalBroker {
+  /** `host:port`, or a cluster's members as `host:port,host:port,…` */
   amqpHost: string;
   managementUrl: string;
 }
@@ -176,8 +177,15 @@ export class LocalFederation {
     return url.toString();
   }
 
+  /** One URL, or one per member separated by commas where the country's broker is a cluster. */
   amqpUrl(code: string, user = code, password = this.passwords.get(code) ?? ''): string {
-    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.brokerOf(code).amqpHost}/${encodeURIComponent(this.vhost)}`;
+    return this.brokerOf(code)
+      .amqpHost.split(',')
+      .map(
+        (host) =>
+          `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}/${encodeURIComponent(this.vhost)}`,
+      )
+      .join(',');
   }
 
   /** The broker a country's node uses: its own in a federated run, else the shared one. */
@@ -487,7 +495,7 @@ export class LocalFederation {
 
   /** As the broker's administrator, on the broker of `code` (default: the shared one). */
   async withAdminChannel<T>(work: (channel: amqp.Channel) => Promise<T>, code?: string): Promise<T> {
-    const host = code ? this.brokerOf(code).amqpHost : this.amqpHost;
+    const host = (code ? this.brokerOf(code).amqpHost : this.amqpHost).split(',')[0];
     const connection = await amqp.connect(`amqp://guest:guest@${host}/${encodeURIComponent(this.vhost)}`);
     try {
       const channel = await connection.createChannel();
