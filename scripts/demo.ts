@@ -1239,7 +1239,11 @@ async function startFederation(
     ...(colour ? {} : { NO_COLOR: '1' }),
     TRM_LOG_FORMAT: process.env.TRM_LOG_FORMAT || 'text',
   };
-  const running = await Promise.all(CODES.map((code) => federation.spawn(code, ports[code], nodeEnv)));
+  // Three brokers of its own share the machine with the nodes: their first start may take longer.
+  const startTimeoutMs = federated ? 180_000 : 60_000;
+  const running = await Promise.all(
+    CODES.map((code) => federation.spawn(code, ports[code], nodeEnv, startTimeoutMs)),
+  );
   const nodes = Object.fromEntries(
     running.map((node) => [node.code, { code: node.code as Code, url: node.url }]),
   ) as Record<Code, DemoNode>;
@@ -1305,7 +1309,10 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let code = 0;
   try {
-    say(bold('trm-broker demo') + ' · a return from France to North Macedonia over a local federation');
+    say(
+      bold('trm-broker demo') +
+        ` · a return from France to North Macedonia over a local federation${options.federated ? ', one broker per country' : ''}`,
+    );
     if (options.keep) {
       // Each node serves the console at /: build it now if `npm run build` has not (or it is stale).
       say(dim('  building the console for the nodes to serve (once; skipped while it is up to date)…'));

@@ -66,6 +66,7 @@ export interface FederationOptions {
 
 /** A broker of a federated run: where nodes connect, and its management API (with an administrator). */
 export interface LocalBroker {
+  /** `host:port`, or a cluster's members as `host:port,host:port,…` */
   amqpHost: string;
   managementUrl: string;
 }
@@ -176,8 +177,15 @@ export class LocalFederation {
     return url.toString();
   }
 
+  /** One URL, or one per member separated by commas where the country's broker is a cluster. */
   amqpUrl(code: string, user = code, password = this.passwords.get(code) ?? ''): string {
-    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.brokerOf(code).amqpHost}/${encodeURIComponent(this.vhost)}`;
+    return this.brokerOf(code)
+      .amqpHost.split(',')
+      .map(
+        (host) =>
+          `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}/${encodeURIComponent(this.vhost)}`,
+      )
+      .join(',');
   }
 
   /** The broker a country's node uses: its own in a federated run, else the shared one. */
@@ -416,7 +424,13 @@ export class LocalFederation {
   }
 
   /** Starts a node as its own operating-system process (so a test can kill it hard). */
-  async spawn(code: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunningNode> {
+  async spawn(
+    code: string,
+    port: number,
+    extraEnv: Record<string, string> = {},
+    /** How long it may take to answer /health/ready (longer on a busy machine with brokers of its own). */
+    startTimeoutMs = 60_000,
+  ): Promise<RunningNode> {
     const config = this.nodeConfig(code);
     const child = spawn(
       process.execPath,
@@ -441,7 +455,7 @@ export class LocalFederation {
     );
     const node: RunningNode = { code, config, process: child, url: `http://127.0.0.1:${port}` };
     this.nodes.set(code, node);
-    await waitForHealthy(node.url, 60_000, child);
+    await waitForHealthy(node.url, startTimeoutMs, child);
     return node;
   }
 
@@ -481,7 +495,7 @@ export class LocalFederation {
 
   /** As the broker's administrator, on the broker of `code` (default: the shared one). */
   async withAdminChannel<T>(work: (channel: amqp.Channel) => Promise<T>, code?: string): Promise<T> {
-    const host = code ? this.brokerOf(code).amqpHost : this.amqpHost;
+    const host = (code ? this.brokerOf(code).amqpHost : this.amqpHost).split(',')[0];
     const connection = await amqp.connect(`amqp://guest:guest@${host}/${encodeURIComponent(this.vhost)}`);
     try {
       const channel = await connection.createChannel();

@@ -156,6 +156,14 @@ export class RabbitmqNode {
     );
   }
 
+  /** Makes this fresh node a member of `other`'s cluster (same Erlang cookie: the default one). */
+  async joinCluster(other: RabbitmqNode): Promise<void> {
+    await this.ctl(['stop_app']);
+    await this.ctl(['join_cluster', other.node]);
+    await this.ctl(['start_app']);
+    await this.ctl(['await_startup'], 120_000);
+  }
+
   /** Stops the node (gracefully, else killed) and removes its directory. Safe to call twice. */
   async stop(): Promise<void> {
     const child = this.process;

@@ -104,6 +104,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the members of a national cluster in AMQP_URL, each an AMQP URL', () => {
+    const members = 'amqp://MK:secret@mq1:5672/trm, amqp://MK:secret@mq2:5672/trm';
+    expect(loadConfig({ ...valid, AMQP_URL: members }).amqpUrl).toBe(members);
+    expect(() => loadConfig({ ...valid, AMQP_URL: 'amqp://MK:secret@mq1/trm,mq2:5672' })).toThrow(
+      /AMQP_URL must be an amqp:\/\/ or amqps:\/\/ URL/,
+    );
+  });
+
   it('never repeats a secret from the environment in its errors', () => {
     const environment = { ...valid, AMQP_URL: 'http://MK:hunter2@broker', PORT: '-1' };
     expect(() => loadConfig(environment)).toThrow(ConfigError);

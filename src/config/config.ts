@@ -128,7 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must be a postgres:// URL');
   const amqpUrl = required('AMQP_URL');
-  if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
+  // Several, separated by commas: the members of a national cluster (docs/deployment.md).
+  if (amqpUrl && !amqpUrl.split(',').every((url) => /^amqps?:\/\//.test(url.trim())))
+    problems.push('AMQP_URL must be an amqp:// or amqps:// URL');
   const port = integer('PORT', 3000, 0);
   const trustProxy = parseTrustProxy(env.TRM_TRUST_PROXY);
   if (typeof trustProxy === 'string') problems.push(trustProxy);

@@ -6,6 +6,14 @@ type SetupStep = (connection: amqp.ChannelModel) => Promise<void>;
 
 const MAX_BACKOFF_MS = 10_000;
 
+/** AMQP_URL may list the members of a national cluster, separated by commas (docs/deployment.md). */
+export function clusterMembers(amqpUrl: string): string[] {
+  return amqpUrl
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+}
+
 /**
  * One AMQP connection per node, re-established with backoff whenever it drops. Everything that lives on a
  * connection (topology, publisher channel, consumers) registers a setup step, re-run on every reconnect,
@@ -18,8 +26,13 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
   private connection: amqp.ChannelModel | null = null;
   private closing = false;
   private connecting: Promise<void> | null = null;
+  private readonly members: string[];
+  /** The member tried next: after a failure or a lost connection, the following one. */
+  private member = 0;
 
-  constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {}
+  constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {
+    this.members = clusterMembers(config.amqpUrl);
+  }
 
   /** Registers a step and, if connected, runs it now. Steps run in registration order. */
   async onConnect(step: SetupStep): Promise<void> {
@@ -45,9 +58,16 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     let delay = 200;
     while (!this.closing) {
       try {
-        await this.connectOnce();
+        await this.connectOnce(this.members[this.member]);
         return;
       } catch (error) {
+        // Each member once before waiting: a stopped cluster member is passed over at once.
+        this.member = (this.member + 1) % this.members.length;
+        const which = this.members.length > 1 ? ` (cluster member ${this.member + 1} next)` : '';
+        if (this.member !== 0) {
+          this.logger.warn(`broker unreachable (${describe(error)}); trying the next member${which}`);
+          continue;
+        }
         this.logger.warn(`broker unreachable (${describe(error)}); retrying in ${delay} ms`);
         await sleep(delay);
         delay = Math.min(delay * 2, MAX_BACKOFF_MS);
@@ -55,9 +75,9 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async connectOnce(): Promise<void> {
+  private async connectOnce(url: string): Promise<void> {
     // noDelay: a receipt published right after an ack must not wait for Nagle's algorithm (~40 ms per hop).
-    const connection = await amqp.connect(this.config.amqpUrl, {
+    const connection = await amqp.connect(url, {
       noDelay: true,
       clientProperties: { connection_name: `trm-node-${this.config.country}` },
     });
@@ -67,6 +87,8 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
       if (this.connection !== connection) return;
       this.connection = null;
       if (this.closing) return;
+      // The member that dropped it may be the one going down: another is tried first.
+      if (this.members.length > 1) this.member = (this.member + 1) % this.members.length;
       this.logger.warn('broker connection closed; reconnecting');
       void this.start();
     });
