@@ -157,7 +157,11 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     }
     const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
     const caseRef = found.caseOf && row[found.caseOf.propertyName];
-    const caseKey = typeof caseRef === 'string' ? await this.caseKeys.keyFor(run, caseRef) : null;
+    // A row without personal values (a technical answer's record) needs no key: nor does it refuse an erased case.
+    const sealing = found.columns.some(
+      (c) => row[c.propertyName] !== undefined && row[c.propertyName] !== null,
+    );
+    const caseKey = typeof caseRef === 'string' && sealing ? await this.caseKeys.keyFor(run, caseRef) : null;
     this.seal(found, row, String(row[primary.propertyName]), caseKey);
   }
 
