@@ -221,7 +221,9 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     const caseSealed = stored.filter((c) => isCaseSealed(entity[c.propertyName]));
     let caseKey: KeyObject | null = null;
     if (caseSealed.length > 0) {
-      const run: RunQuery = (sql, params) => event!.manager.query(sql, params);
+      // Rows of one load are opened together: their key reads take turns on the loader's connection.
+      const owner: object = event!.queryRunner ?? event!.manager;
+      const run: RunQuery = (sql, params) => this.inTurn(owner, () => event!.manager.query(sql, params));
       const caseRef = found.caseOf && (await this.caseOfRow(run, found, entity, String(id)));
       caseKey = caseRef ? await this.caseKeys.existingKey(run, caseRef) : null;
     }
@@ -242,6 +244,18 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
         throw error;
       }
     }
+  }
+
+  /** One query at a time per connection: pg refuses to run a second while the first is running. */
+  private readonly turns = new WeakMap<object, Promise<unknown>>();
+
+  private inTurn<T>(owner: object, work: () => Promise<T>): Promise<T> {
+    const next = (this.turns.get(owner) ?? Promise.resolve()).then(work, work);
+    this.turns.set(
+      owner,
+      next.catch(() => undefined),
+    );
+    return next;
   }
 
   /** Seals each value for the row: under the case's key when it has one, else under the node's data key. */
