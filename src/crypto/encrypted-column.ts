@@ -156,7 +156,7 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
         throw new FieldCipherError(`${found.table}: a row with encrypted columns is inserted without its id`);
     }
     const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
-    const caseRef = found.caseOf && row[found.caseOf.propertyName];
+    const caseRef = found.caseOf && caseOrNone(row[found.caseOf.propertyName]);
     // A row without personal values (a technical answer's record) needs no key: nor does it refuse an erased case.
     const sealing = found.columns.some(
       (c) => row[c.propertyName] !== undefined && row[c.propertyName] !== null,
@@ -196,12 +196,12 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
   ): Promise<string | null> {
     if (!found.caseOf) return null;
     const given: unknown = values[found.caseOf.propertyName];
-    if (typeof given === 'string') return given;
+    if (typeof given === 'string') return caseOrNone(given);
     const rows = (await run(
       `SELECT ${found.caseOf.databaseName} AS "caseRef" FROM ${found.table} WHERE ${found.primary.databaseName} = $1`,
       [id],
     )) as Array<{ caseRef: string | null }>;
-    return rows[0]?.caseRef ?? null;
+    return caseOrNone(rows[0]?.caseRef);
   }
 
   afterUpdate(event: UpdateEvent<ObjectLiteral>): void {
@@ -349,4 +349,12 @@ const BOUND = new WeakMap<DataSource, EncryptedColumnInfo[]>();
 /** The encrypted columns `bindFieldCipher` bound on this DataSource (none before it ran). */
 export function boundColumnsOf(dataSource: DataSource): EncryptedColumnInfo[] {
   return BOUND.get(dataSource) ?? [];
+}
+
+/**
+ * The case a row belongs to, or null: an empty reference is no case (PROTOCOL.md: the answer to a message whose
+ * case could not be read carries caseRef ""), so its values stay under the node's key.
+ */
+function caseOrNone(caseRef: unknown): string | null {
+  return typeof caseRef === 'string' && caseRef !== '' ? caseRef : null;
 }
