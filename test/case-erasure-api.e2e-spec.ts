@@ -1,7 +1,14 @@
 import { LocalFederation, RunningNode, eventually } from '../scripts/lib/local-federation';
 import { verifyAuditChain } from '../src/audit/audit-verifier';
 import { examplePayload } from '../src/messages/examples';
-import { api, openSharableCase, sendMessage, waitDelivered } from './support/node-api';
+import {
+  api,
+  messageStatus,
+  openSharableCase,
+  recordConsent,
+  sendMessage,
+  waitDelivered,
+} from './support/node-api';
 
 /**
  * Retention and erasure over HTTP on the real node (docs/retention.md): who may see and hold a case, two
@@ -13,6 +20,7 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
   let fr: RunningNode;
   let mk: RunningNode;
   let caseRef: string;
+  let referralId: string;
   const second = { name: 'admin-two', password: 'second-admin-password-1' };
 
   beforeAll(async () => {
@@ -26,7 +34,8 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
       payload: examplePayload('REFERRAL_REQUEST'),
     });
     expect(sent.status).toBe(202);
-    await waitDelivered(fr, sent.body.id as string);
+    referralId = sent.body.id as string;
+    await waitDelivered(fr, referralId);
     const created = await api(fr, 'POST', '/admin/accounts', { ...second, role: 'admin' }, { as: 'admin' });
     expect(created.status).toBe(201);
   }, 120_000);
@@ -92,6 +101,30 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
     // Erased once: a second erasure, or a hold, finds nothing to do.
     expect((await api(fr, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' })).status).toBe(409);
     expect((await api(fr, 'PUT', `/cases/${caseRef}/legal-hold`, { reason: 'AUDIT' })).status).toBe(409);
+
+    // No personal data is written for it any more: a coordinator's change is refused (409), and a peer's
+    // reply is rejected with CASE_STATE_CONFLICT, the peer told with DELIVERY_REJECTED.
+    const manager = { name: 'Jorun Halvdanstad', institution: 'ASE', role: 'case officer' };
+    const refusedChange = await api(fr, 'PUT', `/cases/${caseRef}/manager`, manager);
+    expect(refusedChange.status).toBe(409);
+    expect(refusedChange.body.error).toBe('CASE_STATE_CONFLICT');
+    await recordConsent(mk, caseRef, { scopes: ['RETURN'], recipients: ['FR'] });
+    const reply = await sendMessage(mk, caseRef, {
+      type: 'REFERRAL_CONFIRMATION',
+      to: 'FR',
+      inReplyTo: referralId,
+      payload: examplePayload('REFERRAL_CONFIRMATION'),
+    });
+    expect(reply.status).toBe(202);
+    const rejected = await eventually(
+      async () => {
+        const status = await messageStatus(mk, reply.body.id as string);
+        return status.status === 'REJECTED' ? status : undefined;
+      },
+      30_000,
+      'the reply rejected by FR',
+    );
+    expect(rejected.reasonCode).toBe('CASE_STATE_CONFLICT');
 
     // The audit chain, once sealed, verifies end to end.
     const report = await eventually(

@@ -88,9 +88,10 @@ describe('local secrets (real PostgreSQL and RabbitMQ)', () => {
       `SELECT label, value FROM local_secrets WHERE case_ref = $1`,
       [secretCase],
     );
+    // Under the case's own key (v3: docs/data-at-rest.md, "Per-case keys"), so that erasing the case ends them.
     for (const row of stored) {
-      expect(row.value).toMatch(/^v2\.FR-data-1\./);
-      expect(row.label).toMatch(/^v2\.FR-data-1\./);
+      expect(row.value).toMatch(/^v3\./);
+      expect(row.label).toMatch(/^v3\./);
     }
   });
 

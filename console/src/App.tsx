@@ -53,6 +53,7 @@ const AgencySubmit = lazy(() =>
 );
 const Accounts = lazy(() => import('./screens/admin/Accounts').then((m) => ({ default: m.Accounts })));
 const Grants = lazy(() => import('./screens/admin/Grants').then((m) => ({ default: m.Grants })));
+const Retention = lazy(() => import('./screens/admin/Retention').then((m) => ({ default: m.Retention })));
 
 const NAVIGATION: Record<Role, Array<{ to: string; key: string; label: string }>> = {
   coordinator: [
@@ -73,6 +74,7 @@ const NAVIGATION: Record<Role, Array<{ to: string; key: string; label: string }>
   admin: [
     { to: '/', key: 'nav.accounts', label: 'Accounts' },
     { to: '/admin/grants', key: 'nav.grants', label: 'Case grants' },
+    { to: '/admin/retention', key: 'nav.retention', label: 'Retention' },
   ],
 };
 
@@ -359,6 +361,14 @@ const router = createHashRouter([
         element: (
           <For roles={['admin']}>
             <Grants />
+          </For>
+        ),
+      },
+      {
+        path: '/admin/retention',
+        element: (
+          <For roles={['admin']}>
+            <Retention />
           </For>
         ),
       },

@@ -4,6 +4,8 @@ import { AuditError } from '../audit/audit.errors';
 import { auditProblem } from '../audit/audit-error.filter';
 import { AccessError } from '../auth/access.errors';
 import { accessProblem } from '../auth/access-error.filter';
+import { CaseErrorCode } from '../cases/case.errors';
+import { CaseErasedError } from '../crypto/case-keys';
 import { FieldCipherError } from '../crypto/field-cipher';
 import { domainProblem, isDomainError } from './domain-error.filter';
 import { codeForStatus, Problem, sendProblem } from '../common/problem-details';
@@ -34,6 +36,9 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof AccessError) return accessProblem(error);
     if (error instanceof AuditError) return auditProblem(error);
     if (isDomainError(error)) return domainProblem(error);
+    // Personal data for an erased case: the case's state refuses it, nothing is wrong with the store.
+    if (error instanceof CaseErasedError)
+      return { status: 409, code: CaseErrorCode.CASE_STATE_CONFLICT, detail: error.message };
     if (error instanceof FieldCipherError) return storedDataProblem(error);
     if (error instanceof HttpException) return httpProblem(error, request);
     // Our bug or an unreachable dependency: logged as Nest logs it, and answered without its message, which

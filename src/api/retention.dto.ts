@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { CASE_STATUSES } from '../cases/case-lifecycle.policy';
 import { LEGAL_HOLD_REASONS, LegalHoldReason } from '../cases/retention.policy';
@@ -28,14 +28,15 @@ export class ErasureRequestView {
 export class RetentionView {
   @ApiProperty({ example: 'TRM-FR-2026-000001' }) caseRef!: string;
   @ApiProperty({ enum: CASE_STATUSES }) status!: string;
-  @ApiPropertyOptional({
+  @ApiProperty({
+    type: String,
     format: 'date-time',
     nullable: true,
     description: 'when the retention pass erases it unless held (null: never for its status, or erased)',
   })
   retentionEndsAt!: string | null;
-  @ApiPropertyOptional({ type: LegalHoldView, nullable: true }) legalHold!: LegalHoldView | null;
-  @ApiPropertyOptional({ type: ErasureRequestView, nullable: true, description: 'awaiting a second admin' })
+  @ApiProperty({ type: LegalHoldView, nullable: true }) legalHold!: LegalHoldView | null;
+  @ApiProperty({ type: ErasureRequestView, nullable: true, description: 'awaiting a second admin' })
   erasureRequest!: ErasureRequestView | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) erasedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) erasedAt!: string | null;
 }

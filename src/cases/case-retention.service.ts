@@ -245,7 +245,7 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
   private async lockLive(manager: EntityManager, caseRef: string): Promise<CaseEntity> {
     const found = await this.cases.findForUpdate(manager, caseRef);
     if (!found) throw notFound(caseRef);
-    if (found.erasedAt) throw new CaseError(CaseErrorCode.CASE_STATE_CONFLICT, `case ${caseRef} is erased`);
+    // An erased case is refused by findForUpdate (CaseErasedError: 409).
     return found;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { CaseErasedError } from '../crypto/case-keys';
 import { updateEncrypted } from '../crypto/encrypted-column';
 import { CaseListCursor, caseListWhere, CaseListFilter } from './case-list';
 import { AgeStatus, CaseEntity, CaseStatus } from './case.entity';
@@ -29,9 +30,17 @@ export class CasesRepository {
     return manager.findOne(CaseEntity, { where: { caseRef } });
   }
 
-  /** Locks the case row, so two changes to one case never interleave. */
+  /**
+   * Locks the case row, so two changes to one case never interleave. An erased case takes no change
+   * (docs/retention.md): CaseErasedError, a 409 over HTTP and CASE_STATE_CONFLICT to a peer.
+   */
   async findForUpdate(manager: EntityManager, caseRef: string): Promise<CaseEntity | null> {
-    return manager.findOne(CaseEntity, { where: { caseRef }, lock: { mode: 'pessimistic_write' } });
+    const found = await manager.findOne(CaseEntity, {
+      where: { caseRef },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (found?.erasedAt) throw new CaseErasedError(caseRef);
+    return found;
   }
 
   /** TRM-<CC>-<year>-<6 digits>, gapless per year, safe under concurrency (the upsert serialises callers). */

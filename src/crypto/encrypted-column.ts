@@ -156,8 +156,12 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
         throw new FieldCipherError(`${found.table}: a row with encrypted columns is inserted without its id`);
     }
     const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
-    const caseRef = found.caseOf && row[found.caseOf.propertyName];
-    const caseKey = typeof caseRef === 'string' ? await this.caseKeys.keyFor(run, caseRef) : null;
+    const caseRef = found.caseOf && caseOrNone(row[found.caseOf.propertyName]);
+    // A row without personal values (a technical answer's record) needs no key: nor does it refuse an erased case.
+    const sealing = found.columns.some(
+      (c) => row[c.propertyName] !== undefined && row[c.propertyName] !== null,
+    );
+    const caseKey = typeof caseRef === 'string' && sealing ? await this.caseKeys.keyFor(run, caseRef) : null;
     this.seal(found, row, String(row[primary.propertyName]), caseKey);
   }
 
@@ -192,12 +196,12 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
   ): Promise<string | null> {
     if (!found.caseOf) return null;
     const given: unknown = values[found.caseOf.propertyName];
-    if (typeof given === 'string') return given;
+    if (typeof given === 'string') return caseOrNone(given);
     const rows = (await run(
       `SELECT ${found.caseOf.databaseName} AS "caseRef" FROM ${found.table} WHERE ${found.primary.databaseName} = $1`,
       [id],
     )) as Array<{ caseRef: string | null }>;
-    return rows[0]?.caseRef ?? null;
+    return caseOrNone(rows[0]?.caseRef);
   }
 
   afterUpdate(event: UpdateEvent<ObjectLiteral>): void {
@@ -217,7 +221,9 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     const caseSealed = stored.filter((c) => isCaseSealed(entity[c.propertyName]));
     let caseKey: KeyObject | null = null;
     if (caseSealed.length > 0) {
-      const run: RunQuery = (sql, params) => event!.manager.query(sql, params);
+      // Rows of one load are opened together: their key reads take turns on the loader's connection.
+      const owner: object = event!.queryRunner ?? event!.manager;
+      const run: RunQuery = (sql, params) => this.inTurn(owner, () => event!.manager.query(sql, params));
       const caseRef = found.caseOf && (await this.caseOfRow(run, found, entity, String(id)));
       caseKey = caseRef ? await this.caseKeys.existingKey(run, caseRef) : null;
     }
@@ -238,6 +244,18 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
         throw error;
       }
     }
+  }
+
+  /** One query at a time per connection: pg refuses to run a second while the first is running. */
+  private readonly turns = new WeakMap<object, Promise<unknown>>();
+
+  private inTurn<T>(owner: object, work: () => Promise<T>): Promise<T> {
+    const next = (this.turns.get(owner) ?? Promise.resolve()).then(work, work);
+    this.turns.set(
+      owner,
+      next.catch(() => undefined),
+    );
+    return next;
   }
 
   /** Seals each value for the row: under the case's key when it has one, else under the node's data key. */
@@ -331,4 +349,12 @@ const BOUND = new WeakMap<DataSource, EncryptedColumnInfo[]>();
 /** The encrypted columns `bindFieldCipher` bound on this DataSource (none before it ran). */
 export function boundColumnsOf(dataSource: DataSource): EncryptedColumnInfo[] {
   return BOUND.get(dataSource) ?? [];
+}
+
+/**
+ * The case a row belongs to, or null: an empty reference is no case (PROTOCOL.md: the answer to a message whose
+ * case could not be read carries caseRef ""), so its values stay under the node's key.
+ */
+function caseOrNone(caseRef: unknown): string | null {
+  return typeof caseRef === 'string' && caseRef !== '' ? caseRef : null;
 }

@@ -23,7 +23,8 @@ const where = (c: EncryptedColumnInfo): string => `${c.table}.${c.column}`;
 function pendingSql(c: EncryptedColumnInfo): string {
   const column = quote(c.column);
   if (c.caseColumn === null) return `${column} NOT LIKE $1`;
-  const caseRef = quote(c.caseColumn);
+  // An empty case reference is no case (a technical answer to a message whose case could not be read).
+  const caseRef = `NULLIF(${quote(c.caseColumn)}, '')`;
   return `((${caseRef} IS NOT NULL AND ${column} NOT LIKE 'v3.%') OR (${caseRef} IS NULL AND ${column} NOT LIKE $1))`;
 }
 
@@ -189,7 +190,7 @@ export async function rekeyFields(
       param: options.unboundOnly ? 'v2.%' : `v2.${cipher.activeKeyId}.%`,
     };
     const caseKeys = new CaseKeys(cipher);
-    const caseRefSql = c.caseColumn === null ? 'NULL' : `${quote(c.caseColumn)}`;
+    const caseRefSql = c.caseColumn === null ? 'NULL' : `NULLIF(${quote(c.caseColumn)}, '')`;
     let reencrypted = 0;
     const unreadable: string[] = [];
     // Past the last row seen, so rows left as they are (locked, unreadable) are not selected again.

@@ -4,6 +4,7 @@ import { AuditRecord, AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { CaseErasedError } from '../crypto/case-keys';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
 import { Envelope } from '../messages/catalogue';
@@ -164,6 +165,14 @@ export class InboundService {
     } catch (error) {
       if (error instanceof DuplicateRace) return this.answerDuplicate(database, envelope.value, signer.value);
       if (error instanceof Rejection) return this.reject(database, delivery, remembered, error);
+      // The case was erased here (docs/retention.md): its personal data is no longer kept, nor received.
+      if (error instanceof CaseErasedError)
+        return this.reject(
+          database,
+          delivery,
+          remembered,
+          new Rejection(RejectionCode.CASE_STATE_CONFLICT, 'the case was erased on this node'),
+        );
       throw error;
     }
   }

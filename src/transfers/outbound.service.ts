@@ -6,6 +6,7 @@ import { CasesRepository } from '../cases/cases.repository';
 import { composeEvents } from '../cases/case-lifecycle.policy';
 import { CasesService } from '../cases/cases.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { CaseErasedError } from '../crypto/case-keys';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
 import { Envelope, FieldError } from '../messages/catalogue';
@@ -328,19 +329,27 @@ export class OutboundService implements OnModuleInit {
     const recipient = this.directory.find(message.to);
     if (!recipient) throw new Error(`cannot answer ${message.to}: not in the directory`);
     const id = uuidv7();
-    await this.records.insert(manager, {
+    const record = {
       id,
       caseRef: message.caseRef,
-      direction: 'OUTBOUND',
+      direction: 'OUTBOUND' as const,
       type: message.type,
       counterpart: message.to,
       inReplyTo: message.inReplyTo,
       legalBasis: 'NONE',
       consent: null,
-      payload: message.payload,
-      status: 'QUEUED',
+      payload: message.payload as object | null,
+      status: 'QUEUED' as const,
       submittedBy: `node:${this.config.country}`,
-    });
+    };
+    try {
+      await this.records.insert(manager, record);
+    } catch (error) {
+      // An erased case stores nothing more under its key (docs/retention.md): the answer is still sent, and
+      // recorded without its payload (a code and our own reason, kept in the outbox's signed body).
+      if (!(error instanceof CaseErasedError)) throw error;
+      await this.records.insert(manager, { ...record, payload: null });
+    }
     const wire = encodeMessage(
       { id, from: this.config.country, sentAt: new Date(), legalBasis: 'NONE', ...message },
       recipient,

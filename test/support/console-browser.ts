@@ -109,6 +109,7 @@ export interface BrowserSuite {
   federation: LocalFederation;
   node(code: string): RunningNode;
   coordinator(code: string): Person;
+  admin(code: string): Person;
 }
 
 /**
@@ -117,12 +118,13 @@ export interface BrowserSuite {
  * `coordinators`; everything stopped and removed after.
  */
 export function browserSuite(
-  options: FederationOptions & { start: string[]; coordinators: string[] },
+  options: FederationOptions & { start: string[]; coordinators: string[]; admins?: string[] },
 ): BrowserSuite {
-  const { start, coordinators, ...federationOptions } = options;
+  const { start, coordinators, admins = [], ...federationOptions } = options;
   const federation = new LocalFederation({ logLevel: 'error', ...federationOptions });
   const nodes = new Map<string, RunningNode>();
   const people = new Map<string, Person>();
+  const adminPeople = new Map<string, Person>();
   let browser: Browser | undefined;
 
   beforeAll(async () => {
@@ -132,6 +134,7 @@ export function browserSuite(
     browser = await launchBrowser();
     for (const code of coordinators)
       people.set(code, await personAs(browser, nodes.get(code)!, 'coordinator'));
+    for (const code of admins) adminPeople.set(code, await personAs(browser, nodes.get(code)!, 'admin'));
   }, BROWSER_SUITE_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -148,6 +151,7 @@ export function browserSuite(
     federation,
     node: (code) => found(nodes, code, 'node started'),
     coordinator: (code) => found(people, code, 'coordinator'),
+    admin: (code) => found(adminPeople, code, 'admin'),
   };
 }
 
