@@ -67,12 +67,14 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
       });
       await eventually(async () => ((await received(alert)) ? true : undefined), 30_000, 'the alert applied');
       expect(routineDone).toBe(false); // the main pool was still full when the alert was applied
-      const [stored] = await federation.query<{ type: string }>(
+      const [stored] = await federation.query<{ type: string; payload: string }>(
         'MK',
-        `SELECT type FROM messages WHERE id = $1 AND direction = 'INBOUND'`,
+        `SELECT type, payload FROM messages WHERE id = $1 AND direction = 'INBOUND'`,
         [alert],
       );
       expect(stored.type).toBe('EMERGENCY_ALERT');
+      // The urgent pool keeps its payload under the case's own key (erasable), as the main pool would.
+      expect(stored.payload).toMatch(/^v3\./);
 
       // Given back: the routine statement runs and the relay sends the alert's receipt.
       await Promise.all(held.map((runner) => runner.release()));

@@ -100,7 +100,8 @@ function urgentConnection(entities: Entities): DynamicModule {
     dataSourceFactory: async (options) => {
       const { fieldCipher, ...dataSourceOptions } = options as DataSourceOptions & NodeDataSourceOptions;
       const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
-      bindFieldCipher(dataSource, fieldCipher);
+      // Alerts carry personal data of their case: under the case's key, as on the main pool.
+      bindFieldCipher(dataSource, fieldCipher, { caseKeys: true });
       return dataSource;
     },
   });
