@@ -3,7 +3,8 @@ import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { FieldCipher } from '../../src/crypto/field-cipher';
+import { CaseKeys } from '../../src/crypto/case-keys';
+import { FieldCipher, isCaseSealed, openForCase } from '../../src/crypto/field-cipher';
 import { KeyStore } from '../../src/crypto/key-store';
 import { seal, sealAad } from '../../src/crypto/trm-crypto';
 import { deadLetterQueue, TRANSNATIONAL_EXCHANGE } from '../../src/transport/topology';
@@ -278,9 +279,23 @@ export class NodeStore {
     return new NodeStore(client, FieldCipher.load(federation.keysDir, code));
   }
 
-  /** A value of an encrypted column (`table.column`) of row `rowId`, decrypted with the node's data key. */
-  decrypt(stored: string, column: string, rowId: string): string {
-    return this.cipher.open(stored, column, rowId).toString('utf8');
+  /**
+   * A value of an encrypted column (`table.column`) of row `rowId` (its primary key `id`), decrypted with the
+   * node's data key, or with its case's key (unwrapped by the node's) when it is under one.
+   */
+  async decrypt(stored: string, column: string, rowId: string): Promise<string> {
+    if (!isCaseSealed(stored)) return this.cipher.open(stored, column, rowId).toString('utf8');
+    const table = column.split('.')[0];
+    const [{ case_ref }] = await this.query<{ case_ref: string }>(
+      `SELECT case_ref FROM ${table} WHERE id = $1`,
+      [rowId],
+    );
+    const key = await new CaseKeys(this.cipher).existingKey(
+      (sql, params) => this.query(sql, params),
+      case_ref,
+    );
+    if (!key) throw new Error(`${column} (row ${rowId}): its case ${case_ref} has no key`);
+    return openForCase(key, stored, column, rowId).toString('utf8');
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -238,7 +238,7 @@ export function describeHttpCases(env: HostileEnvironment, cases: HttpCase[]): v
         [body.consentId],
       );
       expectSameText(
-        store.decrypt(records[0].child_view, 'consent_records.child_view', body.consentId),
+        await store.decrypt(records[0].child_view, 'consent_records.child_view', body.consentId),
         request.childView!,
       );
       expectSameText(body.childView, request.childView!);
@@ -297,7 +297,7 @@ async function expectStoredIntact(env: HostileEnvironment, built: BuiltWire): Pr
     [built.messageId],
   );
   expectSamePayload(
-    JSON.parse(env.stores.MK.decrypt(row.payload, 'messages.payload', built.messageId)),
+    JSON.parse(await env.stores.MK.decrypt(row.payload, 'messages.payload', built.messageId)),
     built.payload,
   );
   expectSameText(row.consent_id, built.consentId!);
@@ -319,7 +319,7 @@ async function expectDeliveredIntact(
   expect(status.status).toBe('DELIVERED');
   for (const store of [env.stores.FR, env.stores.MK]) {
     const [row] = await store.query<{ payload: string }>('SELECT payload FROM messages WHERE id = $1', [id]);
-    expectSamePayload(JSON.parse(store.decrypt(row.payload, 'messages.payload', id)), request.payload);
+    expectSamePayload(JSON.parse(await store.decrypt(row.payload, 'messages.payload', id)), request.payload);
   }
   const caseRef = decodeURIComponent(request.path.split('/')[2]);
   const file = (await api(env.mk, 'GET', `/cases/${caseRef}`)).body as CaseFile;
