@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { LocalFederation, RunningNode, eventually } from '../scripts/lib/local-federation';
 import { verifyAuditChain } from '../src/audit/audit-verifier';
 import { examplePayload } from '../src/messages/examples';
@@ -146,4 +150,78 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
       details: { status: 'OPEN', countries: ['MK'], requestedBy: 'api:admin' },
     });
   }, 60_000);
+
+  it('erases a case again at boot when the database comes back from a backup taken before its erasure', async () => {
+    const erasedRef = await openSharableCase(fr);
+    const sent = await sendMessage(fr, erasedRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    expect(sent.status).toBe(202);
+    await waitDelivered(fr, sent.body.id as string);
+    const keptRef = await openSharableCase(fr);
+    const backupDir = mkdtempSync(path.join(tmpdir(), 'trm-backup-'));
+    const backup = path.join(backupDir, 'fr.dump');
+    try {
+      execFileSync('pg_dump', ['--format=custom', `--file=${backup}`, federation.databaseUrl('FR')]);
+      expect((await api(fr, 'POST', `/cases/${erasedRef}/erasure`, undefined, { as: 'admin' })).status).toBe(
+        200,
+      );
+      const confirmed = await api(fr, 'POST', `/cases/${erasedRef}/erasure/confirm`, undefined, {
+        as: second,
+      });
+      expect(confirmed.status).toBe(200);
+      expect(readFileSync(fr.config.erasureLedgerFile, 'utf8').split('\n')).toContain(erasedRef);
+
+      // The database is lost and restored from the backup: in it the case is whole, its key wrapped.
+      await federation.stop('FR');
+      const adminUrl = new URL(federation.databaseUrl('FR'));
+      const database = adminUrl.pathname.slice(1);
+      adminUrl.pathname = '/postgres';
+      execFileSync('psql', [adminUrl.toString(), '-c', `DROP DATABASE ${database} WITH (FORCE)`]);
+      execFileSync('pg_restore', ['--create', `--dbname=${adminUrl}`, backup]);
+      expect(
+        await federation.query(
+          'FR',
+          `SELECT wrapped_key IS NOT NULL AS whole FROM case_keys WHERE case_ref = $1`,
+          [erasedRef],
+        ),
+      ).toEqual([{ whole: true }]);
+    } finally {
+      rmSync(backupDir, { recursive: true, force: true });
+    }
+
+    // The node erases it again before it serves, from its erasure ledger, and audits it.
+    fr = await federation.start('FR');
+    const state = await api(fr, 'GET', `/cases/${erasedRef}/retention`);
+    expect(state.body.erasedAt).toEqual(expect.any(String));
+    const file = await api(fr, 'GET', `/cases/${erasedRef}`);
+    expect(file.status).toBe(200);
+    expect(file.body.case.guardian).toBeNull();
+    const person = (examplePayload('REFERRAL_REQUEST') as { person: { familyName: string } }).person
+      .familyName;
+    expect(JSON.stringify(file.body)).not.toContain(person);
+    expect(
+      await federation.query('FR', `SELECT wrapped_key FROM case_keys WHERE case_ref = $1`, [erasedRef]),
+    ).toEqual([{ wrapped_key: null }]);
+    expect(
+      await federation.query(
+        'FR',
+        `SELECT actor, reason_code FROM audit_log WHERE action = 'CASE_ERASED' AND case_ref = $1`,
+        [erasedRef],
+      ),
+    ).toEqual([{ actor: 'node:FR', reason_code: 'ERASED_BEFORE_RESTORE' }]);
+    // The other cases of the backup read as they were.
+    const kept = await api(fr, 'GET', `/cases/${keptRef}`);
+    expect(kept.body.case.guardian).toEqual(
+      expect.objectContaining({ institution: 'Child protection service' }),
+    );
+    // Once erased again, a second boot finds nothing to do.
+    await federation.stop('FR');
+    fr = await federation.start('FR');
+    expect(
+      await federation.query('FR', `SELECT count(*)::int AS n FROM audit_log WHERE action = 'CASE_ERASED'`),
+    ).toEqual([{ n: 2 }]);
+  }, 120_000);
 });

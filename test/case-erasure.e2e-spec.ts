@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
@@ -42,11 +44,7 @@ describe('case erasure by crypto-shredding (real PostgreSQL)', () => {
   let cipher: FieldCipher;
   let columns: EncryptedColumnInfo[];
   let retention: CaseRetentionService;
-  const config = {
-    country: 'FR',
-    retentionDays: { CLOSED: 1825, OPEN: 0 },
-    retentionCheckIntervalMs: 0,
-  } as NodeConfig;
+  let config: NodeConfig;
 
   /** Writes a case with a value in every encrypted column, as a node before per-case keys stored them (v2). */
   async function olderCase(caseRef: string, closedAt: Date | null): Promise<void> {
@@ -196,6 +194,12 @@ describe('case erasure by crypto-shredding (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     scratch = await ThrowawayDatabase.create();
+    config = {
+      country: 'FR',
+      retentionDays: { CLOSED: 1825, OPEN: 0 },
+      retentionCheckIntervalMs: 0,
+      erasureLedgerFile: path.join(scratch.keysDir, 'FR.erasures'),
+    } as NodeConfig;
     dataSource = await scratch.open({ entities: ENTITIES, migrations: MIGRATIONS });
     await dataSource.runMigrations();
     ensureDataKey(scratch.keysDir, 'FR');
@@ -426,5 +430,18 @@ describe('case erasure by crypto-shredding (real PostgreSQL)', () => {
     expect(await retention.retentionPass(inFourYears)).toEqual(['TRM-FR-2020-000003']);
     await new AuditSealer(dataSource).sealNow();
     expect((await verifyAuditChain(scratch.url)).ok).toBe(true);
+  });
+
+  it('lists every erasure in its ledger outside the database, and writes in any one a crash left out', async () => {
+    const ledger = () => readFileSync(config.erasureLedgerFile, 'utf8').split('\n').filter(Boolean).sort();
+    const erased = ['TRM-FR-2020-000001', 'TRM-FR-2020-000002', 'TRM-FR-2020-000003', 'TRM-FR-2020-000004'];
+    expect(ledger()).toEqual(erased);
+    // A crash between an erasure's commit and its line in the ledger: the boot's pass writes it in.
+    rmSync(config.erasureLedgerFile);
+    expect(await retention.eraseRestoredCases()).toEqual([]);
+    expect(ledger()).toEqual(erased);
+    expect(
+      await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'CASE_ERASED'`),
+    ).toEqual([{ n: 4 }]);
   });
 });

@@ -36,7 +36,7 @@ export const AUDIT_ACTIONS = {
   CASE_ERASURE_REFUSED:
     'a confirmation of an erasure was refused (decision DENY, reason code SAME_ADMIN: the admin who asked)',
   CASE_ERASED:
-    "the case's data key was destroyed: its personal data is unreadable (reason code RETENTION_EXPIRED or ADMIN_REQUEST)",
+    "the case's data key was destroyed: its personal data is unreadable (reason code RETENTION_EXPIRED, ADMIN_REQUEST or ERASED_BEFORE_RESTORE)",
   RISK_REVIEW_REQUIRED:
     "the case's risk assessments became due for review (cause THREAT_REPORTED, fact id, how many): a return waits for a new one",
   FAMILY_TRACING_CONDITIONS:

@@ -9,6 +9,7 @@ import { moveCaseValues } from '../crypto/field-rekey';
 import { CaseEntity } from './case.entity';
 import { CaseError, CaseErrorCode } from './case.errors';
 import { CasesRepository } from './cases.repository';
+import { ErasureLedger } from './erasure-ledger';
 import { ErasureTrigger, isDueForErasure, LegalHoldReason, retentionEndsAt } from './retention.policy';
 
 /** What an admin or coordinator sees of a case's retention (docs/retention.md). */
@@ -35,6 +36,7 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | null = null;
   private passes: Promise<unknown> = Promise.resolve();
   private busy = false;
+  private readonly ledger: ErasureLedger;
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -42,9 +44,14 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
     private readonly cipher: FieldCipher,
     private readonly cases: CasesRepository,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.ledger = new ErasureLedger(config.erasureLedgerFile);
+  }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    const erasedAgain = await this.eraseRestoredCases();
+    if (erasedAgain.length > 0)
+      this.logger.warn(`${erasedAgain.length} case(s) erased again: the database was restored from a backup`);
     const interval = this.config.retentionCheckIntervalMs;
     if (interval <= 0) return;
     this.timer = setInterval(() => {
@@ -152,9 +159,10 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
         });
         return true;
       }
-      await this.erase(manager, found, actor, 'ADMIN_REQUEST');
+      await this.erase(manager, caseRef, found, actor, 'ADMIN_REQUEST');
       return false;
     });
+    if (!refusal) this.writeToLedger(caseRef);
     if (refusal)
       throw new CaseError(
         CaseErrorCode.CHANGE_REFUSED,
@@ -192,27 +200,69 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
         const found = (await this.cases.findForUpdate(manager, rows[0].case_ref))!;
         // The rule, once more on the locked row: the SQL above only finds candidates.
         const due = isDueForErasure(found, days, now);
-        if (due) await this.erase(manager, found, `node:${this.config.country}`, 'RETENTION_EXPIRED');
+        if (due) await this.erase(manager, found.caseRef, found, this.nodeActor, 'RETENTION_EXPIRED');
         return { caseRef: found.caseRef, due };
       });
       if (next === null) return erased;
       seen.push(next.caseRef);
-      if (next.due) erased.push(next.caseRef);
+      if (next.due) {
+        this.writeToLedger(next.caseRef);
+        erased.push(next.caseRef);
+      }
     }
   }
 
   /**
+   * Erases again every case the erasure ledger lists that the database holds unerased: the database was
+   * restored from a backup taken before the erasure, where the case's wrapped key is whole. Also writes into
+   * the ledger any erasure it lacks (a crash between the commit and the append). Run at boot, before the node
+   * serves; returns the references erased again.
+   */
+  async eraseRestoredCases(): Promise<string[]> {
+    const listed = this.ledger.read();
+    const erasedHere: Array<{ case_ref: string }> = await this.dataSource.query(
+      `SELECT case_ref FROM cases WHERE erased_at IS NOT NULL
+       UNION SELECT case_ref FROM case_keys WHERE erased_at IS NOT NULL`,
+    );
+    const erasedRefs = new Set(erasedHere.map((r) => r.case_ref));
+    this.ledger.append([...erasedRefs].filter((ref) => !listed.has(ref)));
+    const restored = [...listed].filter((ref) => !erasedRefs.has(ref));
+    for (const caseRef of restored)
+      await this.dataSource.transaction(async (manager) => {
+        const found = await this.cases.findForUpdate(manager, caseRef);
+        await this.erase(manager, caseRef, found, this.nodeActor, 'ERASED_BEFORE_RESTORE');
+      });
+    return restored;
+  }
+
+  /** After the erasure committed: a failure here is mended at the next boot, from the database. */
+  private writeToLedger(caseRef: string): void {
+    try {
+      this.ledger.append([caseRef]);
+    } catch (error) {
+      this.logger.error(
+        `erasure of case ${caseRef} committed but not written to the erasure ledger ${this.ledger.file} ` +
+          `(${(error as Error).message}): the next boot writes it in`,
+      );
+    }
+  }
+
+  private get nodeActor(): string {
+    return `node:${this.config.country}`;
+  }
+
+  /**
    * Moves anything of the case still under the node's key under the case's key, then destroys that key:
-   * every personal value of the case is unreadable from now on, here and in every backup (which only ever
-   * held the key wrapped). Local secrets go entirely. The audit entry holds codes only.
+   * every personal value of the case is unreadable from now on (a backup taken before, once restored, is
+   * erased again at boot: the erasure ledger). Local secrets go entirely. The audit entry holds codes only.
    */
   private async erase(
     manager: EntityManager,
-    found: CaseEntity,
+    caseRef: string,
+    found: CaseEntity | null,
     actor: string,
     trigger: ErasureTrigger,
   ): Promise<void> {
-    const { caseRef } = found;
     await moveCaseValues(manager, this.cipher, boundColumnsOf(this.dataSource), caseRef);
     await manager.query(`DELETE FROM local_secrets WHERE case_ref = $1`, [caseRef]);
     // A peer's rejection reason is free text in clear (docs/data-at-rest.md): it goes with the case's data.
@@ -231,14 +281,17 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
       caseRef,
       decision: 'ALLOW',
       reasonCode: trigger,
-      details: {
-        status: found.status,
-        // The countries that received the case's data: told by other means (docs/retention.md, "Peers").
-        countries: found.countries,
-        ...(found.erasureRequestedBy && trigger === 'ADMIN_REQUEST'
-          ? { requestedBy: found.erasureRequestedBy }
-          : {}),
-      },
+      // No case row: a restored database older than the case, where only messages on it may be.
+      details: found
+        ? {
+            status: found.status,
+            // The countries that received the case's data: told by other means (docs/retention.md, "Peers").
+            countries: found.countries,
+            ...(found.erasureRequestedBy && trigger === 'ADMIN_REQUEST'
+              ? { requestedBy: found.erasureRequestedBy }
+              : {}),
+          }
+        : {},
     });
   }
 

@@ -15,8 +15,11 @@ export const LEGAL_HOLD_REASONS = [
 ] as const;
 export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];
 
-/** How an erasure came (its audit entry's reason code): the retention pass, or two admins (four eyes). */
-export const ERASURE_TRIGGERS = ['RETENTION_EXPIRED', 'ADMIN_REQUEST'] as const;
+/**
+ * How an erasure came (its audit entry's reason code): the retention pass, two admins (four eyes), or the
+ * erasure ledger at boot, the database having been restored from a backup taken before the erasure.
+ */
+export const ERASURE_TRIGGERS = ['RETENTION_EXPIRED', 'ADMIN_REQUEST', 'ERASED_BEFORE_RESTORE'] as const;
 export type ErasureTrigger = (typeof ERASURE_TRIGGERS)[number];
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -56,6 +56,11 @@ export interface NodeConfig {
   retentionDays: { CLOSED: number; OPEN: number };
   /** How often this instance runs the retention pass; 0 leaves it to other instances. */
   retentionCheckIntervalMs: number;
+  /**
+   * TRM_ERASURE_LEDGER: the file listing the cases this node erased, outside the database so that a restored
+   * backup is erased again at boot (docs/retention.md); default `<TRM_KEYS_DIR>/<CC>.erasures`.
+   */
+  erasureLedgerFile: string;
   /** How often this instance looks for overdue expectations; 0 leaves it to other instances. */
   expectationCheckIntervalMs: number;
   /** Routine-lane deliveries held unacknowledged at once: the window the fair scheduler picks from. */
@@ -152,12 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     problems.push('TRM_RETURN_MARGIN needs an ISO 8601 duration such as P2D or PT12H');
   const authSecret = required('TRM_AUTH_SECRET');
   if (authSecret && authSecret.length < 32) problems.push('TRM_AUTH_SECRET must be at least 32 characters');
+  const keysDir = path.resolve(env.TRM_KEYS_DIR?.trim() || './keys');
   const config: NodeConfig = {
     country,
     directoryFile: directoryFile && path.resolve(directoryFile),
     directoryAnchors,
     directoryPollMs: integer('TRM_DIRECTORY_POLL_SECONDS', 30, 0) * 1000,
-    keysDir: path.resolve(env.TRM_KEYS_DIR?.trim() || './keys'),
+    keysDir,
     databaseUrl,
     amqpUrl,
     port,
@@ -177,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
       OPEN: integer('TRM_RETENTION_OPEN_DAYS', 0, 0),
     },
     retentionCheckIntervalMs: integer('TRM_RETENTION_CHECK_SECONDS', 3600, 0) * 1000,
+    erasureLedgerFile: path.resolve(
+      env.TRM_ERASURE_LEDGER?.trim() || path.join(keysDir, `${country}.erasures`),
+    ),
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),

@@ -1,8 +1,8 @@
 /**
  * Per-case data keys (docs/data-at-rest.md, "Per-case keys"): every personal value of a case is encrypted
  * under the case's own random AES-256 key (`v3`), which is stored in `case_keys`, wrapped by the node's data
- * key for its row. Erasing a case destroys its key: its values stay in the database (and in its backups) as
- * ciphertext that nothing opens any more.
+ * key for its row. Erasing a case destroys its key: its values stay in the database as ciphertext that
+ * nothing opens any more (backups taken before: docs/retention.md, "Backups").
  *
  * No cache: a key made in a transaction that rolls back must never seal a value, and a key erased by another
  * instance must stop opening at once. One indexed read per row loaded; the unwrapping is one AES-GCM block.
