@@ -1,5 +1,6 @@
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { eventually, type RunningNode } from '../scripts/lib/local-federation';
 import { api } from './support/node-api';
+import { federationSuite } from './support/federation-suite';
 
 const MANAGEMENT = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
 
@@ -33,23 +34,13 @@ async function probe(node: RunningNode, path: string): Promise<Probe> {
  * answers, and only reports the broker, because the node keeps accepting work while the broker is away.
  */
 describe('health probes (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
-  let fr: RunningNode;
-
-  beforeAll(async () => {
-    await federation.setUp();
-    fr = await federation.start('FR');
-  });
-
-  afterAll(async () => {
-    await federation.tearDown();
-  });
+  const { federation, nodes } = federationSuite({ codes: ['FR', 'MK'], start: ['FR'] });
 
   it('answers live and ready, both public, while everything is up', async () => {
-    expect(await probe(fr, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await probe(nodes.FR, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
     const ready = { status: 200, body: { status: 'ok', database: 'up', broker: 'up' } };
-    expect(await probe(fr, '/health/ready')).toEqual(ready);
-    expect(await probe(fr, '/health')).toEqual(ready);
+    expect(await probe(nodes.FR, '/health/ready')).toEqual(ready);
+    expect(await probe(nodes.FR, '/health')).toEqual(ready);
   });
 
   it('stays ready, reporting the broker down, while the node’s broker user is cut off; and takes work', async () => {
@@ -77,15 +68,15 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
 
       const degraded = { status: 200, body: { status: 'degraded', database: 'up', broker: 'down' } };
       await eventually(
-        async () => ((await probe(fr, '/health/ready')).body.broker === 'down' ? true : undefined),
+        async () => ((await probe(nodes.FR, '/health/ready')).body.broker === 'down' ? true : undefined),
         15_000,
         'the broker reported down',
       );
-      expect(await probe(fr, '/health/ready')).toEqual(degraded);
-      expect(await probe(fr, '/health')).toEqual(degraded);
-      expect(await probe(fr, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
+      expect(await probe(nodes.FR, '/health/ready')).toEqual(degraded);
+      expect(await probe(nodes.FR, '/health')).toEqual(degraded);
+      expect(await probe(nodes.FR, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
       // Ready is true: work is accepted (and queued) while the broker is away.
-      expect((await api(fr, 'POST', '/cases', {})).status).toBe(201);
+      expect((await api(nodes.FR, 'POST', '/cases', {})).status).toBe(201);
     } finally {
       await management('PUT', `/permissions/${vhost}/FR`, {
         configure: permissions.configure,
@@ -94,7 +85,7 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
       });
     }
     await eventually(
-      async () => ((await probe(fr, '/health/ready')).body.status === 'ok' ? true : undefined),
+      async () => ((await probe(nodes.FR, '/health/ready')).body.status === 'ok' ? true : undefined),
       30_000,
       'the broker back up',
     );
@@ -112,22 +103,22 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
       );
       const unavailable = { status: 503, body: { status: 'unavailable', database: 'down', broker: 'up' } };
       await eventually(
-        async () => ((await probe(fr, '/health/ready')).status === 503 ? true : undefined),
+        async () => ((await probe(nodes.FR, '/health/ready')).status === 503 ? true : undefined),
         15_000,
         'ready to fail',
       );
-      expect(await probe(fr, '/health/ready')).toEqual(unavailable);
-      expect(await probe(fr, '/health')).toEqual(unavailable);
-      expect(await probe(fr, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
+      expect(await probe(nodes.FR, '/health/ready')).toEqual(unavailable);
+      expect(await probe(nodes.FR, '/health')).toEqual(unavailable);
+      expect(await probe(nodes.FR, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
     } finally {
       await federation.query('MK', `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
     }
     await eventually(
-      async () => ((await probe(fr, '/health/ready')).status === 200 ? true : undefined),
+      async () => ((await probe(nodes.FR, '/health/ready')).status === 200 ? true : undefined),
       30_000,
       'ready again',
     );
-    expect(await probe(fr, '/health/ready')).toEqual({
+    expect(await probe(nodes.FR, '/health/ready')).toEqual({
       status: 200,
       body: { status: 'ok', database: 'up', broker: 'up' },
     });

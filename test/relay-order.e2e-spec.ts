@@ -1,7 +1,8 @@
 import { examplePayload } from '../src/messages/examples';
-import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
+import { eventually } from '../scripts/lib/local-federation';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
+import { federationSuite } from './support/federation-suite';
 
 /**
  * The relay publishes in batches under publisher confirms (issue 13), and a failed publish never lets a later
@@ -11,17 +12,7 @@ import { openSharableCase, sendMessage, waitDelivered } from './support/node-api
  * still backs off, must wait for it: MK applies them in the order they were sent, each once.
  */
 describe('outbox relay: order within a case across failed publishes (real PostgreSQL and RabbitMQ)', () => {
-  const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
-  let fr: RunningNode;
-
-  beforeAll(async () => {
-    await federation.setUp();
-    fr = await federation.start('FR');
-  });
-
-  afterAll(async () => {
-    await federation.tearDown();
-  });
+  const { federation, nodes } = federationSuite({ codes: ['FR', 'MK'], start: ['FR'] });
 
   const binding = (bind: boolean): Promise<void> =>
     federation.withAdminChannel(async (channel) => {
@@ -30,7 +21,7 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     });
 
   async function send(caseRef: string): Promise<string> {
-    const sent = await sendMessage(fr, caseRef, {
+    const sent = await sendMessage(nodes.FR, caseRef, {
       type: 'CASE_UPDATE',
       to: 'MK',
       payload: examplePayload('CASE_UPDATE'),
@@ -40,7 +31,7 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
   }
 
   it('holds a later message of a case behind an earlier one whose publish failed', async () => {
-    const caseRef = await openSharableCase(fr);
+    const caseRef = await openSharableCase(nodes.FR);
     await binding(false);
     const first = await send(caseRef);
     try {
@@ -80,8 +71,8 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     expect(published.get(second)!).toBeGreaterThanOrEqual(published.get(first)!);
 
     await federation.start('MK');
-    await waitDelivered(fr, first, 60_000);
-    await waitDelivered(fr, second, 60_000);
+    await waitDelivered(nodes.FR, first, 60_000);
+    await waitDelivered(nodes.FR, second, 60_000);
     const received = await federation.query<{ message_id: string; seq: number }>(
       'MK',
       `SELECT message_id, seq::int AS seq FROM audit_log WHERE action = 'MESSAGE_RECEIVED' AND message_id = ANY($1)`,

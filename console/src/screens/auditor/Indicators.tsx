@@ -158,24 +158,7 @@ export function IndicatorsScreen() {
             { key: 'overdue', name: t('indicators.overdue', 'Answers overdue') },
             { key: 'escalated', name: t('indicators.escalated', 'Escalations') },
           ]}
-          draw={(series) => (
-            <LineChart data={overTime}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="month" />
-              <YAxis allowDecimals={false} />
-              <Tooltip />
-              <Legend />
-              {series.map((s, i) => (
-                <Line
-                  key={s.key}
-                  dataKey={s.key}
-                  name={s.name}
-                  stroke={PALETTE[i % PALETTE.length]}
-                  isAnimationActive={false}
-                />
-              ))}
-            </LineChart>
-          )}
+          draw={(series) => <MonthlyLines data={overTime} series={series} />}
         />
       )}
       {monthly.data && (
@@ -195,24 +178,7 @@ export function IndicatorsScreen() {
               name: t('indicators.evidence', 'Evidence contact with the origin without consent'),
             },
           ]}
-          draw={(series) => (
-            <LineChart data={rules}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="month" />
-              <YAxis allowDecimals={false} />
-              <Tooltip />
-              <Legend />
-              {series.map((s, i) => (
-                <Line
-                  key={s.key}
-                  dataKey={s.key}
-                  name={s.name}
-                  stroke={PALETTE[i % PALETTE.length]}
-                  isAnimationActive={false}
-                />
-              ))}
-            </LineChart>
-          )}
+          draw={(series) => <MonthlyLines data={rules} series={series} />}
         />
       )}
       {monthly.data && (
@@ -271,6 +237,28 @@ export function IndicatorsScreen() {
         />
       )}
     </section>
+  );
+}
+
+/** One line per series over rows keyed by `month`. */
+function MonthlyLines({ data, series }: { data: Row[]; series: Series[] }) {
+  return (
+    <LineChart data={data}>
+      <CartesianGrid strokeDasharray="3 3" />
+      <XAxis dataKey="month" />
+      <YAxis allowDecimals={false} />
+      <Tooltip />
+      <Legend />
+      {series.map((s, i) => (
+        <Line
+          key={s.key}
+          dataKey={s.key}
+          name={s.name}
+          stroke={PALETTE[i % PALETTE.length]}
+          isAnimationActive={false}
+        />
+      ))}
+    </LineChart>
   );
 }
 
