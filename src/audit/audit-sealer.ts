@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PeriodicPasses } from '../common/periodic-passes';
 import { CANONICAL_SQL, chainHash, CURRENT_LINK, GENESIS_HASH } from './audit-chain';
 
 /** Any fixed number: it only has to be the same for every instance of a node (and differ from the others). */
@@ -32,39 +33,25 @@ interface Candidate {
 export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditSealer.name);
   private horizon: Horizon | null = null;
-  private queue: Promise<number> = Promise.resolve(0);
-  private timer: NodeJS.Timeout | null = null;
+  /** sealAll logs when sealing pauses and resumes: a failing tick says nothing more. */
+  private readonly sealing = new PeriodicPasses(() => undefined);
   private failing = false;
-  private inFlight = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    // A tick while a pass is still running (a backlog) would only queue an empty pass behind it.
-    this.timer = setInterval(() => {
-      if (this.inFlight === 0) void this.sealNow().catch(() => undefined);
-    }, INTERVAL_MS);
-    this.timer.unref();
+    this.sealing.start(INTERVAL_MS, () => this.sealAll());
   }
 
   /** Before the database connections close: what was audited before shutdown is sealed now. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    await this.sealing.stop();
     await this.sealNow().catch(() => undefined);
   }
 
   /** Seals everything committed so far; resolves with how many entries this call sealed. */
   sealNow(): Promise<number> {
-    this.inFlight++;
-    const run = this.queue
-      .then(
-        () => this.sealAll(),
-        () => this.sealAll(),
-      )
-      .finally(() => this.inFlight--);
-    this.queue = run.catch(() => 0);
-    return run;
+    return this.sealing.run(() => this.sealAll());
   }
 
   private async sealAll(): Promise<number> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { PeriodicPasses } from '../common/periodic-passes';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { CaseKeys } from '../crypto/case-keys';
 import { boundColumnsOf } from '../crypto/encrypted-column';
@@ -33,9 +34,9 @@ export interface RetentionState {
 @Injectable()
 export class CaseRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CaseRetentionService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private passes: Promise<unknown> = Promise.resolve();
-  private busy = false;
+  private readonly passes = new PeriodicPasses((error) =>
+    this.logger.warn(`retention pass not completed: ${error.message}`),
+  );
   private readonly ledger: ErasureLedger;
 
   constructor(
@@ -52,22 +53,11 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
     const erasedAgain = await this.eraseRestoredCases();
     if (erasedAgain.length > 0)
       this.logger.warn(`${erasedAgain.length} case(s) erased again: the database was restored from a backup`);
-    const interval = this.config.retentionCheckIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.busy) return;
-      this.busy = true;
-      this.retentionPass()
-        .catch((error: Error) => this.logger.warn(`retention pass not completed: ${error.message}`))
-        .finally(() => (this.busy = false));
-    }, interval);
-    this.timer.unref();
+    this.passes.start(this.config.retentionCheckIntervalMs, () => this.eraseDue(new Date()));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.passes;
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   async state(caseRef: string): Promise<RetentionState> {
@@ -177,9 +167,7 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
    * test can look years ahead.
    */
   retentionPass(now: Date = new Date()): Promise<string[]> {
-    const pass = this.passes.then(() => this.eraseDue(now));
-    this.passes = pass.catch(() => undefined);
-    return pass;
+    return this.passes.run(() => this.eraseDue(now));
   }
 
   private async eraseDue(now: Date): Promise<string[]> {

@@ -13,6 +13,7 @@ import { DirectoryService } from '../directory/directory.service';
 import { verify } from '../crypto/trm-crypto';
 import type { AuditCheckpointPayload } from '../messages/payloads/technical.dto';
 import { AcceptedMessage, Effects } from '../common/effects';
+import { PeriodicPasses } from '../common/periodic-passes';
 import { OutboundService } from '../transfers/outbound.service';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { AuditSealer } from '../audit/audit-sealer';
@@ -34,7 +35,9 @@ export interface SentCheckpoint extends AuditCheckpointPayload {
 @Injectable()
 export class AuditCheckpointService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditCheckpointService.name);
-  private timer: NodeJS.Timeout | null = null;
+  private readonly passes = new PeriodicPasses((error) =>
+    this.logger.warn(`audit checkpoint not sent: ${error.message}`),
+  );
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -55,21 +58,11 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
   }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.auditCheckpointIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(
-      () =>
-        void this.send().catch((error: Error) =>
-          this.logger.warn(`audit checkpoint not sent: ${error.message}`),
-        ),
-      interval,
-    );
-    this.timer.unref();
+    this.passes.start(this.config.auditCheckpointIntervalMs, () => this.send());
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   /**

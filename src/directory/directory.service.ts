@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { PeriodicPasses } from '../common/periodic-passes';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
 import { isExtensionType, isTechnicalType, MessageType } from '../messages/message-types';
@@ -127,13 +128,11 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
   private file!: DirectoryFileDto;
   /** SHA-256 of the file text last read, so a poll acts (and audits) once per change of the file. */
   private lastText: string | null = null;
+  private readonly notRead = (error: Error): void =>
+    this.logger.error(`directory file not read: ${error.message}`);
   /** Readings run one after the other: a poll, a signal and a request may come together. */
-  private queue: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-  private readonly onSignal = (): void =>
-    void this.reload('signal').catch((error: Error) =>
-      this.logger.error(`directory file not read: ${error.message}`),
-    );
+  private readonly readings = new PeriodicPasses(this.notRead);
+  private readonly onSignal = (): void => void this.reload('signal').catch(this.notRead);
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -151,22 +150,13 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
       );
     const boot = await this.reload('boot');
     if (boot.outcome === 'REFUSED') await this.keepStored(boot);
-    if (this.config.directoryPollMs > 0) {
-      this.timer = setInterval(
-        () =>
-          void this.reload('poll', false).catch((error: Error) =>
-            this.logger.error(`directory file not read: ${error.message}`),
-          ),
-        this.config.directoryPollMs,
-      );
-      this.timer.unref();
-    }
+    this.readings.start(this.config.directoryPollMs, () => this.readAndDecide('poll', false));
     process.on('SIGHUP', this.onSignal);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
     process.off('SIGHUP', this.onSignal);
+    return this.readings.stop();
   }
 
   /**
@@ -174,9 +164,7 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
    * file's text has not changed since the last reading.
    */
   reload(trigger: 'boot' | 'poll' | 'signal' | 'request', force = true): Promise<DirectoryReload> {
-    const run = this.queue.then(() => this.readAndDecide(trigger, force));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.readings.run(() => this.readAndDecide(trigger, force));
   }
 
   private async readAndDecide(trigger: string, force: boolean): Promise<DirectoryReload> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { PeriodicPasses } from '../common/periodic-passes';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { NationalEvents } from '../transport/national-exchange';
 import { dueAtIsPersonal, escalationPeriod, overdueStep } from './expectation-rules';
@@ -21,10 +22,9 @@ import { addressed, ExpectationsService } from './expectations.service';
 @Injectable()
 export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpectationScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  /** Passes run one after another in a process; the interval skips a beat while one is still running. */
-  private passes: Promise<unknown> = Promise.resolve();
-  private busy = false;
+  private readonly passes = new PeriodicPasses((error) =>
+    this.logger.warn(`overdue expectations not processed: ${error.message}`),
+  );
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -36,22 +36,11 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const interval = this.config.expectationCheckIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.busy) return;
-      this.busy = true;
-      this.tick()
-        .catch((error: Error) => this.logger.warn(`overdue expectations not processed: ${error.message}`))
-        .finally(() => (this.busy = false));
-    }, interval);
-    this.timer.unref();
+    this.passes.start(this.config.expectationCheckIntervalMs, () => this.processAll(new Date()));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.passes;
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   /**
@@ -59,9 +48,7 @@ export class ExpectationScheduler implements OnApplicationBootstrap, OnApplicati
    * (or an operator's tool) can look an hour ahead without waiting an hour.
    */
   tick(now: Date = new Date()): Promise<number> {
-    const pass = this.passes.then(() => this.processAll(now));
-    this.passes = pass.catch(() => undefined);
-    return pass;
+    return this.passes.run(() => this.processAll(now));
   }
 
   private async processAll(now: Date): Promise<number> {
