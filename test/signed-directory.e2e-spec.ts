@@ -6,7 +6,7 @@ import { main as anchorMain } from '../scripts/directory-anchor';
 import { main as signMain } from '../scripts/directory-sign';
 import { main as verifyMain } from '../scripts/directory-verify';
 import { generateKeyPairs } from '../src/crypto/trm-crypto';
-import { DirectoryService } from '../src/directory/directory.service';
+import { DirectoryReload, DirectoryService } from '../src/directory/directory.service';
 import { api, laterMessageDelivered, openSharableCase, sendMessage } from './support/node-api';
 
 /**
@@ -64,10 +64,13 @@ describe('signed directory (real PostgreSQL and RabbitMQ)', () => {
 
   /** The outcomes of FR's next `count` directory polls (the real readings, observed as they complete). */
   async function laterPolls(count: number): Promise<string[]> {
-    const service = fr.app!.get(DirectoryService);
-    const read = service.reload.bind(service);
+    // A poll reads without going through reload() (that would queue it behind itself): observe the reading.
+    const service = fr.app!.get(DirectoryService) as unknown as {
+      readAndDecide: (trigger: string, force: boolean) => Promise<DirectoryReload>;
+    };
+    const read = service.readAndDecide.bind(service);
     const outcomes: string[] = [];
-    const observed = jest.spyOn(service, 'reload').mockImplementation(async (trigger, force) => {
+    const observed = jest.spyOn(service, 'readAndDecide').mockImplementation(async (trigger, force) => {
       const result = await read(trigger, force);
       if (trigger === 'poll') outcomes.push(result.outcome);
       return result;
