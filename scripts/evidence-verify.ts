@@ -83,6 +83,10 @@ function describe(report: EvidenceReport, seconds: number): string {
       `checked in ${(seconds * 1000).toFixed(1)} ms`,
   ];
   if (report.head) lines.push(`head at position ${report.head.pos} ${report.head.hash.slice(0, 16)}…`);
+  if (report.erasedAt)
+    lines.push(
+      `the case was erased at ${report.erasedAt}: ${report.erasedBodies} received bodies went with its key (listed as ERASED)`,
+    );
   for (const checkpoint of report.checkpoints)
     lines.push(
       `checkpoint sent to ${checkpoint.peer} at position ${checkpoint.pos}: ${checkpoint.ok ? 'matches' : 'FAILED'}`,

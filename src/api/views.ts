@@ -32,6 +32,14 @@ export class CaseView {
     description: 'consent was withdrawn: personal data is withheld and nothing but an emergency alert leaves',
   })
   restrictedAt!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'the case was erased (docs/retention.md): its personal values read as null, and it takes no change',
+  })
+  erasedAt!: string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string', enum: ['ORIGIN', 'TRANSIT', 'DESTINATION'] },
@@ -143,6 +151,7 @@ export function toCaseView(c: CaseEntity): CaseView {
     identificationStatus: c.identificationStatus,
     ownIdentificationStatus: c.ownIdentificationStatus,
     restrictedAt: iso(c.restrictedAt),
+    erasedAt: iso(c.erasedAt),
     countryRoles: c.countryRoles,
     phases: c.phases,
     managers: c.managers,

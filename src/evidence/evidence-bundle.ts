@@ -33,7 +33,21 @@ export interface UnavailableMessage {
     /** Received before the node kept inbound bodies (migration 1763903300000). */
     | 'NOT_STORED'
     /** Cancelled or redacted before the relay published it: the body that went out is the replacement, or none. */
-    | 'NOT_SENT';
+    | 'NOT_SENT'
+    /** Received before the case was erased: the body was under the case's key, destroyed with it (`erased`). */
+    | 'ERASED';
+}
+
+/**
+ * The case's erasure (docs/retention.md), as its CASE_ERASED entry in `chain` records it. The erasure took the
+ * signed bodies received from peers (they carry payloads sealed for this node, which its keys open: they were
+ * under the case's key), each listed in `unavailable` as ERASED; what the node signed and sent, the receipts
+ * it sent, the audit entries and the checkpoints are all still there.
+ */
+export interface ErasureRecord {
+  /** The CASE_ERASED entry's position and time (its `at`, as in its canonical form). */
+  pos: number;
+  at: string;
 }
 
 /**
@@ -71,6 +85,8 @@ export interface EvidenceBundle {
   /** DELIVERY_RECEIPT and DELIVERY_REJECTED of the case, either direction, in chain order. */
   receipts: WireRecord[];
   unavailable: UnavailableMessage[];
+  /** Null unless the case was erased; absent from bundles exported before erasure existed. */
+  erased?: ErasureRecord | null;
   chain: {
     /** The hash before the first row (the chain's genesis when the case's first entry is at position 1). */
     prevHash: string;

@@ -138,7 +138,7 @@ export class EvidenceExportService implements OnModuleInit {
     const rows: ChainRow[] = span.map((row) => chainRow(row, caseRef, disclosed));
     const last = span[span.length - 1];
     const named = namedMessages(span.filter((row) => row.caseRef === caseRef));
-    const wires = await this.wires(manager, [...named, ...checkpoints.map((c) => c.messageId)]);
+    const { wires, erased } = await this.wires(manager, [...named, ...checkpoints.map((c) => c.messageId)]);
     const unavailable: UnavailableMessage[] = [];
     const messages: WireRecord[] = [];
     const receipts: WireRecord[] = [];
@@ -147,9 +147,11 @@ export class EvidenceExportService implements OnModuleInit {
       if (wire) (RECEIPT_TYPES.has(wire.type) ? receipts : messages).push(wire);
       else {
         const received = span.some((row) => row.messageId === id && row.action === 'MESSAGE_RECEIVED');
-        unavailable.push({ messageId: id, reason: received ? 'NOT_STORED' : 'NOT_SENT' });
+        const reason = erased.has(id) ? 'ERASED' : received ? 'NOT_STORED' : 'NOT_SENT';
+        unavailable.push({ messageId: id, reason });
       }
     }
+    const erasure = span.find((row) => row.caseRef === caseRef && row.action === 'CASE_ERASED');
     return {
       format: EVIDENCE_FORMAT,
       version: EVIDENCE_VERSION,
@@ -160,6 +162,7 @@ export class EvidenceExportService implements OnModuleInit {
       messages,
       receipts,
       unavailable,
+      erased: erasure ? { pos: Number(erasure.pos), at: canonicalAt(erasure.canonical!) } : null,
       chain: { prevHash: span[0].prevHash, rows, head: { pos: Number(last.pos), hash: last.hash } },
       checkpoints: checkpoints.flatMap((c): CheckpointRecord[] => {
         const wire = wires.get(c.messageId);
@@ -184,10 +187,17 @@ export class EvidenceExportService implements OnModuleInit {
     return rows;
   }
 
-  /** The signed bodies of these messages: ours from the outbox (the first copy), peers' from inbound_wire. */
-  private async wires(manager: EntityManager, ids: string[]): Promise<Map<string, WireRecord>> {
+  /**
+   * The signed bodies of these messages: ours from the outbox (the first copy), peers' from inbound_wire; and
+   * the peers' whose body went with the case's key (`erased`: read as null).
+   */
+  private async wires(
+    manager: EntityManager,
+    ids: string[],
+  ): Promise<{ wires: Map<string, WireRecord>; erased: Set<string> }> {
     const wires = new Map<string, WireRecord>();
-    if (ids.length === 0) return wires;
+    const erased = new Set<string>();
+    if (ids.length === 0) return { wires, erased };
     const outbound = await manager.find(OutboxEntity, {
       where: { messageId: In(ids) },
       order: { id: 'ASC' },
@@ -207,6 +217,10 @@ export class EvidenceExportService implements OnModuleInit {
     }
     const inbound = await manager.find(InboundWireEntity, { where: { id: In(ids) } });
     for (const row of inbound) {
+      if (row.body === null) {
+        erased.add(row.id);
+        continue;
+      }
       const envelope = JSON.parse(row.body.toString('utf8')) as { type: string; to: string };
       wires.set(row.id, {
         messageId: row.id,
@@ -219,7 +233,7 @@ export class EvidenceExportService implements OnModuleInit {
         signature: row.signature,
       });
     }
-    return wires;
+    return { wires, erased };
   }
 }
 
@@ -239,6 +253,11 @@ function chainRow(row: SpanRow, caseRef: string, checkpoints: Set<string>): Chai
       hash: row.hash,
     };
   return { pos, link: 2, leaf: leafHex(row.canonical!) };
+}
+
+/** An entry's `at`, from its canonical form ([1, seq, at, …]). */
+function canonicalAt(canonical: string): string {
+  return String((JSON.parse(canonical) as unknown[])[2]);
 }
 
 /** The messages the case's entries name, in the order the chain first names them. */

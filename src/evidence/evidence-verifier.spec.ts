@@ -66,8 +66,11 @@ const REFERRAL = '0192f1c6-3b7a-7cc2-9a51-000000000001';
 const RECEIPT = '0192f1c6-3b7a-7cc2-9a51-000000000002';
 const CHECKPOINT = '0192f1c6-3b7a-7cc2-9a51-000000000003';
 
-/** FR's referral to MK, MK's receipt, another case's entry between, and a checkpoint for MK. */
-function bundle(options: { firstLink?: 1 | 2 } = {}): EvidenceBundle {
+/**
+ * FR's referral to MK, MK's receipt, another case's entry between, and a checkpoint for MK; `erased`: the case
+ * erased before the checkpoint, which took MK's signed receipt.
+ */
+function bundle(options: { firstLink?: 1 | 2; erased?: boolean } = {}): EvidenceBundle {
   const entries: Array<{ values: CanonicalValues; shown: boolean; link: 1 | 2 }> = [
     { values: entry(1, 'CASE_OPENED'), shown: true, link: options.firstLink ?? 2 },
     { values: entry(2, 'CASE_OPENED', { caseRef: 'TRM-FR-2026-000999' }), shown: false, link: 2 },
@@ -81,6 +84,7 @@ function bundle(options: { firstLink?: 1 | 2 } = {}): EvidenceBundle {
       shown: true,
       link: 2,
     },
+    ...(options.erased ? [{ values: entry(5, 'CASE_ERASED'), shown: true, link: 2 as const }] : []),
   ];
   const rows: ChainRow[] = [];
   let previous = GENESIS_HEX;
@@ -99,7 +103,7 @@ function bundle(options: { firstLink?: 1 | 2 } = {}): EvidenceBundle {
   const checkpointPos = rows.length;
   const checkpointHash = previous;
   push(
-    entry(5, 'AUDIT_CHECKPOINT_SENT', {
+    entry(entries.length + 1, 'AUDIT_CHECKPOINT_SENT', {
       caseRef: null,
       messageId: CHECKPOINT,
       messageType: 'AUDIT_CHECKPOINT',
@@ -108,6 +112,7 @@ function bundle(options: { firstLink?: 1 | 2 } = {}): EvidenceBundle {
     true,
     2,
   );
+  const receipt = wire(RECEIPT, 'DELIVERY_RECEIPT', 'MK', 'FR', { inReplyTo: REFERRAL });
   return {
     format: EVIDENCE_FORMAT,
     version: 1,
@@ -116,8 +121,9 @@ function bundle(options: { firstLink?: 1 | 2 } = {}): EvidenceBundle {
     exportedAt: '2026-11-23T11:00:00.000Z',
     exportedBy: 'api:auditor',
     messages: [wire(REFERRAL, 'REFERRAL_REQUEST', 'FR', 'MK')],
-    receipts: [wire(RECEIPT, 'DELIVERY_RECEIPT', 'MK', 'FR', { inReplyTo: REFERRAL })],
-    unavailable: [],
+    receipts: options.erased ? [] : [receipt],
+    unavailable: options.erased ? [{ messageId: RECEIPT, reason: 'ERASED' }] : [],
+    erased: options.erased ? { pos: 5, at: '2026-11-23T10:00:05.000000Z' } : null,
     chain: { prevHash: GENESIS_HEX, rows, head: { pos: rows.length, hash: previous } },
     checkpoints: [
       {
@@ -179,6 +185,40 @@ describe('verifyEvidenceBundle', () => {
     expect(kinds(b)).toEqual(expect.arrayContaining([['message', 'REMOVED', REFERRAL]]));
   });
 
+  it('passes an erased case whose received bodies are listed as erased, and says when it was erased', () => {
+    expect(verifyEvidenceBundle(bundle({ erased: true }), keys)).toMatchObject({
+      ok: true,
+      receipts: 0,
+      caseEntries: 4,
+      erasedAt: '2026-11-23T10:00:05.000000Z',
+      erasedBodies: 1,
+      problems: [],
+    });
+  });
+
+  it('accepts an erased body only for a message received before the erasure the chain records', () => {
+    const sent = bundle({ erased: true });
+    sent.messages = [];
+    sent.unavailable.push({ messageId: REFERRAL, reason: 'ERASED' });
+    expect(kinds(sent)).toEqual([['message', 'REMOVED', REFERRAL]]);
+    const live = bundle();
+    live.receipts = [];
+    live.unavailable = [{ messageId: RECEIPT, reason: 'ERASED' }];
+    expect(kinds(live)).toEqual([['message', 'REMOVED', RECEIPT]]);
+  });
+
+  it('finds the erasure left unsaid, claimed without its entry, or restated', () => {
+    const unsaid = bundle({ erased: true });
+    delete unsaid.erased;
+    expect(kinds(unsaid)).toEqual([['erasure', 'REMOVED', 'position 5']]);
+    const claimed = bundle();
+    claimed.erased = { pos: 3, at: '2026-11-23T10:00:03.000000Z' };
+    expect(kinds(claimed)).toEqual([['erasure', 'INSERTED', 'position 3']]);
+    const restated = bundle({ erased: true });
+    restated.erased = { pos: 5, at: '2026-11-24T10:00:05.000000Z' };
+    expect(kinds(restated)).toEqual([['erasure', 'EDITED', 'position 5']]);
+  });
+
   it('finds a checkpoint whose sending the chain does not record', () => {
     const b = bundle();
     b.chain.rows[4] = {
@@ -217,7 +257,7 @@ describe('verifyEvidenceBundle', () => {
       if (value && typeof value === 'object')
         for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
     };
-    walk(bundle(), []);
+    walk(bundle({ erased: true }), []);
     const replacement = fc.oneof(
       fc.constant(null),
       fc.integer(),
@@ -228,7 +268,7 @@ describe('verifyEvidenceBundle', () => {
     );
     fc.assert(
       fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), replacement, (path, value) => {
-        const b = bundle() as unknown as Record<string, unknown>;
+        const b = bundle({ erased: true }) as unknown as Record<string, unknown>;
         let parent = b;
         for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
         const key = path[path.length - 1];

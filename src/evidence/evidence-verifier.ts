@@ -6,7 +6,8 @@
  * sender signed; the case's audit entries are the ones sealed at their positions, in that order, and link row
  * by row to the head; each checkpoint is the node's own signed statement, recorded in its chain, of a hash the
  * recomputed chain has at that position; and the messages are exactly those the case's entries name, in the
- * order they name them.
+ * order they name them; a body the bundle says the case's erasure took is one the node received before the
+ * erasure its chain records.
  */
 import {
   canonicalForm,
@@ -27,7 +28,8 @@ import {
 } from './evidence-bundle';
 
 /** Which part of the bundle a problem is in. */
-export type EvidencePart = 'format' | 'message' | 'receipt' | 'entry' | 'chain' | 'head' | 'checkpoint';
+export type EvidencePart =
+  'format' | 'message' | 'receipt' | 'entry' | 'chain' | 'head' | 'checkpoint' | 'erasure';
 
 export type EvidenceProblemKind =
   /** A body, an entry or a stated value is not what was signed or sealed. */
@@ -65,6 +67,10 @@ export interface EvidenceReport {
   caseEntries: number;
   chainRows: number;
   head: { pos: number; hash: string } | null;
+  /** When the case was erased, as its CASE_ERASED entry says (null: not erased). */
+  erasedAt: string | null;
+  /** The received bodies that went with the case's key (`unavailable`, ERASED). */
+  erasedBodies: number;
   /** The furthest chain position a verified peer checkpoint covers; case entries after it rest on the head alone. */
   witnessedUpTo: number | null;
   /** Case entries at positions no verified checkpoint covers yet. */
@@ -80,6 +86,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 interface DisclosedEntry {
   pos: number;
   seq: string;
+  at: string;
   action: string;
   caseRef: string | null;
   messageId: string | null;
@@ -98,6 +105,8 @@ export function verifyEvidenceBundle(input: unknown, keys: SigningKeys): Evidenc
     caseEntries: 0,
     chainRows: 0,
     head: null,
+    erasedAt: null,
+    erasedBodies: 0,
     witnessedUpTo: null,
     entriesAfterWitness: 0,
     checkpoints: [],
@@ -130,7 +139,10 @@ export function verifyEvidenceBundle(input: unknown, keys: SigningKeys): Evidenc
     if (signatures(record, 'receipt')) checkCaseMessage(bundle, record, 'receipt', problems);
   });
   checkReceiptsAnswer(bundle, problems);
-  checkMessagesNamed(bundle, caseEntries, problems);
+  const erasure = checkErasure(bundle, caseEntries, problems);
+  checkMessagesNamed(bundle, caseEntries, erasure, problems);
+  report.erasedAt = erasure?.at ?? null;
+  report.erasedBodies = bundle.unavailable.filter((u) => u.reason === 'ERASED').length;
 
   for (const checkpoint of bundle.checkpoints) {
     const ok = checkCheckpoint(bundle, checkpoint, chain, keys, problems);
@@ -184,6 +196,13 @@ function shapeProblem(input: unknown): string | null {
     )
   )
     return 'every unavailable message needs its id and reason';
+  const erased = input.erased;
+  if (!(
+    erased === undefined ||
+    erased === null ||
+    (isObject(erased) && Number.isInteger(erased.pos) && typeof erased.at === 'string')
+  ))
+    return 'erased must be null or hold pos and at';
   const chain = input.chain;
   if (!isObject(chain) || !isHash(chain.prevHash) || !Array.isArray(chain.rows))
     return 'chain must hold prevHash and rows';
@@ -310,6 +329,7 @@ function parseEntry(row: Extract<ChainRow, { canonical: string }>): DisclosedEnt
   return {
     pos: row.pos,
     seq: String(values[1]),
+    at: String(values[2]),
     action: String(values[3]),
     caseRef: typeof values[5] === 'string' ? values[5] : null,
     messageId: typeof values[6] === 'string' ? values[6] : null,
@@ -403,12 +423,44 @@ function checkReceiptsAnswer(bundle: EvidenceBundle, problems: EvidenceProblem[]
 }
 
 /**
+ * The bundle says the case was erased exactly when the chain shows the case's CASE_ERASED entry, and says it
+ * as that entry does. Returns the entry.
+ */
+function checkErasure(
+  bundle: EvidenceBundle,
+  caseEntries: DisclosedEntry[],
+  problems: EvidenceProblem[],
+): DisclosedEntry | null {
+  const entry = caseEntries.find((e) => e.action === 'CASE_ERASED') ?? null;
+  const stated = bundle.erased ?? null;
+  const problem = (kind: EvidenceProblemKind, detail: string) =>
+    problems.push({ part: 'erasure', kind, ref: `position ${entry?.pos ?? stated?.pos}`, detail });
+  if (entry && !stated)
+    problem(
+      'REMOVED',
+      `the chain records the case's erasure at position ${entry.pos}; the bundle does not say it`,
+    );
+  else if (!entry && stated)
+    problem(
+      'INSERTED',
+      'the bundle says the case was erased; no CASE_ERASED entry of the case is in the chain',
+    );
+  else if (entry && stated && (stated.pos !== entry.pos || stated.at !== entry.at))
+    problem(
+      'EDITED',
+      `the bundle says erased at position ${stated.pos} at ${stated.at}; the chain says position ${entry.pos} at ${entry.at}`,
+    );
+  return entry;
+}
+
+/**
  * The messages are exactly those the case's entries name (queued, published, received, and the receipts a
  * received message was answered with), each listed once, in the order the chain first names them.
  */
 function checkMessagesNamed(
   bundle: EvidenceBundle,
   caseEntries: DisclosedEntry[],
+  erasure: DisclosedEntry | null,
   problems: EvidenceProblem[],
 ): void {
   const named: Array<{ id: string; receipt: boolean }> = [];
@@ -450,18 +502,24 @@ function checkMessagesNamed(
     }
   }
   // Why a body is missing must agree with the chain: a cancelled message was never published; a body not
-  // stored is one received before inbound bodies were kept.
+  // stored is one received before inbound bodies were kept; an erased one, received before the erasure (the
+  // node's own bodies stay: a body it sent is never erased).
   const actions = new Map<string, Set<string>>();
+  const receivedAt = new Map<string, number>();
   for (const entry of caseEntries) {
     if (!entry.messageId) continue;
     actions.set(entry.messageId, (actions.get(entry.messageId) ?? new Set()).add(entry.action));
+    if (entry.action === 'MESSAGE_RECEIVED') receivedAt.set(entry.messageId, entry.pos);
   }
   for (const { messageId, reason } of bundle.unavailable) {
     const seen = actions.get(messageId) ?? new Set<string>();
+    const received = receivedAt.get(messageId);
     const consistent =
       reason === 'NOT_SENT'
         ? seen.has('MESSAGE_CANCELLED') && !seen.has('MESSAGE_PUBLISHED')
-        : reason === 'NOT_STORED' && seen.has('MESSAGE_RECEIVED');
+        : reason === 'ERASED'
+          ? erasure !== null && received !== undefined && received < erasure.pos
+          : reason === 'NOT_STORED' && received !== undefined;
     if (!consistent)
       problems.push({
         part: 'message',

@@ -22,8 +22,9 @@ export class InboundWireEntity {
   @Column('text', { name: 'key_id' })
   keyId!: string;
 
+  /** Null once the case is erased: its key is gone, and the payload sealed for this node with it. */
   @EncryptedColumn('bytes')
-  body!: Buffer;
+  body!: Buffer | null;
 
   @Column('text')
   signature!: string;

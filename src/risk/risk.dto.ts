@@ -97,8 +97,10 @@ export class AssessmentView {
   @ApiProperty() caseRef!: string;
   @ApiProperty() country!: string;
   @ApiProperty({ enum: RISK_LEVELS }) level!: string;
-  @ApiProperty({ type: [RiskFactorDto] }) factors!: RiskFactorDto[];
-  @ApiProperty() summary!: string;
+  @ApiProperty({ type: [RiskFactorDto], nullable: true, description: 'null once the case is erased' })
+  factors!: RiskFactorDto[] | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null once the case is erased' })
+  summary!: string | null;
   @ApiPropertyOptional({ nullable: true }) protectionPlan!: string | null;
   @ApiProperty() complete!: boolean;
   @ApiProperty() assessedBy!: string;

@@ -32,11 +32,14 @@ export function CaseFacts({
   caseRef,
   facts,
   open,
+  erased,
   reload,
 }: {
   caseRef: string;
   facts: Facts;
   open: boolean;
+  /** An erased case is not reopened (docs/retention.md). */
+  erased: boolean;
   reload: () => void;
 }) {
   const { t } = useTranslation();
@@ -249,7 +252,7 @@ export function CaseFacts({
         />
       )}
 
-      {(facts.reopenings.length > 0 || !open) && (
+      {(facts.reopenings.length > 0 || (!open && !erased)) && (
         <h3 id="facts-reopenings">{t('caseFacts.reopen.title', 'Reopenings')}</h3>
       )}
       {facts.reopenings.length > 0 && (
@@ -261,7 +264,7 @@ export function CaseFacts({
           ))}
         </ul>
       )}
-      {!open && formButton('reopen', t('caseFacts.reopen.record', 'Reopen the case'))}
+      {!open && !erased && formButton('reopen', t('caseFacts.reopen.record', 'Reopen the case'))}
       {form === 'reopen' && (
         <ReopenForm
           caseRef={caseRef}

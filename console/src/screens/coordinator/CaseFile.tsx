@@ -68,6 +68,9 @@ export function CaseFile() {
   // A fact recorded may change the assessments (a threat makes them due for review): the risk panel reloads.
   const [factsChanged, setFactsChanged] = useState(0);
   const workflow = data?.workflow as unknown as Workflow | undefined;
+  // An erased case takes no change (409): nothing offers one, and it has no local secret left.
+  const erased = Boolean(data?.case.erasedAt);
+  const open = data?.case.status === 'OPEN' && !erased;
   return (
     <section aria-labelledby="case-title">
       <div className="screen-head">
@@ -75,7 +78,7 @@ export function CaseFile() {
           {t('caseFile.title', 'Case file')} {caseRef}
         </h1>
         <div className="actions">
-          {data?.case.status === 'OPEN' && (
+          {open && (
             <Link className="button-link" to={`/cases/${encodeURIComponent(caseRef)}/compose`}>
               {t('caseFile.compose', 'Compose a message')}
             </Link>
@@ -139,8 +142,17 @@ export function CaseFile() {
                 )}
               </p>
             )}
+            {data.case.erasedAt && (
+              <p className="problem" role="note" data-testid="case-erased">
+                {t(
+                  'caseFile.erased',
+                  'The case was erased: its personal data is gone; its facts, message records and audit trail remain.',
+                )}{' '}
+                <When at={data.case.erasedAt} />
+              </p>
+            )}
           </div>
-          {data.case.status === 'OPEN' && <Changes caseRef={caseRef} reload={file.reload} />}
+          {open && <Changes caseRef={caseRef} reload={file.reload} />}
           <PhaseStrip phases={workflow.phases} />
           <div className="grid-2">
             <ReturnChecklist checklist={workflow.returnChecklist} />
@@ -149,24 +161,26 @@ export function CaseFile() {
           <CaseFacts
             caseRef={caseRef}
             facts={data.facts}
-            open={data.case.status === 'OPEN'}
+            open={open}
+            erased={erased}
             reload={() => {
               file.reload();
               setFactsChanged((n) => n + 1);
             }}
           />
-          <LocalSecrets caseRef={caseRef} />
+          {!erased && <LocalSecrets caseRef={caseRef} />}
           <Consents
             caseRef={caseRef}
             countries={workflow.countries.filter((c) => !c.self).map((c) => c.country)}
-            open={data.case.status === 'OPEN'}
+            open={open}
+            erased={erased}
           />
           <Risk
             key={factsChanged}
             caseRef={caseRef}
             overrides={overridesOf(data)}
             reload={file.reload}
-            open={data.case.status === 'OPEN'}
+            open={open}
           />
           <section className="panel" aria-labelledby="lanes-title">
             <h2 id="lanes-title">{t('caseFile.timeline', 'Timeline: one lane per country')}</h2>
@@ -312,7 +326,17 @@ function Expectations({ caseRef }: { caseRef: string }) {
   );
 }
 
-function Consents({ caseRef, countries, open }: { caseRef: string; countries: string[]; open: boolean }) {
+function Consents({
+  caseRef,
+  countries,
+  open,
+  erased,
+}: {
+  caseRef: string;
+  countries: string[];
+  open: boolean;
+  erased: boolean;
+}) {
   const { t } = useTranslation();
   const label = useCodes();
   const list = useLoad(
@@ -430,7 +454,7 @@ function Consents({ caseRef, countries, open }: { caseRef: string; countries: st
                 )}
               </td>
               <td>
-                {!c.withdrawnAt && (
+                {!c.withdrawnAt && !erased && (
                   <button type="button" className="danger" onClick={() => void withdraw(c.consentId)}>
                     {t('caseFile.consents.withdraw', 'Withdraw')}
                     <span className="sr-only"> {c.scopes.join(', ')}</span>
@@ -553,7 +577,7 @@ function Risk({
               </td>
               <td>{a.current ? <strong>{t('caseFile.risk.current', 'governs now')}</strong> : '—'}</td>
               <td>
-                {a.factors
+                {(a.factors ?? [])
                   .filter((f) => f.status === 'PRESENT')
                   .map((f) => label('riskFactor', f.code))
                   .join('; ') || '—'}
