@@ -7,11 +7,14 @@ import { verifyAuditChain } from '../src/audit/audit-verifier';
 import { examplePayload } from '../src/messages/examples';
 import {
   api,
+  createSecondAdmin,
+  eraseByTwoAdmins,
   messageStatus,
   openSharableCase,
   recordConsent,
+  SECOND_ADMIN,
+  sendExampleDelivered,
   sendMessage,
-  waitDelivered,
 } from './support/node-api';
 
 /**
@@ -25,23 +28,14 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
   let mk: RunningNode;
   let caseRef: string;
   let referralId: string;
-  const second = { name: 'admin-two', password: 'second-admin-password-1' };
 
   beforeAll(async () => {
     await federation.setUp();
     fr = await federation.start('FR');
     mk = await federation.start('MK');
     caseRef = await openSharableCase(fr);
-    const sent = await sendMessage(fr, caseRef, {
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect(sent.status).toBe(202);
-    referralId = sent.body.id as string;
-    await waitDelivered(fr, referralId);
-    const created = await api(fr, 'POST', '/admin/accounts', { ...second, role: 'admin' }, { as: 'admin' });
-    expect(created.status).toBe(201);
+    referralId = await sendExampleDelivered(fr, caseRef, 'REFERRAL_REQUEST', 'MK');
+    await createSecondAdmin(fr);
   }, 120_000);
 
   afterAll(() => federation.tearDown());
@@ -85,7 +79,9 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
     const self = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, { as: 'admin' });
     expect(self.status).toBe(422);
     expect(self.body.error).toBe('CHANGE_REFUSED');
-    const confirmed = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, { as: second });
+    const confirmed = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, {
+      as: SECOND_ADMIN,
+    });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.erasedAt).toEqual(expect.any(String));
 
@@ -153,25 +149,13 @@ describe('case retention and erasure over HTTP (real PostgreSQL and RabbitMQ)', 
 
   it('erases a case again at boot when the database comes back from a backup taken before its erasure', async () => {
     const erasedRef = await openSharableCase(fr);
-    const sent = await sendMessage(fr, erasedRef, {
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect(sent.status).toBe(202);
-    await waitDelivered(fr, sent.body.id as string);
+    await sendExampleDelivered(fr, erasedRef, 'REFERRAL_REQUEST', 'MK');
     const keptRef = await openSharableCase(fr);
     const backupDir = mkdtempSync(path.join(tmpdir(), 'trm-backup-'));
     const backup = path.join(backupDir, 'fr.dump');
     try {
       execFileSync('pg_dump', ['--format=custom', `--file=${backup}`, federation.databaseUrl('FR')]);
-      expect((await api(fr, 'POST', `/cases/${erasedRef}/erasure`, undefined, { as: 'admin' })).status).toBe(
-        200,
-      );
-      const confirmed = await api(fr, 'POST', `/cases/${erasedRef}/erasure/confirm`, undefined, {
-        as: second,
-      });
-      expect(confirmed.status).toBe(200);
+      await eraseByTwoAdmins(fr, erasedRef);
       expect(readFileSync(fr.config.erasureLedgerFile, 'utf8').split('\n')).toContain(erasedRef);
 
       // The database is lost and restored from the backup: in it the case is whole, its key wrapped.

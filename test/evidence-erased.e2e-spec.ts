@@ -1,15 +1,24 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
-import { parseDirectoryFile } from '../src/directory/directory.service';
 import type { EvidenceBundle } from '../src/evidence/evidence-bundle';
 import { EvidenceReport, verifyEvidenceBundle } from '../src/evidence/evidence-verifier';
 import { examplePayload } from '../src/messages/examples';
 import { sealNow } from './support/audit-tools';
-import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from './support/node-api';
+import { directorySigningKeys, mutatedCopy, runEvidenceVerify } from './support/evidence-tools';
+import {
+  api,
+  createSecondAdmin,
+  eraseByTwoAdmins,
+  grantAuditor,
+  openSharableCase,
+  recordConsent,
+  sendExampleDelivered,
+  sendMessage,
+  waitDelivered,
+} from './support/node-api';
 
 /**
  * What an auditor still gets of an erased case (docs/retention.md, docs/audit.md "Evidence bundle per case"):
@@ -29,29 +38,16 @@ describe('evidence and views of an erased case (real PostgreSQL and RabbitMQ)', 
   let bundleFile: string;
   let keys: Map<string, { keyId: string; publicKey: string }>;
   const person = (examplePayload('REFERRAL_REQUEST') as { person: { familyName: string } }).person.familyName;
-  const second = { name: 'admin-two', password: 'second-admin-password-1' };
 
   beforeAll(async () => {
     await federation.setUp();
     fr = await federation.start('FR');
     mk = await federation.start('MK');
     workDir = mkdtempSync(path.join(tmpdir(), 'trm-evidence-erased-'));
-    keys = new Map(
-      parseDirectoryFile(readFileSync(federation.directoryFile, 'utf8')).participants.map((p) => [
-        p.code,
-        p.signingKey,
-      ]),
-    );
+    keys = directorySigningKeys(federation.directoryFile);
     // FR refers the case to MK, MK confirms (an inbound body at FR), FR signs its head for MK.
     caseRef = await openSharableCase(fr);
-    const referral = await sendMessage(fr, caseRef, {
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect(referral.status).toBe(202);
-    referralId = referral.body.id as string;
-    await waitDelivered(fr, referralId);
+    referralId = await sendExampleDelivered(fr, caseRef, 'REFERRAL_REQUEST', 'MK');
     await recordConsent(mk, caseRef, { recipients: ['FR'] });
     const confirmation = await sendMessage(mk, caseRef, {
       type: 'REFERRAL_CONFIRMATION',
@@ -64,13 +60,8 @@ describe('evidence and views of an erased case (real PostgreSQL and RabbitMQ)', 
     await waitDelivered(mk, confirmationId);
     await fr.app!.get(AuditCheckpointService).send({ force: true });
 
-    // Two admins erase it.
-    expect(
-      (await api(fr, 'POST', '/admin/accounts', { ...second, role: 'admin' }, { as: 'admin' })).status,
-    ).toBe(201);
-    expect((await api(fr, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' })).status).toBe(200);
-    const erased = await api(fr, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, { as: second });
-    expect(erased.status).toBe(200);
+    await createSecondAdmin(fr);
+    await eraseByTwoAdmins(fr, caseRef);
     await sealNow(fr);
   }, 120_000);
 
@@ -79,29 +70,11 @@ describe('evidence and views of an erased case (real PostgreSQL and RabbitMQ)', 
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  function evidenceVerify(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const script = path.resolve(__dirname, '../scripts/evidence-verify.ts');
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', script, file, '--directory', federation.directoryFile],
-        { timeout: 60_000 },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const evidenceVerify = (file: string) => runEvidenceVerify(file, federation.directoryFile);
 
   it('exports the bundle of the erased case to a granted auditor, saying what the erasure took', async () => {
     // The grant comes after the erasure: an auditor looks into a case long after its data is gone.
-    const granted = await api(
-      fr,
-      'POST',
-      '/admin/accounts/auditor/case-grants',
-      { caseRef },
-      { as: 'admin' },
-    );
-    expect(granted.status).toBe(201);
+    await grantAuditor(fr, caseRef);
     const response = await api(fr, 'GET', `/audit/cases/${caseRef}/evidence`, undefined, { as: 'auditor' });
     expect(response.status).toBe(200);
     bundle = response.body;
@@ -152,11 +125,7 @@ describe('evidence and views of an erased case (real PostgreSQL and RabbitMQ)', 
     expect(result.stdout).toContain('OK: nothing was edited, removed, inserted or reordered');
   });
 
-  function mutated(mutate: (copy: EvidenceBundle) => void): EvidenceBundle {
-    const copy = JSON.parse(JSON.stringify(bundle)) as EvidenceBundle;
-    mutate(copy);
-    return copy;
-  }
+  const mutated = (mutate: (copy: EvidenceBundle) => void) => mutatedCopy(bundle, mutate);
   const problems = (report: EvidenceReport) => report.problems.map((p) => [p.part, p.kind]);
 
   it.each<[string, (copy: EvidenceBundle) => void, [string, string]]>([

@@ -1,17 +1,23 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { AuditCheckpointService } from '../src/checkpoints/audit-checkpoint.service';
-import { parseDirectoryFile } from '../src/directory/directory.service';
 import type { EvidenceBundle } from '../src/evidence/evidence-bundle';
 import { EvidenceReport, verifyEvidenceBundle } from '../src/evidence/evidence-verifier';
 import { examplePayload } from '../src/messages/examples';
 import type { MessageType } from '../src/messages/message-types';
 import { asTamperer, rewriteEntryAndRehash, sealNow } from './support/audit-tools';
-import { api, openSharableCase, recordConsent, sendMessage, waitDelivered } from './support/node-api';
+import { directorySigningKeys, mutatedCopy, runEvidenceVerify } from './support/evidence-tools';
+import {
+  api,
+  grantAuditor,
+  openSharableCase,
+  recordConsent,
+  sendMessage,
+  waitDelivered,
+} from './support/node-api';
 
 /**
  * Issue 16, a case's evidence bundle: exported over the API by an auditor granted the case (and audited),
@@ -37,12 +43,7 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
     fr = await federation.start('FR');
     mk = await federation.start('MK');
     workDir = mkdtempSync(path.join(tmpdir(), 'trm-evidence-'));
-    keys = new Map(
-      parseDirectoryFile(readFileSync(federation.directoryFile, 'utf8')).participants.map((p) => [
-        p.code,
-        p.signingKey,
-      ]),
-    );
+    keys = directorySigningKeys(federation.directoryFile);
 
     // FR refers the case to MK; another case's traffic sits between its entries in FR's chain.
     caseRef = await openSharableCase(fr);
@@ -101,18 +102,7 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
   const exportEvidence = (ref = caseRef, as: 'auditor' | 'coordinator' = 'auditor') =>
     api(fr, 'GET', `/audit/cases/${ref}/evidence`, undefined, { as });
 
-  function evidenceVerify(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const script = path.resolve(__dirname, '../scripts/evidence-verify.ts');
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', script, file, '--directory', federation.directoryFile],
-        { timeout: 60_000 },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const evidenceVerify = (file: string) => runEvidenceVerify(file, federation.directoryFile);
 
   it('refuses an auditor not granted the case (403 CASE_NOT_GRANTED), and a coordinator, and audits the refusal', async () => {
     const refused = await exportEvidence();
@@ -128,14 +118,7 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
   });
 
   it('exports every signed message, receipt and entry of the case to a granted auditor, and audits the export', async () => {
-    const granted = await api(
-      fr,
-      'POST',
-      '/admin/accounts/auditor/case-grants',
-      { caseRef },
-      { as: 'admin' },
-    );
-    expect(granted.status).toBe(201);
+    await grantAuditor(fr, caseRef);
     const response = await exportEvidence();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe(
@@ -220,11 +203,7 @@ describe('evidence bundle (real PostgreSQL and RabbitMQ)', () => {
   });
 
   /** A copy of the bundle changed by `mutate`. */
-  function mutated(mutate: (copy: EvidenceBundle) => void): EvidenceBundle {
-    const copy = JSON.parse(JSON.stringify(bundle)) as EvidenceBundle;
-    mutate(copy);
-    return copy;
-  }
+  const mutated = (mutate: (copy: EvidenceBundle) => void) => mutatedCopy(bundle, mutate);
 
   const editBody = (body: string): string => {
     const text = Buffer.from(body, 'base64').toString('utf8');

@@ -1,5 +1,7 @@
 import { eventually, LOCAL_ACCOUNTS, type RunningNode } from '../../scripts/lib/local-federation';
 import type { Role } from '../../src/auth/roles';
+import { examplePayload } from '../../src/messages/examples';
+import type { MessageType } from '../../src/messages/message-types';
 import { CONSENT } from './foreign-peer';
 
 export interface ApiResponse {
@@ -162,6 +164,21 @@ export async function grantAgency(node: RunningNode, agency: string, caseRef: st
     );
 }
 
+/** Grants the demo auditor account the case, as an admin: what an auditor needs to open its evidence. */
+export async function grantAuditor(node: RunningNode, caseRef: string): Promise<void> {
+  const response = await api(
+    node,
+    'POST',
+    '/admin/accounts/auditor/case-grants',
+    { caseRef },
+    { as: 'admin' },
+  );
+  if (response.status !== 201)
+    throw new Error(
+      `grant ${caseRef} to the auditor: HTTP ${response.status} ${JSON.stringify(response.body)}`,
+    );
+}
+
 export async function sendMessage(
   node: RunningNode,
   caseRef: string,
@@ -199,6 +216,44 @@ export async function waitDelivered(
     timeoutMs,
     `${id} delivered`,
   );
+}
+
+/** Sends the type's example payload on the case and waits for the peer's receipt; returns the message's id. */
+export async function sendExampleDelivered(
+  node: RunningNode,
+  caseRef: string,
+  type: MessageType,
+  to: string,
+): Promise<string> {
+  const sent = await sendMessage(node, caseRef, { type, to, payload: examplePayload(type) });
+  if (sent.status !== 202) throw new Error(`${type}: HTTP ${sent.status} ${JSON.stringify(sent.body)}`);
+  await waitDelivered(node, sent.body.id as string);
+  return sent.body.id as string;
+}
+
+/** A second admin, for what one admin asks and another confirms (four eyes). */
+export const SECOND_ADMIN = { name: 'admin-two', password: 'second-admin-password-1' };
+
+/** Makes SECOND_ADMIN on the node (once per node), as its first admin. */
+export async function createSecondAdmin(node: RunningNode): Promise<void> {
+  const created = await api(
+    node,
+    'POST',
+    '/admin/accounts',
+    { ...SECOND_ADMIN, role: 'admin' },
+    { as: 'admin' },
+  );
+  if (created.status !== 201) throw new Error(`second admin: HTTP ${created.status}`);
+}
+
+/** Erases the case as docs/retention.md says: the first admin asks, SECOND_ADMIN confirms. */
+export async function eraseByTwoAdmins(node: RunningNode, caseRef: string): Promise<void> {
+  const asked = await api(node, 'POST', `/cases/${caseRef}/erasure`, undefined, { as: 'admin' });
+  if (asked.status !== 200) throw new Error(`erasure asked: HTTP ${asked.status}`);
+  const confirmed = await api(node, 'POST', `/cases/${caseRef}/erasure/confirm`, undefined, {
+    as: SECOND_ADMIN,
+  });
+  if (confirmed.status !== 200) throw new Error(`erasure confirmed: HTTP ${confirmed.status}`);
 }
 
 /**
