@@ -1,10 +1,12 @@
 import { examplePayload } from '../src/messages/examples';
 import { eventually, type RunningNode } from '../scripts/lib/local-federation';
 import { MessageType } from '../src/messages/message-types';
+import { TrmTransport } from '../src/transfers/trm-transport';
 import { OutboxRelay } from '../src/transport/outbox-relay';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 import { federationSuite } from './support/federation-suite';
+import { management } from './support/management-api';
 
 /**
  * The relay publishes in batches under publisher confirms (issue 13), and a failed publish never lets a later
@@ -28,6 +30,9 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     expect(sent.status).toBe(202);
     return sent.body.id;
   }
+
+  const waiting = (queue: string) =>
+    federation.withAdminChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
 
   /** MK's order of application: the position of each message's MESSAGE_RECEIVED entry in its audit chain. */
   async function receivedOrder(ids: string[]): Promise<string[]> {
@@ -119,5 +124,61 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     await waitDelivered(nodes.FR, referral, 60_000);
     await waitDelivered(nodes.FR, update, 60_000);
     expect(await receivedOrder([referral, update])).toEqual([referral, update]);
+  }, 180_000);
+
+  it('retries a message the broker nacked (its queue full and refusing publishes) until it is taken, and applies it once', async () => {
+    mk ??= await federation.start('MK');
+    // MK takes nothing for now, and its routine queue refuses publishes once it holds more than one message
+    // (a quorum queue's reject-publish: the broker nacks what comes after, until the queue is drained).
+    await mk.app!.get(TrmTransport).close();
+    const vhost = encodeURIComponent(federation.vhost);
+    const queue = encodeURIComponent(inboxQueue('MK'));
+    await management('PUT', `/policies/${vhost}/test-inbox-full`, {
+      pattern: `^${inboxQueue('MK').replace(/\./g, '\\.')}$`,
+      definition: { 'max-length': 1, overflow: 'reject-publish' },
+      'apply-to': 'queues',
+      priority: 100,
+    });
+    const caseRef = await openSharableCase(nodes.FR);
+    const ids: string[] = [];
+    try {
+      await eventually(
+        async () => {
+          const info = (await management('GET', `/queues/${vhost}/${queue}`)) as { policy?: string };
+          return info.policy === 'test-inbox-full' ? true : undefined;
+        },
+        15_000,
+        'the policy applied to the queue',
+      );
+      ids.push(await send(caseRef));
+      await eventually(
+        async () => ((await waiting(inboxQueue('MK'))) === 1 ? true : undefined),
+        15_000,
+        'the first message in the queue, at its limit',
+      );
+      ids.push(await send(caseRef), await send(caseRef));
+      const nacked = await eventually(
+        async () => {
+          const rows = await federation.query<{ attempts: number; error: string }>(
+            'FR',
+            `SELECT attempts, last_error AS error FROM outbox
+             WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL AND attempts >= 2`,
+            [ids],
+          );
+          return rows.length > 0 ? rows : undefined;
+        },
+        30_000,
+        'a message nacked twice',
+      );
+      for (const row of nacked) expect(row.error).toBe('broker did not confirm the message: message nacked');
+      // MK consumes again: the queue drains below its limit and takes publishes again.
+      await federation.stop('MK');
+      mk = await federation.start('MK');
+      for (const id of ids) await waitDelivered(nodes.FR, id, 60_000);
+    } finally {
+      await management('DELETE', `/policies/${vhost}/test-inbox-full`);
+    }
+    // Each applied once, in the order sent.
+    expect(await receivedOrder(ids)).toEqual(ids);
   }, 180_000);
 });
