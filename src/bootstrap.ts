@@ -20,6 +20,7 @@ import { securityHeaders } from './console/security-headers';
 import { requestContext, withLogContext } from './logging/log-context';
 import { TrmLogger } from './logging/trm-logger';
 import { NodeConfig } from './config/config';
+import { TrmTransport } from './transfers/trm-transport';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 
@@ -66,7 +67,12 @@ export async function createNode(config: NodeConfig): Promise<INestApplication> 
   SwaggerModule.setup('docs', app, document);
   // Started here, the node's loops (broker connection, relays, consumers, schedulers) keep its code as a log
   // field in everything they write; several nodes may share a process.
-  await withLogContext({ node: config.country }, () => app.init());
+  await withLogContext({ node: config.country }, async () => {
+    await app.init();
+    // A hybrid application: the TRM inbound is a Nest transport, started once every module is ready.
+    app.connectMicroservice({ strategy: app.get(TrmTransport) });
+    await app.startAllMicroservices();
+  });
   return app;
 }
 

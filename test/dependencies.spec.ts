@@ -10,8 +10,6 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 
 const NOT_IMPORTED: Record<string, string> = {
-  '@nestjs/microservices':
-    "the project's fixed choice for the custom TRM transport (STYLE.md); kept although not imported yet",
   rxjs: 'a peer dependency of @nestjs/common and @nestjs/core',
   '@nestjs/cli': 'the build (`nest build`)',
   eslint: 'npm run lint',

@@ -1,23 +1,7 @@
 import { eventually, type RunningNode } from '../scripts/lib/local-federation';
 import { api } from './support/node-api';
 import { federationSuite } from './support/federation-suite';
-
-const MANAGEMENT = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
-
-/** The management API as the test's administrator (only to cut and restore one node's access). */
-async function management(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${MANAGEMENT.origin}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${decodeURIComponent(MANAGEMENT.username)}:${decodeURIComponent(MANAGEMENT.password)}`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok && response.status !== 404) throw new Error(`${method} ${path}: HTTP ${response.status}`);
-  const text = await response.text();
-  return text ? JSON.parse(text) : null;
-}
+import { management } from './support/management-api';
 
 interface Probe {
   status: number;

@@ -1,8 +1,12 @@
 import { examplePayload } from '../src/messages/examples';
-import { eventually } from '../scripts/lib/local-federation';
+import { eventually, type RunningNode } from '../scripts/lib/local-federation';
+import { MessageType } from '../src/messages/message-types';
+import { TrmTransport } from '../src/transfers/trm-transport';
+import { OutboxRelay } from '../src/transport/outbox-relay';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 import { federationSuite } from './support/federation-suite';
+import { management } from './support/management-api';
 
 /**
  * The relay publishes in batches under publisher confirms (issue 13), and a failed publish never lets a later
@@ -13,21 +17,31 @@ import { federationSuite } from './support/federation-suite';
  */
 describe('outbox relay: order within a case across failed publishes (real PostgreSQL and RabbitMQ)', () => {
   const { federation, nodes } = federationSuite({ codes: ['FR', 'MK'], start: ['FR'] });
+  let mk: RunningNode | undefined;
 
-  const binding = (bind: boolean): Promise<void> =>
+  const binding = (bind: boolean, pattern = 'routine.MK.#'): Promise<void> =>
     federation.withAdminChannel(async (channel) => {
-      if (bind) await channel.bindQueue(inboxQueue('MK'), TRANSNATIONAL_EXCHANGE, 'routine.MK.#');
-      else await channel.unbindQueue(inboxQueue('MK'), TRANSNATIONAL_EXCHANGE, 'routine.MK.#');
+      if (bind) await channel.bindQueue(inboxQueue('MK'), TRANSNATIONAL_EXCHANGE, pattern);
+      else await channel.unbindQueue(inboxQueue('MK'), TRANSNATIONAL_EXCHANGE, pattern);
     });
 
-  async function send(caseRef: string): Promise<string> {
-    const sent = await sendMessage(nodes.FR, caseRef, {
-      type: 'CASE_UPDATE',
-      to: 'MK',
-      payload: examplePayload('CASE_UPDATE'),
-    });
+  async function send(caseRef: string, type: MessageType = 'CASE_UPDATE'): Promise<string> {
+    const sent = await sendMessage(nodes.FR, caseRef, { type, to: 'MK', payload: examplePayload(type) });
     expect(sent.status).toBe(202);
     return sent.body.id;
+  }
+
+  const waiting = (queue: string) =>
+    federation.withAdminChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
+
+  /** MK's order of application: the position of each message's MESSAGE_RECEIVED entry in its audit chain. */
+  async function receivedOrder(ids: string[]): Promise<string[]> {
+    const rows = await federation.query<{ message_id: string }>(
+      'MK',
+      `SELECT message_id FROM audit_log WHERE action = 'MESSAGE_RECEIVED' AND message_id = ANY($1) ORDER BY seq`,
+      [ids],
+    );
+    return rows.map((row) => row.message_id);
   }
 
   it('holds a later message of a case behind an earlier one whose publish failed', async () => {
@@ -70,16 +84,101 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     );
     expect(published.get(second)!).toBeGreaterThanOrEqual(published.get(first)!);
 
-    await federation.start('MK');
+    mk = await federation.start('MK');
     await waitDelivered(nodes.FR, first, 60_000);
     await waitDelivered(nodes.FR, second, 60_000);
-    const received = await federation.query<{ message_id: string; seq: number }>(
-      'MK',
-      `SELECT message_id, seq::int AS seq FROM audit_log WHERE action = 'MESSAGE_RECEIVED' AND message_id = ANY($1)`,
-      [[first, second]],
-    );
-    expect(received).toHaveLength(2); // each applied once
-    const seq = new Map(received.map((row) => [row.message_id, row.seq]));
-    expect(seq.get(first)!).toBeLessThan(seq.get(second)!);
+    // Each applied once, in the order sent.
+    expect(await receivedOrder([first, second])).toEqual([first, second]);
+  }, 180_000);
+
+  it('sends no later message of a case in the same batch ahead of an earlier one the broker refused', async () => {
+    const relay = nodes.FR.app!.get(OutboxRelay);
+    const caseRef = await openSharableCase(nodes.FR);
+    // MK's routine queue takes CASE_UPDATEs only, for now: the broker returns a REFERRAL_REQUEST unroutable.
+    await binding(false);
+    await binding(true, 'routine.MK.*.CASE_UPDATE');
+    // FR's relay held, so that both messages go out in one batch, run here.
+    await relay.onApplicationShutdown();
+    let referral: string, update: string;
+    try {
+      referral = await send(caseRef, 'REFERRAL_REQUEST');
+      update = await send(caseRef, 'CASE_UPDATE');
+      expect(await relay.relayBatch()).toBe(2);
+      // The batch committed: the referral refused and backing off, the update not sent ahead of it.
+      const rows = await federation.query<{ message_id: string; attempts: number; sent: boolean }>(
+        'FR',
+        `SELECT message_id, attempts, published_at IS NOT NULL AS sent FROM outbox
+         WHERE message_id = ANY($1::uuid[]) ORDER BY id`,
+        [[referral, update]],
+      );
+      expect(rows).toEqual([
+        { message_id: referral, attempts: 1, sent: false },
+        { message_id: update, attempts: 0, sent: false },
+      ]);
+    } finally {
+      await binding(true);
+      await binding(false, 'routine.MK.*.CASE_UPDATE');
+      relay.onApplicationBootstrap();
+    }
+    mk ??= await federation.start('MK');
+    await waitDelivered(nodes.FR, referral, 60_000);
+    await waitDelivered(nodes.FR, update, 60_000);
+    expect(await receivedOrder([referral, update])).toEqual([referral, update]);
+  }, 180_000);
+
+  it('retries a message the broker nacked (its queue full and refusing publishes) until it is taken, and applies it once', async () => {
+    mk ??= await federation.start('MK');
+    // MK takes nothing for now, and its routine queue refuses publishes once it holds more than one message
+    // (a quorum queue's reject-publish: the broker nacks what comes after, until the queue is drained).
+    await mk.app!.get(TrmTransport).close();
+    const vhost = encodeURIComponent(federation.vhost);
+    const queue = encodeURIComponent(inboxQueue('MK'));
+    await management('PUT', `/policies/${vhost}/test-inbox-full`, {
+      pattern: `^${inboxQueue('MK').replace(/\./g, '\\.')}$`,
+      definition: { 'max-length': 1, overflow: 'reject-publish' },
+      'apply-to': 'queues',
+      priority: 100,
+    });
+    const caseRef = await openSharableCase(nodes.FR);
+    const ids: string[] = [];
+    try {
+      await eventually(
+        async () => {
+          const info = (await management('GET', `/queues/${vhost}/${queue}`)) as { policy?: string };
+          return info.policy === 'test-inbox-full' ? true : undefined;
+        },
+        15_000,
+        'the policy applied to the queue',
+      );
+      ids.push(await send(caseRef));
+      await eventually(
+        async () => ((await waiting(inboxQueue('MK'))) === 1 ? true : undefined),
+        15_000,
+        'the first message in the queue, at its limit',
+      );
+      ids.push(await send(caseRef), await send(caseRef));
+      const nacked = await eventually(
+        async () => {
+          const rows = await federation.query<{ attempts: number; error: string }>(
+            'FR',
+            `SELECT attempts, last_error AS error FROM outbox
+             WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL AND attempts >= 2`,
+            [ids],
+          );
+          return rows.length > 0 ? rows : undefined;
+        },
+        30_000,
+        'a message nacked twice',
+      );
+      for (const row of nacked) expect(row.error).toBe('broker did not confirm the message: message nacked');
+      // MK consumes again: the queue drains below its limit and takes publishes again.
+      await federation.stop('MK');
+      mk = await federation.start('MK');
+      for (const id of ids) await waitDelivered(nodes.FR, id, 60_000);
+    } finally {
+      await management('DELETE', `/policies/${vhost}/test-inbox-full`);
+    }
+    // Each applied once, in the order sent.
+    expect(await receivedOrder(ids)).toEqual(ids);
   }, 180_000);
 });

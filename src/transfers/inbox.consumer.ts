@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -42,10 +42,13 @@ interface Lane {
  * pending lets the others go first, so one noisy peer cannot take the slots the others need.
  */
 @Injectable()
-export class InboxConsumer implements OnApplicationBootstrap {
+export class InboxConsumer {
   private readonly logger = new Logger(InboxConsumer.name);
   private readonly caseChains = new Map<string, Promise<void>>();
   private readonly lanes: Lane[];
+  /** The consuming channels of the current connection: stop() closes them. */
+  private channels: Channel[] = [];
+  private stopped = false;
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -73,8 +76,14 @@ export class InboxConsumer implements OnApplicationBootstrap {
     ];
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Consumes both lanes on every (re)connection, from now until stop(). Called by the TRM transport
+   * (trm-transport.ts) once the node's modules are initialised.
+   */
+  async start(): Promise<void> {
     await this.amqp.onConnect(async (connection) => {
+      if (this.stopped) return;
+      this.channels = [];
       const setup = await connection.createChannel();
       await assertParticipantTopology(setup, this.config.country);
       await setup.close();
@@ -84,6 +93,7 @@ export class InboxConsumer implements OnApplicationBootstrap {
           this.logger.warn(`consumer channel ${lane.queue} error: ${describe(error)}`),
         );
         channel.on('close', () => closedChannels.add(channel));
+        this.channels.push(channel);
         await channel.prefetch(lane.prefetch);
         await channel.consume(lane.queue, (message) => {
           // null: the broker cancelled the consumer (queue deleted); the channel is closed and reconnect redoes this.
@@ -92,6 +102,16 @@ export class InboxConsumer implements OnApplicationBootstrap {
         });
       }
     });
+  }
+
+  /**
+   * Takes no more deliveries: the channels close, so the broker requeues what was delivered and not acked,
+   * and the deliveries already being applied finish (on a database still open) before this resolves.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.channels.map((channel) => channel.close().catch(() => undefined)));
+    await Promise.all(this.caseChains.values());
   }
 
   /**
@@ -132,7 +152,9 @@ export class InboxConsumer implements OnApplicationBootstrap {
    * Everything logged while one delivery is handled carries its message id, case and sender as fields; the
    * properties come from an unverified sender, so only values shaped like ids and codes are kept.
    */
-  private handle(channel: Channel, lane: Lane, message: ConsumeMessage): Promise<void> {
+  private async handle(channel: Channel, lane: Lane, message: ConsumeMessage): Promise<void> {
+    // Its channel closed while it waited (stop, or a lost connection): the broker delivers it again.
+    if (isClosed(channel)) return;
     const { messageId, correlationId, userId } = message.properties;
     const context = {
       node: this.config.country,

@@ -17,6 +17,7 @@ import { CaseLifecycle } from './case-lifecycle';
 import { ReceiverCaseChecks } from './receiver/case-checks';
 import { SenderSteps } from './sender/send-steps';
 import { InboxConsumer } from './inbox.consumer';
+import { TrmTransport } from './trm-transport';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
@@ -42,6 +43,7 @@ import { TransfersService } from './transfers.service';
     ReceiverCaseChecks,
     SenderSteps,
     InboxConsumer,
+    TrmTransport,
     TransfersService,
     TransferGate,
     ConsentWithdrawalService,
