@@ -208,9 +208,9 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
    */
   async eraseRestoredCases(): Promise<string[]> {
     const listed = this.ledger.read();
+    // Every erasure leaves its case's key destroyed (a tombstone, with or without a case row): one place to ask.
     const erasedHere: Array<{ case_ref: string }> = await this.dataSource.query(
-      `SELECT case_ref FROM cases WHERE erased_at IS NOT NULL
-       UNION SELECT case_ref FROM case_keys WHERE erased_at IS NOT NULL`,
+      `SELECT case_ref FROM case_keys WHERE erased_at IS NOT NULL`,
     );
     const erasedRefs = new Set(erasedHere.map((r) => r.case_ref));
     this.ledger.append([...erasedRefs].filter((ref) => !listed.has(ref)));

@@ -115,15 +115,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const outcomes: Array<Error | null | undefined> = rows.map(() => undefined);
     const rank = new Map<string, number>();
     const waves: number[][] = [];
-    rows.forEach((row, i) => {
-      const key = orderKey(row);
+    const keys = rows.map(orderKey);
+    keys.forEach((key, i) => {
       const k = rank.get(key) ?? 0;
       rank.set(key, k + 1);
       (waves[k] ??= []).push(i);
     });
     const stopped = new Set<string>();
     for (const wave of waves) {
-      const sent = wave.filter((i) => !stopped.has(orderKey(rows[i])));
+      const sent = wave.filter((i) => !stopped.has(keys[i]));
       if (sent.length === 0) break;
       const results = await this.publisher.publishAll(
         TRANSNATIONAL_EXCHANGE,
@@ -135,7 +135,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       sent.forEach((i, j) => {
         outcomes[i] = results[j];
-        if (results[j]) stopped.add(orderKey(rows[i]));
+        if (results[j]) stopped.add(keys[i]);
       });
     }
     return outcomes;
