@@ -17,6 +17,8 @@ import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, Effects } from '../common/effects';
 import { Answerable, Check, Rejection } from './receiver/check';
+import { GroupCommit, Settled } from './receiver/group-commit';
+import { describe } from '../transport/amqp-connection';
 import { ReceivedChange, ReceiverCaseChecks } from './receiver/case-checks';
 import type { CaseEntity } from '../cases/case.entity';
 import {
@@ -49,7 +51,28 @@ export type Disposition =
       signatureVerified: boolean;
     };
 
-class DuplicateRace extends Error {}
+/** What checks 1–11 learned of a message that passed them: applied in a batch (checks 12–13a, the writes). */
+interface Verified {
+  delivery: InboundDelivery;
+  message: AcceptedMessage;
+  /** Whom a rejection from here on answers, and the id it remembers. */
+  remembered: Answerable;
+}
+
+/** Checks 1–11 end in a message to apply, or in the rejection that stops it with whom to answer. */
+type Verification =
+  | { ok: true; verified: Verified }
+  | { ok: false; delivery: InboundDelivery; known: Answerable; rejection: Rejection };
+
+/** The inbox already holds this id: from this sender (a duplicate), or another's (refused). */
+class InboxConflict extends Error {
+  constructor(readonly takenByAnother: boolean) {
+    super('the message id is already in the inbox');
+  }
+}
+
+/** Up to this many verified deliveries are applied in one transaction (GroupCommit). */
+const MAX_BATCH = 32;
 
 /** A failed check inside the transaction: thrown only to roll it back, then answered like any other. */
 function orRollBack<T>(check: Check<T>): T {
@@ -58,15 +81,19 @@ function orRollBack<T>(check: Check<T>): T {
 }
 
 /**
- * Inbound half of the transfer pipeline: the receiver's checks in docs/protocol.md's order (process() reads
- * as that list; each check, in receiver/, returns what it learned or a rejection), then one transaction
- * (inbox, message, case, audit, receipt in the outbox). The inbox insert is the duplicate check; a rejection
- * checks the id too, so a known id is always answered as the first time. The consumer acks only after this
- * returns.
+ * Inbound half of the transfer pipeline. receive() reads as the receiver's steps of docs/protocol.md:
+ * `verify` (checks 1–11: signature, size, JSON, sender, addressee, envelope, restrictions, opening,
+ * payload; no database), then `applyBatch`, which applies the deliveries verified together in one
+ * transaction (`claimInbox` 9 → `checkCase` 12–13a → `recordMessages` → receipts into the outbox →
+ * `applyChanges` → audit entries), and `reject` for a message a check stopped. Any refusal or conflict in
+ * a batch of several rolls it back and applies its messages one by one, so each is still accepted or
+ * rejected on its own. The consumer acks only after this returns.
  */
 @Injectable()
 export class InboundService {
   private readonly logger = new Logger(InboundService.name);
+  /** One group commit per pool: the urgent lane's alerts never wait behind a routine batch. */
+  private readonly batches = new Map<DataSource, GroupCommit<Verified, Disposition>>();
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -91,7 +118,10 @@ export class InboundService {
    */
   async receive(delivery: InboundDelivery, database: DataSource = this.dataSource): Promise<Disposition> {
     try {
-      return await this.process(delivery, database);
+      const verification = this.verify(delivery);
+      if (!verification.ok)
+        return await this.reject(database, delivery, verification.known, verification.rejection);
+      return await this.batchesOf(database).submit(verification.verified);
     } finally {
       this.relay.kick(); // the receipt or rejection leaves now, not at the next poll
     }
@@ -114,56 +144,120 @@ export class InboundService {
   }
 
   /**
-   * The receiver's checks, numbered as docs/protocol.md ("What a receiver checks, in order") numbers them.
-   * Each returns what it learned or a rejection; the first rejection is answered, with what the checks before
-   * it learned about whom to answer.
+   * The receiver's checks 1–11, numbered as docs/protocol.md ("What a receiver checks, in order") numbers
+   * them: CPU only, no database. Each returns what it learned or a rejection; the first rejection stops the
+   * message, with what the checks before it learned about whom to answer.
    */
-  private async process(delivery: InboundDelivery, database: DataSource): Promise<Disposition> {
+  private verify(delivery: InboundDelivery): Verification {
+    const stop = (known: Answerable, rejection: Rejection): Verification => ({
+      ok: false,
+      delivery,
+      known,
+      rejection,
+    });
     const heard = hear(delivery, this.config.maxMessageBytes);
     const unverified = answerable(delivery, heard, this.directory);
 
     const signer = checkSignature(delivery, heard, this.directory); // 1
-    if (!signer.ok) return this.reject(database, delivery, unverified, signer.rejection);
+    if (!signer.ok) return stop(unverified, signer.rejection);
     const signed = answerable(delivery, heard, this.directory, signer.value);
 
     const size = checkSize(heard, this.config.maxMessageBytes); // 2
-    if (!size.ok) return this.reject(database, delivery, signed, size.rejection);
+    if (!size.ok) return stop(signed, size.rejection);
 
     const body = checkJsonObject(heard); // 3
-    if (!body.ok) return this.reject(database, delivery, signed, body.rejection);
+    if (!body.ok) return stop(signed, body.rejection);
 
     // Answer the publisher the broker vouches for, not the country whose signed body it replayed.
     const sender = checkSender(delivery, signer.value); // 4
-    if (!sender.ok) return this.reject(database, delivery, unverified, sender.rejection);
+    if (!sender.ok) return stop(unverified, sender.rejection);
 
     const addressed = checkAddressedTo(body.value, this.config.country); // 5
-    if (!addressed.ok) return this.reject(database, delivery, signed, addressed.rejection);
+    if (!addressed.ok) return stop(signed, addressed.rejection);
 
     const envelope = checkEnvelope(body.value); // 6–8
-    if (!envelope.ok) return this.reject(database, delivery, signed, envelope.rejection);
+    if (!envelope.ok) return stop(signed, envelope.rejection);
     const restricted = checkRestrictions(envelope.value); // 8b
-    if (!restricted.ok) return this.reject(database, delivery, signed, restricted.rejection);
+    if (!restricted.ok) return stop(signed, restricted.rejection);
     // From here a rejection remembers the id, and a known id (9) is answered as the first time.
     const remembered: Answerable = { ...signed, envelope: envelope.value };
 
-    // 9 costs no lookup on the common path: the inbox insert in accept() finds a known id (DuplicateRace), and
+    // 9 costs no lookup on the common path: the batch's inbox insert (claimInbox) finds a known id, and
     // reject() finds it when a check fails first.
     const plaintext = openPayload(envelope.value, (sealed, aad) => this.keys.open(sealed, aad)); // 10
-    if (!plaintext.ok) return this.reject(database, delivery, remembered, plaintext.rejection);
+    if (!plaintext.ok) return stop(remembered, plaintext.rejection);
 
     const payload = checkPayload(envelope.value, plaintext.value); // 11
-    if (!payload.ok) return this.reject(database, delivery, remembered, payload.rejection);
+    if (!payload.ok) return stop(remembered, payload.rejection);
 
-    const accepted: AcceptedMessage = {
+    const message: AcceptedMessage = {
       envelope: envelope.value,
       payload: payload.value,
       body: delivery.body,
       signature: String(delivery.headers['x-trm-signature']),
     };
+    return { ok: true, verified: { delivery, message, remembered } };
+  }
+
+  private batchesOf(database: DataSource): GroupCommit<Verified, Disposition> {
+    let batches = this.batches.get(database);
+    if (!batches) {
+      batches = new GroupCommit(MAX_BATCH, (items) => this.applyBatch(database, items));
+      this.batches.set(database, batches);
+    }
+    return batches;
+  }
+
+  /**
+   * Applies the messages verified together in one transaction. A batch of several that meets a refusal, a
+   * known id or any error is rolled back and applied again one message at a time, in order; a batch of one
+   * answers its own refusal. Two messages of one case, or one id twice, never share a batch.
+   */
+  private async applyBatch(database: DataSource, items: Verified[]): Promise<Settled<Disposition>[]> {
+    if (items.length > 1 && apart(items)) {
+      try {
+        const dispositions = await database.transaction((manager) =>
+          this.acceptAll(
+            manager,
+            items.map((item) => item.message),
+          ),
+        );
+        return dispositions.map((value) => ({ ok: true, value }));
+      } catch (error) {
+        if (!(
+          error instanceof InboxConflict ||
+          error instanceof Rejection ||
+          error instanceof CaseErasedError
+        ))
+          this.logger.warn(`inbound batch of ${items.length} failed, applied one by one: ${describe(error)}`);
+      }
+    }
+    const settled: Settled<Disposition>[] = [];
+    for (const item of items) {
+      try {
+        settled.push({ ok: true, value: await this.applyOne(database, item) });
+      } catch (error) {
+        settled.push({ ok: false, error });
+      }
+    }
+    return settled;
+  }
+
+  /** One message in its own transaction; a refusal of checks 9–13a is answered here. */
+  private async applyOne(
+    database: DataSource,
+    { delivery, message, remembered }: Verified,
+  ): Promise<Disposition> {
+    const { envelope } = message;
     try {
-      return await database.transaction((manager) => this.accept(manager, accepted)); // 12–13a, 9
+      const [disposition] = await database.transaction((manager) => this.acceptAll(manager, [message]));
+      return disposition;
     } catch (error) {
-      if (error instanceof DuplicateRace) return this.answerDuplicate(database, envelope.value, signer.value);
+      if (error instanceof InboxConflict && !error.takenByAnother)
+        return this.answerDuplicate(database, envelope, envelope.from);
+      // The id is another sender's: refused (reject() then records it under this sender, once).
+      if (error instanceof InboxConflict)
+        return this.reject(database, delivery, remembered, idTakenRejection());
       if (error instanceof Rejection) return this.reject(database, delivery, remembered, error);
       // The case was erased here (docs/retention.md): its personal data is no longer kept, nor received.
       if (error instanceof CaseErasedError)
@@ -177,67 +271,116 @@ export class InboundService {
     }
   }
 
-  /** Checks 12, 13, 13a with the case row locked, then the writes: all in the caller's transaction. */
-  private async accept(manager: EntityManager, message: AcceptedMessage): Promise<Disposition> {
-    const { envelope, payload } = message;
+  /**
+   * Checks 9, 12, 13 and 13a, then the writes, for messages of different cases in the caller's transaction:
+   * each step once for the batch where the database allows (one INSERT per table), per message where a case
+   * row decides. Throws on the first refusal (the caller rolls back).
+   */
+  private async acceptAll(manager: EntityManager, messages: AcceptedMessage[]): Promise<Disposition[]> {
+    const receipts = messages.map((message) => this.receiptFor(message));
+    await this.claimInbox(manager, messages, receipts); // 9
+    const changes: Array<{ caseRow: CaseEntity | null; lifecycle: ReceivedChange | null }> = [];
+    for (const message of messages) changes.push(await this.checkCase(manager, message)); // 12–13a
+    await this.recordMessages(manager, messages, receipts);
+    await this.outbox.enqueueMany(
+      manager,
+      receipts.flatMap((receipt) => (receipt ? [receipt.wire] : [])),
+    );
+    const entries: AuditRecord[] = [];
+    for (const [i, message] of messages.entries())
+      entries.push(
+        ...(await this.applyChanges(manager, message, changes[i], receipts[i]?.record.id ?? null)),
+      );
+    await this.audit.recordMany(manager, entries);
+    return messages.map(({ envelope }) => {
+      this.logger.log(
+        `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
+      );
+      return { outcome: 'ACCEPTED', messageId: envelope.id };
+    });
+  }
+
+  /** Every message but a receipt or a rejection is answered with a DELIVERY_RECEIPT, queued in the batch. */
+  private receiptFor({ envelope }: AcceptedMessage): ReturnType<OutboundService['technical']> | null {
+    if (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') return null;
+    return this.outbound.technical({
+      type: 'DELIVERY_RECEIPT',
+      to: envelope.from,
+      caseRef: envelope.caseRef,
+      inReplyTo: envelope.id,
+      payload: { receivedAt: new Date().toISOString(), messageId: envelope.id },
+    });
+  }
+
+  /** Check 9 for the batch: the inbox rows first, so a known id stops it before anything is applied. */
+  private async claimInbox(
+    manager: EntityManager,
+    messages: AcceptedMessage[],
+    receipts: Array<ReturnType<OutboundService['technical']> | null>,
+  ): Promise<void> {
+    const claims = await this.inbox.claimMany(
+      manager,
+      messages.map(({ envelope }, i) => ({
+        messageId: envelope.id,
+        sender: envelope.from,
+        type: envelope.type,
+        outcome: 'ACCEPTED',
+        reasonCode: null,
+        responseId: receipts[i]?.record.id ?? null,
+      })),
+    );
+    const conflict = claims.find((claim) => !claim.claimed || claim.takenByAnother);
+    if (conflict) throw new InboxConflict(conflict.claimed && conflict.takenByAnother);
+  }
+
+  /** Checks 12, 13, 13a with the case row locked. */
+  private async checkCase(
+    manager: EntityManager,
+    { envelope, payload }: AcceptedMessage,
+  ): Promise<{ caseRow: CaseEntity | null; lifecycle: ReceivedChange | null }> {
     const caseRow = orRollBack(await this.caseChecks.lockCase(manager, envelope)); // 12, the case
     orRollBack(await this.caseChecks.checkConsent(manager, envelope, payload, caseRow)); // 12, consent
     orRollBack(this.caseChecks.checkPolicy(envelope, payload)); // 13
     const lifecycle = orRollBack(await this.caseChecks.checkLifecycle(manager, envelope, payload, caseRow)); // 13a
-    await this.write(manager, message, caseRow, lifecycle);
-    this.logger.log(
-      `accepted message ${envelope.id} ${envelope.type} case ${envelope.caseRef ?? '-'} from ${envelope.from}`,
-    );
-    return { outcome: 'ACCEPTED', messageId: envelope.id };
+    return { caseRow, lifecycle };
+  }
+
+  /** The accepted messages and their receipts, one INSERT for the batch. */
+  private async recordMessages(
+    manager: EntityManager,
+    messages: AcceptedMessage[],
+    receipts: Array<ReturnType<OutboundService['technical']> | null>,
+  ): Promise<void> {
+    await this.records.insertMany(manager, [
+      ...messages.map(({ envelope, payload }) => ({
+        id: envelope.id,
+        caseRef: envelope.caseRef,
+        direction: 'INBOUND' as const,
+        type: envelope.type,
+        counterpart: envelope.from,
+        inReplyTo: envelope.inReplyTo,
+        legalBasis: envelope.legalBasis,
+        consent: envelope.consent ?? null,
+        restrictions: envelope.restrictions ?? null,
+        payload,
+        status: 'ACCEPTED' as const,
+        language: envelope.language ?? null,
+      })),
+      ...receipts.flatMap((receipt) => (receipt ? [receipt.record] : [])),
+    ]);
   }
 
   /**
-   * The accepted message's writes: receipt in the outbox, inbox row (9: a known id rolls all back), message
-   * record, the case's change, the type's effects, the audit entries.
+   * One message's change to its case, the status it settles and its type's effects. Returns its audit
+   * entries, written with the batch's.
    */
-  private async write(
+  private async applyChanges(
     manager: EntityManager,
     message: AcceptedMessage,
-    caseRow: CaseEntity | null,
-    lifecycle: ReceivedChange | null,
-  ): Promise<void> {
+    { caseRow, lifecycle }: { caseRow: CaseEntity | null; lifecycle: ReceivedChange | null },
+    receiptId: string | null,
+  ): Promise<AuditRecord[]> {
     const { envelope, payload } = message;
-    const answersWithReceipt = envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED';
-    const receiptId = answersWithReceipt
-      ? await this.outbound.enqueueTechnical(manager, {
-          type: 'DELIVERY_RECEIPT',
-          to: envelope.from,
-          caseRef: envelope.caseRef,
-          inReplyTo: envelope.id,
-          payload: { receivedAt: new Date().toISOString(), messageId: envelope.id },
-        })
-      : null;
-    const { claimed, takenByAnother } = await this.inbox.claim(manager, {
-      messageId: envelope.id,
-      sender: envelope.from,
-      type: envelope.type,
-      outcome: 'ACCEPTED',
-      reasonCode: null,
-      responseId: receiptId,
-    });
-    if (!claimed) throw new DuplicateRace();
-    // The id is another sender's: refused (reject() then records it under this sender, once).
-    if (takenByAnother) throw idTakenRejection();
-
-    await this.records.insert(manager, {
-      id: envelope.id,
-      caseRef: envelope.caseRef,
-      direction: 'INBOUND',
-      type: envelope.type,
-      counterpart: envelope.from,
-      inReplyTo: envelope.inReplyTo,
-      legalBasis: envelope.legalBasis,
-      consent: envelope.consent ?? null,
-      restrictions: envelope.restrictions ?? null,
-      payload,
-      status: 'ACCEPTED',
-      language: envelope.language ?? null,
-    });
     // The row is locked and current (and null for a receipt or rejection): only a new country costs an update.
     if (caseRow && !caseRow.countries.includes(envelope.from))
       await this.cases.addCountry(manager, caseRow.caseRef, envelope.from);
@@ -251,7 +394,7 @@ export class InboundService {
       );
     const settled = await this.settleAnsweredMessage(manager, envelope, payload);
     await this.effects.emit(manager, 'message.received', message);
-    await this.audit.recordMany(manager, [
+    return [
       ...(settled ? [settled] : []),
       {
         action: 'MESSAGE_RECEIVED',
@@ -264,7 +407,7 @@ export class InboundService {
         decision: 'ALLOW',
         details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
       },
-    ]);
+    ];
   }
 
   /**
@@ -433,4 +576,17 @@ export class InboundService {
  */
 function idTakenRejection(): Rejection {
   return new Rejection(RejectionCode.POLICY_DENIED, 'the message id was already used by another sender');
+}
+
+/** Messages of different cases, each id once: a batch's steps never see one case change under them. */
+function apart(items: Verified[]): boolean {
+  const cases = new Set<string>();
+  const ids = new Set<string>();
+  for (const { message } of items) {
+    const { caseRef, id } = message.envelope;
+    if (ids.has(id) || (caseRef && cases.has(caseRef))) return false;
+    ids.add(id);
+    if (caseRef) cases.add(caseRef);
+  }
+  return true;
 }

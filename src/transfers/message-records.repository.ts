@@ -35,7 +35,17 @@ export class MessageRecordsRepository {
     record: NewMessageRecord,
     now = new Date(),
   ): Promise<MessageRecordEntity> {
-    const row: MessageRecordEntity = {
+    const [row] = await this.insertMany(manager, [record], now);
+    return row;
+  }
+
+  /** One multi-row INSERT (an inbound batch's messages and receipts); the rows as stored, in order. */
+  async insertMany(
+    manager: EntityManager,
+    records: NewMessageRecord[],
+    now = new Date(),
+  ): Promise<MessageRecordEntity[]> {
+    const rows: MessageRecordEntity[] = records.map((record) => ({
       restrictions: null,
       reasonCode: null,
       reason: null,
@@ -47,9 +57,9 @@ export class MessageRecordsRepository {
       updatedAt: now,
       sentAt: null,
       deliveredAt: null,
-    };
-    await manager.insert(MessageRecordEntity, row);
-    return row;
+    }));
+    if (rows.length > 0) await manager.insert(MessageRecordEntity, rows);
+    return rows;
   }
 
   /** The restrictions each accepted message on the case carried, with its sender (use-restriction.policy). */

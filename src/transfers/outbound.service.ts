@@ -16,7 +16,7 @@ import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
 import { MessageRecordEntity } from './message-record.entity';
 import { CaseLifecycle } from './case-lifecycle';
-import { MessageRecordsRepository } from './message-records.repository';
+import { MessageRecordsRepository, NewMessageRecord } from './message-records.repository';
 import { Effects } from '../common/effects';
 import { TransferError, TransferErrorCode } from './transfer.errors';
 import { PolicyReason } from './transfer.policy';
@@ -326,22 +326,7 @@ export class OutboundService implements OnModuleInit {
 
   /** Queues a technical message inside the caller's transaction; returns its id. */
   async enqueueTechnical(manager: EntityManager, message: TechnicalMessage): Promise<string> {
-    const recipient = this.directory.find(message.to);
-    if (!recipient) throw new Error(`cannot answer ${message.to}: not in the directory`);
-    const id = uuidv7();
-    const record = {
-      id,
-      caseRef: message.caseRef,
-      direction: 'OUTBOUND' as const,
-      type: message.type,
-      counterpart: message.to,
-      inReplyTo: message.inReplyTo,
-      legalBasis: 'NONE',
-      consent: null,
-      payload: message.payload as object | null,
-      status: 'QUEUED' as const,
-      submittedBy: `node:${this.config.country}`,
-    };
+    const { record, wire } = this.technical(message);
     try {
       await this.records.insert(manager, record);
     } catch (error) {
@@ -350,12 +335,36 @@ export class OutboundService implements OnModuleInit {
       if (!(error instanceof CaseErasedError)) throw error;
       await this.records.insert(manager, { ...record, payload: null });
     }
+    await this.outbox.enqueue(manager, wire);
+    return record.id;
+  }
+
+  /**
+   * A technical message, signed and sealed, as its record and its outbox row: written by the caller (an
+   * inbound batch writes its receipts in one INSERT each).
+   */
+  technical(message: TechnicalMessage): { record: NewMessageRecord; wire: WireMessage } {
+    const recipient = this.directory.find(message.to);
+    if (!recipient) throw new Error(`cannot answer ${message.to}: not in the directory`);
+    const id = uuidv7();
+    const record: NewMessageRecord = {
+      id,
+      caseRef: message.caseRef,
+      direction: 'OUTBOUND',
+      type: message.type,
+      counterpart: message.to,
+      inReplyTo: message.inReplyTo,
+      legalBasis: 'NONE',
+      consent: null,
+      payload: message.payload as object | null,
+      status: 'QUEUED',
+      submittedBy: `node:${this.config.country}`,
+    };
     const wire = encodeMessage(
       { id, from: this.config.country, sentAt: new Date(), legalBasis: 'NONE', ...message },
       recipient,
       this.keys,
     );
-    await this.outbox.enqueue(manager, wire);
-    return id;
+    return { record, wire };
   }
 }

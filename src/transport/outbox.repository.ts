@@ -9,13 +9,22 @@ import { markRowsFailed, markRowsPublished } from './relay-row';
 export class OutboxRepository {
   /** Through the entity: its body column is encrypted at rest (a plain-SQL insert would store it in clear). */
   async enqueue(manager: EntityManager, wire: WireMessage): Promise<void> {
-    await manager.insert(OutboxEntity, {
-      messageId: wire.properties.messageId,
-      routingKey: wire.routingKey,
-      body: wire.body,
-      headers: wire.headers,
-      properties: wire.properties,
-    });
+    await this.enqueueMany(manager, [wire]);
+  }
+
+  /** One multi-row INSERT, rows in the given order (the relay publishes in id order). */
+  async enqueueMany(manager: EntityManager, wires: WireMessage[]): Promise<void> {
+    if (wires.length === 0) return;
+    await manager.insert(
+      OutboxEntity,
+      wires.map((wire) => ({
+        messageId: wire.properties.messageId,
+        routingKey: wire.routingKey,
+        body: wire.body,
+        headers: wire.headers,
+        properties: wire.properties,
+      })),
+    );
   }
 
   /**
