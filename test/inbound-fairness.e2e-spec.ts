@@ -146,9 +146,10 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
       const referralSeq = ours.get(france1.referral)!.seq;
       const alertSeq = ours.get(france1.alert)!.seq;
       const floodBefore = (seq: number): number => floodIds.filter((id) => all.get(id)!.seq < seq).length;
-      // In arrival order FR's referral would come after all 250; taking turns, it comes among the first.
-      expect(floodBefore(referralSeq)).toBeLessThan(25);
-      expect(floodBefore(alertSeq)).toBeLessThan(25);
+      // In arrival order FR's referral would come after all 250; taking turns, it comes among the first: the
+      // flood takes the 32 slots (TRM_INBOUND_CONCURRENCY) before FR's messages are in, then turns alternate.
+      expect(floodBefore(referralSeq)).toBeLessThan(50);
+      expect(floodBefore(alertSeq)).toBeLessThan(50);
       expect(ours.get(france1.referral)!.action).toBe('MESSAGE_RECEIVED');
       expect(ours.get(france1.alert)!.action).toBe('MESSAGE_RECEIVED');
       // Nothing refused without a cap: the whole flood applied, each once.

@@ -187,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
       env.TRM_ERASURE_LEDGER?.trim() || path.join(keysDir, `${country}.erasures`),
     ),
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
-    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 8, 1),
+    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 32, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     logLevel,
     consoleDir: path.resolve(env.TRM_CONSOLE_DIR?.trim() || path.join(projectRoot(), 'dist', 'console')),

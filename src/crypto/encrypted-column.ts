@@ -26,10 +26,14 @@ import {
   InsertEvent,
   LoadEvent,
   ObjectLiteral,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+  TransactionStartEvent,
   UpdateEvent,
 } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CASE_KEYS_TABLE, CaseKeys, RunQuery } from './case-keys';
+import { CASE_KEYS_TABLE, CaseKeys, RunQuery, TransactionKeys } from './case-keys';
 import { FieldCipher, FieldCipherError, isCaseSealed, openForCase, sealForCase } from './field-cipher';
 
 /** What the column holds before encryption: a JSON value, a string, or raw bytes. */
@@ -130,6 +134,8 @@ function primaryOf(metadata: EntityMetadata): EntityColumns['primary'] {
 class FieldEncryptionSubscriber implements EntitySubscriberInterface {
   /** The plain values an insert or update replaced, put back after it so the caller's object is unchanged. */
   private readonly replaced = new WeakMap<object, Array<[string, unknown]>>();
+  /** The case keys each transaction under way has read (its query runner's), dropped when it ends. */
+  private readonly transactionKeys = new WeakMap<QueryRunner, TransactionKeys>();
 
   constructor(
     private readonly cipher: FieldCipher,
@@ -161,8 +167,31 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     const sealing = found.columns.some(
       (c) => row[c.propertyName] !== undefined && row[c.propertyName] !== null,
     );
-    const caseKey = typeof caseRef === 'string' && sealing ? await this.caseKeys.keyFor(run, caseRef) : null;
+    const caseKey =
+      typeof caseRef === 'string' && sealing
+        ? await this.caseKeys.keyFor(run, caseRef, this.keptBy(event.queryRunner))
+        : null;
     this.seal(found, row, String(row[primary.propertyName]), caseKey);
+  }
+
+  /** Keys are kept within a transaction only (case-keys.ts): none outside one, none past its end. */
+  private keptBy(queryRunner: QueryRunner | undefined): TransactionKeys | undefined {
+    if (!queryRunner?.isTransactionActive) return undefined;
+    let kept = this.transactionKeys.get(queryRunner);
+    if (!kept) this.transactionKeys.set(queryRunner, (kept = new TransactionKeys()));
+    return kept;
+  }
+
+  beforeTransactionStart(event: TransactionStartEvent): void {
+    this.transactionKeys.delete(event.queryRunner);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    this.transactionKeys.delete(event.queryRunner);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    this.transactionKeys.delete(event.queryRunner);
   }
 
   afterInsert(event: InsertEvent<ObjectLiteral>): void {
@@ -183,7 +212,8 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     }
     const run: RunQuery = (sql, params) => event.queryRunner.query(sql, params);
     const caseRef = await this.caseOfRow(run, found, values, String(id));
-    const caseKey = caseRef === null ? null : await this.caseKeys.keyFor(run, caseRef);
+    const caseKey =
+      caseRef === null ? null : await this.caseKeys.keyFor(run, caseRef, this.keptBy(event.queryRunner));
     this.seal(found, values, String(id), caseKey);
   }
 
@@ -225,7 +255,9 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
       const owner: object = event!.queryRunner ?? event!.manager;
       const run: RunQuery = (sql, params) => this.inTurn(owner, () => event!.manager.query(sql, params));
       const caseRef = found.caseOf && (await this.caseOfRow(run, found, entity, String(id)));
-      caseKey = caseRef ? await this.caseKeys.existingKey(run, caseRef) : null;
+      caseKey = caseRef
+        ? await this.caseKeys.existingKey(run, caseRef, this.keptBy(event!.queryRunner))
+        : null;
     }
     for (const c of stored) {
       try {

@@ -71,6 +71,16 @@ class InboxConflict extends Error {
   }
 }
 
+/** Which message of a batch stopped it (a refusal or a known id), and why. */
+class AtMessage extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super('a message of the batch was refused');
+  }
+}
+
 /** Up to this many verified deliveries are applied in one transaction (GroupCommit). */
 const MAX_BATCH = 32;
 
@@ -209,38 +219,43 @@ export class InboundService {
   }
 
   /**
-   * Applies the messages verified together in one transaction. A batch of several that meets a refusal, a
-   * known id or any error is rolled back and applied again one message at a time, in order; a batch of one
-   * answers its own refusal. Two messages of one case, or one id twice, never share a batch.
+   * Applies the messages verified together: in runs of different cases (runsApart), each run in one
+   * transaction. Two messages of one case, or one id twice, never share a run.
    */
   private async applyBatch(database: DataSource, items: Verified[]): Promise<Settled<Disposition>[]> {
-    if (items.length > 1 && apart(items)) {
-      try {
-        const dispositions = await database.transaction((manager) =>
-          this.acceptAll(
-            manager,
-            items.map((item) => item.message),
-          ),
-        );
-        return dispositions.map((value) => ({ ok: true, value }));
-      } catch (error) {
-        if (!(
-          error instanceof InboxConflict ||
-          error instanceof Rejection ||
-          error instanceof CaseErasedError
-        ))
-          this.logger.warn(`inbound batch of ${items.length} failed, applied one by one: ${describe(error)}`);
-      }
-    }
     const settled: Settled<Disposition>[] = [];
-    for (const item of items) {
-      try {
-        settled.push({ ok: true, value: await this.applyOne(database, item) });
-      } catch (error) {
-        settled.push({ ok: false, error });
-      }
-    }
+    for (const run of runsApart(items)) settled.push(...(await this.applyRun(database, run)));
     return settled;
+  }
+
+  /**
+   * One transaction for the run. When one of its messages is refused or its id is known, the run is rolled
+   * back and applied again around it: the messages before it together, it alone (answered as a refusal or a
+   * duplicate), the messages after it together. Any other error applies them one at a time.
+   */
+  private async applyRun(database: DataSource, items: Verified[]): Promise<Settled<Disposition>[]> {
+    if (items.length === 0) return [];
+    if (items.length === 1) return [await settle(() => this.applyOne(database, items[0]))];
+    try {
+      const dispositions = await database.transaction((manager) =>
+        this.acceptAll(
+          manager,
+          items.map((item) => item.message),
+        ),
+      );
+      return dispositions.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (error instanceof AtMessage)
+        return [
+          ...(await this.applyRun(database, items.slice(0, error.index))),
+          await settle(() => this.applyOne(database, items[error.index])),
+          ...(await this.applyRun(database, items.slice(error.index + 1))),
+        ];
+      this.logger.warn(`inbound batch of ${items.length} failed, applied one by one: ${describe(error)}`);
+      const settled: Settled<Disposition>[] = [];
+      for (const item of items) settled.push(await settle(() => this.applyOne(database, item)));
+      return settled;
+    }
   }
 
   /** One message in its own transaction; a refusal of checks 9–13a is answered here. */
@@ -252,7 +267,8 @@ export class InboundService {
     try {
       const [disposition] = await database.transaction((manager) => this.acceptAll(manager, [message]));
       return disposition;
-    } catch (error) {
+    } catch (thrown) {
+      const error = thrown instanceof AtMessage ? thrown.error : thrown;
       if (error instanceof InboxConflict && !error.takenByAnother)
         return this.answerDuplicate(database, envelope, envelope.from);
       // The id is another sender's: refused (reject() then records it under this sender, once).
@@ -280,7 +296,14 @@ export class InboundService {
     const receipts = messages.map((message) => this.receiptFor(message));
     await this.claimInbox(manager, messages, receipts); // 9
     const changes: Array<{ caseRow: CaseEntity | null; lifecycle: ReceivedChange | null }> = [];
-    for (const message of messages) changes.push(await this.checkCase(manager, message)); // 12–13a
+    for (const [i, message] of messages.entries()) {
+      try {
+        changes.push(await this.checkCase(manager, message)); // 12–13a
+      } catch (error) {
+        if (error instanceof Rejection || error instanceof CaseErasedError) throw new AtMessage(i, error);
+        throw error;
+      }
+    }
     await this.recordMessages(manager, messages, receipts);
     await this.outbox.enqueueMany(
       manager,
@@ -329,8 +352,8 @@ export class InboundService {
         responseId: receipts[i]?.record.id ?? null,
       })),
     );
-    const conflict = claims.find((claim) => !claim.claimed || claim.takenByAnother);
-    if (conflict) throw new InboxConflict(conflict.claimed && conflict.takenByAnother);
+    const at = claims.findIndex((claim) => !claim.claimed || claim.takenByAnother);
+    if (at >= 0) throw new AtMessage(at, new InboxConflict(claims[at].claimed));
   }
 
   /** Checks 12, 13, 13a with the case row locked. */
@@ -578,15 +601,37 @@ function idTakenRejection(): Rejection {
   return new Rejection(RejectionCode.POLICY_DENIED, 'the message id was already used by another sender');
 }
 
-/** Messages of different cases, each id once: a batch's steps never see one case change under them. */
-function apart(items: Verified[]): boolean {
+/**
+ * The batch cut, in order, into runs of messages of different cases and each id once: a run's steps never see
+ * one case change under them. Receipts and rejections change no case (only the status of the message they
+ * answer), so many of one case may share a run.
+ */
+function runsApart(items: Verified[]): Verified[][] {
+  const runs: Verified[][] = [];
+  let run: Verified[] = [];
   const cases = new Set<string>();
   const ids = new Set<string>();
-  for (const { message } of items) {
-    const { caseRef, id } = message.envelope;
-    if (ids.has(id) || (caseRef && cases.has(caseRef))) return false;
+  for (const item of items) {
+    const { caseRef, id, type } = item.message.envelope;
+    const changesCase = !!caseRef && type !== 'DELIVERY_RECEIPT' && type !== 'DELIVERY_REJECTED';
+    if (ids.has(id) || (changesCase && cases.has(caseRef))) {
+      runs.push(run);
+      run = [];
+      cases.clear();
+      ids.clear();
+    }
+    run.push(item);
     ids.add(id);
-    if (caseRef) cases.add(caseRef);
+    if (changesCase) cases.add(caseRef);
   }
-  return true;
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+async function settle<R>(work: () => Promise<R>): Promise<Settled<R>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }

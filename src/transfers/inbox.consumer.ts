@@ -133,10 +133,11 @@ export class InboxConsumer {
    * Chains deliveries of one lane that share a case reference (AMQP correlation_id), so one case's messages
    * never race. Per lane: an alert must not wait for a routine message of its case that is itself waiting
    * for a routine slot (PROTOCOL.md: an alert never waits behind routine traffic); the case row lock still
-   * keeps the two from applying at once.
+   * keeps the two from applying at once. A receipt or a rejection changes no case, only the status of the
+   * one message it answers: it waits for nothing, so a burst of them is applied in one batch.
    */
   private inOrder(lane: Lane, message: ConsumeMessage, work: () => Promise<unknown>): void {
-    const key = `${lane.queue}|${String(message.properties.correlationId ?? '')}`;
+    const key = `${lane.queue}|${orderKey(message)}`;
     const previous = this.caseChains.get(key) ?? Promise.resolve();
     const next = previous
       .then(work)
@@ -316,4 +317,15 @@ function printable(id: unknown): string {
 
 function shapedOrUndefined(value: unknown, pattern: RegExp): string | undefined {
   return typeof value === 'string' && pattern.test(value) ? value : undefined;
+}
+
+/**
+ * What a delivery waits behind: the earlier deliveries of its case (AMQP correlation_id), or nothing for a
+ * receipt or rejection. The type property is the sender's word; a false one only unchains that sender's own
+ * message, which the case row lock and the batch's own check (InboundService) still keep apart.
+ */
+function orderKey(message: ConsumeMessage): string {
+  const { type, messageId, correlationId } = message.properties;
+  if (type === 'DELIVERY_RECEIPT' || type === 'DELIVERY_REJECTED') return `answer|${printable(messageId)}`;
+  return `case|${String(correlationId ?? '')}`;
 }

@@ -12,12 +12,21 @@ export class OutboxRepository {
     await this.enqueueMany(manager, [wire]);
   }
 
-  /** One multi-row INSERT, rows in the given order (the relay publishes in id order). */
+  /**
+   * One multi-row INSERT, rows in the given order (the relay publishes in id order). Their ids are drawn in
+   * one statement first: each row's body is sealed for its id before the insert (the encryption subscriber
+   * would otherwise draw them one statement per row).
+   */
   async enqueueMany(manager: EntityManager, wires: WireMessage[]): Promise<void> {
     if (wires.length === 0) return;
+    const ids: Array<{ id: string }> = await manager.query(
+      `SELECT n::text AS id FROM (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS n FROM generate_series(1, $1)) drawn ORDER BY n`,
+      [wires.length],
+    );
     await manager.insert(
       OutboxEntity,
-      wires.map((wire) => ({
+      wires.map((wire, i) => ({
+        id: ids[i].id,
         messageId: wire.properties.messageId,
         routingKey: wire.routingKey,
         body: wire.body,
