@@ -9,6 +9,7 @@ import { LocalFederation } from '../scripts/lib/local-federation';
 import { KeyStore } from '../src/crypto/key-store';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
 import { cpuShare, snapshot } from './machine-load';
+import { measureNestPeer, nestPeerNames } from './nest-peer';
 import { measureHops, Route } from './pipeline-hops';
 import {
   FloorParticipant,
@@ -23,17 +24,18 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
 
 /**
  * `npm run bench`: the transfer pipeline's throughput and latency as a ratio to the raw RabbitMQ +
- * PostgreSQL limit measured in the same run (ARCHITECTURE.md, "bench/"). Everything it creates (vhost,
- * users' permissions there, databases, key files) is removed at the end, also on failure or Ctrl-C.
+ * PostgreSQL limit measured in the same run (ARCHITECTURE.md, "bench/"), to the protocol ceiling, and to
+ * the NestJS peer (bench/nest-peer.ts, issue 13). Everything it creates (vhosts, users' permissions there,
+ * databases, key files) is removed at the end, also on failure or Ctrl-C.
  *
  * Environment (all optional):
- *   BENCH_MESSAGES=2000          hops for the raw limit and the service pipeline
+ *   BENCH_MESSAGES=2000          hops for the raw limit, the NestJS peer and the service pipeline
  *   BENCH_HTTP_MESSAGES=500      hops for the HTTP variant (0 skips it)
  *   BENCH_IDLE_HOPS=50           hops sent one at a time, raw and pipeline (latency without queueing)
- *   BENCH_CONCURRENCY=32         send calls in flight
+ *   BENCH_CONCURRENCY=32         send calls in flight (pipeline and NestJS peer)
  *   BENCH_MESSAGES_PER_CASE=10
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
- *   BENCH_PHASES=raw,pipeline,http
+ *   BENCH_PHASES=raw,peer,pipeline,http   (FR, IT and MK start only for pipeline and http)
  *   BENCH_PHASE_TIMEOUT_S=75     per phase (default: max(75, BENCH_MESSAGES / 20))
  *   BENCH_NODES=in-process       `in-process`: the nodes run in this process, driven by service calls;
  *                                `process`: each node its own OS process (LocalFederation.spawn), driven
@@ -42,6 +44,10 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  */
 
 const TARGET_RATIO = 0.5;
+/** Issue 13: the pipeline against the NestJS peer and against the protocol ceiling, in the same run. */
+const PEER_TARGET = 1.2;
+const CEILING_TARGET = 0.5;
+const PHASES = ['raw', 'peer', 'pipeline', 'http'];
 /**
  * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
  * is off, so the two take plain turns at the receiver whatever their backlogs.
@@ -77,9 +83,9 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     }
     return { from, to };
   });
-  const phases = new Set((env.BENCH_PHASES ?? 'raw,pipeline,http').split(',').map((p) => p.trim()));
+  const phases = new Set((env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()));
   for (const phase of phases) {
-    if (!['raw', 'pipeline', 'http'].includes(phase)) throw new Error(`BENCH_PHASES: unknown phase ${phase}`);
+    if (!PHASES.includes(phase)) throw new Error(`BENCH_PHASES: unknown phase ${phase}`);
   }
   const messages = int('BENCH_MESSAGES', 2000, 1);
   const nodes = env.BENCH_NODES ?? 'in-process';
@@ -145,8 +151,10 @@ async function main(): Promise<number> {
     await federation.setUp();
     await adminQuery(`CREATE DATABASE ${rawDatabase}`);
     await adminQuery(markStatement(rawDatabase, federation.runId));
-    for (const code of CODES) await startNode(federation, code, options.nodes);
-    log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
+    if (options.phases.has('pipeline') || options.phases.has('http')) {
+      for (const code of CODES) await startNode(federation, code, options.nodes);
+      log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
+    }
     const guestUrl = federation.amqpUrl('guest', 'guest', 'guest');
     const timed = async (phase: string, work: () => Promise<PhaseResult>): Promise<void> => {
       log(`${phase}: running`);
@@ -199,6 +207,20 @@ async function main(): Promise<number> {
         log(`protocol floor: ${floor.perHopMs.total} ms of CPU per hop`);
       }
     }
+    if (options.phases.has('peer')) {
+      await timed('peer', () =>
+        measureNestPeer({
+          runId: federation.runId,
+          workDir: federation.workDir,
+          messages: options.messages,
+          concurrency: options.concurrency,
+          warmup: Math.min(200, options.messages),
+          timeoutMs: options.phaseTimeoutMs,
+          pgAdminUrl,
+          managementUrl,
+        }),
+      );
+    }
     // Spawned nodes are driven through their HTTP API, the sender API a coordinator uses.
     const pipelineDriver = options.nodes === 'process' ? 'http' : 'service';
     const hops = (name: string, driver: 'service' | 'http', messages: number, oneAtATime = false) =>
@@ -238,6 +260,7 @@ async function main(): Promise<number> {
 
   const ratio =
     results.raw && results.pipeline ? round(results.pipeline.perSecond / results.raw.perSecond, 3) : null;
+  const issue13 = issue13Ratios(results, ceiling);
   const report = {
     at: new Date().toISOString(),
     runId: federation.runId,
@@ -253,9 +276,10 @@ async function main(): Promise<number> {
     ceiling,
     targetRatio: TARGET_RATIO,
     meetsTarget: ratio === null ? null : ratio >= TARGET_RATIO,
+    issue13,
     failures,
   };
-  console.log(`\n${renderReport(report.machine, options, results, ratio, ceiling)}`);
+  console.log(`\n${renderReport(report.machine, options, results, ratio, ceiling, issue13)}`);
   if (failures.length > 0) console.log(`\nFAILED:\n  ${failures.join('\n  ')}`);
   const file = path.resolve(__dirname, 'results', 'latest.json');
   mkdirSync(path.dirname(file), { recursive: true });
@@ -286,7 +310,17 @@ async function sweep(federation: LocalFederation, rawDatabase: string): Promise<
       await new Promise((resolve) => setTimeout(resolve, 3000));
     }
   }
-  for (const database of [...CODES.map((code) => federation.databaseName(code)), rawDatabase]) {
+  const peer = nestPeerNames(federation.runId);
+  await atMost(
+    fetch(`${url.origin}/api/vhosts/${encodeURIComponent(peer.vhost)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${auth.toString('base64')}` },
+      signal: AbortSignal.timeout(10_000),
+    }),
+    15_000,
+  );
+  const databases = [...CODES.map((code) => federation.databaseName(code)), rawDatabase];
+  for (const database of [...databases, ...Object.values(peer.databases)]) {
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error) =>
       console.error(`clean-up: database ${database}: ${describeError(error)}`),
     );
@@ -303,7 +337,7 @@ async function freePort(): Promise<number> {
 }
 
 function phaseCount(options: BenchOptions): number {
-  return ['raw', 'pipeline', 'http'].filter((phase) => options.phases.has(phase)).length + 2;
+  return PHASES.filter((phase) => options.phases.has(phase)).length + 2;
 }
 
 /**
@@ -430,6 +464,7 @@ function renderReport(
   results: Record<string, PhaseResult>,
   ratio: number | null,
   ceiling: Ceiling | null,
+  issue13: Issue13Ratios,
 ): string {
   const row = (result: PhaseResult | undefined, label: string): string[] =>
     result
@@ -446,6 +481,7 @@ function renderReport(
     ['', 'messages', 'msgs/s', 'p50 ms', 'p99 ms', 'seconds'],
     [
       row(results.raw, 'raw amqplib + pg (same hop shape)'),
+      row(results.peer, `NestJS peer, RMQ transport + TypeORM (${options.concurrency} in flight)`),
       row(
         results.pipeline,
         `pipeline, ${options.nodes === 'process' ? 'HTTP POST, nodes as processes' : 'service call'} (${options.concurrency} in flight)`,
@@ -457,6 +493,7 @@ function renderReport(
   );
   const phases: Array<[string, PhaseResult | undefined]> = [
     ['raw', results.raw],
+    ['NestJS peer', results.peer],
     [
       options.nodes === 'process' ? 'pipeline, nodes as processes' : 'pipeline, service call',
       results.pipeline,
@@ -505,11 +542,36 @@ function renderReport(
     table,
     '',
     `ratio pipeline/raw (msgs/s): ${verdict}`,
+    `ratio pipeline/NestJS peer (hops/s): ${target(issue13.pipelinePerPeer, PEER_TARGET)}`,
+    `ratio pipeline/protocol ceiling (hops/s): ${target(issue13.pipelinePerCeiling, CEILING_TARGET)}`,
     ...(ceiling ? ['', ...renderCeiling(ceiling)] : []),
     ...(cpuTable ? ['', cpuTable] : []),
     ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
     ...(queryLine ? [queryLine] : []),
   ].join('\n');
+}
+
+/** Issue 13's two targets, each a ratio of hops/s measured in this run (null: a phase is missing). */
+interface Issue13Ratios {
+  pipelinePerPeer: number | null;
+  pipelinePerCeiling: number | null;
+  targets: { pipelinePerPeer: number; pipelinePerCeiling: number };
+}
+
+function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | null): Issue13Ratios {
+  const pipeline = results.pipeline?.perSecond;
+  const per = (other: number | undefined): number | null =>
+    pipeline === undefined || !other ? null : round(pipeline / other, 3);
+  return {
+    pipelinePerPeer: per(results.peer?.perSecond),
+    pipelinePerCeiling: per(ceiling?.perSecond),
+    targets: { pipelinePerPeer: PEER_TARGET, pipelinePerCeiling: CEILING_TARGET },
+  };
+}
+
+function target(ratio: number | null, wanted: number): string {
+  if (ratio === null) return `n/a (issue 13 target >= ${wanted})`;
+  return `${ratio.toFixed(3)} (issue 13 target >= ${wanted}: ${ratio >= wanted ? 'met' : 'NOT met'})`;
 }
 
 function renderCeiling(c: Ceiling): string[] {

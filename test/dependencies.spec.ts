@@ -10,7 +10,6 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 
 const NOT_IMPORTED: Record<string, string> = {
-  rxjs: 'a peer dependency of @nestjs/common and @nestjs/core',
   '@nestjs/cli': 'the build (`nest build`)',
   eslint: 'npm run lint',
   prettier: 'npm run lint and format',
@@ -18,6 +17,7 @@ const NOT_IMPORTED: Record<string, string> = {
   'ts-jest': "jest's TypeScript transform (jest.config.js)",
   'ts-node': 'runs the scripts (package.json) and the verifier threads from sources',
   'openapi-typescript': 'npm run console:client',
+  'amqp-connection-manager': "loaded by @nestjs/microservices' RMQ transport (the bench's NestJS peer)",
   '@types/amqplib': 'types of amqplib',
   '@types/express': 'types of express (imported as `express`)',
   '@types/jest': "jest's globals",
