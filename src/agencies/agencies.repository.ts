@@ -87,12 +87,12 @@ export class AgenciesRepository {
   }
 
   /** The submission that produced one of our outbound messages, if an agency submitted it. */
-  async submissionOfMessage(manager: EntityManager, messageId: string): Promise<Submission | null> {
-    const rows: Submission[] = await manager.query(
-      `SELECT ${SUBMISSION_COLUMNS} FROM agency_submissions WHERE message_id = $1`,
-      [messageId],
+  /** The submissions that sent these messages (none for a message no agency submitted). */
+  async submissionsOfMessages(manager: EntityManager, messageIds: string[]): Promise<Submission[]> {
+    return manager.query(
+      `SELECT ${SUBMISSION_COLUMNS} FROM agency_submissions WHERE message_id = ANY($1::uuid[])`,
+      [messageIds],
     );
-    return rows[0] ?? null;
   }
 
   /**

@@ -40,10 +40,11 @@ export class AgencyReplies implements OnModuleInit {
 
   /** Every accepted inbound message may answer one an agency submitted (checkpoints answer nothing). */
   onModuleInit(): void {
-    for (const type of MESSAGE_TYPES) {
-      if (type !== 'AUDIT_CHECKPOINT')
-        this.effects.on('message.received', (manager, message) => this.relay(manager, message), [type]);
-    }
+    this.effects.onMany(
+      'message.received',
+      (manager, messages) => this.relayAll(manager, messages),
+      MESSAGE_TYPES.filter((type) => type !== 'AUDIT_CHECKPOINT'),
+    );
   }
 
   async accepted(
@@ -76,13 +77,31 @@ export class AgencyReplies implements OnModuleInit {
     await this.replies.requeueCopyOf(manager, submission.replyId);
   }
 
-  /** A peer's receipt, rejection or answer to a message an agency submitted goes to that agency. */
-  private async relay(manager: EntityManager, message: AcceptedMessage): Promise<void> {
-    const { envelope, payload } = message;
+  /**
+   * Peers' receipts, rejections or answers to messages agencies submitted go to those agencies: the
+   * submissions of a batch's answers are looked up in one statement.
+   */
+  private async relayAll(manager: EntityManager, messages: AcceptedMessage[]): Promise<void> {
     // inReplyTo comes from a peer: only a UUID can name one of our messages (and reach a uuid column).
-    if (!envelope.inReplyTo || !UUID.test(envelope.inReplyTo)) return;
-    const submission = await this.agencies.submissionOfMessage(manager, envelope.inReplyTo);
-    if (!submission) return;
+    const answers = messages.filter(({ envelope }) => envelope.inReplyTo && UUID.test(envelope.inReplyTo));
+    if (answers.length === 0) return;
+    const submissions = await this.agencies.submissionsOfMessages(
+      manager,
+      answers.map(({ envelope }) => envelope.inReplyTo!),
+    );
+    for (const message of answers) {
+      const submission = submissions.find((s) => s.messageId === message.envelope.inReplyTo);
+      if (submission) await this.relay(manager, message, submission);
+    }
+  }
+
+  /** A peer's receipt, rejection or answer to a message an agency submitted goes to that agency. */
+  private async relay(
+    manager: EntityManager,
+    message: AcceptedMessage,
+    submission: Submission,
+  ): Promise<void> {
+    const { envelope, payload } = message;
     const sent = submission.messageId ? await this.records.find(manager, submission.messageId) : null;
     // Only the country the message went to answers it; anything else is not the agency's business.
     if (sent?.direction !== 'OUTBOUND' || sent.counterpart !== envelope.from) return;

@@ -70,12 +70,19 @@ export type EffectHandler<E extends EffectName> = (
   manager: EntityManager,
   event: EffectEvents[E],
 ) => Promise<void>;
+/** A handler that takes a batch's events at once (one statement for them all), in the emitter's order. */
+export type BatchEffectHandler<E extends EffectName> = (
+  manager: EntityManager,
+  events: EffectEvents[E][],
+) => Promise<void>;
 
-interface Registered {
-  handler: EffectHandler<EffectName>;
+type Registered = (
+  | { handler: EffectHandler<EffectName>; batch: false }
+  | { handler: BatchEffectHandler<EffectName>; batch: true }
+) & {
   /** For a message event: only these types reach the handler. */
   types?: ReadonlySet<MessageType>;
-}
+};
 
 function messageType(event: EffectEvents[EffectName]): MessageType | undefined {
   if ('envelope' in event) return event.envelope.type;
@@ -85,18 +92,23 @@ function messageType(event: EffectEvents[EffectName]): MessageType | undefined {
 /**
  * The effect bus: each domain registers its handlers at module init (withdrawal in consent, peer assessments
  * in risk, expectations, agencies, checkpoints); the pipelines emit. Handlers run one after the other, in
- * registration order, with the emitter's transaction.
+ * registration order, with the emitter's transaction. An inbound batch emits its messages together
+ * (emitMany): a batch handler (onMany) gets them in one call, any other handler one by one.
  */
 @Injectable()
 export class Effects {
   private readonly handlers = new Map<EffectName, Registered[]>();
 
   on<E extends EffectName>(event: E, handler: EffectHandler<E>, types?: readonly MessageType[]): void {
-    const registered: Registered = {
-      handler: handler as EffectHandler<EffectName>,
-      ...(types ? { types: new Set(types) } : {}),
-    };
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), registered]);
+    this.register(event, { handler: handler as EffectHandler<EffectName>, batch: false }, types);
+  }
+
+  onMany<E extends EffectName>(
+    event: E,
+    handler: BatchEffectHandler<E>,
+    types?: readonly MessageType[],
+  ): void {
+    this.register(event, { handler: handler as BatchEffectHandler<EffectName>, batch: true }, types);
   }
 
   async emit<E extends EffectName>(
@@ -104,11 +116,36 @@ export class Effects {
     event: E,
     payload: EffectEvents[E],
   ): Promise<void> {
-    const type = messageType(payload);
-    for (const { handler, types } of this.handlers.get(event) ?? []) {
-      if (types && (type === undefined || !types.has(type))) continue;
-      await handler(manager, payload);
+    await this.emitMany(manager, event, [payload]);
+  }
+
+  /** The events of one transaction, handler after handler; each handler sees them in the given order. */
+  async emitMany<E extends EffectName>(
+    manager: EntityManager,
+    event: E,
+    payloads: EffectEvents[E][],
+  ): Promise<void> {
+    for (const registered of this.handlers.get(event) ?? []) {
+      const { types } = registered;
+      const reaching = types
+        ? payloads.filter((payload) => {
+            const type = messageType(payload);
+            return type !== undefined && types.has(type);
+          })
+        : payloads;
+      if (reaching.length === 0) continue;
+      if (registered.batch) await registered.handler(manager, reaching);
+      else for (const payload of reaching) await registered.handler(manager, payload);
     }
+  }
+
+  private register(
+    event: EffectName,
+    registered: Registered,
+    types: readonly MessageType[] | undefined,
+  ): void {
+    const entry: Registered = { ...registered, ...(types ? { types: new Set(types) } : {}) };
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), entry]);
   }
 }
 

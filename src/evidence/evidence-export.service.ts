@@ -62,25 +62,29 @@ export class EvidenceExportService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.effects.on('message.received', (manager, message) => this.keepWire(manager, message));
+    this.effects.onMany('message.received', (manager, messages) => this.keepWires(manager, messages));
   }
 
   /**
-   * Inbound effect, in the inbound transaction: the peer's signed body of a case message. A checkpoint is kept
-   * by the checkpoints module with its own table; a message without a case belongs to no bundle.
+   * Inbound effect, in the inbound transaction: the peers' signed bodies of case messages, one INSERT for a
+   * batch. A checkpoint is kept by the checkpoints module with its own table; a message without a case
+   * belongs to no bundle.
    */
-  private async keepWire(manager: EntityManager, message: AcceptedMessage): Promise<void> {
-    const { envelope } = message;
-    if (!envelope.caseRef) return;
-    await manager.insert(InboundWireEntity, {
-      id: envelope.id,
-      caseRef: envelope.caseRef,
-      sender: envelope.from,
-      // The inbound pipeline verified the signature with this very key.
-      keyId: this.directory.find(envelope.from)!.signingKey.keyId,
-      body: message.body,
-      signature: message.signature,
-    });
+  private async keepWires(manager: EntityManager, messages: AcceptedMessage[]): Promise<void> {
+    const kept = messages.filter(({ envelope }) => envelope.caseRef);
+    if (kept.length === 0) return;
+    await manager.insert(
+      InboundWireEntity,
+      kept.map(({ envelope, body, signature }) => ({
+        id: envelope.id,
+        caseRef: envelope.caseRef!,
+        sender: envelope.from,
+        // The inbound pipeline verified the signature with this very key.
+        keyId: this.directory.find(envelope.from)!.signingKey.keyId,
+        body,
+        signature,
+      })),
+    );
   }
 
   /** The bundle, once the export is in the audit log; a refusal is audited too. */

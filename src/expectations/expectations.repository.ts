@@ -110,14 +110,20 @@ export class ExpectationsRepository {
   }
 
   /**
-   * The receiver's receipt for the request. The receiver owes the answer to a request, and is owed the next
+   * The receivers' receipts for the requests (a batch's, in one statement). The receiver owes the answer to a request, and is owed the next
    * step of a return (the arrival, the follow-up) by us, its sender.
    */
-  async markDelivered(manager: EntityManager, requestId: string, receiver: string, at: Date): Promise<void> {
+  async markDelivered(
+    manager: EntityManager,
+    delivered: Array<{ requestId: string; receiver: string }>,
+    at: Date,
+  ): Promise<void> {
+    if (delivered.length === 0) return;
     await manager.query(
-      `UPDATE expectations SET delivered_at = coalesce(delivered_at, $3)
-       WHERE request_message_id = $1 AND $2 IN (owed_by, owed_to)`,
-      [requestId, receiver, at],
+      `UPDATE expectations e SET delivered_at = coalesce(e.delivered_at, $3)
+       FROM unnest($1::uuid[], $2::text[]) AS d(request_id, receiver)
+       WHERE e.request_message_id = d.request_id AND d.receiver IN (e.owed_by, e.owed_to)`,
+      [delivered.map((d) => d.requestId), delivered.map((d) => d.receiver), at],
     );
   }
 

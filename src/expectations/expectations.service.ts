@@ -143,10 +143,19 @@ export class ExpectationsService implements OnModuleInit {
         details: { expectations: cancelled },
       });
     });
-    onReceived('DELIVERY_RECEIPT', async (manager, { envelope }) => {
-      if (envelope.inReplyTo && UUID.test(envelope.inReplyTo))
-        await this.repository.markDelivered(manager, envelope.inReplyTo, envelope.from, new Date());
-    });
+    // A batch's receipts in one statement.
+    this.effects.onMany(
+      'message.received',
+      async (manager, receipts) => {
+        const delivered = receipts.flatMap(({ envelope }) =>
+          envelope.inReplyTo && UUID.test(envelope.inReplyTo)
+            ? [{ requestId: envelope.inReplyTo, receiver: envelope.from }]
+            : [],
+        );
+        await this.repository.markDelivered(manager, delivered, new Date());
+      },
+      ['DELIVERY_RECEIPT'],
+    );
     onReceived('DELIVERY_REJECTED', async (manager, { envelope, payload }) => {
       if (!envelope.inReplyTo || !UUID.test(envelope.inReplyTo)) return;
       const { reasonCode } = payload as { reasonCode: string };

@@ -12,7 +12,7 @@ import { RejectionCode } from '../messages/rejection-codes';
 import { InboxRepository } from '../transport/inbox.repository';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
-import { MessageRecordsRepository } from './message-records.repository';
+import { MessageRecordsRepository, SettledMessage } from './message-records.repository';
 import { InboxEntity } from '../transport/inbox.entity';
 import { OutboundService } from './outbound.service';
 import { AcceptedMessage, Effects } from '../common/effects';
@@ -309,11 +309,13 @@ export class InboundService {
       manager,
       receipts.flatMap((receipt) => (receipt ? [receipt.wire] : [])),
     );
+    const settled = await this.settleAnswered(manager, messages);
     const entries: AuditRecord[] = [];
-    for (const [i, message] of messages.entries())
-      entries.push(
-        ...(await this.applyChanges(manager, message, changes[i], receipts[i]?.record.id ?? null)),
-      );
+    for (const [i, message] of messages.entries()) {
+      await this.applyChange(manager, message, changes[i]);
+      entries.push(...settled[i], received(message, receipts[i]?.record.id ?? null));
+    }
+    await this.effects.emitMany(manager, 'message.received', messages);
     await this.audit.recordMany(manager, entries);
     return messages.map(({ envelope }) => {
       this.logger.log(
@@ -393,18 +395,13 @@ export class InboundService {
     ]);
   }
 
-  /**
-   * One message's change to its case, the status it settles and its type's effects. Returns its audit
-   * entries, written with the batch's.
-   */
-  private async applyChanges(
+  /** One message's change to its case row (locked and current; null for a receipt or a rejection). */
+  private async applyChange(
     manager: EntityManager,
-    message: AcceptedMessage,
+    { envelope }: AcceptedMessage,
     { caseRow, lifecycle }: { caseRow: CaseEntity | null; lifecycle: ReceivedChange | null },
-    receiptId: string | null,
-  ): Promise<AuditRecord[]> {
-    const { envelope, payload } = message;
-    // The row is locked and current (and null for a receipt or rejection): only a new country costs an update.
+  ): Promise<void> {
+    // Only a new country costs an update.
     if (caseRow && !caseRow.countries.includes(envelope.from))
       await this.cases.addCountry(manager, caseRow.caseRef, envelope.from);
     if (caseRow && lifecycle)
@@ -415,58 +412,47 @@ export class InboundService {
         envelope.from,
         lifecycle.decision.next,
       );
-    const settled = await this.settleAnsweredMessage(manager, envelope, payload);
-    await this.effects.emit(manager, 'message.received', message);
-    return [
-      ...(settled ? [settled] : []),
-      {
-        action: 'MESSAGE_RECEIVED',
-        actor: envelope.from,
-        caseRef: envelope.caseRef,
-        messageId: envelope.id,
-        messageType: envelope.type,
-        counterpart: envelope.from,
-        legalBasis: envelope.legalBasis,
-        decision: 'ALLOW',
-        details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
-      },
-    ];
   }
 
   /**
-   * A peer's receipt or rejection settles the delivery status of the message it answers. Returns the audit
-   * entry that records it, written by the caller with its own.
+   * A peer's receipts and rejections settle the delivery status of the messages they answer: the receipts
+   * of a batch in one statement. Returns, per message, the audit entry that records it (none for another
+   * type, or an answer that changed nothing), written by the caller with its own.
    */
-  private async settleAnsweredMessage(
+  private async settleAnswered(
     manager: EntityManager,
-    envelope: Envelope,
-    payload: object,
-  ): Promise<AuditRecord | null> {
-    if (
-      (envelope.type !== 'DELIVERY_RECEIPT' && envelope.type !== 'DELIVERY_REJECTED') ||
-      !envelope.inReplyTo
-    )
-      return null;
-    const rejected =
-      envelope.type === 'DELIVERY_REJECTED' ? (payload as { reasonCode: string; reason: string }) : null;
-    const settled = await this.records.settleOutbound(
+    messages: AcceptedMessage[],
+  ): Promise<AuditRecord[][]> {
+    const answers = (type: string) =>
+      messages.filter(
+        ({ envelope }) => envelope.type === type && envelope.inReplyTo && UUID.test(envelope.inReplyTo),
+      );
+    const delivered = await this.records.settleDeliveredMany(
       manager,
-      envelope.inReplyTo,
-      envelope.from,
-      rejected
-        ? { delivered: false, reasonCode: rejected.reasonCode, reason: rejected.reason }
-        : { delivered: true },
+      answers('DELIVERY_RECEIPT').map(({ envelope }) => ({
+        id: envelope.inReplyTo!,
+        counterpart: envelope.from,
+      })),
     );
-    if (!settled) return null;
-    return {
-      action: rejected ? 'REJECTION_RECEIVED' : 'RECEIPT_RECEIVED',
-      actor: envelope.from,
-      caseRef: settled.caseRef,
-      messageId: settled.id,
-      messageType: settled.type,
-      counterpart: envelope.from,
-      reasonCode: rejected?.reasonCode ?? null,
-    };
+    const entries = new Map<string, AuditRecord>();
+    for (const { envelope } of answers('DELIVERY_RECEIPT')) {
+      const settled = delivered.find((m) => m.id === envelope.inReplyTo);
+      if (settled) entries.set(envelope.id, settledEntry('RECEIPT_RECEIVED', envelope.from, settled, null));
+    }
+    for (const { envelope, payload } of answers('DELIVERY_REJECTED')) {
+      const { reasonCode, reason } = payload as { reasonCode: string; reason: string };
+      const settled = await this.records.settleOutbound(manager, envelope.inReplyTo!, envelope.from, {
+        delivered: false,
+        reasonCode,
+        reason,
+      });
+      if (settled)
+        entries.set(envelope.id, settledEntry('REJECTION_RECEIVED', envelope.from, settled, reasonCode));
+    }
+    return messages.map(({ envelope }) => {
+      const entry = entries.get(envelope.id);
+      return entry ? [entry] : [];
+    });
   }
 
   /**
@@ -634,4 +620,39 @@ async function settle<R>(work: () => Promise<R>): Promise<Settled<R>> {
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The audit entry of an accepted message. */
+function received({ envelope }: AcceptedMessage, receiptId: string | null): AuditRecord {
+  return {
+    action: 'MESSAGE_RECEIVED',
+    actor: envelope.from,
+    caseRef: envelope.caseRef,
+    messageId: envelope.id,
+    messageType: envelope.type,
+    counterpart: envelope.from,
+    legalBasis: envelope.legalBasis,
+    decision: 'ALLOW',
+    details: { ...(receiptId ? { receiptId } : {}), consentId: envelope.consent?.consentId ?? null },
+  };
+}
+
+/** The audit entry of one of our messages a peer's receipt or rejection settled. */
+function settledEntry(
+  action: 'RECEIPT_RECEIVED' | 'REJECTION_RECEIVED',
+  from: string,
+  settled: SettledMessage,
+  reasonCode: string | null,
+): AuditRecord {
+  return {
+    action,
+    actor: from,
+    caseRef: settled.caseRef,
+    messageId: settled.id,
+    messageType: settled.type,
+    counterpart: from,
+    reasonCode,
+  };
 }

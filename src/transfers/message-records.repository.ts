@@ -217,6 +217,27 @@ export class MessageRecordsRepository {
     const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as SettledMessage[];
     return updated[0] ?? null;
   }
+  /**
+   * settleOutbound for a batch's receipts, in one statement: each pair (our message, the peer that answered)
+   * delivered. Returns the messages it changed, in no particular order.
+   */
+  async settleDeliveredMany(
+    manager: EntityManager,
+    answered: Array<{ id: string; counterpart: string }>,
+  ): Promise<SettledMessage[]> {
+    if (answered.length === 0) return [];
+    const rows: unknown[] = await manager.query(
+      `UPDATE messages m SET status = 'DELIVERED', delivered_at = now(), sent_at = coalesce(m.sent_at, now()),
+         updated_at = now()
+       FROM unnest($1::uuid[], $2::text[]) AS a(id, counterpart)
+       WHERE m.id = a.id AND m.direction = 'OUTBOUND' AND m.counterpart = a.counterpart
+         AND m.status IN ('QUEUED', 'SENT')
+       RETURNING m.id, m.case_ref AS "caseRef", m.type`,
+      [answered.map((a) => a.id), answered.map((a) => a.counterpart)],
+    );
+    // TypeORM's postgres driver answers an UPDATE with [rows, count].
+    return (Array.isArray(rows[0]) ? rows[0] : rows) as SettledMessage[];
+  }
 }
 
 /** What the audit entry of a settled message names. */
