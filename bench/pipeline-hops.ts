@@ -9,6 +9,7 @@ import type { RecordConsentDto } from '../src/consent/consent.dto';
 import { ConsentService } from '../src/consent/consent.service';
 import { CONSENT_SCOPES } from '../src/messages/envelope.dto';
 import { examplePayload } from '../src/messages/examples';
+import type { MessageType } from '../src/messages/message-types';
 import { OutboundService, SendMessageCommand } from '../src/transfers/outbound.service';
 import { inboxQueue } from '../src/transport/topology';
 import { api } from '../test/support/node-api';
@@ -43,6 +44,8 @@ export interface HopOptions {
   amqpUrl: string;
   /** Each send waits until the previous hop is DELIVERED: the latency of a hop when nothing queues. */
   oneAtATime?: boolean;
+  /** Called when the first send call starts (cases are opened before): the alerts phase starts on it. */
+  onFlooding?: () => void;
 }
 
 const ACTOR = 'bench:coordinator';
@@ -63,18 +66,18 @@ const GUARDIAN: Guardian = {
   appointedAt: '2026-11-20',
 };
 
-interface SendingSide {
+export interface SendingSide {
   openCase(): Promise<string>;
-  /** Returns the id of the queued message. */
-  send(caseRef: string, to: string): Promise<string>;
+  /** Returns the id of the queued message (a REFERRAL_REQUEST unless told). */
+  send(caseRef: string, to: string, type?: MessageType): Promise<string>;
 }
 
-interface Task {
+export interface Task {
   route: Route;
   caseRef: string;
 }
 
-interface Sent {
+export interface Sent {
   id: string;
   from: string;
   to: string;
@@ -124,6 +127,7 @@ export async function measureHops(federation: LocalFederation, options: HopOptio
 
     // Wall clock, not performance.now(): it is compared with the databases' timestamps.
     const startedAt = Date.now();
+    options.onFlooding?.();
     const sendCalls: number[] = [];
     const waitDelivered = options.oneAtATime
       ? async (sent: Sent): Promise<void> => {
@@ -191,7 +195,10 @@ export async function measureHops(federation: LocalFederation, options: HopOptio
  * Messages alternate between routes and, within a route, go round-robin over its cases: consecutive send
  * calls then touch different cases, as independent coordinators would, instead of queueing on one case lock.
  */
-async function planTasks(federation: LocalFederation, options: HopOptions): Promise<Task[]> {
+export async function planTasks(
+  federation: LocalFederation,
+  options: Pick<HopOptions, 'driver' | 'messages' | 'messagesPerCase' | 'routes'>,
+): Promise<Task[]> {
   const perRoute = options.routes.map(
     (_, r) =>
       Math.floor(options.messages / options.routes.length) +
@@ -244,19 +251,23 @@ async function sendAll(
   return sent;
 }
 
-function node(federation: LocalFederation, code: string): RunningNode {
+export function node(federation: LocalFederation, code: string): RunningNode {
   const found = federation.nodes.get(code);
   if (!found) throw new Error(`node ${code} is not running`);
   return found;
 }
 
-function sendingSide(running: RunningNode, driver: Driver): SendingSide {
-  const command = (caseRef: string, to: string): SendMessageCommand => ({
+export function sendingSide(running: RunningNode, driver: Driver): SendingSide {
+  const command = (
+    caseRef: string,
+    to: string,
+    type: MessageType = 'REFERRAL_REQUEST',
+  ): SendMessageCommand => ({
     caseRef,
-    type: 'REFERRAL_REQUEST',
+    type,
     to,
     legalBasis: 'CONSENT',
-    payload: examplePayload('REFERRAL_REQUEST'),
+    payload: examplePayload(type),
   });
   if (driver === 'service') {
     const app = running.app;
@@ -275,7 +286,7 @@ function sendingSide(running: RunningNode, driver: Driver): SendingSide {
         await workflow.setGuardian(caseRef, GUARDIAN, ACTOR);
         return caseRef;
       },
-      send: async (caseRef, to) => (await outbound.send(command(caseRef, to), ACTOR)).record.id,
+      send: async (caseRef, to, type) => (await outbound.send(command(caseRef, to, type), ACTOR)).record.id,
     };
   }
   // Through api(), as the tests call a node: it carries whatever authentication the node asks for.
@@ -294,8 +305,8 @@ function sendingSide(running: RunningNode, driver: Driver): SendingSide {
       if (guardian.status !== 200) throw new Error(`PUT guardian: HTTP ${guardian.status}`);
       return caseRef;
     },
-    send: async (caseRef, to) => {
-      const { caseRef: _, ...body } = command(caseRef, to);
+    send: async (caseRef, to, type) => {
+      const { caseRef: _, ...body } = command(caseRef, to, type);
       return String((await post(`/cases/${caseRef}/messages`, body, 202)).id);
     },
   };
@@ -332,23 +343,25 @@ function summarizeBacklog(backlog: Backlog): Backlog {
 }
 
 /** Database timestamps (transaction start times, ms since the epoch) of one hop at both ends. */
-interface HopTiming {
+export interface HopTiming {
   /** Sender: send transaction. */
   createdAt: number;
   /** Sender: relay transaction that published it (markSent). */
   sentAt: number;
-  /** Receiver: inbound transaction that committed it. */
+  /** Receiver: inbound transaction that committed it (its messages row, written early in it). */
   receivedAt: number;
+  /** Receiver: its MESSAGE_RECEIVED audit entry, the transaction's last write before the commit. */
+  appliedAt: number;
   /** Receiver: relay transaction that published its DELIVERY_RECEIPT. */
   receiptSentAt: number;
   /** Sender: inbound transaction that applied the receipt. */
   deliveredAt: number;
 }
 
-async function hopTimings(clients: Map<string, Client>, sent: Sent[]): Promise<HopTiming[]> {
+export async function hopTimings(clients: Map<string, Client>, sent: Sent[]): Promise<HopTiming[]> {
   const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::float8`;
   const atSender = new Map<string, { createdAt: number; sentAt: number; deliveredAt: number }>();
-  const atReceiver = new Map<string, { receivedAt: number; receiptSentAt: number }>();
+  const atReceiver = new Map<string, { receivedAt: number; receiptSentAt: number; appliedAt?: number }>();
   for (const [code, client] of clients) {
     const outbound = sent.filter((s) => s.from === code).map((s) => s.id);
     if (outbound.length > 0) {
@@ -373,14 +386,23 @@ async function hopTimings(clients: Map<string, Client>, sent: Sent[]): Promise<H
       );
       for (const row of rows)
         atReceiver.set(row.id, { receivedAt: row.received, receiptSentAt: row.receipt_sent });
+      const audited = await client.query(
+        `SELECT message_id, ${ms('at')} AS applied FROM audit_log
+         WHERE action = 'MESSAGE_RECEIVED' AND message_id = ANY($1::text[])`,
+        [inbound],
+      );
+      for (const row of audited.rows) {
+        const receiver = atReceiver.get(row.message_id);
+        if (receiver) receiver.appliedAt = row.applied;
+      }
     }
   }
   return sent.map((s) => {
     const sender = atSender.get(s.id);
     const receiver = atReceiver.get(s.id);
-    if (!sender || !receiver)
+    if (!sender || receiver?.appliedAt === undefined)
       throw new Error(`message ${s.id} has no complete record at ${s.from} and ${s.to}`);
-    return { ...sender, ...receiver };
+    return { ...sender, ...receiver, appliedAt: receiver.appliedAt };
   });
 }
 
@@ -388,7 +410,7 @@ async function hopTimings(clients: Map<string, Client>, sent: Sent[]): Promise<H
  * Where a hop spends its time. The stamps are transaction start times (PostgreSQL now()), so each stage
  * includes the work done inside the transaction that starts the next one.
  */
-function stageSummary(timings: HopTiming[]): Record<string, { p50: number; p99: number }> {
+export function stageSummary(timings: HopTiming[]): Record<string, { p50: number; p99: number }> {
   const stage = (pick: (t: HopTiming) => number): { p50: number; p99: number } => {
     const summary = summarize(timings.map(pick));
     return { p50: summary.p50Ms, p99: summary.p99Ms };

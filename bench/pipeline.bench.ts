@@ -10,6 +10,7 @@ import { KeyStore } from '../src/crypto/key-store';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
 import { cpuShare, snapshot } from './machine-load';
 import { measureNestPeer, nestPeerNames } from './nest-peer';
+import { measureAlerts, measurePaced } from './latency-phases';
 import { measureHops, Route } from './pipeline-hops';
 import {
   FloorParticipant,
@@ -35,7 +36,12 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_CONCURRENCY=32         send calls in flight (pipeline and NestJS peer)
  *   BENCH_MESSAGES_PER_CASE=10
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
- *   BENCH_PHASES=raw,peer,pipeline,http   (FR, IT and MK start only for pipeline and http)
+ *   BENCH_PHASES=raw,peer,pipeline,alerts,paced,http   (FR, IT and MK start only for the last four)
+ *   BENCH_ALERTS=50              alerts: EMERGENCY_ALERTs FR → MK while the routes flood MK's routine lane
+ *   BENCH_ALERT_INTERVAL_MS=150  one alert every so often (open loop)
+ *   BENCH_ALERTS_FLOOD=0         the flood's hops; 0: enough to outlast the alerts at the pipeline's rate
+ *   BENCH_PACED_RATE=20          paced: routine hops/s when the pipeline phase did not run (else 20 % of it)
+ *   BENCH_PACED_MESSAGES=0       paced: hops to send; 0: 20 s worth
  *   BENCH_PHASE_TIMEOUT_S=75     per phase (default: max(75, BENCH_MESSAGES / 20))
  *   BENCH_NODES=in-process       `in-process`: the nodes run in this process, driven by service calls;
  *                                `process`: each node its own OS process (LocalFederation.spawn), driven
@@ -47,7 +53,13 @@ const TARGET_RATIO = 0.5;
 /** Issue 13: the pipeline against the NestJS peer and against the protocol ceiling, in the same run. */
 const PEER_TARGET = 1.2;
 const CEILING_TARGET = 0.5;
-const PHASES = ['raw', 'peer', 'pipeline', 'http'];
+const PHASES = ['raw', 'peer', 'pipeline', 'alerts', 'paced', 'http'];
+/** Issue 13: alerts' p99 while the routine lane is saturated, routine p99 at a share of the pipeline's rate. */
+const ALERTS_P99_TARGET_MS = 20;
+const PACED_P99_TARGET_MS = 50;
+const PACED_SHARE = 0.2;
+/** The pipeline's rate assumed when its phase did not run (for the alerts' flood size). */
+const ASSUMED_PIPELINE_RATE = 150;
 /**
  * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
  * is off, so the two take plain turns at the receiver whatever their backlogs.
@@ -55,6 +67,8 @@ const PHASES = ['raw', 'peer', 'pipeline', 'http'];
 const BENCH_NODE_CONFIG = { inboundMaxPendingPerSender: 0 };
 const BENCH_NODE_ENV = { TRM_INBOUND_MAX_PENDING_PER_SENDER: '0', TRM_LOG_LEVEL: 'error' };
 const CODES = ['FR', 'IT', 'MK'];
+/** The phases that run through the nodes (FR, IT and MK start for them). */
+const NODE_PHASES = ['pipeline', 'alerts', 'paced', 'http'];
 
 interface BenchOptions {
   messages: number;
@@ -65,6 +79,11 @@ interface BenchOptions {
   routes: Route[];
   phases: Set<string>;
   phaseTimeoutMs: number;
+  alerts: number;
+  alertIntervalMs: number;
+  alertsFlood: number;
+  pacedRate: number;
+  pacedMessages: number;
   /** Nodes as their own processes (the deployment shape) or inside the bench's process. */
   nodes: 'process' | 'in-process';
 }
@@ -101,6 +120,11 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     idleHops: int('BENCH_IDLE_HOPS', 50, 0),
     concurrency: int('BENCH_CONCURRENCY', 32, 1),
     messagesPerCase: int('BENCH_MESSAGES_PER_CASE', 10, 1),
+    alerts: int('BENCH_ALERTS', 50, 1),
+    alertIntervalMs: int('BENCH_ALERT_INTERVAL_MS', 150, 1),
+    alertsFlood: int('BENCH_ALERTS_FLOOD', 0, 0),
+    pacedRate: int('BENCH_PACED_RATE', 20, 1),
+    pacedMessages: int('BENCH_PACED_MESSAGES', 0, 0),
     routes,
     phases,
     // Long enough for the requested count at 20 hops/s, far below what the pipeline does even here.
@@ -151,7 +175,7 @@ async function main(): Promise<number> {
     await federation.setUp();
     await adminQuery(`CREATE DATABASE ${rawDatabase}`);
     await adminQuery(markStatement(rawDatabase, federation.runId));
-    if (options.phases.has('pipeline') || options.phases.has('http')) {
+    if (NODE_PHASES.some((phase) => options.phases.has(phase))) {
       for (const code of CODES) await startNode(federation, code, options.nodes);
       log(`nodes up in ${round((Date.now() - began) / 1000)} s`);
     }
@@ -236,7 +260,7 @@ async function main(): Promise<number> {
         pollMs: 100,
         amqpUrl: guestUrl,
       });
-    if (options.phases.has('pipeline') || options.phases.has('http')) {
+    if (NODE_PHASES.some((phase) => options.phases.has(phase))) {
       // JIT, connection pools and the first case rows; not measured.
       await timed('warmup', () => hops('warm-up', pipelineDriver, Math.min(200, options.messages)));
       delete results.warmup;
@@ -248,6 +272,52 @@ async function main(): Promise<number> {
         );
       }
       await timed('pipeline', () => hops(`pipeline (${pipelineDriver})`, pipelineDriver, options.messages));
+    }
+    const pipelineRate = results.pipeline?.perSecond;
+    if (options.phases.has('alerts')) {
+      const leadInMs = 1000;
+      // Enough routine hops to keep MK's routine lane full from before the first alert to after the last.
+      const floodSeconds = (leadInMs + options.alerts * options.alertIntervalMs) / 1000 + 2;
+      const flood =
+        options.alertsFlood || Math.ceil((pipelineRate ?? ASSUMED_PIPELINE_RATE) * floodSeconds * 1.25);
+      await timed('alerts', () =>
+        measureAlerts(federation, {
+          driver: pipelineDriver,
+          route: { from: 'FR', to: 'MK' },
+          alerts: options.alerts,
+          intervalMs: options.alertIntervalMs,
+          leadInMs,
+          flood: {
+            name: 'alerts: routine flood',
+            driver: pipelineDriver,
+            messages: flood,
+            concurrency: options.concurrency,
+            messagesPerCase: options.messagesPerCase,
+            routes: options.routes,
+            timeoutMs: options.phaseTimeoutMs,
+            pollMs: 100,
+            amqpUrl: guestUrl,
+          },
+          timeoutMs: options.phaseTimeoutMs,
+        }),
+      );
+    }
+    if (options.phases.has('paced')) {
+      const rate = pipelineRate ? round(pipelineRate * PACED_SHARE) : options.pacedRate;
+      const rateBasis = pipelineRate
+        ? `${PACED_SHARE * 100} % of the pipeline's ${pipelineRate}/s`
+        : 'BENCH_PACED_RATE';
+      await timed('paced', () =>
+        measurePaced(federation, {
+          driver: pipelineDriver,
+          routes: options.routes,
+          rate,
+          rateBasis,
+          messages: options.pacedMessages || Math.ceil(rate * 20),
+          messagesPerCase: options.messagesPerCase,
+          timeoutMs: options.phaseTimeoutMs,
+        }),
+      );
     }
     if (options.phases.has('http') && options.httpMessages > 0) {
       await timed('http', () => hops('pipeline (HTTP)', 'http', options.httpMessages));
@@ -548,14 +618,20 @@ function renderReport(
     ...(cpuTable ? ['', cpuTable] : []),
     ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
     ...(queryLine ? [queryLine] : []),
+    ...renderLatencies(results, issue13),
   ].join('\n');
 }
 
-/** Issue 13's two targets, each a ratio of hops/s measured in this run (null: a phase is missing). */
+/**
+ * Issue 13's targets: two ratios of hops/s measured in this run, and two p99 latencies in ms (null: a phase is
+ * missing).
+ */
 interface Issue13Ratios {
   pipelinePerPeer: number | null;
   pipelinePerCeiling: number | null;
-  targets: { pipelinePerPeer: number; pipelinePerCeiling: number };
+  alertsP99Ms: number | null;
+  pacedP99Ms: number | null;
+  targets: { pipelinePerPeer: number; pipelinePerCeiling: number; alertsP99Ms: number; pacedP99Ms: number };
 }
 
 function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | null): Issue13Ratios {
@@ -565,8 +641,67 @@ function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | 
   return {
     pipelinePerPeer: per(results.peer?.perSecond),
     pipelinePerCeiling: per(ceiling?.perSecond),
-    targets: { pipelinePerPeer: PEER_TARGET, pipelinePerCeiling: CEILING_TARGET },
+    alertsP99Ms: results.alerts?.latency.p99Ms ?? null,
+    pacedP99Ms: results.paced?.latency.p99Ms ?? null,
+    targets: {
+      pipelinePerPeer: PEER_TARGET,
+      pipelinePerCeiling: CEILING_TARGET,
+      alertsP99Ms: ALERTS_P99_TARGET_MS,
+      pacedP99Ms: PACED_P99_TARGET_MS,
+    },
   };
+}
+
+/** A p99 against its ceiling: the ratio p99/target, met when at most 1. */
+function latencyTarget(p99: number | null, targetMs: number): string {
+  if (p99 === null) return `n/a (issue 13 target p99 <= ${targetMs} ms)`;
+  const ratio = p99 / targetMs;
+  return `p99/target ${ratio.toFixed(2)} (issue 13 target p99 <= ${targetMs} ms: ${ratio <= 1 ? 'met' : 'NOT met'})`;
+}
+
+type Summary = { p50Ms: number; p99Ms: number; maxMs: number };
+const ms3 = (s: Summary): string => `p50 ${s.p50Ms}, p99 ${s.p99Ms}, max ${s.maxMs} ms`;
+
+function renderLatencies(results: Record<string, PhaseResult>, issue13: Issue13Ratios): string[] {
+  const lines: string[] = [''];
+  const alerts = results.alerts;
+  if (alerts) {
+    const d = alerts.details as {
+      alertsDuringFlood: number;
+      sendToAppliedMs: Summary;
+      hopMs: Summary;
+      flood: {
+        messages: number;
+        perSecond: number;
+        backlog: { inboxReady: Record<string, { mean: number }> };
+      };
+    };
+    lines.push(
+      `emergency alerts FR → MK, routine lane flooded (FR published → applied at MK, ` +
+        `${d.alertsDuringFlood}/${alerts.messages} during the flood): ${ms3(alerts.latency)}; ` +
+        latencyTarget(issue13.alertsP99Ms, ALERTS_P99_TARGET_MS),
+      `  send call → applied at MK ${ms3(d.sendToAppliedMs)}; full hop (send → receipt at FR) ${ms3(d.hopMs)}`,
+      `  flood: ${d.flood.messages} hops at ${d.flood.perSecond}/s, MK routine queue ready (mean) ` +
+        `${d.flood.backlog.inboxReady.MK?.mean ?? '?'}`,
+    );
+  }
+  const paced = results.paced;
+  if (paced) {
+    const d = paced.details as {
+      rate: number;
+      rateBasis: string;
+      sendToCommittedMs: Summary;
+      maxScheduleLagMs: number;
+    };
+    lines.push(
+      `routine at ${d.rate}/s (${d.rateBasis}), open loop (send → receipt applied at sender): ` +
+        `${ms3(paced.latency)}; ` +
+        latencyTarget(issue13.pacedP99Ms, PACED_P99_TARGET_MS),
+      `  send call → committed at MK ${ms3(d.sendToCommittedMs)}; bench behind schedule at most ` +
+        `${d.maxScheduleLagMs} ms`,
+    );
+  }
+  return lines.length > 1 ? lines : [];
 }
 
 function target(ratio: number | null, wanted: number): string {
