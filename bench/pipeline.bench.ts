@@ -279,7 +279,7 @@ async function main(): Promise<number> {
       // Enough routine hops to keep MK's routine lane full from before the first alert to after the last.
       const floodSeconds = (leadInMs + options.alerts * options.alertIntervalMs) / 1000 + 2;
       const flood =
-        options.alertsFlood || Math.ceil((pipelineRate ?? ASSUMED_PIPELINE_RATE) * floodSeconds * 1.25);
+        options.alertsFlood || Math.ceil((pipelineRate ?? ASSUMED_PIPELINE_RATE) * floodSeconds * 1.5);
       await timed('alerts', () =>
         measureAlerts(federation, {
           driver: pipelineDriver,
