@@ -525,10 +525,16 @@ function renderReport(
   const stageLines = stages
     ? Object.entries(stages).map(([name, s]) => `  ${name.padEnd(24)} p50 ${s.p50} ms, p99 ${s.p99} ms`)
     : [];
-  const queries = results.pipeline?.details.queriesPerHop as Record<string, { total: number }> | undefined;
+  const queries = results.pipeline?.details.queriesPerHop as
+    Record<string, { total: number; durableCommits: number }> | undefined;
+  // Per hop of the whole run: a sender's figure counts the hops of the other sender too (two routes: × 2 per
+  // message it sent); the receiver's is per message it accepted.
+  const busy = queries ? Object.entries(queries).filter(([, q]) => q.total > 0) : [];
   const queryLine = queries
-    ? `SQL statements per hop (BENCH_COUNT_QUERIES): ${Object.entries(queries)
+    ? `SQL statements per hop (BENCH_COUNT_QUERIES, target <= 10): ${busy
         .map(([code, q]) => `${code} ${q.total}`)
+        .join(', ')}; durable commits per hop (target <= 1): ${busy
+        .map(([code, q]) => `${code} ${q.durableCommits}`)
         .join(', ')} (by kind in the JSON)`
     : '';
   return [
