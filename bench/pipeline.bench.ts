@@ -9,6 +9,7 @@ import { LocalFederation } from '../scripts/lib/local-federation';
 import { KeyStore } from '../src/crypto/key-store';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
 import { cpuShare, snapshot } from './machine-load';
+import { measureForeignHops } from './foreign-hops';
 import { measureNestPeer, nestPeerNames } from './nest-peer';
 import { measureHops, Route } from './pipeline-hops';
 import {
@@ -33,6 +34,7 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_HTTP_MESSAGES=500      hops for the HTTP variant (0 skips it)
  *   BENCH_IDLE_HOPS=50           hops sent one at a time, raw and pipeline (latency without queueing)
  *   BENCH_CONCURRENCY=32         send calls in flight (pipeline and NestJS peer)
+ *   BENCH_FOREIGN_CONCURRENCY=64 hops in flight from the foreign sender (phase foreign: MK alone)
  *   BENCH_MESSAGES_PER_CASE=10
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
  *   BENCH_PHASES=raw,peer,pipeline,http   (FR, IT and MK start only for pipeline and http)
@@ -47,7 +49,7 @@ const TARGET_RATIO = 0.5;
 /** Issue 13: the pipeline against the NestJS peer and against the protocol ceiling, in the same run. */
 const PEER_TARGET = 1.2;
 const CEILING_TARGET = 0.5;
-const PHASES = ['raw', 'peer', 'pipeline', 'http'];
+const PHASES = ['raw', 'peer', 'pipeline', 'http', 'foreign'];
 /**
  * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
  * is off, so the two take plain turns at the receiver whatever their backlogs.
@@ -61,6 +63,8 @@ interface BenchOptions {
   httpMessages: number;
   idleHops: number;
   concurrency: number;
+  /** Hops in flight from the foreign sender (issue 13 measured 64). */
+  foreignConcurrency: number;
   messagesPerCase: number;
   routes: Route[];
   phases: Set<string>;
@@ -100,6 +104,7 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     httpMessages: int('BENCH_HTTP_MESSAGES', 500, 0),
     idleHops: int('BENCH_IDLE_HOPS', 50, 0),
     concurrency: int('BENCH_CONCURRENCY', 32, 1),
+    foreignConcurrency: int('BENCH_FOREIGN_CONCURRENCY', 64, 1),
     messagesPerCase: int('BENCH_MESSAGES_PER_CASE', 10, 1),
     routes,
     phases,
@@ -251,6 +256,24 @@ async function main(): Promise<number> {
     }
     if (options.phases.has('http') && options.httpMessages > 0) {
       await timed('http', () => hops('pipeline (HTTP)', 'http', options.httpMessages));
+    }
+    if (options.phases.has('foreign')) {
+      // MK alone: FR's node would take the foreign sender's receipts off FR's queue, and IT's would share the CPU.
+      for (const code of CODES) await federation.stop(code);
+      await startNode(federation, 'MK', options.nodes);
+      const foreign = (messages: number, firstCase: number) => () =>
+        measureForeignHops(federation, {
+          from: 'FR',
+          to: 'MK',
+          messages,
+          concurrency: options.foreignConcurrency,
+          messagesPerCase: options.messagesPerCase,
+          timeoutMs: options.phaseTimeoutMs,
+          firstCase,
+        });
+      await timed('foreignWarmup', foreign(Math.min(200, options.messages), 900_000));
+      delete results.foreignWarmup;
+      await timed('foreign', foreign(options.messages, 910_000));
     }
   } catch (error) {
     failures.push(`setup: ${describeError(error)}`);
@@ -487,6 +510,7 @@ function renderReport(
         `pipeline, ${options.nodes === 'process' ? 'HTTP POST, nodes as processes' : 'service call'} (${options.concurrency} in flight)`,
       ),
       row(results.http, `pipeline, HTTP POST (${options.concurrency} in flight)`),
+      row(results.foreign, `pipeline, foreign sender → MK (${options.foreignConcurrency} in flight)`),
       row(results.rawIdle, 'raw, one hop at a time'),
       row(results.pipelineIdle, 'pipeline, one hop at a time'),
     ],
@@ -548,8 +572,8 @@ function renderReport(
     table,
     '',
     `ratio pipeline/raw (msgs/s): ${verdict}`,
-    `ratio pipeline/NestJS peer (hops/s): ${target(issue13.pipelinePerPeer, PEER_TARGET)}`,
-    `ratio pipeline/protocol ceiling (hops/s): ${target(issue13.pipelinePerCeiling, CEILING_TARGET)}`,
+    `ratio ${issue13Subject(results)}/NestJS peer (hops/s): ${target(issue13.pipelinePerPeer, PEER_TARGET)}`,
+    `ratio ${issue13Subject(results)}/protocol ceiling (hops/s): ${target(issue13.pipelinePerCeiling, CEILING_TARGET)}`,
     ...(ceiling ? ['', ...renderCeiling(ceiling)] : []),
     ...(cpuTable ? ['', cpuTable] : []),
     ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
@@ -565,7 +589,8 @@ interface Issue13Ratios {
 }
 
 function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | null): Issue13Ratios {
-  const pipeline = results.pipeline?.perSecond;
+  // Issue 13 measures the pipeline from a foreign participant; the two-node pipeline stands in without it.
+  const pipeline = (results.foreign ?? results.pipeline)?.perSecond;
   const per = (other: number | undefined): number | null =>
     pipeline === undefined || !other ? null : round(pipeline / other, 3);
   return {
@@ -573,6 +598,10 @@ function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | 
     pipelinePerCeiling: per(ceiling?.perSecond),
     targets: { pipelinePerPeer: PEER_TARGET, pipelinePerCeiling: CEILING_TARGET },
   };
+}
+
+function issue13Subject(results: Record<string, PhaseResult>): string {
+  return results.foreign ? 'pipeline from a foreign sender' : 'pipeline';
 }
 
 function target(ratio: number | null, wanted: number): string {
