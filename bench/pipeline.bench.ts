@@ -9,6 +9,7 @@ import { LocalFederation } from '../scripts/lib/local-federation';
 import { KeyStore } from '../src/crypto/key-store';
 import { encodeMessage, Recipient } from '../src/transport/envelope-codec';
 import { cpuShare, snapshot } from './machine-load';
+import { measureForeignHops } from './foreign-hops';
 import { measureNestPeer, nestPeerNames } from './nest-peer';
 import { measureAlerts, measurePaced } from './latency-phases';
 import { measureHops, Route } from './pipeline-hops';
@@ -34,9 +35,11 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_HTTP_MESSAGES=500      hops for the HTTP variant (0 skips it)
  *   BENCH_IDLE_HOPS=50           hops sent one at a time, raw and pipeline (latency without queueing)
  *   BENCH_CONCURRENCY=32         send calls in flight (pipeline and NestJS peer)
+ *   BENCH_FOREIGN_CONCURRENCY=64 hops in flight from the foreign sender (phase foreign: MK alone)
  *   BENCH_MESSAGES_PER_CASE=10
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
- *   BENCH_PHASES=raw,peer,pipeline,alerts,paced,http   (FR, IT and MK start only for the last four)
+ *   BENCH_PHASES=raw,peer,pipeline,alerts,paced,http,foreign   (FR, IT and MK start for pipeline, alerts,
+ *                                paced and http; MK alone for foreign)
  *   BENCH_ALERTS=50              alerts: EMERGENCY_ALERTs FR → MK while the routes flood MK's routine lane
  *   BENCH_ALERT_INTERVAL_MS=150  one alert every so often (open loop)
  *   BENCH_ALERTS_FLOOD=0         the flood's hops; 0: enough to outlast the alerts at the pipeline's rate
@@ -53,7 +56,7 @@ const TARGET_RATIO = 0.5;
 /** Issue 13: the pipeline against the NestJS peer and against the protocol ceiling, in the same run. */
 const PEER_TARGET = 1.2;
 const CEILING_TARGET = 0.5;
-const PHASES = ['raw', 'peer', 'pipeline', 'alerts', 'paced', 'http'];
+const PHASES = ['raw', 'peer', 'pipeline', 'alerts', 'paced', 'http', 'foreign'];
 /** Issue 13: alerts' p99 while the routine lane is saturated, routine p99 at a share of the pipeline's rate. */
 const ALERTS_P99_TARGET_MS = 20;
 const PACED_P99_TARGET_MS = 50;
@@ -75,6 +78,8 @@ interface BenchOptions {
   httpMessages: number;
   idleHops: number;
   concurrency: number;
+  /** Hops in flight from the foreign sender (issue 13 measured 64). */
+  foreignConcurrency: number;
   messagesPerCase: number;
   routes: Route[];
   phases: Set<string>;
@@ -119,6 +124,7 @@ function readOptions(env: NodeJS.ProcessEnv): BenchOptions {
     httpMessages: int('BENCH_HTTP_MESSAGES', 500, 0),
     idleHops: int('BENCH_IDLE_HOPS', 50, 0),
     concurrency: int('BENCH_CONCURRENCY', 32, 1),
+    foreignConcurrency: int('BENCH_FOREIGN_CONCURRENCY', 64, 1),
     messagesPerCase: int('BENCH_MESSAGES_PER_CASE', 10, 1),
     alerts: int('BENCH_ALERTS', 50, 1),
     alertIntervalMs: int('BENCH_ALERT_INTERVAL_MS', 150, 1),
@@ -321,6 +327,24 @@ async function main(): Promise<number> {
     }
     if (options.phases.has('http') && options.httpMessages > 0) {
       await timed('http', () => hops('pipeline (HTTP)', 'http', options.httpMessages));
+    }
+    if (options.phases.has('foreign')) {
+      // MK alone: FR's node would take the foreign sender's receipts off FR's queue, and IT's would share the CPU.
+      for (const code of CODES) await federation.stop(code);
+      await startNode(federation, 'MK', options.nodes);
+      const foreign = (messages: number, firstCase: number) => () =>
+        measureForeignHops(federation, {
+          from: 'FR',
+          to: 'MK',
+          messages,
+          concurrency: options.foreignConcurrency,
+          messagesPerCase: options.messagesPerCase,
+          timeoutMs: options.phaseTimeoutMs,
+          firstCase,
+        });
+      await timed('foreignWarmup', foreign(Math.min(200, options.messages), 900_000));
+      delete results.foreignWarmup;
+      await timed('foreign', foreign(options.messages, 910_000));
     }
   } catch (error) {
     failures.push(`setup: ${describeError(error)}`);
@@ -557,6 +581,7 @@ function renderReport(
         `pipeline, ${options.nodes === 'process' ? 'HTTP POST, nodes as processes' : 'service call'} (${options.concurrency} in flight)`,
       ),
       row(results.http, `pipeline, HTTP POST (${options.concurrency} in flight)`),
+      row(results.foreign, `pipeline, foreign sender → MK (${options.foreignConcurrency} in flight)`),
       row(results.rawIdle, 'raw, one hop at a time'),
       row(results.pipelineIdle, 'pipeline, one hop at a time'),
     ],
@@ -595,10 +620,16 @@ function renderReport(
   const stageLines = stages
     ? Object.entries(stages).map(([name, s]) => `  ${name.padEnd(24)} p50 ${s.p50} ms, p99 ${s.p99} ms`)
     : [];
-  const queries = results.pipeline?.details.queriesPerHop as Record<string, { total: number }> | undefined;
+  const queries = results.pipeline?.details.queriesPerHop as
+    Record<string, { total: number; durableCommits: number }> | undefined;
+  // Per hop of the whole run: a sender's figure counts the hops of the other sender too (two routes: × 2 per
+  // message it sent); the receiver's is per message it accepted.
+  const busy = queries ? Object.entries(queries).filter(([, q]) => q.total > 0) : [];
   const queryLine = queries
-    ? `SQL statements per hop (BENCH_COUNT_QUERIES): ${Object.entries(queries)
+    ? `SQL statements per hop (BENCH_COUNT_QUERIES, target <= 10): ${busy
         .map(([code, q]) => `${code} ${q.total}`)
+        .join(', ')}; durable commits per hop (target <= 1): ${busy
+        .map(([code, q]) => `${code} ${q.durableCommits}`)
         .join(', ')} (by kind in the JSON)`
     : '';
   return [
@@ -612,8 +643,8 @@ function renderReport(
     table,
     '',
     `ratio pipeline/raw (msgs/s): ${verdict}`,
-    `ratio pipeline/NestJS peer (hops/s): ${target(issue13.pipelinePerPeer, PEER_TARGET)}`,
-    `ratio pipeline/protocol ceiling (hops/s): ${target(issue13.pipelinePerCeiling, CEILING_TARGET)}`,
+    `ratio ${issue13Subject(results)}/NestJS peer (hops/s): ${target(issue13.pipelinePerPeer, PEER_TARGET)}`,
+    `ratio ${issue13Subject(results)}/protocol ceiling (hops/s): ${target(issue13.pipelinePerCeiling, CEILING_TARGET)}`,
     ...(ceiling ? ['', ...renderCeiling(ceiling)] : []),
     ...(cpuTable ? ['', cpuTable] : []),
     ...(stageLines.length > 0 ? ['pipeline stages (database timestamps):', ...stageLines] : []),
@@ -635,7 +666,8 @@ interface Issue13Ratios {
 }
 
 function issue13Ratios(results: Record<string, PhaseResult>, ceiling: Ceiling | null): Issue13Ratios {
-  const pipeline = results.pipeline?.perSecond;
+  // Issue 13 measures the pipeline from a foreign participant; the two-node pipeline stands in without it.
+  const pipeline = (results.foreign ?? results.pipeline)?.perSecond;
   const per = (other: number | undefined): number | null =>
     pipeline === undefined || !other ? null : round(pipeline / other, 3);
   return {
@@ -702,6 +734,10 @@ function renderLatencies(results: Record<string, PhaseResult>, issue13: Issue13R
     );
   }
   return lines.length > 1 ? lines : [];
+}
+
+function issue13Subject(results: Record<string, PhaseResult>): string {
+  return results.foreign ? 'pipeline from a foreign sender' : 'pipeline';
 }
 
 function target(ratio: number | null, wanted: number): string {

@@ -37,9 +37,38 @@ export function installQueryCounter(): void {
       let kind = kinds.get(text);
       if (kind === undefined) kinds.set(text, (kind = statementKind(text)));
       perDatabase.set(kind, (perDatabase.get(kind) ?? 0) + 1);
+      if (commitsDurably(this, kind)) perDatabase.set(DURABLE, (perDatabase.get(DURABLE) ?? 0) + 1);
     }
     return original.apply(this, args);
   };
+}
+
+/** Counted beside the statements, not among them: commits that must reach the disk (WAL flush). */
+const DURABLE = '(durable commits)';
+const WRITES = /^(INSERT|UPDATE|DELETE|WITH)\b/;
+/** Per connection: inside a transaction, and whether it wrote (a read-only COMMIT flushes nothing). */
+const transactions = new WeakMap<Client, { open: boolean; wrote: boolean }>();
+
+/**
+ * Whether this statement ends in a durable commit: a COMMIT of a transaction that wrote, or a write outside
+ * any transaction (autocommit). WITH counts as a write: the nodes' WITH statements insert.
+ */
+function commitsDurably(client: Client, kind: string): boolean {
+  let state = transactions.get(client);
+  if (!state) transactions.set(client, (state = { open: false, wrote: false }));
+  if (kind === 'START' || kind === 'BEGIN') {
+    state.open = true;
+    state.wrote = false;
+    return false;
+  }
+  if (kind === 'COMMIT' || kind === 'ROLLBACK') {
+    const durable = kind === 'COMMIT' && state.open && state.wrote;
+    state.open = false;
+    return durable;
+  }
+  if (!WRITES.test(kind)) return false;
+  if (state.open) state.wrote = true;
+  return !state.open;
 }
 
 export function queryCountsSnapshot(): Record<string, Record<string, number>> | null {
@@ -52,18 +81,22 @@ export function queryCountsPer(
   before: Record<string, Record<string, number>> | null,
   after: Record<string, Record<string, number>> | null,
   per: number,
-): Record<string, { total: number; byKind: Record<string, number> }> | null {
+): Record<string, { total: number; durableCommits: number; byKind: Record<string, number> }> | null {
   if (!before || !after) return null;
   const perHop = (count: number): number => Math.round((count / per) * 100) / 100;
-  const result: Record<string, { total: number; byKind: Record<string, number> }> = {};
+  const result: Record<string, { total: number; durableCommits: number; byKind: Record<string, number> }> =
+    {};
   for (const [node, kinds] of Object.entries(after)) {
-    const deltas = Object.entries(kinds)
-      .map(([kind, count]) => [kind, count - (before[node]?.[kind] ?? 0)] as const)
-      .filter(([, delta]) => delta > 0)
+    const delta = (kind: string): number => (kinds[kind] ?? 0) - (before[node]?.[kind] ?? 0);
+    const deltas = Object.keys(kinds)
+      .filter((kind) => kind !== DURABLE)
+      .map((kind) => [kind, delta(kind)] as const)
+      .filter(([, count]) => count > 0)
       .sort((a, b) => b[1] - a[1]);
     result[node] = {
-      total: perHop(deltas.reduce((sum, [, delta]) => sum + delta, 0)),
-      byKind: Object.fromEntries(deltas.map(([kind, delta]) => [kind, perHop(delta)])),
+      total: perHop(deltas.reduce((sum, [, count]) => sum + count, 0)),
+      durableCommits: perHop(delta(DURABLE)),
+      byKind: Object.fromEntries(deltas.map(([kind, count]) => [kind, perHop(count)])),
     };
   }
   return result;

@@ -94,10 +94,11 @@ function orRollBack<T>(check: Check<T>): T {
  * Inbound half of the transfer pipeline. receive() reads as the receiver's steps of docs/protocol.md:
  * `verify` (checks 1–11: signature, size, JSON, sender, addressee, envelope, restrictions, opening,
  * payload; no database), then `applyBatch`, which applies the deliveries verified together in one
- * transaction (`claimInbox` 9 → `checkCase` 12–13a → `recordMessages` → receipts into the outbox →
- * `applyChanges` → audit entries), and `reject` for a message a check stopped. Any refusal or conflict in
- * a batch of several rolls it back and applies its messages one by one, so each is still accepted or
- * rejected on its own. The consumer acks only after this returns.
+ * transaction (`acceptAll`: `claimInbox` 9 → `checkCase` 12–13a → `recordMessages` → receipts into the
+ * outbox → `settleAnswered` → `applyChange` → the types' effects → audit entries), and `reject` for a
+ * message a check stopped. A message of a batch that is refused or already known is taken out of it and
+ * answered on its own, the others applied together around it, so each is still accepted or rejected on its
+ * own. The consumer acks each delivery only after the transaction that applied it committed.
  */
 @Injectable()
 export class InboundService {
