@@ -593,6 +593,7 @@ function renderReport(
       options.nodes === 'process' ? 'pipeline, nodes as processes' : 'pipeline, service call',
       results.pipeline,
     ],
+    ['pipeline, foreign sender', results.foreign],
     ['pipeline, HTTP POST', results.http],
   ];
   const cpuRows = phases

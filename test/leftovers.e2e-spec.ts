@@ -1,12 +1,15 @@
 /**
  * What a killed run leaves behind (scripts/lib/leftovers.ts), against the real PostgreSQL and RabbitMQ: the
- * sweep removes the databases, roles and vhosts a dead process of this machine marked, and nothing else.
+ * sweep removes the databases, roles, vhosts and private PostgreSQL clusters a dead process of this machine
+ * marked, and nothing else.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Client } from 'pg';
 import { deadRun, markStatement, sweepDeadRuns } from '../scripts/lib/leftovers';
+import { PostgresCluster } from '../scripts/lib/postgres-cluster';
 import { BrokerAdmin } from '../src/transport/broker-admin';
 
 const PG_ADMIN_URL = process.env.TRM_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -94,4 +97,32 @@ describe('sweeping what killed runs left (real PostgreSQL and RabbitMQ)', () => 
       ['elsewhere', 'live', 'unmarked'].map((what) => `trm-${run}-${what}`).sort(),
     );
   });
+
+  it("stops and removes a dead run's private PostgreSQL cluster, and leaves a live run's", async () => {
+    const [dead, live] = [await PostgresCluster.start(marks.dead), await PostgresCluster.start(marks.live)];
+    const answers = async (cluster: PostgresCluster): Promise<boolean> => {
+      const client = new Client({ connectionString: cluster.adminUrl, connectionTimeoutMillis: 5_000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    try {
+      expect(await answers(dead)).toBe(true);
+      const removed = await sweepDeadRuns({ pgAdminUrl: PG_ADMIN_URL, managementUrl: MANAGEMENT_URL });
+      expect(removed).toContain(`PostgreSQL cluster ${dead.dir}`);
+      expect(removed.join()).not.toContain(live.dir);
+      expect(existsSync(dead.dir)).toBe(false);
+      expect(await answers(dead)).toBe(false);
+      expect(await answers(live)).toBe(true);
+    } finally {
+      await dead.destroy();
+      await live.destroy();
+    }
+  }, 60_000);
 });

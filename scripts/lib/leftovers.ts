@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import type { BrokerProvisioner } from './broker-provisioner';
+import { CLUSTER_PREFIX, clusterMark, stopClusterIn } from './postgres-cluster';
 import { BrokerAdmin } from '../../src/transport/broker-admin';
 
 /**
@@ -54,7 +55,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes the databases (with their roles), vhosts and work directories of dead runs; returns what went. */
+/**
+ * Removes the databases (with their roles), vhosts, work directories and private PostgreSQL clusters of dead
+ * runs; returns what went.
+ */
 export async function sweepDeadRuns(options: {
   pgAdminUrl: string;
   managementUrl: string;
@@ -100,6 +104,13 @@ export async function sweepDeadRuns(options: {
         removed.push(`directory ${dir}`);
       }
     }
+  }
+  // A private PostgreSQL cluster (postgres-cluster.ts) keeps running after its run was killed: stop it too.
+  for (const entry of readdirSync(tmpdir())) {
+    const dir = path.join(tmpdir(), entry);
+    if (!entry.startsWith(CLUSTER_PREFIX) || !deadRun(clusterMark(dir))) continue;
+    await stopClusterIn(dir);
+    removed.push(`PostgreSQL cluster ${dir}`);
   }
   return removed;
 }

@@ -38,6 +38,11 @@ export interface FederationOptions {
   /** Names the vhost and databases; random by default so runs never collide. */
   runId?: string;
   pgAdminUrl?: string;
+  /**
+   * Per-country PostgreSQL administrator URLs, for codes whose database lives on a cluster of its own (e.g. a
+   * PostgresCluster a test restarts); the others use `pgAdminUrl`.
+   */
+  pgAdminUrls?: Record<string, string>;
   amqpHost?: string;
   managementUrl?: string;
   /**
@@ -154,9 +159,14 @@ export class LocalFederation {
 
   /** A superuser's connection to a node's database (for setup, assertions and tampering in tests). */
   databaseUrl(code: string): string {
-    const url = new URL(this.pgAdminUrl);
+    const url = new URL(this.pgAdminUrlOf(code));
     url.pathname = `/${this.databaseName(code)}`;
     return url.toString();
+  }
+
+  /** The administrator's URL of the cluster that holds the country's database. */
+  pgAdminUrlOf(code: string): string {
+    return this.options.pgAdminUrls?.[code] ?? this.pgAdminUrl;
   }
 
   /** The node's own role: no superuser, owns the tables it migrates but not the audit trail. */
@@ -276,7 +286,7 @@ export class LocalFederation {
       await this.withPg(async (pg) => {
         await pg.query(`CREATE DATABASE ${this.databaseName(code)}`);
         await markDatabase(pg, this.databaseName(code), this.runId);
-      });
+      }, this.pgAdminUrlOf(code));
       await this.prepareDatabase(code);
     }
     this.writeDirectory({
@@ -340,7 +350,7 @@ export class LocalFederation {
       await pg.query(`CREATE ROLE ${this.auditOwnerRole(code)} NOLOGIN`);
       await pg.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
       await pg.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${this.appRole(code)}`);
-    });
+    }, this.pgAdminUrlOf(code));
     await this.withPg(
       (pg) => pg.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${this.appRole(code)}`),
       this.databaseUrl(code),
@@ -512,13 +522,15 @@ export class LocalFederation {
     if (this.options.removeCreatedUsers)
       for (const user of this.createdUsers) await this.admin.deleteUser(user).catch(() => undefined);
     for (const code of this.options.codes) {
-      await this.withPg((pg) =>
-        pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`),
+      const admin = this.pgAdminUrlOf(code);
+      await this.withPg(
+        (pg) => pg.query(`DROP DATABASE IF EXISTS ${this.databaseName(code)} WITH (FORCE)`),
+        admin,
       ).catch(() => undefined);
       await this.withPg(async (pg) => {
         await pg.query(`DROP ROLE IF EXISTS ${this.appRole(code)}`);
         await pg.query(`DROP ROLE IF EXISTS ${this.auditOwnerRole(code)}`);
-      }).catch(() => undefined);
+      }, admin).catch(() => undefined);
     }
     rmSync(this.workDir, { recursive: true, force: true });
   }

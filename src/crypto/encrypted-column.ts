@@ -144,7 +144,16 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     private readonly caseKeys: CaseKeys,
   ) {}
 
-  async beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+  /**
+   * TypeORM runs the hook of every row of a multi-row insert at once: their statements take turns on the
+   * transaction's one connection (pg runs one query at a time), and the second row of a case finds its key
+   * kept by the first.
+   */
+  beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+    return this.inTurn(event.queryRunner, () => this.sealInserted(event));
+  }
+
+  private async sealInserted(event: InsertEvent<ObjectLiteral>): Promise<void> {
     const found = this.entities.get(event.metadata.target);
     if (!found || !event.entity) return;
     const row = event.entity;
@@ -198,7 +207,11 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     if (event.entity) this.restore(event.entity);
   }
 
-  async beforeUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
+  beforeUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
+    return this.inTurn(event.queryRunner, () => this.sealUpdated(event));
+  }
+
+  private async sealUpdated(event: UpdateEvent<ObjectLiteral>): Promise<void> {
     const found = this.entities.get(event.metadata.target);
     const values = event.entity;
     if (!found || !values) return;

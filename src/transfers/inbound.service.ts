@@ -81,8 +81,13 @@ class AtMessage extends Error {
   }
 }
 
-/** Up to this many verified deliveries are applied in one transaction (GroupCommit). */
+/**
+ * Up to this many verified deliveries are applied in one transaction (GroupCommit), and up to this many
+ * transactions at once per pool: while one waits on the database, the next is applied. The consumer never
+ * lets two messages of one case wait at once, so concurrent batches lock different case rows.
+ */
 const MAX_BATCH = 32;
+const MAX_RUNS = 2;
 
 /** A failed check inside the transaction: thrown only to roll it back, then answered like any other. */
 function orRollBack<T>(check: Check<T>): T {
@@ -213,7 +218,7 @@ export class InboundService {
   private batchesOf(database: DataSource): GroupCommit<Verified, Disposition> {
     let batches = this.batches.get(database);
     if (!batches) {
-      batches = new GroupCommit(MAX_BATCH, (items) => this.applyBatch(database, items));
+      batches = new GroupCommit(MAX_BATCH, (items) => this.applyBatch(database, items), MAX_RUNS);
       this.batches.set(database, batches);
     }
     return batches;

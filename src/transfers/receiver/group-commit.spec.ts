@@ -69,4 +69,28 @@ describe('GroupCommit', () => {
     await expect(commit.submit(1)).rejects.toThrow('database gone');
     await expect(commit.submit(2)).resolves.toBe('applied 2');
   });
+
+  it('runs up to maxRuns batches at once, the next one gathering what waits meanwhile', async () => {
+    const batches: number[][] = [];
+    const gates: Array<() => void> = [];
+    const commit = new GroupCommit<number, string>(
+      8,
+      async (items) => {
+        batches.push(items);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return items.map((item) => ({ ok: true, value: `applied ${item}` }));
+      },
+      2,
+    );
+    const all = [1, 2, 3, 4, 5].map((n) => commit.submit(n));
+    expect(batches).toEqual([[1], [2]]); // two runs under way, each started alone; 3–5 wait
+    gates.shift()!();
+    await all[0];
+    await new Promise((resolve) => setImmediate(resolve)); // the finished run's slot is taken
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    gates.splice(0).forEach((open) => open());
+    await new Promise((resolve) => setImmediate(resolve));
+    gates.splice(0).forEach((open) => open());
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5].map((n) => `applied ${n}`));
+  });
 });
