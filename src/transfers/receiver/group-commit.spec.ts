@@ -70,11 +70,11 @@ describe('GroupCommit', () => {
     await expect(commit.submit(2)).resolves.toBe('applied 2');
   });
 
-  it('runs up to maxRuns batches at once, the next one gathering what waits meanwhile', async () => {
+  it('starts a second run beside the first only when a whole batch waits', async () => {
     const batches: number[][] = [];
     const gates: Array<() => void> = [];
     const commit = new GroupCommit<number, string>(
-      8,
+      2,
       async (items) => {
         batches.push(items);
         await new Promise<void>((resolve) => gates.push(resolve));
@@ -82,15 +82,21 @@ describe('GroupCommit', () => {
       },
       2,
     );
-    const all = [1, 2, 3, 4, 5].map((n) => commit.submit(n));
-    expect(batches).toEqual([[1], [2]]); // two runs under way, each started alone; 3–5 wait
+    const all = [1, 2].map((n) => commit.submit(n));
+    expect(batches).toEqual([[1]]); // one item waiting: not a batch, it waits for the run under way
+    all.push(commit.submit(3));
+    expect(batches).toEqual([[1], [2, 3]]); // a whole batch waited: a second run
+    all.push(commit.submit(4), commit.submit(5), commit.submit(6));
+    expect(batches).toHaveLength(2); // both runs busy: 4–6 wait
     gates.shift()!();
     await all[0];
     await new Promise((resolve) => setImmediate(resolve)); // the finished run's slot is taken
-    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
-    gates.splice(0).forEach((open) => open());
-    await new Promise((resolve) => setImmediate(resolve));
-    gates.splice(0).forEach((open) => open());
-    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5].map((n) => `applied ${n}`));
+    expect(batches).toEqual([[1], [2, 3], [4, 5]]);
+    while (batches.length < 4 || gates.length > 0) {
+      gates.splice(0).forEach((open) => open());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5, 6].map((n) => `applied ${n}`));
+    expect(batches).toEqual([[1], [2, 3], [4, 5], [6]]);
   });
 });

@@ -2,9 +2,10 @@
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /**
- * Group commit: items submitted while the runs under way are busy wait and go together in the next run, up to
- * `maxBatch`; at most `maxRuns` runs at a time (one transaction each: while one waits on the database, the
- * next is applied). An item submitted to an idle queue runs at once, alone, so a quiet node pays no wait for
+ * Group commit: items submitted while a run is under way wait and go together in the next run, up to
+ * `maxBatch`. When a whole batch waits, a second run starts beside the first, up to `maxRuns` (one
+ * transaction each: while one waits on the database, the next is applied); a trickle keeps to one run, so
+ * its items still gather into batches. An item submitted to an idle queue runs at once, alone, so a quiet node pays no wait for
  * batching, and a busy one applies what arrived together in one transaction. The caller keeps two items
  * that must not be applied at once (one case's messages) from waiting at the same time.
  */
@@ -26,8 +27,12 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** A run starts when none is under way, or beside one when a whole batch waits (a backlog, not a trickle). */
   private drain(): void {
-    while (this.running < this.maxRuns && this.waiting.length > 0) {
+    while (
+      this.waiting.length > 0 &&
+      (this.running === 0 || (this.running < this.maxRuns && this.waiting.length >= this.maxBatch))
+    ) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.running += 1;
       void this.apply(batch).finally(() => {
