@@ -12,7 +12,7 @@ import { cpuShare, snapshot } from './machine-load';
 import { measureForeignHops } from './foreign-hops';
 import { measureNestPeer, nestPeerNames } from './nest-peer';
 import { measureAlerts, measurePaced } from './latency-phases';
-import { measureHops, Route } from './pipeline-hops';
+import { HopOptions, measureHops, Route } from './pipeline-hops';
 import {
   FloorParticipant,
   measureProtocolFloor,
@@ -253,19 +253,25 @@ async function main(): Promise<number> {
     }
     // Spawned nodes are driven through their HTTP API, the sender API a coordinator uses.
     const pipelineDriver = options.nodes === 'process' ? 'http' : 'service';
+    const hopOptions = (
+      name: string,
+      driver: 'service' | 'http',
+      messages: number,
+      oneAtATime = false,
+    ): HopOptions => ({
+      name,
+      driver,
+      messages,
+      oneAtATime,
+      concurrency: options.concurrency,
+      messagesPerCase: options.messagesPerCase,
+      routes: options.routes,
+      timeoutMs: options.phaseTimeoutMs,
+      pollMs: 100,
+      amqpUrl: guestUrl,
+    });
     const hops = (name: string, driver: 'service' | 'http', messages: number, oneAtATime = false) =>
-      measureHops(federation, {
-        name,
-        driver,
-        messages,
-        oneAtATime,
-        concurrency: options.concurrency,
-        messagesPerCase: options.messagesPerCase,
-        routes: options.routes,
-        timeoutMs: options.phaseTimeoutMs,
-        pollMs: 100,
-        amqpUrl: guestUrl,
-      });
+      measureHops(federation, hopOptions(name, driver, messages, oneAtATime));
     if (NODE_PHASES.some((phase) => options.phases.has(phase))) {
       // JIT, connection pools and the first case rows; not measured.
       await timed('warmup', () => hops('warm-up', pipelineDriver, Math.min(200, options.messages)));
@@ -293,17 +299,7 @@ async function main(): Promise<number> {
           alerts: options.alerts,
           intervalMs: options.alertIntervalMs,
           leadInMs,
-          flood: {
-            name: 'alerts: routine flood',
-            driver: pipelineDriver,
-            messages: flood,
-            concurrency: options.concurrency,
-            messagesPerCase: options.messagesPerCase,
-            routes: options.routes,
-            timeoutMs: options.phaseTimeoutMs,
-            pollMs: 100,
-            amqpUrl: guestUrl,
-          },
+          flood: hopOptions('alerts: routine flood', pipelineDriver, flood),
           timeoutMs: options.phaseTimeoutMs,
         }),
       );
