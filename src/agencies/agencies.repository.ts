@@ -86,8 +86,7 @@ export class AgenciesRepository {
     return rows[0] ?? null;
   }
 
-  /** The submission that produced one of our outbound messages, if an agency submitted it. */
-  /** The submissions that sent these messages (none for a message no agency submitted). */
+  /** The submissions that produced these outbound messages of ours (none for a message no agency submitted). */
   async submissionsOfMessages(manager: EntityManager, messageIds: string[]): Promise<Submission[]> {
     return manager.query(
       `SELECT ${SUBMISSION_COLUMNS} FROM agency_submissions WHERE message_id = ANY($1::uuid[])`,

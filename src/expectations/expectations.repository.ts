@@ -110,8 +110,8 @@ export class ExpectationsRepository {
   }
 
   /**
-   * The receivers' receipts for the requests (a batch's, in one statement). The receiver owes the answer to a request, and is owed the next
-   * step of a return (the arrival, the follow-up) by us, its sender.
+   * The receivers' receipts for the requests (a batch's, in one statement). The receiver owes the answer to
+   * a request, and is owed the next step of a return (the arrival, the follow-up) by us, its sender.
    */
   async markDelivered(
     manager: EntityManager,
