@@ -447,8 +447,7 @@ export class InboundService {
     }
     for (const { envelope, payload } of answers('DELIVERY_REJECTED')) {
       const { reasonCode, reason } = payload as { reasonCode: string; reason: string };
-      const settled = await this.records.settleOutbound(manager, envelope.inReplyTo!, envelope.from, {
-        delivered: false,
+      const settled = await this.records.settleRejected(manager, envelope.inReplyTo!, envelope.from, {
         reasonCode,
         reason,
       });

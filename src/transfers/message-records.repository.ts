@@ -192,34 +192,28 @@ export class MessageRecordsRepository {
     );
   }
 
-  /** Applies a peer's receipt or rejection to one of our outbound messages; returns it if it changed. */
-  async settleOutbound(
+  /** Applies a peer's rejection to one of our outbound messages; returns it if it changed. */
+  async settleRejected(
     manager: EntityManager,
     id: string,
     counterpart: string,
-    outcome: { delivered: true } | { delivered: false; reasonCode: string; reason: string },
+    rejection: { reasonCode: string; reason: string },
   ): Promise<SettledMessage | null> {
     // RETURNING only plain columns: no read-back, and nothing a column transformer would have to decode.
-    const returning = `RETURNING id, case_ref AS "caseRef", type`;
-    const rows: unknown[] = outcome.delivered
-      ? await manager.query(
-          `UPDATE messages SET status = 'DELIVERED', delivered_at = now(), sent_at = coalesce(sent_at, now()), updated_at = now()
-           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') ${returning}`,
-          [id, counterpart],
-        )
-      : await manager.query(
-          `UPDATE messages SET status = 'REJECTED', rejected_at = now(), reason_code = $3, reason = $4,
-             sent_at = coalesce(sent_at, now()), updated_at = now()
-           WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT') ${returning}`,
-          [id, counterpart, outcome.reasonCode, outcome.reason],
-        );
+    const rows: unknown[] = await manager.query(
+      `UPDATE messages SET status = 'REJECTED', rejected_at = now(), reason_code = $3, reason = $4,
+         sent_at = coalesce(sent_at, now()), updated_at = now()
+       WHERE id = $1 AND direction = 'OUTBOUND' AND counterpart = $2 AND status IN ('QUEUED', 'SENT')
+       RETURNING id, case_ref AS "caseRef", type`,
+      [id, counterpart, rejection.reasonCode, rejection.reason],
+    );
     // TypeORM's postgres driver answers an UPDATE with [rows, count].
     const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as SettledMessage[];
     return updated[0] ?? null;
   }
+
   /**
-   * settleOutbound for a batch's receipts, in one statement: each pair (our message, the peer that answered)
-   * delivered. Returns the messages it changed, in no particular order.
+   * Applies a batch's receipts, in one statement: each pair (our message, the peer that answered) delivered. Returns the messages it changed, in no particular order.
    */
   async settleDeliveredMany(
     manager: EntityManager,
