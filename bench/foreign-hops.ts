@@ -43,6 +43,7 @@ export async function measureForeignHops(
     JSON.parse(readFileSync(federation.directoryFile, 'utf8')) as { participants: FloorParticipant[] }
   ).participants;
   const recipient = participants.find((p) => p.code === to)!;
+  const recipientSigningKey = recipient.signingKey.publicKey;
   const connection = await amqp.connect(federation.amqpUrl(from));
   connection.on('error', () => undefined);
   try {
@@ -80,8 +81,8 @@ export async function measureForeignHops(
         payload: first ? examplePayload('REFERRAL_REQUEST') : { sop: 3, summary: `Update ${n}.` },
       };
     };
-    // Messages of one case go out in order and one at a time per case is not needed: MK applies them in
-    // arrival order. The window bounds the hops in flight.
+    // Messages of one case go out in order, without waiting for each other: MK applies them in arrival
+    // order. The window bounds the hops in flight.
     const sendNext = (): void => {
       while (!failed && inFlight < options.concurrency && next < options.messages) {
         const outgoing = message(next++);
@@ -105,7 +106,7 @@ export async function measureForeignHops(
       consuming.ack(delivery);
       try {
         const signature = String(delivery.properties.headers?.['x-trm-signature'] ?? '');
-        if (!verify(delivery.content, signature, recipientSigningKey(participants, to)))
+        if (!verify(delivery.content, signature, recipientSigningKey))
           throw new Error('a receipt whose signature does not verify');
         const envelope = JSON.parse(delivery.content.toString('utf8'));
         keys.open(envelope.sealed, sealAad(envelope)); // opened, as the peer opens its receipts
@@ -144,8 +145,4 @@ export async function measureForeignHops(
   } finally {
     await connection.close().catch(() => undefined);
   }
-}
-
-function recipientSigningKey(participants: FloorParticipant[], code: string): string {
-  return participants.find((p) => p.code === code)!.signingKey.publicKey;
 }

@@ -11,6 +11,7 @@ import { sealAad, verify } from '../crypto/trm-crypto';
 import { classErrors, FieldError } from '../messages/catalogue';
 import { CASE_REF_RE, SealedDto } from '../messages/envelope.dto';
 import type { PolicyReason } from '../transfers/transfer.policy';
+import { UUID } from '../common/validation';
 
 export const AGENCY_CONTRACT_VERSION = 1;
 
@@ -86,7 +87,6 @@ export interface Refusal {
 
 export type ParsedSubmission = { ok: true; request: AgencySubmissionDto } | { ok: false; refusal: Refusal };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const refuse = (

@@ -18,8 +18,7 @@ import {
   Refusal,
 } from './agency-contract';
 import { AgencyRepliesRepository } from './agency-replies.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../common/validation';
 
 /**
  * Writes what an agency hears back, always inside the transaction of the event that causes it: the outcome

@@ -14,6 +14,8 @@ export const COUNTRY_CODE = /^[A-Z]{2}$/;
 
 /** A transnational case reference, `TRM-<CC>-<year>-<6 digits>` (PROTOCOL.md). */
 export const CASE_REF = /^TRM-[A-Z]{2}-\d{4}-\d{6}$/;
+/** A UUID of any version, as message ids are: a peer's `inReplyTo` meets it before a uuid column. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A country code; `each` for a list of them. The message names the property, never the value. */
 export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {

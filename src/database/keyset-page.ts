@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { decodePageCursor, encodePageCursor, Page, PAGE_DEFAULT_LIMIT } from '../common/page';
+import { UUID } from '../common/validation';
 
 /**
  * One sort key of a keyset page: its SQL over the query's alias, its type, and its value in a row. The last
@@ -12,8 +13,6 @@ export interface PageKey<E> {
   type: 'timestamptz' | 'text' | 'uuid';
   of: (row: E) => string | Date;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function asText(value: string | Date): string {
   return value instanceof Date ? value.toISOString() : value;

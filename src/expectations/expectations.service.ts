@@ -23,8 +23,7 @@ import {
 import { EXPECTING_TYPES, ExpectingType } from '../config/deadlines';
 import { AddressedContact, ExpectationDirection, ExpectationEntity } from './expectation.entity';
 import { ExpectationsRepository } from './expectations.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../common/validation';
 
 /** A message as the expectations see it, whichever way it travels. */
 interface Exchanged {

@@ -35,6 +35,7 @@ import {
   InboundDelivery,
   openPayload,
 } from './receiver/wire-checks';
+import { UUID } from '../common/validation';
 
 export type { InboundDelivery } from './receiver/wire-checks';
 
@@ -433,15 +434,13 @@ export class InboundService {
       messages.filter(
         ({ envelope }) => envelope.type === type && envelope.inReplyTo && UUID.test(envelope.inReplyTo),
       );
+    const receipts = answers('DELIVERY_RECEIPT');
     const delivered = await this.records.settleDeliveredMany(
       manager,
-      answers('DELIVERY_RECEIPT').map(({ envelope }) => ({
-        id: envelope.inReplyTo!,
-        counterpart: envelope.from,
-      })),
+      receipts.map(({ envelope }) => ({ id: envelope.inReplyTo!, counterpart: envelope.from })),
     );
     const entries = new Map<string, AuditRecord>();
-    for (const { envelope } of answers('DELIVERY_RECEIPT')) {
+    for (const { envelope } of receipts) {
       const settled = delivered.find((m) => m.id === envelope.inReplyTo);
       if (settled) entries.set(envelope.id, settledEntry('RECEIPT_RECEIVED', envelope.from, settled, null));
     }
@@ -626,8 +625,6 @@ async function settle<R>(work: () => Promise<R>): Promise<Settled<R>> {
     return { ok: false, error };
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The audit entry of an accepted message. */
 function received({ envelope }: AcceptedMessage, receiptId: string | null): AuditRecord {

@@ -5,7 +5,7 @@ import { Envelope, FieldError, validateEnvelope, validatePayload } from '../../m
 import { RejectionCode } from '../../messages/rejection-codes';
 import { Answerable, Check, passed, rejected, rejectedFor } from './check';
 import { unknownRestrictionReasons } from '../use-restriction.policy';
-import { CASE_REF, COUNTRY_CODE } from '../../common/validation';
+import { CASE_REF, COUNTRY_CODE, UUID } from '../../common/validation';
 
 /**
  * The receiver's checks 1–11 of docs/protocol.md ("What a receiver checks, in order"), one function each,
@@ -35,7 +35,6 @@ export interface Heard {
   caseRef: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Before check 1: read what the body says (a body over the size limit is not parsed). */
