@@ -103,7 +103,7 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     try {
       referral = await send(caseRef, 'REFERRAL_REQUEST');
       update = await send(caseRef, 'CASE_UPDATE');
-      expect(await relay.relayBatch()).toBe(2);
+      expect(await relay.relayBatch('routine')).toBe(2);
       // The batch committed: the referral refused and backing off, the update not sent ahead of it.
       const rows = await federation.query<{ message_id: string; attempts: number; sent: boolean }>(
         'FR',
@@ -124,6 +124,36 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     await waitDelivered(nodes.FR, referral, 60_000);
     await waitDelivered(nodes.FR, update, 60_000);
     expect(await receivedOrder([referral, update])).toEqual([referral, update]);
+  }, 180_000);
+
+  it('publishes an alert on a loop of its own, not behind the routine rows queued before it', async () => {
+    const relay = nodes.FR.app!.get(OutboxRelay);
+    const caseRef = await openSharableCase(nodes.FR);
+    // FR's relay held, so that the rows wait in the outbox and each lane's batch is run here.
+    await relay.onApplicationShutdown();
+    let routine: string[], alert: string;
+    const published = async (): Promise<string[]> =>
+      (
+        await federation.query<{ message_id: string }>(
+          'FR',
+          `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+          [[...routine, alert]],
+        )
+      ).map((row) => row.message_id);
+    try {
+      routine = [await send(caseRef), await send(caseRef)];
+      alert = await send(caseRef, 'EMERGENCY_ALERT');
+      // The urgent lane's batch takes the alert alone, though the routine rows came first.
+      expect(await relay.relayBatch('urgent')).toBe(1);
+      expect(await published()).toEqual([alert]);
+      expect(await relay.relayBatch('routine')).toBe(2);
+      expect((await published()).sort()).toEqual([...routine, alert].sort());
+    } finally {
+      relay.onApplicationBootstrap();
+    }
+    mk ??= await federation.start('MK');
+    for (const id of [...routine, alert]) await waitDelivered(nodes.FR, id, 60_000);
+    expect(await receivedOrder(routine)).toEqual(routine);
   }, 180_000);
 
   it('retries a message the broker nacked (its queue full and refusing publishes) until it is taken, and applies it once', async () => {

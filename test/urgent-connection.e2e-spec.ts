@@ -1,31 +1,58 @@
 import type { Pool } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { examplePayload } from '../src/messages/examples';
-import { eventually, LocalFederation } from '../scripts/lib/local-federation';
+import { CasesService } from '../src/cases/cases.service';
+import { OutboundService } from '../src/transfers/outbound.service';
+import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
 
 /**
- * Alerts never wait (issue 13): the urgent lane applies alerts on a database pool of its own. MK's routine
- * pool is taken whole (every connection checked out, as a routine load at its peak would hold them); an
- * EMERGENCY_ALERT from FR must still be applied, while a routine statement queued on the main pool is still
- * waiting for a connection. Once the pool is given back, everything completes: the alert's receipt reaches FR.
+ * Alerts never wait (issue 13): the urgent lane sends, relays and applies alerts on a database pool of its
+ * own. MK's routine pool is taken whole (every connection checked out, as a routine load at its peak would
+ * hold them); an EMERGENCY_ALERT from FR must still be applied, and one from MK still sent and published,
+ * while a routine statement queued on the main pool is still waiting for a connection. Once the pool is given
+ * back, everything completes.
  */
 describe('the urgent lane’s own database connections (real PostgreSQL and RabbitMQ)', () => {
   const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
   let france: ForeignPeer;
+  let mkNode: RunningNode;
   let mk: DataSource;
   const caseRef = `TRM-FR-${new Date().getUTCFullYear()}-000101`;
 
   beforeAll(async () => {
     await federation.setUp();
     france = await ForeignPeer.connect(federation, 'FR');
-    mk = (await federation.start('MK')).dataSource!;
+    mkNode = await federation.start('MK');
+    mk = mkNode.dataSource!;
   });
 
   afterAll(async () => {
     await france?.close();
     await federation.tearDown();
   });
+
+  /**
+   * Checks out every connection of MK's main pool (the one routine deliveries, the routine relay and the API
+   * use) and queues a routine statement behind them; `release` gives them back and waits for that statement.
+   */
+  async function holdMainPool(): Promise<{ routineDone: () => boolean; release: () => Promise<void> }> {
+    const pool = (mk.driver as unknown as { master: Pool }).master;
+    const max = (pool.options as { max: number }).max;
+    const held: QueryRunner[] = Array.from({ length: max }, () => mk.createQueryRunner());
+    await Promise.all(held.map((runner) => runner.connect()));
+    expect(pool.totalCount).toBe(max);
+    expect(pool.idleCount).toBe(0);
+    let done = false;
+    const routine = mk.query('SELECT 1').then(() => (done = true));
+    return {
+      routineDone: () => done,
+      release: async () => {
+        await Promise.all(held.splice(0).map((runner) => runner.release()));
+        await routine;
+      },
+    };
+  }
 
   async function received(id: string): Promise<boolean> {
     const rows = await federation.query(
@@ -46,19 +73,8 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
     });
     expect((await france.replyTo(referral, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
 
-    // Take every connection of MK's main pool (the one routine deliveries, the relay and the API use).
-    const pool = (mk.driver as unknown as { master: Pool }).master;
-    const max = (pool.options as { max: number }).max;
-    const held: QueryRunner[] = Array.from({ length: max }, () => mk.createQueryRunner());
-    let routineDone = false;
-    let routine: Promise<unknown> = Promise.resolve();
+    const pool = await holdMainPool();
     try {
-      await Promise.all(held.map((runner) => runner.connect()));
-      expect(pool.totalCount).toBe(max);
-      expect(pool.idleCount).toBe(0);
-      // A routine statement now has to wait for a connection.
-      routine = mk.query('SELECT 1').then(() => (routineDone = true));
-
       const alert = await france.send({
         type: 'EMERGENCY_ALERT',
         to: 'MK',
@@ -66,7 +82,7 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
         payload: examplePayload('EMERGENCY_ALERT'),
       });
       await eventually(async () => ((await received(alert)) ? true : undefined), 30_000, 'the alert applied');
-      expect(routineDone).toBe(false); // the main pool was still full when the alert was applied
+      expect(pool.routineDone()).toBe(false); // the main pool was still full when the alert was applied
       const [stored] = await federation.query<{ type: string; payload: string }>(
         'MK',
         `SELECT type, payload FROM messages WHERE id = $1 AND direction = 'INBOUND'`,
@@ -77,14 +93,44 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
       expect(stored.payload).toMatch(/^v3\./);
 
       // Given back: the routine statement runs and the relay sends the alert's receipt.
-      await Promise.all(held.map((runner) => runner.release()));
-      held.length = 0;
-      await routine;
-      expect(routineDone).toBe(true);
+      await pool.release();
+      expect(pool.routineDone()).toBe(true);
       expect((await france.replyTo(alert, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
     } finally {
-      await Promise.all(held.map((runner) => runner.release()));
-      await routine.catch(() => undefined);
+      await pool.release();
+    }
+  }, 180_000);
+
+  it('sends and publishes an alert while every routine connection is held', async () => {
+    const app = mkNode.app!;
+    const actor = 'coordinator:urgent-test';
+    const { caseRef: own } = await app.get(CasesService).open(actor);
+
+    const pool = await holdMainPool();
+    try {
+      const { record } = await app.get(OutboundService).send(
+        {
+          caseRef: own,
+          type: 'EMERGENCY_ALERT',
+          to: 'FR',
+          legalBasis: 'VITAL_INTEREST',
+          payload: examplePayload('EMERGENCY_ALERT'),
+        },
+        actor,
+      );
+      const [atFrance] = await france.waitFor((r) => r.envelope.id === record.id, 30_000, 'the alert at FR');
+      expect(atFrance.envelope.type).toBe('EMERGENCY_ALERT');
+      // Written, relayed and published on the urgent lane's pool: the main pool was still full.
+      expect(pool.routineDone()).toBe(false);
+      await pool.release();
+      const [sent] = await federation.query<{ status: string }>(
+        'MK',
+        `SELECT status FROM messages WHERE id = $1`,
+        [record.id],
+      );
+      expect(sent.status).toBe('SENT');
+    } finally {
+      await pool.release();
     }
   }, 180_000);
 });

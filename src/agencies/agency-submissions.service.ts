@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { CaseGrantsRepository } from '../auth/case-grants.repository';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { KeyStore } from '../crypto/key-store';
+import { laneOf } from '../messages/message-types';
 import { RejectionCode } from '../messages/rejection-codes';
 import { OutboundService, SendMessageCommand } from '../transfers/outbound.service';
 import { TransferError, TransferErrorCode } from '../transfers/transfer.errors';
@@ -177,7 +178,7 @@ export class AgencySubmissions {
         return this.refuse(agency, refusalOf(error, request.requestId), command);
       throw error;
     }
-    this.outboxRelay.kick();
+    this.outboxRelay.kick(laneOf(command.type));
     this.logger.log(
       `agency ${agency.code} request ${request.requestId}: queued message ${messageId} ${command.type} case ${command.caseRef} to ${command.to}`,
     );

@@ -100,7 +100,7 @@ export class CaseWorkflowService {
   async setRoles(caseRef: string, roles: Record<string, CountryRole>, actor: string): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
       const countryRoles = { ...found.countryRoles, ...roles };
-      await this.cases.update(manager, caseRef, { countryRoles });
+      await this.cases.update(manager, found, { countryRoles });
       await this.audit.record(manager, { action: 'CASE_ROLES_SET', actor, caseRef, details: { roles } });
     });
   }
@@ -108,7 +108,7 @@ export class CaseWorkflowService {
   async setManager(caseRef: string, named: CaseManager, actor: string): Promise<CaseEntity> {
     return this.change(caseRef, async (manager, found) => {
       const managers = [...found.managers.filter((m) => m.country !== named.country), named];
-      await this.cases.update(manager, caseRef, { managers });
+      await this.cases.update(manager, found, { managers });
       // The name stays out of the log: the country says whose manager changed.
       await this.audit.record(manager, {
         action: 'CASE_MANAGER_SET',
@@ -120,8 +120,8 @@ export class CaseWorkflowService {
   }
 
   async setGuardian(caseRef: string, guardian: Guardian, actor: string): Promise<CaseEntity> {
-    return this.change(caseRef, async (manager) => {
-      await this.cases.update(manager, caseRef, { guardian });
+    return this.change(caseRef, async (manager, found) => {
+      await this.cases.update(manager, found, { guardian });
       await this.audit.record(manager, {
         action: 'CASE_GUARDIAN_SET',
         actor,
@@ -140,7 +140,7 @@ export class CaseWorkflowService {
     return this.change(caseRef, async (manager, found) => {
       const decision = decideAgeStatusChange(to, evidence);
       if (!decision.allow) throw new CaseError(CaseErrorCode.CHANGE_REFUSED, decision.reason);
-      await this.cases.update(manager, caseRef, { ageStatus: to });
+      await this.cases.update(manager, found, { ageStatus: to });
       await this.audit.record(manager, {
         action: 'CASE_AGE_STATUS_SET',
         actor,
@@ -167,7 +167,7 @@ export class CaseWorkflowService {
       const from = target === 'OWNER_STATUS' ? found.identificationStatus : found.ownIdentificationStatus;
       await this.cases.update(
         manager,
-        caseRef,
+        found,
         target === 'OWNER_STATUS'
           ? { identificationStatus: to }
           : { ownIdentificationStatus: to, ownIdentificationAt: new Date() },
@@ -192,7 +192,7 @@ export class CaseWorkflowService {
       const decision = decidePhaseChange(to);
       if (!decision.allow) throw new CaseError(CaseErrorCode.CHANGE_REFUSED, decision.reason);
       const from = found.phases[`${sop}`] ?? 'NOT_STARTED';
-      await this.cases.update(manager, caseRef, { phases: { ...found.phases, [`${sop}`]: to } });
+      await this.cases.update(manager, found, { phases: { ...found.phases, [`${sop}`]: to } });
       await this.audit.record(manager, {
         action: 'CASE_PHASE_SET',
         actor,

@@ -118,9 +118,10 @@ export class CasesRepository {
   }
 
   /** The lifecycle's own columns (roles, phases, managers, guardian) and the age status. */
+  /** Changes the row the caller holds (read under its lock), by its primary key: encrypted fields are bound to it. */
   async update(
     manager: EntityManager,
-    caseRef: string,
+    row: Pick<CaseEntity, 'id'>,
     changes: Partial<
       Pick<
         CaseEntity,
@@ -135,10 +136,7 @@ export class CasesRepository {
       >
     >,
   ): Promise<void> {
-    const found = await manager.findOne(CaseEntity, { where: { caseRef }, select: { id: true } });
-    if (!found) return;
-    // Managers and guardian are encrypted for the row: the update goes by its primary key.
-    await updateEncrypted(manager, CaseEntity, found.id, { ...changes, updatedAt: new Date() });
+    await updateEncrypted(manager, CaseEntity, row.id, { ...changes, updatedAt: new Date() });
   }
 
   async restrict(manager: EntityManager, caseRef: string): Promise<void> {

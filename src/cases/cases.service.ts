@@ -105,7 +105,7 @@ export class CasesService {
   async closeLocally(manager: EntityManager, caseRow: CaseEntity, actor: string): Promise<void> {
     const closing: LifecycleEvent = { type: 'CASE_CLOSED', direction: 'SENT', counterpart: '', payload: {} };
     const { phases } = nextState({ ...this.stateOf(caseRow), history: [], closedWith: [] }, closing);
-    await this.cases.update(manager, caseRow.caseRef, { phases });
+    await this.cases.update(manager, caseRow, { phases });
     await this.cases.close(manager, caseRow.caseRef);
     await this.audit.record(manager, { action: 'CASE_CLOSED', actor, caseRef: caseRow.caseRef });
   }
@@ -133,7 +133,7 @@ export class CasesService {
       (key) => JSON.stringify(next[key]) !== JSON.stringify(caseRow[key]),
     );
     if (changed.length > 0)
-      await this.cases.update(manager, caseRef, Object.fromEntries(changed.map((key) => [key, next[key]])));
+      await this.cases.update(manager, caseRow, Object.fromEntries(changed.map((key) => [key, next[key]])));
     // Only the CASE_CLOSED that ends the last open part of an open case closes it (both sides may close at once).
     if (change.status === 'CLOSED' && caseRow.status === 'OPEN') {
       await this.cases.close(manager, caseRef);

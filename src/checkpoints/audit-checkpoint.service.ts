@@ -115,7 +115,7 @@ export class AuditCheckpointService implements OnModuleInit, OnApplicationBootst
       return { ...payload, peers };
     });
     if (sent) {
-      this.relay.kick();
+      this.relay.kick('routine');
       this.logger.log(`audit checkpoint seq ${sent.seq} sent to ${sent.peers.join(', ') || 'no peer'}`);
     }
     return sent;

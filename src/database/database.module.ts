@@ -11,12 +11,14 @@ import { prepareStoredFields } from '../crypto/field-rekey';
 import { migrateWithLock } from './migrate';
 
 /**
- * The urgent lane's own pool (docs/protocol.md, "Alerts never wait"): emergency alerts are applied on these
- * connections, which routine work cannot take, so an alert never waits for a connection behind routine load.
- * One per alert handled at once.
+ * The urgent lane's own pool (docs/protocol.md, "Alerts never wait"): emergency alerts are sent, relayed and
+ * applied on these connections, which routine work cannot take, so an alert never waits for a connection
+ * behind routine load. URGENT_CONNECTIONS alerts are applied at once; one more connection sends an alert and
+ * one relays them.
  */
 export const URGENT_CONNECTION = 'urgent';
 export const URGENT_CONNECTIONS = 2;
+const URGENT_POOL = URGENT_CONNECTIONS + 2;
 
 /** The node's cipher rides along with the options to the data source factory, which binds it. */
 type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher };
@@ -91,7 +93,7 @@ function urgentConnection(entities: Entities): DynamicModule {
       synchronize: false,
       migrationsRun: false,
       logging: false,
-      extra: { max: URGENT_CONNECTIONS, application_name: `trm-node-${config.country}-urgent` },
+      extra: { max: URGENT_POOL, application_name: `trm-node-${config.country}-urgent` },
       retryAttempts: 10,
       retryDelay: 1000,
       toRetry: (error: unknown) => !(error instanceof FieldCipherError || error instanceof KeyStoreError),

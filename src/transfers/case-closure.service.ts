@@ -85,7 +85,7 @@ export class CaseClosureService {
       if (after.status !== 'CLOSED') await this.caseService.closeLocally(manager, after, actor);
       return { notified: told, notNotified: notTold };
     });
-    this.relay.kick();
+    this.relay.kick('routine');
     this.logger.log(
       `case ${caseRef} closed; notified ${result.notified.length} countries, could not notify ${result.notNotified.length}`,
     );

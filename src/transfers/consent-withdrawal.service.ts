@@ -157,7 +157,7 @@ export class ConsentWithdrawalService {
         assessmentsToReview,
       };
     });
-    this.relay.kick();
+    this.relay.kick('routine');
     this.logger.log(
       `consent ${consentId} withdrawn on case ${caseRef}; notified ${result.notified.length} countries, ` +
         `could not notify ${result.notNotified.length}, cancelled ${result.cancelled.length} queued messages`,

@@ -35,6 +35,7 @@ import {
   InboundDelivery,
   openPayload,
 } from './receiver/wire-checks';
+import { URGENT_CONNECTIONS } from '../database/database.module';
 import { UUID } from '../common/validation';
 
 export type { InboundDelivery } from './receiver/wire-checks';
@@ -140,7 +141,7 @@ export class InboundService {
         return await this.reject(database, delivery, verification.known, verification.rejection);
       return await this.batchesOf(database).submit(verification.verified);
     } finally {
-      this.relay.kick(); // the receipt or rejection leaves now, not at the next poll
+      this.relay.kick('routine'); // the receipt or rejection leaves now, not at the next poll
     }
   }
 
@@ -216,10 +217,18 @@ export class InboundService {
     return { ok: true, verified: { delivery, message, remembered } };
   }
 
+  /**
+   * The routine pool's deliveries gather into batches. The urgent lane's alerts are few and must not wait for
+   * one another: each is applied at once, alone, on a connection of its own.
+   */
   private batchesOf(database: DataSource): GroupCommit<Verified, Disposition> {
     let batches = this.batches.get(database);
     if (!batches) {
-      batches = new GroupCommit(MAX_BATCH, (items) => this.applyBatch(database, items), MAX_RUNS);
+      const apply = (items: Verified[]) => this.applyBatch(database, items);
+      batches =
+        database === this.dataSource
+          ? new GroupCommit(MAX_BATCH, apply, MAX_RUNS)
+          : new GroupCommit(1, apply, URGENT_CONNECTIONS);
       this.batches.set(database, batches);
     }
     return batches;

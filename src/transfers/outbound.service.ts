@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { URGENT_CONNECTION } from '../database/database.module';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
@@ -10,7 +12,7 @@ import { CaseErasedError } from '../crypto/case-keys';
 import { KeyStore } from '../crypto/key-store';
 import { DirectoryService } from '../directory/directory.service';
 import { Envelope, FieldError } from '../messages/catalogue';
-import { isTechnicalType, MESSAGE_TYPES, MessageType } from '../messages/message-types';
+import { isTechnicalType, laneOf, MESSAGE_TYPES, MessageType } from '../messages/message-types';
 import { encodeMessage, WireMessage } from '../transport/envelope-codec';
 import { OutboxRelay } from '../transport/outbox-relay';
 import { OutboxRepository } from '../transport/outbox.repository';
@@ -82,6 +84,7 @@ export class OutboundService implements OnModuleInit {
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly dataSource: DataSource,
+    @InjectDataSource(URGENT_CONNECTION) private readonly urgentDatabase: DataSource,
     private readonly directory: DirectoryService,
     private readonly keys: KeyStore,
     private readonly cases: CasesRepository,
@@ -120,10 +123,10 @@ export class OutboundService implements OnModuleInit {
   async send(command: SendMessageCommand, actor: string): Promise<SendResult> {
     const id = uuidv7();
     try {
-      const result = await this.dataSource.transaction((manager) =>
-        this.sendWithin(manager, command, actor, id),
-      );
-      this.relay.kick();
+      // An alert is written on the urgent lane's pool: it never waits for a connection behind routine sends.
+      const database = laneOf(command.type) === 'urgent' ? this.urgentDatabase : this.dataSource;
+      const result = await database.transaction((manager) => this.sendWithin(manager, command, actor, id));
+      this.relay.kick(laneOf(command.type));
       this.logger.log(`queued message ${id} ${command.type} case ${command.caseRef} to ${command.to}`);
       return result;
     } catch (error) {

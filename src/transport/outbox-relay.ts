@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { URGENT_CONNECTION } from '../database/database.module';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { withLogContext } from '../logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,6 +10,7 @@ import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { Publisher } from './publisher';
 import { RelayLoop } from './relay-loop';
+import type { Lane } from '../messages/message-types';
 import { TRANSNATIONAL_EXCHANGE } from './topology';
 
 const BATCH_SIZE = 200;
@@ -19,17 +22,23 @@ export type PublishedListener = (manager: EntityManager, published: OutboxEntity
  * Moves committed outbox rows to the broker, a batch at a time under publisher confirms. A row is marked
  * published only after the broker confirmed it, in the transaction that claimed it: a crash or a broker
  * restart before that leaves it pending, and it is sent again (the receiver's inbox makes the repeat
- * harmless).
+ * harmless). Each lane has a loop of its own, so an alert is claimed and published at once, not after the
+ * routine batch under way (and on the urgent lane's pool, not behind routine work for a connection); one
+ * loop per lane also keeps each lane's rows of a case in order.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly loop = new RelayLoop('outbox relay', this.logger, BATCH_SIZE, () => this.relayBatch());
+  private readonly loops: Record<Lane, RelayLoop> = {
+    urgent: new RelayLoop('outbox relay (urgent)', this.logger, BATCH_SIZE, () => this.relayBatch('urgent')),
+    routine: new RelayLoop('outbox relay', this.logger, BATCH_SIZE, () => this.relayBatch('routine')),
+  };
   private readonly listeners: PublishedListener[] = [];
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly dataSource: DataSource,
+    @InjectDataSource(URGENT_CONNECTION) private readonly urgentDatabase: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly publisher: Publisher,
     private readonly metrics: MetricsService,
@@ -46,16 +55,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       return;
     }
-    this.loop.start();
+    for (const loop of Object.values(this.loops)) loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+    await Promise.all(Object.values(this.loops).map((loop) => loop.stop()));
   }
 
-  /** Called after a commit that added outbox rows, so they leave at once instead of at the next poll. */
-  kick(): void {
-    this.loop.kick();
+  /** Called after a commit that added outbox rows of the lane, so they leave at once, not at the next poll. */
+  kick(lane: Lane): void {
+    this.loops[lane].kick();
   }
 
   /**
@@ -65,13 +74,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * (one statement: they are retried after a backoff, and the rows of their case wait behind them). A crash or a
    * broker drop before the commit leaves every claimed row pending. Returns how many rows it claimed.
    */
-  async relayBatch(): Promise<number> {
+  async relayBatch(lane: Lane): Promise<number> {
     if (!this.publisher.ready) {
       await sleep(100);
       return 0;
     }
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await this.outbox.claimDue(manager, BATCH_SIZE);
+    const database = lane === 'urgent' ? this.urgentDatabase : this.dataSource;
+    return database.transaction(async (manager) => {
+      const rows = await this.outbox.claimDue(manager, lane, BATCH_SIZE);
       if (rows.length === 0) return 0;
       const outcomes = await this.publishInWaves(rows);
       const published = rows.filter((_, i) => outcomes[i] === null);

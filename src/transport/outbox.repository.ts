@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { WireMessage } from './envelope-codec';
 import { OutboxEntity } from './outbox.entity';
 import { markRowsFailed, markRowsPublished } from './relay-row';
+import type { Lane } from '../messages/message-types';
 
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
@@ -56,13 +57,15 @@ export class OutboxRepository {
    * Claims due rows in order. SKIP LOCKED lets several relays (instances) share the table; the lock holds
    * until the caller's transaction ends, after the broker has confirmed. A row waiting behind an earlier
    * unpublished row of its case, lane and recipient that is not due yet (its publish failed and backs off)
-   * is left: a later message of a case never overtakes an earlier one.
+   * is left: a later message of a case never overtakes an earlier one. Only the lane's rows (routing key
+   * <lane>.<to>.…): each lane has its relay loop.
    */
-  async claimDue(manager: EntityManager, limit: number): Promise<OutboxEntity[]> {
+  async claimDue(manager: EntityManager, lane: Lane, limit: number): Promise<OutboxEntity[]> {
     return manager
       .createQueryBuilder(OutboxEntity, 'o')
       .where('o.published_at IS NULL')
       .andWhere('o.next_attempt_at <= now()')
+      .andWhere(`split_part(o.routing_key, '.', 1) = :lane`, { lane })
       .andWhere(
         `NOT EXISTS (SELECT 1 FROM outbox e
            WHERE e.published_at IS NULL AND e.id < o.id AND e.next_attempt_at > now()

@@ -46,6 +46,31 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[0], [1, 2, 3], [4, 5]]);
   });
 
+  it('with batches of one (the urgent lane), starts a second item at once beside a run under way', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const commit = new GroupCommit<number, string>(
+      1,
+      async (items) => {
+        batches.push(items);
+        if (items[0] === 0) await held; // the first run stays under way until released
+        return items.map((item) => ({ ok: true, value: `applied ${item}` }));
+      },
+      2,
+    );
+    const first = commit.submit(0);
+    const second = commit.submit(1);
+    const third = commit.submit(2);
+    // The second does not wait for the first; the third waits for a free run.
+    expect(batches).toEqual([[0], [1]]);
+    await expect(second).resolves.toBe('applied 1');
+    await expect(third).resolves.toBe('applied 2');
+    release();
+    await expect(first).resolves.toBe('applied 0');
+    expect(batches).toEqual([[0], [1], [2]]);
+  });
+
   it('settles each item on its own: one refusal does not fail its neighbours', async () => {
     const { release, run } = recordingRun();
     const commit = new GroupCommit<number, string>(8, run);
