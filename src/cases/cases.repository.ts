@@ -117,8 +117,10 @@ export class CasesRepository {
     await manager.update(CaseEntity, { caseRef }, { ...facts, updatedAt: new Date() });
   }
 
-  /** The lifecycle's own columns (roles, phases, managers, guardian) and the age status. */
-  /** Changes the row the caller holds (read under its lock), by its primary key: encrypted fields are bound to it. */
+  /**
+   * The lifecycle's own columns (roles, phases, managers, guardian) and the age status, of the row the caller
+   * holds under its lock: by its primary key, as its encrypted fields are bound to it.
+   */
   async update(
     manager: EntityManager,
     row: Pick<CaseEntity, 'id'>,
