@@ -2,6 +2,7 @@ import { verifyAuditChain } from '../src/audit/audit-verifier';
 import { eventually, LocalFederation } from '../scripts/lib/local-federation';
 import { ForeignPeer } from './support/foreign-peer';
 import { sealNow } from './support/audit-tools';
+import { MessageRecordEntity } from '../src/transfers/message-record.entity';
 
 /**
  * Inbound deliveries that arrive together are applied together: one transaction for the batch, and still
@@ -21,6 +22,17 @@ describe('inbound batches (real PostgreSQL and RabbitMQ)', () => {
     await france?.close();
     await federation.tearDown();
   });
+
+  /** The transactions that accepted these messages at MK: how many each applied. */
+  async function perTransaction(ids: string[]): Promise<number[]> {
+    const rows = await federation.query<{ tx: string; n: number }>(
+      'MK',
+      `SELECT xmin::text AS tx, count(*)::int AS n FROM inbox
+       WHERE message_id = ANY($1) AND outcome = 'ACCEPTED' GROUP BY xmin::text`,
+      [ids],
+    );
+    return rows.map((row) => row.n);
+  }
 
   const caseOf = (n: number): string => `TRM-FR-2026-${String(700_000 + n)}`;
   const update = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -117,5 +129,41 @@ describe('inbound batches (real PostgreSQL and RabbitMQ)', () => {
       'the audit chain sealed',
     );
     expect({ ok: report.ok, problems: report.problems }).toEqual({ ok: true, problems: [] });
+  }, 180_000);
+
+  it('locks a batch’s known cases together and still refuses the one erased meanwhile', async () => {
+    // Ten cases MK knows, each with a message under its case key.
+    const first: string[] = [];
+    for (let n = 100; n < 110; n++) first.push(await france.send(update(n)));
+    for (const id of first) expect((await france.replyTo(id, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
+
+    // MK stops; one case is erased as another instance would erase it (its row marked, its key destroyed),
+    // and a second message for each case waits in MK's queue.
+    await federation.stop('MK');
+    await federation.query('MK', `UPDATE cases SET erased_at = now() WHERE case_ref = $1`, [caseOf(104)]);
+    await federation.query(
+      'MK',
+      `UPDATE case_keys SET wrapped_key = NULL, erased_at = now() WHERE case_ref = $1`,
+      [caseOf(104)],
+    );
+    const second = new Map<number, string>();
+    for (let n = 100; n < 110; n++)
+      second.set(n, await france.send(update(n, { payload: { sop: 3, summary: `Again ${n}.` } })));
+    const mk = await federation.start('MK');
+
+    const refused = await france.replyTo(second.get(104)!, 60_000);
+    expect(refused.envelope.type).toBe('DELIVERY_REJECTED');
+    expect(refused.payload.reasonCode).toBe('CASE_STATE_CONFLICT');
+    const accepted = [...second].filter(([n]) => n !== 104).map(([, id]) => id);
+    for (const id of accepted)
+      expect((await france.replyTo(id, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
+    // Applied in batches on the known cases (their rows locked and keys read together), each payload
+    // stored under its own case's key and read back.
+    expect(Math.max(...(await perTransaction(accepted)))).toBeGreaterThanOrEqual(3);
+    for (const [n, id] of second) {
+      const stored = await mk.dataSource!.manager.findOneBy(MessageRecordEntity, { id });
+      if (n === 104) expect(stored).toBeNull();
+      else expect(stored?.payload).toEqual({ sop: 3, summary: `Again ${n}.` });
+    }
   }, 180_000);
 });

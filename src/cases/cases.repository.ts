@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { CaseErasedError } from '../crypto/case-keys';
-import { updateEncrypted } from '../crypto/encrypted-column';
+import { readCaseKeys, updateEncrypted } from '../crypto/encrypted-column';
 import { CaseListCursor, caseListWhere, CaseListFilter } from './case-list';
 import { AgeStatus, CaseEntity, CaseStatus } from './case.entity';
 import type { CountryRole, Phases } from './case-lifecycle.policy';
@@ -41,6 +41,22 @@ export class CasesRepository {
     });
     if (found?.erasedAt) throw new CaseErasedError(caseRef);
     return found;
+  }
+
+  /**
+   * The rows of these cases that exist, locked for update in one statement, by case reference; for several
+   * cases their keys are read first in one more (not one per row opened). An erased case's row is among them
+   * (with `erasedAt`): the caller refuses it.
+   */
+  async findManyForUpdate(manager: EntityManager, caseRefs: string[]): Promise<Map<string, CaseEntity>> {
+    if (caseRefs.length === 0) return new Map();
+    if (caseRefs.length > 1) await readCaseKeys(manager, caseRefs);
+    const rows = await manager.find(CaseEntity, {
+      where: { caseRef: In(caseRefs) },
+      order: { caseRef: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return new Map(rows.map((row) => [row.caseRef, row]));
   }
 
   /** TRM-<CC>-<year>-<6 digits>, gapless per year, safe under concurrency (the upsert serialises callers). */

@@ -93,6 +93,17 @@ export class CaseKeys {
     return key;
   }
 
+  /** Reads the keys these cases have in one statement and keeps them for the transaction (none kept: no read). */
+  async readAll(run: RunQuery, caseRefs: string[], kept: TransactionKeys): Promise<void> {
+    const wanted = [...new Set(caseRefs)].filter((caseRef) => !kept.get(caseRef));
+    if (wanted.length === 0) return;
+    const rows = (await run(
+      `SELECT case_ref, wrapped_key FROM case_keys WHERE case_ref = ANY($1) AND wrapped_key IS NOT NULL`,
+      [wanted],
+    )) as Array<{ case_ref: string; wrapped_key: string }>;
+    for (const row of rows) kept.set(row.case_ref, this.unwrap(row.wrapped_key, row.case_ref)!);
+  }
+
   private unwrap(wrapped: string | null, caseRef: string): KeyObject | null {
     if (!wrapped) return null;
     const raw = this.cipher.open(wrapped, WRAPPED, caseRef);

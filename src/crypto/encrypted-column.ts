@@ -191,6 +191,14 @@ class FieldEncryptionSubscriber implements EntitySubscriberInterface {
     return kept;
   }
 
+  /** Reads the keys of these cases in one statement, for the rows the transaction is about to load. */
+  async readCaseKeys(queryRunner: QueryRunner, caseRefs: string[]): Promise<void> {
+    const kept = this.keptBy(queryRunner);
+    if (!kept) return;
+    const run: RunQuery = (sql, params) => queryRunner.query(sql, params);
+    await this.inTurn(queryRunner, () => this.caseKeys.readAll(run, caseRefs, kept));
+  }
+
   beforeTransactionStart(event: TransactionStartEvent): void {
     this.transactionKeys.delete(event.queryRunner);
   }
@@ -390,6 +398,17 @@ export function bindFieldCipher(
 }
 
 const BOUND = new WeakMap<DataSource, EncryptedColumnInfo[]>();
+
+/**
+ * Before loading the rows of many cases in the caller's transaction: their keys in one statement, instead of
+ * one read per case as each row is opened. Outside a transaction, or with no cipher bound, it does nothing.
+ */
+export async function readCaseKeys(manager: EntityManager, caseRefs: string[]): Promise<void> {
+  const subscriber = manager.connection.subscribers.find(
+    (s): s is FieldEncryptionSubscriber => s instanceof FieldEncryptionSubscriber,
+  );
+  if (subscriber && manager.queryRunner) await subscriber.readCaseKeys(manager.queryRunner, caseRefs);
+}
 
 /** The encrypted columns `bindFieldCipher` bound on this DataSource (none before it ran). */
 export function boundColumnsOf(dataSource: DataSource): EncryptedColumnInfo[] {

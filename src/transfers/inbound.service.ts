@@ -19,7 +19,7 @@ import { AcceptedMessage, Effects } from '../common/effects';
 import { Answerable, Check, Rejection } from './receiver/check';
 import { GroupCommit, Settled } from './receiver/group-commit';
 import { describe } from '../transport/amqp-connection';
-import { ReceivedChange, ReceiverCaseChecks } from './receiver/case-checks';
+import { LockedCases, ReceivedChange, ReceiverCaseChecks } from './receiver/case-checks';
 import type { CaseEntity } from '../cases/case.entity';
 import {
   answerable,
@@ -101,8 +101,8 @@ function orRollBack<T>(check: Check<T>): T {
  * Inbound half of the transfer pipeline. receive() reads as the receiver's steps of docs/protocol.md:
  * `verify` (checks 1–11: signature, size, JSON, sender, addressee, envelope, restrictions, opening,
  * payload; no database), then `applyBatch`, which applies the deliveries verified together in one
- * transaction (`acceptAll`: `claimInbox` 9 → `checkCase` 12–13a → `recordMessages` → receipts into the
- * outbox → `settleAnswered` → `applyChange` → the types' effects → audit entries), and `reject` for a
+ * transaction (`acceptAll`: `claimInbox` 9 → `lockCases` 12 → `checkCase` 12–13a → `recordMessages` →
+ * receipts into the outbox → `settleAnswered` → `applyChange` → the types' effects → audit entries), and `reject` for a
  * message a check stopped. A message of a batch that is refused or already known is taken out of it and
  * answered on its own, the others applied together around it, so each is still accepted or rejected on its
  * own. The consumer acks each delivery only after the transaction that applied it committed.
@@ -311,10 +311,14 @@ export class InboundService {
   private async acceptAll(manager: EntityManager, messages: AcceptedMessage[]): Promise<Disposition[]> {
     const receipts = messages.map((message) => this.receiptFor(message));
     await this.claimInbox(manager, messages, receipts); // 9
+    const locked = await this.caseChecks.lockCases(
+      manager,
+      messages.map(({ envelope }) => envelope),
+    ); // 12, the batch's case rows
     const changes: Array<{ caseRow: CaseEntity | null; lifecycle: ReceivedChange | null }> = [];
     for (const [i, message] of messages.entries()) {
       try {
-        changes.push(await this.checkCase(manager, message)); // 12–13a
+        changes.push(await this.checkCase(manager, message, locked)); // 12–13a
       } catch (error) {
         if (error instanceof Rejection || error instanceof CaseErasedError) throw new AtMessage(i, error);
         throw error;
@@ -378,8 +382,9 @@ export class InboundService {
   private async checkCase(
     manager: EntityManager,
     { envelope, payload }: AcceptedMessage,
+    locked: LockedCases,
   ): Promise<{ caseRow: CaseEntity | null; lifecycle: ReceivedChange | null }> {
-    const caseRow = orRollBack(await this.caseChecks.lockCase(manager, envelope)); // 12, the case
+    const caseRow = orRollBack(await this.caseChecks.lockCase(manager, envelope, locked)); // 12, the case
     orRollBack(await this.caseChecks.checkConsent(manager, envelope, payload, caseRow)); // 12, consent
     orRollBack(this.caseChecks.checkPolicy(envelope, payload)); // 13
     const lifecycle = orRollBack(await this.caseChecks.checkLifecycle(manager, envelope, payload, caseRow)); // 13a

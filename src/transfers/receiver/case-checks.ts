@@ -11,6 +11,7 @@ import {
   vitalInterestReasons,
 } from '../../consent/consent.policy';
 import { ConsentRepository } from '../../consent/consent.repository';
+import { CaseErasedError } from '../../crypto/case-keys';
 import { DirectoryService } from '../../directory/directory.service';
 import type { Envelope } from '../../messages/catalogue';
 import { isTechnicalType } from '../../messages/message-types';
@@ -53,10 +54,15 @@ export class ReceiverCaseChecks {
    * SOP 5), but a referral only comes from the country that made the reference (PROTOCOL.md: the referring
    * NCP creates the caseRef).
    */
-  async lockCase(manager: EntityManager, envelope: Envelope): Promise<Check<CaseEntity | null>> {
-    const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
-    if (!envelope.caseRef || answer) return passed(null);
-    const found = await this.cases.findForUpdate(manager, envelope.caseRef);
+  async lockCase(
+    manager: EntityManager,
+    envelope: Envelope,
+    locked?: LockedCases,
+  ): Promise<Check<CaseEntity | null>> {
+    if (!hasCase(envelope)) return passed(null);
+    const found = locked
+      ? lockedRow(locked, envelope.caseRef)
+      : await this.cases.findForUpdate(manager, envelope.caseRef);
     if (found) return passed(found);
     const caseRef = envelope.caseRef;
     const owner = caseRef.slice(4, 6);
@@ -82,6 +88,17 @@ export class ReceiverCaseChecks {
       counterpart: envelope.from,
     });
     return passed(created);
+  }
+
+  /**
+   * Check 12's case rows for a batch of messages of different cases: those that exist, locked in one
+   * statement (lockCase then takes each from here, and opens the missing ones).
+   */
+  lockCases(manager: EntityManager, envelopes: Envelope[]): Promise<LockedCases> {
+    return this.cases.findManyForUpdate(
+      manager,
+      envelopes.filter(hasCase).map((envelope) => envelope.caseRef),
+    );
   }
 
   /** Check 12, the declared consent (and the legal basis VITAL_INTEREST, and residence in origin). */
@@ -164,4 +181,20 @@ export class ReceiverCaseChecks {
     const decision = await this.lifecycle.decide(manager, caseRow, event);
     return decision.allow ? passed({ event, decision }) : rejectedFor(decision.reasons);
   }
+}
+
+/** The case rows of a batch that existed when it locked them, by case reference. */
+export type LockedCases = Map<string, CaseEntity>;
+
+/** A message that concerns a case row: a receipt or a rejection never opens a case nor depends on one. */
+function hasCase(envelope: Envelope): envelope is Envelope & { caseRef: string } {
+  const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
+  return Boolean(envelope.caseRef) && !answer;
+}
+
+/** As CasesRepository.findForUpdate: an erased case is refused. */
+function lockedRow(locked: LockedCases, caseRef: string): CaseEntity | null {
+  const found = locked.get(caseRef) ?? null;
+  if (found?.erasedAt) throw new CaseErasedError(caseRef);
+  return found;
 }
