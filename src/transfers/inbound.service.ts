@@ -102,8 +102,8 @@ function orRollBack<T>(check: Check<T>): T {
  * `verify` (checks 1–11: signature, size, JSON, sender, addressee, envelope, restrictions, opening,
  * payload; no database), then `applyBatch`, which applies the deliveries verified together in one
  * transaction (`acceptAll`: `claimInbox` 9 → `lockCases` 12 → `checkCase` 12–13a → `recordMessages` →
- * receipts into the outbox → `settleAnswered` → `applyChange` → the types' effects → audit entries), and `reject` for a
- * message a check stopped. A message of a batch that is refused or already known is taken out of it and
+ * receipts into the outbox → `settleAnswered` → `applyChange` → the types' effects → audit entries), and
+ * `reject` for a message a check stopped. A message of a batch that is refused or already known is taken out of it and
  * answered on its own, the others applied together around it, so each is still accepted or rejected on its
  * own. The consumer acks each delivery only after the transaction that applied it committed.
  */

@@ -44,8 +44,9 @@ export class ReceiverCaseChecks {
   ) {}
 
   /**
-   * Check 12, the case: locked, or opened here on first contact. Learns the case row (null for a message
-   * without a case, and for a receipt or rejection, which never opens a case nor depends on one).
+   * Check 12, the case: locked (by lockCases, with the batch's others), or opened here on first contact.
+   * Learns the case row (null for a message without a case, and for a receipt or rejection, which never
+   * opens a case nor depends on one).
    *
    * The first message of another country's case opens it here, with the country named in the reference as
    * its owner. Never under this node's own prefix: only its counter hands those out, and a peer taking one
@@ -57,12 +58,10 @@ export class ReceiverCaseChecks {
   async lockCase(
     manager: EntityManager,
     envelope: Envelope,
-    locked?: LockedCases,
+    locked: LockedCases,
   ): Promise<Check<CaseEntity | null>> {
     if (!hasCase(envelope)) return passed(null);
-    const found = locked
-      ? lockedRow(locked, envelope.caseRef)
-      : await this.cases.findForUpdate(manager, envelope.caseRef);
+    const found = lockedRow(locked, envelope.caseRef);
     if (found) return passed(found);
     const caseRef = envelope.caseRef;
     const owner = caseRef.slice(4, 6);
