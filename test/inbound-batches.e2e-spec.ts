@@ -132,7 +132,9 @@ describe('inbound batches (real PostgreSQL and RabbitMQ)', () => {
   }, 180_000);
 
   it('locks a batch’s known cases together and still refuses the one erased meanwhile', async () => {
-    // Ten cases MK knows, each with a message under its case key.
+    // MK running whichever test ran before; ten cases MK knows, each with a message under its case key.
+    await federation.stop('MK');
+    await federation.start('MK');
     const first: string[] = [];
     for (let n = 100; n < 110; n++) first.push(await france.send(update(n)));
     for (const id of first) expect((await france.replyTo(id, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
