@@ -1,5 +1,5 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { DynamicModule, Injectable, Logger, Module } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -8,6 +8,7 @@ import { bindFieldCipher } from '../crypto/encrypted-column';
 import { FieldCipher, FieldCipherError } from '../crypto/field-cipher';
 import { KeyStoreError } from '../crypto/key-store';
 import { prepareStoredFields } from '../crypto/field-rekey';
+import type { Lane } from '../messages/message-types';
 import { migrateWithLock } from './migrate';
 
 /**
@@ -19,6 +20,19 @@ import { migrateWithLock } from './migrate';
 export const URGENT_CONNECTION = 'urgent';
 export const URGENT_CONNECTIONS = 2;
 const URGENT_POOL = URGENT_CONNECTIONS + 2;
+
+/** The one place that says which pool a lane's work runs on: alerts on the urgent lane's own. */
+@Injectable()
+export class LaneDatabases {
+  constructor(
+    private readonly main: DataSource,
+    @InjectDataSource(URGENT_CONNECTION) private readonly urgent: DataSource,
+  ) {}
+
+  of(lane: Lane): DataSource {
+    return lane === 'urgent' ? this.urgent : this.main;
+  }
+}
 
 /** The node's cipher rides along with the options to the data source factory, which binds it. */
 type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher };
@@ -35,7 +49,10 @@ export class DatabaseModule {
   static forRoot(entities: Entities): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [databaseConnection(entities), urgentConnection(entities)],
+      providers: [LaneDatabases],
+      exports: [LaneDatabases],
     };
   }
 }

@@ -25,6 +25,7 @@ import { JSONSchema } from 'class-validator-jsonschema';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
 import type { FieldError } from '../common/validation';
 import {
+  isDeliveryAnswer,
   isInReplyToRequired,
   isTechnicalType,
   MESSAGE_TYPES,
@@ -354,7 +355,7 @@ export function envelopeRuleErrors(env: Envelope): FieldError[] {
     );
   }
 
-  if ((env.type === 'DELIVERY_RECEIPT' || env.type === 'DELIVERY_REJECTED') && env.inReplyTo === null) {
+  if (isDeliveryAnswer(env.type) && env.inReplyTo === null) {
     errors.push(
       ruleError('inReplyTo', 'inReplyToRequired', 'receipts and rejections name the message they answer'),
     );

@@ -102,6 +102,11 @@ export function isTechnicalType(t: MessageType): t is TechnicalType {
   return TECHNICAL_TYPE_SET.has(t);
 }
 
+/** A receipt or a rejection: it answers one message, changes no case, and is never answered itself. */
+export function isDeliveryAnswer(type: unknown): boolean {
+  return type === 'DELIVERY_RECEIPT' || type === 'DELIVERY_REJECTED';
+}
+
 export function isExtensionType(t: string): t is ExtensionType {
   return (EXTENSION_TYPES as readonly string[]).includes(t);
 }

@@ -35,7 +35,8 @@ import {
   InboundDelivery,
   openPayload,
 } from './receiver/wire-checks';
-import { URGENT_CONNECTIONS } from '../database/database.module';
+import { LaneDatabases, URGENT_CONNECTIONS } from '../database/database.module';
+import { isDeliveryAnswer, type Lane } from '../messages/message-types';
 import { UUID } from '../common/validation';
 
 export type { InboundDelivery } from './receiver/wire-checks';
@@ -110,12 +111,16 @@ function orRollBack<T>(check: Check<T>): T {
 @Injectable()
 export class InboundService {
   private readonly logger = new Logger(InboundService.name);
-  /** One group commit per pool: the urgent lane's alerts never wait behind a routine batch. */
-  private readonly batches = new Map<DataSource, GroupCommit<Verified, Disposition>>();
+  /**
+   * One group commit per lane, on the lane's pool: routine deliveries gather into batches; the urgent lane's
+   * alerts are few and must not wait for one another (nor behind a routine batch), so each is applied at
+   * once, alone, on a connection of its own.
+   */
+  private readonly batches: Record<Lane, GroupCommit<Verified, Disposition>>;
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-    private readonly dataSource: DataSource,
+    private readonly databases: LaneDatabases,
     private readonly directory: DirectoryService,
     private readonly keys: KeyStore,
     private readonly inbox: InboxRepository,
@@ -128,33 +133,34 @@ export class InboundService {
     private readonly relay: OutboxRelay,
     private readonly effects: Effects,
     private readonly caseChecks: ReceiverCaseChecks,
-  ) {}
+  ) {
+    const apply = (lane: Lane) => (items: Verified[]) => this.applyBatch(databases.of(lane), items);
+    this.batches = {
+      routine: new GroupCommit(MAX_BATCH, apply('routine'), MAX_RUNS),
+      urgent: new GroupCommit(1, apply('urgent'), URGENT_CONNECTIONS),
+    };
+  }
 
-  /**
-   * `database`: the pool the delivery is applied on; the consumer gives the urgent lane its own (alerts never
-   * wait for a connection behind routine work).
-   */
-  async receive(delivery: InboundDelivery, database: DataSource = this.dataSource): Promise<Disposition> {
+  /** `lane`: the queue the delivery came from; it is applied on that lane's pool (LaneDatabases). */
+  async receive(delivery: InboundDelivery, lane: Lane = 'routine'): Promise<Disposition> {
+    const database = this.databases.of(lane);
     try {
       const verification = this.verify(delivery);
       if (!verification.ok)
         return await this.reject(database, delivery, verification.known, verification.rejection);
-      return await this.batchesOf(database).submit(verification.verified);
+      return await this.batches[lane].submit(verification.verified);
     } finally {
       this.relay.kick('routine'); // the receipt or rejection leaves now, not at the next poll
     }
   }
 
   /** Used when processing failed for reasons of our own, after retries: the sender must still hear of it. */
-  async rejectAsInternalError(
-    delivery: InboundDelivery,
-    database: DataSource = this.dataSource,
-  ): Promise<Disposition> {
+  async rejectAsInternalError(delivery: InboundDelivery, lane: Lane = 'routine'): Promise<Disposition> {
     // Whoever check 1 names is answered; its own verdict does not matter here.
     const heard = hear(delivery, this.config.maxMessageBytes);
     const signer = checkSignature(delivery, heard, this.directory);
     return this.reject(
-      database,
+      this.databases.of(lane),
       delivery,
       answerable(delivery, heard, this.directory, signer.ok ? signer.value : undefined),
       new Rejection(RejectionCode.INTERNAL_ERROR, 'the receiver failed to process the message'),
@@ -215,23 +221,6 @@ export class InboundService {
       signature: String(delivery.headers['x-trm-signature']),
     };
     return { ok: true, verified: { delivery, message, remembered } };
-  }
-
-  /**
-   * The routine pool's deliveries gather into batches. The urgent lane's alerts are few and must not wait for
-   * one another: each is applied at once, alone, on a connection of its own.
-   */
-  private batchesOf(database: DataSource): GroupCommit<Verified, Disposition> {
-    let batches = this.batches.get(database);
-    if (!batches) {
-      const apply = (items: Verified[]) => this.applyBatch(database, items);
-      batches =
-        database === this.dataSource
-          ? new GroupCommit(MAX_BATCH, apply, MAX_RUNS)
-          : new GroupCommit(1, apply, URGENT_CONNECTIONS);
-      this.batches.set(database, batches);
-    }
-    return batches;
   }
 
   /**
@@ -347,7 +336,7 @@ export class InboundService {
 
   /** Every message but a receipt or a rejection is answered with a DELIVERY_RECEIPT, queued in the batch. */
   private receiptFor({ envelope }: AcceptedMessage): ReturnType<OutboundService['technical']> | null {
-    if (envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED') return null;
+    if (isDeliveryAnswer(envelope.type)) return null;
     return this.outbound.technical({
       type: 'DELIVERY_RECEIPT',
       to: envelope.from,

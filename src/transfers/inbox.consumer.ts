@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
@@ -19,14 +18,16 @@ import { RejectionCode } from '../messages/rejection-codes';
 import { Disposition, InboundDelivery, InboundService } from './inbound.service';
 import { FairScheduler } from './fair-scheduler';
 import { databaseReachable } from '../database/reachable';
-import { URGENT_CONNECTION, URGENT_CONNECTIONS } from '../database/database.module';
-import { CASE_REF, COUNTRY_CODE } from '../common/validation';
+import { LaneDatabases, URGENT_CONNECTIONS } from '../database/database.module';
+import { isDeliveryAnswer, type Lane as LaneName } from '../messages/message-types';
+import { CASE_REF, COUNTRY_CODE, UUID } from '../common/validation';
 
 /** Alerts are few and never refused: a small window of their own, one at a time per urgent connection. */
 const URGENT = { prefetch: 8, concurrency: URGENT_CONNECTIONS };
 const ATTEMPTS_BEFORE_INTERNAL_ERROR = 3;
 
 interface Lane {
+  name: LaneName;
   queue: string;
   prefetch: number;
   scheduler: FairScheduler;
@@ -55,23 +56,24 @@ export class InboxConsumer {
     private readonly amqp: AmqpConnection,
     private readonly inbound: InboundService,
     private readonly publisher: Publisher,
-    dataSource: DataSource,
-    @InjectDataSource(URGENT_CONNECTION) urgentDatabase: DataSource,
+    databases: LaneDatabases,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {
     this.lanes = [
       {
+        name: 'urgent',
         queue: urgentQueue(config.country),
         prefetch: URGENT.prefetch,
         scheduler: new FairScheduler(URGENT.concurrency),
-        database: urgentDatabase,
+        database: databases.of('urgent'),
       },
       {
+        name: 'routine',
         queue: inboxQueue(config.country),
         prefetch: config.inboundPrefetch,
         scheduler: new FairScheduler(config.inboundConcurrency, config.inboundMaxPendingPerSender),
-        database: dataSource,
+        database: databases.of('routine'),
       },
     ];
   }
@@ -159,9 +161,9 @@ export class InboxConsumer {
     const { messageId, correlationId, userId } = message.properties;
     const context = {
       node: this.config.country,
-      messageId: shapedOrUndefined(messageId, /^[0-9a-f-]{36}$/i),
-      caseRef: shapedOrUndefined(correlationId, /^TRM-[A-Z]{2}-\d{4}-\d{6}$/),
-      peer: shapedOrUndefined(userId, /^[A-Z]{2}$/),
+      messageId: shaped(messageId, UUID) ?? undefined,
+      caseRef: shaped(correlationId, CASE_REF) ?? undefined,
+      peer: shaped(userId, COUNTRY_CODE) ?? undefined,
     };
     const started = process.hrtime.bigint();
     return withLogContext(context, () => this.handleDelivery(channel, lane, message, started));
@@ -169,7 +171,7 @@ export class InboxConsumer {
 
   private async handleDelivery(
     channel: Channel,
-    { queue, database }: Lane,
+    lane: Lane,
     message: ConsumeMessage,
     started: bigint,
   ): Promise<void> {
@@ -180,7 +182,8 @@ export class InboxConsumer {
       type: message.properties.type,
       headers: message.properties.headers ?? {},
     };
-    const disposition = await this.process(delivery, channel, database);
+    const { queue, database } = lane;
+    const disposition = await this.process(delivery, channel, lane);
     if (!disposition) return;
     this.logger.debug(
       `inbound message ${printable(delivery.messageId)} on ${queue}: ${disposition.outcome}` +
@@ -217,14 +220,12 @@ export class InboxConsumer {
     disposition: Extract<Disposition, { outcome: 'REJECTED' }>,
   ): Promise<void> {
     const { messageId, correlationId, type, userId } = message.properties;
-    const shaped = (value: unknown, pattern: RegExp): string | null =>
-      typeof value === 'string' && pattern.test(value) ? value : null;
     try {
       await this.audit.record(database.manager, {
         action: 'MESSAGE_DEAD_LETTERED',
         actor: `node:${this.config.country}`,
         caseRef: shaped(correlationId, CASE_REF),
-        messageId: shaped(messageId, /^[0-9a-f-]{36}$/i),
+        messageId: shaped(messageId, UUID),
         messageType: shaped(type, /^[A-Z_]{1,50}$/),
         counterpart: disposition.authenticated ? shaped(userId, COUNTRY_CODE) : null,
         decision: 'DENY',
@@ -240,14 +241,14 @@ export class InboxConsumer {
   private async process(
     delivery: InboundDelivery,
     channel: Channel,
-    database: DataSource,
+    { name, database }: Lane,
   ): Promise<Disposition | null> {
     let attempt = 0;
     for (;;) {
       try {
         if (attempt >= ATTEMPTS_BEFORE_INTERNAL_ERROR)
-          return await this.inbound.rejectAsInternalError(delivery, database);
-        return await this.inbound.receive(delivery, database);
+          return await this.inbound.rejectAsInternalError(delivery, name);
+        return await this.inbound.receive(delivery, name);
       } catch (error) {
         if (isClosed(channel)) return null; // the broker redelivers it to the next consumer
         this.logger.warn(`inbound message ${printable(delivery.messageId)} failed: ${describe(error)}`);
@@ -315,8 +316,9 @@ function printable(id: unknown): string {
   return typeof id === 'string' && /^[\x21-\x7e]{1,200}$/.test(id) ? id : '?';
 }
 
-function shapedOrUndefined(value: unknown, pattern: RegExp): string | undefined {
-  return typeof value === 'string' && pattern.test(value) ? value : undefined;
+/** A property from an unverified sender, kept only when shaped like what it claims to be. */
+function shaped(value: unknown, pattern: RegExp): string | null {
+  return typeof value === 'string' && pattern.test(value) ? value : null;
 }
 
 /**
@@ -326,6 +328,6 @@ function shapedOrUndefined(value: unknown, pattern: RegExp): string | undefined 
  */
 function orderKey(message: ConsumeMessage): string {
   const { type, messageId, correlationId } = message.properties;
-  if (type === 'DELIVERY_RECEIPT' || type === 'DELIVERY_REJECTED') return `answer|${printable(messageId)}`;
+  if (isDeliveryAnswer(type)) return `answer|${printable(messageId)}`;
   return `case|${String(correlationId ?? '')}`;
 }

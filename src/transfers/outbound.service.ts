@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { URGENT_CONNECTION } from '../database/database.module';
+import { LaneDatabases } from '../database/database.module';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CasesRepository } from '../cases/cases.repository';
@@ -84,7 +83,7 @@ export class OutboundService implements OnModuleInit {
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly dataSource: DataSource,
-    @InjectDataSource(URGENT_CONNECTION) private readonly urgentDatabase: DataSource,
+    private readonly databases: LaneDatabases,
     private readonly directory: DirectoryService,
     private readonly keys: KeyStore,
     private readonly cases: CasesRepository,
@@ -124,9 +123,11 @@ export class OutboundService implements OnModuleInit {
     const id = uuidv7();
     try {
       // An alert is written on the urgent lane's pool: it never waits for a connection behind routine sends.
-      const database = laneOf(command.type) === 'urgent' ? this.urgentDatabase : this.dataSource;
-      const result = await database.transaction((manager) => this.sendWithin(manager, command, actor, id));
-      this.relay.kick(laneOf(command.type));
+      const lane = laneOf(command.type);
+      const result = await this.databases
+        .of(lane)
+        .transaction((manager) => this.sendWithin(manager, command, actor, id));
+      this.relay.kick(lane);
       this.logger.log(`queued message ${id} ${command.type} case ${command.caseRef} to ${command.to}`);
       return result;
     } catch (error) {

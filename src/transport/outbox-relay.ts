@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { URGENT_CONNECTION } from '../database/database.module';
+import { EntityManager } from 'typeorm';
+import { LaneDatabases } from '../database/database.module';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { withLogContext } from '../logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
@@ -37,8 +36,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-    private readonly dataSource: DataSource,
-    @InjectDataSource(URGENT_CONNECTION) private readonly urgentDatabase: DataSource,
+    private readonly databases: LaneDatabases,
     private readonly outbox: OutboxRepository,
     private readonly publisher: Publisher,
     private readonly metrics: MetricsService,
@@ -79,8 +77,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await sleep(100);
       return 0;
     }
-    const database = lane === 'urgent' ? this.urgentDatabase : this.dataSource;
-    return database.transaction(async (manager) => {
+    return this.databases.of(lane).transaction(async (manager) => {
       const rows = await this.outbox.claimDue(manager, lane, BATCH_SIZE);
       if (rows.length === 0) return 0;
       const outcomes = await this.publishInWaves(rows);

@@ -14,7 +14,7 @@ import { ConsentRepository } from '../../consent/consent.repository';
 import { CaseErasedError } from '../../crypto/case-keys';
 import { DirectoryService } from '../../directory/directory.service';
 import type { Envelope } from '../../messages/catalogue';
-import { isTechnicalType } from '../../messages/message-types';
+import { isDeliveryAnswer, isTechnicalType } from '../../messages/message-types';
 import { RejectionCode } from '../../messages/rejection-codes';
 import { CaseLifecycle } from '../case-lifecycle';
 import { MessageRecordsRepository } from '../message-records.repository';
@@ -187,8 +187,7 @@ export type LockedCases = Map<string, CaseEntity>;
 
 /** A message that concerns a case row: a receipt or a rejection never opens a case nor depends on one. */
 function hasCase(envelope: Envelope): envelope is Envelope & { caseRef: string } {
-  const answer = envelope.type === 'DELIVERY_RECEIPT' || envelope.type === 'DELIVERY_REJECTED';
-  return Boolean(envelope.caseRef) && !answer;
+  return Boolean(envelope.caseRef) && !isDeliveryAnswer(envelope.type);
 }
 
 /** As CasesRepository.findForUpdate: an erased case is refused. */
