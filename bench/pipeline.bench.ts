@@ -50,6 +50,7 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *                                `process`: each node its own OS process (LocalFederation.spawn), driven
  *                                through its HTTP API (no http phase then, and no BENCH_COUNT_QUERIES)
  *   BENCH_COUNT_QUERIES=1        also count the nodes' SQL statements per hop, by kind (a diagnostic)
+ *   BENCH_URGENT_LANE=thread     in-process nodes' urgent lanes: in threads of their own, or `inline`
  */
 
 const TARGET_RATIO = 0.5;
@@ -65,9 +66,14 @@ const PACED_SHARE = 0.2;
 const ASSUMED_PIPELINE_RATE = 150;
 /**
  * The bench is a deliberate flood from two senders into one receiver: the per-sender inbound cap (issue 5)
- * is off, so the two take plain turns at the receiver whatever their backlogs.
+ * is off, so the two take plain turns at the receiver whatever their backlogs. The nodes in this process run
+ * their urgent lanes in threads of their own, as deployed (TRM_URGENT_LANE's default), unless
+ * BENCH_URGENT_LANE=inline.
  */
-const BENCH_NODE_CONFIG = { inboundMaxPendingPerSender: 0 };
+const BENCH_NODE_CONFIG = {
+  inboundMaxPendingPerSender: 0,
+  urgentLane: process.env.BENCH_URGENT_LANE === 'inline' ? ('inline' as const) : ('thread' as const),
+};
 const BENCH_NODE_ENV = { TRM_INBOUND_MAX_PENDING_PER_SENDER: '0', TRM_LOG_LEVEL: 'error' };
 const CODES = ['FR', 'IT', 'MK'];
 /** The phases that run through the nodes (FR, IT and MK start for them). */

@@ -24,10 +24,15 @@ import { TrmTransport } from './transfers/trm-transport';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 
+/** The node's logger: TRM_LOG_LEVEL and everything above it, in TRM_LOG_FORMAT. */
+export function nodeLogger(config: NodeConfig): TrmLogger {
+  return new TrmLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1), config.logFormat);
+}
+
 /** Builds a node (used by main.ts, the demo and the tests alike); the caller decides when to listen. */
 export async function createNode(config: NodeConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forNode(config), {
-    logger: new TrmLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1), config.logFormat),
+    logger: nodeLogger(config),
     bodyParser: false,
   });
   const http = new Logger('HTTP');

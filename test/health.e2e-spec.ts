@@ -22,7 +22,7 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
 
   it('answers live and ready, both public, while everything is up', async () => {
     expect(await probe(nodes.FR, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
-    const ready = { status: 200, body: { status: 'ok', database: 'up', broker: 'up' } };
+    const ready = { status: 200, body: { status: 'ok', database: 'up', broker: 'up', urgentLane: 'inline' } };
     expect(await probe(nodes.FR, '/health/ready')).toEqual(ready);
     expect(await probe(nodes.FR, '/health')).toEqual(ready);
   });
@@ -50,7 +50,10 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
       for (const connection of own)
         await management('DELETE', `/connections/${encodeURIComponent(connection.name)}`);
 
-      const degraded = { status: 200, body: { status: 'degraded', database: 'up', broker: 'down' } };
+      const degraded = {
+        status: 200,
+        body: { status: 'degraded', database: 'up', broker: 'down', urgentLane: 'inline' },
+      };
       await eventually(
         async () => ((await probe(nodes.FR, '/health/ready')).body.broker === 'down' ? true : undefined),
         15_000,
@@ -85,7 +88,10 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`,
         [database],
       );
-      const unavailable = { status: 503, body: { status: 'unavailable', database: 'down', broker: 'up' } };
+      const unavailable = {
+        status: 503,
+        body: { status: 'unavailable', database: 'down', broker: 'up', urgentLane: 'inline' },
+      };
       await eventually(
         async () => ((await probe(nodes.FR, '/health/ready')).status === 503 ? true : undefined),
         15_000,
@@ -104,7 +110,7 @@ describe('health probes (real PostgreSQL and RabbitMQ)', () => {
     );
     expect(await probe(nodes.FR, '/health/ready')).toEqual({
       status: 200,
-      body: { status: 'ok', database: 'up', broker: 'up' },
+      body: { status: 'ok', database: 'up', broker: 'up', urgentLane: 'inline' },
     });
   }, 90_000);
 });

@@ -421,9 +421,13 @@ export class LocalFederation {
     };
   }
 
-  /** Starts a node inside this process. */
+  /**
+   * Starts a node inside this process. Its urgent lane runs inline unless `overrides` say `thread`: from
+   * sources, the thread compiles the whole node again (seconds per start, and most suites start many nodes);
+   * test/urgent-lane-thread.e2e-spec.ts tests the thread, and spawned nodes run with it, as deployed.
+   */
   async start(code: string, overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
-    const config = this.nodeConfig(code, overrides);
+    const config = this.nodeConfig(code, { urgentLane: 'inline', ...overrides });
     const app = await createNode(config);
     await app.listen(0, '127.0.0.1');
     const node: RunningNode = { code, config, app, url: await app.getUrl(), dataSource: app.get(DataSource) };

@@ -29,9 +29,9 @@ export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationSh
     private readonly publisher: Publisher,
   ) {}
 
-  /** TRM_OUTBOX_RELAY=off turns this relay off too: another instance publishes. */
+  /** TRM_OUTBOX_RELAY=off turns this relay off too: another instance publishes; so does the urgent lane's thread. */
   onApplicationBootstrap(): void {
-    if (!this.config.outboxRelay) return;
+    if (!this.config.outboxRelay || this.config.urgentLaneOnly) return;
     this.loop.start();
   }
 

@@ -38,6 +38,7 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.urgentLaneOnly) return; // the urgent lane's thread takes alerts from peers only
     await this.amqp.onConnect(async (connection) => {
       // Without the database the reply queues are left as they are (agency:add declared them): the
       // submissions, which need the database anyway, must not keep the whole connection down.

@@ -1,6 +1,14 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { PeriodicPasses } from '../common/periodic-passes';
+import { NODE_CONFIG, NodeConfig } from '../config/config';
 import { CANONICAL_SQL, chainHash, CURRENT_LINK, GENESIS_HASH } from './audit-chain';
 
 /** Any fixed number: it only has to be the same for every instance of a node (and differ from the others). */
@@ -37,9 +45,15 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly sealing = new PeriodicPasses(() => undefined);
   private failing = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    // Absent where a tool or test seals on its own.
+    @Optional() @Inject(NODE_CONFIG) private readonly config?: NodeConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
+    // The urgent lane's thread leaves sealing (hashing, in batches) to the main thread: alerts only.
+    if (this.config?.urgentLaneOnly) return;
     this.sealing.start(INTERVAL_MS, () => this.sealAll());
   }
 

@@ -104,6 +104,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('runs the urgent lane in a thread of its own unless told to keep it inline', () => {
+    expect(loadConfig(valid).urgentLane).toBe('thread');
+    expect(loadConfig({ ...valid, TRM_URGENT_LANE: 'inline' }).urgentLane).toBe('inline');
+    expect(loadConfig(valid).urgentLaneOnly).toBeUndefined();
+    expect(() => loadConfig({ ...valid, TRM_URGENT_LANE: 'process' })).toThrow(
+      /TRM_URGENT_LANE must be thread or inline/,
+    );
+  });
+
   it('takes the members of a national cluster in AMQP_URL, each an AMQP URL', () => {
     const members = 'amqp://MK:secret@mq1:5672/trm, amqp://MK:secret@mq2:5672/trm';
     expect(loadConfig({ ...valid, AMQP_URL: members }).amqpUrl).toBe(members);

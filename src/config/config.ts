@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DEFAULT_RETURN_MARGIN_MS, ExpectingType, parseDeadlines, parseDuration } from './deadlines';
 import { COUNTRY_CODE } from '../common/validation';
 import { base64OfBytesPattern } from '../crypto/trm-crypto';
+import type { Lane } from '../messages/message-types';
 
 /** Everything a node needs to know about its environment, validated once at boot. */
 export interface NodeConfig {
@@ -69,6 +70,17 @@ export interface NodeConfig {
   inboundConcurrency: number;
   /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
   inboundMaxPendingPerSender: number;
+  /**
+   * TRM_URGENT_LANE: `thread` runs the urgent lane's consumer in a worker thread of its own (another instance
+   * of this node, with its own event loop, connections and pool), so an alert never waits for the main
+   * thread's routine work; `inline` consumes both lanes on the main thread.
+   */
+  urgentLane: 'thread' | 'inline';
+  /**
+   * Set only for that worker thread, never from the environment: this instance consumes the urgent lane and
+   * runs nothing else in the background (no routine lane, relay, agency submissions, sealer or schedules).
+   */
+  urgentLaneOnly?: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** TRM_LOG_FORMAT: one JSON object a line with the context's ids as fields, or Nest's text lines. */
   logFormat: 'json' | 'text';
@@ -101,6 +113,16 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n - ${problems.join('\n - ')}`);
   }
+}
+
+/**
+ * The lanes this thread of the node consumes and relays. With TRM_URGENT_LANE=thread the urgent lane's
+ * thread (UrgentLaneThread) handles alerts, in and out, and the main thread the routine lane; inline, the
+ * main thread handles both.
+ */
+export function lanesHandledHere(config: Pick<NodeConfig, 'urgentLane' | 'urgentLaneOnly'>): Lane[] {
+  if (config.urgentLaneOnly) return ['urgent'];
+  return config.urgentLane === 'thread' ? ['routine'] : ['urgent', 'routine'];
 }
 
 /** The only reader of process.env in the application: every variable is checked, all problems reported at once. */
@@ -148,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const logFormat = (env.TRM_LOG_FORMAT?.trim() ||
     (process.stdout.isTTY ? 'text' : 'json')) as NodeConfig['logFormat'];
   if (!['json', 'text'].includes(logFormat)) problems.push('TRM_LOG_FORMAT must be json or text');
+  const urgentLane = (env.TRM_URGENT_LANE?.trim() || 'thread') as NodeConfig['urgentLane'];
+  if (!['thread', 'inline'].includes(urgentLane)) problems.push('TRM_URGENT_LANE must be thread or inline');
   const metricsPort = env.TRM_METRICS_PORT?.trim() ? integer('TRM_METRICS_PORT', 0, 0) : null;
   const deadlines = parseDeadlines(env.TRM_DEADLINES);
   problems.push(...deadlines.problems);
@@ -189,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
     inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 32, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
+    urgentLane,
     logLevel,
     consoleDir: path.resolve(env.TRM_CONSOLE_DIR?.trim() || path.join(projectRoot(), 'dist', 'console')),
     logFormat,

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/roles';
 import { AmqpConnection } from '../transport/amqp-connection';
 import { Publisher } from '../transport/publisher';
+import { UrgentLaneThread } from '../transfers/urgent-lane-thread';
 
 /** A database that takes longer than this to answer `SELECT 1` is not ready for work either. */
 const DATABASE_PROBE_TIMEOUT_MS = 2_000;
@@ -20,7 +21,7 @@ class Readiness {
   @ApiProperty({
     enum: ['ok', 'degraded', 'unavailable'],
     description:
-      'ok: both up; degraded: the broker is down (work is accepted and queued); unavailable: the database is down',
+      'ok: all up; degraded: the broker or the urgent lane is down (work is accepted and queued); unavailable: the database is down',
   })
   status!: 'ok' | 'degraded' | 'unavailable';
 
@@ -29,6 +30,14 @@ class Readiness {
 
   @ApiProperty({ enum: ['up', 'down'], description: 'reported, never a reason to be taken out of service' })
   broker!: 'up' | 'down';
+
+  @ApiProperty({
+    enum: ['thread', 'inline', 'down'],
+    description:
+      'where emergency alerts are taken: in a thread of their own (TRM_URGENT_LANE=thread), on the main thread ' +
+      '(inline), or nowhere while that thread is starting again (degraded: alerts wait in their queue)',
+  })
+  urgentLane!: 'thread' | 'inline' | 'down';
 }
 
 class Liveness {
@@ -52,6 +61,7 @@ export class HealthController {
     private readonly dataSource: DataSource,
     private readonly amqp: AmqpConnection,
     private readonly publisher: Publisher,
+    private readonly urgentLane: UrgentLaneThread,
   ) {}
 
   @Get('live')
@@ -84,12 +94,11 @@ export class HealthController {
   private async readiness(response: Response): Promise<Readiness> {
     const database = (await this.databaseAnswers()) ? 'up' : 'down';
     const broker = this.amqp.connected && this.publisher.ready ? 'up' : 'down';
+    const urgentLane = this.urgentLane.state;
     if (database === 'down') response.status(503);
-    return {
-      status: database === 'down' ? 'unavailable' : broker === 'up' ? 'ok' : 'degraded',
-      database,
-      broker,
-    };
+    const status =
+      database === 'down' ? 'unavailable' : broker === 'up' && urgentLane !== 'down' ? 'ok' : 'degraded';
+    return { status, database, broker, urgentLane };
   }
 
   private async databaseAnswers(): Promise<boolean> {

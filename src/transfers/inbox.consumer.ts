@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { lanesHandledHere, NODE_CONFIG, NodeConfig } from '../config/config';
 import { withLogContext } from '../logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { AmqpConnection, describe, sleep } from '../transport/amqp-connection';
@@ -60,7 +60,7 @@ export class InboxConsumer {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {
-    this.lanes = [
+    const lanes: Lane[] = [
       {
         name: 'urgent',
         queue: urgentQueue(config.country),
@@ -76,11 +76,13 @@ export class InboxConsumer {
         database: databases.of('routine'),
       },
     ];
+    const consumed = lanesHandledHere(config);
+    this.lanes = lanes.filter((lane) => consumed.includes(lane.name));
   }
 
   /**
-   * Consumes both lanes on every (re)connection, from now until stop(). Called by the TRM transport
-   * (trm-transport.ts) once the node's modules are initialised.
+   * Consumes its lanes (lanesHandledHere) on every (re)connection, from now until stop(). Called by the TRM
+   * transport (trm-transport.ts) once the node's modules are initialised.
    */
   async start(): Promise<void> {
     await this.amqp.onConnect(async (connection) => {

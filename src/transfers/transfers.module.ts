@@ -18,6 +18,7 @@ import { ReceiverCaseChecks } from './receiver/case-checks';
 import { SenderSteps } from './sender/send-steps';
 import { InboxConsumer } from './inbox.consumer';
 import { TrmTransport } from './trm-transport';
+import { UrgentLaneThread } from './urgent-lane-thread';
 import { MessageRecordsRepository } from './message-records.repository';
 import { OutboundService } from './outbound.service';
 import { TransfersService } from './transfers.service';
@@ -44,6 +45,7 @@ import { TransfersService } from './transfers.service';
     SenderSteps,
     InboxConsumer,
     TrmTransport,
+    UrgentLaneThread,
     TransfersService,
     TransferGate,
     ConsentWithdrawalService,
@@ -52,6 +54,7 @@ import { TransfersService } from './transfers.service';
   ],
   exports: [
     OutboundService,
+    UrgentLaneThread,
     TransfersService,
     MessageRecordsRepository,
     ConsentWithdrawalService,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { LaneDatabases } from '../database/database.module';
-import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { lanesHandledHere, NODE_CONFIG, NodeConfig } from '../config/config';
 import { withLogContext } from '../logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { describe, sleep } from './amqp-connection';
@@ -33,6 +33,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     routine: new RelayLoop('outbox relay', this.logger, BATCH_SIZE, () => this.relayBatch('routine')),
   };
   private readonly listeners: PublishedListener[] = [];
+  /** Where kicks of the lanes this thread does not relay go (forwardKicks). */
+  private kickElsewhere: ((lane: Lane) => void) | null = null;
+  private readonly lanesHere: Lane[];
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -40,7 +43,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly publisher: Publisher,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.lanesHere = lanesHandledHere(config);
+  }
 
   onPublished(listener: PublishedListener): void {
     this.listeners.push(listener);
@@ -53,7 +58,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       return;
     }
-    for (const loop of Object.values(this.loops)) loop.start();
+    for (const lane of this.lanesHere) this.loops[lane].start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -62,7 +67,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Called after a commit that added outbox rows of the lane, so they leave at once, not at the next poll. */
   kick(lane: Lane): void {
-    this.loops[lane].kick();
+    if (this.lanesHere.includes(lane)) this.loops[lane].kick();
+    else this.kickElsewhere?.(lane);
+  }
+
+  /**
+   * Where the kicks of a lane another thread of this node relays go (the urgent lane's thread relays alerts,
+   * the main thread the rest, lanesHandledHere), so a row committed here leaves at once all the same.
+   */
+  forwardKicks(to: (lane: Lane) => void): void {
+    this.kickElsewhere = to;
   }
 
   /**

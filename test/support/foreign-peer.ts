@@ -121,6 +121,11 @@ export class ForeignPeer {
     return this.keys.sign(body);
   }
 
+  /** The key id its signatures name (x-trm-key-id). */
+  get signingKeyId(): string {
+    return this.keys.signingKeyId;
+  }
+
   /** Publishes raw bytes with publisher confirms; every property can be forged for negative tests. */
   async publish(
     body: Buffer,
