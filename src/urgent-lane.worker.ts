@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppModule } from './app.module';
@@ -6,6 +7,7 @@ import { nodeLogger } from './bootstrap';
 import type { NodeConfig } from './config/config';
 import { withLogContext } from './logging/log-context';
 import { MetricsService } from './metrics/metrics.service';
+import { DirectoryService } from './directory/directory.service';
 import { InboxConsumer } from './transfers/inbox.consumer';
 import type { FromUrgentLane, ToUrgentLane } from './transfers/urgent-lane-thread';
 import { OutboxRelay } from './transport/outbox-relay';
@@ -29,9 +31,17 @@ async function run(): Promise<void> {
     const consumer = app.get(InboxConsumer);
     const metrics = app.get(MetricsService);
     const relay = app.get(OutboxRelay);
+    const directory = app.get(DirectoryService);
     port.on('message', (message: ToUrgentLane) => {
       if (message.kind === 'kick') {
         relay.kick(message.lane);
+      } else if (message.kind === 'directory') {
+        // The main thread took a new version: the same file, so here it is taken as it is (not audited again).
+        void directory.reload('request').then(
+          ({ version }) => post({ kind: 'directory', version }),
+          (error: unknown) =>
+            new Logger('UrgentLaneThread').error(`directory not read again: ${(error as Error).message}`),
+        );
       } else if (message.kind === 'counts') {
         void metrics.ownCounts().then((counts) => post({ kind: 'counts', id: message.id, counts }));
       } else {
@@ -43,7 +53,7 @@ async function run(): Promise<void> {
     });
     relay.forwardKicks((lane) => post({ kind: 'kick', lane }));
     await consumer.start();
-    post({ kind: 'ready' });
+    post({ kind: 'ready', directoryVersion: directory.version });
   });
 }
 

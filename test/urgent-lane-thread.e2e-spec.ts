@@ -4,11 +4,12 @@ import { examplePayload } from '../src/messages/examples';
 import { routingKey } from '../src/messages/message-types';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE, urgentQueue } from '../src/transport/topology';
 import { CasesService } from '../src/cases/cases.service';
+import { DirectoryService } from '../src/directory/directory.service';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { OutboundService } from '../src/transfers/outbound.service';
 import { UrgentLaneThread } from '../src/transfers/urgent-lane-thread';
 import { eventually, LocalFederation, RunningNode } from '../scripts/lib/local-federation';
-import { ForeignPeer } from './support/foreign-peer';
+import { Draft, ForeignPeer } from './support/foreign-peer';
 import { api } from './support/node-api';
 
 /**
@@ -16,7 +17,8 @@ import { api } from './support/node-api';
  * MK consumes its urgent queue in a worker thread of its own. Here MK's main thread (this test's thread, as
  * MK runs in this process) is blocked outright while an alert arrives, and MK still applies it before the
  * block ends; the receipt the thread wrote leaves through the main thread's relay, and an alert MK sends is
- * published by the thread while the main thread is blocked; the thread's counts are
+ * published by the thread while the main thread is blocked; the thread follows the directory versions the
+ * main thread accepts; the thread's counts are
  * in MK's metrics; a thread that dies is started again; a stopped node leaves no consumer behind.
  */
 describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and worker threads)', () => {
@@ -37,15 +39,15 @@ describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and 
     await federation.tearDown();
   });
 
+  /** FR's message of that type to MK, with the catalogue's example payload. */
+  function toMK(type: 'REFERRAL_REQUEST' | 'EMERGENCY_ALERT', caseRef: string): Draft {
+    return { type, to: 'MK', caseRef, payload: examplePayload(type) };
+  }
+
   /** A case MK knows, as an alert follows a referral. */
   async function sharedCase(): Promise<string> {
     const caseRef = `TRM-FR-${year}-000${nextCase++}`;
-    const referral = await france.send({
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      caseRef,
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
+    const referral = await france.send(toMK('REFERRAL_REQUEST', caseRef));
     expect((await france.replyTo(referral, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
     return caseRef;
   }
@@ -104,12 +106,7 @@ describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and 
 
   it("applies an alert while MK's main thread cannot run at all", async () => {
     const caseRef = await sharedCase();
-    const alert = france.build({
-      type: 'EMERGENCY_ALERT',
-      to: 'MK',
-      caseRef,
-      payload: examplePayload('EMERGENCY_ALERT'),
-    });
+    const alert = france.build(toMK('EMERGENCY_ALERT', caseRef));
     // Published from a thread of its own 300 ms from now, while this thread (MK's main thread too) spins.
     const publisher = new Worker(PUBLISH_LATER, {
       eval: true,
@@ -198,6 +195,22 @@ describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and 
     expect(Number(latencies?.[1])).toBe(n);
   });
 
+  it('takes each directory version the main thread accepts (it does not poll the file itself)', async () => {
+    const thread = mk.app!.get(UrgentLaneThread);
+    const directory = mk.app!.get(DirectoryService);
+    expect(thread.directoryVersion).toBe(directory.version);
+    const { version } = federation.publishDirectory((participants) => participants);
+    expect(version).toBeGreaterThan(directory.version);
+    const reload = await api(mk, 'POST', '/directory/reload', undefined, { as: 'admin' });
+    expect(reload.body).toMatchObject({ outcome: 'ACCEPTED', version });
+    const taken = await eventually(
+      async () => (thread.directoryVersion === version ? version : undefined),
+      15_000,
+      'the thread on the new version',
+    );
+    expect(taken).toBe(version);
+  }, 60_000);
+
   it('starts the thread again when it dies, and the alerts sent meanwhile are applied', async () => {
     const caseRef = await sharedCase();
     const thread = mk.app!.get(UrgentLaneThread) as unknown as { worker: Worker | null };
@@ -205,15 +218,12 @@ describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and 
     const exited = new Promise((resolve) => dying.once('exit', resolve));
     await dying.terminate();
     await exited;
-    const alert = await france.send({
-      type: 'EMERGENCY_ALERT',
-      to: 'MK',
-      caseRef,
-      payload: examplePayload('EMERGENCY_ALERT'),
-    });
+    const alert = await france.send(toMK('EMERGENCY_ALERT', caseRef));
     expect((await france.replyTo(alert, 90_000)).envelope.type).toBe('DELIVERY_RECEIPT');
     expect(await appliedAt(alert)).toBeInstanceOf(Date);
     expect(thread.worker).not.toBe(dying);
+    // A new thread starts on the directory the node holds now.
+    expect(mk.app!.get(UrgentLaneThread).directoryVersion).toBe(mk.app!.get(DirectoryService).version);
     expect(await consumersSettle(urgentQueue('MK'), 1)).toBe(1);
   }, 180_000);
 

@@ -133,6 +133,7 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
   /** Readings run one after the other: a poll, a signal and a request may come together. */
   private readonly readings = new PeriodicPasses(this.notRead);
   private readonly onSignal = (): void => void this.reload('signal').catch(this.notRead);
+  private readonly acceptedListeners: Array<(version: number) => void> = [];
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -212,6 +213,7 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
       `directory version ${decision.to} accepted (${decision.signed ? 'signed by the anchor' : 'UNSIGNED'}), ` +
         `was ${before ?? 'none'}: ${[...this.participants.keys()].join(', ')}`,
     );
+    for (const listener of this.acceptedListeners) listener(decision.to);
     return { outcome: 'ACCEPTED', version: decision.to, from: decision.from };
   }
 
@@ -340,6 +342,11 @@ export class DirectoryService implements OnModuleInit, OnModuleDestroy {
     });
     this.file = file;
     this.participants = new Map(file.participants.map((p) => [p.code, p]));
+  }
+
+  /** Called with each version this service accepts (the urgent lane's thread reads the file again then). */
+  onAccepted(listener: (version: number) => void): void {
+    this.acceptedListeners.push(listener);
   }
 
   get version(): number {

@@ -2,16 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
+import { DirectoryService } from '../directory/directory.service';
 import type { Lane } from '../messages/message-types';
 import { InstanceMetrics, MetricsService } from '../metrics/metrics.service';
 import { OutboxRelay } from '../transport/outbox-relay';
 
 /** What the main thread tells the urgent lane's thread. */
-export type ToUrgentLane = { kind: 'stop' } | { kind: 'counts'; id: number } | { kind: 'kick'; lane: Lane };
+export type ToUrgentLane =
+  { kind: 'stop' } | { kind: 'counts'; id: number } | { kind: 'kick'; lane: Lane } | { kind: 'directory' };
 
 /** What the urgent lane's thread tells the main thread. */
 export type FromUrgentLane =
-  | { kind: 'ready' }
+  | { kind: 'ready'; directoryVersion: number }
+  | { kind: 'directory'; version: number }
   | { kind: 'failed'; reason: string }
   | { kind: 'kick'; lane: Lane }
   | { kind: 'counts'; id: number; counts: InstanceMetrics };
@@ -37,6 +40,8 @@ export class UrgentLaneThread {
   private worker: Worker | null = null;
   /** The current thread consumes the urgent queue. */
   private ready = false;
+  /** The directory version the thread holds (it reads the file again whenever this thread accepts one). */
+  private threadDirectory: number | null = null;
   private stopping = false;
   private restart: NodeJS.Timeout | null = null;
   private nextCountsId = 0;
@@ -46,8 +51,16 @@ export class UrgentLaneThread {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     private readonly relay: OutboxRelay,
     metrics: MetricsService,
+    directory: DirectoryService,
   ) {
     metrics.addThread(() => this.counts());
+    // The thread does not poll the directory file: it takes what this thread accepted (or refused) here.
+    directory.onAccepted(() => this.worker?.postMessage({ kind: 'directory' } satisfies ToUrgentLane));
+  }
+
+  /** The directory version the urgent lane's thread holds; null while it has none. */
+  get directoryVersion(): number | null {
+    return this.threadDirectory;
   }
 
   get enabled(): boolean {
@@ -101,6 +114,7 @@ export class UrgentLaneThread {
         if (message.kind === 'ready') {
           started = true;
           this.ready = true;
+          this.threadDirectory = message.directoryVersion;
           this.logger.log('urgent lane consumed in its own thread');
           resolve();
         } else if (message.kind === 'failed') {
@@ -109,6 +123,8 @@ export class UrgentLaneThread {
           if (!started) reject(new Error(`the urgent lane's thread could not start: ${message.reason}`));
         } else if (message.kind === 'kick') {
           this.relay.kick(message.lane);
+        } else if (message.kind === 'directory') {
+          this.threadDirectory = message.version;
         } else {
           this.pendingCounts.get(message.id)?.(message.counts);
         }
@@ -141,6 +157,7 @@ export class UrgentLaneThread {
       ...this.config,
       urgentLaneOnly: true,
       metricsPort: null,
+      directoryPollMs: 0,
       auditCheckpointIntervalMs: 0,
       retentionCheckIntervalMs: 0,
       expectationCheckIntervalMs: 0,
