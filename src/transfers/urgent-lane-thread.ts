@@ -54,7 +54,7 @@ export class UrgentLaneThread {
     directory: DirectoryService,
   ) {
     metrics.addThread(() => this.counts());
-    // The thread does not poll the directory file: it takes what this thread accepted (or refused) here.
+    // The thread does not poll the directory file: it reads it again when this thread accepts a version.
     directory.onAccepted(() => this.worker?.postMessage({ kind: 'directory' } satisfies ToUrgentLane));
   }
 
@@ -73,7 +73,10 @@ export class UrgentLaneThread {
     return this.ready ? 'thread' : 'down';
   }
 
-  /** Resolves once the thread consumes the urgent queue; rejects if it could not start. */
+  /**
+   * Resolves once the thread is up and consumes the urgent queue (at once, or as soon as its own broker
+   * connection opens); rejects if it could not start.
+   */
   async start(): Promise<void> {
     if (!this.enabled) return;
     this.stopping = false;
