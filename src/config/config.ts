@@ -71,14 +71,14 @@ export interface NodeConfig {
   /** Routine-lane deliveries one sender may have waiting here before more are refused; 0: no cap. */
   inboundMaxPendingPerSender: number;
   /**
-   * TRM_URGENT_LANE: `thread` runs the urgent lane's consumer in a worker thread of its own (another instance
-   * of this node, with its own event loop, connections and pool), so an alert never waits for the main
-   * thread's routine work; `inline` consumes both lanes on the main thread.
+   * TRM_URGENT_LANE: `thread` consumes and relays the urgent lane in a worker thread of its own (another
+   * instance of this node, with its own event loop, connections and pools), so an alert never waits for the
+   * main thread's routine work; `inline` handles both lanes on the main thread.
    */
   urgentLane: 'thread' | 'inline';
   /**
-   * Set only for that worker thread, never from the environment: this instance consumes the urgent lane and
-   * runs nothing else in the background (no routine lane, relay, agency submissions, sealer or schedules).
+   * Set only for that worker thread, never from the environment: this instance consumes and relays the
+   * urgent lane and runs nothing else in the background (no routine lane, agency queues, sealer or schedules).
    */
   urgentLaneOnly?: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
