@@ -1,7 +1,6 @@
 import type { Channel } from 'amqplib';
 import { Worker } from 'node:worker_threads';
 import { examplePayload } from '../src/messages/examples';
-import { routingKey } from '../src/messages/message-types';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE, urgentQueue } from '../src/transport/topology';
 import { CasesService } from '../src/cases/cases.service';
 import { DirectoryService } from '../src/directory/directory.service';
@@ -113,21 +112,14 @@ describe('the urgent lane in a thread of its own (real PostgreSQL, RabbitMQ and 
       workerData: {
         url: federation.amqpUrl('FR'),
         exchange: TRANSNATIONAL_EXCHANGE,
-        routingKey: routingKey('EMERGENCY_ALERT', 'MK', 'FR'),
         body: alert.body,
-        properties: {
-          persistent: true,
-          messageId: alert.id,
-          correlationId: caseRef,
+        ...france.wire({
+          id: alert.id,
           type: 'EMERGENCY_ALERT',
-          userId: 'FR',
-          contentType: 'application/json',
-          headers: {
-            'x-trm-version': 1,
-            'x-trm-key-id': france.signingKeyId,
-            'x-trm-signature': alert.signature,
-          },
-        },
+          to: 'MK',
+          signature: alert.signature,
+          caseRef,
+        }),
         delayMs: 300,
       },
     });

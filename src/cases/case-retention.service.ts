@@ -50,6 +50,7 @@ export class CaseRetentionService implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.urgentLaneOnly) return; // the main thread did the boot's pass before starting that thread
     const erasedAgain = await this.eraseRestoredCases();
     if (erasedAgain.length > 0)
       this.logger.warn(`${erasedAgain.length} case(s) erased again: the database was restored from a backup`);

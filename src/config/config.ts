@@ -78,7 +78,8 @@ export interface NodeConfig {
   urgentLane: 'thread' | 'inline';
   /**
    * Set only for that worker thread, never from the environment: this instance consumes and relays the
-   * urgent lane and runs nothing else in the background (no routine lane, agency queues, sealer or schedules).
+   * urgent lane and runs nothing else in the background (no routine lane, agency queues, sealer or schedules)
+   * nor the boot's once-per-node work (migrations, stored fields, the erasure ledger's pass).
    */
   urgentLaneOnly?: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';

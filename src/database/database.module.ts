@@ -34,8 +34,12 @@ export class LaneDatabases {
   }
 }
 
-/** The node's cipher rides along with the options to the data source factory, which binds it. */
-type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher };
+/**
+ * The node's cipher rides along with the options to the data source factory, which binds it; `prepare`:
+ * migrate and prepare the stored fields first (once per boot: the urgent lane's thread starts after the main
+ * thread did it).
+ */
+type NodeDataSourceOptions = TypeOrmModuleOptions & { fieldCipher: FieldCipher; prepare?: boolean };
 
 /** The entity classes (src/entities.ts lists them): given by the application, which knows every feature. */
 type Entities = NonNullable<DataSourceOptions['entities']>;
@@ -75,19 +79,17 @@ function databaseConnection(entities: Entities): DynamicModule {
       // Retrying helps a database that is still starting, not a missing or wrong data key.
       toRetry: (error: unknown) => !(error instanceof FieldCipherError || error instanceof KeyStoreError),
       fieldCipher,
+      prepare: !config.urgentLaneOnly,
     }),
     dataSourceFactory: async (options) => {
-      const { fieldCipher, ...dataSourceOptions } = options as DataSourceOptions & NodeDataSourceOptions;
+      const { fieldCipher, prepare, ...dataSourceOptions } = options as DataSourceOptions &
+        NodeDataSourceOptions;
       const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
-      await migrateWithLock(dataSource);
+      if (prepare) await migrateWithLock(dataSource);
+      const columns = bindFieldCipher(dataSource, fieldCipher, { caseKeys: true });
       // Also binds older values to their rows, batch by batch (docs/data-at-rest.md): progress in the log.
       const logger = new Logger('FieldEncryption');
-      await prepareStoredFields(
-        dataSource,
-        fieldCipher,
-        bindFieldCipher(dataSource, fieldCipher, { caseKeys: true }),
-        (line) => logger.log(line),
-      );
+      if (prepare) await prepareStoredFields(dataSource, fieldCipher, columns, (line) => logger.log(line));
       return dataSource;
     },
   });

@@ -53,6 +53,7 @@ export class UrgentLaneThread {
     metrics: MetricsService,
     directory: DirectoryService,
   ) {
+    if (!this.enabled) return;
     metrics.addThread(() => this.counts());
     // The thread does not poll the directory file: it reads it again when this thread accepts a version.
     directory.onAccepted(() => this.worker?.postMessage({ kind: 'directory' } satisfies ToUrgentLane));
@@ -162,7 +163,6 @@ export class UrgentLaneThread {
       metricsPort: null,
       directoryPollMs: 0,
       auditCheckpointIntervalMs: 0,
-      retentionCheckIntervalMs: 0,
       expectationCheckIntervalMs: 0,
     };
   }

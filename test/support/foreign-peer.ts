@@ -50,6 +50,18 @@ export const CONSENT = {
   givenAt: '2026-11-01T09:00:00.000Z',
 };
 
+/** What publish() puts on the wire besides the body; each property can be forged. */
+export interface WireOptions {
+  id: string;
+  type: string;
+  to: string;
+  signature?: string;
+  keyId?: string;
+  userId?: string;
+  routingKey?: string;
+  caseRef?: string | null;
+}
+
 /**
  * A participant written straight from PROTOCOL.md with plain amqplib, as another country's software would be:
  * it proves a node interoperates with software that is not trm-broker, and it can misbehave on purpose.
@@ -121,51 +133,36 @@ export class ForeignPeer {
     return this.keys.sign(body);
   }
 
-  /** The key id its signatures name (x-trm-key-id). */
-  get signingKeyId(): string {
-    return this.keys.signingKeyId;
+  /** Publishes raw bytes with publisher confirms; every property can be forged for negative tests. */
+  async publish(body: Buffer, options: WireOptions): Promise<void> {
+    const { routingKey: key, properties } = this.wire(options);
+    await new Promise<void>((resolve, reject) => {
+      this.channel.publish(TRANSNATIONAL_EXCHANGE, key, body, properties, (error) => {
+        if (!error) return resolve();
+        setImmediate(() => reject(this.channelError ?? error));
+      });
+    });
   }
 
-  /** Publishes raw bytes with publisher confirms; every property can be forged for negative tests. */
-  async publish(
-    body: Buffer,
-    options: {
-      id: string;
-      type: string;
-      to: string;
-      signature?: string;
-      keyId?: string;
-      userId?: string;
-      routingKey?: string;
-      caseRef?: string | null;
-    },
-  ): Promise<void> {
-    const key = options.routingKey ?? routingKey(options.type as MessageType, options.to, this.code);
-    await new Promise<void>((resolve, reject) => {
-      this.channel.publish(
-        TRANSNATIONAL_EXCHANGE,
-        key,
-        body,
-        {
-          persistent: true,
-          messageId: options.id,
-          correlationId: options.caseRef ?? '',
-          type: options.type,
-          userId: options.userId ?? this.code,
-          contentType: 'application/json',
-          timestamp: Math.floor(Date.now() / 1000),
-          headers: {
-            'x-trm-version': 1,
-            'x-trm-key-id': options.keyId ?? this.keys.signingKeyId,
-            'x-trm-signature': options.signature ?? '',
-          },
+  /** The routing key and AMQP properties PROTOCOL.md puts on a message (for publishing it from elsewhere too). */
+  wire(options: WireOptions): { routingKey: string; properties: amqp.Options.Publish } {
+    return {
+      routingKey: options.routingKey ?? routingKey(options.type as MessageType, options.to, this.code),
+      properties: {
+        persistent: true,
+        messageId: options.id,
+        correlationId: options.caseRef ?? '',
+        type: options.type,
+        userId: options.userId ?? this.code,
+        contentType: 'application/json',
+        timestamp: Math.floor(Date.now() / 1000),
+        headers: {
+          'x-trm-version': 1,
+          'x-trm-key-id': options.keyId ?? this.keys.signingKeyId,
+          'x-trm-signature': options.signature ?? '',
         },
-        (error) => {
-          if (!error) return resolve();
-          setImmediate(() => reject(this.channelError ?? error));
-        },
-      );
-    });
+      },
+    };
   }
 
   async send(draft: Draft): Promise<string> {
