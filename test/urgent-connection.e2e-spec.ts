@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { examplePayload } from '../src/messages/examples';
@@ -11,7 +12,8 @@ import { ForeignPeer } from './support/foreign-peer';
  * own. MK's routine pool is taken whole (every connection checked out, as a routine load at its peak would
  * hold them); an EMERGENCY_ALERT from FR must still be applied, and one from MK still sent and published,
  * while a routine statement queued on the main pool is still waiting for a connection. Once the pool is given
- * back, everything completes.
+ * back, everything completes. That wait is bounded (TRM_DATABASE_WAIT_SECONDS): held longer, a routine
+ * delivery fails, is held and is applied once the pool is back.
  */
 describe('the urgent lane’s own database connections (real PostgreSQL and RabbitMQ)', () => {
   const federation = new LocalFederation({ codes: ['FR', 'MK'], logLevel: 'error' });
@@ -37,20 +39,28 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
    * use) and queues a routine statement behind them; `release` gives them back and waits for that statement.
    */
   async function holdMainPool(): Promise<{ routineDone: () => boolean; release: () => Promise<void> }> {
+    const held = await takeMainPool();
+    let done = false;
+    const routine = mk.query('SELECT 1').then(() => (done = true));
+    return {
+      routineDone: () => done,
+      release: async () => {
+        await held.release();
+        await routine;
+      },
+    };
+  }
+
+  /** Checks out every connection of MK's main pool; `release` gives them back. */
+  async function takeMainPool(): Promise<{ release: () => Promise<void> }> {
     const pool = (mk.driver as unknown as { master: Pool }).master;
     const max = (pool.options as { max: number }).max;
     const held: QueryRunner[] = Array.from({ length: max }, () => mk.createQueryRunner());
     await Promise.all(held.map((runner) => runner.connect()));
     expect(pool.totalCount).toBe(max);
     expect(pool.idleCount).toBe(0);
-    let done = false;
-    const routine = mk.query('SELECT 1').then(() => (done = true));
     return {
-      routineDone: () => done,
-      release: async () => {
-        await Promise.all(held.splice(0).map((runner) => runner.release()));
-        await routine;
-      },
+      release: async () => void (await Promise.all(held.splice(0).map((runner) => runner.release()))),
     };
   }
 
@@ -132,5 +142,43 @@ describe('the urgent lane’s own database connections (real PostgreSQL and Rabb
     } finally {
       await pool.release();
     }
+  }, 180_000);
+
+  it('bounds the wait for a routine connection: a delivery behind a pool held too long is held, then applied once', async () => {
+    // MK again, waiting at most a second for a free connection (TRM_DATABASE_WAIT_SECONDS=1).
+    await federation.stop('MK');
+    mkNode = await federation.start('MK', { databaseWaitMs: 1000 });
+    mk = mkNode.dataSource!;
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    const warned = (text: string): true | undefined =>
+      warnings.mock.calls.some(([message]) => String(message).includes(text)) || undefined;
+    const held = await takeMainPool();
+    let referral: string;
+    try {
+      // A statement behind the held pool fails, and says why, instead of waiting for ever.
+      const asked = Date.now();
+      await expect(mk.query('SELECT 1')).rejects.toThrow('timeout exceeded when trying to connect');
+      expect(Date.now() - asked).toBeLessThan(10_000);
+
+      referral = await france.send({
+        type: 'REFERRAL_REQUEST',
+        to: 'MK',
+        caseRef: `TRM-FR-${new Date().getUTCFullYear()}-000102`,
+        payload: examplePayload('REFERRAL_REQUEST'),
+      });
+      // MK's delivery fails the same way, and MK holds it until a connection is free: no answer yet.
+      const failed = `inbound message ${referral} failed: timeout exceeded when trying to connect`;
+      await eventually(async () => warned(failed), 30_000, 'the delivery failing');
+      await eventually(async () => warned('holding inbound messages'), 30_000, 'the delivery held');
+      expect(france.repliesTo(referral)).toEqual([]);
+    } finally {
+      await held.release();
+      warnings.mockRestore();
+    }
+    expect((await france.replyTo(referral, 60_000)).envelope.type).toBe('DELIVERY_RECEIPT');
+    expect(await received(referral)).toBe(true);
+    // Applied once, answered once: no rejection for our own trouble.
+    await france.settle('MK');
+    expect(france.repliesTo(referral).map((r) => r.envelope.type)).toEqual(['DELIVERY_RECEIPT']);
   }, 180_000);
 });

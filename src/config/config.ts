@@ -19,6 +19,11 @@ export interface NodeConfig {
   directoryPollMs: number;
   keysDir: string;
   databaseUrl: string;
+  /**
+   * How long a statement waits for a free connection of its pool before it fails (TRM_DATABASE_WAIT_SECONDS):
+   * a pool held whole then shows as a logged, retried error instead of a silent stall.
+   */
+  databaseWaitMs: number;
   amqpUrl: string;
   port: number;
   /**
@@ -190,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     directoryPollMs: integer('TRM_DIRECTORY_POLL_SECONDS', 30, 0) * 1000,
     keysDir,
     databaseUrl,
+    databaseWaitMs: integer('TRM_DATABASE_WAIT_SECONDS', 30, 1) * 1000,
     amqpUrl,
     port,
     trustProxy: typeof trustProxy === 'string' ? false : trustProxy,

@@ -61,6 +61,14 @@ export class DatabaseModule {
   }
 }
 
+/**
+ * node-postgres's pool: `connectionTimeoutMillis` bounds the wait for a free connection too, so a statement
+ * behind a pool held whole fails (and its caller retries) rather than waiting forever.
+ */
+function poolOptions(config: NodeConfig, max: number, applicationName: string): Record<string, unknown> {
+  return { max, application_name: applicationName, connectionTimeoutMillis: config.databaseWaitMs };
+}
+
 function databaseConnection(entities: Entities): DynamicModule {
   return TypeOrmModule.forRootAsync({
     imports: [CryptoModule],
@@ -73,7 +81,7 @@ function databaseConnection(entities: Entities): DynamicModule {
       synchronize: false,
       migrationsRun: false,
       logging: false,
-      extra: { max: 10, application_name: `trm-node-${config.country}` },
+      extra: poolOptions(config, 10, `trm-node-${config.country}`),
       retryAttempts: 10,
       retryDelay: 1000,
       // Retrying helps a database that is still starting, not a missing or wrong data key.
@@ -112,7 +120,7 @@ function urgentConnection(entities: Entities): DynamicModule {
       synchronize: false,
       migrationsRun: false,
       logging: false,
-      extra: { max: URGENT_POOL, application_name: `trm-node-${config.country}-urgent` },
+      extra: poolOptions(config, URGENT_POOL, `trm-node-${config.country}-urgent`),
       retryAttempts: 10,
       retryDelay: 1000,
       toRetry: (error: unknown) => !(error instanceof FieldCipherError || error instanceof KeyStoreError),
