@@ -23,6 +23,7 @@ import {
 } from '../scripts/agency-client';
 import { AgencyReplyRelay } from '../src/agencies/agency-reply.relay';
 import { SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
+import { agencySubmissionsQueue } from '../src/transport/national-exchange';
 import { examplePayload } from '../src/messages/examples';
 import { OutboundService } from '../src/transfers/outbound.service';
 import { Publisher } from '../src/transport/publisher';
@@ -1044,6 +1045,32 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     );
     expect(declared.queue).toBe('trm.national.FR.agency.police-paris');
     // Bound again too: the police unit's next outcome reaches it.
+    const again = await connect(registered.get('police-paris')!);
+    const caseRef = await grantedCase('police-paris');
+    const requestId = await again.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+  });
+
+  it('consumes the submissions again when the broker closes their channel alone (the queue deleted)', async () => {
+    const queue = agencySubmissionsQueue('FR');
+    await federation.withAdminChannel((channel) => channel.deleteQueue(queue));
+    // The broker cancels FR's consumer; FR, still connected, declares the queue again and consumes it.
+    await eventually(
+      () =>
+        federation
+          .withAdminChannel((channel) => channel.checkQueue(queue))
+          .then(
+            ({ consumerCount }) => (consumerCount === 1 ? true : undefined),
+            () => undefined, // not declared again yet
+          ),
+      30_000,
+      'FR consuming the submissions again',
+    );
     const again = await connect(registered.get('police-paris')!);
     const caseRef = await grantedCase('police-paris');
     const requestId = await again.submit({

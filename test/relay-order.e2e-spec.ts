@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { examplePayload } from '../src/messages/examples';
 import { eventually, type RunningNode } from '../scripts/lib/local-federation';
 import { MessageType } from '../src/messages/message-types';
 import { TrmTransport } from '../src/transfers/trm-transport';
 import { OutboxRelay } from '../src/transport/outbox-relay';
+import { Publisher, PublishError } from '../src/transport/publisher';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 import { federationSuite } from './support/federation-suite';
@@ -13,7 +15,8 @@ import { management } from './support/management-api';
  * message of its case overtake it. The fault is real: MK's routine queue loses its binding, so the broker
  * returns FR's message as unroutable (a publish the broker did not take); the relay retries it with a
  * growing backoff. A second message of the same case, queued once the binding is back and while the first
- * still backs off, must wait for it: MK applies them in the order they were sent, each once.
+ * still backs off, must wait for it: MK applies them in the order they were sent, each once. A publish the
+ * broker refuses by closing the channel does not stop the relay either.
  */
 describe('outbox relay: order within a case across failed publishes (real PostgreSQL and RabbitMQ)', () => {
   const { federation, nodes } = federationSuite({ codes: ['FR', 'MK'], start: ['FR'] });
@@ -211,4 +214,20 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     // Each applied once, in the order sent.
     expect(await receivedOrder(ids)).toEqual(ids);
   }, 180_000);
+
+  it('publishes again once a refused publish closed its channel (an exchange gone)', async () => {
+    mk ??= await federation.start('MK');
+    // The broker answers a publish to an exchange that does not exist by closing the channel (404), and every
+    // publish of the node goes through that one channel: the publisher must open another, not stop.
+    const publisher = nodes.FR.app!.get(Publisher);
+    await expect(
+      publisher.publish('trm.test-gone', 'routine.MK.FR.CASE_UPDATE', Buffer.from('{}'), {
+        messageId: randomUUID(),
+      }),
+    ).rejects.toThrow(PublishError);
+    const caseRef = await openSharableCase(nodes.FR);
+    const id = await send(caseRef);
+    await waitDelivered(nodes.FR, id, 60_000);
+    expect(await receivedOrder([id])).toEqual([id]);
+  }, 120_000);
 });

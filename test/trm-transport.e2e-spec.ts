@@ -9,7 +9,8 @@ import { api, messageStatus, openSharableCase, sendMessage, waitDelivered } from
  * The TRM inbound is a Nest transport (src/transfers/trm-transport.ts): the node is a hybrid application
  * whose transport Nest starts after its modules and closes before their shutdown. Closing it stops the
  * node's consumers on both lanes while the node itself (HTTP, database) still serves; what is sent meanwhile
- * waits in the node's queue and is applied, once, when it consumes again.
+ * waits in the node's queue and is applied, once, when it consumes again. A channel the broker closes alone
+ * is opened again while the connection stays up.
  */
 describe('the TRM inbound as a Nest transport (real PostgreSQL and RabbitMQ)', () => {
   const { federation, nodes } = federationSuite({ codes: ['FR', 'MK'], start: ['FR', 'MK'] });
@@ -62,5 +63,26 @@ describe('the TRM inbound as a Nest transport (real PostgreSQL and RabbitMQ)', (
     expect(
       await federation.query('MK', `SELECT count(*)::int AS n FROM messages WHERE id = $1`, [id]),
     ).toEqual([{ n: 1 }]);
+  });
+
+  it('consumes a lane again when the broker closes its channel alone (its queue deleted)', async () => {
+    await federation.withAdminChannel((channel) => channel.deleteQueue(inboxQueue('MK')));
+    // The broker cancels MK's consumer; MK, still connected, declares its queue again and consumes it.
+    const consuming = () =>
+      consumers(inboxQueue('MK')).then(
+        (count) => (count === 1 ? count : undefined),
+        () => undefined, // not declared again yet
+      );
+    expect(await eventually(consuming, 30_000, 'MK consuming its routine queue again')).toBe(1);
+    expect(await consumers(urgentQueue('MK'))).toBe(1);
+
+    const caseRef = await openSharableCase(nodes.FR);
+    const sent = await sendMessage(nodes.FR, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    expect(sent.status).toBe(202);
+    await waitDelivered(nodes.FR, sent.body.id as string);
   });
 });

@@ -513,6 +513,8 @@ export class LocalFederation {
     const connection = await amqp.connect(`amqp://guest:guest@${host}/${encodeURIComponent(this.vhost)}`);
     try {
       const channel = await connection.createChannel();
+      // A refused operation (a queue not found) closes the channel: the operation rejects with that error.
+      channel.on('error', () => undefined);
       return await work(channel);
     } finally {
       await connection.close().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { lanesHandledHere, NODE_CONFIG, NodeConfig } from '../config/config';
@@ -47,8 +47,8 @@ export class InboxConsumer {
   private readonly logger = new Logger(InboxConsumer.name);
   private readonly caseChains = new Map<string, Promise<void>>();
   private readonly lanes: Lane[];
-  /** The consuming channels of the current connection: stop() closes them. */
-  private channels: Channel[] = [];
+  /** The consuming channel of each lane on the current connection: stop() closes them. */
+  private readonly channels = new Map<LaneName, Channel>();
   private stopped = false;
 
   constructor(
@@ -86,25 +86,33 @@ export class InboxConsumer {
    */
   async start(): Promise<void> {
     await this.amqp.onConnect(async (connection) => {
-      if (this.stopped) return;
-      this.channels = [];
-      const setup = await connection.createChannel();
-      await assertParticipantTopology(setup, this.config.country);
-      await setup.close();
-      for (const lane of this.lanes) {
-        const channel = await connection.createChannel();
-        channel.on('error', (error) =>
-          this.logger.warn(`consumer channel ${lane.queue} error: ${describe(error)}`),
-        );
-        channel.on('close', () => closedChannels.add(channel));
-        this.channels.push(channel);
-        await channel.prefetch(lane.prefetch);
-        await channel.consume(lane.queue, (message) => {
-          // null: the broker cancelled the consumer (queue deleted); the channel is closed and reconnect redoes this.
-          if (message) this.dispatch(lane, channel, message);
-          else void channel.close().catch(() => undefined);
-        });
-      }
+      this.channels.clear();
+      for (const lane of this.lanes) await this.consume(connection, lane);
+    });
+  }
+
+  /** Declares the topology (the queue may have been deleted) and consumes the lane on a channel of its own. */
+  private async consume(connection: ChannelModel, lane: Lane): Promise<void> {
+    if (this.stopped) return;
+    const setup = await connection.createChannel();
+    await assertParticipantTopology(setup, this.config.country);
+    await setup.close();
+    const channel = await connection.createChannel();
+    channel.on('error', (error) =>
+      this.logger.warn(`consumer channel ${lane.queue} error: ${describe(error)}`),
+    );
+    channel.on('close', () => {
+      closedChannels.add(channel);
+      if (this.stopped || this.channels.get(lane.name) !== channel) return;
+      // Else nothing would consume the lane again while the connection stays up.
+      void this.amqp.reopen(connection, `consumer of ${lane.queue}`, () => this.consume(connection, lane));
+    });
+    this.channels.set(lane.name, channel);
+    await channel.prefetch(lane.prefetch);
+    await channel.consume(lane.queue, (message) => {
+      // null: the broker cancelled the consumer (its queue deleted): closing the channel consumes again.
+      if (message) this.dispatch(lane, channel, message);
+      else void channel.close().catch(() => undefined);
     });
   }
 
@@ -114,7 +122,7 @@ export class InboxConsumer {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.channels.map((channel) => channel.close().catch(() => undefined)));
+    await Promise.all([...this.channels.values()].map((channel) => channel.close().catch(() => undefined)));
     await Promise.all(this.caseChains.values());
   }
 

@@ -102,6 +102,25 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     this.logger.log('connected to the broker');
   }
 
+  /**
+   * Opens a channel again after the broker closed it alone (a refused publish, a deleted queue, a delivery
+   * left unacknowledged past the broker's consumer timeout) while the connection stayed up: with backoff, until
+   * `open` succeeds. A channel closed with its connection is left to the reconnect, whose steps open it again.
+   */
+  async reopen(connection: amqp.ChannelModel, what: string, open: () => Promise<void>): Promise<void> {
+    for (let delay = 200; ; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
+      await sleep(delay);
+      if (this.closing || this.connection !== connection) return;
+      try {
+        await open();
+        this.logger.warn(`${what}: the broker closed its channel; opened again`);
+        return;
+      } catch (error) {
+        this.logger.warn(`${what}: its channel could not be opened again (${describe(error)}); retrying`);
+      }
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     const connection = this.connection;

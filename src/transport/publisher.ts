@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { AmqpConnection, describe } from './amqp-connection';
 
 export class PublishError extends Error {}
@@ -21,22 +21,25 @@ export class Publisher implements OnModuleInit {
   constructor(private readonly amqp: AmqpConnection) {}
 
   async onModuleInit(): Promise<void> {
-    await this.amqp.onConnect(async (connection) => {
-      const channel = await connection.createConfirmChannel();
-      channel.on('error', (error) => this.logger.warn(`publisher channel error: ${describe(error)}`));
-      channel.on('close', () => {
-        if (this.channel !== channel) return;
-        this.channel = null;
-        const error = new PublishError('channel closed before the broker confirmed');
-        [...this.pending].forEach((fail) => fail(error));
-        channel.emit('drain');
-      });
-      channel.on('return', (message: Message) => {
-        const id = message.properties.messageId as string | undefined;
-        if (id) this.returned.add(id);
-      });
-      this.channel = channel;
+    await this.amqp.onConnect((connection) => this.openChannel(connection));
+  }
+
+  private async openChannel(connection: ChannelModel): Promise<void> {
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error) => this.logger.warn(`publisher channel error: ${describe(error)}`));
+    channel.on('close', () => {
+      if (this.channel !== channel) return;
+      this.channel = null;
+      const error = new PublishError('channel closed before the broker confirmed');
+      [...this.pending].forEach((fail) => fail(error));
+      channel.emit('drain');
+      void this.amqp.reopen(connection, 'publisher', () => this.openChannel(connection));
     });
+    channel.on('return', (message: Message) => {
+      const id = message.properties.messageId as string | undefined;
+      if (id) this.returned.add(id);
+    });
+    this.channel = channel;
   }
 
   get ready(): boolean {
