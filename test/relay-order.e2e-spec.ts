@@ -4,6 +4,7 @@ import { eventually, type RunningNode } from '../scripts/lib/local-federation';
 import { MessageType } from '../src/messages/message-types';
 import { TrmTransport } from '../src/transfers/trm-transport';
 import { OutboxRelay } from '../src/transport/outbox-relay';
+import { relayLock } from '../src/transport/outbox.repository';
 import { Publisher, PublishError } from '../src/transport/publisher';
 import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
@@ -229,5 +230,46 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     const id = await send(caseRef);
     await waitDelivered(nodes.FR, id, 60_000);
     expect(await receivedOrder([id])).toEqual([id]);
+  }, 120_000);
+
+  it('takes turns with another relay of the lane: nothing of the lane leaves while the other is under way', async () => {
+    mk ??= await federation.start('MK');
+    const caseRef = await openSharableCase(nodes.FR);
+    // Another instance of FR relaying its routine lane, caught in the middle of a batch: it holds the lane.
+    const other = nodes.FR.dataSource!.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    let ids: string[];
+    try {
+      await other.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relayLock('routine')]);
+      ids = [await send(caseRef), await send(caseRef)];
+      // It has claimed the first message's row; FR's own relay waits for the lane rather than skip that row
+      // and publish the second message ahead of it.
+      await other.query(`SELECT id FROM outbox WHERE message_id = $1 FOR UPDATE`, [ids[0]]);
+      await eventually(
+        async () => {
+          const waiting = await federation.query(
+            'FR',
+            `SELECT 1 FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+          );
+          return waiting.length > 0 ? true : undefined;
+        },
+        30_000,
+        'FR’s relay waiting for the lane',
+      );
+      const published = await federation.query(
+        'FR',
+        `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+        [ids],
+      );
+      expect(published).toEqual([]);
+    } finally {
+      // Its publish failed: the first message's row is pending again.
+      await other.rollbackTransaction();
+      await other.release();
+    }
+    for (const id of ids) await waitDelivered(nodes.FR, id, 60_000);
+    expect(await receivedOrder(ids)).toEqual(ids);
   }, 120_000);
 });

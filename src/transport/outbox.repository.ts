@@ -54,13 +54,16 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims due rows in order. SKIP LOCKED lets several relays (instances) share the table; the lock holds
-   * until the caller's transaction ends, after the broker has confirmed. A row waiting behind an earlier
-   * unpublished row of its case, lane and recipient that is not due yet (its publish failed and backs off)
-   * is left: a later message of a case never overtakes an earlier one. Only the lane's rows (routing key
-   * <lane>.<to>.…): each lane has its relay loop.
+   * Claims due rows in order, once no other relay of the lane (another instance of the node) is under way:
+   * the lane's lock and the rows' locks hold until the caller's transaction ends, after the broker has
+   * confirmed. Without the lane's lock, a second relay would skip a row the first is still publishing and
+   * could publish the next row of its case ahead of it. A row waiting behind an earlier unpublished row of
+   * its case, lane and recipient that is not due yet (its publish failed and backs off) is left: a later
+   * message of a case never overtakes an earlier one. Only the lane's rows (routing key <lane>.<to>.…): each
+   * lane has its relay loop. SKIP LOCKED leaves the rows a cancellation is taking out.
    */
   async claimDue(manager: EntityManager, lane: Lane, limit: number): Promise<OutboxEntity[]> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relayLock(lane)]);
     return manager
       .createQueryBuilder(OutboxEntity, 'o')
       .where('o.published_at IS NULL')
@@ -127,4 +130,9 @@ export class OutboxRepository {
   async markFailed(manager: EntityManager, failures: Array<{ id: string; error: string }>): Promise<void> {
     await markRowsFailed(manager, 'outbox', failures);
   }
+}
+
+/** The advisory lock one relay of a lane holds while it publishes (any instance of the node). */
+export function relayLock(lane: Lane): string {
+  return `trm.outbox-relay.${lane}`;
 }
