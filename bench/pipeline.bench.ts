@@ -37,6 +37,7 @@ import { atMost, formatTable, PhaseResult, round } from './stats';
  *   BENCH_CONCURRENCY=32         send calls in flight (pipeline and NestJS peer)
  *   BENCH_FOREIGN_CONCURRENCY=64 hops in flight from the foreign sender (phase foreign: MK alone)
  *   BENCH_MESSAGES_PER_CASE=10
+ *   BENCH_INBOUND_CONCURRENCY    the nodes' TRM_INBOUND_CONCURRENCY (unset: the node's default)
  *   BENCH_ROUTES=FR>MK,IT>MK     sender>receiver pairs (FR, IT and MK run)
  *   BENCH_PHASES=raw,peer,pipeline,alerts,paced,http,foreign   (FR, IT and MK start for pipeline, alerts,
  *                                paced and http; MK alone for foreign)
@@ -72,6 +73,9 @@ const ASSUMED_PIPELINE_RATE = 150;
  */
 const BENCH_NODE_CONFIG = {
   inboundMaxPendingPerSender: 0,
+  ...(process.env.BENCH_INBOUND_CONCURRENCY
+    ? { inboundConcurrency: Number(process.env.BENCH_INBOUND_CONCURRENCY) }
+    : {}),
   urgentLane: process.env.BENCH_URGENT_LANE === 'inline' ? ('inline' as const) : ('thread' as const),
 };
 const BENCH_NODE_ENV = { TRM_INBOUND_MAX_PENDING_PER_SENDER: '0', TRM_LOG_LEVEL: 'error' };

@@ -140,27 +140,30 @@ describe('inbound fairness between senders (real PostgreSQL and RabbitMQ)', () =
     floodIds.push(repeated.id);
     const france1 = await referralThenAlert(france);
     // The whole flood fits in the window (no cap in this test): fairness alone must do it.
-    await withMk({ inboundPrefetch: 400, inboundMaxPendingPerSender: 0 }, async () => {
-      const ours = await waitSettled([france1.referral, france1.alert], 120_000);
-      const all = await waitSettled([...floodIds, france1.referral, france1.alert], 240_000);
-      const referralSeq = ours.get(france1.referral)!.seq;
-      const alertSeq = ours.get(france1.alert)!.seq;
-      const floodBefore = (seq: number): number => floodIds.filter((id) => all.get(id)!.seq < seq).length;
-      // In arrival order FR's referral would come after all 250; taking turns, it comes among the first: the
-      // flood takes the 32 slots (TRM_INBOUND_CONCURRENCY) before FR's messages are in, then turns alternate.
-      expect(floodBefore(referralSeq)).toBeLessThan(50);
-      expect(floodBefore(alertSeq)).toBeLessThan(50);
-      expect(ours.get(france1.referral)!.action).toBe('MESSAGE_RECEIVED');
-      expect(ours.get(france1.alert)!.action).toBe('MESSAGE_RECEIVED');
-      // Nothing refused without a cap: the whole flood applied, each once.
-      expect(floodIds.every((id) => all.get(id)!.action === 'MESSAGE_RECEIVED')).toBe(true);
-      const [{ n }] = await federation.query<{ n: number }>(
-        'MK',
-        `SELECT count(*)::int AS n FROM messages WHERE direction = 'INBOUND' AND id = ANY($1::uuid[])`,
-        [floodIds],
-      );
-      expect(n).toBe(251);
-    });
+    await withMk(
+      { inboundPrefetch: 400, inboundConcurrency: 32, inboundMaxPendingPerSender: 0 },
+      async () => {
+        const ours = await waitSettled([france1.referral, france1.alert], 120_000);
+        const all = await waitSettled([...floodIds, france1.referral, france1.alert], 240_000);
+        const referralSeq = ours.get(france1.referral)!.seq;
+        const alertSeq = ours.get(france1.alert)!.seq;
+        const floodBefore = (seq: number): number => floodIds.filter((id) => all.get(id)!.seq < seq).length;
+        // In arrival order FR's referral would come after all 250; taking turns, it comes among the first: the
+        // flood takes the 32 slots (TRM_INBOUND_CONCURRENCY here) before FR's messages are in, then turns alternate.
+        expect(floodBefore(referralSeq)).toBeLessThan(50);
+        expect(floodBefore(alertSeq)).toBeLessThan(50);
+        expect(ours.get(france1.referral)!.action).toBe('MESSAGE_RECEIVED');
+        expect(ours.get(france1.alert)!.action).toBe('MESSAGE_RECEIVED');
+        // Nothing refused without a cap: the whole flood applied, each once.
+        expect(floodIds.every((id) => all.get(id)!.action === 'MESSAGE_RECEIVED')).toBe(true);
+        const [{ n }] = await federation.query<{ n: number }>(
+          'MK',
+          `SELECT count(*)::int AS n FROM messages WHERE direction = 'INBOUND' AND id = ANY($1::uuid[])`,
+          [floodIds],
+        );
+        expect(n).toBe(251);
+      },
+    );
   }, 400_000);
 
   it('applies an alert ahead of a flood even when a routine message of its case waits at the end of it', async () => {

@@ -85,7 +85,7 @@ describe('loadConfig', () => {
   it('reads the inbound window, concurrency and per-sender cap, and refuses a cap the window cannot reach', () => {
     expect(loadConfig(valid)).toMatchObject({
       inboundPrefetch: 256,
-      inboundConcurrency: 32,
+      inboundConcurrency: 64,
       inboundMaxPendingPerSender: 128,
     });
     expect(

@@ -218,7 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
       env.TRM_ERASURE_LEDGER?.trim() || path.join(keysDir, `${country}.erasures`),
     ),
     inboundPrefetch: integer('TRM_INBOUND_PREFETCH', 256, 1),
-    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 32, 1),
+    inboundConcurrency: integer('TRM_INBOUND_CONCURRENCY', 64, 1),
     inboundMaxPendingPerSender: integer('TRM_INBOUND_MAX_PENDING_PER_SENDER', 128, 0),
     urgentLane,
     logLevel,
