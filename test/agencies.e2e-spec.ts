@@ -1029,6 +1029,19 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     });
   });
 
+  /** The police unit submits a case update on a case granted to it, and hears it accepted. */
+  async function policeSubmissionAccepted(): Promise<void> {
+    const again = await connect(registered.get('police-paris')!);
+    const caseRef = await grantedCase('police-paris');
+    const requestId = await again.submit({
+      caseRef,
+      type: 'CASE_UPDATE',
+      to: 'MK',
+      payload: examplePayload('CASE_UPDATE'),
+    });
+    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+  }
+
   it('declares every registered agency’s reply queue again when the node connects', async () => {
     await federation.withAdminChannel((channel) =>
       channel.deleteQueue('trm.national.FR.agency.police-paris'),
@@ -1045,15 +1058,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     );
     expect(declared.queue).toBe('trm.national.FR.agency.police-paris');
     // Bound again too: the police unit's next outcome reaches it.
-    const again = await connect(registered.get('police-paris')!);
-    const caseRef = await grantedCase('police-paris');
-    const requestId = await again.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'MK',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    await policeSubmissionAccepted();
   });
 
   it('consumes the submissions again when the broker closes their channel alone (the queue deleted)', async () => {
@@ -1071,15 +1076,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       30_000,
       'FR consuming the submissions again',
     );
-    const again = await connect(registered.get('police-paris')!);
-    const caseRef = await grantedCase('police-paris');
-    const requestId = await again.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'MK',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    await policeSubmissionAccepted();
   });
 
   it('keeps reply bodies encrypted at rest, moves them to a new data key on rotation, and still delivers them intact', async () => {

@@ -20,6 +20,18 @@ describe('the TRM inbound as a Nest transport (real PostgreSQL and RabbitMQ)', (
   const waiting = (queue: string) =>
     federation.withAdminChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
 
+  /** A referral FR sends MK on a new case; its id. */
+  async function referralFromFrance(): Promise<string> {
+    const caseRef = await openSharableCase(nodes.FR);
+    const sent = await sendMessage(nodes.FR, caseRef, {
+      type: 'REFERRAL_REQUEST',
+      to: 'MK',
+      payload: examplePayload('REFERRAL_REQUEST'),
+    });
+    expect(sent.status).toBe(202);
+    return sent.body.id as string;
+  }
+
   it('runs as the hybrid application’s one transport, consuming both of the node’s lanes', async () => {
     const transports = nodes.MK.app!.getMicroservices();
     expect(transports).toHaveLength(1);
@@ -33,14 +45,7 @@ describe('the TRM inbound as a Nest transport (real PostgreSQL and RabbitMQ)', (
     expect(await consumers(urgentQueue('MK'))).toBe(0);
     expect((await api(nodes.MK, 'GET', '/health/ready', undefined, { as: 'anonymous' })).status).toBe(200);
 
-    const caseRef = await openSharableCase(nodes.FR);
-    const sent = await sendMessage(nodes.FR, caseRef, {
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect(sent.status).toBe(202);
-    const id = sent.body.id as string;
+    const id = await referralFromFrance();
     // Published (the relay has sent it) and waiting in MK's queue, not taken.
     await eventually(
       async () => ((await messageStatus(nodes.FR, id)).status === 'SENT' ? true : undefined),
@@ -76,13 +81,6 @@ describe('the TRM inbound as a Nest transport (real PostgreSQL and RabbitMQ)', (
     expect(await eventually(consuming, 30_000, 'MK consuming its routine queue again')).toBe(1);
     expect(await consumers(urgentQueue('MK'))).toBe(1);
 
-    const caseRef = await openSharableCase(nodes.FR);
-    const sent = await sendMessage(nodes.FR, caseRef, {
-      type: 'REFERRAL_REQUEST',
-      to: 'MK',
-      payload: examplePayload('REFERRAL_REQUEST'),
-    });
-    expect(sent.status).toBe(202);
-    await waitDelivered(nodes.FR, sent.body.id as string);
+    await waitDelivered(nodes.FR, await referralFromFrance());
   });
 });
