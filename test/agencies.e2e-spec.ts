@@ -133,18 +133,19 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     return caseRef;
   }
 
-  /** A CASE_UPDATE the NGO submits over AMQP, once FR has accepted it: its request id and message id. */
+  /** A CASE_UPDATE an agency (the NGO unless said) submits over AMQP, once FR has accepted it: its ids. */
   async function submitAccepted(
     caseRef: string,
     to: string,
+    agency: AgencyClient = ngo,
   ): Promise<{ requestId: string; messageId: string }> {
-    const requestId = await ngo.submit({
+    const requestId = await agency.submit({
       caseRef,
       type: 'CASE_UPDATE',
       to,
       payload: examplePayload('CASE_UPDATE'),
     });
-    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const [accepted] = await agency.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
     return { requestId, messageId: accepted.body.messageId as string };
   }
 
@@ -691,13 +692,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     expect(queued).toEqual([]);
 
     // The grant is the police unit's: it may submit on the case, until the grant is taken back.
-    const byPolice = await police.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'MK',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    await police.waitFor(replyFor(byPolice, 'SUBMISSION_ACCEPTED'));
+    await submitAccepted(caseRef, 'MK', police);
     const revoked = await api(fr, 'POST', `/admin/agencies/police-paris/case-grants/${caseRef}/revoke`);
     expect(revoked.status).toBe(204);
     const afterRevoke = await police.submit({
@@ -1029,17 +1024,10 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     });
   });
 
-  /** The police unit submits a case update on a case granted to it, and hears it accepted. */
+  /** The police unit, connected afresh, submits on a case granted to it and hears it accepted. */
   async function policeSubmissionAccepted(): Promise<void> {
-    const again = await connect(registered.get('police-paris')!);
-    const caseRef = await grantedCase('police-paris');
-    const requestId = await again.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to: 'MK',
-      payload: examplePayload('CASE_UPDATE'),
-    });
-    await again.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    const police = await connect(registered.get('police-paris')!);
+    await submitAccepted(await grantedCase('police-paris'), 'MK', police);
   }
 
   it('declares every registered agency’s reply queue again when the node connects', async () => {

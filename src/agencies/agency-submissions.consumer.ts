@@ -26,8 +26,6 @@ const ATTEMPTS = 3;
 export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(AgencySubmissionsConsumer.name);
   private readonly closed = new WeakSet<Channel>();
-  /** The consuming channel of the current connection. */
-  private channel: Channel | null = null;
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -41,32 +39,24 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.urgentLaneOnly) return; // the urgent lane's thread takes alerts from peers only
-    await this.amqp.onConnect((connection) => this.consume(connection));
+    await this.amqp.onChannel('agency submissions consumer', (connection) => this.consume(connection));
   }
 
-  private async consume(connection: ChannelModel): Promise<void> {
+  private async consume(connection: ChannelModel): Promise<Channel> {
     // Without the database the reply queues are left as they are (agency:add declared them): the
     // submissions, which need the database anyway, must not keep the whole connection down.
     const registered = await this.agencies.all(this.dataSource.manager).catch((error: unknown) => {
       this.logger.warn(`agency registry unreadable (${describe(error)}); reply queues not re-declared`);
       return [];
     });
-    const setup = await connection.createChannel();
+    const channel = await connection.createChannel();
+    channel.on('error', (error) => this.logger.warn(`submissions channel error: ${describe(error)}`));
+    channel.on('close', () => this.closed.add(channel));
     await assertAgencyTopology(
-      setup,
+      channel,
       this.config.country,
       registered.map((agency) => agency.code),
     );
-    await setup.close();
-    const channel = await connection.createChannel();
-    channel.on('error', (error) => this.logger.warn(`submissions channel error: ${describe(error)}`));
-    channel.on('close', () => {
-      this.closed.add(channel);
-      // Closed by the broker alone (its queue deleted, say): nothing would consume the submissions again.
-      if (this.channel === channel)
-        void this.amqp.reopen(connection, 'agency submissions consumer', () => this.consume(connection));
-    });
-    this.channel = channel;
     await channel.prefetch(PREFETCH);
     await channel.consume(agencySubmissionsQueue(this.config.country), (message) => {
       if (message)
@@ -75,6 +65,7 @@ export class AgencySubmissionsConsumer implements OnApplicationBootstrap {
         );
       else void channel.close().catch(() => undefined);
     });
+    return channel;
   }
 
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {

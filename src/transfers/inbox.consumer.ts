@@ -85,35 +85,27 @@ export class InboxConsumer {
    * transport (trm-transport.ts) once the node's modules are initialised.
    */
   async start(): Promise<void> {
-    await this.amqp.onConnect(async (connection) => {
-      this.channels.clear();
-      for (const lane of this.lanes) await this.consume(connection, lane);
-    });
+    for (const lane of this.lanes)
+      await this.amqp.onChannel(`consumer of ${lane.queue}`, (connection) => this.consume(connection, lane));
   }
 
   /** Declares the topology (the queue may have been deleted) and consumes the lane on a channel of its own. */
-  private async consume(connection: ChannelModel, lane: Lane): Promise<void> {
-    if (this.stopped) return;
-    const setup = await connection.createChannel();
-    await assertParticipantTopology(setup, this.config.country);
-    await setup.close();
+  private async consume(connection: ChannelModel, lane: Lane): Promise<Channel | null> {
+    if (this.stopped) return null;
     const channel = await connection.createChannel();
     channel.on('error', (error) =>
       this.logger.warn(`consumer channel ${lane.queue} error: ${describe(error)}`),
     );
-    channel.on('close', () => {
-      closedChannels.add(channel);
-      if (this.stopped || this.channels.get(lane.name) !== channel) return;
-      // Else nothing would consume the lane again while the connection stays up.
-      void this.amqp.reopen(connection, `consumer of ${lane.queue}`, () => this.consume(connection, lane));
-    });
+    channel.on('close', () => closedChannels.add(channel));
     this.channels.set(lane.name, channel);
+    await assertParticipantTopology(channel, this.config.country);
     await channel.prefetch(lane.prefetch);
     await channel.consume(lane.queue, (message) => {
       // null: the broker cancelled the consumer (its queue deleted): closing the channel consumes again.
       if (message) this.dispatch(lane, channel, message);
       else void channel.close().catch(() => undefined);
     });
+    return channel;
   }
 
   /**

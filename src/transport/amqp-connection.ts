@@ -40,6 +40,25 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     if (this.connection) await step(this.connection);
   }
 
+  /**
+   * Registers a step that opens a channel (`open` returns it, or null when its owner wants none any more), run
+   * on every (re)connection like the others. A channel the broker closes alone while the connection stays up
+   * (a refused publish, a deleted queue, a delivery left unacknowledged past the broker's consumer timeout) is
+   * opened again by the same step, with backoff: otherwise nothing would publish or consume on it until the
+   * connection dropped. A channel closed with its connection is left to the reconnect.
+   */
+  async onChannel(
+    what: string,
+    open: (connection: amqp.ChannelModel) => Promise<amqp.Channel | null>,
+  ): Promise<void> {
+    const step = async (connection: amqp.ChannelModel): Promise<boolean> => {
+      const channel = await open(connection);
+      channel?.once('close', () => void this.reopen(connection, what, () => step(connection)));
+      return channel !== null;
+    };
+    await this.onConnect(async (connection) => void (await step(connection)));
+  }
+
   get connected(): boolean {
     return this.connection !== null;
   }
@@ -102,18 +121,17 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     this.logger.log('connected to the broker');
   }
 
-  /**
-   * Opens a channel again after the broker closed it alone (a refused publish, a deleted queue, a delivery
-   * left unacknowledged past the broker's consumer timeout) while the connection stayed up: with backoff, until
-   * `open` succeeds. A channel closed with its connection is left to the reconnect, whose steps open it again.
-   */
-  async reopen(connection: amqp.ChannelModel, what: string, open: () => Promise<void>): Promise<void> {
+  /** onChannel's retries: until `open` gives a channel or the connection is gone. */
+  private async reopen(
+    connection: amqp.ChannelModel,
+    what: string,
+    open: () => Promise<boolean>,
+  ): Promise<void> {
     for (let delay = 200; ; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
       await sleep(delay);
       if (this.closing || this.connection !== connection) return;
       try {
-        await open();
-        this.logger.warn(`${what}: the broker closed its channel; opened again`);
+        if (await open()) this.logger.warn(`${what}: the broker closed its channel; opened again`);
         return;
       } catch (error) {
         this.logger.warn(`${what}: its channel could not be opened again (${describe(error)}); retrying`);

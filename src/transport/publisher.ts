@@ -21,10 +21,10 @@ export class Publisher implements OnModuleInit {
   constructor(private readonly amqp: AmqpConnection) {}
 
   async onModuleInit(): Promise<void> {
-    await this.amqp.onConnect((connection) => this.openChannel(connection));
+    await this.amqp.onChannel('publisher', (connection) => this.openChannel(connection));
   }
 
-  private async openChannel(connection: ChannelModel): Promise<void> {
+  private async openChannel(connection: ChannelModel): Promise<ConfirmChannel> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error) => this.logger.warn(`publisher channel error: ${describe(error)}`));
     channel.on('close', () => {
@@ -33,13 +33,13 @@ export class Publisher implements OnModuleInit {
       const error = new PublishError('channel closed before the broker confirmed');
       [...this.pending].forEach((fail) => fail(error));
       channel.emit('drain');
-      void this.amqp.reopen(connection, 'publisher', () => this.openChannel(connection));
     });
     channel.on('return', (message: Message) => {
       const id = message.properties.messageId as string | undefined;
       if (id) this.returned.add(id);
     });
     this.channel = channel;
+    return channel;
   }
 
   get ready(): boolean {
