@@ -22,6 +22,7 @@ import {
   signatureHeaders,
 } from '../scripts/agency-client';
 import { AgencyReplyRelay } from '../src/agencies/agency-reply.relay';
+import { AGENCY_REPLY_RELAY_LOCK } from '../src/agencies/agency-replies.repository';
 import { SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
 import { agencySubmissionsQueue } from '../src/transport/national-exchange';
 import { examplePayload } from '../src/messages/examples';
@@ -579,6 +580,103 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       20_000,
       'every held reply published',
     );
+  });
+
+  it('keeps an agency’s replies in order: a receipt waits behind the outcome whose publish backs off', async () => {
+    const orderly = await connect(await register('ngo-order'));
+    const caseRef = await grantedCase('ngo-order');
+    const replies = () =>
+      federation.query<{ id: string; kind: string; attempts: number }>(
+        'FR',
+        `SELECT id, kind, attempts FROM agency_replies WHERE agency = 'ngo-order' ORDER BY id`,
+      );
+    // Its reply queue refuses for a while: the outcome fails, and MK's receipt is queued behind it.
+    const publisher = fr.app!.get(Publisher);
+    const publish = publisher.publish.bind(publisher);
+    const fault = jest
+      .spyOn(publisher, 'publish')
+      .mockImplementation((exchange, key, ...rest) =>
+        key === 'reply.ngo-order'
+          ? Promise.reject(new Error('injected broker fault'))
+          : publish(exchange, key, ...rest),
+      );
+    let requestId: string;
+    let queued: Array<{ id: string; kind: string; attempts: number }>;
+    try {
+      requestId = await orderly.submit({
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      queued = await eventually(
+        async () => {
+          const rows = await replies();
+          return rows.length === 2 && rows[0].attempts > 0 ? rows : undefined;
+        },
+        20_000,
+        'the outcome failed and the receipt queued',
+      );
+    } finally {
+      fault.mockRestore();
+    }
+    expect(queued.map((row) => row.kind)).toEqual(['SUBMISSION_ACCEPTED', 'DELIVERY_RECEIPT']);
+    // The outcome backs off a few seconds more; the receipt is due now and the relay is woken for it.
+    await federation.query(
+      'FR',
+      `UPDATE agency_replies SET next_attempt_at = now() + CASE WHEN id = $1 THEN interval '3 seconds' ELSE interval '0' END
+       WHERE agency = 'ngo-order'`,
+      [queued[0].id],
+    );
+    fr.app!.get(AgencyReplyRelay).kick();
+    await orderly.waitFor(replyFor(requestId, 'DELIVERY_RECEIPT'));
+    expect(orderly.replies.map((reply) => reply.kind)).toEqual(['SUBMISSION_ACCEPTED', 'DELIVERY_RECEIPT']);
+  });
+
+  it('relays agency replies from one instance at a time: while another’s relay is under way, none leaves', async () => {
+    const caseRef = await grantedCase();
+    // Another instance of FR caught in the middle of an agency reply batch: it holds the relay's lock.
+    const other = fr.dataSource!.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    let requestId: string;
+    try {
+      await other.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [AGENCY_REPLY_RELAY_LOCK]);
+      requestId = await ngo.submit({
+        caseRef,
+        type: 'CASE_UPDATE',
+        to: 'MK',
+        payload: examplePayload('CASE_UPDATE'),
+      });
+      await eventually(
+        async () =>
+          (
+            await federation.query('FR', `SELECT 1 FROM agency_replies WHERE correlation_id = $1`, [
+              requestId,
+            ])
+          ).length > 0 || undefined,
+        20_000,
+        'the outcome queued',
+      );
+      await eventually(
+        async () =>
+          (
+            await federation.query(
+              'FR',
+              `SELECT 1 FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+            )
+          ).length > 0 || undefined,
+        30_000,
+        'FR’s agency reply relay waiting for the other',
+      );
+      expect(ngo.replies.filter((reply) => reply.requestId === requestId)).toEqual([]);
+    } finally {
+      await other.rollbackTransaction();
+      await other.release();
+    }
+    const [accepted] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
+    expect(accepted.verified).toBe(true);
   });
 
   it('keeps personal data off the broker: submissions and answers travel sealed', async () => {

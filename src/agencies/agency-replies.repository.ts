@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AgencyReplyEntity, NewAgencyReply } from './agency-reply.entity';
-import { markRowFailed, markRowsPublished } from '../transport/relay-row';
+import { markRowsFailed, markRowsPublished } from '../transport/relay-row';
+
+/** The advisory lock the agency reply relay holds while it publishes (any instance of the node). */
+export const AGENCY_REPLY_RELAY_LOCK = 'trm.agency-reply-relay';
 
 /** The agencies' outbox. Every method takes the caller's EntityManager: the caller owns the transaction. */
 @Injectable()
@@ -29,15 +32,23 @@ export class AgencyRepliesRepository {
   }
 
   /**
-   * Claims due rows in order; SKIP LOCKED lets several instances share the table. A switched-off agency's
-   * replies stay pending: nothing more is sent to it (they go out if it is switched on again).
+   * Claims due rows in order, once no other relay (another instance of the node) is under way: the lock and
+   * the rows' locks hold until the caller's transaction ends, after the broker has confirmed. A reply waiting
+   * behind an earlier unpublished reply to its agency that is not due yet (its publish failed and backs off)
+   * is left: an agency never hears a later reply before an earlier one. A switched-off agency's replies stay
+   * pending: nothing more is sent to it (they go out if it is switched on again).
    */
   async claimDue(manager: EntityManager, limit: number): Promise<AgencyReplyEntity[]> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [AGENCY_REPLY_RELAY_LOCK]);
     return manager
       .createQueryBuilder(AgencyReplyEntity, 'r')
       .where('r.published_at IS NULL')
       .andWhere('EXISTS (SELECT 1 FROM agencies a WHERE a.code = r.agency AND a.active)')
       .andWhere('r.next_attempt_at <= now()')
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM agency_replies e
+           WHERE e.published_at IS NULL AND e.id < r.id AND e.next_attempt_at > now() AND e.agency = r.agency)`,
+      )
       .orderBy('r.id', 'ASC')
       .limit(limit)
       .setLock('pessimistic_write')
@@ -49,7 +60,7 @@ export class AgencyRepliesRepository {
     await markRowsPublished(manager, 'agency_replies', ids);
   }
 
-  async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
-    await markRowFailed(manager, 'agency_replies', id, error);
+  async markFailed(manager: EntityManager, failures: Array<{ id: string; error: string }>): Promise<void> {
+    await markRowsFailed(manager, 'agency_replies', failures);
   }
 }

@@ -5,6 +5,7 @@ import { describe, sleep } from '../transport/amqp-connection';
 import { nationalExchange } from '../transport/national-exchange';
 import { Publisher } from '../transport/publisher';
 import { RelayLoop } from '../transport/relay-loop';
+import { publishInOrder } from '../transport/relay-row';
 import { AgencyRepliesRepository } from './agency-replies.repository';
 import { replyKey } from './agency-topology';
 
@@ -43,6 +44,13 @@ export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
+  /**
+   * One batch: claim due rows (in order, none behind an earlier reply to its agency that backs off), publish
+   * them in order per agency (a failed reply stops the later ones to its agency in this batch), then in the
+   * same transaction mark the confirmed rows published and the failed ones failed. An agency hears a
+   * submission's outcome, then its receipt, then the answers (docs/agencies.md) even when a publish fails or
+   * another instance relays too. Returns how many rows it claimed.
+   */
   private async relayBatch(): Promise<number> {
     if (!this.publisher.ready) {
       await sleep(100);
@@ -51,32 +59,42 @@ export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationSh
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.replies.claimDue(manager, BATCH_SIZE);
       if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(
-        rows.map((row) =>
-          this.publisher.publish(nationalExchange(this.config.country), replyKey(row.agency), row.body, {
-            messageId: row.replyId,
-            ...(row.correlationId ? { correlationId: row.correlationId } : {}),
-            type: row.kind,
-            contentType: 'application/json',
-            timestamp: Math.floor(Date.now() / 1000),
-            headers: row.headers,
-          }),
-        ),
+      const outcomes = await publishInOrder(
+        rows,
+        (row) => row.agency,
+        (wave) =>
+          this.publisher.publishAll(
+            nationalExchange(this.config.country),
+            wave.map((row) => ({
+              routingKey: replyKey(row.agency),
+              body: row.body,
+              options: {
+                messageId: row.replyId,
+                ...(row.correlationId ? { correlationId: row.correlationId } : {}),
+                type: row.kind,
+                contentType: 'application/json',
+                timestamp: Math.floor(Date.now() / 1000),
+                headers: row.headers,
+              },
+            })),
+          ),
       );
       await this.replies.markPublished(
         manager,
-        rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.id),
+        rows.filter((_, i) => outcomes[i] === null).map((row) => row.id),
       );
-      for (const [i, row] of rows.entries()) {
-        const result = results[i];
-        if (result.status === 'rejected') {
-          const reason = describe(result.reason);
-          this.logger.warn(
-            `reply ${row.replyId} (${row.kind}) to agency ${row.agency} failed: ${reason}; will retry`,
-          );
-          await this.replies.markFailed(manager, row.id, reason);
-        }
-      }
+      const failed = rows.flatMap((row, i) => {
+        const error = outcomes[i];
+        return error ? [{ row, reason: describe(error) }] : [];
+      });
+      await this.replies.markFailed(
+        manager,
+        failed.map(({ row, reason }) => ({ id: row.id, error: reason })),
+      );
+      for (const { row, reason } of failed)
+        this.logger.warn(
+          `reply ${row.replyId} (${row.kind}) to agency ${row.agency} failed: ${reason}; will retry`,
+        );
       return rows.length;
     });
   }

@@ -9,6 +9,7 @@ import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { Publisher } from './publisher';
 import { RelayLoop } from './relay-loop';
+import { publishInOrder } from './relay-row';
 import type { Lane } from '../messages/message-types';
 import { TRANSNATIONAL_EXCHANGE } from './topology';
 
@@ -81,7 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * One batch: claim up to BATCH_SIZE due rows (in order, none behind an earlier row of its case that backs
-   * off), publish them in waves (publishInWaves: one wait for confirms per wave), then in the same transaction
+   * off), publish them in order per case (publishInOrder: one wait for confirms per wave), then in the same transaction
    * mark the confirmed rows published (one statement, and the listeners' writes) and the failed ones failed
    * (one statement: they are retried after a backoff, and the rows of their case wait behind them). A crash or a
    * broker drop before the commit leaves every claimed row pending. Returns how many rows it claimed.
@@ -94,7 +95,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.databases.of(lane).transaction(async (manager) => {
       const rows = await this.outbox.claimDue(manager, lane, BATCH_SIZE);
       if (rows.length === 0) return 0;
-      const outcomes = await this.publishInWaves(rows);
+      const outcomes = await publishInOrder(rows, orderKey, (wave) =>
+        this.publisher.publishAll(
+          TRANSNATIONAL_EXCHANGE,
+          wave.map((row) => ({
+            routingKey: row.routingKey,
+            body: row.body,
+            options: { ...row.properties, contentType: 'application/json', headers: row.headers },
+          })),
+        ),
+      );
       const published = rows.filter((_, i) => outcomes[i] === null);
       const failed = rows.flatMap((row, i) => {
         const error = outcomes[i];
@@ -124,42 +134,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       return rows.length;
     });
-  }
-
-  /**
-   * Publishes the batch in waves: wave k holds the k-th row of each case, lane and recipient, and is sent once
-   * the broker confirmed wave k−1 (all of a wave under one wait for confirms). A row whose publish failed
-   * stops the later rows of its key in this batch: they stay pending (`undefined`), not sent ahead of it, and
-   * the next claim holds them behind it while it backs off. A batch of many cases is one wave.
-   */
-  private async publishInWaves(rows: OutboxEntity[]): Promise<Array<Error | null | undefined>> {
-    const outcomes: Array<Error | null | undefined> = rows.map(() => undefined);
-    const rank = new Map<string, number>();
-    const waves: number[][] = [];
-    const keys = rows.map(orderKey);
-    keys.forEach((key, i) => {
-      const k = rank.get(key) ?? 0;
-      rank.set(key, k + 1);
-      (waves[k] ??= []).push(i);
-    });
-    const stopped = new Set<string>();
-    for (const wave of waves) {
-      const sent = wave.filter((i) => !stopped.has(keys[i]));
-      if (sent.length === 0) break;
-      const results = await this.publisher.publishAll(
-        TRANSNATIONAL_EXCHANGE,
-        sent.map((i) => ({
-          routingKey: rows[i].routingKey,
-          body: rows[i].body,
-          options: { ...rows[i].properties, contentType: 'application/json', headers: rows[i].headers },
-        })),
-      );
-      sent.forEach((i, j) => {
-        outcomes[i] = results[j];
-        if (results[j]) stopped.add(keys[i]);
-      });
-    }
-    return outcomes;
   }
 
   /** Log lines about one row carry its message id, case and recipient as fields. */

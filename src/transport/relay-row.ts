@@ -43,22 +43,10 @@ export async function markRowsPublished(
   );
 }
 
-/** Backs off exponentially, capped at a minute: a missing queue is retried, never dropped. */
-export async function markRowFailed(
-  manager: EntityManager,
-  table: RelayTable,
-  id: string,
-  error: string,
-): Promise<void> {
-  await manager.query(
-    `UPDATE ${table} SET attempts = attempts + 1, last_error = $2,
-       next_attempt_at = now() + least(interval '60 seconds', interval '250 milliseconds' * power(2, least(attempts, 10)))
-     WHERE id = $1`,
-    [id, error.slice(0, 500)],
-  );
-}
-
-/** The same for several rows in one statement: each with its own error and its own backoff. */
+/**
+ * Marks failed publishes in one statement, each row with its own error and its own backoff (exponential,
+ * capped at a minute): a missing queue is retried, never dropped.
+ */
 export async function markRowsFailed(
   manager: EntityManager,
   table: RelayTable,
@@ -72,4 +60,38 @@ export async function markRowsFailed(
      WHERE t.id = f.id`,
     [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 500))],
   );
+}
+
+/**
+ * Publishes a relay's batch in waves: wave k holds the k-th row of each order key (rows in the batch's order),
+ * sent once the broker has answered wave k−1 (all of a wave under one wait for confirms). A row whose publish
+ * failed stops the later rows of its key in this batch: they stay pending (`undefined`), not sent ahead of it,
+ * and the claim (`claimDue`) holds them behind it while it backs off. A batch of many keys is one wave.
+ * Returns, per row: null (confirmed), the error, or undefined (not sent).
+ */
+export async function publishInOrder<T>(
+  rows: readonly T[],
+  orderKey: (row: T) => string,
+  publishAll: (wave: T[]) => Promise<Array<Error | null>>,
+): Promise<Array<Error | null | undefined>> {
+  const outcomes: Array<Error | null | undefined> = rows.map(() => undefined);
+  const rank = new Map<string, number>();
+  const waves: number[][] = [];
+  const keys = rows.map(orderKey);
+  keys.forEach((key, i) => {
+    const k = rank.get(key) ?? 0;
+    rank.set(key, k + 1);
+    (waves[k] ??= []).push(i);
+  });
+  const stopped = new Set<string>();
+  for (const wave of waves) {
+    const sent = wave.filter((i) => !stopped.has(keys[i]));
+    if (sent.length === 0) break;
+    const results = await publishAll(sent.map((i) => rows[i]));
+    sent.forEach((i, j) => {
+      outcomes[i] = results[j];
+      if (results[j]) stopped.add(keys[i]);
+    });
+  }
+  return outcomes;
 }
