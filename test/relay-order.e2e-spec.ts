@@ -272,4 +272,50 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
     for (const id of ids) await waitDelivered(nodes.FR, id, 60_000);
     expect(await receivedOrder(ids)).toEqual(ids);
   }, 120_000);
+  it('waits for a row a cancellation holds rather than publish the later rows of its case ahead of it', async () => {
+    mk ??= await federation.start('MK');
+    const caseRef = await openSharableCase(nodes.FR);
+    // The lane held (as by another relay) while both messages are queued, so neither leaves yet.
+    const lane = nodes.FR.dataSource!.createQueryRunner();
+    const cancellation = nodes.FR.dataSource!.createQueryRunner();
+    await lane.connect();
+    await cancellation.connect();
+    let ids: string[];
+    try {
+      await lane.startTransaction();
+      await lane.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relayLock('routine')]);
+      ids = [await send(caseRef), await send(caseRef)];
+      // A consent withdrawal's cancellation holds the first row, as cancelUnpublished does, then the lane frees.
+      await cancellation.startTransaction();
+      await cancellation.query(`SELECT id FROM outbox WHERE message_id = $1 FOR UPDATE`, [ids[0]]);
+      await lane.rollbackTransaction();
+      await eventually(
+        async () => {
+          const waiting = await federation.query(
+            'FR',
+            `SELECT 1 FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'
+               AND wait_event IN ('transactionid', 'tuple')`,
+          );
+          return waiting.length > 0 ? true : undefined;
+        },
+        30_000,
+        'FR’s relay waiting for the row the cancellation holds',
+      );
+      const published = await federation.query(
+        'FR',
+        `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+        [ids],
+      );
+      expect(published).toEqual([]);
+    } finally {
+      // The withdrawal failed: the first message is queued again, ahead of the second.
+      if (cancellation.isTransactionActive) await cancellation.rollbackTransaction();
+      if (lane.isTransactionActive) await lane.rollbackTransaction();
+      await cancellation.release();
+      await lane.release();
+    }
+    for (const id of ids) await waitDelivered(nodes.FR, id, 60_000);
+    expect(await receivedOrder(ids)).toEqual(ids);
+  }, 120_000);
 });

@@ -60,7 +60,8 @@ export class OutboxRepository {
    * could publish the next row of its case ahead of it. A row waiting behind an earlier unpublished row of
    * its case, lane and recipient that is not due yet (its publish failed and backs off) is left: a later
    * message of a case never overtakes an earlier one. Only the lane's rows (routing key <lane>.<to>.…): each
-   * lane has its relay loop. SKIP LOCKED leaves the rows a cancellation is taking out.
+   * lane has its relay loop. A row a cancellation (a consent withdrawal) holds is waited for, not skipped:
+   * once it commits the row is gone; should it roll back, the row leaves before the later rows of its case.
    */
   async claimDue(manager: EntityManager, lane: Lane, limit: number): Promise<OutboxEntity[]> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relayLock(lane)]);
@@ -79,7 +80,6 @@ export class OutboxRepository {
       .orderBy('o.id', 'ASC')
       .limit(limit)
       .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
       .getMany();
   }
 
