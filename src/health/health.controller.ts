@@ -21,15 +21,20 @@ class Readiness {
   @ApiProperty({
     enum: ['ok', 'degraded', 'unavailable'],
     description:
-      'ok: all up; degraded: the broker or the urgent lane is down (work is accepted and queued); unavailable: the database is down',
+      'ok: all up; degraded: the broker or the urgent lane is down, or the broker blocks publishes (work is accepted and queued); unavailable: the database is down',
   })
   status!: 'ok' | 'degraded' | 'unavailable';
 
   @ApiProperty({ enum: ['up', 'down'] })
   database!: 'up' | 'down';
 
-  @ApiProperty({ enum: ['up', 'down'], description: 'reported, never a reason to be taken out of service' })
-  broker!: 'up' | 'down';
+  @ApiProperty({
+    enum: ['up', 'blocked', 'down'],
+    description:
+      'reported, never a reason to be taken out of service; blocked: connected, but the broker holds publishes ' +
+      '(a memory or disk alarm), so messages wait in the outbox',
+  })
+  broker!: 'up' | 'blocked' | 'down';
 
   @ApiProperty({
     enum: ['thread', 'inline', 'down'],
@@ -93,7 +98,11 @@ export class HealthController {
 
   private async readiness(response: Response): Promise<Readiness> {
     const database = (await this.databaseAnswers()) ? 'up' : 'down';
-    const broker = this.amqp.connected && this.publisher.ready ? 'up' : 'down';
+    const broker = this.amqp.blocked
+      ? 'blocked'
+      : this.amqp.connected && this.publisher.ready
+        ? 'up'
+        : 'down';
     const urgentLane = this.urgentLane.state;
     if (database === 'down') response.status(503);
     const status =

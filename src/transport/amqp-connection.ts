@@ -29,6 +29,7 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
   private readonly members: string[];
   /** The member tried next: after a failure or a lost connection, the following one. */
   private member = 0;
+  private blockedBy: string | null = null;
 
   constructor(@Inject(NODE_CONFIG) private readonly config: NodeConfig) {
     this.members = clusterMembers(config.amqpUrl);
@@ -61,6 +62,15 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
 
   get connected(): boolean {
     return this.connection !== null;
+  }
+
+  /**
+   * Why the broker blocked this connection (a memory or disk alarm: RabbitMQ stops reading from publishing
+   * connections), or null. Nothing is lost meanwhile, only held: publishes wait for their confirms and new
+   * rows stay in the outbox. Said in the log and by /health/ready, not left for someone to guess.
+   */
+  get blocked(): string | null {
+    return this.blockedBy;
   }
 
   /** Not awaited: the node serves HTTP and fills its outbox while the broker is away. */
@@ -102,9 +112,20 @@ export class AmqpConnection implements OnApplicationBootstrap, OnApplicationShut
     });
     // An unhandled 'error' would kill the process; 'close' always follows it, and that is where we reconnect.
     connection.on('error', (error) => this.logger.warn(`broker connection error: ${describe(error)}`));
+    connection.on('blocked', (reason: unknown) => {
+      this.blockedBy = typeof reason === 'string' && reason ? reason : 'a resource alarm';
+      this.logger.warn(
+        `the broker blocked publishing (${this.blockedBy}): messages wait in the outbox until it unblocks`,
+      );
+    });
+    connection.on('unblocked', () => {
+      if (this.blockedBy) this.logger.log('the broker unblocked publishing');
+      this.blockedBy = null;
+    });
     connection.on('close', () => {
       if (this.connection !== connection) return;
       this.connection = null;
+      this.blockedBy = null;
       if (this.closing) return;
       // The member that dropped it may be the one going down: another is tried first.
       if (this.members.length > 1) this.member = (this.member + 1) % this.members.length;

@@ -42,8 +42,9 @@ export class Publisher implements OnModuleInit {
     return channel;
   }
 
+  /** A channel is open and the broker takes publishes (a blocked connection holds them unconfirmed). */
   get ready(): boolean {
-    return this.channel !== null;
+    return this.channel !== null && this.amqp.blocked === null;
   }
 
   /**
