@@ -23,7 +23,7 @@ import {
 } from '../scripts/agency-client';
 import { AgencyReplyRelay } from '../src/agencies/agency-reply.relay';
 import { AGENCY_REPLY_RELAY_LOCK } from '../src/agencies/agency-replies.repository';
-import { SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
+import { replyKey, SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
 import { agencySubmissionsQueue } from '../src/transport/national-exchange';
 import { examplePayload } from '../src/messages/examples';
 import { OutboundService } from '../src/transfers/outbound.service';
@@ -41,6 +41,7 @@ import {
   sendMessage,
 } from './support/node-api';
 import { expectInstant } from './support/assertions';
+import { lockWaitSeen } from './support/lock-waits';
 
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 const ACCESS_REFUSED = 403;
@@ -135,17 +136,17 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   }
 
   /** A CASE_UPDATE an agency (the NGO unless said) submits over AMQP, once FR has accepted it: its ids. */
+  /** A CASE_UPDATE submitted by the agency; resolves with its request id once it is on the broker. */
+  function submitUpdate(agency: AgencyClient, caseRef: string, to = 'MK'): Promise<string> {
+    return agency.submit({ caseRef, type: 'CASE_UPDATE', to, payload: examplePayload('CASE_UPDATE') });
+  }
+
   async function submitAccepted(
     caseRef: string,
     to: string,
     agency: AgencyClient = ngo,
   ): Promise<{ requestId: string; messageId: string }> {
-    const requestId = await agency.submit({
-      caseRef,
-      type: 'CASE_UPDATE',
-      to,
-      payload: examplePayload('CASE_UPDATE'),
-    });
+    const requestId = await submitUpdate(agency, caseRef, to);
     const [accepted] = await agency.waitFor(replyFor(requestId, 'SUBMISSION_ACCEPTED'));
     return { requestId, messageId: accepted.body.messageId as string };
   }
@@ -159,6 +160,19 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       { caseRef, type: 'CASE_UPDATE', to, legalBasis: 'CONSENT', payload: examplePayload('CASE_UPDATE') },
       { as: 'agency' },
     );
+  }
+
+  /** FR's publishes to the agency's reply queue fail (an injected broker fault) until the spy is restored. */
+  function refuseRepliesTo(agency: string): jest.SpyInstance {
+    const publisher = fr.app!.get(Publisher);
+    const publish = publisher.publish.bind(publisher);
+    return jest
+      .spyOn(publisher, 'publish')
+      .mockImplementation((exchange, key, ...rest) =>
+        key === replyKey(agency)
+          ? Promise.reject(new Error('injected broker fault'))
+          : publish(exchange, key, ...rest),
+      );
   }
 
   function replyFor(requestId: string, kind: string) {
@@ -449,12 +463,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     const fault = jest.spyOn(outbound, 'sendWithin').mockRejectedValue(new Error('injected fault'));
     let requestId: string;
     try {
-      requestId = await ngo.submit({
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
+      requestId = await submitUpdate(ngo, caseRef);
       const [refused] = await ngo.waitFor(replyFor(requestId, 'SUBMISSION_REFUSED'));
       expect(refused.body).toMatchObject({ code: 'INTERNAL_ERROR', requestId });
     } finally {
@@ -498,15 +507,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     const paused = await connect(await register('ngo-paused'));
     const caseRef = await grantedCase('ngo-paused');
     // Its reply queue is unreachable for a while: the outcome of its submission stays queued at FR.
-    const publisher = fr.app!.get(Publisher);
-    const publish = publisher.publish.bind(publisher);
-    const fault = jest
-      .spyOn(publisher, 'publish')
-      .mockImplementation((exchange, key, ...rest) =>
-        key === 'reply.ngo-paused'
-          ? Promise.reject(new Error('injected broker fault'))
-          : publish(exchange, key, ...rest),
-      );
+    const fault = refuseRepliesTo('ngo-paused');
     // Its outcome, and MK's receipt if it came before the switch-off.
     const queued = async () =>
       (
@@ -518,12 +519,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       )[0];
     let requestId: string;
     try {
-      requestId = await paused.submit({
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
+      requestId = await submitUpdate(paused, caseRef);
       await eventually(
         async () =>
           (
@@ -591,24 +587,11 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
         `SELECT id, kind, attempts FROM agency_replies WHERE agency = 'ngo-order' ORDER BY id`,
       );
     // Its reply queue refuses for a while: the outcome fails, and MK's receipt is queued behind it.
-    const publisher = fr.app!.get(Publisher);
-    const publish = publisher.publish.bind(publisher);
-    const fault = jest
-      .spyOn(publisher, 'publish')
-      .mockImplementation((exchange, key, ...rest) =>
-        key === 'reply.ngo-order'
-          ? Promise.reject(new Error('injected broker fault'))
-          : publish(exchange, key, ...rest),
-      );
+    const fault = refuseRepliesTo('ngo-order');
     let requestId: string;
     let queued: Array<{ id: string; kind: string; attempts: number }>;
     try {
-      requestId = await orderly.submit({
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
+      requestId = await submitUpdate(orderly, caseRef);
       queued = await eventually(
         async () => {
           const rows = await replies();
@@ -642,12 +625,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     let requestId: string;
     try {
       await other.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [AGENCY_REPLY_RELAY_LOCK]);
-      requestId = await ngo.submit({
-        caseRef,
-        type: 'CASE_UPDATE',
-        to: 'MK',
-        payload: examplePayload('CASE_UPDATE'),
-      });
+      requestId = await submitUpdate(ngo, caseRef);
       await eventually(
         async () =>
           (
@@ -658,18 +636,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
         20_000,
         'the outcome queued',
       );
-      await eventually(
-        async () =>
-          (
-            await federation.query(
-              'FR',
-              `SELECT 1 FROM pg_stat_activity
-               WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-            )
-          ).length > 0 || undefined,
-        30_000,
-        'FR’s agency reply relay waiting for the other',
-      );
+      await lockWaitSeen(federation, 'FR', ['advisory'], 'FR’s agency reply relay waiting for the other');
       expect(ngo.replies.filter((reply) => reply.requestId === requestId)).toEqual([]);
     } finally {
       await other.rollbackTransaction();

@@ -10,6 +10,7 @@ import { inboxQueue, TRANSNATIONAL_EXCHANGE } from '../src/transport/topology';
 import { openSharableCase, sendMessage, waitDelivered } from './support/node-api';
 import { federationSuite } from './support/federation-suite';
 import { management } from './support/management-api';
+import { lockWaitSeen } from './support/lock-waits';
 
 /**
  * The relay publishes in batches under publisher confirms (issue 13), and a failed publish never lets a later
@@ -37,6 +38,16 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
 
   const waiting = (queue: string) =>
     federation.withAdminChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
+
+  /** Which of these messages FR's relay has marked published. */
+  async function publishedOf(ids: string[]): Promise<string[]> {
+    const rows = await federation.query<{ message_id: string }>(
+      'FR',
+      `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+      [ids],
+    );
+    return rows.map((row) => row.message_id);
+  }
 
   /** MK's order of application: the position of each message's MESSAGE_RECEIVED entry in its audit chain. */
   async function receivedOrder(ids: string[]): Promise<string[]> {
@@ -246,24 +257,8 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
       // It has claimed the first message's row; FR's own relay waits for the lane rather than skip that row
       // and publish the second message ahead of it.
       await other.query(`SELECT id FROM outbox WHERE message_id = $1 FOR UPDATE`, [ids[0]]);
-      await eventually(
-        async () => {
-          const waiting = await federation.query(
-            'FR',
-            `SELECT 1 FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-          );
-          return waiting.length > 0 ? true : undefined;
-        },
-        30_000,
-        'FR’s relay waiting for the lane',
-      );
-      const published = await federation.query(
-        'FR',
-        `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
-        [ids],
-      );
-      expect(published).toEqual([]);
+      await lockWaitSeen(federation, 'FR', ['advisory'], 'FR’s relay waiting for the lane');
+      expect(await publishedOf(ids)).toEqual([]);
     } finally {
       // Its publish failed: the first message's row is pending again.
       await other.rollbackTransaction();
@@ -289,25 +284,13 @@ describe('outbox relay: order within a case across failed publishes (real Postgr
       await cancellation.startTransaction();
       await cancellation.query(`SELECT id FROM outbox WHERE message_id = $1 FOR UPDATE`, [ids[0]]);
       await lane.rollbackTransaction();
-      await eventually(
-        async () => {
-          const waiting = await federation.query(
-            'FR',
-            `SELECT 1 FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock'
-               AND wait_event IN ('transactionid', 'tuple')`,
-          );
-          return waiting.length > 0 ? true : undefined;
-        },
-        30_000,
+      await lockWaitSeen(
+        federation,
+        'FR',
+        ['transactionid', 'tuple'],
         'FR’s relay waiting for the row the cancellation holds',
       );
-      const published = await federation.query(
-        'FR',
-        `SELECT message_id FROM outbox WHERE message_id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
-        [ids],
-      );
-      expect(published).toEqual([]);
+      expect(await publishedOf(ids)).toEqual([]);
     } finally {
       // The withdrawal failed: the first message is queued again, ahead of the second.
       if (cancellation.isTransactionActive) await cancellation.rollbackTransaction();
