@@ -16,6 +16,7 @@ import { useIdleTimeout } from './auth/idle';
 import { LoginPage, SessionExpiredDialog } from './auth/Login';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { liveMessage } from './components/live';
+import { ExchangeHeldBanner } from './components/ExchangeHeldBanner';
 import { NodeDownBanner } from './components/NodeDownBanner';
 import { Loading } from './components/Problem';
 import { LANGUAGES, saveLanguage, savedLanguage, setLanguage, type Language } from './i18n';
@@ -216,6 +217,7 @@ function Shell() {
         </div>
       </header>
       <NodeDownBanner />
+      <ExchangeHeldBanner />
       <main id="main" ref={main} tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<Loading />}>
