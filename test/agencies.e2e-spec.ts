@@ -24,7 +24,11 @@ import {
 import { AgencyReplyRelay } from '../src/agencies/agency-reply.relay';
 import { AGENCY_REPLY_RELAY_LOCK } from '../src/agencies/agency-replies.repository';
 import { replyKey, SUBMISSIONS_DEAD_LETTER_KEY } from '../src/agencies/agency-topology';
-import { agencySubmissionsQueue } from '../src/transport/national-exchange';
+import {
+  agencyReplyQueue,
+  agencySubmissionsQueue,
+  nationalExchange,
+} from '../src/transport/national-exchange';
 import { examplePayload } from '../src/messages/examples';
 import { OutboundService } from '../src/transfers/outbound.service';
 import { Publisher } from '../src/transport/publisher';
@@ -162,17 +166,19 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
     );
   }
 
-  /** FR's publishes to the agency's reply queue fail (an injected broker fault) until the spy is restored. */
-  function refuseRepliesTo(agency: string): jest.SpyInstance {
-    const publisher = fr.app!.get(Publisher);
-    const publish = publisher.publish.bind(publisher);
-    return jest
-      .spyOn(publisher, 'publish')
-      .mockImplementation((exchange, key, ...rest) =>
-        key === replyKey(agency)
-          ? Promise.reject(new Error('injected broker fault'))
-          : publish(exchange, key, ...rest),
-      );
+  /**
+   * The agency's reply queue loses its binding: the broker returns FR's replies to it as unroutable (a publish
+   * it refuses, a real fault) until `restore()` binds the queue again.
+   */
+  async function refuseRepliesTo(agency: string): Promise<{ restore: () => Promise<void> }> {
+    const binding = (bound: boolean) =>
+      federation.withAdminChannel(async (channel) => {
+        const queue = agencyReplyQueue('FR', agency);
+        if (bound) await channel.bindQueue(queue, nationalExchange('FR'), replyKey(agency));
+        else await channel.unbindQueue(queue, nationalExchange('FR'), replyKey(agency));
+      });
+    await binding(false);
+    return { restore: () => binding(true) };
   }
 
   function replyFor(requestId: string, kind: string) {
@@ -506,8 +512,8 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
   it('sends a switched-off agency none of the replies still queued for it, until it is switched on again', async () => {
     const paused = await connect(await register('ngo-paused'));
     const caseRef = await grantedCase('ngo-paused');
-    // Its reply queue is unreachable for a while: the outcome of its submission stays queued at FR.
-    const fault = refuseRepliesTo('ngo-paused');
+    // Its reply queue is unbound for a while: the outcome of its submission stays queued at FR.
+    const fault = await refuseRepliesTo('ngo-paused');
     // Its outcome, and MK's receipt if it came before the switch-off.
     const queued = async () =>
       (
@@ -533,7 +539,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
       );
       await federation.query('FR', `UPDATE agencies SET active = false WHERE code = 'ngo-paused'`);
     } finally {
-      fault.mockRestore();
+      await fault.restore();
     }
     await federation.query(
       'FR',
@@ -586,8 +592,8 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
         'FR',
         `SELECT id, kind, attempts FROM agency_replies WHERE agency = 'ngo-order' ORDER BY id`,
       );
-    // Its reply queue refuses for a while: the outcome fails, and MK's receipt is queued behind it.
-    const fault = refuseRepliesTo('ngo-order');
+    // Its reply queue is unbound for a while: the outcome fails, and MK's receipt is queued behind it.
+    const fault = await refuseRepliesTo('ngo-order');
     let requestId: string;
     let queued: Array<{ id: string; kind: string; attempts: number }>;
     try {
@@ -601,7 +607,7 @@ describe('partner agencies over AMQP (real PostgreSQL and RabbitMQ)', () => {
         'the outcome failed and the receipt queued',
       );
     } finally {
-      fault.mockRestore();
+      await fault.restore();
     }
     expect(queued.map((row) => row.kind)).toEqual(['SUBMISSION_ACCEPTED', 'DELIVERY_RECEIPT']);
     // The outcome backs off a few seconds more; the receipt is due now and the relay is woken for it.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AgencyReplyEntity, NewAgencyReply } from './agency-reply.entity';
-import { markRowsFailed, markRowsPublished } from '../transport/relay-row';
+import { markRowsFailed, markRowsPublished, takeRelayTurn } from '../transport/relay-row';
 
 /** The advisory lock the agency reply relay holds while it publishes (any instance of the node). */
 export const AGENCY_REPLY_RELAY_LOCK = 'trm.agency-reply-relay';
@@ -32,14 +32,14 @@ export class AgencyRepliesRepository {
   }
 
   /**
-   * Claims due rows in order, once no other relay (another instance of the node) is under way: the lock and
-   * the rows' locks hold until the caller's transaction ends, after the broker has confirmed. A reply waiting
+   * Claims due rows in order, once no other relay (another instance of the node) is under way
+   * (takeRelayTurn); the rows' locks too hold until the caller's transaction ends. A reply waiting
    * behind an earlier unpublished reply to its agency that is not due yet (its publish failed and backs off)
    * is left: an agency never hears a later reply before an earlier one. A switched-off agency's replies stay
    * pending: nothing more is sent to it (they go out if it is switched on again).
    */
   async claimDue(manager: EntityManager, limit: number): Promise<AgencyReplyEntity[]> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [AGENCY_REPLY_RELAY_LOCK]);
+    await takeRelayTurn(manager, AGENCY_REPLY_RELAY_LOCK);
     return manager
       .createQueryBuilder(AgencyReplyEntity, 'r')
       .where('r.published_at IS NULL')

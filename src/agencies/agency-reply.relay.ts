@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NODE_CONFIG, NodeConfig } from '../config/config';
-import { describe, sleep } from '../transport/amqp-connection';
+import { sleep } from '../transport/amqp-connection';
 import { nationalExchange } from '../transport/national-exchange';
 import { Publisher } from '../transport/publisher';
 import { RelayLoop } from '../transport/relay-loop';
-import { publishInOrder } from '../transport/relay-row';
+import { publishInOrder, splitOutcomes } from '../transport/relay-row';
 import { AgencyRepliesRepository } from './agency-replies.repository';
 import { replyKey } from './agency-topology';
 
@@ -79,14 +79,11 @@ export class AgencyReplyRelay implements OnApplicationBootstrap, OnApplicationSh
             })),
           ),
       );
+      const { published, failed } = splitOutcomes(rows, outcomes);
       await this.replies.markPublished(
         manager,
-        rows.filter((_, i) => outcomes[i] === null).map((row) => row.id),
+        published.map((row) => row.id),
       );
-      const failed = rows.flatMap((row, i) => {
-        const error = outcomes[i];
-        return error ? [{ row, reason: describe(error) }] : [];
-      });
       await this.replies.markFailed(
         manager,
         failed.map(({ row, reason }) => ({ id: row.id, error: reason })),

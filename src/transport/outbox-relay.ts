@@ -4,12 +4,12 @@ import { LaneDatabases } from '../database/database.module';
 import { lanesHandledHere, NODE_CONFIG, NodeConfig } from '../config/config';
 import { withLogContext } from '../logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
-import { describe, sleep } from './amqp-connection';
+import { sleep } from './amqp-connection';
 import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { Publisher } from './publisher';
 import { RelayLoop } from './relay-loop';
-import { publishInOrder } from './relay-row';
+import { publishInOrder, splitOutcomes } from './relay-row';
 import type { Lane } from '../messages/message-types';
 import { TRANSNATIONAL_EXCHANGE } from './topology';
 
@@ -105,11 +105,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           })),
         ),
       );
-      const published = rows.filter((_, i) => outcomes[i] === null);
-      const failed = rows.flatMap((row, i) => {
-        const error = outcomes[i];
-        return error ? [{ row, reason: describe(error) }] : [];
-      });
+      const { published, failed } = splitOutcomes(rows, outcomes);
       await this.outbox.markPublished(
         manager,
         published.map((row) => row.id),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { WireMessage } from './envelope-codec';
 import { OutboxEntity } from './outbox.entity';
-import { markRowsFailed, markRowsPublished } from './relay-row';
+import { markRowsFailed, markRowsPublished, takeRelayTurn } from './relay-row';
 import type { Lane } from '../messages/message-types';
 
 /** Every method takes the caller's EntityManager: the caller owns the transaction. */
@@ -54,17 +54,16 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims due rows in order, once no other relay of the lane (another instance of the node) is under way:
-   * the lane's lock and the rows' locks hold until the caller's transaction ends, after the broker has
-   * confirmed. Without the lane's lock, a second relay would skip a row the first is still publishing and
-   * could publish the next row of its case ahead of it. A row waiting behind an earlier unpublished row of
-   * its case, lane and recipient that is not due yet (its publish failed and backs off) is left: a later
-   * message of a case never overtakes an earlier one. Only the lane's rows (routing key <lane>.<to>.…): each
-   * lane has its relay loop. A row a cancellation (a consent withdrawal) holds is waited for, not skipped:
-   * once it commits the row is gone; should it roll back, the row leaves before the later rows of its case.
+   * Claims due rows in order, once no other relay of the lane (another instance of the node) is under way
+   * (takeRelayTurn); the rows' locks too hold until the caller's transaction ends. A row waiting behind an
+   * earlier unpublished row of its case, lane and recipient that is not due yet (its publish failed and
+   * backs off) is left: a later message of a case never overtakes an earlier one. Only the lane's rows
+   * (routing key <lane>.<to>.…): each lane has its relay loop. A row a cancellation (a consent withdrawal)
+   * holds is waited for, not skipped: once it commits the row is gone; should it roll back, the row leaves
+   * before the later rows of its case.
    */
   async claimDue(manager: EntityManager, lane: Lane, limit: number): Promise<OutboxEntity[]> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relayLock(lane)]);
+    await takeRelayTurn(manager, relayLock(lane));
     return manager
       .createQueryBuilder(OutboxEntity, 'o')
       .where('o.published_at IS NULL')

@@ -1,4 +1,5 @@
 import { Column, EntityManager, PrimaryColumn } from 'typeorm';
+import { describe } from './amqp-connection';
 
 /**
  * What both outboxes (transnational messages, agency replies) keep per row for their relay: the publish
@@ -30,6 +31,15 @@ export abstract class RelayRow {
 }
 
 export type RelayTable = 'outbox' | 'agency_replies';
+
+/**
+ * Waits for this relay's turn: one relay of the outbox (or lane) at a time across the node's instances, until
+ * the caller's transaction ends, after the broker has confirmed. Without it a second relay would skip a row
+ * the first is still publishing and could publish a later row of its order key ahead of it.
+ */
+export async function takeRelayTurn(manager: EntityManager, lock: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lock]);
+}
 
 export async function markRowsPublished(
   manager: EntityManager,
@@ -94,4 +104,18 @@ export async function publishInOrder<T>(
     });
   }
   return outcomes;
+}
+
+/** publishInOrder's outcomes split: the rows confirmed, and those refused with why (rows not sent: neither). */
+export function splitOutcomes<T>(
+  rows: readonly T[],
+  outcomes: ReadonlyArray<Error | null | undefined>,
+): { published: T[]; failed: Array<{ row: T; reason: string }> } {
+  return {
+    published: rows.filter((_, i) => outcomes[i] === null),
+    failed: rows.flatMap((row, i) => {
+      const error = outcomes[i];
+      return error ? [{ row, reason: describe(error) }] : [];
+    }),
+  };
 }

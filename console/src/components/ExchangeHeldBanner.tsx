@@ -19,6 +19,8 @@ export function ExchangeHeldBanner() {
   useEffect(() => {
     let stopped = false;
     const check = async (): Promise<void> => {
+      // A tab in the background asks nothing: it checks again when it is looked at.
+      if (document.visibilityState === 'hidden') return;
       try {
         // Through the API client: counted against the coordinator's own rate limit, not her office's address.
         const { data } = await api.GET('/health/ready', { cache: 'no-store' });
@@ -29,9 +31,12 @@ export function ExchangeHeldBanner() {
     };
     void check();
     const timer = setInterval(() => void check(), CHECK_EVERY_MS);
+    const onVisible = (): void => void check();
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
       stopped = true;
       clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, []);
   if (down || broker === 'up') return null;
